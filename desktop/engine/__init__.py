@@ -1,0 +1,1 @@
+"""The tracking engine: plain Python, no Qt. Tracker, store, rules and analytics."""

@@ -1,0 +1,37 @@
+"""Where TimeForged keeps its files: $TIMEFORGED_HOME, or the platform's user data dir."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "TimeForged"
+
+
+def home() -> Path:
+    """The folder holding config, rules and data; created if missing."""
+    override = os.environ.get("TIMEFORGED_HOME")
+    path = Path(override).expanduser() if override else Path(
+        platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def config_file() -> Path:
+    return home() / "config.toml"
+
+
+def rules_file() -> Path:
+    return home() / "rules.toml"
+
+
+def database_file() -> Path:
+    return home() / "timeforged.sqlite3"
+
+
+def backups_dir() -> Path:
+    path = home() / "backups"
+    path.mkdir(exist_ok=True)
+    return path

@@ -1,0 +1,68 @@
+"""The unit of history: a span of time doing one thing, as recorded by one source."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid as uuidlib
+from dataclasses import dataclass
+
+# When sources overlap, the most specific wins the overlapped time (higher is more specific).
+SOURCE_PRIORITY = {"editor": 30, "browser": 20, "window": 10}
+
+# The descriptive fields rules classify on; together they form a span's activity key.
+ACTIVITY_FIELDS = (
+    "app", "title", "url", "site", "file", "project", "branch", "language", "editor",
+    "browser", "terminal", "private", "audible",
+)
+
+
+def source_priority(source: str) -> int:
+    """Priority of a source; imports (``"wakatime:editor"``) rank as their kind after the colon."""
+    return SOURCE_PRIORITY.get(source.rsplit(":", 1)[-1], 0)
+
+
+@dataclass(slots=True)
+class Span:
+    """[start, end) in epoch seconds (UTC), doing one activity, from one source on one device."""
+
+    start: float
+    end: float
+    source: str = "window"
+    device: str = ""
+    uuid: str = dataclasses.field(default_factory=lambda: str(uuidlib.uuid4()))
+    app: str | None = None
+    title: str | None = None
+    url: str | None = None
+    site: str | None = None
+    file: str | None = None
+    project: str | None = None
+    branch: str | None = None
+    language: str | None = None
+    editor: str | None = None
+    browser: str | None = None
+    terminal: str | None = None
+    private: bool = False
+    audible: bool = False
+    keystrokes: int = 0
+    clicks: int = 0
+    scrolls: int = 0
+    moves: int = 0
+    lines_added: int = 0
+    lines_deleted: int = 0
+
+    @property
+    def duration(self) -> float:
+        return max(0.0, self.end - self.start)
+
+    def activity_key(self) -> tuple:
+        """The descriptive fields as a tuple: equal keys classify the same way."""
+        return tuple(getattr(self, name) for name in ACTIVITY_FIELDS)
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """What the rules make of an activity."""
+
+    project: str | None = None
+    category: str = "uncategorized"
+    productivity: int = 0  # -2 very distracting .. +2 very productive

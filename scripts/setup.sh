@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs everything TimeForged needs on Debian/Ubuntu (system packages and a
+# virtualenv in .venv). Safe to run again: it only installs what is missing.
+#   scripts/setup.sh          app dependencies
+#   scripts/setup.sh --test   also the test tools (Xvfb, window manager, xdotool...)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+app_pkgs=(x11-xserver-utils libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
+          libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-shape0
+          libxcb-xkb1 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1
+          libdbus-1-3 gcc linux-libc-dev python3-venv)
+test_pkgs=(xvfb openbox xdotool xterm trayer dbus dbus-x11 x11-utils
+           )
+
+missing=()
+pkgs=("${app_pkgs[@]}")
+[ "$want_test" = 1 ] && pkgs+=("${test_pkgs[@]}")
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing system packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv"
+  "$PY" -m venv .venv
+fi
+extras="dev"
+[ "$want_test" = 1 ] && extras="dev,test"
+stamp=".venv/.installed-$(cat pyproject.toml | sha1sum | cut -c1-12)-$extras"
+if [ ! -f "$stamp" ]; then
+  echo "setup: installing Python packages ($extras)"
+  .venv/bin/pip install -q --upgrade pip >/dev/null
+  .venv/bin/pip install -q -e ".[$extras]"
+  rm -f .venv/.installed-*
+  touch "$stamp"
+fi

@@ -1,0 +1,141 @@
+"""A real X session for tests: Xvfb plus a window manager, real windows, xdotool input.
+
+Everything here is started by pid and stopped by that pid; nothing else is touched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+
+
+def _require(tool: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        raise RuntimeError(f"{tool} is not installed: run scripts/setup.sh --test")
+    return path
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+@dataclass
+class XSession:
+    """An Xvfb display with openbox managing it."""
+
+    display: str
+    xvfb: subprocess.Popen
+    wm: subprocess.Popen
+    children: list[subprocess.Popen] = field(default_factory=list)
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["DISPLAY"] = self.display
+        env.pop("WAYLAND_DISPLAY", None)
+        env["XDG_SESSION_TYPE"] = "x11"
+        return env
+
+    def run(self, *args: str, timeout: float = 15) -> str:
+        """Run an X client (xdotool, xprop...) on this display and return its stdout."""
+        done = subprocess.run(
+            args, env=self.env, capture_output=True, text=True, timeout=timeout, check=True
+        )
+        return done.stdout
+
+    def xdotool(self, *args: str) -> str:
+        return self.run(_require("xdotool"), *args)
+
+    def open_window(self, title: str, wm_class: str = "XTerm", *, command: list[str] | None = None,
+                    cwd: str | None = None) -> Window:
+        """Open a real xterm with `title` and WM_CLASS `wm_class` and wait until it is mapped."""
+        args = [_require("xterm"), "-T", title, "-class", wm_class, "-geometry", "80x20"]
+        args += ["-e", *(command or ["sleep", "3600"])]
+        proc = subprocess.Popen(args, env=self.env, cwd=cwd, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True)
+        self.children.append(proc)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            out = subprocess.run([_require("xdotool"), "search", "--onlyvisible", "--pid",
+                                  str(proc.pid)], env=self.env, capture_output=True, text=True)
+            ids = out.stdout.split()
+            if ids:
+                win = Window(self, int(ids[-1]), proc)
+                win.activate()
+                return win
+            time.sleep(0.05)
+        _stop(proc)
+        raise RuntimeError(f"window {title!r} did not appear")
+
+    def close(self) -> None:
+        for proc in reversed(self.children):
+            _stop(proc)
+        _stop(self.wm)
+        _stop(self.xvfb)
+
+
+@dataclass
+class Window:
+    session: XSession
+    wid: int
+    proc: subprocess.Popen
+
+    def activate(self) -> None:
+        self.session.xdotool("windowactivate", "--sync", str(self.wid))
+        # openbox answers activation asynchronously: wait until it is really active.
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            active = self.session.xdotool("getactivewindow").strip()
+            if active == str(self.wid):
+                return
+            time.sleep(0.02)
+        raise RuntimeError(f"window {self.wid} could not be activated")
+
+    def set_title(self, title: str) -> None:
+        self.session.xdotool("set_window", "--name", title, str(self.wid))
+
+    def close(self) -> None:
+        _stop(self.proc)
+
+
+def start_session(width: int = 1920, height: int = 1080) -> XSession:
+    """Start Xvfb on a free display number, then openbox, and wait until both answer."""
+    read_fd, write_fd = os.pipe()
+    xvfb = subprocess.Popen(
+        [_require("Xvfb"), "-displayfd", str(write_fd), "-screen", "0",
+         f"{width}x{height}x24", "-nolisten", "tcp", "+extension", "RECORD",
+         "+extension", "RANDR"],
+        pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        number = pipe.readline().strip()
+    if not number:
+        _stop(xvfb)
+        raise RuntimeError("Xvfb did not start")
+    display = f":{number}"
+    env = dict(os.environ, DISPLAY=display)
+    wm = subprocess.Popen([_require("openbox"), "--sm-disable"], env=env,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                          start_new_session=True)
+    session = XSession(display, xvfb, wm)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        probe = subprocess.run([_require("xprop"), "-root", "_NET_SUPPORTING_WM_CHECK"],
+                               env=env, capture_output=True, text=True)
+        if "window id" in probe.stdout:
+            return session
+        time.sleep(0.05)
+    session.close()
+    raise RuntimeError("openbox did not start on the test display")

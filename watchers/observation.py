@@ -1,0 +1,95 @@
+"""The one thing every watcher produces: an immutable snapshot of what the user is doing."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+# Keys `timeforged now --json` always prints, in this order.
+JSON_KEYS = (
+    "time", "app", "title", "pid", "exe", "idle_seconds", "editor", "file", "project",
+    "project_path", "branch", "language", "terminal", "browser", "site", "url", "private",
+    "audible",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityCounts:
+    """Input events counted over an interval; never which keys or where."""
+
+    keystrokes: int = 0
+    clicks: int = 0
+    scrolls: int = 0
+    moves: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.keystrokes + self.clicks + self.scrolls + self.moves
+
+    def __add__(self, other: ActivityCounts) -> ActivityCounts:
+        return ActivityCounts(
+            self.keystrokes + other.keystrokes, self.clicks + other.clicks,
+            self.scrolls + other.scrolls, self.moves + other.moves,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """What is happening at `time` (epoch seconds).
+
+    `sources` maps each filled field to the watcher that filled it (``"window.x11"``,
+    ``"editor.title"``, ``"idle.hooks"``...); `warnings` names what could not be seen.
+    """
+
+    time: float
+    app: str | None = None
+    title: str | None = None
+    pid: int | None = None
+    exe: str | None = None
+    idle_seconds: float | None = None
+    activity: ActivityCounts = ActivityCounts()
+    editor: str | None = None
+    file: str | None = None
+    project: str | None = None
+    project_path: str | None = None
+    branch: str | None = None
+    language: str | None = None
+    terminal: str | None = None
+    browser: str | None = None
+    site: str | None = None
+    url: str | None = None
+    private: bool | None = None
+    audible: bool | None = None
+    sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    warnings: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.sources, MappingProxyType):
+            object.__setattr__(self, "sources", MappingProxyType(dict(self.sources)))
+
+    def source_of(self, name: str) -> str | None:
+        """The watcher that filled field `name`, or None if nobody did."""
+        return self.sources.get(name)
+
+    def with_fields(self, source: str, **values: Any) -> Observation:
+        """A copy with `values` set (None values skipped), each recorded as filled by `source`."""
+        values = {k: v for k, v in values.items() if v is not None}
+        if not values:
+            return self
+        sources = {**self.sources, **dict.fromkeys(values, source)}
+        return dataclasses.replace(self, **values, sources=sources)
+
+    def with_warning(self, message: str) -> Observation:
+        return dataclasses.replace(self, warnings=(*self.warnings, message))
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict: every key in JSON_KEYS (None where unknown), plus activity,
+        sources and warnings."""
+        out: dict[str, Any] = {k: getattr(self, k) for k in JSON_KEYS}
+        out["activity"] = dataclasses.asdict(self.activity)
+        out["sources"] = dict(self.sources)
+        out["warnings"] = list(self.warnings)
+        return out

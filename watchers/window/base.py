@@ -1,0 +1,31 @@
+"""The focused-window interface every platform backend implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class WatcherUnavailable(RuntimeError):
+    """The watcher cannot see anything on this system; the message says why, plainly."""
+
+
+@dataclass(frozen=True, slots=True)
+class WindowInfo:
+    """The focused window. `app` is the WM_CLASS class on X11, the process name elsewhere."""
+
+    app: str | None
+    title: str | None
+    pid: int | None = None
+    exe: str | None = None
+    process_name: str | None = None
+    wm_class: str | None = None
+    fullscreen: bool = False
+    source: str = "window"
+
+
+class WindowWatcher(Protocol):
+    name: str
+
+    def active_window(self) -> WindowInfo | None:
+        """The focused window now, or None when nothing has focus."""
