@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import uuid as uuidlib
 from dataclasses import dataclass
+from typing import Protocol
 
 # When sources overlap, the most specific wins the overlapped time (higher is more specific).
 SOURCE_PRIORITY = {"editor": 30, "browser": 20, "window": 10}
@@ -66,3 +67,11 @@ class Classification:
     project: str | None = None
     category: str = "uncategorized"
     productivity: int = 0  # -2 very distracting .. +2 very productive
+
+
+class Classifier(Protocol):
+    """Rules as analytics sees them. `fingerprint` changes whenever the rules do."""
+
+    fingerprint: str
+
+    def classify(self, span: Span) -> Classification: ...
