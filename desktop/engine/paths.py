@@ -1,4 +1,7 @@
-"""Where TimeForged keeps its files: $TIMEFORGED_HOME, or the platform's user data dir."""
+"""Where TimeForged keeps its files: $TIMEFORGED_HOME, or the platform's user data dir.
+
+Each function takes an optional `base` (a home folder) so an engine can run on any folder.
+"""
 
 from __future__ import annotations
 
@@ -19,19 +22,19 @@ def home() -> Path:
     return path
 
 
-def config_file() -> Path:
-    return home() / "config.toml"
+def config_file(base: Path | None = None) -> Path:
+    return (base or home()) / "config.toml"
 
 
-def rules_file() -> Path:
-    return home() / "rules.toml"
+def rules_file(base: Path | None = None) -> Path:
+    return (base or home()) / "rules.toml"
 
 
-def database_file() -> Path:
-    return home() / "timeforged.sqlite3"
+def database_file(base: Path | None = None) -> Path:
+    return (base or home()) / "timeforged.sqlite3"
 
 
-def backups_dir() -> Path:
-    path = home() / "backups"
+def backups_dir(base: Path | None = None) -> Path:
+    path = (base or home()) / "backups"
     path.mkdir(exist_ok=True)
     return path
