@@ -1,0 +1,84 @@
+"""Overlap resolution: many sources' spans become one non-overlapping timeline.
+
+At every moment the covering span with the highest source priority wins; among equals the
+one that started later (the fresher observation), then the smaller uuid, so the result does
+not depend on input order. Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from desktop.engine.span import Span, source_priority
+
+T = TypeVar("T")
+
+# (start, end, priority, uuid, payload)
+RawItem = tuple[float, float, int, str, T]
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A stretch of [start, end) won by `span`."""
+
+    start: float
+    end: float
+    span: Span
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+def resolve_raw(items: Sequence[RawItem], lo: float | None = None,
+                hi: float | None = None) -> list[tuple[float, float, T]]:
+    """Resolve (start, end, priority, uuid, payload) items into sorted, non-overlapping
+    (start, end, payload) pieces, clipped to [lo, hi) when given. Adjacent pieces won by the
+    same item are merged."""
+    lo_ = float("-inf") if lo is None else lo
+    hi_ = float("inf") if hi is None else hi
+    todo = sorted((it for it in items if it[1] > it[0] and it[1] > lo_ and it[0] < hi_),
+                  key=lambda it: it[0])
+    out: list[tuple[float, float, T]] = []
+    n = len(todo)
+    if not n:
+        return out
+    heap: list[tuple[int, float, str, int]] = []
+    ends = [max(lo_, min(hi_, it[1])) for it in todo]
+    starts = [max(lo_, it[0]) for it in todo]
+    i = 0
+    t = starts[0]
+    last_idx = -1
+    while i < n or heap:
+        if not heap and i < n and starts[i] > t:
+            t = starts[i]
+        while i < n and starts[i] <= t:
+            it = todo[i]
+            heapq.heappush(heap, (-it[2], -it[0], it[3], i))
+            i += 1
+        while heap and ends[heap[0][3]] <= t:
+            heapq.heappop(heap)
+        if not heap:
+            continue
+        idx = heap[0][3]
+        nxt = ends[idx]
+        if i < n and starts[i] < nxt:
+            nxt = starts[i]
+        if idx == last_idx and out[-1][1] == t:
+            out[-1] = (out[-1][0], nxt, out[-1][2])
+        else:
+            out.append((t, nxt, todo[idx][4]))
+            last_idx = idx
+        t = nxt
+    return out
+
+
+def resolve(spans: Iterable[Span], start: float | None = None,
+            end: float | None = None) -> list[Piece]:
+    """The non-overlapping timeline of `spans`, clipped to [start, end) when given."""
+    items = [(s.start, s.end, source_priority(s.source), s.uuid, s) for s in spans]
+    return [Piece(a, b, s) for a, b, s in resolve_raw(items, start, end)]
+
