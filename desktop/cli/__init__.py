@@ -13,7 +13,8 @@ COMMANDS = ("now",)
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="timeforged", description="Where your time really goes: a local-first time tracker.")
+        prog="timeforged", description="Where your time really goes: a local-first time tracker. "
+        "Without a command, starts the tray app.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"desktop.cli.{name}").register(sub)
@@ -24,9 +25,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        parser.print_help()
-        return 0
-    return int(args.func(args) or 0)
+        args = parser.parse_args(["app", *(argv or sys.argv[1:])])
+    # Errors meant for the user: a clear message, no traceback.
+    from desktop.cli.context import CliError, errors
+    from desktop.cli.timerange import RangeError
+    from desktop.engine.store import StoreError
+
+    try:
+        return int(args.func(args) or 0)
+    except (CliError, RangeError, StoreError) as exc:
+        errors.print(f"[red]error:[/] {exc}", highlight=False)
+        return 2
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

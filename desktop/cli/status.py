@@ -1,0 +1,52 @@
+"""`timeforged status`: what is being tracked now and today's total."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+from desktop.cli.context import console, open_context
+from desktop.cli.timerange import period_range
+from desktop.engine.formatting import format_duration
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("status", help="what is tracked now, and today's total")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    ctx = open_context()
+    try:
+        now = time.time()
+        start, end = period_range("today", ctx.config.zone())
+        today = ctx.analytics.summary(start, end, by="project")
+        # A span written within the last flush interval (plus slack) is still being tracked.
+        fresh = now - ctx.config.tracking.flush_interval - 5
+        recent = [s for s in ctx.store.spans(now - 3600, now + 1) if s.end >= fresh]
+        current = max(recent, key=lambda s: s.end) if recent else None
+    finally:
+        ctx.close()
+    if args.json:
+        print(json.dumps({
+            "tracking": current is not None,
+            "current": None if current is None else {
+                "app": current.app, "title": current.title, "project": current.project,
+                "file": current.file, "site": current.site, "since": current.start},
+            "today_seconds": round(today.total_seconds, 3),
+            "top_projects": [{"name": i.name, "total_seconds": round(i.seconds, 3)}
+                             for i in today.items[:5]],
+        }, indent=2))
+        return 0
+    if current is None:
+        console.print("[dim]Nothing is being tracked right now[/] (is the app or "
+                      "`timeforged track` running?)")
+    else:
+        what = current.project or current.site or current.app or "unknown"
+        console.print(f"[bold green]Tracking[/] {what}: {current.title or ''}")
+    console.print(f"Today: [bold]{format_duration(today.total_seconds)}[/]")
+    for item in today.items[:5]:
+        console.print(f"  {item.name:<30} {format_duration(item.seconds):>10}")
+    return 0

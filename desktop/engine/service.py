@@ -1,0 +1,210 @@
+"""The running engine: polls the watchers on its own thread and records what they see.
+
+Used by `timeforged track` (headless) and by the tray app, which only subscribes to it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from desktop.engine import paths
+from desktop.engine.analytics import Analytics
+from desktop.engine.config import Config, ConfigError, load_config
+from desktop.engine.rules import Rules, RulesError
+from desktop.engine.span import Span
+from desktop.engine.store import SpanWriter, Store
+from desktop.engine.tracker import Tracker
+from watchers.observation import Observation
+
+log = logging.getLogger(__name__)
+
+# How often today's total is re-read from the store (it only changes on flush).
+TOTAL_REFRESH_SECONDS = 10.0
+
+Listener = Callable[[str, Any], None]
+
+
+class ObservationSource(Protocol):
+    def poll(self) -> Observation: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class EngineStatus:
+    state: str  # "tracking" | "idle" | "paused" | "stopped"
+    current: Span | None = None
+    today_seconds: float = 0.0
+    paused_until: float | None = None
+    idle_seconds: float | None = None
+    warnings: tuple[str, ...] = ()
+    store_error: str | None = None
+    time: float = field(default_factory=time.time)
+
+
+class Engine:
+    """Store, writer, tracker, rules and config, with the watcher poller on a worker thread."""
+
+    def __init__(self, home: Path | None = None, config: Config | None = None, *,
+                 poller: ObservationSource | None = None) -> None:
+        self.home = home or paths.home()
+        self.warnings: list[str] = []
+        if config is None:
+            try:
+                config = load_config(paths.config_file(self.home))
+            except ConfigError as exc:
+                self.warnings.append(f"config: {exc}; running on defaults")
+                config = Config()
+        self.config = config
+        try:
+            self.rules = Rules.load(paths.rules_file(self.home))
+        except RulesError as exc:
+            self.warnings.append(f"rules: {exc}; using the default rules")
+            self.rules = Rules.load(None)
+        self.store = Store(paths.database_file(self.home))
+        self.writer = SpanWriter(self.store, flush_interval=config.tracking.flush_interval)
+        self.tracker = Tracker(
+            self.store.device, self.writer.put,
+            idle_timeout=config.tracking.idle_timeout,
+            poll_interval=config.tracking.poll_interval,
+            redactor=self.rules.redact,
+        )
+        self.analytics = Analytics(self.store, self.rules, config.zone())
+        self._poller = poller
+        self._listeners: list[Listener] = []
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._paused_until: float | None = None
+        self._paused = False
+        self._was_idle = False
+        self._idle_since: float | None = None
+        self._status = EngineStatus("stopped", warnings=tuple(self.warnings))
+        self._today_seconds = 0.0
+        self._today_read_at = 0.0
+
+    # -- control -----------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="timeforged-engine", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """End the open span, flush everything and release the watchers."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+        self.tracker.close(time.time())
+        self.writer.close()
+        self._set_status(EngineStatus("stopped", today_seconds=self._today_seconds))
+
+    def pause(self, until: float | None = None) -> None:
+        """Stop recording until `until` (epoch seconds) or until resume()."""
+        with self._lock:
+            self._paused, self._paused_until = True, until
+        self.tracker.close(time.time())
+        self._emit("paused", until)
+
+    def resume(self) -> None:
+        with self._lock:
+            self._paused, self._paused_until = False, None
+        self._emit("resumed", None)
+
+    def subscribe(self, callback: Listener) -> None:
+        """`callback(kind, payload)` is called from the engine thread; keep it quick."""
+        self._listeners.append(callback)
+
+    def status(self) -> EngineStatus:
+        return self._status
+
+    # -- the loop ------------------------------------------------------------------
+
+    def _run(self) -> None:
+        if self._poller is None:
+            from watchers.poller import Poller
+
+            self._poller = Poller()
+        interval = self.config.tracking.poll_interval
+        next_at = time.monotonic()
+        try:
+            while not self._stop.is_set():
+                self.step()
+                next_at += interval
+                delay = next_at - time.monotonic()
+                if delay < 0:  # fell behind (suspend, a slow poll): do not catch up in a burst
+                    next_at, delay = time.monotonic(), 0
+                self._stop.wait(delay)
+        finally:
+            self._poller.close()
+
+    def step(self) -> EngineStatus:
+        """One poll: observe, record, publish the status. Never raises."""
+        try:
+            obs = self._poller.poll() if self._poller else None
+        except Exception as exc:  # a watcher must never take the engine down
+            log.exception("poll failed")
+            self._emit("error", f"watchers: {exc}")
+            obs = None
+        now = obs.time if obs else time.time()
+        with self._lock:
+            if self._paused and self._paused_until is not None and now >= self._paused_until:
+                self._paused, self._paused_until = False, None
+                self._emit("resumed", None)
+            paused = self._paused
+        if obs is not None and not paused:
+            self.tracker.observe(obs)
+        idle = (obs is not None and obs.idle_seconds is not None
+                and obs.idle_seconds >= self.config.tracking.idle_timeout)
+        self._note_idle(idle, now, obs)
+        state = "paused" if paused else "idle" if idle else "tracking"
+        status = EngineStatus(
+            state, current=None if paused else self.tracker.current,
+            today_seconds=self._today_total(now), paused_until=self._paused_until,
+            idle_seconds=obs.idle_seconds if obs else None,
+            warnings=tuple(self.warnings) + (obs.warnings if obs else ()),
+            store_error=self.writer.last_error, time=now,
+        )
+        self._set_status(status)
+        return status
+
+    def _note_idle(self, idle: bool, now: float, obs: Observation | None) -> None:
+        if idle and not self._was_idle:
+            self._idle_since = now - (obs.idle_seconds or 0) if obs else now
+        elif not idle and self._was_idle and self._idle_since is not None:
+            self._emit("resumed_after_idle", now - self._idle_since)
+        self._was_idle = idle
+
+    def _today_total(self, now: float) -> float:
+        if now - self._today_read_at >= TOTAL_REFRESH_SECONDS:
+            tz = self.config.zone()
+            start = datetime.fromtimestamp(now, tz).replace(hour=0, minute=0, second=0,
+                                                           microsecond=0)
+            try:
+                summary = self.analytics.summary(start, start + timedelta(days=1), by="category")
+                self._today_seconds = summary.total_seconds
+            except Exception as exc:  # a locked database must not stop tracking
+                log.warning("today's total unavailable: %s", exc)
+            self._today_read_at = now
+        return self._today_seconds
+
+    def _set_status(self, status: EngineStatus) -> None:
+        self._status = status
+        self._emit("status", status)
+
+    def _emit(self, kind: str, payload: Any) -> None:
+        for callback in list(self._listeners):
+            try:
+                callback(kind, payload)
+            except Exception:
+                log.exception("engine listener failed on %s", kind)
