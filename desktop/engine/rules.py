@@ -1,0 +1,492 @@
+"""Classification rules: patterns on what a span shows -> project, category, productivity.
+
+The format is documented in default_rules.toml (shipped with the package), which is also the
+set of defaults a user's rules.toml extends. Exclusions (`Rules.redact`) run before anything is
+stored; classification (`Rules.classify`) runs when reporting, so editing a rule re-classifies
+history.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import hashlib
+import json
+import re
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from desktop.engine.span import Classification, Span
+
+TEXT_FIELDS = ("app", "title", "url", "site", "file", "project", "branch", "language", "editor",
+               "browser", "terminal", "source")
+BOOL_FIELDS = ("private", "audible")
+FIELD_ALIASES = {"path": "file"}
+ACTIONS = ("drop", "redact", "replace")
+REDACTED = "[redacted]"
+_RULE_KEYS = {"name", "match", "project", "category", "productivity"}
+_EXCLUDE_KEYS = {"name", "match", "action", "replace"}
+_TOP_KEYS = {"defaults", "categories", "aliases", "merge", "rules", "exclude"}
+_CACHE_LIMIT = 200_000
+
+
+class RulesError(ValueError):
+    """A problem in a rules file; `line` is 1-based (None when unknown)."""
+
+    def __init__(self, message: str, line: int | None = None, path: Path | None = None) -> None:
+        super().__init__(message)
+        self.message, self.line, self.path = message, line, path
+
+    def __str__(self) -> str:
+        where = f"{self.path}:" if self.path else ""
+        where += f"{self.line}: " if self.line else (" " if where else "")
+        return f"{where}{self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One classification rule, as listed by `timeforged rules list`."""
+
+    match: tuple[tuple[str, tuple[str | bool, ...]], ...]
+    project: str | None = None
+    category: str | None = None
+    productivity: int | None = None
+    name: str | None = None
+    origin: str = "default"
+    line: int | None = None
+
+    def describe_match(self) -> str:
+        parts = []
+        for field, patterns in self.match:
+            shown = " | ".join(str(p).lower() if isinstance(p, bool) else p for p in patterns)
+            parts.append(f"{field} ~ {shown}")
+        return " and ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    match: tuple[tuple[str, tuple[str | bool, ...]], ...]
+    action: str
+    replace: str | None = None
+    name: str | None = None
+    origin: str = "default"
+    line: int | None = None
+
+
+Matcher = Callable[[Span], bool]
+
+
+def _field_value(span: Span, field: str) -> Any:
+    if field == "site" and not span.site and span.url:
+        try:
+            return urlsplit(span.url).hostname
+        except ValueError:
+            return None
+    return getattr(span, field)
+
+
+def _pattern_regex(pattern: str) -> str:
+    """The regex source for one pattern string in any of the documented syntaxes."""
+    if pattern.startswith("text:"):
+        return re.escape(pattern[5:])
+    if pattern.startswith("glob:"):
+        return fnmatch.translate(pattern[5:])
+    if pattern.startswith("exact:"):
+        return f"(?-i:^{re.escape(pattern[6:])}$)"
+    return pattern
+
+
+def _compile_match(match: tuple[tuple[str, tuple[str | bool, ...]], ...]) -> list[Matcher]:
+    matchers: list[Matcher] = []
+    for field, patterns in match:
+        if field in BOOL_FIELDS:
+            wanted = bool(patterns[0])
+            matchers.append(lambda s, f=field, w=wanted: bool(getattr(s, f)) is w)
+            continue
+        regex = re.compile("|".join(f"(?:{_pattern_regex(p)})" for p in patterns), re.IGNORECASE)
+
+        def matches(span: Span, f: str = field, search=regex.search) -> bool:
+            value = _field_value(span, f)
+            return value is not None and search(str(value)) is not None
+
+        matchers.append(matches)
+    return matchers
+
+
+class Rules:
+    """The effective rules: the user's file on top of the defaults. A `Classifier`."""
+
+    def __init__(self, rules: Iterable[Rule], exclusions: Iterable[Exclusion],
+                 categories: dict[str, int], aliases: dict[str, str]) -> None:
+        self.rules = list(rules)
+        self.exclusions = list(exclusions)
+        self.categories = dict(categories)
+        self.aliases = {k.casefold(): v for k, v in aliases.items()}
+        self._compiled = [(r, _compile_match(r.match)) for r in self.rules]
+        self._excluders = [(e, _compile_match(e.match), self._replacer(e)) for e in self.exclusions]
+        self._cache: dict[tuple, Classification] = {}
+        effective = {
+            "rules": [[r.match, r.project, r.category, r.productivity] for r in self.rules],
+            "categories": sorted(self.categories.items()),
+            "aliases": sorted(self.aliases.items()),
+        }
+        self.fingerprint = hashlib.sha256(
+            json.dumps(effective, sort_keys=True).encode()).hexdigest()[:16]
+
+    # -- loading -----------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, path: Path | str | None, *, excluded_apps: Iterable[str] = (),
+             excluded_titles: Iterable[str] = (), redact_titles: Iterable[str] = ()) -> Rules:
+        """The defaults extended by the file at `path` (missing file: the defaults alone).
+
+        `excluded_apps`/`excluded_titles` (patterns, from the config) drop matching activity;
+        `redact_titles` redacts it. They are tried before the files' exclusions.
+        Raises RulesError (with the line) for the first problem in the user's file.
+        """
+        errors, rules = _build(path)
+        if errors:
+            raise errors[0]
+        assert rules is not None
+        extra = [Exclusion((("app", (p,)),), "drop", origin="config") for p in excluded_apps]
+        extra += [Exclusion((("title", (p,)),), "drop", origin="config") for p in excluded_titles]
+        extra += [Exclusion((("title", (p,)),), "redact", origin="config") for p in redact_titles]
+        if extra:
+            for exclusion in extra:
+                problem = _check_patterns(exclusion.match)
+                if problem:
+                    raise RulesError(f"config exclusion: {problem}")
+            rules = cls(rules.rules, extra + rules.exclusions, rules.categories, rules.aliases)
+        return rules
+
+    @classmethod
+    def check(cls, path: Path | str) -> list[RulesError]:
+        """Every problem in the rules file at `path`, each with its line."""
+        path = Path(path)
+        if not path.exists():
+            return [RulesError("no such file", path=path)]
+        return _build(path)[0]
+
+    # -- using -------------------------------------------------------------------------
+
+    def classify(self, span: Span) -> Classification:
+        key = span.activity_key()
+        found = self._cache.get(key)
+        if found is None:
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            found = self._cache[key] = self._classify(span)
+        return found
+
+    def _classify(self, span: Span) -> Classification:
+        project = category = productivity = None
+        for rule, matchers in self._compiled:
+            if project is not None and category is not None and productivity is not None:
+                break
+            wanted = ((rule.project is not None and project is None)
+                      or (rule.category is not None and category is None)
+                      or (rule.productivity is not None and productivity is None))
+            if not wanted or not all(m(span) for m in matchers):
+                continue
+            if project is None and rule.project is not None:
+                project = rule.project
+            if productivity is None and rule.productivity is not None:
+                productivity = rule.productivity
+            if category is None and rule.category is not None:
+                category = rule.category
+                if productivity is None:
+                    productivity = self.categories.get(category, 0)
+        category = category or "uncategorized"
+        if productivity is None:
+            productivity = self.categories.get(category, 0)
+        return Classification(self.resolve_project(project or span.project), category,
+                              productivity)
+
+    def resolve_project(self, name: str | None) -> str | None:
+        """`name` after aliases and merges."""
+        if not name:
+            return None
+        return self.aliases.get(name.casefold(), name)
+
+    def redact(self, span: Span) -> Span | None:
+        """The span as it may be stored: unchanged, redacted, or None (drop it)."""
+        for exclusion, matchers, replacer in self._excluders:
+            if not all(m(span) for m in matchers):
+                continue
+            if exclusion.action == "drop":
+                return None
+            if exclusion.action == "redact":
+                return dataclasses.replace(span, title=REDACTED, url=None)
+            assert replacer is not None
+            return dataclasses.replace(span, title=replacer(span.title or ""))
+        return span
+
+    @staticmethod
+    def _replacer(exclusion: Exclusion) -> Callable[[str], str] | None:
+        if exclusion.action != "replace":
+            return None
+        patterns = dict(exclusion.match)["title"]
+        regex = re.compile("|".join(f"(?:{_pattern_regex(str(p))})" for p in patterns),
+                           re.IGNORECASE)
+        replacement = exclusion.replace or REDACTED
+        return lambda title: regex.sub(lambda _m: replacement, title)
+
+
+# -- parsing and checking --------------------------------------------------------------------
+
+
+def _default_text() -> str:
+    return resources.files("desktop.engine").joinpath("default_rules.toml").read_text("utf-8")
+
+
+def _build(path: Path | str | None) -> tuple[list[RulesError], Rules | None]:
+    """(problems in the user's file, the effective rules when there are none)."""
+    defaults = _Parsed(_default_text(), "default", None)
+    if defaults.errors:  # a broken shipped file is a bug: say so loudly
+        raise defaults.errors[0]
+    user = None
+    if path is not None and Path(path).exists():
+        user = _Parsed(Path(path).read_text("utf-8"), "user", Path(path))
+        if user.errors:
+            return user.errors, None
+    layers = [user, defaults] if user else [defaults]
+    if user is not None and user.data.get("defaults") is False:
+        layers = [user]
+    categories: dict[str, int] = {}
+    aliases: dict[str, str] = {}
+    for layer in reversed(layers):  # later layers (the user's) override
+        categories.update(layer.categories)
+        aliases.update(layer.aliases)
+    rules = [r for layer in layers for r in layer.rules]
+    exclusions = [e for layer in layers for e in layer.exclusions]
+    unknown = _unknown_categories(layers, categories)
+    if unknown:
+        return unknown, None
+    return [], Rules(rules, exclusions, categories, aliases)
+
+
+def _unknown_categories(layers: list[_Parsed], categories: dict[str, int]) -> list[RulesError]:
+    errors = []
+    for layer in layers:
+        for index, rule in enumerate(layer.rules):
+            if rule.category is not None and rule.category not in categories:
+                errors.append(RulesError(
+                    f"rules[{index}]: unknown category {rule.category!r} (known: "
+                    f"{', '.join(sorted(categories))}; add it under [categories])",
+                    layer.line_of("rules", index, "category"), layer.path))
+    return errors
+
+
+def _check_patterns(match: tuple[tuple[str, tuple[str | bool, ...]], ...]) -> str | None:
+    for field, patterns in match:
+        for pattern in patterns:
+            if isinstance(pattern, bool):
+                continue
+            try:
+                re.compile(_pattern_regex(pattern))
+            except re.error as exc:
+                return f"match.{field}: bad regular expression {pattern!r}: {exc}"
+    return None
+
+
+class _Parsed:
+    """One rules file, parsed and checked; problems collected with their lines."""
+
+    def __init__(self, text: str, origin: str, path: Path | None) -> None:
+        self.text, self.origin, self.path = text, origin, path
+        self.lines = text.splitlines()
+        self.errors: list[RulesError] = []
+        self.rules: list[Rule] = []
+        self.exclusions: list[Exclusion] = []
+        self.categories: dict[str, int] = {}
+        self.aliases: dict[str, str] = {}
+        try:
+            self.data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            found = re.search(r"at line (\d+)", str(exc))
+            self.data = {}
+            self.error(f"not valid TOML: {exc}", int(found.group(1)) if found else None)
+            return
+        self._top()
+
+    def error(self, message: str, line: int | None) -> None:
+        self.errors.append(RulesError(message, line, self.path))
+
+    def _top(self) -> None:
+        for key in self.data:
+            if key not in _TOP_KEYS:
+                self.error(f"unknown key {key!r} (expected one of: {', '.join(sorted(_TOP_KEYS))})",
+                           self.line_of(None, None, key))
+        if not isinstance(self.data.get("defaults", True), bool):
+            self.error("defaults: must be true or false", self.line_of(None, None, "defaults"))
+        self._categories(self.data.get("categories", {}))
+        self._aliases(self.data.get("aliases", {}), self.data.get("merge", {}))
+        for kind, build in (("rules", self._rule), ("exclude", self._exclusion)):
+            entries = self.data.get(kind, [])
+            if not isinstance(entries, list):
+                self.error(f"{kind}: write each as a [[{kind}]] table",
+                           self.line_of(None, None, kind))
+                continue
+            for index, entry in enumerate(entries):
+                if not isinstance(entry, dict):
+                    self.error(f"{kind}[{index}]: must be a table", self.line_of(kind, index))
+                    continue
+                build(index, entry)
+
+    def _categories(self, table: Any) -> None:
+        if not isinstance(table, dict):
+            self.error("categories: must be a table of name = level",
+                       self.line_of(None, None, "categories"))
+            return
+        for name, level in table.items():
+            if isinstance(level, bool) or not isinstance(level, int) or not -2 <= level <= 2:
+                self.error(f"categories.{name}: the productivity level must be an integer from "
+                           f"-2 to 2, got {level!r}", self.line_of("categories", None, name))
+            else:
+                self.categories[name] = level
+
+    def _aliases(self, aliases: Any, merge: Any) -> None:
+        if not isinstance(aliases, dict):
+            self.error("aliases: must be a table of alias = project",
+                       self.line_of(None, None, "aliases"))
+            aliases = {}
+        if not isinstance(merge, dict):
+            self.error("merge: must be a table of project = [names]",
+                       self.line_of(None, None, "merge"))
+            merge = {}
+        for alias, target in aliases.items():
+            if not isinstance(target, str) or not target:
+                self.error(f"aliases.{alias}: must be a project name (a string)",
+                           self.line_of("aliases", None, alias))
+            else:
+                self.aliases[alias] = target
+        for target, names in merge.items():
+            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                self.error(f"merge.{target}: must be a list of project names",
+                           self.line_of("merge", None, target))
+                continue
+            for name in names:
+                self.aliases[name] = target
+
+    def _match(self, kind: str, index: int, entry: dict) -> tuple | None:
+        match = entry.get("match")
+        where = f"{kind}[{index}]"
+        if not isinstance(match, dict) or not match:
+            self.error(f"{where}: needs a match, e.g. match.app = 'code'",
+                       self.line_of(kind, index, "match"))
+            return None
+        items = []
+        for raw_field, value in match.items():
+            field = FIELD_ALIASES.get(raw_field, raw_field)
+            line = self.line_of(kind, index, raw_field)
+            if field in BOOL_FIELDS:
+                if not isinstance(value, bool):
+                    self.error(f"{where}: match.{raw_field} must be true or false", line)
+                    return None
+                items.append((field, (value,)))
+                continue
+            if field not in TEXT_FIELDS:
+                self.error(f"{where}: cannot match on {raw_field!r} (fields: "
+                           f"{', '.join(TEXT_FIELDS + BOOL_FIELDS)}, path)", line)
+                return None
+            patterns = value if isinstance(value, list) else [value]
+            if not patterns or not all(isinstance(p, str) and p for p in patterns):
+                self.error(f"{where}: match.{raw_field} must be a pattern or a list of patterns "
+                           f"(non-empty strings)", line)
+                return None
+            problem = _check_patterns(((raw_field, tuple(patterns)),))
+            if problem:
+                self.error(f"{where}: {problem}", line)
+                return None
+            items.append((field, tuple(patterns)))
+        return tuple(items)
+
+    def _unknown_keys(self, kind: str, index: int, entry: dict, allowed: set[str]) -> None:
+        for key in entry:
+            if key not in allowed:
+                self.error(f"{kind}[{index}]: unknown key {key!r} (expected: "
+                           f"{', '.join(sorted(allowed))})", self.line_of(kind, index, key))
+
+    def _rule(self, index: int, entry: dict) -> None:
+        self._unknown_keys("rules", index, entry, _RULE_KEYS)
+        match = self._match("rules", index, entry)
+        project, category, level = (entry.get(k) for k in ("project", "category", "productivity"))
+        ok = match is not None
+        for key, value in (("project", project), ("category", category)):
+            if value is not None and (not isinstance(value, str) or not value):
+                self.error(f"rules[{index}]: {key} must be a non-empty string",
+                           self.line_of("rules", index, key))
+                ok = False
+        if level is not None and (isinstance(level, bool) or not isinstance(level, int)
+                                  or not -2 <= level <= 2):
+            self.error(f"rules[{index}]: productivity must be an integer from -2 (very "
+                       f"distracting) to 2 (very productive), got {level!r}",
+                       self.line_of("rules", index, "productivity"))
+            ok = False
+        if project is None and category is None and level is None:
+            self.error(f"rules[{index}]: sets nothing (give a project, category or productivity)",
+                       self.line_of("rules", index))
+            ok = False
+        if ok:
+            assert match is not None
+            self.rules.append(Rule(match, project, category, level, entry.get("name"),
+                                   self.origin, self.line_of("rules", index)))
+
+    def _exclusion(self, index: int, entry: dict) -> None:
+        self._unknown_keys("exclude", index, entry, _EXCLUDE_KEYS)
+        match = self._match("exclude", index, entry)
+        action = entry.get("action", "drop")
+        if action not in ACTIONS:
+            self.error(f"exclude[{index}]: action must be one of {', '.join(ACTIONS)}, "
+                       f"got {action!r}", self.line_of("exclude", index, "action"))
+            return
+        replace = entry.get("replace")
+        if action == "replace" and match is not None:
+            if "title" not in dict(match):
+                self.error(f"exclude[{index}]: action \"replace\" needs a match.title pattern",
+                           self.line_of("exclude", index, "action"))
+                return
+            if not isinstance(replace, str):
+                self.error(f"exclude[{index}]: replace must be the text to put instead",
+                           self.line_of("exclude", index, "replace"))
+                return
+        if match is not None:
+            self.exclusions.append(Exclusion(match, action, replace, entry.get("name"),
+                                             self.origin, self.line_of("exclude", index)))
+
+    # -- finding lines -------------------------------------------------------------------
+
+    def line_of(self, table: str | None, index: int | None, key: str | None = None) -> int | None:
+        """The 1-based line of `key` in table `table` (the index-th of an array of tables, or
+        the top level when None), else of the table's header, else None."""
+        quoted = re.escape(key) if key is not None else ""
+        assignment = re.compile(rf"""^\s*(match\s*\.\s*)?(["']?){quoted}\2\s*=""")
+        headers = [n for n, line in enumerate(self.lines) if re.match(r"^\s*\[", line)]
+        if table is None:
+            named = re.compile(rf"^\s*\[\[?\s*{quoted}\s*[\].]")
+            for n in headers:
+                if named.match(self.lines[n]):
+                    return n + 1
+            top_end = headers[0] if headers else len(self.lines)
+            return next((n + 1 for n in range(top_end) if assignment.match(self.lines[n])), None)
+        header = (rf"^\s*\[\[\s*{re.escape(table)}\s*\]\]" if index is not None
+                  else rf"^\s*\[\s*{re.escape(table)}\s*\]")
+        starts = [n for n in headers if re.match(header, self.lines[n])]
+        position = index or 0
+        if position >= len(starts):
+            return None
+        start = starts[position]
+        end = next((n for n in headers if n > start), len(self.lines))
+        if key is None:
+            return start + 1
+        inline = re.compile(rf"""(["']?){quoted}\1\s*=""")
+        for candidate in (assignment.match, inline.search):
+            for n in range(start + 1, end):
+                if candidate(self.lines[n]):
+                    return n + 1
+        return start + 1
