@@ -1,0 +1,287 @@
+"""Settings: config.toml in TimeForged's home, overridden by TIMEFORGED_* environment variables.
+
+Every key `section.key` of the file can be set from the environment as
+``TIMEFORGED_<SECTION>_<KEY>`` (``TIMEFORGED_TRACKING_POLL_INTERVAL``), and, when the key's
+name is used by one section only, as ``TIMEFORGED_<KEY>`` (``TIMEFORGED_POLL_INTERVAL``).
+Top-level keys are ``TIMEFORGED_<KEY>`` (``TIMEFORGED_TIMEZONE``, ``TIMEFORGED_DEVICE_NAME``).
+Lists are comma-separated; booleans are 1/0, true/false, yes/no, on/off.
+``TIMEFORGED_HOME`` is not a setting: it chooses the folder holding config and data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tempfile
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import tomli_w
+
+from desktop.engine import paths
+
+ENV_PREFIX = "TIMEFORGED_"
+
+
+class ConfigError(ValueError):
+    """Invalid settings; the message names each bad key (`errors` lists them one by one)."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+def _range(low: float, high: float) -> dict[str, Any]:
+    return {"range": (low, high)}
+
+
+@dataclass
+class TrackingConfig:
+    poll_interval: float = field(default=1.0, metadata=_range(0.2, 60))
+    idle_timeout: float = field(default=180.0, metadata=_range(10, 86_400))
+    flush_interval: float = field(default=5.0, metadata=_range(0.5, 10))
+    # A gap between polls above this is sleep/suspend; None: max(3 polls, 10 s).
+    sleep_gap: float | None = field(default=None, metadata=_range(2, 3600))
+    excluded_apps: list[str] = field(default_factory=list, metadata={"regex": True})
+    excluded_titles: list[str] = field(default_factory=list, metadata={"regex": True})
+    redact_titles: list[str] = field(default_factory=list, metadata={"regex": True})
+
+
+@dataclass
+class GoalsConfig:
+    daily_coding_minutes: int = field(default=120, metadata=_range(0, 1440))
+    category: str = "coding"
+
+
+@dataclass
+class ApiConfig:
+    port: int = field(default=5757, metadata=_range(1024, 65535))
+    enabled: bool = True
+
+
+@dataclass
+class ImportsConfig:
+    wakatime_timeout_minutes: float = field(default=15.0, metadata=_range(1, 240))
+
+
+@dataclass
+class Config:
+    timezone: str | None = None  # an IANA name ("Europe/Paris"); None: the system's
+    device_name: str | None = None  # None: the store's device id
+    tracking: TrackingConfig = field(default_factory=TrackingConfig)
+    goals: GoalsConfig = field(default_factory=GoalsConfig)
+    api: ApiConfig = field(default_factory=ApiConfig)
+    imports: ImportsConfig = field(default_factory=ImportsConfig)
+
+    def zone(self) -> tzinfo:
+        """The user's time zone: the configured one, else the system's."""
+        return ZoneInfo(self.timezone) if self.timezone else system_zone()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as TOML-ready data (unset values left out)."""
+        return _drop_none(dataclasses.asdict(self))
+
+
+def system_zone() -> tzinfo:
+    """The system's time zone, as a named zone when it can be found (so DST rules apply)."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    candidates = [name] if name else []
+    try:
+        target = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    for candidate in candidates:
+        try:
+            return ZoneInfo(candidate)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    local = datetime.now().astimezone().tzinfo
+    assert local is not None
+    return local
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    return value
+
+
+_SECTIONS = {f.name: f.default_factory for f in dataclasses.fields(Config)  # type: ignore[misc]
+             if f.default_factory is not dataclasses.MISSING}
+_TOP_KEYS = [f.name for f in dataclasses.fields(Config) if f.name not in _SECTIONS]
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _describe(kind: Any, meta: Mapping[str, Any]) -> str:
+    low_high = meta.get("range")
+    base = _base(kind)
+    if base in (int, float):
+        noun = "a whole number" if base is int else "a number"
+        return f"must be {noun} between {low_high[0]:g} and {low_high[1]:g}" if low_high \
+            else f"must be {noun}"
+    if base is bool:
+        return "must be true or false"
+    if base is list:
+        return "must be a list of strings"
+    return "must be a string"
+
+
+def _base(kind: Any) -> Any:
+    """float for `float | None`, list for `list[str]`..."""
+    if isinstance(kind, types.UnionType):
+        kind = next(a for a in typing.get_args(kind) if a is not type(None))
+    return typing.get_origin(kind) or kind
+
+
+def _convert(name: str, value: Any, kind: Any, meta: Mapping[str, Any],
+             from_env: bool) -> tuple[Any, str | None]:
+    """(the checked value, or an error message naming `name`)."""
+    base = _base(kind)
+    wrong = f"{name}: {_describe(kind, meta)}, got {value!r}"
+    if from_env and isinstance(value, str):
+        if base is list:
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        elif base is bool:
+            lowered = value.strip().lower()
+            if lowered not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+                return None, wrong
+            value = lowered in {"1", "true", "yes", "on"}
+        elif base in (int, float):
+            try:
+                value = float(value) if base is float else int(value)
+            except ValueError:
+                return None, wrong
+    if base is bool:
+        return (value, None) if isinstance(value, bool) else (None, wrong)
+    if base in (int, float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None, wrong
+        if base is int and isinstance(value, float):
+            if not value.is_integer():
+                return None, wrong
+            value = int(value)
+        low, high = meta.get("range", (float("-inf"), float("inf")))
+        if not low <= value <= high:
+            return None, wrong
+        return (float(value) if base is float else value), None
+    if base is list:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return None, wrong
+        if meta.get("regex"):
+            for pattern in value:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    return None, f"{name}: bad regular expression {pattern!r}: {exc}"
+        return list(value), None
+    if not isinstance(value, str) or not value.strip():
+        return None, f"{name}: must be a non-empty string, got {value!r}"
+    return value, None
+
+
+def _env_names() -> dict[str, tuple[str | None, str]]:
+    """Environment variable -> (section or None, key)."""
+    names: dict[str, tuple[str | None, str]] = {
+        ENV_PREFIX + key.upper(): (None, key) for key in _TOP_KEYS}
+    counts: dict[str, int] = {}
+    for section, factory in _SECTIONS.items():
+        for f in dataclasses.fields(factory()):
+            names[f"{ENV_PREFIX}{section.upper()}_{f.name.upper()}"] = (section, f.name)
+            counts[f.name] = counts.get(f.name, 0) + 1
+    for section, factory in _SECTIONS.items():
+        for f in dataclasses.fields(factory()):
+            short = ENV_PREFIX + f.name.upper()
+            if counts[f.name] == 1 and short not in names:
+                names[short] = (section, f.name)
+    return names
+
+
+def _apply(target: Any, key: str, value: Any, name: str, from_env: bool,
+           errors: list[str]) -> None:
+    spec = {f.name: f for f in dataclasses.fields(target)}[key]
+    checked, error = _convert(name, value, _hints(type(target))[key], spec.metadata, from_env)
+    if error:
+        errors.append(error)
+    else:
+        setattr(target, key, checked)
+
+
+def load_config(path: Path | str | None = None,
+                env: Mapping[str, str] | None = None) -> Config:
+    """The settings from `path` (default: config.toml in the home) and `env` (default:
+    os.environ). A missing file means the defaults. Raises ConfigError naming every bad key."""
+    path = Path(path) if path is not None else paths.config_file()
+    env = os.environ if env is None else env
+    data: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError([f"{path}: not a valid TOML file: {exc}"]) from None
+        except OSError as exc:
+            raise ConfigError([f"{path}: cannot be read: {exc.strerror or exc}"]) from None
+    config = Config()
+    errors: list[str] = []
+    for key, value in data.items():
+        if key in _SECTIONS:
+            if not isinstance(value, dict):
+                errors.append(f"{key}: must be a table ([{key}])")
+                continue
+            section = getattr(config, key)
+            known = {f.name for f in dataclasses.fields(section)}
+            for sub, sub_value in value.items():
+                if sub not in known:
+                    errors.append(f"{key}.{sub}: unknown key (known: {', '.join(sorted(known))})")
+                else:
+                    _apply(section, sub, sub_value, f"{key}.{sub}", False, errors)
+        elif key in _TOP_KEYS:
+            _apply(config, key, value, key, False, errors)
+        else:
+            known = sorted([*_TOP_KEYS, *_SECTIONS])
+            errors.append(f"{key}: unknown key (known: {', '.join(known)})")
+    names = _env_names()
+    for var, value in env.items():
+        if var not in names:  # other TIMEFORGED_* variables (HOME, the UI's) are not ours
+            continue
+        section, key = names[var]
+        label = f"{var} ({section}.{key})" if section else f"{var} ({key})"
+        _apply(getattr(config, section) if section else config, key, value, label, True, errors)
+    if config.timezone:
+        try:
+            ZoneInfo(config.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            errors.append(f"timezone: unknown time zone {config.timezone!r} "
+                          "(use an IANA name such as 'Europe/Paris')")
+    if errors:
+        raise ConfigError(errors)
+    return config
+
+
+def save_config(config: Config, path: Path | str | None = None) -> None:
+    """Write `config` atomically: a crash leaves the old file or the new one, never half."""
+    path = Path(path) if path is not None else paths.config_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = tomli_w.dumps(config.to_dict())
+    fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
