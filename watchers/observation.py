@@ -12,7 +12,7 @@ from typing import Any
 JSON_KEYS = (
     "time", "app", "title", "pid", "exe", "idle_seconds", "editor", "file", "project",
     "project_path", "branch", "language", "terminal", "browser", "site", "url", "private",
-    "audible",
+    "audible", "fullscreen",
 )
 
 
@@ -63,6 +63,7 @@ class Observation:
     url: str | None = None
     private: bool | None = None
     audible: bool | None = None
+    fullscreen: bool | None = None
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     warnings: tuple[str, ...] = ()
 

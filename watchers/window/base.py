@@ -12,7 +12,10 @@ class WatcherUnavailable(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class WindowInfo:
-    """The focused window. `app` is the WM_CLASS class on X11, the process name elsewhere."""
+    """The focused window. `app` is the WM_CLASS class on X11, the process name elsewhere.
+
+    `warning` says what the backend could not read about this window (a missing permission).
+    """
 
     app: str | None
     title: str | None
@@ -22,6 +25,7 @@ class WindowInfo:
     wm_class: str | None = None
     fullscreen: bool = False
     source: str = "window"
+    warning: str | None = None
 
 
 class WindowWatcher(Protocol):

@@ -1,0 +1,229 @@
+"""The focused window on Wayland, where only the compositor knows it.
+
+- GNOME: through a Shell extension exposing it on D-Bus, "Focused Window D-Bus"
+  (flexagoon) or "Window Calls" (ickyicky), called with `gdbus`.
+- KDE Plasma: through a KWin script; `kdotool` loads one per call and prints the answers.
+- wlroots compositors: Sway (`swaymsg -t get_tree`), Hyprland (`hyprctl -j activewindow`),
+  others with wlr-foreign-toplevel through `lswt -j` (no pid there).
+
+Each is a process start per poll (a few ms; kdotool is slower). Without any of them the
+factory raises WatcherUnavailable saying what to install: no titles rather than wrong ones
+(an XWayland DISPLAY only sees X clients).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from watchers import gdbus
+from watchers.display import is_wlroots
+from watchers.window.base import WatcherUnavailable, WindowInfo
+from watchers.window.process import process_details
+
+SHELL = "org.gnome.Shell"
+# (object path, interface) of the Focused Window D-Bus extension; older releases used the
+# capitalised spelling its README shows.
+FOCUSED_WINDOW_APIS = (
+    ("/org/gnome/shell/extensions/FocusedWindow", "org.gnome.shell.extensions.FocusedWindow"),
+    ("/org/gnome/Shell/Extensions/FocusedWindow", "org.gnome.Shell.Extensions.FocusedWindow"),
+)
+WINDOW_CALLS = ("/org/gnome/Shell/Extensions/Windows", "org.gnome.Shell.Extensions.Windows")
+
+Runner = Callable[[list[str]], str]
+
+
+def unavailable(session: str, why: str) -> WatcherUnavailable:
+    return WatcherUnavailable(f"window titles are unavailable on this Wayland session "
+                              f"({session}): {why}")
+
+
+def window_info(app: str | None, title: str | None, pid: Any, source: str, *,
+                fullscreen: bool = False, wm_class: str | None = None) -> WindowInfo:
+    """A WindowInfo with the process details filled in from the local pid."""
+    pid = int(pid) if isinstance(pid, int) and pid > 0 else None
+    exe, process_name = process_details(pid)
+    return WindowInfo(app=app or process_name, title=title or None, pid=pid, exe=exe,
+                      process_name=process_name, wm_class=wm_class, fullscreen=fullscreen,
+                      source=source)
+
+
+# -- GNOME ------------------------------------------------------------------------------------
+
+def json_reply(reply: Any) -> Any:
+    """The JSON document inside a ``('...',)`` reply of the GNOME extensions."""
+    if not (isinstance(reply, tuple) and reply and isinstance(reply[0], str)):
+        raise ValueError(f"unexpected D-Bus reply: {reply!r}")
+    return json.loads(reply[0])
+
+
+def parse_gnome_window(data: Any, source: str) -> WindowInfo | None:
+    """One window's JSON (Focused Window D-Bus's Get, an entry of Window Calls' List)."""
+    if not isinstance(data, dict) or not data:
+        return None
+    app = data.get("wm_class") or data.get("wm_class_instance")
+    return window_info(app, data.get("title"), data.get("pid"), source, wm_class=app)
+
+
+def focused_entry(windows: Any) -> dict[str, Any] | None:
+    """The focused window of Window Calls' List (a JSON array), or None."""
+    if not isinstance(windows, list):
+        raise ValueError("Window Calls' List did not return a list")
+    return next((w for w in windows if isinstance(w, dict) and w.get("focus")), None)
+
+
+class GnomeShellWatcher:
+    name = "window.gnome"
+
+    def __init__(self, call: Callable[..., Any] = gdbus.call) -> None:
+        self._call = call
+        self._api: tuple[str, str] | None = None
+        self.extension: str | None = None
+
+    def probe(self) -> None:
+        """Find which extension answers; raises WatcherUnavailable when none does."""
+        for path, iface in FOCUSED_WINDOW_APIS:
+            try:
+                self._call(SHELL, path, f"{iface}.Get")
+            except WatcherUnavailable:
+                continue
+            self._api, self.extension = (path, iface), "focused-window-dbus"
+            return
+        try:
+            self._call(SHELL, WINDOW_CALLS[0], f"{WINDOW_CALLS[1]}.List")
+        except WatcherUnavailable as exc:
+            raise unavailable("wayland-gnome", "install and enable the GNOME Shell extension "
+                              "\"Focused Window D-Bus\" or \"Window Calls\"") from exc
+        self._api, self.extension = WINDOW_CALLS, "window-calls"
+
+    def active_window(self) -> WindowInfo | None:
+        if self._api is None:
+            self.probe()
+        assert self._api is not None
+        path, iface = self._api
+        try:
+            if self.extension == "focused-window-dbus":
+                return parse_gnome_window(json_reply(self._call(SHELL, path, f"{iface}.Get")),
+                                          self.name)
+            entry = focused_entry(json_reply(self._call(SHELL, path, f"{iface}.List")))
+            if entry is not None and "title" not in entry and entry.get("id") is not None:
+                # Window Calls releases that left the title out of List have GetTitle.
+                reply = self._call(SHELL, path, f"{iface}.GetTitle", str(entry["id"]))
+                entry = {**entry, "title": reply[0] if reply else None}
+            return parse_gnome_window(entry, self.name) if entry else None
+        except ValueError as exc:
+            raise WatcherUnavailable(f"unreadable answer from the {self.extension} "
+                                     f"GNOME extension: {exc}") from exc
+
+
+# -- KDE Plasma -------------------------------------------------------------------------------
+
+KDOTOOL_ARGS = ("getactivewindow", "getwindowname", "getwindowclassname", "getwindowpid")
+
+
+def parse_kdotool(output: str, source: str) -> WindowInfo | None:
+    """kdotool's lines for KDOTOOL_ARGS: title, class, pid (empty when nothing has focus)."""
+    lines = output.splitlines()
+    if len(lines) < 3:
+        return None
+    title, klass, pid = lines[0], lines[1].strip(), lines[2].strip()
+    return window_info(klass or None, title, int(pid) if pid.isdigit() else None, source,
+                       wm_class=klass or None)
+
+
+# -- wlroots ----------------------------------------------------------------------------------
+
+def _nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield node
+    for child in (*node.get("nodes", ()), *node.get("floating_nodes", ())):
+        yield from _nodes(child)
+
+
+def parse_sway_tree(tree: dict[str, Any], source: str) -> WindowInfo | None:
+    """The focused leaf of `swaymsg -t get_tree` (XWayland windows carry window_properties)."""
+    for node in _nodes(tree):
+        if node.get("focused") and node.get("type") in ("con", "floating_con"):
+            props = node.get("window_properties") or {}
+            app = node.get("app_id") or props.get("class") or props.get("instance")
+            return window_info(app, node.get("name"), node.get("pid"), source,
+                               fullscreen=bool(node.get("fullscreen_mode")),
+                               wm_class=props.get("class") or node.get("app_id"))
+    return None
+
+
+def parse_hyprland(data: Any, source: str) -> WindowInfo | None:
+    """`hyprctl -j activewindow`: {} when nothing has focus; fullscreen is a bool or a mode."""
+    if not isinstance(data, dict) or (not data.get("class") and not data.get("title")):
+        return None
+    return window_info(data.get("class") or data.get("initialClass"), data.get("title"),
+                       data.get("pid"), source, fullscreen=bool(data.get("fullscreen")),
+                       wm_class=data.get("class"))
+
+
+def parse_lswt(data: Any, source: str) -> WindowInfo | None:
+    """`lswt -j`: {"toplevels": [{"title", "app-id", "activated", "fullscreen"...}]}."""
+    toplevels = data.get("toplevels", []) if isinstance(data, dict) else data
+    for top in toplevels or ():
+        if isinstance(top, dict) and top.get("activated"):
+            return window_info(top.get("app-id"), top.get("title"), None, source,
+                               fullscreen=bool(top.get("fullscreen")), wm_class=top.get("app-id"))
+    return None
+
+
+def run_tool(args: list[str], timeout: float = 2.0) -> str:
+    try:
+        done = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise WatcherUnavailable(f"{args[0]} failed: {exc}") from exc
+    if done.returncode != 0:
+        raise WatcherUnavailable(f"{args[0]} failed: {done.stderr.strip() or done.returncode}")
+    return done.stdout
+
+
+class CommandWatcher:
+    """Runs one helper command per poll and parses its output."""
+
+    def __init__(self, name: str, args: list[str], parse: Callable[[str, str], WindowInfo | None],
+                 run: Runner = run_tool) -> None:
+        self.name, self._args, self._parse, self._run = name, args, parse, run
+
+    def active_window(self) -> WindowInfo | None:
+        out = self._run(self._args)
+        try:
+            return self._parse(out, self.name)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise WatcherUnavailable(f"unreadable output from {self._args[0]}: {exc}") from exc
+
+
+def _json(parse: Callable[[Any, str], WindowInfo | None]) -> Callable[[str, str], Any]:
+    return lambda out, source: parse(json.loads(out), source)
+
+
+def create_wayland_watcher(session: str, which: Callable[[str], str | None] = shutil.which,
+                           call: Callable[..., Any] = gdbus.call) -> Any:
+    """The best watcher this Wayland session offers; WatcherUnavailable saying why if none."""
+    desktop = session.removeprefix("wayland-").removeprefix("wayland")
+    if desktop == "gnome":
+        watcher = GnomeShellWatcher(call)
+        watcher.probe()
+        return watcher
+    if desktop == "kde":
+        tool = which("kdotool")
+        if tool is None:
+            raise unavailable(session, "install kdotool (it reads the focused window through a "
+                              "KWin script)")
+        return CommandWatcher("window.kwin", [tool, *KDOTOOL_ARGS], parse_kdotool)
+    if desktop in ("sway", "swayfx") and (tool := which("swaymsg")):
+        return CommandWatcher("window.sway", [tool, "-t", "get_tree", "-r"], _json(parse_sway_tree))
+    if desktop == "hyprland" and (tool := which("hyprctl")):
+        return CommandWatcher("window.hyprland", [tool, "-j", "activewindow"],
+                              _json(parse_hyprland))
+    if tool := which("lswt"):  # any other compositor with wlr-foreign-toplevel
+        return CommandWatcher("window.wlr", [tool, "-j"], _json(parse_lswt))
+    if is_wlroots(session):
+        raise unavailable(session, "install lswt (it reads wlr-foreign-toplevel)")
+    raise unavailable(session, "this compositor offers no way to read the focused window "
+                      "(supported: GNOME with an extension, KDE with kdotool, wlroots with lswt)")

@@ -1,0 +1,166 @@
+"""The focused window on X11, read straight from the X server with python-xlib.
+
+One connection stays open. A poll costs two round trips: the active window, then its title
+and state requested together (pipelined). WM_CLASS and _NET_WM_PID, and the process behind
+them, are cached per window for a few seconds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from watchers.window.base import WatcherUnavailable, WindowInfo
+from watchers.window.process import process_details
+from watchers.window.x11_text import decode_property
+
+CLIENT_CACHE_SECONDS = 10.0
+_MAX_LONGS = 2048  # read properties up to 8 KiB in one request
+_ATOMS = ("_NET_ACTIVE_WINDOW", "_NET_WM_NAME", "UTF8_STRING", "COMPOUND_TEXT", "_NET_WM_PID",
+          "_NET_WM_STATE", "_NET_WM_STATE_FULLSCREEN", "WM_NAME", "WM_CLASS", "STRING")
+
+
+@dataclass(frozen=True, slots=True)
+class _Client:
+    """What rarely changes for a window: its class and its process."""
+
+    wm_class: str | None
+    instance: str | None
+    pid: int | None
+    exe: str | None
+    process_name: str | None
+    read_at: float
+
+
+def parse_wm_class(raw: bytes | str | None) -> tuple[str | None, str | None]:
+    """WM_CLASS holds "instance\\0class\\0"; returns (class, instance), None where empty."""
+    if not raw:
+        return None, None
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    parts = text.split("\0")
+    instance = parts[0] or None
+    klass = (parts[1] or None) if len(parts) > 1 else None
+    return klass, instance
+
+
+class X11WindowWatcher:
+    """Focused window from _NET_ACTIVE_WINDOW (set by every EWMH window manager)."""
+
+    name = "window.x11"
+
+    def __init__(self, display_name: str | None = None) -> None:
+        self._display_name = display_name
+        self._display: Any = None
+        self._root_id = 0
+        self._atoms: dict[str, int] = {}
+        self._atom_names: dict[int, str] = {}
+        self._clients: dict[int, _Client] = {}
+
+    @property
+    def display_name(self) -> str:
+        return self._display_name or os.environ.get("DISPLAY", "")
+
+    def active_window(self) -> WindowInfo | None:
+        import Xlib.error
+
+        self._connect()
+        try:
+            return self._read()
+        except (Xlib.error.ConnectionClosedError, Xlib.error.DisplayError, OSError) as exc:
+            self.close()
+            raise WatcherUnavailable(
+                f"the X server {self.display_name} went away ({exc}); will reconnect") from exc
+        except Xlib.error.XError:
+            # BadWindow: the window vanished between two requests; no focus this instant.
+            return None
+
+    def close(self) -> None:
+        display, self._display = self._display, None
+        self._clients.clear()
+        if display is not None:
+            with contextlib.suppress(Exception):  # a dead connection may fail to close
+                display.close()
+
+    def _connect(self) -> None:
+        if self._display is not None:
+            return
+        if not self.display_name:
+            raise WatcherUnavailable("no X display: DISPLAY is not set")
+        import Xlib.display
+        import Xlib.error
+
+        try:
+            display = Xlib.display.Display(self._display_name)
+        except (Xlib.error.DisplayError, Xlib.error.ConnectionClosedError, OSError) as exc:
+            raise WatcherUnavailable(
+                f"cannot connect to the X display {self.display_name}: {exc}") from exc
+        self._display = display
+        self._root_id = display.screen().root.id
+        self._atoms = {name: display.intern_atom(name) for name in _ATOMS}
+        self._atom_names = {atom: name for name, atom in self._atoms.items()}
+
+    def _request(self, wid: int, atom: str) -> Any:
+        """Send a GetProperty without waiting for its reply (call .reply() later)."""
+        from Xlib import X
+        from Xlib.protocol import request
+
+        return request.GetProperty(
+            display=self._display.display, defer=True, delete=False, window=wid,
+            property=self._atoms[atom], type=X.AnyPropertyType, long_offset=0,
+            long_length=_MAX_LONGS)
+
+    @staticmethod
+    def _value(req: Any) -> tuple[int, Any]:
+        """(type atom, value) of a GetProperty reply; (0, None) where the property is unset."""
+        req.reply()
+        if not req.property_type:
+            return 0, None
+        return req.property_type, req.value[1]
+
+    def _read(self) -> WindowInfo | None:
+        _, active = self._value(self._request(self._root_id, "_NET_ACTIVE_WINDOW"))
+        if not active or not active[0]:
+            return None
+        wid = int(active[0])
+        now = time.monotonic()
+        client = self._clients.get(wid)
+        stale = client is None or now - client.read_at >= CLIENT_CACHE_SECONDS
+        names = ("_NET_WM_NAME", "WM_NAME", "_NET_WM_STATE")
+        if stale:
+            names += ("WM_CLASS", "_NET_WM_PID")
+        pending = {name: self._request(wid, name) for name in names}
+        replies = {name: self._value(req) for name, req in pending.items()}
+        if stale:
+            client = self._client(wid, replies["WM_CLASS"][1], replies["_NET_WM_PID"][1], now)
+        assert client is not None
+        state = replies["_NET_WM_STATE"][1]
+        fullscreen = bool(state) and self._atoms["_NET_WM_STATE_FULLSCREEN"] in state
+        return WindowInfo(
+            app=client.wm_class or client.instance or client.process_name,
+            title=self._title(replies["_NET_WM_NAME"], replies["WM_NAME"]),
+            pid=client.pid, exe=client.exe, process_name=client.process_name,
+            wm_class=client.wm_class, fullscreen=fullscreen, source=self.name,
+        )
+
+    def _title(self, net_name: tuple[int, Any], wm_name: tuple[int, Any]) -> str | None:
+        # _NET_WM_NAME is UTF-8 by EWMH, whatever type the client labelled it with.
+        if net_name[1]:
+            return decode_property(net_name[1], "UTF8_STRING")
+        kind, raw = wm_name
+        if not raw:
+            return None
+        return decode_property(raw, self._atom_names.get(kind, "STRING"))
+
+    def _client(self, wid: int, wm_class: Any, pid_value: Any, now: float) -> _Client:
+        klass, instance = parse_wm_class(wm_class)
+        pid = int(pid_value[0]) if pid_value is not None and len(pid_value) else None
+        exe, process_name = process_details(pid)
+        client = _Client(klass, instance, pid, exe, process_name, now)
+        if len(self._clients) > 256:
+            self._clients.clear()
+        if klass or instance:  # some apps (Spotify) set WM_CLASS late: re-read until they do
+            self._clients[wid] = client
+        return client
