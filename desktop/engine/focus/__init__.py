@@ -1,0 +1,1 @@
+"""Focus mode: sessions, the hosts-file block and its privileged helper, window enforcement."""
