@@ -1,0 +1,21 @@
+"""`timeforged app` (and `timeforged` alone): the tray app with the engine inside."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("app", help="start the tray app (the default without a command)")
+    p.add_argument("--autostart", action="store_true",
+                   help="started at login: stay quiet in the tray")
+    p.add_argument("--stats", action="store_true", help="open the statistics window at start")
+    p.add_argument("--theme", choices=("light", "dark"),
+                   help="force a theme instead of following the OS")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from desktop.app import run as run_app  # Qt is loaded only for this command
+
+    return run_app(autostart=args.autostart, show_stats=args.stats, theme=args.theme)
