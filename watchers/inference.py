@@ -1,0 +1,276 @@
+"""From a focused window to editor / terminal / browser context.
+
+`infer(obs, window)` recognizes the window (WM_CLASS / app name first, then the process
+name and executable) as an editor, a terminal or a browser and fills the matching fields of
+`obs`, each under the name of what found it:
+
+- "editor.window" / "terminal.window" / "browser.window": the app was recognized;
+- "editor.title" / "editor.process": file and project read from the title, or from the
+  process (cmdline, cwd, swap files);
+- "terminal.process" / "terminal.title": the terminal's foreground process, or its title;
+- "browser.title" / "browser.url.<provider>": tab title and site, or the exact URL;
+- "project.git" / "project.hg" / "project.svn" / "project.marker": project root and branch;
+- "language.pygments": the language from the file name (an editor's own hint wins).
+
+It runs every second: every file-system and /proc lookup behind it is cached briefly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+from watchers.browsers import (
+    BrowserSpec,
+    browser_for,
+    is_blank_page,
+    parse_browser_title,
+    url_providers,
+)
+from watchers.editors import (
+    EditorSpec,
+    TitleFacts,
+    editor_for,
+    is_windows_path,
+    looks_like_file,
+    names_editor,
+    parse_editor_title,
+    split_path,
+)
+from watchers.languages import language_for_file, language_from_hint
+from watchers.observation import Observation
+from watchers.processes import ProcInfo, foreground_processes, open_paths, proc_info
+from watchers.projects import branch_of, find_project
+from watchers.sites import host_of, site_from_title
+from watchers.terminals import TerminalSpec, parse_terminal_title, terminal_for
+from watchers.window.base import WindowInfo
+
+_LOCAL_WINDOWS = os.name == "nt"
+
+
+def _names(window: WindowInfo) -> list[str]:
+    """Names the window's app goes by, most telling first."""
+    out: list[str] = []
+    for raw in (window.wm_class, window.app, window.process_name,
+                os.path.basename(window.exe) if window.exe else None):
+        if not raw:
+            continue
+        name = raw.strip().lower()
+        for candidate in (name, name.removesuffix(".exe"), name.removesuffix(".app"),
+                          name.rsplit(".", 1)[-1]):
+            if candidate and candidate not in out:
+                out.append(candidate)
+    return out
+
+
+def infer(obs: Observation, window: WindowInfo) -> Observation:
+    """`obs` with editor, file, project, branch, language, terminal, browser, site, url and
+    private filled where `window` shows them."""
+    for name in _names(window):
+        editor = editor_for([name])
+        if editor is not None:
+            return _editor(obs, window, editor)
+        terminal = terminal_for([name])
+        if terminal is not None:
+            return _terminal(obs, window, terminal)
+        browser = browser_for([name])
+        if browser is not None:
+            return _browser(obs, window, browser)
+    return obs
+
+
+# ---- editors ---------------------------------------------------------------------------
+
+def _editor(obs: Observation, window: WindowInfo, spec: EditorSpec) -> Observation:
+    obs = obs.with_fields("editor.window", editor=spec.name)
+    facts = parse_editor_title(spec, window.title) if window.title else TitleFacts()
+    info = None
+    if window.pid and not facts.remote and not _is_local_abs(_title_file(facts)):
+        info = proc_info(window.pid)
+    return _editing(obs, facts, info, "editor.title", "editor.process")
+
+
+def _is_local_abs(path: str | None) -> bool:
+    if not path:
+        return False
+    return os.path.isabs(path) and (_LOCAL_WINDOWS or not is_windows_path(path))
+
+
+def _title_file(facts: TitleFacts) -> str | None:
+    """The file the title names, as a path when the title shows where it lives."""
+    if facts.file is None:
+        return None
+    if os.path.isabs(facts.file) or is_windows_path(facts.file):
+        return facts.file
+    base = facts.directory or facts.project_dir
+    return os.path.join(base, facts.file) if base and not is_windows_path(base) else facts.file
+
+
+def _file_args(info: ProcInfo) -> list[str]:
+    """Files and directories named on the command line, as absolute paths."""
+    out = []
+    for arg in info.cmdline[1:]:
+        if not arg or arg.startswith(("-", "+")):
+            continue
+        path = arg if os.path.isabs(arg) or not info.cwd else os.path.join(info.cwd, arg)
+        out.append(os.path.normpath(path))
+    return out
+
+
+def _swap_file_target(paths: tuple[str, ...]) -> str | None:
+    """The file a vim/neovim swap file belongs to (".foo.py.swp", "%src%foo.py.swp")."""
+    for path in paths:
+        directory, name = os.path.split(path)
+        if not name.endswith((".swp", ".swo", ".swn")):
+            continue
+        stem = name[:-4]
+        if "%" in stem:  # neovim: the full path with "/" spelled "%"
+            return stem.replace("%", "/")
+        if stem.startswith("."):
+            return os.path.join(directory, stem[1:])
+    return None
+
+
+def _editing(obs: Observation, facts: TitleFacts, info: ProcInfo | None,
+             title_source: str, process_source: str) -> Observation:
+    """Fill file / project / branch / language from title facts, then the process."""
+    file = _title_file(facts)
+    file_source = title_source
+    candidates: list[str] = []
+    if info is not None and not _is_local_abs(file):
+        args = _file_args(info)
+        wanted = split_path(facts.file)[1] if facts.file else None
+        for arg in args:
+            name = os.path.basename(arg)
+            if (name == wanted if wanted else looks_like_file(name)) and not os.path.isdir(arg):
+                file, file_source = arg, process_source
+                break
+        if facts.file is None and file is None:
+            file = _swap_file_target(open_paths(info.pid))
+            file_source = process_source
+        candidates += [a for a in args if os.path.isdir(a)]
+        if info.cwd:
+            candidates.append(info.cwd)
+    if facts.remote:
+        candidates = []
+    local_file = file if _is_local_abs(file) else None
+    for place in (facts.project_dir, facts.directory):
+        if place and _is_local_abs(place):
+            candidates.insert(0, place)
+    if local_file:
+        candidates.insert(0, os.path.dirname(local_file))
+    obs = _project(obs, candidates, facts.project, title_source, exact=local_file is not None)
+    if file and not local_file and obs.project_path and not facts.remote:
+        in_project = os.path.join(obs.project_path, file)
+        if os.path.isfile(in_project):  # "foo.py - repo - Visual Studio Code"
+            file = in_project
+    obs = obs.with_fields(file_source, file=file)
+    if facts.language:
+        return obs.with_fields(title_source, language=language_from_hint(facts.language))
+    return obs.with_fields("language.pygments", language=language_for_file(file) if file else None)
+
+
+def _project(obs: Observation, candidates: list[str], name: str | None, title_source: str,
+             *, exact: bool = False) -> Observation:
+    """Project root, name and branch from candidate directories, best first. A project
+    name from the title picks among them; without a match, the name alone is reported."""
+    for index, directory in enumerate(candidates):
+        project = find_project(directory)
+        first = exact and index == 0
+        if name is None or first:
+            if project is None:
+                continue
+            return obs.with_fields(f"project.{project.vcs or 'marker'}", project=project.name,
+                                   project_path=project.path, branch=branch_of(project))
+        if project is not None and project.name == name:
+            return obs.with_fields(f"project.{project.vcs or 'marker'}", project=project.name,
+                                   project_path=project.path, branch=branch_of(project))
+        if os.path.basename(directory.rstrip(os.sep)) == name:
+            # A folder opened inside a bigger repository: the folder is the project.
+            source = f"project.{project.vcs or 'marker'}" if project else title_source
+            return obs.with_fields(source, project=name, project_path=directory,
+                                   branch=branch_of(project) if project else None)
+    return obs.with_fields(title_source, project=name)
+
+
+# ---- terminals -------------------------------------------------------------------------
+
+def _terminal(obs: Observation, window: WindowInfo, spec: TerminalSpec) -> Observation:
+    obs = obs.with_fields("terminal.window", terminal=spec.name)
+    title = window.title or ""
+    foreground = foreground_processes(window.pid) if window.pid else []
+    if foreground:
+        return _foreground(obs, _pick(foreground, title), title)
+    return _terminal_title(obs, spec, title)
+
+
+def _pick(candidates: list[ProcInfo], title: str) -> ProcInfo:
+    """Among the terminal's tabs, the one its title describes, else the most recent."""
+    if len(candidates) > 1:
+        for info in candidates:
+            if info.name and info.name in title:
+                return info
+        for info in candidates:
+            if info.cwd and os.path.basename(info.cwd) in title:
+                return info
+    return candidates[0]
+
+
+def _terminal_editor(words: list[str]) -> EditorSpec | None:
+    spec = editor_for([w.lower() for w in words if w])
+    return spec if spec is not None and spec.in_terminal else None
+
+
+def _foreground(obs: Observation, info: ProcInfo, title: str) -> Observation:
+    argv0 = os.path.basename(info.cmdline[0]) if info.cmdline else ""
+    editor = _terminal_editor([info.name, argv0])
+    if editor is None:
+        return _project(obs, [info.cwd] if info.cwd else [], None, "terminal.process")
+    obs = obs.with_fields("terminal.process", editor=editor.name)
+    facts = parse_editor_title(editor, title) if names_editor(editor, title) else TitleFacts()
+    return _editing(obs, facts, info, "terminal.title", "terminal.process")
+
+
+def _terminal_title(obs: Observation, spec: TerminalSpec, title: str) -> Observation:
+    """No process tree: what the title shows (a directory, a command, an editor's title)."""
+    last_words = title.rsplit(" - ", 1)[-1].split()
+    editor = _terminal_editor(last_words[:1])
+    if editor is not None and names_editor(editor, title):  # vim's "foo.py (~/src) - VIM"
+        obs = obs.with_fields("terminal.title", editor=editor.name)
+        return _editing(obs, parse_editor_title(editor, title), None, "terminal.title",
+                        "terminal.title")
+    shown = parse_terminal_title(spec, title)
+    directory = shown.directory if shown.directory and _is_local_abs(shown.directory) else None
+    editor = _terminal_editor(list(shown.command[:1]))
+    if editor is None:
+        return _project(obs, [directory] if directory else [], shown.directory_name,
+                        "terminal.title")
+    obs = obs.with_fields("terminal.title", editor=editor.name)
+    arg = next((a for a in shown.command[1:] if not a.startswith(("-", "+"))), None)
+    facts = TitleFacts(file=arg, directory=directory, project=shown.directory_name)
+    return _editing(obs, facts, None, "terminal.title", "terminal.title")
+
+
+# ---- browsers --------------------------------------------------------------------------
+
+def _browser(obs: Observation, window: WindowInfo, spec: BrowserSpec) -> Observation:
+    tab = parse_browser_title(spec, window.title or "")
+    exact, exact_source = None, None
+    for provider in url_providers():
+        exact = provider.url_for(spec.name, window, tab.page)
+        if exact is not None:
+            exact_source = f"browser.url.{provider.name}"
+            break
+    if tab.private or (exact is not None and exact.private):
+        sources = {k: v for k, v in obs.sources.items() if k not in ("title", "url", "site")}
+        obs = dataclasses.replace(obs, title=None, url=None, site=None, sources=sources)
+        source = "browser.title" if tab.private else exact_source or "browser.title"
+        return obs.with_fields("browser.window", browser=spec.name).with_fields(
+            source, private=True)
+    obs = obs.with_fields("browser.window", browser=spec.name)
+    obs = obs.with_fields("browser.title", title=tab.page, private=False, audible=tab.audible)
+    if exact is not None and exact_source is not None:
+        return obs.with_fields(exact_source, url=exact.url, site=host_of(exact.url))
+    if tab.page and not is_blank_page(tab.page):
+        obs = obs.with_fields("browser.title", site=site_from_title(tab.page))
+    return obs
