@@ -104,6 +104,30 @@ class Window:
     def set_title(self, title: str) -> None:
         self.session.xdotool("set_window", "--name", title, str(self.wid))
 
+    def set_fullscreen(self, on: bool = True) -> None:
+        """Ask the window manager for _NET_WM_STATE_FULLSCREEN (EWMH) and wait until it is set."""
+        from Xlib import X, display, protocol
+
+        conn = display.Display(self.session.display)
+        try:
+            state = conn.intern_atom("_NET_WM_STATE")
+            fullscreen = conn.intern_atom("_NET_WM_STATE_FULLSCREEN")
+            window = conn.create_resource_object("window", self.wid)
+            event = protocol.event.ClientMessage(
+                window=window, client_type=state, data=(32, [int(on), fullscreen, 0, 1, 0]))
+            conn.screen().root.send_event(
+                event, event_mask=X.SubstructureRedirectMask | X.SubstructureNotifyMask)
+            conn.flush()
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                value = window.get_full_property(state, X.AnyPropertyType)
+                if (fullscreen in (value.value if value else ())) == on:
+                    return
+                time.sleep(0.02)
+        finally:
+            conn.close()
+        raise RuntimeError(f"window {self.wid} did not {'enter' if on else 'leave'} full screen")
+
     def close(self) -> None:
         _stop(self.proc)
 
