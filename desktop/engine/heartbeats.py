@@ -1,0 +1,503 @@
+"""WakaTime heartbeats: parsing, validation and joining into spans. Plain Python, no HTTP.
+
+A heartbeat says "at `time` I was on `entity`". WakaTime turns them into durations by joining
+consecutive heartbeats less than a timeout apart (15 minutes by default): the time between two
+heartbeats belongs to the earlier one, a lone heartbeat counts nothing. `Joiner` does the same
+on a live stream and yields spans whose UUIDs derive from their first heartbeat, so sending the
+same heartbeats twice writes the same spans again instead of new ones.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time as timelib
+import uuid as uuidlib
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import urlsplit
+
+from desktop.engine.span import Span
+
+WAKATIME_TIMEOUT = 15 * 60.0
+# Accepted heartbeat times, relative to now (offline queues send old ones; clocks drift a bit).
+MAX_AGE = 366 * 86400.0
+MAX_AHEAD = 3600.0
+
+TYPES = ("file", "domain", "url", "app")
+CATEGORIES = (
+    "coding", "building", "indexing", "debugging", "browsing", "running tests", "writing tests",
+    "manual testing", "writing docs", "communicating", "code reviewing", "researching",
+    "learning", "designing", "meeting", "planning", "ai coding", "supporting", "advising",
+    "translating",
+)
+MAX_TEXT = 4096
+MAX_DEPENDENCIES = 200
+UNKNOWN_EDITOR = "Unknown Editor"  # WakaTime's name for heartbeats without a plugin
+
+_NAMESPACE = uuidlib.UUID("6f1c2b0e-7d43-5d0a-9a55-2f6a1f0c9e11")
+
+
+class HeartbeatError(ValueError):
+    """A heartbeat that cannot be accepted; `field` names the offending field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+# -- the user agent ------------------------------------------------------------------------------
+
+# WakaTime's own editor names for the plugin prefixes that differ from them.
+EDITOR_NAMES = {
+    "vim": "Vim", "neovim": "Neovim", "nvim": "Neovim", "vscode": "VS Code", "code": "VS Code",
+    "vscodium": "VSCodium", "sublime": "Sublime Text", "sublime_text": "Sublime Text",
+    "emacs": "Emacs", "atom": "Atom", "jetbrains": "JetBrains", "idea": "IntelliJ IDEA",
+    "intellijidea": "IntelliJ IDEA", "pycharm": "PyCharm", "webstorm": "WebStorm",
+    "goland": "GoLand", "clion": "CLion", "rider": "Rider", "rubymine": "RubyMine",
+    "phpstorm": "PhpStorm", "datagrip": "DataGrip", "androidstudio": "Android Studio",
+    "studio": "Android Studio", "xcode": "Xcode", "zed": "Zed", "helix": "Helix",
+    "kakoune": "Kakoune", "cursor": "Cursor", "eclipse": "Eclipse", "jupyter": "Jupyter",
+    "terminal": "Terminal", "chrome": "Chrome", "firefox": "Firefox", "edge": "Edge",
+    "brave": "Brave", "safari": "Safari",
+}
+OS_NAMES = {"linux": "Linux", "darwin": "Mac", "macos": "Mac", "windows": "Windows",
+            "win32": "Windows", "freebsd": "FreeBSD", "openbsd": "OpenBSD"}
+_TOKEN = re.compile(r"\(([^)]*)\)|(\S+)")
+
+
+@dataclass(frozen=True, slots=True)
+class UserAgent:
+    """What a WakaTime User-Agent says: the editor, its plugin, the OS and the CLI."""
+
+    editor: str | None = None
+    editor_version: str | None = None
+    plugin: str | None = None
+    plugin_version: str | None = None
+    os: str | None = None
+    cli_version: str | None = None
+
+
+def _editor_name(raw: str) -> str:
+    key = raw.lower().replace(" ", "").replace("-", "")
+    return EDITOR_NAMES.get(key, raw)
+
+
+def parse_user_agent(text: str | None) -> UserAgent:
+    """Parse e.g. ``wakatime/13.1.0 (Linux-6.1-x86_64) Python3.11 vim/9.0 vim-wakatime/10.0``
+    or ``wakatime/v1.73.0 (darwin-23.1.0-arm64) go1.21.5 vscode/1.85.1 vscode-wakatime/24.4.0``
+    or a bare plugin string ``neovim/0.9.4 vim-wakatime/11.1.1``."""
+    if not text:
+        return UserAgent()
+    tokens: list[tuple[str, str | None]] = []  # (name, version) or ("(", platform)
+    os_name = None
+    for paren, word in _TOKEN.findall(text[:1024]):
+        if paren:
+            os_name = os_name or OS_NAMES.get(re.split(r"[-_ ;/]", paren.strip())[0].lower())
+            continue
+        name, _, version = word.partition("/")
+        tokens.append((name, version or None))
+    cli = plugin = editor = None
+    for i, (name, version) in enumerate(tokens):
+        low = name.lower()
+        if low == "wakatime" and cli is None and i == 0:
+            cli = version
+        elif low.endswith("-wakatime") or (low.startswith("wakatime-") and i > 0):
+            plugin = (name, version)
+            if i > 0 and tokens[i - 1][1] and tokens[i - 1][0].lower() != "wakatime" and not \
+                    re.match(r"^(python|go)\d", tokens[i - 1][0].lower()):
+                editor = tokens[i - 1]
+            break
+    if editor is None and plugin is not None:
+        prefix = re.sub(r"^wakatime-|-wakatime$", "", plugin[0], flags=re.I)
+        editor = (prefix, None)
+    if editor is None and not plugin:  # no plugin token: a known editor's name/version
+        for name, version in reversed(tokens):
+            if name.lower().replace("-", "") in EDITOR_NAMES:
+                editor = (name, version)
+                break
+    return UserAgent(
+        editor=_editor_name(editor[0]) if editor else None,
+        editor_version=editor[1] if editor else None,
+        plugin=plugin[0] if plugin else None, plugin_version=plugin[1] if plugin else None,
+        os=os_name, cli_version=cli)
+
+
+# -- parsing ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Heartbeat:
+    """One validated heartbeat. The last four fields are ours (the browser extension's)."""
+
+    entity: str
+    time: float
+    type: str = "file"
+    category: str = "coding"
+    project: str | None = None
+    branch: str | None = None
+    language: str | None = None
+    is_write: bool = False
+    lines: int | None = None
+    lineno: int | None = None
+    cursorpos: int | None = None
+    line_additions: int | None = None
+    line_deletions: int | None = None
+    dependencies: tuple[str, ...] = ()
+    user_agent: str | None = None
+    title: str | None = None
+    browser: str | None = None
+    audible: bool = False
+    private: bool = False
+
+    @property
+    def identity(self) -> tuple:
+        """Equal identities are the same heartbeat sent twice."""
+        return (round(self.time, 6), self.entity, self.type, self.category, self.project,
+                self.branch, self.language, self.is_write, self.line_additions,
+                self.line_deletions, self.title, self.private)
+
+    def to_dict(self) -> dict[str, Any]:
+        """WakaTime's JSON shape (as the API echoes it back)."""
+        return {
+            "entity": self.entity, "type": self.type, "category": self.category,
+            "time": self.time, "project": self.project, "branch": self.branch,
+            "language": self.language, "is_write": self.is_write, "lines": self.lines,
+            "lineno": self.lineno, "cursorpos": self.cursorpos,
+            "line_additions": self.line_additions, "line_deletions": self.line_deletions,
+            "dependencies": list(self.dependencies), "user_agent": self.user_agent,
+        }
+
+
+def _text(data: Mapping[str, Any], name: str, *, required: bool = False,
+          limit: int = MAX_TEXT) -> str | None:
+    value = data.get(name)
+    if value is None or (value == "" and not required):
+        if required:
+            raise HeartbeatError(name, "is required")
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise HeartbeatError(name, f"expected a string, got {type(value).__name__}")
+    value = str(value)
+    if required and not value.strip():
+        raise HeartbeatError(name, "must not be empty")
+    if len(value) > limit:
+        raise HeartbeatError(name, f"longer than {limit} characters")
+    if "\x00" in value:
+        raise HeartbeatError(name, "contains a NUL character")
+    return value
+
+
+def _number(data: Mapping[str, Any], name: str, *, integer: bool,
+            minimum: float | None = 0) -> float | int | None:
+    value = data.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise HeartbeatError(name, f"expected a number, got {value!r}")
+    if isinstance(value, str):  # WakaTime clients may send numbers as strings
+        try:
+            value = float(value.strip())
+        except ValueError:
+            raise HeartbeatError(name, f"expected a number, got {value[:40]!r}") from None
+    if not isinstance(value, int | float):
+        raise HeartbeatError(name, f"expected a number, got {type(value).__name__}")
+    if not math.isfinite(value):
+        raise HeartbeatError(name, "must be a finite number")
+    if integer:
+        if value != int(value):
+            raise HeartbeatError(name, f"expected a whole number, got {value!r}")
+        value = int(value)
+        if abs(value) > 2**53:
+            raise HeartbeatError(name, "out of range")
+    if minimum is not None and value < minimum:
+        raise HeartbeatError(name, f"must be at least {minimum:g}, got {value!r}")
+    return value
+
+
+def _flag(data: Mapping[str, Any], name: str) -> bool:
+    value = data.get(name)
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0", ""):
+        return value.strip().lower() in ("true", "1")
+    raise HeartbeatError(name, f"expected true or false, got {str(value)[:40]!r}")
+
+
+def _dependencies(value: Any) -> tuple[str, ...]:
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list):
+        raise HeartbeatError("dependencies", "expected a list of strings")
+    if len(value) > MAX_DEPENDENCIES:
+        raise HeartbeatError("dependencies", f"more than {MAX_DEPENDENCIES} entries")
+    out = []
+    for i, dep in enumerate(value):
+        if not isinstance(dep, str):
+            raise HeartbeatError(f"dependencies[{i}]", "expected a string")
+        if len(dep) > 512:
+            raise HeartbeatError(f"dependencies[{i}]", "longer than 512 characters")
+        if dep.strip():
+            out.append(dep.strip())
+    return tuple(out)
+
+
+def parse_heartbeat(data: Any, *, user_agent: str | None = None,
+                    now: float | None = None) -> Heartbeat:
+    """Validate one heartbeat object. Raises HeartbeatError naming the field at fault.
+
+    Numbers may come as strings; `user_agent` (the request's) applies when the heartbeat has
+    none; `timestamp` and `entity_type` are accepted as WakaTime's older names."""
+    if not isinstance(data, Mapping):
+        raise HeartbeatError("heartbeat", f"expected a JSON object, got {type(data).__name__}")
+    data = dict(data)
+    if data.get("time") is None and data.get("timestamp") is not None:
+        data["time"] = data["timestamp"]
+    if data.get("type") is None and data.get("entity_type") is not None:
+        data["type"] = data["entity_type"]
+    entity = _text(data, "entity", required=True)
+    assert entity is not None
+    when = _number(data, "time", integer=False, minimum=None)
+    if when is None:
+        raise HeartbeatError("time", "is required (seconds since 1970, UTC)")
+    when = float(when)
+    if when > 1e11:  # milliseconds by mistake
+        raise HeartbeatError("time", f"{when:g} is not in seconds since 1970")
+    now = timelib.time() if now is None else now
+    if when > now + MAX_AHEAD:
+        raise HeartbeatError("time", f"{when:.0f} is in the future (now is {now:.0f})")
+    if when < now - MAX_AGE:
+        raise HeartbeatError("time", f"{when:.0f} is more than {MAX_AGE / 86400:.0f} days ago")
+    kind = (_text(data, "type", limit=16) or "file").lower()
+    if kind not in TYPES:
+        raise HeartbeatError("type", f"must be one of {', '.join(TYPES)}, got {kind!r}")
+    category = (_text(data, "category", limit=32) or "coding").lower()
+    if category not in CATEGORIES:
+        raise HeartbeatError("category", f"unknown category {category!r}")
+    ints = {name: _number(data, name, integer=True) for name in
+            ("lines", "lineno", "cursorpos", "line_additions", "line_deletions")}
+    return Heartbeat(
+        entity=entity, time=when, type=kind, category=category,
+        project=_text(data, "project", limit=512), branch=_text(data, "branch", limit=512),
+        language=_text(data, "language", limit=128), is_write=_flag(data, "is_write"),
+        dependencies=_dependencies(data.get("dependencies")),
+        user_agent=_text(data, "user_agent", limit=1024) or user_agent,
+        title=_text(data, "title"), browser=_text(data, "browser", limit=64),
+        audible=_flag(data, "audible"), private=_flag(data, "private"),
+        **ints,  # type: ignore[arg-type]
+    )
+
+
+def parse_heartbeats(items: Any, *, user_agent: str | None = None, now: float | None = None,
+                     limit: int = 1000) -> list[Heartbeat | HeartbeatError]:
+    """A bulk array: each element parsed on its own; errors come back in place, prefixed
+    with the element's index."""
+    if not isinstance(items, list):
+        raise HeartbeatError("body", f"expected a JSON array, got {type(items).__name__}")
+    if len(items) > limit:
+        raise HeartbeatError("body", f"more than {limit} heartbeats in one request")
+    out: list[Heartbeat | HeartbeatError] = []
+    for i, item in enumerate(items):
+        try:
+            out.append(parse_heartbeat(item, user_agent=user_agent, now=now))
+        except HeartbeatError as exc:
+            out.append(HeartbeatError(f"[{i}].{exc.field}", exc.message))
+    return out
+
+
+# -- heartbeats to spans ---------------------------------------------------------------------
+
+
+def site_of(url: str) -> str | None:
+    """The host of a URL (or of a bare domain), lower case, without a leading ``www.``."""
+    try:
+        host = urlsplit(url if "//" in url else f"//{url}").hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return host[4:] if host.startswith("www.") else host
+
+
+def span_fields(beat: Heartbeat, agent: UserAgent | None = None) -> dict[str, Any]:
+    """The descriptive Span fields of a heartbeat."""
+    agent = agent or parse_user_agent(beat.user_agent)
+    fields: dict[str, Any] = {
+        "project": beat.project, "branch": beat.branch, "language": beat.language,
+        "private": beat.private, "audible": beat.audible,
+    }
+    if beat.type == "file":
+        editor = agent.editor or UNKNOWN_EDITOR
+        fields.update(file=beat.entity, editor=editor, app=editor)
+    elif beat.type in ("url", "domain"):
+        fields.update(url=beat.entity if beat.type == "url" else None,
+                      site=site_of(beat.entity), title=beat.title,
+                      browser=beat.browser or agent.editor, app=beat.browser or agent.editor)
+        if beat.browser is None and beat.category != "browsing":
+            fields["editor"] = agent.editor
+    else:  # app
+        fields.update(app=beat.entity, title=beat.title, editor=agent.editor)
+    if beat.private:  # incognito: that it happened, nothing of what
+        fields.update(url=None, title=None, site=None, file=None)
+    return fields
+
+
+def source_of(beat: Heartbeat) -> str:
+    return "browser" if beat.browser or beat.category == "browsing" else "editor"
+
+
+@dataclass(slots=True)
+class _Open:
+    """The span being built from a stream's latest heartbeats."""
+
+    span: Span
+    key: tuple
+    last: float
+
+
+@dataclass(slots=True)
+class JoinResult:
+    spans: list[Span] = field(default_factory=list)  # new or grown spans, to upsert
+    new: list[bool] = field(default_factory=list)  # per heartbeat: False if a duplicate
+    span_ids: list[str | None] = field(default_factory=list)  # per heartbeat: its span
+
+
+class Joiner:
+    """Joins heartbeats into spans, per source ("editor", "browser"), WakaTime's way.
+
+    Thread-safe. Heartbeats older than the stream's latest (an offline queue catching up)
+    are joined among themselves into separate spans; overlaps between spans of one source
+    are resolved by the timeline like any other, so nothing is counted twice.
+    """
+
+    def __init__(self, device: str, *, timeout: float = WAKATIME_TIMEOUT,
+                 timeouts: Mapping[str, float] | None = None, remember: int = 20_000) -> None:
+        self.device = device
+        self.timeout = timeout
+        self.timeouts = dict(timeouts or {})
+        self._open: dict[str, _Open] = {}
+        self._seen: OrderedDict[tuple, None] = OrderedDict()
+        self._remember = remember
+        self._lock = threading.Lock()
+
+    def timeout_for(self, source: str) -> float:
+        return self.timeouts.get(source, self.timeout)
+
+    def add(self, beats: Iterable[Heartbeat]) -> JoinResult:
+        beats = list(beats)
+        result = JoinResult(new=[True] * len(beats), span_ids=[None] * len(beats))
+        grown: dict[str, Span] = {}
+        late: dict[str, list[int]] = {}
+        with self._lock:
+            for i in sorted(range(len(beats)), key=lambda i: beats[i].time):
+                beat = beats[i]
+                ident = (source_of(beat), *beat.identity)
+                if ident in self._seen:
+                    result.new[i] = False
+                    continue
+                self._remember_id(ident)
+                source = source_of(beat)
+                current = self._open.get(source)
+                if current is not None and beat.time < current.last:
+                    late.setdefault(source, []).append(i)
+                    continue
+                for span in self._step(source, beat):
+                    grown[span.uuid] = span
+                result.span_ids[i] = self._open[source].span.uuid
+            for source, indices in late.items():
+                for span in self._join_closed(source, beats, indices, result.span_ids):
+                    grown[span.uuid] = span
+        result.spans = [s for s in grown.values() if s.end > s.start]
+        return result
+
+    def end(self, source: str, when: float) -> Span | None:
+        """The stream stops at `when` (the browser lost focus, the user went idle): its open
+        span ends there. Returns the span to upsert, if it grew."""
+        with self._lock:
+            current = self._open.pop(source, None)
+            if current is None or when <= current.last:
+                return None
+            if when - current.last >= self.timeout_for(source):
+                return None
+            current.span.end = when
+            return replace(current.span)
+
+    def _remember_id(self, ident: tuple) -> None:
+        self._seen[ident] = None
+        if len(self._seen) > self._remember:
+            self._seen.popitem(last=False)
+
+    def _key(self, beat: Heartbeat, agent: UserAgent) -> tuple:
+        return (beat.type, beat.entity, beat.category, beat.project, beat.branch,
+                beat.language, agent.editor, beat.title, beat.browser, beat.audible,
+                beat.private)
+
+    def _new_span(self, source: str, beat: Heartbeat, agent: UserAgent, key: tuple) -> Span:
+        ident = "\x1f".join(map(str, (self.device, source, repr(round(beat.time, 6)), *key)))
+        return Span(start=beat.time, end=beat.time, source=source, device=self.device,
+                    uuid=str(uuidlib.uuid5(_NAMESPACE, ident)),
+                    lines_added=beat.line_additions or 0,
+                    lines_deleted=beat.line_deletions or 0,
+                    **span_fields(beat, agent))
+
+    def _step(self, source: str, beat: Heartbeat) -> list[Span]:
+        """Feed one in-order heartbeat; returns the spans it changed."""
+        agent = parse_user_agent(beat.user_agent)
+        key = self._key(beat, agent)
+        current = self._open.get(source)
+        changed: list[Span] = []
+        joined = current is not None and beat.time - current.last < self.timeout_for(source)
+        if current is not None and joined:
+            current.span.end = beat.time
+            current.last = beat.time
+            if current.key == key:
+                current.span.lines_added += beat.line_additions or 0
+                current.span.lines_deleted += beat.line_deletions or 0
+                return [replace(current.span)]
+            changed.append(replace(current.span))  # the gap belongs to the earlier entity
+        self._open[source] = _Open(self._new_span(source, beat, agent, key), key, beat.time)
+        return changed
+
+    def _join_closed(self, source: str, beats: list[Heartbeat], indices: list[int],
+                     span_ids: list[str | None]) -> list[Span]:
+        """Join late heartbeats among themselves, leaving the live stream alone."""
+        saved = self._open.pop(source, None)
+        spans: dict[str, Span] = {}
+        try:
+            for i in indices:  # already in time order
+                for span in self._step(source, beats[i]):
+                    spans[span.uuid] = span
+                span_ids[i] = self._open[source].span.uuid
+        finally:
+            if saved is not None:
+                self._open[source] = saved
+            else:
+                self._open.pop(source, None)
+        return list(spans.values())
+
+
+def join(beats: Iterable[Heartbeat], device: str, *,
+         timeout: float = WAKATIME_TIMEOUT) -> list[Span]:
+    """All spans of a finished list of heartbeats (an import, a test)."""
+    return Joiner(device, timeout=timeout).add(beats).spans
+
+
+def line_changes(spans: Iterable[Span]) -> dict[tuple[str | None, str | None], tuple[int, int]]:
+    """Lines (added, deleted) per (project, file)."""
+    out: dict[tuple[str | None, str | None], tuple[int, int]] = {}
+    for span in spans:
+        if span.lines_added or span.lines_deleted:
+            added, deleted = out.get((span.project, span.file), (0, 0))
+            out[(span.project, span.file)] = (added + span.lines_added,
+                                              deleted + span.lines_deleted)
+    return out
