@@ -46,6 +46,8 @@ def resolve_raw(items: Sequence[RawItem], lo: float | None = None,
     n = len(todo)
     if not n:
         return out
+    if _disjoint(todo):  # the common case (one tracker): nothing to resolve
+        return [(max(lo_, it[0]), min(hi_, it[1]), it[4]) for it in todo]
     heap: list[tuple[int, float, str, int]] = []
     ends = [max(lo_, min(hi_, it[1])) for it in todo]
     starts = [max(lo_, it[0]) for it in todo]
@@ -74,6 +76,15 @@ def resolve_raw(items: Sequence[RawItem], lo: float | None = None,
             last_idx = idx
         t = nxt
     return out
+
+
+def _disjoint(todo: list[RawItem]) -> bool:
+    prev_end = float("-inf")
+    for it in todo:
+        if it[0] < prev_end:
+            return False
+        prev_end = it[1]
+    return True
 
 
 def resolve(spans: Iterable[Span], start: float | None = None,

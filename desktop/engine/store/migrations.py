@@ -1,0 +1,64 @@
+"""Versioned schema: each step runs once, in order, in its own transaction, on start.
+
+Steps only ever add (tables, columns, indexes) or transform data in place; none drops data.
+Version 1 is the raw history; version 2 adds rollups and the classification cache, built
+from the raw spans already there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import peewee
+
+from desktop.engine.span import source_priority
+from desktop.engine.store import models, rollups
+
+
+def _v1(db: peewee.Database) -> None:
+    db.create_tables([models.Meta, models.Activity, models.Origin, models.SpanRecord,
+                      models.Deletion])
+
+
+def _v2(db: peewee.Database) -> None:
+    db.create_tables([models.QuarterRollup, models.DayRollup, models.CachedClassification])
+    conn = db.connection()
+    priority = {oid: source_priority(src)
+                for oid, src in conn.execute("SELECT id, source FROM origin")}
+    max_duration = conn.execute('SELECT COALESCE(MAX("end" - start), 0) FROM span').fetchone()[0]
+    set_meta("max_duration", repr(float(max_duration)))
+    dirty: set[int] = set()
+    for a, b in conn.execute('SELECT start, "end" FROM span'):
+        dirty.update(rollups.quarters_of(a, b))
+    rollups.refresh(conn, dirty, max_duration, priority)
+
+
+STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2]
+LATEST = len(STEPS)
+
+
+def set_meta(key: str, value: str) -> None:
+    """Insert or update a meta value (on the database the models are bound to)."""
+    models.Meta.insert(key=key, value=value).on_conflict(
+        conflict_target=[models.Meta.key], update={models.Meta.value: value}).execute()
+
+
+def current_version(db: peewee.Database) -> int:
+    if not db.table_exists("meta"):
+        return 0
+    row = db.execute_sql("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(db: peewee.Database, target: int = LATEST) -> int:
+    """Bring the file up to `target`; returns the version it was at."""
+    found = current_version(db)
+    if found > LATEST:
+        raise RuntimeError(f"database schema v{found} is newer than this TimeForged "
+                           f"(v{LATEST}): upgrade TimeForged")
+    with db.bind_ctx(models.MODELS):
+        for version in range(found + 1, target + 1):
+            with db.atomic():
+                STEPS[version - 1](db)
+                set_meta("schema_version", str(version))
+    return found

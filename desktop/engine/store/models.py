@@ -1,0 +1,141 @@
+"""The data model, as Peewee models shared by the desktop store and the sync server.
+
+Kept database-agnostic (SQLite here, PostgreSQL on the server): plain column types, uuids as
+36-character text, times as epoch seconds (UTC, double precision). Tables are created by
+`migrations`, never by hand; a model changed after its migration shipped needs a new
+migration step.
+"""
+
+from __future__ import annotations
+
+from peewee import (
+    AutoField,
+    BooleanField,
+    CharField,
+    CompositeKey,
+    DoubleField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = None  # bound per database with `database.bind_ctx(MODELS)`
+        legacy_table_names = False
+
+
+class Meta(BaseModel):
+    """Key/value settings of the file: schema_version, device, max_duration."""
+
+    key = CharField(primary_key=True, max_length=64)
+    value = TextField()
+
+
+class Activity(BaseModel):
+    """One distinct activity (Span.activity_key()); spans and rollups refer to it."""
+
+    id = AutoField()
+    key_hash = CharField(max_length=32, unique=True)
+    app = TextField(null=True)
+    title = TextField(null=True)
+    url = TextField(null=True)
+    site = TextField(null=True)
+    file = TextField(null=True)
+    project = TextField(null=True)
+    branch = TextField(null=True)
+    language = TextField(null=True)
+    editor = TextField(null=True)
+    browser = TextField(null=True)
+    terminal = TextField(null=True)
+    private = BooleanField(default=False)
+    audible = BooleanField(default=False)
+
+
+class Origin(BaseModel):
+    """Who recorded a span: a source on a device."""
+
+    id = AutoField()
+    source = CharField(max_length=64)
+    device = CharField(max_length=64)
+
+    class Meta:
+        indexes = ((("source", "device"), True),)
+
+
+class SpanRecord(BaseModel):
+    """A raw span as recorded; `updated` is when this row last changed (for sync)."""
+
+    id = AutoField()
+    uuid = CharField(max_length=36, unique=True)
+    start = DoubleField(index=True)
+    end = DoubleField()
+    activity = ForeignKeyField(Activity, column_name="activity", index=False)
+    origin = ForeignKeyField(Origin, column_name="origin", index=False)
+    keystrokes = IntegerField(default=0)
+    clicks = IntegerField(default=0)
+    scrolls = IntegerField(default=0)
+    moves = IntegerField(default=0)
+    lines_added = IntegerField(default=0)
+    lines_deleted = IntegerField(default=0)
+    updated = DoubleField()
+
+    class Meta:
+        table_name = "span"
+
+
+class Deletion(BaseModel):
+    """A range of time the user removed (kept so that sync can propagate it)."""
+
+    id = AutoField()
+    uuid = CharField(max_length=36, unique=True)
+    device = CharField(max_length=64)
+    start = DoubleField()
+    end = DoubleField()
+    created = DoubleField()
+
+
+class QuarterRollup(BaseModel):
+    """Overlap-resolved seconds per quarter hour (epoch // 900) and activity and origin."""
+
+    bucket = IntegerField()
+    activity = IntegerField()
+    origin = IntegerField()
+    seconds = DoubleField()
+
+    class Meta:
+        table_name = "rollup_quarter"
+        primary_key = CompositeKey("bucket", "activity", "origin")
+
+
+class DayRollup(BaseModel):
+    """The same per UTC day (epoch // 86400), summed from the quarters."""
+
+    day = IntegerField()
+    activity = IntegerField()
+    origin = IntegerField()
+    seconds = DoubleField()
+
+    class Meta:
+        table_name = "rollup_day"
+        primary_key = CompositeKey("day", "activity", "origin")
+
+
+class CachedClassification(BaseModel):
+    """What a classifier (by fingerprint) made of an activity, so history is not re-run."""
+
+    activity = IntegerField()
+    fingerprint = CharField(max_length=64)
+    project = TextField(null=True)
+    category = TextField()
+    productivity = IntegerField()
+
+    class Meta:
+        table_name = "classification"
+        primary_key = CompositeKey("fingerprint", "activity")
+
+
+MODELS = (Meta, Activity, Origin, SpanRecord, Deletion, QuarterRollup, DayRollup,
+          CachedClassification)

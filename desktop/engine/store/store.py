@@ -1,0 +1,405 @@
+"""The span store: one SQLite file (WAL), raw spans plus incremental rollups."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import sqlite3
+import threading
+import time
+import uuid as uuidlib
+from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
+from operator import attrgetter
+from pathlib import Path
+
+import peewee
+
+from desktop.engine import paths
+from desktop.engine.span import ACTIVITY_FIELDS, Classification, Span, source_priority
+from desktop.engine.store import migrations, rollups
+from desktop.engine.store.db import StoreError, explain, open_database
+
+_activity_key = attrgetter(*ACTIVITY_FIELDS)
+_counters = attrgetter("keystrokes", "clicks", "scrolls", "moves", "lines_added",
+                       "lines_deleted")
+_COUNTERS = "keystrokes, clicks, scrolls, moves, lines_added, lines_deleted"
+_COLUMNS = f'uuid, start, "end", activity, origin, {_COUNTERS}, updated'
+_INSERT = f"INSERT INTO span ({_COLUMNS}) VALUES ({', '.join('?' * 12)})"
+_UPSERT = _INSERT + " ON CONFLICT (uuid) DO UPDATE SET " + ", ".join(
+    f"{c} = excluded.{c}" for c in
+    ("start", '"end"', "activity", "origin", *_COUNTERS.split(", "), "updated"))
+_ADD = _INSERT + " ON CONFLICT (uuid) DO NOTHING"
+_SELECT_SPANS = (
+    'SELECT s.start, s."end", o.source, o.device, s.uuid, '
+    + ", ".join(f"a.{f}" for f in ACTIVITY_FIELDS) + ", "
+    + ", ".join(f"s.{c}" for c in _COUNTERS.split(", "))
+    + ' FROM span s JOIN activity a ON a.id = s.activity JOIN origin o ON o.id = s.origin '
+    'WHERE s.start < ? AND s.start >= ? AND s."end" > ? ORDER BY s.start')
+_CHUNK = 20_000   # spans per executemany in add_spans (progress granularity)
+_IN = 500         # parameters per IN (...) list
+_SPLIT_NS = uuidlib.UUID("5b0c7d4e-57a1-4c55-9f0e-0d7c3b1e2a90")
+
+
+def _key_hash(key: tuple) -> str:
+    return hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
+
+
+def _chunks(seq: list, n: int) -> Iterator[list]:
+    for i in range(0, len(seq), n):
+        yield seq[i:i + n]
+
+
+def _row_span(r: tuple) -> Span:
+    return Span(*r[:16], bool(r[16]), bool(r[17]), *r[18:])
+
+
+class Store:
+    """Opens (or creates) the database at `path` and brings its schema up to date.
+
+    One connection serves every thread; a lock serialises access. Errors of the database
+    (locked, corrupt, unwritable) surface as StoreError with a message for the user.
+    """
+
+    def __init__(self, path: str | Path, *, device: str | None = None,
+                 timeout: float = 5.0) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._activity_ids: dict[tuple, int] = {}
+        self._activity_rows: dict[int, tuple] = {}
+        self._origin_ids: dict[tuple[str, str], int] = {}
+        self._origins: dict[int, tuple[str, str]] = {}
+        self._priority: dict[int, int] = {}
+        self._db = open_database(self.path, timeout)
+        try:
+            migrations.migrate(self._db)
+            conn = self._db.connection()
+            meta = dict(conn.execute("SELECT key, value FROM meta"))
+            if "device" not in meta:
+                meta["device"] = str(uuidlib.uuid4())
+                with self._db.atomic(), self._db.bind_ctx(migrations.models.MODELS):
+                    migrations.set_meta("device", meta["device"])
+            self.device: str = device or meta["device"]
+            self._max_duration = float(meta.get("max_duration", 0.0))
+            self._load_origins(conn)
+        except (sqlite3.Error, peewee.PeeweeException) as exc:
+            self._db.close()
+            raise explain(exc, self.path) from exc
+        except RuntimeError as exc:
+            self._db.close()
+            raise StoreError(f"{self.path}: {exc}") from exc
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def _load_origins(self, conn: sqlite3.Connection) -> None:
+        self._origins = {oid: (src, dev) for oid, src, dev in
+                         conn.execute("SELECT id, source, device FROM origin")}
+        self._origin_ids = {v: k for k, v in self._origins.items()}
+        self._priority = {oid: source_priority(src) for oid, (src, _) in self._origins.items()}
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                yield self._db.connection()
+            except (sqlite3.Error, peewee.PeeweeException) as exc:
+                raise explain(exc, self.path) from exc
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction, taking the write lock up front (BEGIN IMMEDIATE)."""
+        with self._lock:
+            try:
+                conn = self._db.connection()
+                conn.execute("BEGIN IMMEDIATE")
+            except (sqlite3.Error, peewee.PeeweeException) as exc:
+                raise explain(exc, self.path) from exc
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                with suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+                # Ids handed out inside the failed transaction no longer exist.
+                self._activity_ids.clear()
+                try:
+                    self._load_origins(conn)
+                except sqlite3.Error:
+                    self._origins, self._origin_ids, self._priority = {}, {}, {}
+                if isinstance(exc, sqlite3.Error | peewee.PeeweeException):
+                    raise explain(exc, self.path) from exc
+                raise
+
+    def _intern_activities(self, conn: sqlite3.Connection, keys: Iterable[tuple]) -> None:
+        missing = {k for k in keys if k not in self._activity_ids}
+        if not missing:
+            return
+        by_hash = {_key_hash(k): k for k in missing}
+
+        def lookup(hashes: list[str]) -> None:
+            for part in _chunks(hashes, _IN):
+                for aid, h in conn.execute(
+                        f"SELECT id, key_hash FROM activity WHERE key_hash IN "
+                        f"({','.join('?' * len(part))})", part):
+                    self._activity_ids[by_hash[h]] = aid
+
+        lookup(list(by_hash))
+        new = [h for h, k in by_hash.items() if k not in self._activity_ids]
+        if new:  # inside our write transaction: ids can be handed out without a read-back
+            first = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM activity").fetchone()[0]
+            rows = [(first + i, h, *by_hash[h]) for i, h in enumerate(new)]
+            conn.executemany(
+                f"INSERT INTO activity (id, key_hash, {', '.join(ACTIVITY_FIELDS)}) "
+                f"VALUES ({', '.join('?' * (len(ACTIVITY_FIELDS) + 2))})", rows)
+            for aid, h, *_ in rows:
+                self._activity_ids[by_hash[h]] = aid
+
+    def _origin_id(self, conn: sqlite3.Connection, source: str, device: str) -> int:
+        oid = self._origin_ids.get((source, device))
+        if oid is None:
+            cur = conn.execute("INSERT INTO origin (source, device) VALUES (?, ?) "
+                               "ON CONFLICT (source, device) DO NOTHING", (source, device))
+            if cur.rowcount:
+                oid = cur.lastrowid
+            else:
+                oid = conn.execute("SELECT id FROM origin WHERE source = ? AND device = ?",
+                                   (source, device)).fetchone()[0]
+            self._origin_ids[source, device] = oid
+            self._origins[oid] = (source, device)
+            self._priority[oid] = source_priority(source)
+        return oid
+
+    def _prepare(self, conn: sqlite3.Connection, spans: list[Span], dirty: set[int],
+                 fresh: list | None = None) -> list[tuple]:
+        """Rows for the span table; marks the quarters the spans cover as dirty and, when
+        `fresh` is given, appends the spans as resolution items to it."""
+        keys = [_activity_key(s) for s in spans]
+        self._intern_activities(conn, keys)
+        ids = self._activity_ids
+        now = time.time()
+        rows = []
+        longest = 0.0
+        origin_ids, priority = self._origin_ids, self._priority
+        q = rollups.QUARTER
+        for s, key in zip(spans, keys, strict=True):
+            device = s.device or self.device
+            oid = origin_ids.get((s.source, device)) or self._origin_id(conn, s.source, device)
+            a, b, aid = s.start, s.end, ids[key]
+            rows.append((s.uuid, a, b, aid, oid, *_counters(s), now))
+            if b > a:
+                q0, q1 = int(a // q), -int(-b // q)
+                if q1 - q0 == 1:
+                    dirty.add(q0)
+                else:
+                    dirty.update(range(q0, q1))
+                if b - a > longest:
+                    longest = b - a
+                if fresh is not None:
+                    fresh.append((a, b, priority[oid], s.uuid, (aid, oid)))
+        if longest > self._max_duration:
+            self._max_duration = longest
+            conn.execute("INSERT INTO meta (key, value) VALUES ('max_duration', ?) "
+                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                         (repr(longest),))
+        return rows
+
+    def _refresh(self, conn: sqlite3.Connection, dirty: set[int]) -> None:
+        rollups.refresh(conn, dirty, self._max_duration, self._priority)
+
+    # -- writing --------------------------------------------------------------------------
+
+    def upsert_spans(self, spans: Iterable[Span]) -> None:
+        """Insert, or update by uuid (the tracker re-sends its open span as it grows)."""
+        spans = list(spans)
+        if not spans:
+            return
+        dirty: set[int] = set()
+        with self._write() as conn:
+            for part in _chunks([s.uuid for s in spans], _IN):
+                for a, b in conn.execute(f'SELECT start, "end" FROM span WHERE uuid IN '
+                                         f"({','.join('?' * len(part))})", part):
+                    dirty.update(rollups.quarters_of(a, b))
+            conn.executemany(_UPSERT, self._prepare(conn, spans, dirty))
+            self._refresh(conn, dirty)
+
+    def add_spans(self, spans: Iterable[Span],
+                  progress: Callable[[int, int], None] | None = None) -> int:
+        """Insert spans whose uuid is new, leave the others untouched; returns how many
+        were new. One transaction: an import lands whole or not at all."""
+        spans = list(spans)
+        added = 0
+        with self._write() as conn:
+            for i, part in enumerate(_chunks(spans, _CHUNK)):
+                dirty: set[int] = set()
+                fresh: list = []
+                rows = self._prepare(conn, part, dirty, fresh)
+                clean = rollups.clean_windows(conn, dirty, self._max_duration)
+                before = conn.total_changes
+                conn.executemany(_ADD, rows)
+                new = conn.total_changes - before
+                if new == len(rows):  # all new: windows that were empty roll up in memory
+                    rollups.refresh(conn, dirty, self._max_duration, self._priority,
+                                    fresh, clean)
+                elif new:
+                    self._refresh(conn, dirty)
+                added += new
+                if progress:
+                    progress(min((i + 1) * _CHUNK, len(spans)), len(spans))
+        return added
+
+    def delete_range(self, start: float, end: float) -> int:
+        """Remove the time in [start, end) from the history (every source and device).
+
+        Spans crossing an edge are clipped (one covering the whole range is split in two,
+        the later part under a uuid derived from the original). Returns spans affected."""
+        if end <= start:
+            return 0
+        with self._write() as conn:
+            rows = conn.execute(
+                f'SELECT id, uuid, start, "end", activity, origin, {_COUNTERS} FROM span '
+                f'WHERE start < ? AND start >= ? AND "end" > ?',
+                (end, start - self._max_duration, start)).fetchall()
+            now = time.time()
+            for sid, uuid, a, b, act, org, *counts in rows:
+                if a >= start and b <= end:
+                    conn.execute("DELETE FROM span WHERE id = ?", (sid,))
+                    continue
+                length = b - a
+                if a < start:
+                    left = [round(c * (start - a) / length) for c in counts]
+                    conn.execute(
+                        f'UPDATE span SET "end" = ?, updated = ?, '
+                        f'{", ".join(c + " = ?" for c in _COUNTERS.split(", "))} '
+                        f"WHERE id = ?", (start, now, *left, sid))
+                if b > end:
+                    right = [round(c * (b - end) / length) for c in counts]
+                    if a < start:
+                        conn.execute(_INSERT, (str(uuidlib.uuid5(_SPLIT_NS, f"{uuid}@{end!r}")),
+                                               end, b, act, org, *right, now))
+                    else:
+                        conn.execute(
+                            f'UPDATE span SET start = ?, updated = ?, '
+                            f'{", ".join(c + " = ?" for c in _COUNTERS.split(", "))} '
+                            f"WHERE id = ?", (end, now, *right, sid))
+            conn.execute("INSERT INTO deletion (uuid, device, start, \"end\", created) "
+                         "VALUES (?, ?, ?, ?, ?)",
+                         (str(uuidlib.uuid4()), self.device, start, end, now))
+            self._refresh(conn, set(rollups.quarters_of(start, end)))
+        return len(rows)
+
+    # -- reading --------------------------------------------------------------------------
+
+    def spans(self, start: float, end: float) -> list[Span]:
+        """Raw spans overlapping [start, end), ordered by start."""
+        with self._read() as conn:
+            rows = conn.execute(_SELECT_SPANS, (end, start - self._max_duration, start))
+            return [_row_span(r) for r in rows]
+
+    def first_start(self) -> float | None:
+        with self._read() as conn:
+            return conn.execute("SELECT MIN(start) FROM span").fetchone()[0]
+
+    def seconds_by_activity(self, start: float, end: float) -> dict[tuple[int, int], float]:
+        """Overlap-resolved seconds per (activity id, origin id) in [start, end)."""
+        with self._read() as conn:
+            return rollups.totals(conn, start, end, self._max_duration, self._priority)
+
+    def seconds_by_quarter(self, start: float, end: float
+                           ) -> dict[tuple[int, tuple[int, int]], float]:
+        """Overlap-resolved seconds per (quarter index, (activity id, origin id))."""
+        with self._read() as conn:
+            return rollups.per_quarter(conn, start, end, self._max_duration, self._priority)
+
+    def quarter_totals(self, start: float, end: float, activities: Collection[int]
+                       ) -> dict[int, float]:
+        """Seconds per quarter index in [start, end) for the given activities only (the
+        range is widened to whole quarters)."""
+        q0, q1 = math.floor(start / rollups.QUARTER), math.ceil(end / rollups.QUARTER)
+        with self._read() as conn:
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS picked (id INTEGER PRIMARY KEY)")
+            conn.execute("DELETE FROM picked")
+            conn.executemany("INSERT INTO picked (id) VALUES (?)", ((a,) for a in activities))
+            return dict(conn.execute(
+                "SELECT r.bucket, SUM(r.seconds) FROM rollup_quarter r "
+                "JOIN picked p ON p.id = r.activity "
+                "WHERE r.bucket >= ? AND r.bucket < ? GROUP BY r.bucket", (q0, q1)))
+
+    def activities_between(self, start: float, end: float) -> set[int]:
+        """Ids of the activities with time in the whole UTC days around [start, end)."""
+        d0, d1 = math.floor(start / rollups.DAY), math.ceil(end / rollups.DAY)
+        with self._read() as conn:
+            return {a for (a,) in conn.execute(
+                "SELECT DISTINCT activity FROM rollup_day WHERE day >= ? AND day < ?",
+                (d0, d1))}
+
+    def activities(self, ids: Iterable[int]) -> dict[int, tuple]:
+        """Activity fields (in ACTIVITY_FIELDS order) by id."""
+        missing = [i for i in set(ids) if i not in self._activity_rows]
+        if missing:
+            with self._read() as conn:
+                for part in _chunks(missing, _IN):
+                    for aid, *fields in conn.execute(
+                            f"SELECT id, {', '.join(ACTIVITY_FIELDS)} FROM activity "
+                            f"WHERE id IN ({','.join('?' * len(part))})", part):
+                        fields[-2:] = [bool(fields[-2]), bool(fields[-1])]
+                        self._activity_rows[aid] = tuple(fields)
+        return {i: self._activity_rows[i] for i in ids if i in self._activity_rows}
+
+    def origins(self) -> dict[int, tuple[str, str]]:
+        """(source, device) by origin id."""
+        with self._read() as conn:
+            self._load_origins(conn)
+            return dict(self._origins)
+
+    def cached_classifications(self, fingerprint: str, ids: Collection[int]
+                               ) -> dict[int, Classification]:
+        out: dict[int, Classification] = {}
+        with self._read() as conn:
+            for part in _chunks(list(ids), _IN):
+                for aid, project, category, level in conn.execute(
+                        f"SELECT activity, project, category, productivity FROM classification "
+                        f"WHERE fingerprint = ? AND activity IN ({','.join('?' * len(part))})",
+                        (fingerprint, *part)):
+                    out[aid] = Classification(project, category, level)
+        return out
+
+    def save_classifications(self, fingerprint: str, found: dict[int, Classification]) -> None:
+        """Remember what the classifier `fingerprint` made of activities; forget other
+        fingerprints (rules changed: their results are stale)."""
+        with self._write() as conn:
+            conn.execute("DELETE FROM classification WHERE fingerprint != ?", (fingerprint,))
+            conn.executemany(
+                "INSERT INTO classification (activity, fingerprint, project, category, "
+                "productivity) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [(a, fingerprint, c.project, c.category, c.productivity)
+                 for a, c in found.items()])
+
+    # -- care -----------------------------------------------------------------------------
+
+    def integrity_check(self) -> list[str]:
+        """Problems found in the file; [] when it is fine."""
+        with self._read() as conn:
+            problems = [r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+            problems += [f"foreign key: {r}" for r in conn.execute("PRAGMA foreign_key_check")]
+        return problems
+
+    def backup(self, keep: int = 7) -> Path:
+        """An online copy in paths.backups_dir(); keeps the newest `keep` copies."""
+        folder = paths.backups_dir()
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
+        target = folder / f"timeforged-{stamp}.sqlite3"
+        with self._read() as conn:
+            copy = sqlite3.connect(target)
+            try:
+                conn.backup(copy)
+            finally:
+                copy.close()
+        for old in sorted(folder.glob("timeforged-*.sqlite3"))[:-keep]:
+            old.unlink()
+        return target
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

@@ -1,0 +1,280 @@
+from __future__ import annotations
+
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from desktop.engine.span import ACTIVITY_FIELDS, Span
+from desktop.engine.store import SpanWriter, Store, StoreError, migrations
+from desktop.engine.store.db import open_database
+from tests.store_helpers import T0, random_spans, raw_totals
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "tf.sqlite3", device="dev-a")
+    yield s
+    s.close()
+
+
+def rolled_totals(store: Store, start: float, end: float) -> dict[tuple, float]:
+    """Store totals re-keyed like raw_totals, from the rollups."""
+    origins = store.origins()
+    by_key = store.seconds_by_activity(start, end)
+    fields = store.activities({a for a, _ in by_key})
+    acc: dict[tuple, float] = defaultdict(float)
+    for (a, o), secs in by_key.items():
+        acc[fields[a], *origins[o]] += secs
+    return acc
+
+
+def assert_same(got: dict, want: dict) -> None:
+    got = {k: v for k, v in got.items() if v > 1e-6}
+    want = {k: v for k, v in want.items() if v > 1e-6}
+    assert got.keys() == want.keys()
+    for k in want:
+        assert got[k] == pytest.approx(want[k], abs=1e-6)
+
+
+def test_creates_wal_file_with_persistent_device(tmp_path):
+    path = tmp_path / "sub" / "tf.sqlite3"
+    s = Store(path)
+    device = s.device
+    assert len(device) == 36
+    s.close()
+    assert Store(path).device == device
+    assert Store(path, device="laptop").device == "laptop"
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == \
+        str(migrations.LATEST)
+
+
+def test_upsert_by_uuid(store):
+    span = Span(T0, T0 + 10, app="code", title="a.py - alpha")
+    store.upsert_spans([span])
+    store.upsert_spans([span])
+    span.end = T0 + 70  # the tracker re-sends its open span as it grows
+    store.upsert_spans([span])
+    got = store.spans(T0 - 100, T0 + 100)
+    assert len(got) == 1
+    assert (got[0].uuid, got[0].end, got[0].device, got[0].app) == (span.uuid, T0 + 70,
+                                                                    "dev-a", "code")
+    assert sum(store.seconds_by_activity(T0 - 3600, T0 + 3600).values()) == 70
+    # Shrinking or moving a span updates the rollups of where it was, too.
+    span.start, span.end = T0 + 4000, T0 + 4010
+    store.upsert_spans([span])
+    assert sum(store.seconds_by_activity(T0 - 3600, T0 + 3600).values()) == 0
+    assert sum(store.seconds_by_activity(T0, T0 + 86400).values()) == 10
+
+
+def test_add_spans_is_idempotent_and_leaves_existing_alone(store):
+    spans = random_spans(1, 300)
+    progress = []
+    assert store.add_spans(spans, progress=lambda d, t: progress.append((d, t))) == 300
+    assert progress[-1] == (300, 300)
+    assert store.add_spans(spans) == 0
+    changed = Span(spans[0].start, spans[0].end + 999, uuid=spans[0].uuid, app="other")
+    assert store.add_spans([changed, Span(T0, T0 + 1)]) == 1
+    kept = [s for s in store.spans(T0 - 86400, T0 + 5 * 86400) if s.uuid == spans[0].uuid]
+    assert kept[0].end == spans[0].end and kept[0].app == spans[0].app
+    assert len(store.spans(T0 - 86400, T0 + 5 * 86400)) == 301
+
+
+def test_spans_range_includes_long_spans_started_before(store):
+    long = Span(T0, T0 + 20_000, app="long")
+    short = Span(T0 + 30_000, T0 + 30_010, app="short")
+    store.add_spans([short, long])
+    assert [s.app for s in store.spans(T0 + 19_000, T0 + 19_500)] == ["long"]
+    assert [s.app for s in store.spans(T0 - 10, T0 + 40_000)] == ["long", "short"]
+    assert store.spans(T0 + 20_000, T0 + 30_000) == []
+
+
+def test_all_fields_round_trip(store):
+    values = {f: f"v-{f}" for f in ACTIVITY_FIELDS if f not in ("private", "audible")}
+    span = Span(T0, T0 + 5, source="browser", device="phone", private=True, audible=True,
+                keystrokes=3, clicks=4, scrolls=5, moves=6, lines_added=7, lines_deleted=8,
+                **values)
+    store.add_spans([span])
+    assert store.spans(T0, T0 + 5) == [span]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_rollups_match_raw_resolution(store, seed):
+    spans = random_spans(seed, 400)
+    store.add_spans(spans[:200])
+    store.upsert_spans(spans[200:])  # both write paths keep rollups exact
+    rng = random.Random(seed)
+    ranges = [(T0 - 86400, T0 + 5 * 86400), (T0 + 3600.5, T0 + 3600.5 + 86400 * 1.7)]
+    ranges += [(a, a + rng.random() * 86400 * rng.choice([0.01, 0.3, 2]))
+               for a in (T0 + rng.random() * 3 * 86400 for _ in range(20))]
+    for a, b in ranges:
+        assert_same(rolled_totals(store, a, b), raw_totals(spans, a, b))
+
+
+def test_overlapping_sources_count_once(store):
+    store.add_spans([Span(T0, T0 + 3600, app="code", title="x - alpha"),
+                     Span(T0 + 600, T0 + 1200, source="editor", editor="vim", file="x.py"),
+                     Span(T0, T0 + 3600, device="dev-b", app="code", title="x - alpha")])
+    totals = rolled_totals(store, T0 - 10, T0 + 7200)
+    assert sum(totals.values()) == 3600
+    assert sorted(totals.values()) == [600, 3000]
+
+
+def test_delete_range_clips_splits_and_updates_rollups(store):
+    inside = Span(T0 + 100, T0 + 200, app="in")
+    left = Span(T0 - 100, T0 + 50, app="left", keystrokes=150)
+    right = Span(T0 + 900, T0 + 1100, app="right")
+    around = Span(T0 - 500, T0 + 1500, source="other", app="around", clicks=200)
+    outside = Span(T0 + 5000, T0 + 5100, app="out")
+    spans = [inside, left, right, around, outside]
+    store.add_spans(spans)
+    assert store.delete_range(T0, T0 + 1000) == 4
+    left_now = {s.app: s for s in store.spans(T0 - 1000, T0 + 6000)}
+    assert (left_now["left"].start, left_now["left"].end) == (T0 - 100, T0)
+    assert left_now["left"].keystrokes == 100
+    assert (left_now["right"].start, left_now["right"].end) == (T0 + 1000, T0 + 1100)
+    assert "in" not in left_now
+    pieces = sorted((s.start, s.end) for s in store.spans(T0 - 1000, T0 + 6000)
+                    if s.app == "around")
+    assert pieces == [(T0 - 500, T0), (T0 + 1000, T0 + 1500)]
+    assert sum(store.seconds_by_activity(T0, T0 + 1000).values()) == 0
+    remaining = store.spans(T0 - 10_000, T0 + 10_000)
+    for a, b in [(T0 - 3600, T0 + 7200), (T0 - 50, T0 + 1050)]:
+        assert_same(rolled_totals(store, a, b), raw_totals(remaining, a, b))
+    assert sqlite3.connect(store.path).execute("SELECT start, \"end\" FROM deletion") \
+        .fetchall() == [(T0, T0 + 1000)]
+
+
+def test_migration_from_v1_keeps_data(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    db = open_database(path, 5)
+    migrations.migrate(db, target=1)  # a file as the first release left it
+    conn = db.connection()
+    conn.execute("INSERT INTO meta VALUES ('device', 'old-laptop')")
+    conn.execute("INSERT INTO origin (id, source, device) VALUES (1, 'window', 'old-laptop')")
+    conn.execute("INSERT INTO activity (id, key_hash, app, title, private, audible) "
+                 "VALUES (1, 'h1', 'code', 'a.py - alpha', 0, 0)")
+    for i in range(50):
+        conn.execute('INSERT INTO span (uuid, start, "end", activity, origin, keystrokes, '
+                     "clicks, scrolls, moves, lines_added, lines_deleted, updated) "
+                     "VALUES (?, ?, ?, 1, 1, ?, 0, 0, 0, 0, 0, 0)",
+                     (f"u{i}", T0 + i * 100, T0 + i * 100 + 60, i))
+    db.close()
+    assert "rollup_quarter" not in {r[0] for r in sqlite3.connect(path).execute(
+        "SELECT name FROM sqlite_master")}
+    store = Store(path)
+    assert store.device == "old-laptop"
+    spans = store.spans(T0 - 1, T0 + 10_000)
+    assert len(spans) == 50 and spans[7].keystrokes == 7 and spans[0].app == "code"
+    assert sum(store.seconds_by_activity(T0 - 1, T0 + 10_000).values()) == 50 * 60
+    assert store.integrity_check() == []
+    # New activity keys after the migration do not collide with the old ones.
+    store.add_spans([Span(T0 + 20_000, T0 + 20_010, app="new")])
+    assert {s.app for s in store.spans(T0, T0 + 30_000)} == {"code", "new"}
+
+
+def test_integrity_and_backups(tf_home, store):
+    store.add_spans(random_spans(4, 50))
+    assert store.integrity_check() == []
+    made = [store.backup(keep=3) for _ in range(5)]
+    kept = sorted(Path(tf_home, "backups").glob("*.sqlite3"))
+    assert kept == made[-3:]
+    copy = Store(kept[-1])
+    assert len(copy.spans(T0 - 86400, T0 + 10 * 86400)) == 50
+    assert copy.integrity_check() == []
+
+
+def test_garbage_file_gives_clear_error(tmp_path):
+    path = tmp_path / "garbage.sqlite3"
+    path.write_bytes(os.urandom(8192))
+    with pytest.raises(StoreError, match="corrupt or not a TimeForged database"):
+        Store(path)
+
+
+def test_locked_database_writer_keeps_spans_and_retries(tmp_path):
+    path = tmp_path / "tf.sqlite3"
+    store = Store(path, timeout=0.2)
+    writer = SpanWriter(store, flush_interval=3600)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StoreError, match="locked by another program"):
+            store.upsert_spans([Span(T0, T0 + 1)])
+        span = Span(T0, T0 + 10, app="code")
+        writer.put(span)
+        writer.flush()  # must not raise
+        assert writer.pending == 1
+        assert "locked" in writer.last_error
+        span2 = Span(T0, T0 + 20, app="code", uuid=span.uuid)  # grew meanwhile
+        writer.put(span2)
+        writer.put(Span(T0 + 30, T0 + 40, app="code"))
+        writer.flush()
+        assert writer.pending == 2
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    writer.close()
+    assert writer.pending == 0 and writer.last_error is None
+    got = store.spans(T0, T0 + 100)
+    assert [(s.start, s.end) for s in got] == [(T0, T0 + 20), (T0 + 30, T0 + 40)]
+
+
+def test_writer_flushes_on_its_own(store):
+    writer = SpanWriter(store, flush_interval=0.2)
+    writer.put(Span(T0, T0 + 5))
+    deadline = time.monotonic() + 5
+    while not store.spans(T0, T0 + 5) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(store.spans(T0, T0 + 5)) == 1
+    writer.close()
+
+
+CHILD = textwrap.dedent("""
+    import sys
+    from desktop.engine.span import Span
+    from desktop.engine.store import SpanWriter, Store
+    store = Store(sys.argv[1], device="child")
+    writer = SpanWriter(store, flush_interval=3600)
+    t, i = 1_772_409_600.0, 0
+    while True:
+        for _ in range(3000):
+            writer.put(Span(t + i * 10, t + i * 10 + 8, app=f"app{i % 7}", title=f"t{i % 500}",
+                            uuid=f"span-{i}"))
+            i += 1
+        writer.flush()
+        print(i, flush=True)
+""")
+
+
+def test_kill_9_mid_write_loses_nothing_flushed(tmp_path):
+    path = tmp_path / "tf.sqlite3"
+    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(path)], cwd=REPO,
+                            stdout=subprocess.PIPE, text=True)
+    flushed = 0
+    try:
+        while flushed < 15_000:
+            flushed = int(proc.stdout.readline())
+        time.sleep(random.Random(7).random() * 0.3)  # land somewhere inside a write
+    finally:
+        proc.kill()  # SIGKILL
+        proc.wait()
+    store = Store(path)
+    assert store.integrity_check() == []
+    uuids = {s.uuid for s in store.spans(T0 - 1, T0 + 10**7)}
+    assert {f"span-{i}" for i in range(flushed)} <= uuids
+    # The rollups committed with the spans: totals agree with the raw rows.
+    spans = store.spans(T0 - 1, T0 + 10**7)
+    assert sum(store.seconds_by_activity(T0 - 1, T0 + 10**7).values()) == \
+        pytest.approx(sum(s.duration for s in spans))
+    store.add_spans([Span(T0 - 100, T0 - 50)])  # and it is writable again
