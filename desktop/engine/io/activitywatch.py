@@ -1,0 +1,216 @@
+"""ActivityWatch exports: ``{"buckets": {id: {"type", "hostname", "events": [...]}}}``.
+
+Combined per host as ActivityWatch's canonical query does it:
+- events of every bucket are "flooded": a gap of up to 5 s between consecutive events is
+  given to the earlier one, and overlaps are cut;
+- active time = the "not-afk" periods of the AFK bucket (all the time when the host has no
+  AFK bucket), plus the time an audible tab played in a focused browser window;
+- window spans ("activitywatch:window") = window events within active time;
+- browser spans ("activitywatch:browser") = tab events of a browser bucket within the window
+  events of that browser's app, within active time.
+Other bucket types (editor watchers, input counters...) are not imported.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from desktop.engine.io.common import ImportFormatError, expect, import_uuid, load_json, require
+from desktop.engine.span import Span
+
+PULSETIME = 5.0
+WINDOW, AFK, WEB = "currentwindow", "afkstatus", "web.tab.current"
+# The app names (window class or process) each browser's window has, by the name in its
+# bucket id ("aw-watcher-web-firefox").
+BROWSER_APPS = {
+    "chrome": r"google-chrome.*|chrome(\.exe)?|chromium.*|google chrome",
+    "chromium": r"chromium.*",
+    "firefox": r"firefox.*|navigator|org\.mozilla\.firefox|nightly",
+    "brave": r"brave.*",
+    "edge": r"msedge(\.exe)?|microsoft edge|microsoft-edge.*",
+    "opera": r"opera(\.exe)?",
+    "vivaldi": r"vivaldi.*",
+    "safari": r"safari",
+}
+
+
+@dataclass(slots=True)
+class Event:
+    start: float
+    end: float
+    data: dict[str, Any]
+    ident: str  # bucket and event id, for deterministic uuids
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Bucket:
+    id: str
+    type: str
+    host: str
+    events: list[Event]
+
+
+def _parse_time(path: Path, where: str, text: str) -> float:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ImportFormatError(path, f"not an ISO 8601 time: {text!r}", where) from None
+    if moment.tzinfo is None:  # ActivityWatch stores UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+def _bucket(path: Path, bucket_id: str, raw: Any) -> Bucket:
+    where = f"buckets[{bucket_id!r}]"
+    expect(path, where, raw, dict)
+    kind = require(path, where, raw, "type", str)
+    host = require(path, where, raw, "hostname", str, optional=True) or "unknown"
+    events = []
+    for index, ev in enumerate(require(path, where, raw, "events", list)):
+        at = f"{where}.events[{index}]"
+        expect(path, at, ev, dict)
+        start = _parse_time(path, f"{at}.timestamp",
+                            require(path, at, ev, "timestamp", str))
+        duration = require(path, at, ev, "duration", float)
+        if duration < 0:
+            raise ImportFormatError(path, f"negative duration {duration}", f"{at}.duration")
+        data = require(path, at, ev, "data", dict)
+        if kind == WINDOW:
+            require(path, f"{at}.data", data, "app", str)
+            require(path, f"{at}.data", data, "title", str, optional=True)
+        elif kind == AFK:
+            status = require(path, f"{at}.data", data, "status", str)
+            if status not in ("afk", "not-afk", "hibernating"):
+                raise ImportFormatError(path, f"unknown AFK status {status!r}",
+                                        f"{at}.data.status")
+        elif kind == WEB:
+            require(path, f"{at}.data", data, "url", str)
+            require(path, f"{at}.data", data, "title", str, optional=True)
+            require(path, f"{at}.data", data, "audible", bool, optional=True)
+            require(path, f"{at}.data", data, "incognito", bool, optional=True)
+        ident = ev.get("id", ev["timestamp"])
+        events.append(Event(start, start + float(duration), data, f"{bucket_id}#{ident}"))
+    return Bucket(bucket_id, kind, host, events)
+
+
+def flood(events: list[Event], pulsetime: float = PULSETIME) -> list[Event]:
+    """Events sorted, small gaps given to the earlier event, overlaps cut."""
+    events = sorted(events, key=lambda e: (e.start, e.end))
+    out: list[Event] = []
+    for ev in events:
+        if out:
+            last = out[-1]
+            if ev.start < last.end:  # overlap: the earlier event gives way
+                last.end = max(last.start, ev.start)
+            elif ev.start - last.end <= pulsetime:
+                last.end = ev.start
+        out.append(Event(ev.start, ev.end, ev.data, ev.ident, dict(ev.extra)))
+    return [e for e in out if e.end > e.start]
+
+
+def union(periods: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    merged: list[tuple[float, float]] = []
+    for start, end in sorted(periods):
+        if end <= start:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def intersect(events: list[Event], others: list[Event], tag: str = "period") -> list[Event]:
+    """The parts of `events` inside some event of `others` (sorted, not overlapping); each part
+    keeps its event's data and notes the other event in `extra[tag]`."""
+    ends = [o.end for o in others]
+    out = []
+    for ev in events:
+        i = bisect.bisect_right(ends, ev.start)
+        while i < len(others) and others[i].start < ev.end:
+            other = others[i]
+            start, end = max(ev.start, other.start), min(ev.end, other.end)
+            if end > start:
+                out.append(Event(start, end, ev.data, ev.ident, {**ev.extra, tag: other}))
+            i += 1
+    return out
+
+
+def _as_events(periods: list[tuple[float, float]]) -> list[Event]:
+    return [Event(a, b, {}, "") for a, b in periods]
+
+
+def _browser_of(bucket_id: str) -> str | None:
+    lowered = bucket_id.lower()
+    return next((name for name in BROWSER_APPS if name in lowered), None)
+
+
+def _host_spans(host: str, buckets: list[Bucket]) -> list[Span]:
+    window = flood([e for b in buckets if b.type == WINDOW for e in b.events])
+    afk_buckets = [b for b in buckets if b.type == AFK]
+    if afk_buckets:
+        active = [(e.start, e.end) for b in afk_buckets for e in flood(b.events)
+                  if e.data["status"] == "not-afk"]
+    else:
+        active = [(e.start, e.end) for e in window]
+    browsers = []
+    for bucket in (b for b in buckets if b.type == WEB):
+        name = _browser_of(bucket.id)
+        pattern = re.compile(f"^(?:{BROWSER_APPS.get(name or '', '(?!)')})$", re.IGNORECASE)
+        browser_windows = [e for e in window if pattern.match(e.data["app"])]
+        focused = intersect(flood(bucket.events), browser_windows, "window")
+        browsers.append((name, focused))
+        active += [(e.start, e.end) for e in focused if e.data.get("audible")]
+    active_events = _as_events(union(active))
+    spans = [_window_span(host, piece) for piece in intersect(window, active_events)]
+    for name, focused in browsers:
+        spans += [_web_span(host, name, piece) for piece in intersect(focused, active_events)]
+    return spans
+
+
+def _window_span(host: str, piece: Event) -> Span:
+    source = "activitywatch:window"
+    return Span(piece.start, piece.end, source, host,
+                import_uuid(source, f"{piece.ident}@{piece.start!r}"),
+                app=piece.data["app"], title=piece.data.get("title") or None)
+
+
+def _web_span(host: str, browser: str | None, piece: Event) -> Span:
+    source = "activitywatch:browser"
+    url = piece.data["url"]
+    try:
+        site = urlsplit(url).hostname
+    except ValueError:
+        site = None
+    window = piece.extra["window"]
+    return Span(piece.start, piece.end, source, host,
+                import_uuid(source, f"{piece.ident}@{piece.start!r}"),
+                app=window.data["app"],
+                title=piece.data.get("title") or None, url=url or None, site=site,
+                browser=browser, private=bool(piece.data.get("incognito")),
+                audible=bool(piece.data.get("audible")))
+
+
+def read(path: Path, data: Any = None) -> list[Span]:
+    data = load_json(path) if data is None else data
+    expect(path, "the top level", data, dict)
+    raw_buckets = require(path, "the top level", data, "buckets", dict)
+    buckets = [_bucket(path, bucket_id, raw) for bucket_id, raw in raw_buckets.items()]
+    hosts: dict[str, list[Bucket]] = {}
+    for bucket in buckets:
+        hosts.setdefault(bucket.host, []).append(bucket)
+    # Web buckets of older watchers say "unknown": with one real host they belong to it.
+    real = [h for h in hosts if h != "unknown"]
+    if "unknown" in hosts and len(real) == 1:
+        hosts[real[0]] += hosts.pop("unknown")
+    spans: list[Span] = []
+    for host, group in hosts.items():
+        spans += _host_spans("" if host == "unknown" else host, group)
+    return sorted(spans, key=lambda s: (s.start, s.source))

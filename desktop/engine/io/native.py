@@ -1,0 +1,201 @@
+"""Our own formats, which round-trip every Span field exactly.
+
+JSON: ``{"format": "timeforged", "version": 1, "spans": [{<every Span field>}, ...]}``.
+CSV: a header row of Span field names, then one row per span; an empty cell is None (text)
+or the field's default; booleans are true/false; numbers are written with full precision.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import math
+import os
+import tempfile
+import uuid as uuidlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from desktop.engine.io.common import ImportFormatError, expect, load_json, require
+from desktop.engine.span import Span
+
+FORMAT = "timeforged"
+VERSION = 1
+FIELDS = tuple(f.name for f in dataclasses.fields(Span))
+_FLOATS = {"start", "end"}
+_REQUIRED_TEXT = {"source", "device", "uuid"}
+_BOOLS = {"private", "audible"}
+_INTS = {"keystrokes", "clicks", "scrolls", "moves", "lines_added", "lines_deleted"}
+_OPTIONAL_TEXT = set(FIELDS) - _FLOATS - _REQUIRED_TEXT - _BOOLS - _INTS
+_DEFAULTS = {f.name: f.default for f in dataclasses.fields(Span)
+             if f.default is not dataclasses.MISSING}
+
+
+def span_record(span: Span) -> dict[str, Any]:
+    return {name: getattr(span, name) for name in FIELDS}
+
+
+def _check_span(path: Path, where: str, values: dict[str, Any]) -> Span:
+    unknown = set(values) - set(FIELDS)
+    if unknown:
+        raise ImportFormatError(path, f"unknown field(s) {', '.join(sorted(unknown))}", where)
+    checked: dict[str, Any] = {}
+    for name in FIELDS:
+        if name in _FLOATS:
+            value = require(path, where, values, name, float)
+            if not math.isfinite(value):
+                raise ImportFormatError(path, f"{name} must be a finite time", where)
+            checked[name] = float(value)
+        elif name in _REQUIRED_TEXT:
+            checked[name] = require(path, where, values, name, str)
+        elif name in _BOOLS:
+            checked[name] = require(path, where, values, name, bool, optional=True) or False
+        elif name in _INTS:
+            value = require(path, where, values, name, int, optional=True)
+            if value is not None and value < 0:
+                raise ImportFormatError(path, f"{name} must not be negative", where)
+            checked[name] = value or 0
+        else:
+            checked[name] = require(path, where, values, name, str, optional=True)
+    if checked["end"] < checked["start"]:
+        raise ImportFormatError(path, "end is before start", where)
+    try:
+        uuidlib.UUID(checked["uuid"])
+    except ValueError:
+        raise ImportFormatError(path, f"uuid is not a UUID: {checked['uuid']!r}", where) from None
+    if not checked["source"]:
+        raise ImportFormatError(path, "source is empty", where)
+    return Span(**checked)
+
+
+def read_json(path: Path, data: Any = None) -> list[Span]:
+    data = load_json(path) if data is None else data
+    expect(path, "the top level", data, dict)
+    if data.get("format") != FORMAT:
+        raise ImportFormatError(path, f"not a TimeForged export (format is {data.get('format')!r},"
+                                f" expected {FORMAT!r})")
+    version = require(path, "the top level", data, "version", int)
+    if version > VERSION:
+        raise ImportFormatError(path, f"made by a newer TimeForged (version {version}; this one "
+                                f"reads up to {VERSION})")
+    records = require(path, "the top level", data, "spans", list)
+    spans = []
+    for index, record in enumerate(records):
+        where = f"spans[{index}]"
+        spans.append(_check_span(path, where, expect(path, where, record, dict)))
+    return spans
+
+
+def _cell(path: Path, where: str, name: str, text: str) -> Any:
+    if text == "":
+        return _DEFAULTS.get(name)
+    if name in _FLOATS:
+        try:
+            return float(text)
+        except ValueError:
+            raise ImportFormatError(path, f"{name}: not a number: {text!r}", where) from None
+    if name in _INTS:
+        try:
+            return int(text)
+        except ValueError:
+            raise ImportFormatError(path, f"{name}: not a whole number: {text!r}", where) from None
+    if name in _BOOLS:
+        if text not in ("true", "false"):
+            raise ImportFormatError(path, f"{name}: expected true or false, got {text!r}", where)
+        return text == "true"
+    return text
+
+
+def read_csv(path: Path) -> list[Span]:
+    try:
+        handle = path.open(newline="", encoding="utf-8")
+    except OSError as exc:
+        raise ImportFormatError(path, f"cannot be read: {exc.strerror or exc}") from None
+    with handle:
+        reader = csv.reader(handle)
+        try:
+            header = next(reader, None)
+            if not header:
+                raise ImportFormatError(path, "empty file (expected a header row)", "line 1")
+            missing = [n for n in ("start", "end", "uuid", "source") if n not in header]
+            unknown = [n for n in header if n not in FIELDS]
+            if missing or unknown:
+                problem = "; ".join(filter(None, [
+                    missing and f"missing column(s) {', '.join(missing)}",
+                    unknown and f"unknown column(s) {', '.join(unknown)}"]))
+                raise ImportFormatError(path, f"not a TimeForged CSV: {problem}", "line 1")
+            spans = []
+            for row in reader:
+                where = f"line {reader.line_num}"
+                if not row:
+                    continue
+                if len(row) != len(header):
+                    raise ImportFormatError(
+                        path, f"{len(row)} cells, the header has {len(header)} (truncated?)",
+                        where)
+                values = {n: _cell(path, where, n, t) for n, t in zip(header, row, strict=True)}
+                values.setdefault("device", "")
+                spans.append(_check_span(path, where, values))
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise ImportFormatError(path, f"not a readable CSV: {exc}",
+                                    f"line {reader.line_num}") from None
+    return spans
+
+
+def _atomic_write(path: Path, chunks: Iterator[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            for chunk in chunks:
+                out.write(chunk)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: Path, spans: list[Span]) -> None:
+    def chunks() -> Iterator[str]:
+        yield f'{{"format": "{FORMAT}", "version": {VERSION}, "spans": [\n'
+        for i, span in enumerate(spans):
+            yield ("" if i == 0 else ",\n") + json.dumps(span_record(span), ensure_ascii=False)
+        yield "\n]}\n"
+
+    _atomic_write(path, chunks())
+
+
+class _Lines:
+    """A file-like sink for csv.writer that hands back what was written."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.parts.append(text)
+
+
+def write_csv(path: Path, spans: list[Span]) -> None:
+    def text(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, float):
+            return repr(value)
+        return str(value)
+
+    def chunks() -> Iterator[str]:
+        sink = _Lines()
+        writer = csv.writer(sink, lineterminator="\n")
+        writer.writerow(FIELDS)
+        for i, span in enumerate(spans):
+            writer.writerow([text(getattr(span, n)) for n in FIELDS])
+            if i % 1000 == 999:
+                yield "".join(sink.parts)
+                sink.parts.clear()
+        yield "".join(sink.parts)
+
+    _atomic_write(path, chunks())
