@@ -1,0 +1,301 @@
+"""Reports over the store: summaries by dimension, timeline, daily bars, heatmap, pulse, streaks.
+
+Time is overlap-resolved (each moment counts once, won by the most specific source) and
+bucketed in the user's time zone. Rules apply now, at report time: classifications are
+cached per distinct activity and classifier fingerprint, so editing a rule re-classifies
+history without re-running every rule on every raw span.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from desktop.engine.span import ACTIVITY_FIELDS, Classification, Classifier, Span
+from desktop.engine.store import Store, StoreError
+from desktop.engine.store.rollups import QUARTER
+from desktop.engine.timeline import resolve
+
+DIMENSIONS = ("project", "language", "app", "site", "category", "productivity", "editor",
+              "branch", "file", "hour", "weekday", "day", "device", "source")
+TIME_DIMENSIONS = frozenset({"hour", "weekday", "day"})
+UNKNOWN = "unknown"
+UNCATEGORIZED = "uncategorized"
+PRODUCTIVITY_NAMES = {2: "very productive", 1: "productive", 0: "neutral",
+                      -1: "distracting", -2: "very distracting"}
+# RescueTime's Productivity Pulse: each level's share of time, weighted 0..100.
+PULSE_WEIGHTS = {2: 100.0, 1: 75.0, 0: 50.0, -1: 25.0, -2: 0.0}
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+_FIELD_INDEX = {name: i for i, name in enumerate(ACTIVITY_FIELDS)}
+_PROJECT = _FIELD_INDEX["project"]
+Key = tuple[int, int]  # (activity id, origin id)
+
+
+@dataclass(frozen=True)
+class Item:
+    name: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Summary:
+    start: datetime
+    end: datetime
+    by: str
+    total_seconds: float
+    items: list[Item]  # largest first
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """A non-overlapping stretch of the timeline: who won it and what the rules make of it."""
+
+    start: datetime
+    end: datetime
+    span: Span
+    classification: Classification
+
+    @property
+    def seconds(self) -> float:
+        return (self.end - self.start).total_seconds()
+
+
+@dataclass(frozen=True)
+class Streaks:
+    current: int          # days in a row meeting the goal, up to today (today counts once met)
+    best: int
+    today_seconds: float
+    goal_seconds: float
+
+
+def local_zone() -> tzinfo:
+    """The system's time zone, DST rules included where the system names it."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    candidates = [name] if name else []
+    link = Path("/etc/localtime")
+    if link.is_symlink() and "zoneinfo/" in str(link.resolve()):
+        candidates.append(str(link.resolve()).split("zoneinfo/", 1)[1])
+    for candidate in candidates:
+        try:
+            return ZoneInfo(candidate)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    if link.exists():
+        with link.open("rb") as fh:
+            return ZoneInfo.from_file(fh)
+    return datetime.now().astimezone().tzinfo  # fixed offset: no DST knowledge
+
+
+class Analytics:
+    def __init__(self, store: Store, classifier: Classifier, tz: ZoneInfo | None = None) -> None:
+        self.store = store
+        self.classifier = classifier
+        self.tz: tzinfo = tz or local_zone()
+        self._fingerprint: str | None = None
+        self._by_id: dict[int, Classification] = {}
+        self._by_key: dict[tuple, Classification] = {}
+        self._local = lru_cache(maxsize=1 << 17)(self._local_uncached)
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _epoch(self, moment: datetime) -> float:
+        return (moment if moment.tzinfo else moment.replace(tzinfo=self.tz)).timestamp()
+
+    def _midnight(self, day: date) -> float:
+        return datetime.combine(day, time(0), tzinfo=self.tz).timestamp()
+
+    def _local_uncached(self, quarter: int) -> tuple[date, int, int]:
+        moment = datetime.fromtimestamp(quarter * QUARTER, self.tz)
+        return moment.date(), moment.hour, moment.weekday()
+
+    def _check_fingerprint(self) -> str:
+        fingerprint = self.classifier.fingerprint
+        if fingerprint != self._fingerprint:
+            self._fingerprint, self._by_id, self._by_key = fingerprint, {}, {}
+        return fingerprint
+
+    def _classes(self, ids: set[int]) -> dict[int, Classification]:
+        """Classification per activity id: memory, then the persisted cache, then the rules."""
+        fingerprint = self._check_fingerprint()
+        missing = [i for i in ids if i not in self._by_id]
+        if missing:
+            found = self.store.cached_classifications(fingerprint, missing)
+            self._by_id.update(found)
+            todo = [i for i in missing if i not in found]
+            if todo:
+                fields = self.store.activities(todo)
+                new = {i: self.classifier.classify(
+                    Span(0.0, 0.0, **dict(zip(ACTIVITY_FIELDS, fields[i], strict=True))))
+                    for i in todo}
+                self._by_id.update(new)
+                with suppress(StoreError):  # only a cache: a busy database must not break
+                    self.store.save_classifications(fingerprint, new)  # a report
+        return self._by_id
+
+    def _namer(self, dim: str, keys: set[Key]) -> Callable[[Key], str]:
+        """A function naming a (activity, origin) key along a non-time dimension."""
+        if dim in ("device", "source"):
+            origins = self.store.origins()
+            col = 0 if dim == "source" else 1
+            return lambda k: origins[k[1]][col] or UNKNOWN
+        ids = {a for a, _ in keys}
+        if dim == "category":
+            classes = self._classes(ids)
+            return lambda k: classes[k[0]].category or UNCATEGORIZED
+        if dim == "productivity":
+            classes = self._classes(ids)
+            return lambda k: PRODUCTIVITY_NAMES.get(classes[k[0]].productivity, UNKNOWN)
+        fields = self.store.activities(ids)
+        if dim == "project":
+            classes = self._classes(ids)
+            return lambda k: classes[k[0]].project or fields[k[0]][_PROJECT] or UNKNOWN
+        col = _FIELD_INDEX[dim]
+        return lambda k: fields[k[0]][col] or UNKNOWN
+
+    def _time_name(self, dim: str, quarter: int) -> str:
+        day, hour, weekday = self._local(quarter)
+        if dim == "hour":
+            return f"{hour:02d}"
+        if dim == "weekday":
+            return WEEKDAYS[weekday]
+        return day.isoformat()
+
+    def _key_filter(self, filters: Mapping[str, str], keys: set[Key]) -> Callable[[Key], bool]:
+        tests = [(self._namer(dim, keys), value) for dim, value in filters.items()
+                 if dim not in TIME_DIMENSIONS]
+        memo: dict[Key, bool] = {}
+
+        def ok(key: Key) -> bool:
+            hit = memo.get(key)
+            if hit is None:
+                hit = memo[key] = all(name(key) == value for name, value in tests)
+            return hit
+        return ok
+
+    # -- reports --------------------------------------------------------------------------
+
+    def summary(self, start: datetime, end: datetime, by: str = "project",
+                filters: Mapping[str, str] | None = None) -> Summary:
+        """Total time in [start, end) grouped by `by`, only where every filter matches."""
+        filters = dict(filters or {})
+        for dim in (by, *filters):
+            if dim not in DIMENSIONS:
+                raise ValueError(f"unknown dimension {dim!r}; one of {', '.join(DIMENSIONS)}")
+        s, e = self._epoch(start), self._epoch(end)
+        acc: dict[str, float] = defaultdict(float)
+        if by in TIME_DIMENSIONS or TIME_DIMENSIONS & filters.keys():
+            per_quarter = self.store.seconds_by_quarter(s, e)
+            keys = {k for _, k in per_quarter}
+            ok = self._key_filter(filters, keys)
+            time_filters = [(d, v) for d, v in filters.items() if d in TIME_DIMENSIONS]
+            namer = None if by in TIME_DIMENSIONS else self._namer(by, keys)
+            for (q, key), secs in per_quarter.items():
+                if not ok(key) or any(self._time_name(d, q) != v for d, v in time_filters):
+                    continue
+                acc[self._time_name(by, q) if namer is None else namer(key)] += secs
+        else:
+            totals = self.store.seconds_by_activity(s, e)
+            keys = set(totals)
+            ok = self._key_filter(filters, keys)
+            namer = self._namer(by, keys)
+            for key, secs in totals.items():
+                if ok(key):
+                    acc[namer(key)] += secs
+        items = sorted((Item(n, v) for n, v in acc.items() if v > 0),
+                       key=lambda it: (-it.seconds, it.name))
+        return Summary(start, end, by, sum(it.seconds for it in items), items)
+
+    def timeline(self, start: datetime, end: datetime) -> list[TimelineEntry]:
+        """The overlap-resolved pieces of [start, end), clipped to it, classified."""
+        s, e = self._epoch(start), self._epoch(end)
+        self._check_fingerprint()
+        out = []
+        for piece in resolve(self.store.spans(s, e), s, e):
+            key = piece.span.activity_key()
+            found = self._by_key.get(key)
+            if found is None:
+                found = self._by_key[key] = self.classifier.classify(piece.span)
+            out.append(TimelineEntry(datetime.fromtimestamp(piece.start, self.tz),
+                                     datetime.fromtimestamp(piece.end, self.tz),
+                                     piece.span, found))
+        return out
+
+    def daily(self, start: date, end: date, by: str | None = None
+              ) -> dict[date, dict[str, float]]:
+        """Per local day from `start` to `end` inclusive: seconds by `by` (or {"total": s});
+        days without time map to {}."""
+        if by is not None and (by not in DIMENSIONS or by in TIME_DIMENSIONS):
+            raise ValueError(f"cannot stack days by {by!r}")
+        out: dict[date, dict[str, float]] = {}
+        day = start
+        while day <= end:
+            out[day] = {}
+            day += timedelta(days=1)
+        per_quarter = self.store.seconds_by_quarter(self._midnight(start),
+                                                    self._midnight(end + timedelta(days=1)))
+        namer = self._namer(by, {k for _, k in per_quarter}) if by else None
+        for (q, key), secs in per_quarter.items():
+            bucket = out.get(self._local(q)[0])
+            if bucket is not None:
+                name = namer(key) if namer else "total"
+                bucket[name] = bucket.get(name, 0.0) + secs
+        return out
+
+    def heatmap(self, start: datetime, end: datetime, category: str | None = "coding"
+                ) -> list[list[float]]:
+        """Seconds per [weekday][hour] (Monday first, local time), of one category or all."""
+        grid = [[0.0] * 24 for _ in range(7)]
+        per_quarter = self.store.seconds_by_quarter(self._epoch(start), self._epoch(end))
+        ok = self._key_filter({"category": category} if category else {},
+                              {k for _, k in per_quarter})
+        for (q, key), secs in per_quarter.items():
+            if ok(key):
+                _, hour, weekday = self._local(q)
+                grid[weekday][hour] += secs
+        return grid
+
+    def productivity_pulse(self, start: datetime, end: datetime) -> float | None:
+        """0..100: time-weighted productivity level (very productive 100 ... very
+        distracting 0, neutral and uncategorized 50); None when nothing was tracked."""
+        totals = self.store.seconds_by_activity(self._epoch(start), self._epoch(end))
+        classes = self._classes({a for a, _ in totals})
+        total = sum(totals.values())
+        if total <= 0:
+            return None
+        weighted = sum(secs * PULSE_WEIGHTS.get(classes[a].productivity, 50.0)
+                       for (a, _), secs in totals.items())
+        return weighted / total
+
+    def streaks(self, goal_seconds: float, today: date, category: str = "coding") -> Streaks:
+        """Days meeting a daily goal of `category` time: the current run and the best one.
+        Today only extends the current run once its goal is met; it never breaks it."""
+        first = self.store.first_start()
+        per_day: dict[date, float] = defaultdict(float)
+        if first is not None:
+            first_day = min(datetime.fromtimestamp(first, self.tz).date(), today)
+            s, e = self._midnight(first_day), self._midnight(today + timedelta(days=1))
+            ids = self.store.activities_between(s, e)
+            classes = self._classes(ids)
+            picked = [a for a in ids if classes[a].category == category]
+            for q, secs in self.store.quarter_totals(s, e, picked).items():
+                per_day[self._local(q)[0]] += secs
+
+        def met(day: date) -> bool:
+            return goal_seconds > 0 and per_day.get(day, 0.0) >= goal_seconds
+
+        current, day = 0, today if met(today) else today - timedelta(days=1)
+        while met(day):
+            current, day = current + 1, day - timedelta(days=1)
+        best = run = 0
+        for day in sorted(d for d in per_day if d <= today):
+            run = run + 1 if met(day) and met(day - timedelta(days=1)) else int(met(day))
+            best = max(best, run)
+        return Streaks(current, max(best, current), per_day.get(today, 0.0), goal_seconds)
