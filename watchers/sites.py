@@ -16,6 +16,7 @@ SITE_PATTERNS: tuple[tuple[str, str], ...] = (
     (r" · GitHub$", "github.com"),
     (r"^[\w.-]+/[\w.-]+: .+", "github.com"),
     (r"^GitHub$|^GitHub · ", "github.com"),
+    (r"^[\w .:-]+ · [\w.-]+/[\w.-]+$", "github.com"),  # "Issues · owner/repo"
     (r" · GitLab$| \| GitLab$|^GitLab$", "gitlab.com"),
     (r" - Bitbucket$|^Bitbucket$", "bitbucket.org"),
     (r" · Codeberg\.org$", "codeberg.org"),
@@ -81,6 +82,8 @@ _ADDRESS = re.compile(
 
 def host_of(url: str) -> str | None:
     """The normalized host of `url` ("https://www.GitHub.com/x" -> "github.com")."""
+    if "://" not in url and re.match(r"^[a-z][a-z0-9+.-]*:(?!\d)", url, re.IGNORECASE):
+        return None  # about:blank, data:..., mailto:...
     try:
         parts = urlsplit(url if "://" in url else f"//{url}")
     except ValueError:
