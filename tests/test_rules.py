@@ -194,10 +194,11 @@ def test_check_points_at_the_line(tmp_path, text, line, words):
     assert problems, text
     assert problems[0].line == line, (problems[0], text)
     assert words in str(problems[0])
-    assert str(problems[0]).startswith(f"{path}:{line}: ")
+    assert problems[0].located().startswith(f"{path}:{line}: ")
     with pytest.raises(RulesError) as caught:
         Rules.load(path)
     assert caught.value.line == line
+    assert str(caught.value).startswith(f"{path}:{line}: ")
 
 
 def test_check_reports_every_problem_and_accepts_a_good_file(tmp_path):

@@ -36,16 +36,16 @@ _CACHE_LIMIT = 200_000
 
 
 class RulesError(ValueError):
-    """A problem in a rules file; `line` is 1-based (None when unknown)."""
+    """A problem in a rules file; `line` is 1-based (None when unknown). str() is the bare
+    message (`timeforged rules check` prints it after "path:line:"); `located()` has both."""
 
     def __init__(self, message: str, line: int | None = None, path: Path | None = None) -> None:
         super().__init__(message)
         self.message, self.line, self.path = message, line, path
 
-    def __str__(self) -> str:
-        where = f"{self.path}:" if self.path else ""
-        where += f"{self.line}: " if self.line else (" " if where else "")
-        return f"{where}{self.message}"
+    def located(self) -> str:
+        where = ":".join(str(p) for p in (self.path, self.line) if p is not None)
+        return f"{where}: {self.message}" if where else self.message
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,15 +143,16 @@ class Rules:
     @classmethod
     def load(cls, path: Path | str | None, *, excluded_apps: Iterable[str] = (),
              excluded_titles: Iterable[str] = (), redact_titles: Iterable[str] = ()) -> Rules:
-        """The defaults extended by the file at `path` (missing file: the defaults alone).
+        """The defaults extended by the file at `path` (missing file or None: the defaults).
 
         `excluded_apps`/`excluded_titles` (patterns, from the config) drop matching activity;
         `redact_titles` redacts it. They are tried before the files' exclusions.
         Raises RulesError (with the line) for the first problem in the user's file.
         """
         errors, rules = _build(path)
-        if errors:
-            raise errors[0]
+        if errors:  # the message says where, for whoever shows it without the line
+            first = errors[0]
+            raise RulesError(first.located(), first.line, first.path)
         assert rules is not None
         extra = [Exclusion((("app", (p,)),), "drop", origin="config") for p in excluded_apps]
         extra += [Exclusion((("title", (p,)),), "drop", origin="config") for p in excluded_titles]
