@@ -219,3 +219,30 @@ def test_an_hour_of_polls_is_fast():
     clock.run(3600, app="code", title="Tick 1", idle_seconds=0.1)
     assert time.perf_counter() - started < 1.0
     assert len(rec.latest) == 1
+
+
+def test_a_span_across_a_dst_change_keeps_its_real_length(monkeypatch):
+    # 2024-03-31 01:00 UTC: Berlin jumps from 02:00 to 03:00 local; the span is still 2 h.
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        tracker, rec, clock = make(poll_interval=5.0)
+        clock.now = 1711843200.0  # 2024-03-31 00:00 UTC
+        clock.run(7200, step=5, app="code", title="x")
+        tracker.close(clock.now)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    (span,) = rec.spans
+    assert span.duration == 7200  # the last poll at +7195, closed one poll interval later
+
+
+def test_with_the_default_rules_as_redactor():
+    from desktop.engine.rules import REDACTED, Rules
+
+    tracker, rec, clock = make(redactor=Rules.load(None).redact)
+    clock.run(10, app="firefox", title="Secret stuff - Private Browsing", private=True,
+              url="https://example.org/secret")
+    clock.run(10, app="KeePassXC", title="bank.kdbx - KeePassXC")
+    tracker.close(clock.now)
+    assert [(s.title, s.url) for s in rec.spans] == [(REDACTED, None), (REDACTED, None)]
