@@ -1,0 +1,77 @@
+"""Idle fallbacks of other platforms, on recorded inputs (no such system here)."""
+
+from __future__ import annotations
+
+import pytest
+
+from watchers import gdbus
+from watchers.idle import IdleWatcher, create_idle_watcher
+from watchers.idle.gnome import MutterIdle, parse_idletime
+from watchers.idle.macos import ANY_INPUT_EVENT, COMBINED_SESSION_STATE, QuartzIdle
+from watchers.idle.windows import LastInputIdle, elapsed_ms
+from watchers.window import WatcherUnavailable
+
+
+def test_get_last_input_info_ticks_wrap_around():
+    assert elapsed_ms(10_500, 10_000) == 500
+    # GetTickCount wraps after 49.7 days: last input just before, now just after.
+    assert elapsed_ms(200, 0xFFFFFF00) == 456
+    assert LastInputIdle(read_ticks=lambda: (90_000, 30_000)).seconds_idle() == 60.0
+
+
+def test_quartz_asks_for_any_input_in_the_combined_session():
+    asked = []
+
+    def seconds_since(state, event_type):
+        asked.append((state, event_type))
+        return 12.5
+
+    assert QuartzIdle(seconds_since).seconds_idle() == 12.5
+    assert asked == [(COMBINED_SESSION_STATE, ANY_INPUT_EVENT)]
+    assert QuartzIdle(lambda s, t: -0.001).seconds_idle() == 0.0
+
+
+def test_mutter_idle_monitor_reply():
+    # `gdbus call --session --dest org.gnome.Mutter.IdleMonitor --object-path
+    #  /org/gnome/Mutter/IdleMonitor/Core --method org.gnome.Mutter.IdleMonitor.GetIdletime`
+    assert parse_idletime(gdbus.parse_gvariant("(uint64 61234,)\n")) == pytest.approx(61.234)
+    assert MutterIdle(call=lambda *a: (1500,)).seconds_idle() == 1.5
+    with pytest.raises(WatcherUnavailable):
+        parse_idletime(("x",))
+
+
+class Timer:
+    name = "idle.test"
+
+    def __init__(self, seconds=None):
+        self.seconds = seconds
+
+    def seconds_idle(self):
+        if self.seconds is None:
+            raise WatcherUnavailable("timer gone")
+        return self.seconds
+
+    def close(self):
+        pass
+
+
+def test_combined_without_hooks_uses_the_timer_and_reports_failures():
+    idle = IdleWatcher(None, Timer(7.0))
+    assert idle.seconds_idle() == 7.0 and idle.source == "idle.test"
+    assert not idle.counts_available
+    idle.fallback.seconds = None
+    with pytest.raises(WatcherUnavailable, match="timer gone"):
+        idle.seconds_idle()
+    assert idle.source is None
+    assert idle.warnings == ("system idle time unavailable: timer gone",)
+
+
+@pytest.mark.parametrize(("session", "fallback", "note"), [
+    ("wayland-gnome", "idle.mutter", "input hooks cannot see Wayland"),
+    ("wayland-kde", None, "only GNOME's Mutter IdleMonitor"),
+])
+def test_wayland_sessions(session, fallback, note):
+    idle = create_idle_watcher(session)
+    assert idle.hooks is None
+    assert (idle.fallback.name if idle.fallback else None) == fallback
+    assert any(note in w for w in idle.warnings)
