@@ -3,7 +3,9 @@ git repository on a branch, read back through the real X11 window watcher."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -144,3 +146,35 @@ def test_vs_code_folder_not_found_keeps_the_title_project(x_session: XSession, w
     assert (obs.file, obs.project, obs.project_path, obs.branch) == (
         "main.go", "elsewhere", None, None)
     assert obs.language == "Go" and obs.source_of("project") == "editor.title"
+
+
+TMUX = shutil.which("tmux")
+
+
+@needs_vim
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed (scripts/setup.sh --test)")
+def test_tmux_active_pane(x_session: XSession, watcher, repo: Path, tmp_path: Path,
+                          windows: list[Window]) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "pyproject.toml").write_text("")
+    socket = f"tf-test-{os.getpid()}"
+    tmux = [TMUX, "-L", socket, "-f", os.devnull]
+    win = x_session.open_window("tmux", "XTerm", cwd=str(repo),
+                                command=[*tmux, "new-session", f"{VIM} foo.py"])
+    windows.append(win)
+    try:
+        obs = observe_until(watcher, win, lambda o: o.file is not None)
+        assert (obs.terminal, obs.editor) == ("xterm", "Vim")
+        assert_editing(obs, repo, repo / "foo.py", "Python")
+        # A new pane (now the active one) in another project; the client's cwd stays `repo`.
+        subprocess.run([*tmux, "split-window", "-c", str(other), "sleep 600"],
+                       check=True, timeout=10)
+        obs = observe_until(watcher, win, lambda o: o.editor is None)
+        assert (obs.project, obs.project_path, obs.branch) == ("other", str(other), None)
+        assert obs.file is None and obs.source_of("project") == "project.marker"
+        subprocess.run([*tmux, "select-pane", "-t", "{previous}"], check=True, timeout=10)
+        obs = observe_until(watcher, win, lambda o: o.editor == "Vim")
+        assert obs.project == "repo"
+    finally:
+        subprocess.run([*tmux, "kill-server"], timeout=10)

@@ -39,10 +39,17 @@ from watchers.editors import (
 )
 from watchers.languages import language_for_file, language_from_hint
 from watchers.observation import Observation
-from watchers.processes import ProcInfo, foreground_processes, open_paths, proc_info
+from watchers.processes import (
+    ProcInfo,
+    foreground_of,
+    foreground_processes,
+    open_paths,
+    proc_info,
+)
 from watchers.projects import branch_of, find_project
 from watchers.sites import host_of, site_from_title
 from watchers.terminals import TerminalSpec, parse_terminal_title, terminal_for
+from watchers.tmux import PANES, is_tmux_client
 from watchers.window.base import WindowInfo
 
 _LOCAL_WINDOWS = os.name == "nt"
@@ -222,6 +229,9 @@ def _terminal_editor(words: list[str]) -> EditorSpec | None:
 
 
 def _foreground(obs: Observation, info: ProcInfo, title: str) -> Observation:
+    if is_tmux_client(info):  # what runs in the pane the client shows
+        pane = PANES.active_pane(info)
+        info = (foreground_of(pane) if pane else None) or info
     argv0 = os.path.basename(info.cmdline[0]) if info.cmdline else ""
     editor = _terminal_editor([info.name, argv0])
     if editor is None:

@@ -183,6 +183,15 @@ def foreground_processes(terminal_pid: int) -> list[ProcInfo]:
     return [info for info in (_past_shell(fg) for _, fg in ranked) if info is not None]
 
 
+def foreground_of(shell: int) -> ProcInfo | None:
+    """The foreground process on the terminal of the session led by `shell` (Linux)."""
+    if not _LINUX:
+        deepest = _deepest(shell)
+        return proc_info(deepest or shell)
+    fg = _foreground_of_session(shell)
+    return _past_shell(fg) if fg is not None else None
+
+
 def _past_shell(pid: int) -> ProcInfo | None:
     """The foreground process; when that is a shell running a command without job control
     (`sh -c "vim foo.py; ..."`), the command it runs."""
