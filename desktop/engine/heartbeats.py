@@ -180,9 +180,8 @@ def _text(data: Mapping[str, Any], name: str, *, required: bool = False,
         if required:
             raise HeartbeatError(name, "is required")
         return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
+    if not isinstance(value, str):
         raise HeartbeatError(name, f"expected a string, got {type(value).__name__}")
-    value = str(value)
     if required and not value.strip():
         raise HeartbeatError(name, "must not be empty")
     if len(value) > limit:

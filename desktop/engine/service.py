@@ -89,6 +89,7 @@ class Engine:
         self._status = EngineStatus("stopped", warnings=tuple(self.warnings))
         self._today_seconds = 0.0
         self._today_read_at = 0.0
+        self.api: Any = None  # the local HTTP API while running (desktop.engine.api)
 
     # -- control -----------------------------------------------------------------
 
@@ -96,6 +97,7 @@ class Engine:
         if self._thread is not None:
             return
         self._stop.clear()
+        self._start_api()
         self._thread = threading.Thread(target=self._run, name="timeforged-engine", daemon=True)
         self._thread.start()
 
@@ -105,6 +107,9 @@ class Engine:
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
+        if self.api is not None:
+            self.api.stop()
+            self.api = None
         self.tracker.close(time.time())
         self.writer.close()
         self._set_status(EngineStatus("stopped", today_seconds=self._today_seconds))
@@ -127,6 +132,23 @@ class Engine:
 
     def status(self) -> EngineStatus:
         return self._status
+
+    def _start_api(self) -> None:
+        """Serve the local API (editors' heartbeats, the browser extension, the CLI)."""
+        if not self.config.api.enabled or self.api is not None:
+            return
+        from desktop.engine.api import ApiServer
+
+        try:
+            self.api = ApiServer(self, port=self.config.api.port, home=self.home,
+                                 heartbeat_timeout=self.config.imports.wakatime_timeout_minutes
+                                 * 60)
+        except OSError as exc:
+            self.warnings.append(f"local API: cannot listen on 127.0.0.1:{self.config.api.port} "
+                                 f"({exc}); editor plugins and the browser extension cannot "
+                                 f"report")
+            return
+        self.api.start()
 
     # -- the loop ------------------------------------------------------------------
 

@@ -1,0 +1,120 @@
+"""The browser extension's routes: the focused tab in, the focus state out.
+
+``POST /api/v1/browser/tab`` with ``{"url", "title", "audible", "incognito", "browser",
+"focused", "idle"}``: the extension calls it when the active tab or window changes and every
+60 s. A focused, non-idle tab becomes browser heartbeats (joined into spans like an editor's)
+and its URL goes to the window watcher's URL seam, so window spans get the exact URL too.
+Incognito tabs only say that one is in front: no URL, no title.
+
+``GET /api/v1/focus``: what the extension must block now (``{"active": false}`` outside a
+focus session). ``POST /api/v1/browser/blocked`` ``{"url"}``: a blocked page was redirected.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from desktop.engine.api.routes import ApiError, Request, Response, route
+from desktop.engine.heartbeats import MAX_TEXT, Heartbeat, site_of
+
+PRIVATE_ENTITY = "private-tab"
+URL_SCHEMES = ("http://", "https://", "file://", "about:", "chrome://", "edge://",
+               "brave://", "moz-extension://", "chrome-extension://", "view-source:")
+
+
+def _browser_name(value: Any) -> str:
+    if value is None:
+        return "Browser"
+    if not isinstance(value, str) or not value.strip() or len(value) > 64:
+        raise ApiError(400, "browser: expected a browser name", field="browser")
+    from watchers.browsers import BROWSERS
+
+    for spec in BROWSERS:
+        if value.strip().lower() in (spec.name.lower(), *spec.ids):
+            return spec.name
+    return value.strip()
+
+
+def _flag(body: dict, name: str, default: bool = False) -> bool:
+    value = body.get(name, default)
+    if not isinstance(value, bool):
+        raise ApiError(400, f"{name}: expected true or false", field=name)
+    return value
+
+
+def _text(body: dict, name: str) -> str | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ApiError(400, f"{name}: expected a string", field=name)
+    if len(value) > MAX_TEXT or "\x00" in value:
+        raise ApiError(400, f"{name}: too long or not text", field=name)
+    return value
+
+
+@route("POST", "/api/v1/browser/tab")
+def tab(request: Request) -> Response:
+    body = request.json()
+    if not isinstance(body, dict):
+        raise ApiError(400, "body: expected a JSON object", field="body")
+    browser = _browser_name(body.get("browser"))
+    private = _flag(body, "incognito")
+    focused = _flag(body, "focused", True)
+    audible = _flag(body, "audible")
+    idle = body.get("idle", "active")
+    if idle not in ("active", "idle", "locked"):
+        raise ApiError(400, "idle: expected active, idle or locked", field="idle")
+    url = None if private else _text(body, "url")
+    title = None if private else _text(body, "title")
+    if not private:
+        if not url:
+            raise ApiError(400, "url: required for a normal tab", field="url")
+        if not url.lower().startswith(URL_SCHEMES):
+            raise ApiError(400, "url: not a browser URL", field="url")
+    now = time.time()
+    api = request.api
+    if url and focused:
+        api.tabs.report(browser, url, title, private=False)
+    if not focused or (idle != "active" and not audible):
+        api.end_stream("browser", now)
+        return Response.json({"data": {"tracking": False}}, status=201)
+    beat = Heartbeat(entity=PRIVATE_ENTITY if private else url or "", time=now, type="url",
+                     category="browsing", title=title, browser=browser, audible=audible,
+                     private=private, user_agent=request.user_agent)
+    result, saved = api.record([beat])
+    return Response.json({"data": {"tracking": True, "site": None if private else site_of(
+        url or ""), "span": result.span_ids[0]}}, status=201 if saved else 202)
+
+
+def focus_state(engine: Any) -> dict[str, Any]:
+    """What the extension needs from `engine.focus`, or "no session" without it."""
+    focus = getattr(engine, "focus", None)
+    state = focus.browser_state() if focus is not None else None
+    if not state or not state.get("active"):
+        return {"active": False}
+    return {"active": True, "mode": state.get("mode", "block"),
+            "sites": sorted(state.get("sites", ())), "ends_at": state.get("ends_at"),
+            "locked": bool(state.get("locked", False))}
+
+
+@route("GET", "/api/v1/focus")
+def focus(request: Request) -> Response:
+    return Response.json({"data": focus_state(request.engine)})
+
+
+@route("POST", "/api/v1/browser/blocked")
+def blocked(request: Request) -> Response:
+    body = request.json()
+    if not isinstance(body, dict):
+        raise ApiError(400, "body: expected a JSON object", field="body")
+    url = _text(body, "url")
+    site = site_of(url) if url else None
+    if not site:
+        raise ApiError(400, "url: expected the blocked page's URL", field="url")
+    focus = getattr(request.engine, "focus", None)
+    counted = focus is not None and hasattr(focus, "note_blocked")
+    if counted:
+        focus.note_blocked(site, "browser")
+    return Response.json({"data": {"site": site, "counted": counted}}, status=201)
