@@ -3,6 +3,7 @@ field naming its watcher; and without any display, warnings instead of errors.""
 
 from __future__ import annotations
 
+import subprocess
 import time
 
 import pytest
@@ -74,3 +75,33 @@ def test_poll_on_wayland_without_a_compositor_api(monkeypatch, tmp_path):
         assert any("input hooks cannot see Wayland" in w for w in obs.warnings)
     finally:
         poller.close()
+
+
+@pytest.mark.x11
+def test_poll_infers_editor_in_terminal_in_a_git_repo(x_session, tmp_path):
+    """vim in an xterm, inside a real git repository on a branch: one poll names the editor,
+    file, project, branch and language."""
+    repo = tmp_path / "shop"
+    (repo / "src").mkdir(parents=True)
+    (repo / "src" / "cart.py").write_text("items = []\n")
+    git = ["git", "-c", "user.email=t@example.org", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q", "-b", "feature/cart"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "."], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "init"], cwd=repo, check=True)
+    win = x_session.open_window("vim", "XTerm", command=["vim", "-n", "src/cart.py"],
+                                cwd=str(repo))
+    poller = Poller(hooks=False)
+    try:
+        deadline = time.monotonic() + 10
+        obs = poller.poll()
+        while obs.editor is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+            obs = poller.poll()
+        assert (obs.terminal, obs.editor) == ("xterm", "Vim")
+        assert obs.file == str(repo / "src" / "cart.py")
+        assert (obs.project, obs.branch, obs.language) == ("shop", "feature/cart", "Python")
+        assert obs.source_of("branch") == "project.git"
+        assert obs.source_of("idle_seconds") == "idle.xscreensaver"
+    finally:
+        poller.close()
+        win.close()

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from watchers.display import detect_session
 from watchers.idle import IdleWatcher, create_idle_watcher
+from watchers.inference import infer
 from watchers.observation import Observation
 from watchers.window import WatcherUnavailable, WindowInfo, WindowWatcher, create_window_watcher
 
@@ -18,15 +19,6 @@ log = logging.getLogger(__name__)
 # How long to wait before trying again to create a window watcher the session refused.
 WINDOW_RETRY_SECONDS = 30.0
 
-Infer = Callable[[Observation, WindowInfo], Observation]
-
-
-def _load_infer() -> Infer | None:
-    try:
-        from watchers.inference import infer
-    except ImportError:  # the inference module has not landed yet
-        return None
-    return infer
 
 
 class Poller:
@@ -39,7 +31,6 @@ class Poller:
         self._window_error: str | None = None
         self._window_retry_at = 0.0
         self._idle = idle if idle is not None else create_idle_watcher(self.session, hooks=hooks)
-        self._infer = _load_infer()
 
     @property
     def idle(self) -> IdleWatcher:
@@ -55,12 +46,11 @@ class Poller:
                                   pid=window.pid, exe=window.exe, fullscreen=window.fullscreen)
             if window.warning:
                 obs = obs.with_warning(f"window: {window.warning}")
-            if self._infer is not None:
-                try:
-                    obs = self._infer(obs, window)
-                except Exception as exc:  # inference is best effort; the window stays known
-                    log.exception("inference failed")
-                    obs = obs.with_warning(f"inference failed: {exc}")
+            try:
+                obs = infer(obs, window)
+            except Exception as exc:  # inference is best effort; the window stays known
+                log.exception("inference failed")
+                obs = obs.with_warning(f"inference failed: {exc}")
         return self._add_idle(obs)
 
     def close(self) -> None:
