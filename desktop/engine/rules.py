@@ -23,8 +23,10 @@ from urllib.parse import urlsplit
 
 from desktop.engine.span import Classification, Span
 
+# Rules see what a span shows (its activity), not who recorded it: classifications are cached
+# per activity.
 TEXT_FIELDS = ("app", "title", "url", "site", "file", "project", "branch", "language", "editor",
-               "browser", "terminal", "source")
+               "browser", "terminal")
 BOOL_FIELDS = ("private", "audible")
 FIELD_ALIASES = {"path": "file"}
 ACTIONS = ("drop", "redact", "replace")
@@ -33,6 +35,7 @@ _RULE_KEYS = {"name", "match", "project", "category", "productivity"}
 _EXCLUDE_KEYS = {"name", "match", "action", "replace"}
 _TOP_KEYS = {"defaults", "categories", "aliases", "merge", "rules", "exclude"}
 _CACHE_LIMIT = 200_000
+_UNIQUE_FIELDS = {"title", "url", "file"}
 
 
 class RulesError(ValueError):
@@ -78,16 +81,29 @@ class Exclusion:
     line: int | None = None
 
 
-Matcher = Callable[[Span], bool]
+Matcher = Callable[[dict[str, Any]], bool]
 
 
-def _field_value(span: Span, field: str) -> Any:
-    if field == "site" and not span.site and span.url:
-        try:
-            return urlsplit(span.url).hostname
-        except ValueError:
-            return None
-    return getattr(span, field)
+def _site_of(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
+def _fields(span: Span) -> dict[str, Any]:
+    """What rules match on, read once per span (the site taken from the url if missing)."""
+    values = {name: getattr(span, name) for name in TEXT_FIELDS + BOOL_FIELDS}
+    if not values["site"] and span.url:
+        values["site"] = _site_of(span.url)
+    return values
+
+
+def _remember(cache: dict, key: Any, value: Any) -> Any:
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 def _pattern_regex(pattern: str) -> str:
@@ -106,15 +122,28 @@ def _compile_match(match: tuple[tuple[str, tuple[str | bool, ...]], ...]) -> lis
     for field, patterns in match:
         if field in BOOL_FIELDS:
             wanted = bool(patterns[0])
-            matchers.append(lambda s, f=field, w=wanted: bool(getattr(s, f)) is w)
+            matchers.append(lambda v, f=field, w=wanted: bool(v[f]) is w)
             continue
         regex = re.compile("|".join(f"(?:{_pattern_regex(p)})" for p in patterns), re.IGNORECASE)
 
-        def matches(span: Span, f: str = field, search=regex.search) -> bool:
-            value = _field_value(span, f)
+        def matches(values: dict[str, Any], f: str = field, search=regex.search) -> bool:
+            value = values[f]
             return value is not None and search(str(value)) is not None
 
-        matchers.append(matches)
+        def remembered(values: dict[str, Any], f: str = field, search=regex.search,
+                       seen: dict[Any, bool] = {}) -> bool:  # noqa: B006 (a memo per matcher)
+            value = values[f]
+            if value is None:
+                return False
+            found = seen.get(value)
+            if found is None:
+                if len(seen) >= _CACHE_LIMIT:
+                    seen.clear()
+                found = seen[value] = search(str(value)) is not None
+            return found
+
+        # apps, sites, languages... repeat endlessly, titles, urls and files hardly
+        matchers.append(matches if field in _UNIQUE_FIELDS else remembered)
     return matchers
 
 
@@ -129,7 +158,14 @@ class Rules:
         self.aliases = {k.casefold(): v for k, v in aliases.items()}
         self._compiled = [(r, _compile_match(r.match)) for r in self.rules]
         self._excluders = [(e, _compile_match(e.match), self._replacer(e)) for e in self.exclusions]
+        # An activity's classification depends only on its "traits": the watchers' project,
+        # the few-valued fields rules look at, and which title/url/file patterns it matches.
+        self._trait_fields = tuple(sorted(
+            {f for r in self.rules for f, _ in r.match if f not in _UNIQUE_FIELDS}))
+        self._trait_matchers = _compile_match(tuple(
+            (f, p) for r in self.rules for f, p in r.match if f in _UNIQUE_FIELDS))
         self._cache: dict[tuple, Classification] = {}
+        self._by_traits: dict[tuple, Classification] = {}
         effective = {
             "rules": [[r.match, r.project, r.category, r.productivity] for r in self.rules],
             "categories": sorted(self.categories.items()),
@@ -179,12 +215,16 @@ class Rules:
         key = span.activity_key()
         found = self._cache.get(key)
         if found is None:
-            if len(self._cache) >= _CACHE_LIMIT:
-                self._cache.clear()
-            found = self._cache[key] = self._classify(span)
+            values = _fields(span)
+            traits = (span.project, *(values[f] for f in self._trait_fields),
+                      *(m(values) for m in self._trait_matchers))
+            found = self._by_traits.get(traits)
+            if found is None:
+                found = _remember(self._by_traits, traits, self._classify(values, span.project))
+            _remember(self._cache, key, found)
         return found
 
-    def _classify(self, span: Span) -> Classification:
+    def _classify(self, values: dict[str, Any], seen_project: str | None) -> Classification:
         project = category = productivity = None
         for rule, matchers in self._compiled:
             if project is not None and category is not None and productivity is not None:
@@ -192,7 +232,7 @@ class Rules:
             wanted = ((rule.project is not None and project is None)
                       or (rule.category is not None and category is None)
                       or (rule.productivity is not None and productivity is None))
-            if not wanted or not all(m(span) for m in matchers):
+            if not wanted or not all(m(values) for m in matchers):
                 continue
             if project is None and rule.project is not None:
                 project = rule.project
@@ -205,7 +245,7 @@ class Rules:
         category = category or "uncategorized"
         if productivity is None:
             productivity = self.categories.get(category, 0)
-        return Classification(self.resolve_project(project or span.project), category,
+        return Classification(self.resolve_project(project or seen_project), category,
                               productivity)
 
     def resolve_project(self, name: str | None) -> str | None:
@@ -216,8 +256,9 @@ class Rules:
 
     def redact(self, span: Span) -> Span | None:
         """The span as it may be stored: unchanged, redacted, or None (drop it)."""
+        values = _fields(span)
         for exclusion, matchers, replacer in self._excluders:
-            if not all(m(span) for m in matchers):
+            if not all(m(values) for m in matchers):
                 continue
             if exclusion.action == "drop":
                 return None
