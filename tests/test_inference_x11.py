@@ -178,3 +178,14 @@ def test_tmux_active_pane(x_session: XSession, watcher, repo: Path, tmp_path: Pa
         assert obs.project == "repo"
     finally:
         subprocess.run([*tmux, "kill-server"], timeout=10)
+
+
+def test_terminal_title_fills_in_when_the_process_shows_nothing(x_session: XSession, watcher,
+                                                                repo: Path,
+                                                                windows: list[Window]) -> None:
+    win = x_session.open_window(f"me@box: {repo}/pkg", "XTerm", command=["sleep", "600"],
+                                cwd="/")
+    windows.append(win)
+    obs = observe_until(watcher, win, lambda o: o.project is not None)
+    assert (obs.project, obs.project_path, obs.branch) == ("repo", str(repo), "feature/x")
+    assert obs.source_of("terminal") == "terminal.window"

@@ -338,3 +338,34 @@ INFERRED: list[tuple[str, str, dict[str, object]]] = [
 def test_infer_from_titles_only(app: str, title: str, expected: dict[str, object]) -> None:
     obs = infer(Observation(time=time.time()), WindowInfo(app=app, title=title, pid=None))
     assert {k: getattr(obs, k) for k in expected} == expected
+
+
+# macOS: the app's name and bundle identifier (the Quartz watcher's `wm_class`)
+MAC_APPS = [
+    ("Code", "com.microsoft.VSCode", "editor", "VS Code"),
+    ("Cursor", "com.todesktop.230313mzl4w4u92", "editor", "Cursor"),
+    ("PyCharm", "com.jetbrains.pycharm", "editor", "PyCharm"),
+    ("IntelliJ IDEA", "com.jetbrains.intellij.ce", "editor", "IntelliJ IDEA"),
+    ("Android Studio", "com.google.android.studio", "editor", "Android Studio"),
+    ("Sublime Text", "com.sublimetext.4", "editor", "Sublime Text"),
+    ("Xcode", "com.apple.dt.Xcode", "editor", "Xcode"),
+    ("Emacs", "org.gnu.Emacs", "editor", "Emacs"),
+    ("Zed", "dev.zed.Zed", "editor", "Zed"),
+    ("iTerm2", "com.googlecode.iterm2", "terminal", "iTerm2"),
+    ("Terminal", "com.apple.Terminal", "terminal", "Terminal"),
+    ("WezTerm", "com.github.wez.wezterm", "terminal", "WezTerm"),
+    ("kitty", "net.kovidgoyal.kitty", "terminal", "kitty"),
+    ("Safari", "com.apple.Safari", "browser", "Safari"),
+    ("Google Chrome", "com.google.Chrome", "browser", "Chrome"),
+    ("Brave Browser", "com.brave.Browser", "browser", "Brave"),
+    ("Microsoft Edge", "com.microsoft.edgemac", "browser", "Edge"),
+    ("Firefox", "org.mozilla.firefox", "browser", "Firefox"),
+    ("Opera", "com.operasoftware.Opera", "browser", "Opera"),
+    ("Vivaldi", "com.vivaldi.Vivaldi", "browser", "Vivaldi"),
+]
+
+
+@pytest.mark.parametrize(("app", "bundle", "kind", "name"), MAC_APPS)
+def test_macos_apps_by_bundle(app: str, bundle: str, kind: str, name: str) -> None:
+    window = WindowInfo(app=app, title="", pid=None, wm_class=bundle, process_name=app)
+    assert getattr(infer(Observation(time=time.time()), window), kind) == name

@@ -38,11 +38,12 @@ def _spec(name: str, ids: str, app_title: str, *, apps: tuple[str, ...] = (),
 
 _JETBRAINS = (
     ("IntelliJ IDEA", "idea idea64 idea.sh idea-ce idea-ultimate jetbrains-idea jetbrains-idea-ce "
-     "intellij-idea-ultimate-edition intellij-idea-community-edition",
+     "intellij-idea-ultimate-edition intellij-idea-community-edition com.jetbrains.intellij "
+     "com.jetbrains.intellij.ce",
      r"IntelliJ IDEA(?: (?:Ultimate|Community)(?: Edition)?)?"),
     ("PyCharm", "pycharm pycharm64 pycharm.sh pycharm-community pycharm-professional "
-     "jetbrains-pycharm jetbrains-pycharm-ce", r"PyCharm(?: (?:Professional|Community)"
-     r"(?: Edition)?|CE)?"),
+     "jetbrains-pycharm jetbrains-pycharm-ce pycharm-ce com.jetbrains.pycharm-ce",
+     r"PyCharm(?: (?:Professional|Community)(?: Edition)?|CE)?"),
     ("WebStorm", "webstorm webstorm64 webstorm.sh jetbrains-webstorm", "WebStorm"),
     ("GoLand", "goland goland64 goland.sh jetbrains-goland", "GoLand"),
     ("CLion", "clion clion64 clion.sh jetbrains-clion", "CLion"),
@@ -57,20 +58,22 @@ _JETBRAINS = (
 
 EDITORS: tuple[EditorSpec, ...] = (
     _spec("VS Code", "code code.exe code-oss visual-studio-code code-insiders "
-          "com.visualstudio.code", r"Visual Studio Code(?: - Insiders)?|Code - OSS",
+          "com.visualstudio.code com.microsoft.vscode com.microsoft.vscodeinsiders",
+          r"Visual Studio Code(?: - Insiders)?|Code - OSS",
           apps=("Visual Studio Code", "Code - OSS", "Code - Insiders")),
     _spec("VSCodium", "vscodium codium codium.exe com.vscodium.codium", "VSCodium"),
-    _spec("Cursor", "cursor cursor.exe", "Cursor"),
+    _spec("Cursor", "cursor cursor.exe com.todesktop.230313mzl4w4u92", "Cursor"),
     *(_spec(name, ids, rf"(?:{title})(?: \d[\d.]*)?", apps=(name,), file_first=False)
       for name, ids, title in _JETBRAINS),
-    _spec("Sublime Text", "sublime_text sublime_text.exe sublime-text subl com.sublimetext.four",
+    _spec("Sublime Text", "sublime_text sublime_text.exe sublime-text subl com.sublimetext.4 "
+          "com.sublimetext.3",
           r"Sublime Text(?: \d+)?", apps=("Sublime Text",)),
     _spec("gVim", "gvim gvim.exe", r"GVIM\d*"),
     _spec("Neovim", "nvim nvim-qt neovim-qt neovide nvim.exe neovide.exe", r"NVIM|Nvim|Neovide",
           in_terminal=True),
     _spec("Vim", "vim vim.basic vim.tiny vim.gtk3 vim.nox vi vim.exe", "VIM|Vim",
           in_terminal=True),
-    _spec("Emacs", "emacs emacs-gtk emacs-nox emacs.exe runemacs.exe emacsclient",
+    _spec("Emacs", "emacs emacs-gtk emacs-nox emacs.exe runemacs.exe emacsclient org.gnu.emacs",
           r"(?:GNU|Doom) Emacs(?: at \S+)?|Emacs|emacs@\S+", in_terminal=True),
     _spec("Zed", "zed dev.zed.zed zed-editor zed.exe", "Zed", file_first=False),
     _spec("Kate", "kate org.kde.kate kate.exe", "Kate"),

@@ -207,7 +207,9 @@ def _terminal(obs: Observation, window: WindowInfo, spec: TerminalSpec) -> Obser
     title = window.title or ""
     foreground = foreground_processes(window.pid) if window.pid else []
     if foreground:
-        return _foreground(obs, _pick(foreground, title), title)
+        seen = _foreground(obs, _pick(foreground, title), title)
+        if seen.editor is not None or seen.project is not None:
+            return seen
     return _terminal_title(obs, spec, title)
 
 
