@@ -184,6 +184,8 @@ def _project(obs: Observation, candidates: list[str], name: str | None, title_so
     for index, directory in enumerate(candidates):
         project = find_project(directory)
         first = exact and index == 0
+        if first and project is None:  # a file known to live outside any project
+            break
         if name is None or first:
             if project is None:
                 continue

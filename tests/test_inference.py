@@ -1,0 +1,66 @@
+"""Inference against this test process (a real pid whose cwd the tests choose) and real
+directories: how title facts and process facts combine into a project."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.gitrepo import make_repo
+from watchers import processes, projects
+from watchers.inference import infer
+from watchers.observation import Observation
+from watchers.window.base import WindowInfo
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    processes.clear_caches()
+    projects.clear_caches()
+    yield
+    processes.clear_caches()
+    projects.clear_caches()
+
+
+def observe(app: str, title: str, pid: int | None = None) -> Observation:
+    return infer(Observation(time=time.time()), WindowInfo(app=app, title=title, pid=pid))
+
+
+def test_folder_opened_inside_a_monorepo_is_the_project(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = make_repo(tmp_path / "mono", files={"web/app.ts": "", "api/main.go": ""})
+    monkeypatch.chdir(repo / "web")
+    obs = observe("code", "app.ts - web - Visual Studio Code", os.getpid())
+    assert (obs.project, obs.project_path, obs.branch) == ("web", str(repo / "web"), "feature/x")
+    assert obs.file == str(repo / "web" / "app.ts")
+    assert obs.language == "TypeScript"
+
+
+def test_file_outside_any_project_is_not_given_the_cwds(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = make_repo(tmp_path / "repo")
+    monkeypatch.chdir(repo)
+    obs = observe("Gvim", "hosts (/etc) - GVIM", os.getpid())
+    assert (obs.file, obs.project, obs.branch) == ("/etc/hosts", None, None)
+
+
+def test_title_without_a_file_uses_the_process_cwd(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = make_repo(tmp_path / "repo")
+    monkeypatch.chdir(repo)
+    obs = observe("Gvim", "GVIM", os.getpid())
+    assert (obs.editor, obs.project, obs.project_path) == ("gVim", "repo", str(repo))
+    assert obs.source_of("project") == "project.git"
+
+
+def test_remote_titles_never_touch_the_local_disk(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    make_repo(tmp_path / "ops")
+    monkeypatch.chdir(tmp_path / "ops")  # a same-named local folder must not be taken
+    obs = observe("code", "deploy.yml - ops [SSH: devbox] - Visual Studio Code", os.getpid())
+    assert (obs.project, obs.project_path, obs.branch) == ("ops", None, None)
+    assert obs.file == "deploy.yml"
