@@ -33,7 +33,15 @@ def _v2(db: peewee.Database) -> None:
     rollups.refresh(conn, dirty, max_duration, priority)
 
 
-STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2]
+def _v3(db: peewee.Database) -> None:
+    """Focus mode's tables (sessions, blocked attempts); owned by desktop.engine.focus."""
+    from desktop.engine.focus import models as focus_models
+
+    with db.bind_ctx(focus_models.MODELS):
+        db.create_tables(focus_models.MODELS)
+
+
+STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3]
 LATEST = len(STEPS)
 
 

@@ -1,0 +1,112 @@
+"""The window-watcher layer of focus mode: a blocked site or app coming into focus is an
+attempt, counted once per arrival, announced to the UI (overlay or notification) and
+optionally minimized."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from desktop.engine.focus.blocklist import Blocklist
+from desktop.engine.span import Classifier
+from desktop.engine.tracker import span_from_observation
+from watchers.observation import Observation
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BlockedAttempt:
+    time: float
+    session_id: str
+    site: str | None
+    app: str | None
+    reason: str
+    count: int  # attempts in this session so far, this one included
+    minimized: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+Minimizer = Callable[[Observation], bool]
+
+
+class Enforcer:
+    def __init__(self, rules: Classifier | None, *, minimize: bool = False,
+                 minimizer: Minimizer | None = None) -> None:
+        self.rules = rules
+        self.minimize = minimize
+        self._minimizer = minimizer or minimize_active_window
+        self._last: tuple | None = None
+        self._counts: dict[str, int] = {}
+
+    def reset(self) -> None:
+        self._last = None
+
+    def check(self, session_id: str, blocklist: Blocklist, obs: Observation,
+              ) -> BlockedAttempt | None:
+        """The attempt `obs` makes, if it shows something blocked that was not in focus at
+        the previous check."""
+        focused = (obs.pid, obs.app, obs.site, obs.url if obs.site is None else None)
+        arrived, self._last = focused != self._last, focused
+        if not arrived or (obs.app is None and obs.site is None):
+            return None
+        classification = None
+        if self.rules is not None:
+            classification = self.rules.classify(span_from_observation(obs, ""))
+        exe = os.path.basename(obs.exe) if obs.exe else None
+        reason = blocklist.verdict(site=obs.site, app=obs.app, exe=exe,
+                                   classification=classification)
+        if reason is None:
+            return None
+        count = self._counts[session_id] = self._counts.get(session_id, 0) + 1
+        minimized = False
+        if self.minimize:
+            try:
+                minimized = self._minimizer(obs)
+            except Exception:  # an OS refusing must not stop the session
+                log.exception("could not minimize the blocked window")
+        return BlockedAttempt(obs.time, session_id, obs.site, obs.app, reason, count, minimized)
+
+
+def minimize_active_window(obs: Observation) -> bool:
+    """Minimize the focused window (X11: ICCCM WM_CHANGE_STATE; Windows: ShowWindow; macOS:
+    hide the app through System Events). False when this session has no way to do it."""
+    if sys.platform == "win32":  # pragma: no cover - Windows
+        import ctypes
+
+        user32 = ctypes.windll.user32
+        return bool(user32.ShowWindow(user32.GetForegroundWindow(), 6))  # SW_MINIMIZE
+    if sys.platform == "darwin":  # pragma: no cover - macOS
+        if not obs.app:
+            return False
+        name = obs.app.replace("\\", "\\\\").replace('"', '\\"')
+        script = f'tell application "System Events" to set visible of process "{name}" to false'
+        return subprocess.run(["osascript", "-e", script], capture_output=True,
+                              timeout=5).returncode == 0
+    if not os.environ.get("DISPLAY"):
+        return False
+    from Xlib import X, Xatom, display, protocol
+
+    conn = display.Display()
+    try:
+        root = conn.screen().root
+        active = root.get_full_property(conn.intern_atom("_NET_ACTIVE_WINDOW"), Xatom.WINDOW)
+        if not active or not active.value or not active.value[0]:
+            return False
+        window = conn.create_resource_object("window", active.value[0])
+        event = protocol.event.ClientMessage(window=window,
+                                             client_type=conn.intern_atom("WM_CHANGE_STATE"),
+                                             data=(32, [3, 0, 0, 0, 0]))  # IconicState
+        root.send_event(event, event_mask=X.SubstructureRedirectMask |
+                        X.SubstructureNotifyMask)
+        conn.flush()
+        return True
+    finally:
+        conn.close()
