@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -183,9 +184,12 @@ def test_tmux_active_pane(x_session: XSession, watcher, repo: Path, tmp_path: Pa
 def test_terminal_title_fills_in_when_the_process_shows_nothing(x_session: XSession, watcher,
                                                                 repo: Path,
                                                                 windows: list[Window]) -> None:
-    win = x_session.open_window(f"me@box: {repo}/pkg", "XTerm", command=["sleep", "600"],
-                                cwd="/")
+    win = x_session.open_window(f"me@{socket.gethostname()}: {repo}/pkg", "XTerm",
+                                command=["sleep", "600"], cwd="/")
     windows.append(win)
     obs = observe_until(watcher, win, lambda o: o.project is not None)
     assert (obs.project, obs.project_path, obs.branch) == ("repo", str(repo), "feature/x")
-    assert obs.source_of("terminal") == "terminal.window"
+    assert obs.source_of("project") == "project.git"
+    win.set_title(f"me@faraway-host: {repo}/pkg")  # the same path on another machine
+    obs = observe_until(watcher, win, lambda o: o.title is not None and "faraway" in o.title)
+    assert (obs.terminal, obs.project, obs.project_path) == ("xterm", None, None)

@@ -170,13 +170,14 @@ def test_editor_titles(app: str, title: str, editor: str, facts: TitleFacts) -> 
 # (app, title, expected TerminalTitle)
 TERMINAL_TITLES: list[tuple[str, str, str, TerminalTitle]] = [
     ("gnome-terminal-server", "me@devbox: ~/src/myproj", "GNOME Terminal",
-     TerminalTitle(directory=f"{H}/src/myproj")),
+     TerminalTitle(directory=f"{H}/src/myproj", host="devbox")),
     ("Gnome-terminal", "nvim app.py", "GNOME Terminal",
      TerminalTitle(command=("nvim", "app.py"))),
     ("konsole", "~/src/myproj : nvim — Konsole", "Konsole",
      TerminalTitle(directory=f"{H}/src/myproj", command=("nvim",))),
     ("konsole", "myproj : bash — Konsole", "Konsole", TerminalTitle(directory_name="myproj")),
-    ("XTerm", "me@devbox:~/src/myproj$", "xterm", TerminalTitle(directory=f"{H}/src/myproj")),
+    ("XTerm", "me@devbox:~/src/myproj$", "xterm",
+     TerminalTitle(directory=f"{H}/src/myproj", host="devbox")),
     ("xterm", "vim app.py", "xterm", TerminalTitle(command=("vim", "app.py"))),
     ("Alacritty", "Alacritty", "Alacritty", TerminalTitle()),
     ("Alacritty", "/etc", "Alacritty", TerminalTitle(directory="/etc")),
@@ -187,7 +188,8 @@ TERMINAL_TITLES: list[tuple[str, str, str, TerminalTitle]] = [
     ("wezterm-gui", "zsh", "WezTerm", TerminalTitle()),
     ("iTerm2", "nvim app.py (nvim)", "iTerm2", TerminalTitle(command=("nvim", "app.py"))),
     ("iTerm2", "~/src/myproj (-zsh)", "iTerm2", TerminalTitle(directory=f"{H}/src/myproj")),
-    ("iTerm2", "1. me@mac: ~/src/myproj", "iTerm2", TerminalTitle(directory=f"{H}/src/myproj")),
+    ("iTerm2", "1. me@mac: ~/src/myproj", "iTerm2",
+     TerminalTitle(directory=f"{H}/src/myproj", host="mac")),
     ("Terminal", "myproj — -zsh — 80×24", "Terminal", TerminalTitle(directory_name="myproj")),
     ("Terminal", "myproj — vim app.py — 80×24", "Terminal",
      TerminalTitle(directory_name="myproj", command=("vim", "app.py"))),
@@ -200,7 +202,7 @@ TERMINAL_TITLES: list[tuple[str, str, str, TerminalTitle]] = [
     ("WindowsTerminal.exe", r"C:\Users\me\src\myproj", "Windows Terminal",
      TerminalTitle(directory=r"C:\Users\me\src\myproj")),
     ("WindowsTerminal.exe", "me@DESKTOP: ~/src/myproj", "Windows Terminal",
-     TerminalTitle(directory=f"{H}/src/myproj")),
+     TerminalTitle(directory=f"{H}/src/myproj", host="DESKTOP")),
 ]
 
 

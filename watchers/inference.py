@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import socket
+from functools import lru_cache
 
 from watchers.browsers import (
     BrowserSpec,
@@ -53,6 +55,14 @@ from watchers.tmux import PANES, is_tmux_client
 from watchers.window.base import WindowInfo
 
 _LOCAL_WINDOWS = os.name == "nt"
+REMOTE_CLIENTS = frozenset({"ssh", "mosh-client", "mosh", "et", "autossh", "telnet"})
+
+
+@lru_cache(maxsize=64)
+def _is_this_host(host: str) -> bool:
+    here = socket.gethostname().lower()
+    host = host.lower()
+    return host in ("localhost", here) or host == here.split(".")[0] or host.split(".")[0] == here
 
 
 def _names(window: WindowInfo) -> list[str]:
@@ -236,6 +246,8 @@ def _foreground(obs: Observation, info: ProcInfo, title: str) -> Observation:
     if is_tmux_client(info):  # what runs in the pane the client shows
         pane = PANES.active_pane(info)
         info = (foreground_of(pane) if pane else None) or info
+    if info.name in REMOTE_CLIENTS:  # its local cwd says nothing about the remote work
+        return obs
     argv0 = os.path.basename(info.cmdline[0]) if info.cmdline else ""
     editor = _terminal_editor([info.name, argv0])
     if editor is None:
@@ -254,7 +266,8 @@ def _terminal_title(obs: Observation, spec: TerminalSpec, title: str) -> Observa
         return _editing(obs, parse_editor_title(editor, title), None, "terminal.title",
                         "terminal.title")
     shown = parse_terminal_title(spec, title)
-    directory = shown.directory if shown.directory and _is_local_abs(shown.directory) else None
+    local = shown.host is None or _is_this_host(shown.host)
+    directory = shown.directory if local and _is_local_abs(shown.directory) else None
     editor = _terminal_editor(list(shown.command[:1]))
     if editor is None:
         return _project(obs, [directory] if directory else [], shown.directory_name,

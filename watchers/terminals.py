@@ -67,9 +67,11 @@ class TerminalTitle:
     directory: str | None = None  # as a path ("~" expanded) when the title shows one
     directory_name: str | None = None  # only a folder name ("proj — -zsh")
     command: tuple[str, ...] = ()  # the foreground command line, when not a bare shell
+    host: str | None = None  # the host a "user@host: ~/dir" title names
 
 
-_USER_HOST = re.compile(r"^(?:\[)?[\w.-]+@[\w.-]+(?::\s*|\s+)(?P<dir>[~/][^\]$#>]*?)\]?\s*[$#%>]?$")
+_USER_HOST = re.compile(
+    r"^(?:\[)?[\w.-]+@(?P<host>[\w.-]+)(?::\s*|\s+)(?P<dir>[~/][^\]$#>]*?)\]?\s*[$#%>]?$")
 _POWERSHELL = re.compile(r"^(?:Administrator:\s*)?PS (?P<dir>[A-Za-z]:\\[^>]*)>?$")
 _MINGW = re.compile(r"^(?:MINGW64|MINGW32|MSYS|UCRT64|CLANG64):(?P<dir>/.*)$")
 _SIZE = re.compile(r"^\d+\s*[×x]\s*\d+$")
@@ -102,10 +104,12 @@ def parse_terminal_title(spec: TerminalSpec, title: str) -> TerminalTitle:
     text = _TAB_PREFIX.sub("", text)
     if not text or re.fullmatch(spec.app_title, text, re.IGNORECASE):
         return TerminalTitle()
-    for pattern in (_USER_HOST, _POWERSHELL):
-        m = pattern.match(text)
-        if m:
-            return TerminalTitle(directory=expand(m.group("dir").strip()))
+    m = _USER_HOST.match(text)
+    if m:
+        return TerminalTitle(directory=expand(m.group("dir").strip()), host=m.group("host"))
+    m = _POWERSHELL.match(text)
+    if m:
+        return TerminalTitle(directory=m.group("dir").strip())
     m = _MINGW.match(text)
     if m:
         return TerminalTitle(directory=_msys_to_windows(m.group("dir")))
