@@ -90,6 +90,7 @@ EDITORS: tuple[EditorSpec, ...] = (
 )
 
 _BY_ID = {i: spec for spec in EDITORS for i in spec.ids}
+JETBRAINS_IDES = frozenset(name for name, _, _ in _JETBRAINS)
 
 
 def editor_for(candidates: list[str]) -> EditorSpec | None:

@@ -49,6 +49,7 @@ from watchers.processes import (
     proc_info,
 )
 from watchers.projects import branch_of, find_project
+from watchers.recent_projects import RECENT
 from watchers.sites import host_of, site_from_title
 from watchers.terminals import TerminalSpec, parse_terminal_title, terminal_for
 from watchers.tmux import PANES, is_tmux_client
@@ -104,7 +105,10 @@ def _editor(obs: Observation, window: WindowInfo, spec: EditorSpec) -> Observati
     info = None
     if window.pid and not facts.remote and not _is_local_abs(_title_file(facts)):
         info = proc_info(window.pid)
-    return _editing(obs, facts, info, "editor.title", "editor.process")
+    known = None
+    if facts.project and not facts.remote:  # the IDE's own record of where it lives
+        known = RECENT.path_for(spec.name, facts.project)
+    return _editing(obs, facts, info, "editor.title", "editor.process", known_dir=known)
 
 
 def _is_local_abs(path: str | None) -> bool:
@@ -149,11 +153,13 @@ def _swap_file_target(paths: tuple[str, ...]) -> str | None:
 
 
 def _editing(obs: Observation, facts: TitleFacts, info: ProcInfo | None,
-             title_source: str, process_source: str) -> Observation:
-    """Fill file / project / branch / language from title facts, then the process."""
+             title_source: str, process_source: str, *,
+             known_dir: str | None = None) -> Observation:
+    """Fill file / project / branch / language from title facts, then the process
+    (`known_dir`: where the editor's state files say the title's project lives)."""
     file = _title_file(facts)
     file_source = title_source
-    candidates: list[str] = []
+    candidates: list[str] = [known_dir] if known_dir and _is_local_abs(known_dir) else []
     if info is not None and not _is_local_abs(file):
         args = _file_args(info)
         wanted = split_path(facts.file)[1] if facts.file else None
@@ -176,7 +182,8 @@ def _editing(obs: Observation, facts: TitleFacts, info: ProcInfo | None,
             candidates.insert(0, place)
     if local_file:
         candidates.insert(0, os.path.dirname(local_file))
-    obs = _project(obs, candidates, facts.project, title_source, exact=local_file is not None)
+    obs = _project(obs, candidates, facts.project, title_source, exact=local_file is not None,
+                   named_dir=known_dir)
     if file and not local_file and obs.project_path and not facts.remote:
         in_project = os.path.join(obs.project_path, file)
         if os.path.isfile(in_project):  # "foo.py - repo - Visual Studio Code"
@@ -188,9 +195,10 @@ def _editing(obs: Observation, facts: TitleFacts, info: ProcInfo | None,
 
 
 def _project(obs: Observation, candidates: list[str], name: str | None, title_source: str,
-             *, exact: bool = False) -> Observation:
+             *, exact: bool = False, named_dir: str | None = None) -> Observation:
     """Project root, name and branch from candidate directories, best first. A project
-    name from the title picks among them; without a match, the name alone is reported."""
+    name from the title picks among them (`named_dir` is known to be that project's
+    folder); without a match, the name alone is reported."""
     for index, directory in enumerate(candidates):
         project = find_project(directory)
         first = exact and index == 0
@@ -204,8 +212,8 @@ def _project(obs: Observation, candidates: list[str], name: str | None, title_so
         if project is not None and project.name == name:
             return obs.with_fields(f"project.{project.vcs or 'marker'}", project=project.name,
                                    project_path=project.path, branch=branch_of(project))
-        if os.path.basename(directory.rstrip(os.sep)) == name:
-            # A folder opened inside a bigger repository: the folder is the project.
+        if directory == named_dir or os.path.basename(directory.rstrip(os.sep)) == name:
+            # The folder the IDE opened (maybe inside a bigger repository) is the project.
             source = f"project.{project.vcs or 'marker'}" if project else title_source
             return obs.with_fields(source, project=name, project_path=directory,
                                    branch=branch_of(project) if project else None)
