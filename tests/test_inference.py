@@ -4,6 +4,10 @@ directories: how title facts and process facts combine into a project."""
 from __future__ import annotations
 
 import os
+import signal
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,3 +68,53 @@ def test_remote_titles_never_touch_the_local_disk(tmp_path: Path,
     obs = observe("code", "deploy.yml - ops [SSH: devbox] - Visual Studio Code", os.getpid())
     assert (obs.project, obs.project_path, obs.branch) == ("ops", None, None)
     assert obs.file == "deploy.yml"
+
+
+FAKE_TERMINAL = """
+import os, sys, time
+for directory in sys.argv[1:]:
+    pid, fd = os.forkpty()  # each child leads a session on its own pty, like a terminal tab
+    if pid == 0:
+        os.chdir(directory)
+        os.execvp("sleep", ["sleep", "600"])
+print("ready", flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.fixture
+def tabs(tmp_path: Path) -> Iterator[tuple[subprocess.Popen, Path, Path]]:
+    """A real process holding two ptys (two 'tabs'), each running `sleep` in a project."""
+    alpha = make_repo(tmp_path / "alpha")
+    beta = tmp_path / "beta"
+    beta.mkdir()
+    (beta / "Cargo.toml").write_text("")
+    proc = subprocess.Popen([sys.executable, "-c", FAKE_TERMINAL, str(alpha), str(beta)],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # until both children have exec'd sleep
+            processes.clear_caches()
+            found = processes.foreground_processes(proc.pid)
+            if [info.name for info in found] == ["sleep", "sleep"]:
+                break
+            time.sleep(0.02)
+        yield proc, alpha, beta
+    finally:
+        for child in processes.children(proc.pid):
+            os.kill(child, signal.SIGTERM)
+        proc.terminate()
+        proc.wait(timeout=5)
+
+
+def test_terminal_with_tabs_picks_the_one_its_title_names(tabs) -> None:
+    proc, alpha, beta = tabs
+    assert len(processes.foreground_processes(proc.pid)) == 2
+    for title, project in ((f"me@{socket.gethostname()}: ~/beta", beta),
+                           ("alpha — -zsh — 80×24", alpha)):
+        obs = infer(Observation(time=time.time()),
+                    WindowInfo(app="gnome-terminal-server", title=title, pid=proc.pid))
+        assert (obs.terminal, obs.project, obs.project_path) == (
+            "GNOME Terminal", project.name, str(project))
+        assert obs.source_of("terminal") == "terminal.window"
