@@ -238,3 +238,16 @@ def test_empty_store(store):
     assert an.timeline(utc(2026, 1, 1), utc(2026, 1, 2)) == []
     assert an.streaks(60, date(2026, 1, 1)).current == 0
     assert Item("a", 1.0).seconds == 1.0
+
+
+def test_named_rollups_follow_new_and_deleted_spans(store):
+    an = Analytics(store, TinyRules(), UTC_ZONE)
+    week = (utc(2026, 3, 1), utc(2026, 3, 8))
+    store.add_spans([Span(T0 + 3600, T0 + 7200, app="code", title="a - alpha")])
+    assert items(an.summary(*week)) == {"alpha": 3600}
+    other = Analytics(Store(store.path), TinyRules(), UTC_ZONE)  # a second process
+    other.store.add_spans([Span(T0 + 86400, T0 + 86400 + 600, app="code", title="b - beta")])
+    assert items(an.summary(*week)) == {"alpha": 3600, "beta": 600}
+    store.delete_range(T0, T0 + 5400)
+    assert items(other.summary(*week)) == {"alpha": 1800, "beta": 600}
+    assert items(an.summary(*week, by="app")) == {"code": 2400}

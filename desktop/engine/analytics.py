@@ -191,7 +191,12 @@ class Analytics:
                 raise ValueError(f"unknown dimension {dim!r}; one of {', '.join(DIMENSIONS)}")
         s, e = self._epoch(start), self._epoch(end)
         acc: dict[str, float] = defaultdict(float)
-        if by in TIME_DIMENSIONS or TIME_DIMENSIONS & filters.keys():
+        if not filters and by in TIME_DIMENSIONS:
+            for q, secs in self.store.quarter_sums(s, e).items():
+                acc[self._time_name(by, q)] += secs
+        elif not filters:
+            acc = self._named(by, s, e)
+        elif by in TIME_DIMENSIONS or TIME_DIMENSIONS & filters.keys():
             per_quarter = self.store.seconds_by_quarter(s, e)
             keys = {k for _, k in per_quarter}
             ok = self._key_filter(filters, keys)
@@ -212,6 +217,33 @@ class Analytics:
         items = sorted((Item(n, v) for n, v in acc.items() if v > 0),
                        key=lambda it: (-it.seconds, it.name))
         return Summary(start, end, by, sum(it.seconds for it in items), items)
+
+    def _named(self, by: str, s: float, e: float) -> dict[str, float]:
+        """Seconds by name of `by`: whole UTC days from the named rollups (filled here for
+        days that lack them), the rest from the activity-level rollups."""
+        fingerprint = self._check_fingerprint()
+        acc: dict[str, float] = defaultdict(float)
+        d0, d1 = self.store.whole_days(s, e)
+        if d1 > d0:
+            missing = self.store.named_missing(fingerprint, by, d0, d1)
+            fresh: dict[tuple[int, str], float] = defaultdict(float)
+            if missing:
+                rows = self.store.day_rows(missing)
+                namer = self._namer(by, {(a, o) for _, a, o, _ in rows})
+                for day, a, o, secs in rows:
+                    fresh[day, namer((a, o))] += secs
+                try:
+                    self.store.save_named(fingerprint, by, missing, fresh)
+                except StoreError:  # only a cache: count them from memory this time
+                    for (_, name), secs in fresh.items():
+                        acc[name] += secs
+            for name, secs in self.store.named_totals(fingerprint, by, d0, d1).items():
+                acc[name] += secs
+        edges = self.store.seconds_by_activity(s, e, whole_days=False)
+        namer = self._namer(by, set(edges))
+        for key, secs in edges.items():
+            acc[namer(key)] += secs
+        return acc
 
     def timeline(self, start: datetime, end: datetime) -> list[TimelineEntry]:
         """The overlap-resolved pieces of [start, end), clipped to it, classified."""
@@ -239,13 +271,19 @@ class Analytics:
         while day <= end:
             out[day] = {}
             day += timedelta(days=1)
-        per_quarter = self.store.seconds_by_quarter(self._midnight(start),
-                                                    self._midnight(end + timedelta(days=1)))
-        namer = self._namer(by, {k for _, k in per_quarter}) if by else None
+        s, e = self._midnight(start), self._midnight(end + timedelta(days=1))
+        if by is None:
+            for q, secs in self.store.quarter_sums(s, e).items():
+                bucket = out.get(self._local(q)[0])
+                if bucket is not None:
+                    bucket["total"] = bucket.get("total", 0.0) + secs
+            return out
+        per_quarter = self.store.seconds_by_quarter(s, e)
+        namer = self._namer(by, {k for _, k in per_quarter})
         for (q, key), secs in per_quarter.items():
             bucket = out.get(self._local(q)[0])
             if bucket is not None:
-                name = namer(key) if namer else "total"
+                name = namer(key)
                 bucket[name] = bucket.get(name, 0.0) + secs
         return out
 
@@ -253,6 +291,11 @@ class Analytics:
                 ) -> list[list[float]]:
         """Seconds per [weekday][hour] (Monday first, local time), of one category or all."""
         grid = [[0.0] * 24 for _ in range(7)]
+        if category is None:
+            for q, secs in self.store.quarter_sums(self._epoch(start), self._epoch(end)).items():
+                _, hour, weekday = self._local(q)
+                grid[weekday][hour] += secs
+            return grid
         per_quarter = self.store.seconds_by_quarter(self._epoch(start), self._epoch(end))
         ok = self._key_filter({"category": category} if category else {},
                               {k for _, k in per_quarter})

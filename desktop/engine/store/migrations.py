@@ -1,8 +1,8 @@
 """Versioned schema: each step runs once, in order, in its own transaction, on start.
 
 Steps only ever add (tables, columns, indexes) or transform data in place; none drops data.
-Version 1 is the raw history; version 2 adds rollups and the classification cache, built
-from the raw spans already there.
+Version 1 is the raw history; 2 adds rollups and the classification cache; 3 focus mode's
+tables; 4 deferred rollups and named rollups (rebuilt from the raw spans on first use).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from collections.abc import Callable
 
 import peewee
 
-from desktop.engine.span import source_priority
 from desktop.engine.store import models, rollups
 
 
@@ -22,15 +21,9 @@ def _v1(db: peewee.Database) -> None:
 
 def _v2(db: peewee.Database) -> None:
     db.create_tables([models.QuarterRollup, models.DayRollup, models.CachedClassification])
-    conn = db.connection()
-    priority = {oid: source_priority(src)
-                for oid, src in conn.execute("SELECT id, source FROM origin")}
-    max_duration = conn.execute('SELECT COALESCE(MAX("end" - start), 0) FROM span').fetchone()[0]
+    max_duration = db.execute_sql('SELECT COALESCE(MAX("end" - start), 0) FROM span'
+                                  ).fetchone()[0]
     set_meta("max_duration", repr(float(max_duration)))
-    dirty: set[int] = set()
-    for a, b in conn.execute('SELECT start, "end" FROM span'):
-        dirty.update(rollups.quarters_of(a, b))
-    rollups.refresh(conn, dirty, max_duration, priority)
 
 
 def _v3(db: peewee.Database) -> None:
@@ -41,7 +34,19 @@ def _v3(db: peewee.Database) -> None:
         db.create_tables(focus_models.MODELS)
 
 
-STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3]
+def _v4(db: peewee.Database) -> None:
+    """Deferred rollups (dirty marks), totals per quarter, named rollups; every quarter with
+    spans is marked dirty so the rollups are (re)built on first use."""
+    db.create_tables([models.TotalRollup, models.DirtyQuarter, models.ActiveDay,
+                      models.NamedRollup, models.NamedDone])
+    conn = db.connection()
+    dirty: set[int] = set()
+    for a, b in conn.execute('SELECT start, "end" FROM span'):
+        dirty.update(rollups.quarters_of(a, b))
+    rollups.mark_dirty(conn, dirty)
+
+
+STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4]
 LATEST = len(STEPS)
 
 

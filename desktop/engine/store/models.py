@@ -123,6 +123,61 @@ class DayRollup(BaseModel):
         primary_key = CompositeKey("day", "activity", "origin")
 
 
+class TotalRollup(BaseModel):
+    """All overlap-resolved seconds per quarter hour (hour/day/weekday bars)."""
+
+    bucket = IntegerField(primary_key=True)
+    seconds = DoubleField()
+
+    class Meta:
+        table_name = "rollup_total"
+
+
+class DirtyQuarter(BaseModel):
+    """Quarters whose spans changed since their rollups were computed."""
+
+    bucket = IntegerField(primary_key=True)
+
+    class Meta:
+        table_name = "rollup_dirty"
+
+
+class ActiveDay(BaseModel):
+    """UTC days that have (or had) spans."""
+
+    day = IntegerField(primary_key=True)
+
+    class Meta:
+        table_name = "active_day"
+
+
+class NamedRollup(BaseModel):
+    """Seconds per UTC day by the name of a dimension (project, app, ...) as analytics
+    names it under one classifier fingerprint; filled lazily, dropped when a day changes."""
+
+    fingerprint = CharField(max_length=64)
+    dim = CharField(max_length=16)
+    day = IntegerField()
+    value = TextField()
+    seconds = DoubleField()
+
+    class Meta:
+        table_name = "rollup_named"
+        primary_key = CompositeKey("fingerprint", "dim", "day", "value")
+
+
+class NamedDone(BaseModel):
+    """Which (fingerprint, dimension, day) rows of rollup_named are complete."""
+
+    fingerprint = CharField(max_length=64)
+    dim = CharField(max_length=16)
+    day = IntegerField()
+
+    class Meta:
+        table_name = "named_done"
+        primary_key = CompositeKey("fingerprint", "dim", "day")
+
+
 class CachedClassification(BaseModel):
     """What a classifier (by fingerprint) made of an activity, so history is not re-run."""
 
@@ -138,4 +193,4 @@ class CachedClassification(BaseModel):
 
 
 MODELS = (Meta, Activity, Origin, SpanRecord, Deletion, QuarterRollup, DayRollup,
-          CachedClassification)
+          TotalRollup, DirtyQuarter, ActiveDay, NamedRollup, NamedDone, CachedClassification)

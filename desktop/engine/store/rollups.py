@@ -6,7 +6,9 @@ bucketing from quarters is exact in any zone. Days (UTC) make long ranges cheap.
 [start, end) is answered from day rollups for its whole UTC days, quarter rollups for its
 whole quarters, and raw spans (resolved on the fly) only for the partial quarters at its ends.
 
-Rollups are rebuilt for "dirty" quarters inside the transaction that changed their spans.
+Writes only mark the quarters they touch as dirty (in the same transaction, so a crash
+cannot lose the mark); `refresh` recomputes dirty quarters from their raw spans (one quarter
+window at a time) before the rollups are read, and drops the named rollups of their days.
 """
 
 from __future__ import annotations
@@ -28,6 +30,11 @@ Key = tuple[int, int]  # (activity id, origin id)
 def quarters_of(start: float, end: float) -> range:
     """The quarter indexes [start, end) touches."""
     return range(math.floor(start / QUARTER), math.ceil(end / QUARTER))
+
+
+def mark_dirty(conn: sqlite3.Connection, quarters: Iterable[int]) -> None:
+    conn.executemany("INSERT INTO rollup_dirty (bucket) VALUES (?) ON CONFLICT DO NOTHING",
+                     ((q,) for q in quarters))
 
 
 def raw_pieces(conn: sqlite3.Connection, lo: float, hi: float, max_duration: float,
@@ -67,44 +74,23 @@ def _windows(quarters: Iterable[int]) -> list[tuple[int, int]]:
     return out
 
 
-def clean_windows(conn: sqlite3.Connection, dirty: set[int],
-                  max_duration: float) -> set[tuple[int, int]]:
-    """The windows of `dirty` that no stored span overlaps (ask before inserting)."""
-    out = set()
+def refresh(conn: sqlite3.Connection, max_duration: float, priority: dict[int, int]) -> int:
+    """Recompute the rollups of the dirty quarters and of the days holding them; returns
+    how many quarters were dirty. Runs inside the caller's write transaction."""
+    dirty = [q for (q,) in conn.execute("SELECT bucket FROM rollup_dirty")]
+    if not dirty:
+        return 0
     for q0, q1 in _windows(dirty):
         lo, hi = q0 * QUARTER, q1 * QUARTER
-        if conn.execute('SELECT 1 FROM span WHERE start < ? AND start >= ? AND "end" > ? '
-                        'LIMIT 1', (hi, lo - max_duration, lo)).fetchone() is None:
-            out.add((q0, q1))
-    return out
-
-
-def refresh(conn: sqlite3.Connection, dirty: set[int], max_duration: float,
-            priority: dict[int, int], fresh: list | None = None,
-            clean: set[tuple[int, int]] = frozenset()) -> None:
-    """Recompute the rollups of the dirty quarters and of the days holding them.
-
-    `clean` windows (see clean_windows) held no spans before the `fresh` items
-    ((start, end, priority, uuid, (activity, origin))) were inserted: they are rolled up
-    from those items in memory instead of being read back.
-    """
-    if not dirty:
-        return
-    windows = _windows(dirty)
-    rows: list[tuple[int, int, int, float]] = []
-    if clean and fresh:
-        clean_q = {q for q0, q1 in clean for q in range(q0, q1)}
-        rows = [(q, act, org, secs) for (q, (act, org)), secs in
-                by_quarter(resolve_raw(fresh)).items() if q in clean_q]
-    for q0, q1 in windows:
+        acc = by_quarter(raw_pieces(conn, lo, hi, max_duration, priority))
         conn.execute("DELETE FROM rollup_quarter WHERE bucket >= ? AND bucket < ?", (q0, q1))
-        if (q0, q1) in clean:
-            continue
-        lo, hi = q0 * QUARTER, q1 * QUARTER
-        rows += [(q, act, org, secs) for (q, (act, org)), secs in
-                 by_quarter(raw_pieces(conn, lo, hi, max_duration, priority)).items()]
-    conn.executemany(
-        "INSERT INTO rollup_quarter (bucket, activity, origin, seconds) VALUES (?,?,?,?)", rows)
+        conn.executemany(
+            "INSERT INTO rollup_quarter (bucket, activity, origin, seconds) VALUES (?,?,?,?)",
+            [(q, act, org, secs) for (q, (act, org)), secs in acc.items()])
+        conn.execute("DELETE FROM rollup_total WHERE bucket >= ? AND bucket < ?", (q0, q1))
+        conn.execute("INSERT INTO rollup_total (bucket, seconds) SELECT bucket, SUM(seconds) "
+                     "FROM rollup_quarter WHERE bucket >= ? AND bucket < ? GROUP BY bucket",
+                     (q0, q1))
     for day in sorted({q // QUARTERS_PER_DAY for q in dirty}):
         conn.execute("DELETE FROM rollup_day WHERE day = ?", (day,))
         conn.execute(
@@ -112,10 +98,17 @@ def refresh(conn: sqlite3.Connection, dirty: set[int], max_duration: float,
             "SELECT ?, activity, origin, SUM(seconds) FROM rollup_quarter "
             "WHERE bucket >= ? AND bucket < ? GROUP BY activity, origin",
             (day, day * QUARTERS_PER_DAY, (day + 1) * QUARTERS_PER_DAY))
+        conn.execute("DELETE FROM rollup_named WHERE day = ?", (day,))
+        conn.execute("DELETE FROM named_done WHERE day = ?", (day,))
+        conn.execute("INSERT INTO active_day (day) VALUES (?) ON CONFLICT DO NOTHING", (day,))
+    conn.execute("DELETE FROM rollup_dirty")
+    return len(dirty)
 
 
-def _split(start: float, end: float):
-    """Cut [start, end) into (raw edges, whole-quarter range, whole-day range)."""
+def split(start: float, end: float
+          ) -> tuple[list[tuple[float, float]], list[tuple[int, int]], tuple[int, int]]:
+    """Cut [start, end) into raw edges (times), whole quarters ([q0, q1) ranges) and whole
+    UTC days ([d0, d1))."""
     q0, q1 = math.ceil(start / QUARTER), math.floor(end / QUARTER)
     if q0 >= q1:
         return [(start, end)], [], (0, 0)
@@ -129,11 +122,12 @@ def _split(start: float, end: float):
 
 
 def totals(conn: sqlite3.Connection, start: float, end: float, max_duration: float,
-           priority: dict[int, int]) -> dict[Key, float]:
-    """Overlap-resolved seconds per (activity, origin) within [start, end)."""
+           priority: dict[int, int], whole_days: bool = True) -> dict[Key, float]:
+    """Overlap-resolved seconds per (activity, origin) within [start, end); without
+    `whole_days`, the whole UTC days inside the range are left out (see split)."""
     acc: dict[Key, float] = defaultdict(float)
-    raw, quarters, (d0, d1) = _split(start, end)
-    if d1 > d0:
+    raw, quarters, (d0, d1) = split(start, end)
+    if whole_days and d1 > d0:
         for act, org, secs in conn.execute(
                 "SELECT activity, origin, SUM(seconds) FROM rollup_day "
                 "WHERE day >= ? AND day < ? GROUP BY activity, origin", (d0, d1)):
@@ -149,19 +143,39 @@ def totals(conn: sqlite3.Connection, start: float, end: float, max_duration: flo
     return acc
 
 
+def _edge_quarters(conn: sqlite3.Connection, start: float, end: float, max_duration: float,
+                   priority: dict[int, int]):
+    """(whole quarter range, resolved raw pieces of the partial quarters at the ends)."""
+    q0, q1 = math.ceil(start / QUARTER), math.floor(end / QUARTER)
+    if q0 >= q1:
+        return (0, 0), raw_pieces(conn, start, end, max_duration, priority)
+    pieces = []
+    for lo, hi in ((start, q0 * QUARTER), (q1 * QUARTER, end)):
+        if hi > lo:
+            pieces += raw_pieces(conn, lo, hi, max_duration, priority)
+    return (q0, q1), pieces
+
+
 def per_quarter(conn: sqlite3.Connection, start: float, end: float, max_duration: float,
                 priority: dict[int, int]) -> dict[tuple[int, Key], float]:
     """Overlap-resolved seconds per (quarter, (activity, origin)) within [start, end)."""
-    q0, q1 = math.ceil(start / QUARTER), math.floor(end / QUARTER)
-    if q0 >= q1:
-        return by_quarter(raw_pieces(conn, start, end, max_duration, priority))
-    acc: dict[tuple[int, Key], float] = defaultdict(float)
+    (q0, q1), pieces = _edge_quarters(conn, start, end, max_duration, priority)
+    acc = by_quarter(pieces)
     for q, act, org, secs in conn.execute(
             "SELECT bucket, activity, origin, seconds FROM rollup_quarter "
             "WHERE bucket >= ? AND bucket < ?", (q0, q1)):
         acc[q, (act, org)] += secs
-    for lo, hi in ((start, q0 * QUARTER), (q1 * QUARTER, end)):
-        if hi > lo:
-            for k, secs in by_quarter(raw_pieces(conn, lo, hi, max_duration, priority)).items():
-                acc[k] += secs
+    return acc
+
+
+def quarter_sums(conn: sqlite3.Connection, start: float, end: float, max_duration: float,
+                 priority: dict[int, int]) -> dict[int, float]:
+    """Overlap-resolved seconds per quarter within [start, end), all activities."""
+    (q0, q1), pieces = _edge_quarters(conn, start, end, max_duration, priority)
+    acc: dict[int, float] = defaultdict(float)
+    for (q, _), secs in by_quarter(pieces).items():
+        acc[q] += secs
+    for q, secs in conn.execute("SELECT bucket, seconds FROM rollup_total "
+                                "WHERE bucket >= ? AND bucket < ?", (q0, q1)):
+        acc[q] += secs
     return acc

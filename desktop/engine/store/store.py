@@ -171,42 +171,31 @@ class Store:
             self._priority[oid] = source_priority(source)
         return oid
 
-    def _prepare(self, conn: sqlite3.Connection, spans: list[Span], dirty: set[int],
-                 fresh: list | None = None) -> list[tuple]:
-        """Rows for the span table; marks the quarters the spans cover as dirty and, when
-        `fresh` is given, appends the spans as resolution items to it."""
-        keys = [_activity_key(s) for s in spans]
+    def _prepare(self, conn: sqlite3.Connection, spans: list[Span], dirty: set[int]
+                 ) -> list[tuple]:
+        """Rows for the span table; adds the quarters the spans cover to `dirty`."""
+        keys = list(map(_activity_key, spans))
         self._intern_activities(conn, keys)
-        ids = self._activity_ids
-        now = time.time()
-        rows = []
-        longest = 0.0
-        origin_ids, priority = self._origin_ids, self._priority
+        ids, origin_ids, origin = self._activity_ids, self._origin_ids, self._origin_id
+        device, now = self.device, time.time()
+        rows = [(s.uuid, s.start, s.end, ids[k],
+                 origin_ids.get((s.source, s.device or device))
+                 or origin(conn, s.source, s.device or device), *_counters(s), now)
+                for s, k in zip(spans, keys, strict=True)]
         q = rollups.QUARTER
-        for s, key in zip(spans, keys, strict=True):
-            device = s.device or self.device
-            oid = origin_ids.get((s.source, device)) or self._origin_id(conn, s.source, device)
-            a, b, aid = s.start, s.end, ids[key]
-            rows.append((s.uuid, a, b, aid, oid, *_counters(s), now))
-            if b > a:
-                q0, q1 = int(a // q), -int(-b // q)
-                if q1 - q0 == 1:
-                    dirty.add(q0)
-                else:
-                    dirty.update(range(q0, q1))
-                if b - a > longest:
-                    longest = b - a
-                if fresh is not None:
-                    fresh.append((a, b, priority[oid], s.uuid, (aid, oid)))
+        dirty.update({int(r[1] // q) for r in rows if r[2] > r[1]})
+        dirty.update({int(r[2] // q) for r in rows if r[2] > r[1]})
+        longest = max((r[2] - r[1] for r in rows), default=0.0)
+        if longest > q:  # spans over several quarters: the ones in between too
+            for r in rows:
+                if r[2] - r[1] > q:
+                    dirty.update(rollups.quarters_of(r[1], r[2]))
         if longest > self._max_duration:
             self._max_duration = longest
             conn.execute("INSERT INTO meta (key, value) VALUES ('max_duration', ?) "
                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                          (repr(longest),))
         return rows
-
-    def _refresh(self, conn: sqlite3.Connection, dirty: set[int]) -> None:
-        rollups.refresh(conn, dirty, self._max_duration, self._priority)
 
     # -- writing --------------------------------------------------------------------------
 
@@ -222,7 +211,7 @@ class Store:
                                          f"({','.join('?' * len(part))})", part):
                     dirty.update(rollups.quarters_of(a, b))
             conn.executemany(_UPSERT, self._prepare(conn, spans, dirty))
-            self._refresh(conn, dirty)
+            rollups.mark_dirty(conn, dirty)
 
     def add_spans(self, spans: Iterable[Span],
                   progress: Callable[[int, int], None] | None = None) -> int:
@@ -233,17 +222,12 @@ class Store:
         with self._write() as conn:
             for i, part in enumerate(_chunks(spans, _CHUNK)):
                 dirty: set[int] = set()
-                fresh: list = []
-                rows = self._prepare(conn, part, dirty, fresh)
-                clean = rollups.clean_windows(conn, dirty, self._max_duration)
+                rows = self._prepare(conn, part, dirty)
                 before = conn.total_changes
                 conn.executemany(_ADD, rows)
                 new = conn.total_changes - before
-                if new == len(rows):  # all new: windows that were empty roll up in memory
-                    rollups.refresh(conn, dirty, self._max_duration, self._priority,
-                                    fresh, clean)
-                elif new:
-                    self._refresh(conn, dirty)
+                if new:
+                    rollups.mark_dirty(conn, dirty)
                 added += new
                 if progress:
                     progress(min((i + 1) * _CHUNK, len(spans)), len(spans))
@@ -286,8 +270,14 @@ class Store:
             conn.execute("INSERT INTO deletion (uuid, device, start, \"end\", created) "
                          "VALUES (?, ?, ?, ?, ?)",
                          (str(uuidlib.uuid4()), self.device, start, end, now))
-            self._refresh(conn, set(rollups.quarters_of(start, end)))
+            rollups.mark_dirty(conn, rollups.quarters_of(start, end))
         return len(rows)
+
+    def refresh_rollups(self) -> int:
+        """Bring the rollups up to date with the spans written so far (reads do it too);
+        returns how many quarter hours were recomputed."""
+        with self._write() as conn:
+            return rollups.refresh(conn, self._max_duration, self._priority)
 
     # -- reading --------------------------------------------------------------------------
 
@@ -301,23 +291,45 @@ class Store:
         with self._read() as conn:
             return conn.execute("SELECT MIN(start) FROM span").fetchone()[0]
 
-    def seconds_by_activity(self, start: float, end: float) -> dict[tuple[int, int], float]:
-        """Overlap-resolved seconds per (activity id, origin id) in [start, end)."""
+    @contextmanager
+    def _rollups(self) -> Iterator[sqlite3.Connection]:
+        """Read access to up-to-date rollups (recomputing dirty quarters first)."""
         with self._read() as conn:
-            return rollups.totals(conn, start, end, self._max_duration, self._priority)
+            if conn.execute("SELECT 1 FROM rollup_dirty LIMIT 1").fetchone():
+                self.refresh_rollups()
+            yield conn
+
+    def seconds_by_activity(self, start: float, end: float, *, whole_days: bool = True
+                            ) -> dict[tuple[int, int], float]:
+        """Overlap-resolved seconds per (activity id, origin id) in [start, end). Without
+        `whole_days` the whole UTC days inside the range (`whole_days(start, end)`) are left
+        out, for callers that take those from the named rollups."""
+        with self._rollups() as conn:
+            return rollups.totals(conn, start, end, self._max_duration, self._priority,
+                                  whole_days)
+
+    @staticmethod
+    def whole_days(start: float, end: float) -> tuple[int, int]:
+        """The UTC days [d0, d1) (epoch // 86400) that lie wholly inside [start, end)."""
+        return rollups.split(start, end)[2]
 
     def seconds_by_quarter(self, start: float, end: float
                            ) -> dict[tuple[int, tuple[int, int]], float]:
         """Overlap-resolved seconds per (quarter index, (activity id, origin id))."""
-        with self._read() as conn:
+        with self._rollups() as conn:
             return rollups.per_quarter(conn, start, end, self._max_duration, self._priority)
+
+    def quarter_sums(self, start: float, end: float) -> dict[int, float]:
+        """Overlap-resolved seconds per quarter index in [start, end), everything."""
+        with self._rollups() as conn:
+            return rollups.quarter_sums(conn, start, end, self._max_duration, self._priority)
 
     def quarter_totals(self, start: float, end: float, activities: Collection[int]
                        ) -> dict[int, float]:
         """Seconds per quarter index in [start, end) for the given activities only (the
         range is widened to whole quarters)."""
         q0, q1 = math.floor(start / rollups.QUARTER), math.ceil(end / rollups.QUARTER)
-        with self._read() as conn:
+        with self._rollups() as conn:
             conn.execute("CREATE TEMP TABLE IF NOT EXISTS picked (id INTEGER PRIMARY KEY)")
             conn.execute("DELETE FROM picked")
             conn.executemany("INSERT INTO picked (id) VALUES (?)", ((a,) for a in activities))
@@ -329,10 +341,53 @@ class Store:
     def activities_between(self, start: float, end: float) -> set[int]:
         """Ids of the activities with time in the whole UTC days around [start, end)."""
         d0, d1 = math.floor(start / rollups.DAY), math.ceil(end / rollups.DAY)
-        with self._read() as conn:
+        with self._rollups() as conn:
             return {a for (a,) in conn.execute(
                 "SELECT DISTINCT activity FROM rollup_day WHERE day >= ? AND day < ?",
                 (d0, d1))}
+
+    # Named rollups: per UTC day, seconds by a dimension's value as analytics names it.
+
+    def named_missing(self, fingerprint: str, dim: str, d0: int, d1: int) -> list[int]:
+        """Days in [d0, d1) with spans whose named rollup for (fingerprint, dim) is missing."""
+        with self._rollups() as conn:
+            return [d for (d,) in conn.execute(
+                "SELECT a.day FROM active_day a WHERE a.day >= ? AND a.day < ? AND NOT EXISTS "
+                "(SELECT 1 FROM named_done n WHERE n.fingerprint = ? AND n.dim = ? "
+                "AND n.day = a.day)", (d0, d1, fingerprint, dim))]
+
+    def day_rows(self, days: Collection[int]) -> list[tuple[int, int, int, float]]:
+        """(day, activity, origin, seconds) rows of the day rollups of `days`."""
+        out: list[tuple[int, int, int, float]] = []
+        with self._rollups() as conn:
+            for part in _chunks(sorted(days), _IN):
+                out += conn.execute(
+                    f"SELECT day, activity, origin, seconds FROM rollup_day "
+                    f"WHERE day IN ({','.join('?' * len(part))})", part).fetchall()
+        return out
+
+    def save_named(self, fingerprint: str, dim: str, days: Collection[int],
+                   seconds: dict[tuple[int, str], float]) -> None:
+        """Store the named rollup of `days` ((day, value) -> seconds) as complete."""
+        with self._write() as conn:
+            conn.execute("DELETE FROM rollup_named WHERE fingerprint != ?", (fingerprint,))
+            conn.execute("DELETE FROM named_done WHERE fingerprint != ?", (fingerprint,))
+            for part in _chunks(sorted(days), _IN):
+                marks = ",".join("?" * len(part))
+                conn.execute(f"DELETE FROM rollup_named WHERE fingerprint = ? AND dim = ? "
+                             f"AND day IN ({marks})", (fingerprint, dim, *part))
+            conn.executemany(
+                "INSERT INTO rollup_named (fingerprint, dim, day, value, seconds) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(fingerprint, dim, day, value, secs) for (day, value), secs in seconds.items()])
+            conn.executemany("INSERT INTO named_done (fingerprint, dim, day) VALUES (?, ?, ?) "
+                             "ON CONFLICT DO NOTHING", [(fingerprint, dim, d) for d in days])
+
+    def named_totals(self, fingerprint: str, dim: str, d0: int, d1: int) -> dict[str, float]:
+        with self._read() as conn:
+            return dict(conn.execute(
+                "SELECT value, SUM(seconds) FROM rollup_named WHERE fingerprint = ? AND dim = ? "
+                "AND day >= ? AND day < ? GROUP BY value", (fingerprint, dim, d0, d1)))
 
     def activities(self, ids: Iterable[int]) -> dict[int, tuple]:
         """Activity fields (in ACTIVITY_FIELDS order) by id."""

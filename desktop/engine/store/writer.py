@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import suppress
 
 from desktop.engine.span import Span
 from desktop.engine.store.db import StoreError
@@ -56,6 +57,8 @@ class SpanWriter:
                         self._pending.setdefault(uuid, span)  # a newer put() wins
             else:
                 self.last_error = None
+                with suppress(StoreError):  # spans are safe; reads will catch the rollups up
+                    self.store.refresh_rollups()
 
     def _run(self) -> None:
         while not self._stop.wait(self.flush_interval):
