@@ -16,7 +16,9 @@ import pytest
 
 from tests.gitrepo import make_repo
 from watchers import processes, projects
+from watchers.editors import swap_file_target
 from watchers.inference import infer
+from watchers.languages import language_for_file, language_from_hint
 from watchers.observation import Observation
 from watchers.window.base import WindowInfo
 
@@ -118,3 +120,20 @@ def test_terminal_with_tabs_picks_the_one_its_title_names(tabs) -> None:
         assert (obs.terminal, obs.project, obs.project_path) == (
             "GNOME Terminal", project.name, str(project))
         assert obs.source_of("terminal") == "terminal.window"
+
+
+def test_swap_files_name_the_edited_file() -> None:
+    assert swap_file_target(("/dev/pts/3", "/src/proj/.app.py.swp")) == "/src/proj/app.py"
+    assert swap_file_target(
+        ("/home/me/.local/state/nvim/swap//%home%me%src%proj%main.rs.swo",)) == (
+        "/home/me/src/proj/main.rs")
+    assert swap_file_target(("/usr/lib/libc.so.6", "/tmp/notes.txt")) is None
+
+
+def test_language_hints_and_file_names() -> None:
+    assert language_from_hint("python") == "Python"
+    assert language_from_hint("js") == "JavaScript"
+    assert language_from_hint("Frobnicate") == "Frobnicate"
+    assert language_for_file(r"C:\src\app\Program.cs") == "C#"
+    assert language_for_file("/src/Dockerfile") == "Docker"
+    assert language_for_file("README") is None

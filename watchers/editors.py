@@ -268,3 +268,17 @@ def parse_editor_title(spec: EditorSpec, title: str) -> TitleFacts:
         remote=remote,
         language=found.get("language"),
     )
+
+
+def swap_file_target(paths: tuple[str, ...]) -> str | None:
+    """The file a vim/neovim swap file belongs to (".foo.py.swp", "%src%foo.py.swp")."""
+    for path in paths:
+        directory, name = os.path.split(path)
+        if not name.endswith((".swp", ".swo", ".swn")):
+            continue
+        stem = name[:-4]
+        if "%" in stem:  # neovim: the full path with "/" spelled "%"
+            return stem.replace("%", "/")
+        if stem.startswith("."):
+            return os.path.join(directory, stem[1:])
+    return None

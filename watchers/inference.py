@@ -38,6 +38,7 @@ from watchers.editors import (
     names_editor,
     parse_editor_title,
     split_path,
+    swap_file_target,
 )
 from watchers.languages import language_for_file, language_from_hint
 from watchers.observation import Observation
@@ -138,20 +139,6 @@ def _file_args(info: ProcInfo) -> list[str]:
     return out
 
 
-def _swap_file_target(paths: tuple[str, ...]) -> str | None:
-    """The file a vim/neovim swap file belongs to (".foo.py.swp", "%src%foo.py.swp")."""
-    for path in paths:
-        directory, name = os.path.split(path)
-        if not name.endswith((".swp", ".swo", ".swn")):
-            continue
-        stem = name[:-4]
-        if "%" in stem:  # neovim: the full path with "/" spelled "%"
-            return stem.replace("%", "/")
-        if stem.startswith("."):
-            return os.path.join(directory, stem[1:])
-    return None
-
-
 def _editing(obs: Observation, facts: TitleFacts, info: ProcInfo | None,
              title_source: str, process_source: str, *,
              known_dir: str | None = None) -> Observation:
@@ -169,7 +156,7 @@ def _editing(obs: Observation, facts: TitleFacts, info: ProcInfo | None,
                 file, file_source = arg, process_source
                 break
         if facts.file is None and file is None:
-            file = _swap_file_target(open_paths(info.pid))
+            file = swap_file_target(open_paths(info.pid))
             file_source = process_source
         candidates += [a for a in args if os.path.isdir(a)]
         if info.cwd:
