@@ -15,13 +15,22 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from desktop.engine.io.common import ImportFormatError, expect, import_uuid, load_json, require
+from desktop.engine.io.common import (
+    ImportFormatError,
+    check,
+    expect,
+    import_uuid,
+    load_json,
+    require,
+    schema,
+)
 from desktop.engine.span import Span
 
 PULSETIME = 5.0
@@ -57,47 +66,51 @@ class Bucket:
     events: list[Event]
 
 
-def _parse_time(path: Path, where: str, text: str) -> float:
+def _parse_time(path: Path, where: Callable[[str], str], text: str) -> float:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ImportFormatError(path, f"not an ISO 8601 time: {text!r}", where) from None
+        raise ImportFormatError(path, f"not an ISO 8601 time: {text!r}",
+                                where(".timestamp")) from None
     if moment.tzinfo is None:  # ActivityWatch stores UTC
         moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
 
 
+_BUCKET = schema(("type", str), ("hostname", str, True), ("events", list))
+_EVENT = schema(("timestamp", str), ("duration", float), ("data", dict))
+_DATA = {
+    WINDOW: schema(("app", str), ("title", str, True)),
+    AFK: schema(("status", str)),
+    WEB: schema(("url", str), ("title", str, True), ("audible", bool, True),
+                ("incognito", bool, True)),
+}
+_NO_DATA: tuple = ()
+_STATUSES = {"afk", "not-afk", "hibernating"}
+
+
 def _bucket(path: Path, bucket_id: str, raw: Any) -> Bucket:
     where = f"buckets[{bucket_id!r}]"
-    expect(path, where, raw, dict)
-    kind = require(path, where, raw, "type", str)
-    host = require(path, where, raw, "hostname", str, optional=True) or "unknown"
+    check(path, lambda: where, raw, _BUCKET)
+    kind = raw["type"]
+    data_schema = _DATA.get(kind, _NO_DATA)
     events = []
-    for index, ev in enumerate(require(path, where, raw, "events", list)):
-        at = f"{where}.events[{index}]"
-        expect(path, at, ev, dict)
-        start = _parse_time(path, f"{at}.timestamp",
-                            require(path, at, ev, "timestamp", str))
-        duration = require(path, at, ev, "duration", float)
+    for index, ev in enumerate(raw["events"]):
+        def at(suffix: str = "", i: int = index) -> str:
+            return f"{where}.events[{i}]{suffix}"
+
+        check(path, at, ev, _EVENT)
+        data = check(path, lambda at=at: at(".data"), ev["data"], data_schema)
+        start = _parse_time(path, at, ev["timestamp"])
+        duration = ev["duration"]
         if duration < 0:
-            raise ImportFormatError(path, f"negative duration {duration}", f"{at}.duration")
-        data = require(path, at, ev, "data", dict)
-        if kind == WINDOW:
-            require(path, f"{at}.data", data, "app", str)
-            require(path, f"{at}.data", data, "title", str, optional=True)
-        elif kind == AFK:
-            status = require(path, f"{at}.data", data, "status", str)
-            if status not in ("afk", "not-afk", "hibernating"):
-                raise ImportFormatError(path, f"unknown AFK status {status!r}",
-                                        f"{at}.data.status")
-        elif kind == WEB:
-            require(path, f"{at}.data", data, "url", str)
-            require(path, f"{at}.data", data, "title", str, optional=True)
-            require(path, f"{at}.data", data, "audible", bool, optional=True)
-            require(path, f"{at}.data", data, "incognito", bool, optional=True)
-        ident = ev.get("id", ev["timestamp"])
-        events.append(Event(start, start + float(duration), data, f"{bucket_id}#{ident}"))
-    return Bucket(bucket_id, kind, host, events)
+            raise ImportFormatError(path, f"negative duration {duration}", at(".duration"))
+        if kind == AFK and data["status"] not in _STATUSES:
+            raise ImportFormatError(path, f"unknown AFK status {data['status']!r}",
+                                    at(".data.status"))
+        events.append(Event(start, start + float(duration), data,
+                            f"{bucket_id}#{ev.get('id', ev['timestamp'])}"))
+    return Bucket(bucket_id, kind, raw.get("hostname") or "unknown", events)
 
 
 def flood(events: list[Event], pulsetime: float = PULSETIME) -> list[Event]:

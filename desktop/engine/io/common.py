@@ -87,6 +87,34 @@ def require(path: Path, where: str, record: dict, key: str, kind: type | tuple[t
     return expect(path, f"{where}.{key}", record.get(key), kind, optional=optional)
 
 
+Schema = tuple[tuple[str, tuple[type, ...], bool, frozenset[type]], ...]
+
+
+def schema(*entries: tuple) -> Schema:
+    """Entries (key, type or types[, optional]) for `check`; numbers accept int and float."""
+    out = []
+    for key, kind, *rest in entries:
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        optional = bool(rest and rest[0])
+        fast = set(kinds) | ({int} if float in kinds else set())
+        if optional:
+            fast.add(type(None))
+        out.append((key, kinds, optional, frozenset(fast)))
+    return tuple(out)
+
+
+def check(path: Path, where: Callable[[], str], record: Any, entries: Schema) -> dict:
+    """`record` if it is an object whose keys have the types `entries` say; else
+    ImportFormatError at `where()` (a callable, so that the happy path formats nothing)."""
+    if type(record) is not dict:
+        expect(path, where(), record, dict)
+    get = record.get
+    for key, kinds, optional, fast in entries:
+        if type(get(key)) not in fast:
+            require(path, where(), record, key, kinds, optional=optional)
+    return record
+
+
 def _short(value: Any) -> str:
     text = json.dumps(value) if not isinstance(value, str) else repr(value)
     return text if len(text) <= 40 else text[:37] + "..."

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from desktop.engine.io.common import ImportFormatError, expect, load_json, require
+from desktop.engine.io.common import ImportFormatError, check, expect, load_json, require, schema
 from desktop.engine.span import Span
 
 FORMAT = "timeforged"
@@ -28,7 +28,6 @@ _FLOATS = {"start", "end"}
 _REQUIRED_TEXT = {"source", "device", "uuid"}
 _BOOLS = {"private", "audible"}
 _INTS = {"keystrokes", "clicks", "scrolls", "moves", "lines_added", "lines_deleted"}
-_OPTIONAL_TEXT = set(FIELDS) - _FLOATS - _REQUIRED_TEXT - _BOOLS - _INTS
 _DEFAULTS = {f.name: f.default for f in dataclasses.fields(Span)
              if f.default is not dataclasses.MISSING}
 
@@ -37,37 +36,37 @@ def span_record(span: Span) -> dict[str, Any]:
     return {name: getattr(span, name) for name in FIELDS}
 
 
-def _check_span(path: Path, where: str, values: dict[str, Any]) -> Span:
-    unknown = set(values) - set(FIELDS)
-    if unknown:
-        raise ImportFormatError(path, f"unknown field(s) {', '.join(sorted(unknown))}", where)
-    checked: dict[str, Any] = {}
-    for name in FIELDS:
-        if name in _FLOATS:
-            value = require(path, where, values, name, float)
-            if not math.isfinite(value):
-                raise ImportFormatError(path, f"{name} must be a finite time", where)
-            checked[name] = float(value)
-        elif name in _REQUIRED_TEXT:
-            checked[name] = require(path, where, values, name, str)
-        elif name in _BOOLS:
-            checked[name] = require(path, where, values, name, bool, optional=True) or False
-        elif name in _INTS:
-            value = require(path, where, values, name, int, optional=True)
-            if value is not None and value < 0:
-                raise ImportFormatError(path, f"{name} must not be negative", where)
-            checked[name] = value or 0
-        else:
-            checked[name] = require(path, where, values, name, str, optional=True)
-    if checked["end"] < checked["start"]:
+_SPAN = schema(*[(name, float) if name in _FLOATS else (name, str) if name in _REQUIRED_TEXT
+                 else (name, bool, True) if name in _BOOLS else (name, int, True)
+                 if name in _INTS else (name, str, True) for name in FIELDS])
+_KNOWN = frozenset(FIELDS)
+
+
+def _check_span(path: Path, where: str, values: Any) -> Span:
+    check(path, lambda: where, values, _SPAN)
+    if not _KNOWN.issuperset(values):
+        unknown = sorted(set(values) - _KNOWN)
+        raise ImportFormatError(path, f"unknown field(s) {', '.join(unknown)}", where)
+    span = Span(**values)
+    span.start, span.end = float(span.start), float(span.end)
+    span.private, span.audible = bool(span.private), bool(span.audible)
+    for name in _INTS:
+        value = getattr(span, name)
+        if value is None:
+            setattr(span, name, 0)
+        elif value < 0:
+            raise ImportFormatError(path, f"{name} must not be negative", where)
+    if not (math.isfinite(span.start) and math.isfinite(span.end)):
+        raise ImportFormatError(path, "start and end must be finite times", where)
+    if span.end < span.start:
         raise ImportFormatError(path, "end is before start", where)
     try:
-        uuidlib.UUID(checked["uuid"])
+        uuidlib.UUID(span.uuid)
     except ValueError:
-        raise ImportFormatError(path, f"uuid is not a UUID: {checked['uuid']!r}", where) from None
-    if not checked["source"]:
+        raise ImportFormatError(path, f"uuid is not a UUID: {span.uuid!r}", where) from None
+    if not span.source:
         raise ImportFormatError(path, "source is empty", where)
-    return Span(**checked)
+    return span
 
 
 def read_json(path: Path, data: Any = None) -> list[Span]:

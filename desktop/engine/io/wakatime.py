@@ -15,12 +15,21 @@ an optional top-level ``user_agents`` list; machine names likewise through ``mac
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from desktop.engine.io.common import ImportFormatError, expect, import_uuid, load_json, require
+from desktop.engine.io.common import (
+    ImportFormatError,
+    check,
+    expect,
+    import_uuid,
+    load_json,
+    require,
+    schema,
+)
 from desktop.engine.span import Span
 
 DEFAULT_TIMEOUT_MINUTES = 15.0
@@ -30,7 +39,7 @@ _BROWSER_TYPES = {"domain", "url"}
 _WEB_EDITORS = {"chrome", "firefox", "edge", "brave", "opera", "safari", "browser"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Heartbeat:
     time: float
     key: tuple  # everything that makes two heartbeats the same activity
@@ -43,6 +52,17 @@ class Heartbeat:
     machine: str
     lines_added: int
     lines_deleted: int
+
+
+_HEARTBEAT = schema(
+    ("time", float), ("entity", str), ("type", str, True), ("category", str, True),
+    ("project", str, True), ("branch", str, True), ("language", str, True),
+    ("is_write", bool, True), ("lines", int, True), ("lineno", int, True),
+    ("cursorpos", int, True), ("line_additions", int, True), ("line_deletions", int, True),
+    ("user_agent_id", (str, int), True), ("user_agent", str, True),
+    ("machine_name_id", (str, int), True),
+)
+_DAY = schema(("date", str), ("heartbeats", list))
 
 
 def editor_of(user_agent: str | None) -> str | None:
@@ -67,39 +87,43 @@ def _lookup(path: Path, data: dict, key: str) -> dict[str, dict]:
     return found
 
 
-def _heartbeat(path: Path, where: str, raw: Any, agents: dict[str, dict],
-               machines: dict[str, dict]) -> Heartbeat:
-    expect(path, where, raw, dict)
-    t = require(path, where, raw, "time", float)
-    entity = require(path, where, raw, "entity", str)
-    kind = require(path, where, raw, "type", str, optional=True) or "file"
-    category = require(path, where, raw, "category", str, optional=True) or "coding"
-    project = require(path, where, raw, "project", str, optional=True) or None
-    branch = require(path, where, raw, "branch", str, optional=True) or None
-    language = require(path, where, raw, "language", str, optional=True) or None
-    for name in ("is_write",):
-        require(path, where, raw, name, bool, optional=True)
-    for name in ("lines", "lineno", "cursorpos"):
-        require(path, where, raw, name, int, optional=True)
-    added = require(path, where, raw, "line_additions", int, optional=True) or 0
-    deleted = require(path, where, raw, "line_deletions", int, optional=True) or 0
-    agent_id = require(path, where, raw, "user_agent_id", (str, int), optional=True)
-    agent = require(path, where, raw, "user_agent", str, optional=True)
-    if agent is None and agent_id is not None and str(agent_id) in agents:
-        known = agents[str(agent_id)]
-        agent = known.get("value") if isinstance(known.get("value"), str) else None
-        editor = known.get("editor") if isinstance(known.get("editor"), str) else None
-        editor = editor.lower() if editor else editor_of(agent)
-    else:
-        editor = editor_of(agent)
-    machine_id = require(path, where, raw, "machine_name_id", (str, int), optional=True)
-    machine = ""
-    if machine_id is not None:
-        named = machines.get(str(machine_id), {})
-        machine = named.get("name") if isinstance(named.get("name"), str) else str(machine_id)
-    key = (project, entity, kind, category, language, branch, editor, machine)
-    return Heartbeat(float(t), key, entity, kind, project, branch, language, editor, machine,
-                     added, deleted)
+class _Names:
+    """Editors by user agent and machine names by id, looked up once each."""
+
+    def __init__(self, agents: dict[str, dict], machines: dict[str, dict]) -> None:
+        self.agents, self.machines = agents, machines
+        self._editors: dict[tuple, str | None] = {}
+        self._machines: dict[Any, str] = {}
+
+    def editor(self, agent_id: Any, agent: str | None) -> str | None:
+        key = (agent_id, agent)
+        if key not in self._editors:
+            known = self.agents.get(str(agent_id), {}) if agent is None else {}
+            named = known.get("editor")
+            if agent is None and isinstance(known.get("value"), str):
+                agent = known["value"]
+            self._editors[key] = named.lower() if isinstance(named, str) else editor_of(agent)
+        return self._editors[key]
+
+    def machine(self, machine_id: Any) -> str:
+        if machine_id not in self._machines:
+            named = self.machines.get(str(machine_id), {}).get("name")
+            self._machines[machine_id] = (named if isinstance(named, str) else
+                                          "" if machine_id is None else str(machine_id))
+        return self._machines[machine_id]
+
+
+def _heartbeat(path: Path, where: Callable[[], str], raw: Any, names: _Names) -> Heartbeat:
+    get = check(path, where, raw, _HEARTBEAT).get
+    entity, project, branch, language = raw["entity"], get("project"), get("branch"), \
+        get("language")
+    kind = get("type") or "file"
+    editor = names.editor(get("user_agent_id"), get("user_agent"))
+    machine = names.machine(get("machine_name_id"))
+    key = (project, entity, kind, get("category") or "coding", language, branch, editor, machine)
+    return Heartbeat(float(raw["time"]), key, entity, kind, project or None, branch or None,
+                     language or None, editor, machine, get("line_additions") or 0,
+                     get("line_deletions") or 0)
 
 
 def read(path: Path, timeout_minutes: float = DEFAULT_TIMEOUT_MINUTES,
@@ -109,18 +133,18 @@ def read(path: Path, timeout_minutes: float = DEFAULT_TIMEOUT_MINUTES,
     days = require(path, "the top level", data, "days", list)
     agents = _lookup(path, data, "user_agents")
     machines = _lookup(path, data, "machines")
+    names = _Names(agents, machines)
     beats: list[Heartbeat] = []
     for d, day in enumerate(days):
-        where = f"days[{d}]"
-        expect(path, where, day, dict)
-        stamp = require(path, where, day, "date", str)
+        check(path, lambda d=d: f"days[{d}]", day, _DAY)
         try:
-            date.fromisoformat(stamp)
+            date.fromisoformat(day["date"])
         except ValueError:
-            raise ImportFormatError(path, f"not a date (YYYY-MM-DD): {stamp!r}",
-                                    f"{where}.date") from None
-        for h, raw in enumerate(require(path, where, day, "heartbeats", list)):
-            beats.append(_heartbeat(path, f"{where}.heartbeats[{h}]", raw, agents, machines))
+            raise ImportFormatError(path, f"not a date (YYYY-MM-DD): {day['date']!r}",
+                                    f"days[{d}].date") from None
+        for h, raw in enumerate(day["heartbeats"]):
+            beats.append(_heartbeat(path, lambda d=d, h=h: f"days[{d}].heartbeats[{h}]", raw,
+                                    names))
     return durations(beats, timeout_minutes * 60.0)
 
 
