@@ -7,6 +7,8 @@ import os
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from watchers.browsers import browser_for, parse_browser_title
 from watchers.editors import TitleFacts, editor_for, parse_editor_title
@@ -371,3 +373,30 @@ MAC_APPS = [
 def test_macos_apps_by_bundle(app: str, bundle: str, kind: str, name: str) -> None:
     window = WindowInfo(app=app, title="", pid=None, wm_class=bundle, process_name=app)
     assert getattr(infer(Observation(time=time.time()), window), kind) == name
+
+
+@settings(max_examples=300, deadline=None)
+@given(title=st.text(alphabet=st.sampled_from(list("ab.py/~\\()[]<>*●•+=:@$-–—|· \u200b")),
+                     max_size=300) | st.text(max_size=300))
+def test_any_title_is_survived(title: str) -> None:
+    for app in ("code", "jetbrains-pycharm", "vim", "emacs", "kitty", "firefox", "msedge",
+                "gnome-terminal-server", "Xcode", "devenv"):
+        obs = infer(Observation(time=time.time(), title=title), WindowInfo(app=app, title=title))
+        assert obs.private in (None, True, False)
+
+
+def test_absurd_titles_stay_cheap() -> None:
+    absurd = [" (x)" * 2000 + " - Visual Studio Code", "a - " * 3000 + "Google Chrome",
+              "(" * 5000, "me@host: ~/" + "a" * 8000, "-" * 9000, "a.py " + "+" * 5000 + " - VIM"]
+    started = time.perf_counter()
+    for title in absurd:
+        for app in ("code", "vim", "firefox", "kitty"):
+            infer(Observation(time=time.time()), WindowInfo(app=app, title=title))
+    assert time.perf_counter() - started < 2.0
+
+
+def test_private_marker_survives_clipping() -> None:
+    title = "x" * 5000 + " - Google Chrome (Incognito)"
+    obs = infer(Observation(time=time.time(), title=title),
+                WindowInfo(app="google-chrome", title=title))
+    assert obs.private is True and obs.title is None

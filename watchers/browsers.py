@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
+from watchers.editors import clip
 from watchers.window.base import WindowInfo
 
 
@@ -100,7 +101,7 @@ def _brand_pattern(brand: str) -> re.Pattern[str]:
 @lru_cache(maxsize=2048)
 def parse_browser_title(spec: BrowserSpec, title: str) -> TabTitle:
     """The tab title in a browser window title, and whether the window is private."""
-    text = re.sub("[\u200b\u200e\u200f]", "", title).strip()
+    text = re.sub("[\u200b\u200e\u200f]", "", clip(title)).strip()
     private = False
     m = re.match(rf"^(?:\[InPrivate\]\s*|InPrivate{_SEP})", text)
     if m:

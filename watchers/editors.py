@@ -131,6 +131,15 @@ _PROJECT_SUFFIXES = (".xcodeproj", ".xcworkspace", ".sln", ".code-workspace", ".
 _FILE_NAME = re.compile(r"^[^/\\:*?\"<>|]*[^/\\:*?\"<>|.\s]\.[A-Za-z0-9_+\-]{1,15}$")
 
 
+MAX_TITLE = 1000
+
+
+def clip(title: str) -> str:
+    """Real titles are short; the end of an absurdly long one (where apps put their
+    name and private-window markers) is all that is parsed."""
+    return title[-MAX_TITLE:]
+
+
 def is_windows_path(text: str) -> bool:
     return bool(re.match(r"^[A-Za-z]:[\\/]|^\\\\", text))
 
@@ -159,7 +168,7 @@ def looks_like_file(text: str) -> bool:
         return False
     if _FILE_NAME.match(name):
         return True
-    return " " not in name and language_for_file(name) is not None
+    return " " not in name and len(name) <= 64 and language_for_file(name) is not None
 
 
 def names_editor(spec: EditorSpec, title: str) -> bool:
@@ -177,6 +186,18 @@ def _app_pattern(app_title: str) -> re.Pattern[str]:
     return re.compile(rf"(?:^|\s+[-–—|]\s+)(?:{app_title})\s*$")
 
 
+def _trailing_group(text: str) -> tuple[str, str, str] | None:
+    """("head", "(", "inner") for "head (inner)" or "head [inner]", inner unnested."""
+    if not text or text[-1] not in ")]":
+        return None
+    bracket = "(" if text[-1] == ")" else "["
+    start = text.rfind(bracket)
+    inner = text[start + 1:-1]
+    if start < 0 or any(c in inner for c in "()[]"):
+        return None
+    return text[:start].rstrip(), bracket, inner.strip()
+
+
 def _segment(text: str) -> dict[str, str]:
     """Classify one title segment: file, directory, project name, project dir, language."""
     out: dict[str, str] = {}
@@ -184,11 +205,11 @@ def _segment(text: str) -> dict[str, str]:
         return out
     text = _DIRTY_TAIL.sub("", _DIRTY_LEAD.sub("", text.strip())).strip()
     # Trailing "(...)" / "[...]" groups: directories, project names, modules, hints.
-    while True:
-        m = re.match(r"^(.*?)\s*([(\[])([^()\[\]]*)[)\]]$", text)
-        if not m or (not m.group(1) and m.group(2) == "["):
+    for _ in range(8):
+        group = _trailing_group(text)
+        if group is None or (not group[0] and group[1] == "["):
             break
-        head, bracket, inner = m.group(1), m.group(2), m.group(3).strip()
+        head, bracket, inner = group
         text = _DIRTY_TAIL.sub("", head).strip()
         if not head:  # the whole segment was "(...)": keep it as text
             text = inner
@@ -233,7 +254,7 @@ def _segment(text: str) -> dict[str, str]:
 @lru_cache(maxsize=1024)
 def parse_editor_title(spec: EditorSpec, title: str) -> TitleFacts:
     """Facts an editor's window title gives (cached per title)."""
-    text = title.replace("\u200b", "").replace("\u200e", "").strip()
+    text = clip(title).replace("\u200b", "").replace("\u200e", "").strip()
     remote = None
     m = _REMOTE.search(text)
     if m:

@@ -98,6 +98,7 @@ def host_of(url: str) -> str | None:
 @lru_cache(maxsize=2048)
 def site_from_title(title: str) -> str | None:
     """The site a tab title shows, by the table above, or its address for untitled pages."""
+    title = title[-1000:]  # real titles are short; never scan an absurd one in full
     for pattern, site in _COMPILED:
         if pattern.search(title):
             return site

@@ -14,7 +14,7 @@ import shlex
 from dataclasses import dataclass
 from functools import lru_cache
 
-from watchers.editors import editor_for, expand, is_path
+from watchers.editors import clip, editor_for, expand, is_path
 from watchers.processes import SHELLS
 
 
@@ -100,7 +100,7 @@ def _command(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=1024)
 def parse_terminal_title(spec: TerminalSpec, title: str) -> TerminalTitle:
     """Directory and foreground command a terminal title shows (cached per title)."""
-    text = re.sub(rf"\s+[-—–|]\s+(?:{spec.app_title})$", "", title.strip()).strip()
+    text = re.sub(rf"\s+[-—–|]\s+(?:{spec.app_title})$", "", clip(title).strip()).strip()
     text = _TAB_PREFIX.sub("", text)
     if not text or re.fullmatch(spec.app_title, text, re.IGNORECASE):
         return TerminalTitle()
