@@ -31,12 +31,8 @@ _UPSERT = _INSERT + " ON CONFLICT (uuid) DO UPDATE SET " + ", ".join(
     f"{c} = excluded.{c}" for c in
     ("start", '"end"', "activity", "origin", *_COUNTERS.split(", "), "updated"))
 _ADD = _INSERT + " ON CONFLICT (uuid) DO NOTHING"
-_SELECT_SPANS = (
-    'SELECT s.start, s."end", o.source, o.device, s.uuid, '
-    + ", ".join(f"a.{f}" for f in ACTIVITY_FIELDS) + ", "
-    + ", ".join(f"s.{c}" for c in _COUNTERS.split(", "))
-    + ' FROM span s JOIN activity a ON a.id = s.activity JOIN origin o ON o.id = s.origin '
-    'WHERE s.start < ? AND s.start >= ? AND s."end" > ? ORDER BY s.start')
+_SELECT_SPANS = (f'SELECT start, "end", origin, uuid, activity, {_COUNTERS} FROM span '
+                 'WHERE start < ? AND start >= ? AND "end" > ? ORDER BY start')
 _CHUNK = 20_000   # spans per executemany in add_spans (progress granularity)
 _IN = 500         # parameters per IN (...) list
 _SPLIT_NS = uuidlib.UUID("5b0c7d4e-57a1-4c55-9f0e-0d7c3b1e2a90")
@@ -49,10 +45,6 @@ def _key_hash(key: tuple) -> str:
 def _chunks(seq: list, n: int) -> Iterator[list]:
     for i in range(0, len(seq), n):
         yield seq[i:i + n]
-
-
-def _row_span(r: tuple) -> Span:
-    return Span(*r[:16], bool(r[16]), bool(r[17]), *r[18:])
 
 
 class Store:
@@ -284,8 +276,14 @@ class Store:
     def spans(self, start: float, end: float) -> list[Span]:
         """Raw spans overlapping [start, end), ordered by start."""
         with self._read() as conn:
-            rows = conn.execute(_SELECT_SPANS, (end, start - self._max_duration, start))
-            return [_row_span(r) for r in rows]
+            rows = conn.execute(_SELECT_SPANS, (end, start - self._max_duration, start)
+                                ).fetchall()
+            if any(r[2] not in self._origins for r in rows):
+                self._load_origins(conn)
+        fields = self.activities({r[4] for r in rows})
+        origins = self._origins
+        return [Span(a, b, *origins[o], u, *fields[act], *counts)
+                for a, b, o, u, act, *counts in rows]
 
     def first_start(self) -> float | None:
         with self._read() as conn:
