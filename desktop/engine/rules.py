@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import functools
 import hashlib
 import json
 import re
@@ -282,13 +283,15 @@ class Rules:
 # -- parsing and checking --------------------------------------------------------------------
 
 
-def _default_text() -> str:
-    return resources.files("desktop.engine").joinpath("default_rules.toml").read_text("utf-8")
+@functools.cache
+def _defaults() -> _Parsed:
+    text = resources.files("desktop.engine").joinpath("default_rules.toml").read_text("utf-8")
+    return _Parsed(text, "default", None)
 
 
 def _build(path: Path | str | None) -> tuple[list[RulesError], Rules | None]:
     """(problems in the user's file, the effective rules when there are none)."""
-    defaults = _Parsed(_default_text(), "default", None)
+    defaults = _defaults()
     if defaults.errors:  # a broken shipped file is a bug: say so loudly
         raise defaults.errors[0]
     user = None
