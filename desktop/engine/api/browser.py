@@ -89,14 +89,17 @@ def tab(request: Request) -> Response:
 
 
 def focus_state(engine: Any) -> dict[str, Any]:
-    """What the extension needs from `engine.focus`, or "no session" without it."""
+    """What the extension must enforce, from the focus controller (`engine.focus`): the sites
+    to block, or in allow-list mode the only sites allowed. No controller: no session."""
     focus = getattr(engine, "focus", None)
-    state = focus.browser_state() if focus is not None else None
-    if not state or not state.get("active"):
+    status = focus.status() if focus is not None else {}
+    session = status.get("session")
+    if not status.get("running") or not session:
         return {"active": False}
-    return {"active": True, "mode": state.get("mode", "block"),
-            "sites": sorted(state.get("sites", ())), "ends_at": state.get("ends_at"),
-            "locked": bool(state.get("locked", False))}
+    allowed = list(session.get("plan", {}).get("allow_sites") or ())
+    return {"active": True, "mode": "allow" if allowed else "block",
+            "sites": sorted(allowed or status.get("blocked_domains") or ()),
+            "ends_at": session.get("ends_at"), "locked": bool(session.get("locked"))}
 
 
 @route("GET", "/api/v1/focus")
@@ -106,6 +109,7 @@ def focus(request: Request) -> Response:
 
 @route("POST", "/api/v1/browser/blocked")
 def blocked(request: Request) -> Response:
+    """The extension redirected a blocked page: counted as a blocked attempt."""
     body = request.json()
     if not isinstance(body, dict):
         raise ApiError(400, "body: expected a JSON object", field="body")
@@ -113,8 +117,12 @@ def blocked(request: Request) -> Response:
     site = site_of(url) if url else None
     if not site:
         raise ApiError(400, "url: expected the blocked page's URL", field="url")
+    browser = _browser_name(body.get("browser"))
     focus = getattr(request.engine, "focus", None)
-    counted = focus is not None and hasattr(focus, "note_blocked")
+    session = getattr(focus, "session", None)
+    stats = getattr(focus, "stats", None)
+    counted = session is not None and stats is not None
     if counted:
-        focus.note_blocked(site, "browser")
+        stats.add_attempt(session.id, time.time(), site, browser,
+                          f"{site} redirected by the browser extension")
     return Response.json({"data": {"site": site, "counted": counted}}, status=201)
