@@ -35,14 +35,11 @@ _roots: dict[str, tuple[float, Project | None]] = {}
 _branches: dict[str, tuple[float, str | None]] = {}
 
 
-def _not_a_project_dir(path: str) -> bool:
-    return path == os.path.dirname(path) or path == os.path.expanduser("~")
-
-
 def _scan(directory: str) -> Project | None:
     marker_root: str | None = None
+    home = os.path.expanduser("~")
     path = directory
-    while not _not_a_project_dir(path):
+    while path != home and path != os.path.dirname(path):
         for vcs_dir in VCS_DIRS:
             if os.path.exists(os.path.join(path, vcs_dir)):
                 return Project(os.path.basename(path), path, vcs_dir[1:])
