@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 # Subcommand modules, each exposing register(subparsers) that sets `func` on its parser.
-COMMANDS = ("now", "setup_editors")
+COMMANDS = ("app", "now", "track", "status", "report", "data", "rules", "setup_editors")
 
 
 def build_parser() -> argparse.ArgumentParser:

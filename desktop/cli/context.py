@@ -9,8 +9,9 @@ from rich.console import Console
 
 from desktop.engine import paths
 from desktop.engine.analytics import Analytics
-from desktop.engine.config import Config, ConfigError, load_config
-from desktop.engine.rules import Rules, RulesError
+from desktop.engine.config import Config
+from desktop.engine.rules import Rules
+from desktop.engine.settings import load_settings
 from desktop.engine.store import Store
 
 console = Console()
@@ -35,15 +36,8 @@ class Context:
 
 def open_context() -> Context:
     home = paths.home()
-    try:
-        config = load_config(paths.config_file(home))
-    except ConfigError as exc:
-        errors.print(f"[yellow]warning:[/] config: {exc}; using defaults")
-        config = Config()
-    try:
-        rules = Rules.load(paths.rules_file(home))
-    except RulesError as exc:
-        errors.print(f"[yellow]warning:[/] rules: {exc}; using the default rules")
-        rules = Rules.load(None)
+    config, rules, warnings = load_settings(home)
+    for warning in warnings:
+        errors.print(f"[yellow]warning:[/] {warning}")
     store = Store(paths.database_file(home))
     return Context(home, config, rules, store, Analytics(store, rules, config.zone()))

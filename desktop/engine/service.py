@@ -16,8 +16,8 @@ from typing import Any, Protocol
 
 from desktop.engine import paths
 from desktop.engine.analytics import Analytics
-from desktop.engine.config import Config, ConfigError, load_config
-from desktop.engine.rules import Rules, RulesError
+from desktop.engine.config import Config
+from desktop.engine.settings import load_settings
 from desktop.engine.span import Span
 from desktop.engine.store import SpanWriter, Store
 from desktop.engine.tracker import Tracker
@@ -55,19 +55,8 @@ class Engine:
     def __init__(self, home: Path | None = None, config: Config | None = None, *,
                  poller: ObservationSource | None = None) -> None:
         self.home = home or paths.home()
-        self.warnings: list[str] = []
-        if config is None:
-            try:
-                config = load_config(paths.config_file(self.home))
-            except ConfigError as exc:
-                self.warnings.append(f"config: {exc}; running on defaults")
-                config = Config()
-        self.config = config
-        try:
-            self.rules = Rules.load(paths.rules_file(self.home))
-        except RulesError as exc:
-            self.warnings.append(f"rules: {exc}; using the default rules")
-            self.rules = Rules.load(None)
+        loaded, self.rules, self.warnings = load_settings(self.home)
+        self.config = config = config or loaded
         self.store = Store(paths.database_file(self.home))
         self.writer = SpanWriter(self.store, flush_interval=config.tracking.flush_interval)
         self.tracker = Tracker(
