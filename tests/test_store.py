@@ -100,6 +100,18 @@ def test_spans_range_includes_long_spans_started_before(store):
     assert store.spans(T0 + 20_000, T0 + 30_000) == []
 
 
+def test_sees_what_another_connection_wrote(store):
+    store.add_spans([Span(T0, T0 + 10, app="a")])
+    assert sum(store.seconds_by_activity(T0 - 10, T0 + 86400).values()) == 10
+    other = Store(store.path)  # as another process would
+    other.add_spans([Span(T0 - 50_000, T0 + 20_000, source="editor", device="pc", file="f")])
+    other.close()
+    assert [s.source for s in store.spans(T0 + 15_000, T0 + 15_001)] == ["editor"]
+    totals = store.seconds_by_activity(T0 - 10, T0 + 86400)
+    assert sum(totals.values()) == 20_010  # the editor span wins the overlap
+    assert {store.origins()[o] for _, o in totals} == {("editor", "pc")}
+
+
 def test_all_fields_round_trip(store):
     values = {f: f"v-{f}" for f in ACTIVITY_FIELDS if f not in ("private", "audible")}
     span = Span(T0, T0 + 5, source="browser", device="phone", private=True, audible=True,

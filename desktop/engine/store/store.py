@@ -64,6 +64,8 @@ class Store:
         self._origin_ids: dict[tuple[str, str], int] = {}
         self._origins: dict[int, tuple[str, str]] = {}
         self._priority: dict[int, int] = {}
+        self._max_duration = 0.0
+        self._data_version: int | None = None
         self._db = open_database(self.path, timeout)
         try:
             migrations.migrate(self._db)
@@ -74,8 +76,7 @@ class Store:
                 with self._db.atomic(), self._db.bind_ctx(migrations.models.MODELS):
                     migrations.set_meta("device", meta["device"])
             self.device: str = device or meta["device"]
-            self._max_duration = float(meta.get("max_duration", 0.0))
-            self._load_origins(conn)
+            self._sync(conn)
         except (sqlite3.Error, peewee.PeeweeException) as exc:
             self._db.close()
             raise explain(exc, self.path) from exc
@@ -84,6 +85,15 @@ class Store:
             raise StoreError(f"{self.path}: {exc}") from exc
 
     # -- plumbing -------------------------------------------------------------------------
+
+    def _sync(self, conn: sqlite3.Connection) -> None:
+        """Pick up what other connections (processes) committed: origins, longest span."""
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:
+            self._data_version = version
+            self._load_origins(conn)
+            row = conn.execute("SELECT value FROM meta WHERE key = 'max_duration'").fetchone()
+            self._max_duration = max(self._max_duration, float(row[0]) if row else 0.0)
 
     def _load_origins(self, conn: sqlite3.Connection) -> None:
         self._origins = {oid: (src, dev) for oid, src, dev in
@@ -95,7 +105,9 @@ class Store:
     def _read(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
             try:
-                yield self._db.connection()
+                conn = self._db.connection()
+                self._sync(conn)
+                yield conn
             except (sqlite3.Error, peewee.PeeweeException) as exc:
                 raise explain(exc, self.path) from exc
 
@@ -106,6 +118,7 @@ class Store:
             try:
                 conn = self._db.connection()
                 conn.execute("BEGIN IMMEDIATE")
+                self._sync(conn)
             except (sqlite3.Error, peewee.PeeweeException) as exc:
                 raise explain(exc, self.path) from exc
             try:
@@ -116,6 +129,7 @@ class Store:
                     conn.execute("ROLLBACK")
                 # Ids handed out inside the failed transaction no longer exist.
                 self._activity_ids.clear()
+                self._data_version = None
                 try:
                     self._load_origins(conn)
                 except sqlite3.Error:
@@ -278,8 +292,6 @@ class Store:
         with self._read() as conn:
             rows = conn.execute(_SELECT_SPANS, (end, start - self._max_duration, start)
                                 ).fetchall()
-            if any(r[2] not in self._origins for r in rows):
-                self._load_origins(conn)
         fields = self.activities({r[4] for r in rows})
         origins = self._origins
         return [Span(a, b, *origins[o], u, *fields[act], *counts)
