@@ -1,5 +1,5 @@
 """The exact-URL seam: provider registry, tabs reported by the extension, the macOS
-AppleScript provider (its outputs recorded from real osascript runs), and sites from URLs."""
+AppleScript provider (on osascript outputs written in its format), and sites from URLs."""
 
 from __future__ import annotations
 
@@ -83,7 +83,8 @@ def test_registry_order_and_removal() -> None:
     assert first not in url_providers()
 
 
-# Outputs recorded from `osascript -e <applescript_for(...)>` on macOS 14.
+# What `osascript -e <applescript_for(...)>` prints (one value per line; AppleScript's
+# "missing value" for absent ones), written by hand: there is no macOS here to record on.
 RECORDED = [
     ("Safari", "https://docs.python.org/3/library/os.html\nos — Miscellaneous operating system "
      "interfaces — Python 3.12.1 documentation\n",

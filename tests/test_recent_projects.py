@@ -1,5 +1,6 @@
-"""Project folders from the IDEs' own state files (formats as VS Code 1.8x and JetBrains
-2023+ write them), used when a title names a project and the process cwd says nothing."""
+"""Project folders from the IDEs' own state files (samples written by hand in the layout
+VS Code's storage.json and JetBrains' recentProjects.xml use), used when a title names a
+project and the process cwd says nothing."""
 
 from __future__ import annotations
 
