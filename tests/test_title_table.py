@@ -1,5 +1,6 @@
-"""Title parsing against real-world window titles of every editor, terminal and browser,
-in each OS's format (Linux X11, Windows, macOS where the app name is not in the title)."""
+"""Title parsing against window titles of every editor, terminal and browser, in each OS's
+format (Linux X11, Windows, macOS where the app name is not in the title). The titles follow
+the apps' default title formats; they were written from those formats, not captured here."""
 
 from __future__ import annotations
 
