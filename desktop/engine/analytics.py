@@ -134,9 +134,8 @@ class Analytics:
             todo = [i for i in missing if i not in found]
             if todo:
                 fields = self.store.activities(todo)
-                new = {i: self.classifier.classify(
-                    Span(0.0, 0.0, **dict(zip(ACTIVITY_FIELDS, fields[i], strict=True))))
-                    for i in todo}
+                new = {i: self.classifier.classify(Span(0.0, 0.0, "", "", "", *fields[i]))
+                       for i in todo}
                 self._by_id.update(new)
                 with suppress(StoreError):  # only a cache: a busy database must not break
                     self.store.save_classifications(fingerprint, new)  # a report
@@ -310,14 +309,12 @@ class Analytics:
     def productivity_pulse(self, start: datetime, end: datetime) -> float | None:
         """0..100: time-weighted productivity level (very productive 100 ... very
         distracting 0, neutral and uncategorized 50); None when nothing was tracked."""
-        totals = self.store.seconds_by_activity(self._epoch(start), self._epoch(end))
-        classes = self._classes({a for a, _ in totals})
-        total = sum(totals.values())
+        by_name = self._named("productivity", self._epoch(start), self._epoch(end))
+        total = sum(by_name.values())
         if total <= 0:
             return None
-        weighted = sum(secs * PULSE_WEIGHTS.get(classes[a].productivity, 50.0)
-                       for (a, _), secs in totals.items())
-        return weighted / total
+        weight = {PRODUCTIVITY_NAMES[level]: w for level, w in PULSE_WEIGHTS.items()}
+        return sum(secs * weight.get(name, 50.0) for name, secs in by_name.items()) / total
 
     def streaks(self, goal_seconds: float, today: date, category: str = "coding") -> Streaks:
         """Days meeting a daily goal of `category` time: the current run and the best one.
