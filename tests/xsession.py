@@ -95,7 +95,9 @@ class Window:
         # openbox answers activation asynchronously: wait until it is really active.
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
-            active = self.session.xdotool("getactivewindow").strip()
+            # getactivewindow fails while no window is active yet: that is "not yet" too.
+            active = subprocess.run([_require("xdotool"), "getactivewindow"], env=self.session.env,
+                                    capture_output=True, text=True).stdout.strip()
             if active == str(self.wid):
                 return
             time.sleep(0.02)

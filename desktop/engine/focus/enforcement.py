@@ -19,6 +19,8 @@ from watchers.observation import Observation
 
 log = logging.getLogger(__name__)
 
+MINIMIZE_RETRY_SECONDS = 1.0
+
 
 @dataclass(frozen=True)
 class BlockedAttempt:
@@ -44,10 +46,12 @@ class Enforcer:
         self.minimize = minimize
         self._minimizer = minimizer or minimize_active_window
         self._last: tuple | None = None
+        self._last_blocked = False
+        self._minimized_at = 0.0
         self._counts: dict[str, int] = {}
 
     def reset(self) -> None:
-        self._last = None
+        self._last, self._last_blocked = None, False
 
     def check(self, session_id: str, blocklist: Blocklist, obs: Observation,
               ) -> BlockedAttempt | None:
@@ -55,7 +59,15 @@ class Enforcer:
         the previous check."""
         focused = (obs.pid, obs.app, obs.site, obs.url if obs.site is None else None)
         arrived, self._last = focused != self._last, focused
-        if not arrived or (obs.app is None and obs.site is None):
+        if not arrived:
+            # Still in focus after a minimize request (a window manager may ignore one sent
+            # while it is busy mapping the window): ask again, without counting anew.
+            if self._last_blocked and self.minimize and (
+                    obs.time - self._minimized_at >= MINIMIZE_RETRY_SECONDS):
+                self._minimize(obs)
+            return None
+        self._last_blocked = False
+        if obs.app is None and obs.site is None:
             return None
         classification = None
         if self.rules is not None:
@@ -66,13 +78,17 @@ class Enforcer:
         if reason is None:
             return None
         count = self._counts[session_id] = self._counts.get(session_id, 0) + 1
-        minimized = False
-        if self.minimize:
-            try:
-                minimized = self._minimizer(obs)
-            except Exception:  # an OS refusing must not stop the session
-                log.exception("could not minimize the blocked window")
+        self._last_blocked = True
+        minimized = self._minimize(obs) if self.minimize else False
         return BlockedAttempt(obs.time, session_id, obs.site, obs.app, reason, count, minimized)
+
+    def _minimize(self, obs: Observation) -> bool:
+        self._minimized_at = obs.time
+        try:
+            return self._minimizer(obs)
+        except Exception:  # an OS refusing must not stop the session
+            log.exception("could not minimize the blocked window")
+            return False
 
 
 def minimize_active_window(obs: Observation) -> bool:
