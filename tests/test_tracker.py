@@ -246,3 +246,18 @@ def test_with_the_default_rules_as_redactor():
     clock.run(10, app="KeePassXC", title="bank.kdbx - KeePassXC")
     tracker.close(clock.now)
     assert [(s.title, s.url) for s in rec.spans] == [(REDACTED, None), (REDACTED, None)]
+
+
+def test_when_the_sound_stops_while_idle_the_span_ends_there():
+    tracker, rec, clock = make(idle_timeout=180)
+    clock.run(10, app="firefox", title="Talk - YouTube", idle_seconds=0)
+    for _ in range(1800):  # a 30 min video, no input
+        tracker.observe(Observation(time=clock.now, app="firefox", title="Talk - YouTube",
+                                    idle_seconds=clock.now - (T0 + 9), audible=True))
+        clock.now += 1
+    # the video ended: silent, idle for half an hour
+    tracker.observe(Observation(time=clock.now, app="firefox", title="Talk - YouTube",
+                                idle_seconds=clock.now - (T0 + 9)))
+    assert tracker.current is None
+    (span,) = rec.spans
+    assert (span.start, span.end) == (T0, T0 + 1809)

@@ -6,11 +6,12 @@ time zones or DST. Rules, in order, for each observation at time t:
 - a gap since the previous poll larger than `sleep_gap` (sleep, suspend, a frozen process) or a
   clock going backwards ends the open span at the previous poll + one poll interval;
 - idle for `idle_timeout` or more (and nothing audible playing) ends the open span at the last
-  input (t - idle_seconds), not when the idleness was noticed;
+  input (t - idle_seconds), not when the idleness was noticed, or at the last poll it played
+  sound if that was later;
 - an observation the redactor drops ends the open span at t;
 - an observation equal to the open span's activity (titles compared with their volatile parts,
-  such as digits, masked) extends it to t and keeps the latest title; anything else ends it at t
-  and opens a new one.
+  such as digits, masked; sound ignored) extends it to t and keeps the latest title; anything
+  else ends it at t and opens a new one.
 
 The sink receives a copy of the open span each time it grows or changes and once more when it
 ends; the writer keeps the latest version per uuid.
@@ -22,7 +23,7 @@ import dataclasses
 import re
 from collections.abc import Callable
 
-from desktop.engine.span import Span
+from desktop.engine.span import ACTIVITY_FIELDS, Span
 from watchers.observation import Observation
 
 # Observation fields copied as they are into the span.
@@ -60,10 +61,16 @@ def _add_activity(span: Span, obs: Observation) -> None:
     span.moves += obs.activity.moves
 
 
+_TITLE = ACTIVITY_FIELDS.index("title")
+_AUDIBLE = ACTIVITY_FIELDS.index("audible")
+
+
 def merge_key(span: Span) -> tuple:
-    """What must be equal for two observations to be one activity."""
+    """What must be equal for two observations to be one activity: everything but the
+    volatile parts of the title, and sound (a span is audible if it played any)."""
     key = list(span.activity_key())
-    key[1] = volatile_free(span.title)
+    key[_TITLE] = volatile_free(span.title)
+    key[_AUDIBLE] = None
     return tuple(key)
 
 
@@ -81,6 +88,7 @@ class Tracker:
         self._open: Span | None = None
         self._open_key: tuple | None = None
         self._last_poll: float | None = None
+        self._audible_at: float | None = None  # the last poll the open span played sound
 
     @property
     def current(self) -> Span | None:
@@ -95,8 +103,8 @@ class Tracker:
             self._end(last + self.poll_interval)
         idle = obs.idle_seconds or 0.0
         if idle >= self.idle_timeout and not obs.audible:
-            if self._open is not None:
-                self._end(t - idle)
+            if self._open is not None:  # active until the last input or the last sound
+                self._end(max(t - idle, self._audible_at or t - idle))
             return
         span = span_from_observation(obs, self.device)
         if self.redactor is not None:
@@ -108,9 +116,11 @@ class Tracker:
         key = merge_key(span)
         if self._open is not None and key == self._open_key:
             self._grow(span, t)
-            return
-        self._end(t)
-        self._open, self._open_key = span, key
+        else:
+            self._end(t)
+            self._open, self._open_key = span, key
+        if obs.audible:
+            self._audible_at = t
 
     def suspend(self, at: float) -> None:
         """The session was locked or the machine is going to sleep at `at`: end the span."""
@@ -132,6 +142,7 @@ class Tracker:
         assert open_ is not None
         open_.end = max(open_.end, t)
         open_.title = span.title
+        open_.audible = open_.audible or span.audible
         open_.keystrokes += span.keystrokes
         open_.clicks += span.clicks
         open_.scrolls += span.scrolls
@@ -143,7 +154,7 @@ class Tracker:
         open_ = self._open
         if open_ is None:
             return
-        self._open = self._open_key = None
+        self._open = self._open_key = self._audible_at = None
         grown = open_.end > open_.start
         open_.end = max(open_.start, at)
         if grown or open_.end > open_.start:
