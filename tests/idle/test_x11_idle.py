@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import time
 from collections.abc import Iterator
 
 import pytest
 
-from tests.xsession import XSession
+from tests.xsession import XSession, start_session
 from watchers.idle import IdleWatcher, create_idle_watcher
 from watchers.idle.hooks import InputHooks
 from watchers.idle.xscreensaver import XScreenSaverIdle
@@ -150,3 +152,36 @@ def test_hooks_unavailable_without_display(monkeypatch):
         assert any("activity counts" in w for w in watcher.warnings)
     finally:
         hooks.close()
+
+
+def test_hooks_survive_an_x_server_restart(monkeypatch):
+    """The X server dies under the hooks, then comes back on the same display number."""
+    session = start_session()
+    monkeypatch.setenv("DISPLAY", session.display)
+    hooks = InputHooks()
+    replacement = None
+    try:
+        assert hooks.ensure_running() and hooks.wait_ready(10)
+        session.close()
+        deadline = time.monotonic() + 10
+        while hooks.alive and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not hooks.alive
+        with pytest.raises(WatcherUnavailable, match="cannot connect"):
+            hooks.seconds_idle()
+        replacement = subprocess.Popen(
+            ["Xvfb", session.display, "-nolisten", "tcp", "+extension", "RECORD"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 30
+        while not hooks.ensure_running() and time.monotonic() < deadline:
+            time.sleep(0.2)  # the retry pause grows after each failure
+        assert hooks.alive and hooks.restarts >= 1
+        subprocess.run(["xdotool", "key", "a"], env={**os.environ, "DISPLAY": session.display},
+                       check=True, timeout=15)
+        assert wait_counts(hooks, lambda c: c.keystrokes >= 1).keystrokes == 1
+    finally:
+        hooks.close()
+        session.close()
+        if replacement is not None:
+            replacement.terminate()
+            replacement.wait(timeout=5)

@@ -78,38 +78,48 @@ def test_title_changes_are_seen(x_session, watcher):
 
 
 @pytest.mark.parametrize("title", ["Ünïcødé — 日本語", "Привет, мир", "Ελληνικά ∑ 🙂"])
-def test_utf8_titles(x_session, watcher, title):
+def test_utf8_titles_from_xterm(x_session, watcher, title):
     # xterm stores non-Latin-1 titles as COMPOUND_TEXT in WM_NAME (no _NET_WM_NAME).
     win = x_session.open_window(title, "Utf8Title")
     info = wait_for(watcher.active_window, lambda i: i and i.app == "Utf8Title")
     assert info.title == title
-    # _NET_WM_NAME, once set, wins over WM_NAME.
+    win.close()
+
+
+def bare_window(x_session: XSession, props: dict[str, tuple[str, bytes]], wm_class: bytes):
+    """A bare client window with exactly `props` (name: (type, value)) and WM_CLASS, mapped
+    and activated; returns (display, window): close the display to destroy it."""
     d = Display(x_session.display)
+    screen = d.screen()
+    w = screen.root.create_window(0, 0, 200, 100, 0, screen.root_depth)
+    for name, (kind, value) in props.items():
+        w.change_property(d.intern_atom(name), d.intern_atom(kind), 8, value)
+    w.change_property(Xatom.WM_CLASS, Xatom.STRING, 8, wm_class)
+    w.change_property(d.intern_atom("_NET_WM_PID"), Xatom.CARDINAL, 32, [os.getpid()])
+    w.map()
+    d.sync()
+    wait_for(lambda: x_session.run("xprop", "-id", str(w.id), "WM_STATE"),
+             lambda out: "Normal" in out)
+    x_session.xdotool("windowactivate", "--sync", str(w.id))
+    return d, w
+
+
+def test_utf8_net_wm_name_wins_over_wm_name(x_session, watcher):
+    title = "net: Ünïcødé — 日本語"
+    d, _ = bare_window(x_session, {"_NET_WM_NAME": ("UTF8_STRING", title.encode()),
+                                   "WM_NAME": ("STRING", b"legacy name")}, b"modern\0Modern\0")
     try:
-        w = d.create_resource_object("window", win.wid)
-        w.change_property(d.intern_atom("_NET_WM_NAME"), d.intern_atom("UTF8_STRING"), 8,
-                          f"net: {title}".encode())
-        d.flush()
+        info = wait_for(watcher.active_window, lambda i: i and i.app == "Modern")
+        assert info.title == title
     finally:
         d.close()
-    info = wait_for(watcher.active_window, lambda i: i and i.title == f"net: {title}")
-    assert info.title == f"net: {title}"
-    win.close()
 
 
 def test_wm_name_only_window(x_session, watcher):
     """A bare client with only WM_NAME (Latin-1 STRING) and WM_CLASS, as old toolkits make."""
-    d = Display(x_session.display)
+    d, w = bare_window(x_session, {"WM_NAME": ("STRING", "Café crème".encode("latin-1"))},
+                       b"oldapp\0OldApp\0")
     try:
-        screen = d.screen()
-        w = screen.root.create_window(0, 0, 200, 100, 0, screen.root_depth)
-        w.change_property(Xatom.WM_NAME, Xatom.STRING, 8, "Café crème".encode("latin-1"))
-        w.change_property(Xatom.WM_CLASS, Xatom.STRING, 8, b"oldapp\0OldApp\0")
-        w.change_property(d.intern_atom("_NET_WM_PID"), Xatom.CARDINAL, 32, [os.getpid()])
-        w.map()
-        d.sync()
-        wait_for(lambda: x_session.xdotool("search", "--name", "^Caf").split(), bool)
-        x_session.xdotool("windowactivate", "--sync", str(w.id))
         info = wait_for(watcher.active_window, lambda i: i and i.app == "OldApp")
         assert info.title == "Café crème"
         assert info.pid == os.getpid()
@@ -122,10 +132,21 @@ def test_wm_name_only_window(x_session, watcher):
 def test_fullscreen_state(x_session, watcher):
     win = x_session.open_window("movie", "Player")
     wait_for(watcher.active_window, lambda i: i and i.title == "movie")
-    set_fullscreen(x_session.display, win.wid, True)
-    assert wait_for(watcher.active_window, lambda i: i and i.fullscreen).fullscreen
-    set_fullscreen(x_session.display, win.wid, False)
-    assert not wait_for(watcher.active_window, lambda i: i and not i.fullscreen).fullscreen
+
+    def toggle(on: bool):
+        # Ask until openbox has applied it (it may still be settling the new window), then
+        # compare the watcher with what xprop reads.
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            set_fullscreen(x_session.display, win.wid, on)
+            state = wait_for(lambda: x_session.run("xprop", "-id", str(win.wid), "_NET_WM_STATE"),
+                             lambda out: ("FULLSCREEN" in out) == on, timeout=1.0)
+            if ("FULLSCREEN" in state) == on:
+                break
+        return wait_for(watcher.active_window, lambda i: i and i.fullscreen == on)
+
+    assert toggle(True).fullscreen is True
+    assert toggle(False).fullscreen is False
     win.close()
 
 

@@ -1,20 +1,23 @@
-"""Input hooks (pynput listeners) that count input events, never which keys or where.
+"""Input hooks that count input events, never which keys or where.
+
+On X11 a RECORD reader of our own does it (watchers.idle.xrecord: a tenth of pynput's cost
+per event); on Windows and macOS pynput's listeners (low-level hooks, event taps).
 
 The listener threads can die under us (X server restart, suspend, missing RECORD extension):
 every call checks them and restarts dead ones, with a growing pause between failed attempts.
-Never wait on a listener without a timeout: `Listener.wait()` blocks for ever when its thread
-died before becoming ready.
+Never wait on a pynput listener without a timeout: `Listener.wait()` blocks for ever when its
+thread died before becoming ready.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 import threading
 import time
 from typing import Any
 
+from watchers.idle.xrecord import XRecordListener
 from watchers.observation import ActivityCounts
 from watchers.window.base import WatcherUnavailable
 
@@ -42,6 +45,13 @@ class InputHooks:
         self._closed = False
 
     # -- callbacks: run on the listener threads for every event; keep them tiny -------------
+    def _add(self, keys: int, clicks: int, scrolls: int, moves: int) -> None:
+        self._keys += keys
+        self._clicks += clicks
+        self._scrolls += scrolls
+        self._moves += moves
+        self._last_input = time.monotonic()
+
     def _on_key(self, *_: Any) -> None:
         self._keys += 1
         self._last_input = time.monotonic()
@@ -125,11 +135,22 @@ class InputHooks:
         self._stop_listeners()
 
     def _start_listeners(self) -> None:
-        if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
-            raise WatcherUnavailable("input hooks unavailable: no X display (DISPLAY is not set)")
+        if sys.platform.startswith("linux"):
+            listener = XRecordListener(self._add)
+            listener.start()  # raises WatcherUnavailable with the reason
+            self._listeners = [listener]
+        else:
+            self._listeners = self._start_pynput()
+        self._started_at = time.monotonic()
+        # A thread that cannot reach the X server (or lacks RECORD) dies within milliseconds.
+        if not self.wait_ready(START_TIMEOUT):
+            raise WatcherUnavailable("the input hooks could not start")
+        self.error = None
+
+    def _start_pynput(self) -> list[Any]:
         try:
             from pynput import keyboard, mouse
-        except Exception as exc:  # ImportError without a display, Xlib errors
+        except Exception as exc:  # ImportError without a display server
             raise WatcherUnavailable(f"input hooks unavailable: {exc}") from exc
         kb = keyboard.Listener(on_press=self._on_key)
         ms = mouse.Listener(on_move=self._on_move, on_click=self._on_click,
@@ -140,19 +161,15 @@ class InputHooks:
         for listener in (kb, ms):
             listener.daemon = True
             listener.start()
-        self._listeners = [kb, ms]
-        self._started_at = time.monotonic()
-        # A thread that cannot reach the X server (or lacks RECORD) dies within milliseconds.
-        if not self.wait_ready(START_TIMEOUT):
-            raise WatcherUnavailable("the input hooks could not start (X server gone, or its "
-                                     "RECORD extension missing)")
-        self.error = None
+        return [kb, ms]
 
     def _stop_listeners(self) -> None:
         listeners, self._listeners = self._listeners, []
         for listener in listeners:
+            if isinstance(listener, XRecordListener):
+                listener.stop()
             # pynput's stop() waits (without a timeout) for a listener that never became ready.
-            if listener.is_alive() and _ready(listener, timeout=1.0):
+            elif listener.is_alive() and _ready(listener, timeout=1.0):
                 with contextlib.suppress(Exception):  # its X connection may be dead already
                     listener.stop()
                     _wake_xorg(listener)
@@ -172,7 +189,9 @@ def _wake_xorg(listener: Any) -> None:
 
 
 def _ready(listener: Any, timeout: float) -> bool:
-    """Whether pynput marked `listener` ready (its own wait() has no timeout)."""
+    """Whether `listener` is ready to count (pynput's own wait() has no timeout)."""
+    if isinstance(listener, XRecordListener):
+        return listener.ready.wait(timeout) and listener.is_alive()
     deadline = time.monotonic() + timeout
     while not getattr(listener, "_ready", True):
         if not listener.is_alive() or time.monotonic() >= deadline:

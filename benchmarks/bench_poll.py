@@ -1,0 +1,165 @@
+"""Watcher benchmarks on a real X server (a private Xvfb + openbox it starts and stops):
+
+- one full poll (focused window + editor/terminal/browser inference + idle + counts),
+  target median < 2 ms;
+- the CPU cost of the input hooks under fast input (xdotool, >= 50 events/s for ~10 s),
+  target < 1% of one core.
+
+    .venv/bin/python benchmarks/bench_poll.py [--polls 1000] [--input-seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.xsession import XSession, start_session
+
+POLL_TARGET_MS = 2.0
+HOOKS_TARGET_PERCENT = 1.0
+MIN_EVENTS_PER_SECOND = 50
+
+
+def verdict(ok: bool) -> str:
+    return "OK" if ok else "MISS"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def make_repo(root: Path) -> Path:
+    repo = root / "webshop"
+    (repo / "src").mkdir(parents=True)
+    (repo / "src" / "cart.py").write_text("items = []\n")
+    git = ["git", "-c", "user.email=bench@example.org", "-c", "user.name=bench"]
+    subprocess.run([*git, "init", "-q", "-b", "feature/cart"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "."], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "init"], cwd=repo, check=True)
+    return repo
+
+
+def bench_polls(session: XSession, repo: Path, polls: int) -> list[float]:
+    from watchers.poller import Poller
+
+    windows = {
+        "editor (vim in xterm, git repo)": session.open_window(
+            "vim", "XTerm", command=["vim", "-n", "src/cart.py"], cwd=str(repo)),
+        "editor (VS Code title)": session.open_window(
+            "cart.py - webshop - Visual Studio Code", "Code", cwd=str(repo)),
+        "browser (Firefox title)": session.open_window(
+            "Pull requests · acme/webshop · GitHub — Mozilla Firefox", "firefox"),
+    }
+    poller = Poller()
+    all_times: list[float] = []
+    try:
+        print(f"one full poll, {polls} per focused window:")
+        for label, win in windows.items():
+            win.activate()
+            obs = poller.poll()
+            deadline = time.monotonic() + 5  # let inference see the window once
+            while obs.editor is None and obs.browser is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+                obs = poller.poll()
+            times = []
+            for _ in range(polls):
+                t = time.perf_counter()
+                poller.poll()
+                times.append((time.perf_counter() - t) * 1000)
+            all_times += times
+            what = obs.editor or obs.browser
+            print(f"  {label:34} median {statistics.median(times):.3f} ms, "
+                  f"p95 {percentile(times, 0.95):.3f} ms  [{obs.app}: {what}, "
+                  f"{obs.file or obs.site}, idle from {obs.source_of('idle_seconds')}]")
+    finally:
+        poller.close()
+        for win in windows.values():
+            win.close()
+    return all_times
+
+
+def input_script(seconds: float, rate: int) -> list[str]:
+    """One xdotool command line sending `rate` events a second: moves and key presses."""
+    args: list[str] = []
+    pause = f"{1 / rate:.3f}"
+    for i in range(int(seconds * rate)):
+        if i % 5 == 4:
+            args += ["key", "a"]
+        else:
+            args += ["mousemove", str(100 + i % 400), str(100 + (i * 7) % 300)]
+        args += ["sleep", pause]
+    return args
+
+
+def bench_hooks(session: XSession, seconds: float) -> tuple[float, float, float]:
+    """(CPU % with fast input, CPU % idle, events counted per second)."""
+    from watchers.idle.hooks import InputHooks
+
+    target = session.open_window("typing target", "XTerm")  # keys land in a harmless xterm
+    hooks = InputHooks()
+    try:
+        if not hooks.ensure_running() or not hooks.wait_ready(10):
+            raise SystemExit(f"input hooks did not start: {hooks.error}")
+        hooks.take_counts()
+
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        time.sleep(min(seconds, 5))
+        idle_cpu = (time.process_time() - cpu0) / (time.perf_counter() - wall0) * 100
+
+        script = input_script(seconds, rate=100)
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        sender = subprocess.Popen(["xdotool", *script], env=session.env)
+        sender.wait(timeout=seconds * 4 + 30)
+        time.sleep(0.2)  # let the last events arrive
+        wall = time.perf_counter() - wall0
+        busy_cpu = (time.process_time() - cpu0) / wall * 100
+        counts = hooks.take_counts()
+        rate = counts.total / wall
+        print(f"  counted {counts.keystrokes} key presses and {counts.moves} moves in "
+              f"{wall:.1f} s ({rate:.0f} events/s; a key press also sends a release)")
+        return busy_cpu, idle_cpu, rate
+    finally:
+        hooks.close()
+        target.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--polls", type=int, default=1000)
+    parser.add_argument("--input-seconds", type=float, default=10.0)
+    args = parser.parse_args()
+
+    session = start_session()
+    os.environ.update(DISPLAY=session.display, XDG_SESSION_TYPE="x11")
+    os.environ.pop("WAYLAND_DISPLAY", None)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            times = bench_polls(session, make_repo(Path(tmp)), args.polls)
+        print("input hooks under fast input:")
+        busy, idle, rate = bench_hooks(session, args.input_seconds)
+    finally:
+        session.close()
+
+    median, p95 = statistics.median(times), percentile(times, 0.95)
+    ok_poll = median < POLL_TARGET_MS
+    ok_hooks = busy < HOOKS_TARGET_PERCENT and rate >= MIN_EVENTS_PER_SECOND
+    print()
+    print(f"poll median {median:.3f} ms, p95 {p95:.3f} ms over {len(times)} polls "
+          f"(target median < {POLL_TARGET_MS:g} ms) {verdict(ok_poll)}")
+    print(f"input hooks {busy:.2f}% of one core at {rate:.0f} events/s "
+          f"(target < {HOOKS_TARGET_PERCENT:g}% at >= {MIN_EVENTS_PER_SECOND} events/s; "
+          f"{idle:.2f}% with no input) {verdict(ok_hooks)}")
+    return 0 if ok_poll and ok_hooks else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
