@@ -175,8 +175,9 @@ def _host_spans(host: str, buckets: list[Bucket]) -> list[Span]:
         active = [(e.start, e.end) for e in window]
     browsers = []
     for bucket in (b for b in buckets if b.type == WEB):
-        name = _browser_of(bucket.id)
-        pattern = re.compile(f"^(?:{BROWSER_APPS.get(name or '', '(?!)')})$", re.IGNORECASE)
+        name = _browser_of(bucket.id)  # unknown: any browser's window will do
+        apps = BROWSER_APPS[name] if name else "|".join(BROWSER_APPS.values())
+        pattern = re.compile(f"^(?:{apps})$", re.IGNORECASE)
         browser_windows = [e for e in window if pattern.match(e.data["app"])]
         focused = intersect(flood(bucket.events), browser_windows, "window")
         browsers.append((name, focused))
