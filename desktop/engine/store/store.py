@@ -138,10 +138,13 @@ class Store:
                     raise explain(exc, self.path) from exc
                 raise
 
-    def _intern_activities(self, conn: sqlite3.Connection, keys: Iterable[tuple]) -> None:
-        missing = {k for k in keys if k not in self._activity_ids}
+    def _intern_activities(self, conn: sqlite3.Connection, keys: list[tuple]) -> list[int]:
+        """Activity ids of `keys`, adding the activities not stored yet."""
+        ids = self._activity_ids
+        found = list(map(ids.get, keys))
+        missing = {k for k, a in zip(keys, found, strict=True) if a is None}
         if not missing:
-            return
+            return found
         by_hash = {_key_hash(k): k for k in missing}
 
         def lookup(hashes: list[str]) -> None:
@@ -161,6 +164,7 @@ class Store:
                 f"VALUES ({', '.join('?' * (len(ACTIVITY_FIELDS) + 2))})", rows)
             for aid, h, *_ in rows:
                 self._activity_ids[by_hash[h]] = aid
+        return [a if a is not None else ids[k] for k, a in zip(keys, found, strict=True)]
 
     def _origin_id(self, conn: sqlite3.Connection, source: str, device: str) -> int:
         oid = self._origin_ids.get((source, device))
@@ -180,14 +184,13 @@ class Store:
     def _prepare(self, conn: sqlite3.Connection, spans: list[Span], dirty: set[int]
                  ) -> list[tuple]:
         """Rows for the span table; adds the quarters the spans cover to `dirty`."""
-        keys = list(map(_activity_key, spans))
-        self._intern_activities(conn, keys)
-        ids, origin_ids, origin = self._activity_ids, self._origin_ids, self._origin_id
+        aids = self._intern_activities(conn, list(map(_activity_key, spans)))
+        origin_ids, origin = self._origin_ids, self._origin_id
         device, now = self.device, time.time()
-        rows = [(s.uuid, s.start, s.end, ids[k],
+        rows = [(s.uuid, s.start, s.end, aid,
                  origin_ids.get((s.source, s.device or device))
                  or origin(conn, s.source, s.device or device), *_counters(s), now)
-                for s, k in zip(spans, keys, strict=True)]
+                for s, aid in zip(spans, aids, strict=True)]
         q = rollups.QUARTER
         dirty.update({int(r[1] // q) for r in rows if r[2] > r[1]})
         dirty.update({int(r[2] // q) for r in rows if r[2] > r[1]})
