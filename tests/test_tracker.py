@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from desktop.engine.span import Span
 from desktop.engine.tracker import Tracker, volatile_free
@@ -261,3 +264,52 @@ def test_when_the_sound_stops_while_idle_the_span_ends_there():
     assert tracker.current is None
     (span,) = rec.spans
     assert (span.start, span.end) == (T0, T0 + 1809)
+
+
+@st.composite
+def sessions(draw):
+    """Observations on a consistent clock: idle_seconds is the time since the last input."""
+    steps = draw(st.lists(st.tuples(
+        st.sampled_from([1.0, 1.0, 1.0, 1.0, 2.0, 0.5, 60.0, 5000.0]),  # time since last poll
+        st.sampled_from(["code", "firefox", "kitty"]),
+        st.sampled_from(["a", "b", "Tick 1", "Tick 2"]),
+        st.booleans(),  # input happened since the last poll
+        st.sampled_from([False, False, False, True]),  # audible
+    ), min_size=1, max_size=300))
+    t, last_input, out = T0, T0, []
+    for dt, app, title, typed, audible in steps:
+        t += dt
+        if typed:
+            last_input = t
+        out.append(Observation(time=t, app=app, title=title, idle_seconds=t - last_input,
+                               audible=audible))
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(sessions())
+def test_invariants_on_random_sessions(observations):
+    from desktop.engine.tracker import merge_key
+
+    tracker, rec, _clock = make(idle_timeout=30, poll_interval=1.0)
+    for obs in observations:
+        tracker.observe(obs)
+    tracker.close(observations[-1].time + 1)
+    spans = sorted(rec.latest.values(), key=lambda s: s.start)
+    for s in spans:
+        assert s.end >= s.start
+    for a, b in itertools.pairwise(spans):
+        assert a.end <= b.start  # never overlapping
+        if a.end == b.start and a.duration and b.duration:
+            assert merge_key(a) != merge_key(b)  # equal neighbours would have merged
+    # every active poll with a next poll soon after is inside a span; no span covers a sleep
+    for obs, nxt in itertools.pairwise(observations):
+        gap = nxt.time - obs.time
+        active = obs.idle_seconds < 30 or obs.audible
+        idle_soon = nxt.idle_seconds >= 30 and not nxt.audible
+        if active and 0 < gap <= 10 and not idle_soon:
+            assert any(s.start <= obs.time < s.end for s in spans), obs
+        if gap > 10:
+            assert not any(s.start < obs.time + 1 < s.end and s.end > nxt.time for s in spans)
+    elapsed = observations[-1].time + 1 - observations[0].time
+    assert sum(s.duration for s in spans) <= elapsed
