@@ -1,0 +1,87 @@
+"""Notifications: goal reached, tracking resumed after idle, focus and break events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from PySide6.QtCore import QObject, Slot
+
+from desktop.engine.formatting import format_duration
+from desktop.ui.bridge import EngineBridge, QueryRunner
+
+# Engine events (from issue 5's focus and break reminders) shown as they come.
+HABIT_EVENTS = {
+    "focus_started": "Focus session started",
+    "focus_ended": "Focus session complete",
+    "focus_abandoned": "Focus session ended early",
+    "break_due": "Time for a break",
+    "break_ended": "Break over",
+}
+# Below this, coming back from idle is not worth a notification.
+MIN_IDLE_TO_NOTIFY = 5 * 60
+GOAL_CHECK_SECONDS = 60.0
+
+
+class Notifier(QObject):
+    """Turns engine events into messages on `show(title, text)` (the tray's balloon)."""
+
+    def __init__(self, engine: Any, bridge: EngineBridge, runner: QueryRunner,
+                 show: Callable[[str, str], None], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.engine = engine
+        self.show = show
+        self.runner = runner
+        self.sent: list[tuple[str, str]] = []
+        self._goal_day: date | None = None  # the day the goal notification went out
+        self._goal_token = 0
+        self._last_goal_check = 0.0
+        bridge.event.connect(self._on_event)
+        bridge.status.connect(self._on_status)
+        runner.finished.connect(self._on_query)
+
+    def notify(self, title: str, text: str) -> None:
+        self.sent.append((title, text))
+        self.show(title, text)
+
+    @Slot(str, object)
+    def _on_event(self, kind: str, payload: object) -> None:
+        if kind == "resumed_after_idle" and isinstance(payload, int | float):
+            if payload >= MIN_IDLE_TO_NOTIFY:
+                self.notify("Welcome back", f"Tracking resumed after {format_duration(payload)} "
+                            "away. The idle time was not counted.")
+        elif kind == "error":
+            self.notify("TimeForged problem", str(payload))
+        elif kind in HABIT_EVENTS:
+            self.notify(HABIT_EVENTS[kind], str(payload or ""))
+
+    @Slot(object)
+    def _on_status(self, status: Any) -> None:
+        goal = self.goal_seconds()
+        today = datetime.fromtimestamp(status.time, self.engine.config.zone()).date()
+        if not goal or self._goal_day == today or status.today_seconds < goal:
+            return  # coding time cannot exceed the total: no query needed yet
+        if status.time - self._last_goal_check < GOAL_CHECK_SECONDS or self._goal_token:
+            return
+        self._last_goal_check = status.time
+        analytics = self.engine.analytics
+        self._goal_token = self.runner.submit(
+            lambda: (today, analytics.streaks(goal, today)))
+
+    @Slot(int, object)
+    def _on_query(self, token: int, result: object) -> None:
+        if token != self._goal_token:
+            return
+        self._goal_token = 0
+        day, streaks = result
+        if streaks.today_seconds >= streaks.goal_seconds and self._goal_day != day:
+            self._goal_day = day
+            self.notify("Daily goal reached",
+                        f"{format_duration(streaks.today_seconds)} of coding today. "
+                        f"Streak: {streaks.current} day{'s' if streaks.current != 1 else ''}.")
+
+    def goal_seconds(self) -> float:
+        goals = getattr(self.engine.config, "goals", None)
+        minutes = getattr(goals, "daily_coding_minutes", 0) if goals else 0
+        return float(minutes or 0) * 60.0

@@ -1,0 +1,338 @@
+"""Settings: tracking, rules, goals, breaks, focus, sync, start at login, data."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDateTime, QObject, QRunnable, Qt, QThreadPool, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop import autostart
+from desktop.engine import paths
+from desktop.engine.config import ConfigError, load_config, save_config
+from desktop.engine.formatting import format_duration
+from desktop.ui.forms import DataclassForm
+from desktop.ui.rules_editor import RulesEditor
+from desktop.ui.theme import Theme
+
+SYNC_NOTE = ("Sync between your devices is coming with the sync server. Everything stays on "
+             "this computer until then.")
+LATER_NOTE = ("{what} settings arrive with focus mode and break reminders; this version has "
+              "nothing to set yet.")
+
+
+class _Task(QRunnable):
+    """Runs `fn(progress)` off the GUI thread, reporting through Qt signals."""
+
+    class Signals(QObject):
+        progress = Signal(int, int)
+        done = Signal(object)
+        failed = Signal(str)
+
+    def __init__(self, fn: Callable[[Callable[[int, int], None]], Any]) -> None:
+        super().__init__()
+        self.fn = fn
+        self.signals = _Task.Signals()
+
+    def run(self) -> None:
+        try:
+            result = self.fn(lambda done, total: self.signals.progress.emit(done, total))
+        except Exception as exc:
+            self.signals.failed.emit(str(exc))
+        else:
+            self.signals.done.emit(result)
+
+
+class SettingsDialog(QDialog):
+    task_finished = Signal(str)  # the message shown at the end of an export/import/delete
+
+    def __init__(self, engine: Any, theme: Theme | None = None,
+                 autostart_entry: autostart.Autostart | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.engine = engine
+        self.theme = theme
+        self.autostart = autostart_entry or autostart.for_platform()
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self.last_message = ""
+        self._signals: list[QObject] = []
+        self.setWindowTitle("TimeForged settings")
+        self.resize(1000, 640)
+        self.tabs = QTabWidget()
+        config = engine.config
+        self.forms: dict[str, DataclassForm] = {}
+        self.tabs.addTab(self._section_page("tracking", config.tracking,
+                                            "What is recorded and how often. Changes apply "
+                                            "from the next start of tracking."), "&Tracking")
+        self.rules_editor = RulesEditor(engine)
+        self.tabs.addTab(self.rules_editor, "&Rules")
+        self.tabs.addTab(self._section_page("goals", config.goals,
+                                            "A daily target; each day reaching it extends "
+                                            "your streak."), "&Goals")
+        for name, title in (("breaks", "Breaks"), ("focus", "Focus")):
+            section = getattr(config, name, None)
+            page = (self._section_page(name, section, "") if dataclasses.is_dataclass(section)
+                    else _note_page(LATER_NOTE.format(what=title)))
+            self.tabs.addTab(page, title)
+        self.tabs.addTab(self._sync_page(), "S&ync")
+        self.tabs.addTab(self._startup_page(), "Start at &login")
+        self.tabs.addTab(self._data_page(), "&Data")
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                        | QDialogButtonBox.StandardButton.Close)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #e53935")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+
+    # -- pages ---------------------------------------------------------------------
+
+    def _section_page(self, name: str, section: Any, note: str) -> QWidget:
+        form = DataclassForm(section)
+        self.forms[name] = form
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        if note:
+            label = QLabel(note)
+            label.setWordWrap(True)
+            label.setObjectName("muted")
+            layout.addWidget(label)
+        layout.addWidget(form)
+        layout.addStretch(1)
+        return page
+
+    def _sync_page(self) -> QWidget:
+        page = _note_page(SYNC_NOTE)
+        box = QGroupBox("Sync server")
+        box.setEnabled(False)
+        form = QFormLayout(box)
+        form.addRow("Server address", QLineEdit())
+        form.addRow("", QCheckBox("Sync this device"))
+        page.layout().insertWidget(1, box)
+        return page
+
+    def _startup_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.autostart_box = QCheckBox("Start TimeForged when I log in")
+        self.autostart_box.setChecked(self.autostart.is_enabled())
+        self.autostart_box.toggled.connect(self.set_autostart)
+        where = QLabel(f"Stored as: {self.autostart.describe()}")
+        where.setObjectName("muted")
+        where.setWordWrap(True)
+        layout.addWidget(self.autostart_box)
+        layout.addWidget(where)
+        layout.addStretch(1)
+        return page
+
+    def _data_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        where = QGroupBox("Where your data lives")
+        wl = QFormLayout(where)
+        db = QLabel(str(self.engine.store.path))
+        db.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        size = self.engine.store.path.stat().st_size if self.engine.store.path.exists() else 0
+        wl.addRow("Database", db)
+        wl.addRow("Size", QLabel(f"{size / 1e6:.1f} MB"))
+        open_folder = QPushButton("&Open folder")
+        open_folder.clicked.connect(lambda: QDesktopServices.openUrl(
+            QUrl.fromLocalFile(str(self.engine.home))))
+        wl.addRow("", open_folder)
+        layout.addWidget(where)
+
+        moves = QGroupBox("Export and import")
+        ml = QHBoxLayout(moves)
+        self.export_format = QComboBox()
+        from desktop.engine.io import EXPORT_FORMATS
+
+        self.export_format.addItems(list(EXPORT_FORMATS))
+        export = QPushButton("&Export…")
+        export.clicked.connect(self._ask_export)
+        imp = QPushButton("&Import…")
+        imp.setToolTip("Our JSON or CSV, a WakaTime data dump or an ActivityWatch export. "
+                       "Importing the same file twice adds nothing.")
+        imp.clicked.connect(self._ask_import)
+        ml.addWidget(QLabel("Format"))
+        ml.addWidget(self.export_format)
+        ml.addWidget(export)
+        ml.addSpacing(20)
+        ml.addWidget(imp)
+        ml.addStretch(1)
+        layout.addWidget(moves)
+
+        delete = QGroupBox("Delete a range (for privacy; this cannot be undone)")
+        dl = QHBoxLayout(delete)
+        now = QDateTime.currentDateTime()
+        self.delete_from = QDateTimeEdit(now.addSecs(-3600))
+        self.delete_to = QDateTimeEdit(now)
+        for edit in (self.delete_from, self.delete_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+        remove = QPushButton("De&lete…")
+        remove.clicked.connect(self._ask_delete)
+        dl.addWidget(QLabel("From"))
+        dl.addWidget(self.delete_from)
+        dl.addWidget(QLabel("to"))
+        dl.addWidget(self.delete_to)
+        dl.addWidget(remove)
+        dl.addStretch(1)
+        layout.addWidget(delete)
+        self.data_status = QLabel()
+        self.data_status.setWordWrap(True)
+        layout.addWidget(self.data_status)
+        layout.addStretch(1)
+        return page
+
+    # -- actions -------------------------------------------------------------------
+
+    def set_autostart(self, enabled: bool) -> None:
+        try:
+            if enabled:
+                self.autostart.enable()
+            else:
+                self.autostart.disable()
+        except OSError as exc:
+            QMessageBox.warning(self, "Start at login", f"Could not change it: {exc}")
+        self.autostart_box.blockSignals(True)
+        self.autostart_box.setChecked(self.autostart.is_enabled())
+        self.autostart_box.blockSignals(False)
+
+    def edited_config(self) -> Any:
+        changes = {name: form.value() for name, form in self.forms.items()}
+        return dataclasses.replace(self.engine.config, **changes)
+
+    def save(self) -> bool:
+        """Validate by writing and reading back; a bad value names its key and keeps the old."""
+        config = self.edited_config()
+        path = paths.config_file(self.engine.home)
+        previous = path.read_bytes() if path.exists() else None
+        try:
+            save_config(config, path)
+            checked = load_config(path)
+        except ConfigError as exc:
+            if previous is None:
+                path.unlink(missing_ok=True)
+            else:
+                path.write_bytes(previous)
+            self.error_label.setText(f"Not saved: {exc}")
+            return False
+        self.engine.config = checked
+        self.error_label.setText("")
+        if self.rules_editor.save_button.isEnabled():
+            self.rules_editor.save()
+        self.accept()
+        return True
+
+    def _ask_export(self) -> None:
+        fmt = self.export_format.currentText()
+        default = str(Path.home() / f"timeforged-{datetime.now():%Y%m%d}.{fmt}")
+        path, _ = QFileDialog.getSaveFileName(self, "Export history", default)
+        if path:
+            self.export_to(Path(path), fmt)
+
+    def _ask_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import history", str(Path.home()),
+                                              "History files (*.json *.csv);;All files (*)")
+        if path:
+            self.import_from(Path(path))
+
+    def _ask_delete(self) -> None:
+        start = self.delete_from.dateTime().toPython()
+        end = self.delete_to.dateTime().toPython()
+        answer = QMessageBox.question(
+            self, "Delete history",
+            f"Delete everything recorded from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}?")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.delete_range(start, end)
+
+    def export_to(self, path: Path, fmt: str) -> None:
+        from desktop.engine.io import export_file
+
+        store = self.engine.store
+        self._run("Exporting…", lambda progress: export_file(store, path, fmt=fmt,
+                                                               progress=progress),
+                  lambda count: f"Exported {count} spans to {path}.")
+
+    def import_from(self, path: Path) -> None:
+        from desktop.engine.io import import_file
+
+        store = self.engine.store
+        self._run(f"Importing {path.name}…",
+                  lambda progress: import_file(path, store, progress=progress),
+                  lambda r: f"Imported {r.added} new spans ({format_duration(r.seconds)}) as "
+                            f"{r.format}; {r.skipped} were already there.")
+
+    def delete_range(self, start: datetime, end: datetime) -> None:
+        tz = self.engine.config.zone()
+        lo, hi = start.replace(tzinfo=tz).timestamp(), end.replace(tzinfo=tz).timestamp()
+        store = self.engine.store
+        self._run("Deleting…", lambda _progress: store.delete_range(lo, hi),
+                  lambda n: f"Deleted {n} spans (or parts of spans) from "
+                            f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}.")
+
+    def _run(self, label: str, work: Callable[[Callable[[int, int], None]], Any],
+             describe: Callable[[Any], str]) -> None:
+        dialog = QProgressDialog(label, "", 0, 0, self)
+        dialog.setCancelButton(None)
+        dialog.setMinimumDuration(300)
+        dialog.setWindowTitle("TimeForged")
+        task = _Task(work)
+
+        def progress(done: int, total: int) -> None:
+            if total > 0:
+                dialog.setMaximum(total)
+                dialog.setValue(min(done, total))
+
+        def finished(message: str) -> None:
+            dialog.reset()
+            dialog.deleteLater()
+            self.last_message = message
+            self.data_status.setText(message)
+            self.task_finished.emit(message)
+
+        task.signals.progress.connect(progress)
+        task.signals.done.connect(lambda result: finished(describe(result)))
+        task.signals.failed.connect(lambda error: finished(f"Failed: {error}"))
+        self._signals.append(task.signals)  # alive until the dialog goes
+        self.pool.start(task)
+
+
+def _note_page(text: str) -> QWidget:
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    label = QLabel(text)
+    label.setWordWrap(True)
+    layout.addWidget(label)
+    layout.addStretch(1)
+    return page
+

@@ -1,0 +1,466 @@
+"""The statistics window: where the time went, by day, week or month."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime
+from typing import Any
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QPushButton,
+    QScrollArea,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.engine.formatting import format_duration
+from desktop.ui.bridge import EngineBridge, QueryRunner
+from desktop.ui.charts.bars import BarChart
+from desktop.ui.charts.base import Card
+from desktop.ui.charts.heatmap import HeatmapChart
+from desktop.ui.charts.ring import ProgressRing
+from desktop.ui.charts.stacked import StackedDailyChart
+from desktop.ui.charts.timeline import TimelineBar, TimelineChart
+from desktop.ui.charts.trend import TrendChart
+from desktop.ui.habits import FOCUS_LENGTHS, HabitHooks
+from desktop.ui.stats_data import (
+    BREAKDOWNS,
+    DRILL_DIMENSIONS,
+    MODES,
+    Period,
+    StatsData,
+    StatsQuery,
+    load_stats,
+)
+from desktop.ui.theme import Theme, productivity_color
+
+# Live updates: at most one refresh this often while the window shows today.
+LIVE_REFRESH_SECONDS = 15.0
+TAB_TITLES = {"project": "Projects", "language": "Languages", "app": "Apps", "site": "Sites",
+              "category": "Categories", "branch": "Branches", "file": "Files"}
+ALL = "All"
+
+
+class Figure(QWidget):
+    """A big number with a caption."""
+
+    def __init__(self, caption: str) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.value = QLabel("–")
+        self.value.setObjectName("bigNumber")
+        self.caption = QLabel(caption)
+        self.caption.setObjectName("muted")
+        layout.addWidget(self.value)
+        layout.addWidget(self.caption)
+        layout.addStretch(1)
+
+    def set(self, value: str, caption: str | None = None) -> None:
+        self.value.setText(value)
+        if caption is not None:
+            self.caption.setText(caption)
+
+
+class StatsWindow(QMainWindow):
+    loaded = Signal(object)  # StatsData, once drawn
+
+    def __init__(self, engine: Any, bridge: EngineBridge | None, theme: Theme,
+                 hooks: HabitHooks | None = None, today: date | None = None) -> None:
+        super().__init__()
+        self.engine = engine
+        self.theme = theme
+        self.hooks = hooks
+        self._fixed_today = today
+        self.setWindowTitle("TimeForged statistics")
+        self.resize(1280, 900)
+        self.runner = QueryRunner(self)
+        self.runner.finished.connect(self._on_result)
+        self.runner.failed.connect(self._on_failure)
+        self._token = 0
+        self._pending: StatsQuery | None = None
+        self._last_refresh = 0.0
+        self.data: StatsData | None = None
+        self.period = Period("day", self.today())
+        self.drill_project: str | None = None
+        self._build()
+        self._shortcuts()
+        theme.changed.connect(self._restyle)
+        self._restyle()
+        if bridge is not None:
+            bridge.status.connect(self._on_status)
+        self._live_timer = QTimer(self)
+        self._live_timer.setSingleShot(True)
+        self._live_timer.timeout.connect(self.refresh)
+        self.refresh()
+
+    # -- building -------------------------------------------------------------------
+
+    def _build(self) -> None:
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(14, 10, 14, 6)
+        outer.addLayout(self._toolbar())
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        body = QWidget()
+        grid = QGridLayout(body)
+        grid.setSpacing(12)
+        grid.setContentsMargins(0, 6, 0, 6)
+        scroll.setWidget(body)
+        self.body = body
+        outer.addWidget(scroll, 1)
+        self.setCentralWidget(central)
+
+        # Row 0: headline figures and the goal.
+        self.total_fig = Figure("tracked")
+        self.coding_fig = Figure("coding")
+        self.pulse_fig = Figure("productivity pulse (0–100)")
+        self.distract_fig = Figure("on distractions")
+        figures = QWidget()
+        fl = QHBoxLayout(figures)
+        fl.setContentsMargins(0, 0, 0, 0)
+        for fig in (self.total_fig, self.coding_fig, self.pulse_fig, self.distract_fig):
+            fl.addWidget(fig, 1)
+        self.summary_card = Card("Summary", figures)
+        grid.addWidget(self.summary_card, 0, 0, 1, 2)
+
+        self.ring = ProgressRing()
+        self.goal_label = QLabel()
+        self.goal_label.setWordWrap(True)
+        goal_body = QWidget()
+        gl = QHBoxLayout(goal_body)
+        gl.setContentsMargins(0, 0, 0, 0)
+        gl.addWidget(self.ring)
+        gl.addWidget(self.goal_label, 1)
+        self.goal_card = Card("Daily coding goal", goal_body)
+        grid.addWidget(self.goal_card, 0, 2)
+
+        # Row 1: the timeline (day) or stacked days (week, month).
+        self.timeline = TimelineChart()
+        self.stacked = StackedDailyChart()
+        self.activity_card = Card("Timeline")
+        self.activity_card.add(self.timeline, 1)
+        self.activity_card.add(self.stacked, 1)
+        grid.addWidget(self.activity_card, 1, 0, 1, 3)
+
+        # Row 2: totals by dimension; drill-down of a project.
+        self.tabs = QTabWidget()
+        self.bars: dict[str, BarChart] = {}
+        for dim in BREAKDOWNS:
+            chart = BarChart(clickable=dim == "project")
+            self.bars[dim] = chart
+            self.tabs.addTab(chart, TAB_TITLES[dim])
+        self.bars["project"].bar_clicked.connect(self.drill_into)
+        self.totals_card = Card("Totals (click a project to drill down)", self.tabs)
+        grid.addWidget(self.totals_card, 2, 0, 1, 2)
+
+        self.drill_tabs = QTabWidget()
+        self.drill_bars: dict[str, BarChart] = {}
+        for dim in DRILL_DIMENSIONS:
+            chart = BarChart(max_bars=8)
+            self.drill_bars[dim] = chart
+            self.drill_tabs.addTab(chart, TAB_TITLES[dim])
+        self.drill_close = QToolButton()
+        self.drill_close.setText("✕ Close")
+        self.drill_close.setToolTip("Back to all projects (Esc)")
+        self.drill_close.clicked.connect(lambda: self.drill_into(None))
+        self.drill_hint = QLabel("Click a bar in Projects to see its branches, files and "
+                                 "languages.")
+        self.drill_hint.setWordWrap(True)
+        self.drill_hint.setObjectName("muted")
+        self.drill_card = Card("Project detail")
+        self.drill_card.add(self.drill_close)
+        self.drill_card.add(self.drill_tabs, 1)
+        self.drill_card.add(self.drill_hint)
+        grid.addWidget(self.drill_card, 2, 2)
+
+        # Row 3: habits.
+        self.heatmap = HeatmapChart()
+        self.heat_card = Card("Coding by hour and weekday", self.heatmap)
+        grid.addWidget(self.heat_card, 3, 0, 1, 2)
+        self.trend = TrendChart()
+        self.trend_card = Card("Productivity trend", self.trend)
+        grid.addWidget(self.trend_card, 3, 2)
+
+        # Row 4: distractions.
+        self.distractions = BarChart(max_bars=8, colors=lambda _n: productivity_color(-2))
+        self.distract_card = Card("Distractions (sites and apps rated distracting)",
+                                  self.distractions)
+        grid.addWidget(self.distract_card, 4, 0, 1, 3)
+        for col, stretch in enumerate((3, 3, 3)):
+            grid.setColumnStretch(col, stretch)
+
+        self.status_label = QLabel()
+        self.status_label.setObjectName("muted")
+        self.statusBar().addWidget(self.status_label, 1)
+        self._show_drill(None)
+
+    def _toolbar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        self.prev_button = QToolButton()
+        self.prev_button.setText("◀")
+        self.prev_button.setToolTip("Previous (Ctrl+Left)")
+        self.prev_button.clicked.connect(lambda: self.step(-1))
+        self.today_button = QPushButton("&Today")
+        self.today_button.setToolTip("Back to today (Ctrl+T)")
+        self.today_button.clicked.connect(self.go_today)
+        self.next_button = QToolButton()
+        self.next_button.setText("▶")
+        self.next_button.setToolTip("Next (Ctrl+Right)")
+        self.next_button.clicked.connect(lambda: self.step(1))
+        self.period_label = QLabel()
+        self.period_label.setObjectName("periodLabel")
+        self.period_label.setMinimumWidth(380)
+        for w in (self.prev_button, self.today_button, self.next_button):
+            bar.addWidget(w)
+        bar.addSpacing(8)
+        bar.addWidget(self.period_label)
+        bar.addStretch(1)
+
+        self.mode_buttons = QButtonGroup(self)
+        self.mode_buttons.setExclusive(True)
+        for i, (mode, label) in enumerate(zip(MODES, ("&Day", "&Week", "&Month"), strict=True)):
+            button = QPushButton(label)
+            button.setCheckable(True)
+            button.setToolTip(f"{mode.title()} view (Ctrl+{i + 1})")
+            button.setChecked(mode == "day")
+            self.mode_buttons.addButton(button, i)
+            bar.addWidget(button)
+        self.mode_buttons.idClicked.connect(lambda i: self.set_mode(MODES[i]))
+        bar.addSpacing(12)
+
+        self.filters: dict[str, QComboBox] = {}
+        for dim, label in (("project", "&Project"), ("language", "&Language")):
+            caption = QLabel(label)
+            combo = QComboBox()
+            combo.setMinimumWidth(130)
+            combo.addItem(ALL)
+            caption.setBuddy(combo)
+            combo.activated.connect(lambda _i: self._filters_changed())
+            self.filters[dim] = combo
+            bar.addWidget(caption)
+            bar.addWidget(combo)
+        caption = QLabel("&Color by")
+        self.color_by = QComboBox()
+        self.color_by.addItems(["category", "project"])
+        caption.setBuddy(self.color_by)
+        self.color_by.activated.connect(lambda _i: self.refresh())
+        bar.addWidget(caption)
+        bar.addWidget(self.color_by)
+
+        if self.hooks is not None:
+            focus = QToolButton()
+            focus.setText("Focus")
+            focus.setToolTip("Start a focus session")
+            focus.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+            menu = QMenu(focus)
+            for minutes in FOCUS_LENGTHS:
+                act = menu.addAction(f"{minutes} minutes")
+                act.triggered.connect(lambda _=False, m=minutes: self.hooks.start_focus(m))
+            focus.setMenu(menu)
+            bar.addWidget(focus)
+        return bar
+
+    def _shortcuts(self) -> None:
+        bindings = {
+            "Ctrl+Left": lambda: self.step(-1), "Ctrl+Right": lambda: self.step(1),
+            "Ctrl+T": self.go_today, "Ctrl+1": lambda: self.set_mode("day"),
+            "Ctrl+2": lambda: self.set_mode("week"), "Ctrl+3": lambda: self.set_mode("month"),
+            "F5": self.refresh, "Esc": lambda: self.drill_into(None),
+        }
+        for keys, slot in bindings.items():
+            QShortcut(QKeySequence(keys), self, activated=slot)
+        QShortcut(QKeySequence.StandardKey.Close, self, activated=self.close)
+        self.setTabOrder(self.prev_button, self.today_button)
+        self.setTabOrder(self.today_button, self.next_button)
+
+    # -- navigation -----------------------------------------------------------------
+
+    def today(self) -> date:
+        if self._fixed_today is not None:
+            return self._fixed_today
+        return datetime.now(self.engine.analytics.tz).date()
+
+    def step(self, steps: int) -> None:
+        self.period = self.period.shifted(steps)
+        self.refresh()
+
+    def go_today(self) -> None:
+        self.period = Period(self.period.mode, self.today())
+        self.refresh()
+
+    def set_mode(self, mode: str) -> None:
+        self.period = Period(mode, self.period.anchor)
+        self.mode_buttons.button(MODES.index(mode)).setChecked(True)
+        self.refresh()
+
+    def set_filter(self, dim: str, value: str | None) -> None:
+        combo = self.filters[dim]
+        if value is not None and combo.findText(value) < 0:
+            combo.addItem(value)
+        combo.setCurrentText(value or ALL)
+        self._filters_changed()
+
+    def drill_into(self, project: str | None) -> None:
+        if project == self.drill_project:
+            return
+        self.drill_project = project
+        self.refresh()
+
+    def _filters_changed(self) -> None:
+        # Filtering on one project is drilling into it.
+        chosen = self.filters["project"].currentText()
+        self.drill_project = chosen if chosen != ALL else None
+        self.refresh()
+
+    def current_query(self) -> StatsQuery:
+        filters = tuple((dim, combo.currentText()) for dim, combo in self.filters.items()
+                        if combo.currentText() != ALL)
+        return StatsQuery(self.period, filters, self.color_by.currentText(),
+                          self.drill_project, self.goal_seconds(), self.today())
+
+    def goal_seconds(self) -> float:
+        goals = getattr(self.engine.config, "goals", None)
+        return float(getattr(goals, "daily_coding_minutes", 0) or 0) * 60.0
+
+    # -- loading --------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Ask for the current view's data off the GUI thread; the newest request wins."""
+        query = self.current_query()
+        self.period_label.setText(self.period.label(self.today()))
+        self._last_refresh = time.monotonic()
+        self._pending = query
+        analytics = self.engine.analytics
+        self._token = self.runner.submit(lambda: load_stats(analytics, query))
+        self.status_label.setText("Loading…")
+
+    def _on_result(self, token: int, data: StatsData) -> None:
+        if token != self._token:
+            return  # an older request; a newer one is on its way
+        self.data = data
+        self._draw(data)
+        when = datetime.now().strftime("%H:%M:%S")
+        self.status_label.setText(f"Updated {when} · computed in {data.elapsed * 1000:.0f} ms"
+                                  "   ·   Ctrl+←/→ dates, Ctrl+1/2/3 day/week/month, "
+                                  "F5 refresh")
+        self.loaded.emit(data)
+
+    def _on_failure(self, token: int, message: str) -> None:
+        if token == self._token:
+            self.status_label.setText(f"Could not read the statistics: {message}")
+
+    def _on_status(self, _status: Any) -> None:
+        """Live updates: refresh (throttled) while the window is open on a period with today."""
+        if not self.isVisible() or not self.period.contains(self.today()):
+            return
+        if self._live_timer.isActive():
+            return
+        wait = LIVE_REFRESH_SECONDS - (time.monotonic() - self._last_refresh)
+        self._live_timer.start(max(0, int(wait * 1000)))
+
+    # -- drawing --------------------------------------------------------------------
+
+    def _draw(self, data: StatsData) -> None:
+        q = data.query
+        self.total_fig.set(format_duration(data.total_seconds))
+        self.coding_fig.set(format_duration(data.coding_seconds))
+        self.pulse_fig.set("–" if data.pulse is None else f"{data.pulse:.0f}")
+        self.distract_fig.set(format_duration(data.distracting_seconds))
+        self._draw_goal(data)
+
+        day_view = q.period.mode == "day"
+        self.timeline.setVisible(day_view)
+        self.stacked.setVisible(not day_view)
+        by = q.color_by
+        if day_view:
+            self.activity_card.title.setText(f"Timeline, colored by {by} (hover for details)")
+            self.timeline.set_bars([TimelineBar(r.start, r.end, r.key, r.details)
+                                    for r in data.timeline])
+        else:
+            self.activity_card.title.setText(f"Time per day by {by}")
+            self.stacked.set_days(q.period.days(), data.daily)
+
+        for dim, chart in self.bars.items():
+            chart.set_items(data.totals.get(dim, []))
+        self._show_drill(data)
+
+        for dim, combo in self.filters.items():
+            current = combo.currentText()
+            names = data.options.get(dim, [])
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItems([ALL, *names])
+            if current != ALL and current not in names:
+                combo.addItem(current)
+            combo.setCurrentText(current)
+            combo.blockSignals(False)
+
+        self.heatmap.set_grid(data.heatmap or [[0.0] * 24 for _ in range(7)])
+        if data.heatmap_span:
+            first, end = data.heatmap_span
+            self.heat_card.title.setText(
+                f"Coding by hour and weekday ({first:%d %b} – "
+                f"{end.fromordinal(end.toordinal() - 1):%d %b})")
+        self.trend.set_scores(data.trend_days, data.trend)
+        self.distractions.set_items(data.distractions)
+
+    def _draw_goal(self, data: StatsData) -> None:
+        streaks = data.streaks
+        if streaks is None:
+            self.ring.set_progress(0, "–")
+            self.goal_label.setText("No daily coding goal set. Choose one in Settings → Goals.")
+            return
+        goal = streaks.goal_seconds or 1
+        fraction = streaks.today_seconds / goal
+        self.ring.set_progress(fraction, f"{min(fraction, 9.99) * 100:.0f}%")
+        day = min(data.query.today, data.query.period.end.fromordinal(
+            data.query.period.end.toordinal() - 1))
+        self.goal_label.setText(
+            f"<b>{format_duration(streaks.today_seconds)}</b> of "
+            f"{format_duration(streaks.goal_seconds)} on {day:%a %d %b}<br><br>"
+            f"Current streak: <b>{streaks.current} day{'s' if streaks.current != 1 else ''}"
+            f"</b><br>Best streak: <b>{streaks.best} day{'s' if streaks.best != 1 else ''}</b>")
+
+    def _show_drill(self, data: StatsData | None) -> None:
+        project = data.query.drill if data else None
+        shown = project is not None
+        self.drill_tabs.setVisible(shown)
+        self.drill_close.setVisible(shown)
+        self.drill_hint.setVisible(not shown)
+        self.drill_card.title.setText(f"Project: {project}" if shown else "Project detail")
+        for dim, chart in self.drill_bars.items():
+            chart.set_items(data.drill.get(dim, []) if data and shown else [])
+
+    def _restyle(self) -> None:
+        fg = self.theme.chart_foreground
+        charts = [self.timeline, self.stacked, self.heatmap, self.trend, self.distractions,
+                  *self.bars.values(), *self.drill_bars.values()]
+        for chart in charts:
+            chart.setBackground(self.theme.chart_background)
+            chart.apply_theme(fg)
+        self.heatmap.setColorMap("#4c9be8", self.theme.chart_background)
+        if self.data is not None:
+            self.heatmap.set_grid(self.data.heatmap or [[0.0] * 24 for _ in range(7)])
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # Closing hides: the tray app keeps running and reopens it instantly.
+        self._live_timer.stop()
+        event.accept()
+
+    def wait_idle(self, msecs: int = 30000) -> bool:
+        return self.runner.wait(msecs)
+
