@@ -19,9 +19,9 @@ from watchers.window import WatcherUnavailable
 pytestmark = pytest.mark.x11
 
 
-@pytest.fixture
-def hooks(x_session: XSession) -> Iterator[InputHooks]:
-    h = InputHooks()
+@pytest.fixture(params=["xrecord", "pynput"])
+def hooks(x_session: XSession, request) -> Iterator[InputHooks]:
+    h = InputHooks(request.param)
     assert h.ensure_running()
     assert h.wait_ready(10), h.error
     h.take_counts()
@@ -71,6 +71,7 @@ def test_dead_listener_thread_is_restarted(x_session, hooks):
     dead = hooks._listeners[0]
     hooks._stop_listeners()  # as if the X connection had dropped: the threads end
     dead.join(5)
+    assert not dead.is_alive()
     hooks._listeners = [dead]
     assert not hooks.alive
     hooks.seconds_idle()  # any call notices and restarts

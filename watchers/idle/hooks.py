@@ -31,7 +31,9 @@ class InputHooks:
 
     name = "idle.hooks"
 
-    def __init__(self) -> None:
+    def __init__(self, backend: str | None = None) -> None:
+        """`backend`: "xrecord" (the default on Linux) or "pynput" (elsewhere)."""
+        self.backend = backend or ("xrecord" if sys.platform.startswith("linux") else "pynput")
         # Running totals, each written by one listener thread only; take_counts() subtracts.
         self._keys = self._clicks = self._scrolls = self._moves = 0
         self._taken = ActivityCounts()
@@ -135,7 +137,7 @@ class InputHooks:
         self._stop_listeners()
 
     def _start_listeners(self) -> None:
-        if sys.platform.startswith("linux"):
+        if self.backend == "xrecord":
             listener = XRecordListener(self._add)
             listener.start()  # raises WatcherUnavailable with the reason
             self._listeners = [listener]
