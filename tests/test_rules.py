@@ -221,3 +221,13 @@ def test_classify_is_cached_and_fast():
         rules.classify(s)
     elapsed = time.perf_counter() - started
     assert elapsed < 2.0, elapsed
+
+
+def test_unreadable_files(tmp_path):
+    path = tmp_path / "rules.toml"
+    path.write_bytes(b"\xff\xfe[[rules]]\n")
+    (problem,) = Rules.check(path)
+    assert "not UTF-8" in str(problem) and problem.line is None
+    path.write_bytes("\ufeff[[rules]]\nmatch.app = 'x'\ncategory = 'coding'\n".encode())
+    assert Rules.check(path) == []  # a byte-order mark is fine
+    assert Rules.check(tmp_path / "missing.toml")[0].message == "no such file"

@@ -296,7 +296,12 @@ def _build(path: Path | str | None) -> tuple[list[RulesError], Rules | None]:
         raise defaults.errors[0]
     user = None
     if path is not None and Path(path).exists():
-        user = _Parsed(Path(path).read_text("utf-8"), "user", Path(path))
+        try:
+            text = Path(path).read_text("utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else f"not UTF-8 text ({exc.reason})"
+            return [RulesError(f"cannot be read: {reason or exc}", None, Path(path))], None
+        user = _Parsed(text, "user", Path(path))
         if user.errors:
             return user.errors, None
     layers = [user, defaults] if user else [defaults]
