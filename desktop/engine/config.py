@@ -228,7 +228,7 @@ def load_config(path: Path | str | None = None,
     data: dict[str, Any] = {}
     if path.exists():
         try:
-            data = tomllib.loads(path.read_text("utf-8"))
+            data = tomllib.loads(path.read_text("utf-8-sig"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError([f"{path}: not a valid TOML file: {exc}"]) from None
         except OSError as exc:
