@@ -11,6 +11,8 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from desktop.engine.span import ACTIVITY_FIELDS, Span
 from desktop.engine.store import SpanWriter, Store, StoreError, migrations
@@ -290,3 +292,30 @@ def test_kill_9_mid_write_loses_nothing_flushed(tmp_path):
     assert sum(store.seconds_by_activity(T0 - 1, T0 + 10**7).values()) == \
         pytest.approx(sum(s.duration for s in spans))
     store.add_spans([Span(T0 - 100, T0 - 50)])  # and it is writable again
+
+
+span_strategy = st.builds(
+    lambda a, d, src, dev, app: Span(T0 + a, T0 + a + d, source=src, device=dev, app=app),
+    st.floats(0, 3 * 86400, allow_nan=False), st.sampled_from([0, 1, 60, 900, 4000, 90000]),
+    st.sampled_from(["window", "editor", "browser"]), st.sampled_from(["d1", "d2"]),
+    st.sampled_from(["a", "b", None]))
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(span_strategy, max_size=30), st.lists(span_strategy, max_size=10),
+       st.tuples(st.floats(0, 3 * 86400), st.floats(0, 86400)),
+       st.tuples(st.floats(-3600, 3 * 86400), st.floats(0, 2 * 86400)))
+def test_rollups_stay_exact_through_writes(tmp_path_factory, first, second, cut, query):
+    store = Store(tmp_path_factory.mktemp("h") / "tf.sqlite3", device="d1")
+    store.add_spans(first)
+    for s in first[::3]:  # the tracker growing some spans
+        s.end += 77
+    store.upsert_spans(first[::3] + second)
+    store.delete_range(T0 + cut[0], T0 + cut[0] + cut[1])
+    lo, hi = T0 + query[0], T0 + query[0] + query[1]
+    remaining = store.spans(T0 - 10**6, T0 + 10**6)
+    assert_same(rolled_totals(store, lo, hi), raw_totals(remaining, lo, hi))
+    assert sum(store.quarter_sums(lo, hi).values()) == pytest.approx(
+        sum(raw_totals(remaining, lo, hi).values()), abs=1e-6)
+    store.close()
