@@ -40,6 +40,8 @@ def resolve_raw(items: Sequence[RawItem], lo: float | None = None,
     same item are merged."""
     lo_ = float("-inf") if lo is None else lo
     hi_ = float("inf") if hi is None else hi
+    if lo_ >= hi_:
+        return []
     todo = sorted((it for it in items if it[1] > it[0] and it[1] > lo_ and it[0] < hi_),
                   key=lambda it: it[0])
     out: list[tuple[float, float, T]] = []
