@@ -1,0 +1,179 @@
+"""Settings on a real home: config saved and validated, the rules editor's live preview and
+errors, start at login for real (XDG), export/import/delete off the GUI thread; first run."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+
+import pytest
+from PySide6.QtWidgets import QDoubleSpinBox, QPlainTextEdit, QSpinBox
+
+from desktop.autostart import XdgAutostart
+from desktop.engine import paths
+from desktop.engine.config import load_config
+from desktop.engine.service import Engine
+from desktop.engine.span import Span
+from desktop.ui.first_run import FirstRunWindow
+from desktop.ui.settings_dialog import SettingsDialog
+from desktop.ui.state import UiState
+from tests.ui.seed import TZ, seed_home
+
+pytestmark = pytest.mark.x11
+
+
+@pytest.fixture
+def engine(tmp_path):
+    now = time.time()
+    midnight = datetime.now(TZ).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = max(now - 7200, midnight.timestamp() + 1)
+    mid = (start + now) / 2
+    recent = [  # activity of the real today (in the configured zone), for the rules preview
+        Span(start, mid, app="firefox", title="Lo-fi beats - YouTube",
+             site="www.youtube.com", browser="firefox"),
+        Span(mid, now - 1, app="code", title="app.py - timeforged",
+             project="timeforged", language="Python", editor="vscode"),
+    ]
+    from tests.ui.seed import known_spans
+
+    engine = Engine(seed_home(tmp_path / "home", known_spans() + recent))
+    yield engine
+    engine.store.close()
+
+
+@pytest.fixture
+def dialog(qtbot, engine, tmp_path):
+    dlg = SettingsDialog(engine, autostart_entry=XdgAutostart(tmp_path / "xdg"))
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitUntil(lambda: dlg.rules_editor.table.rowCount() > 0, timeout=10000)
+    return dlg
+
+
+def editor(dlg, section, name):
+    return dlg.forms[section].editors[name][0]
+
+
+def test_tracking_and_goals_saved(dialog, engine):
+    poll = editor(dialog, "tracking", "poll_interval")
+    assert isinstance(poll, QDoubleSpinBox) and poll.value() == 1.0
+    poll.setValue(2.5)
+    excluded = editor(dialog, "tracking", "excluded_apps")
+    assert isinstance(excluded, QPlainTextEdit)
+    excluded.setPlainText("keepassxc\n^1password$\n")
+    goal = editor(dialog, "goals", "daily_coding_minutes")
+    assert isinstance(goal, QSpinBox) and goal.value() == 120
+    goal.setValue(90)
+    assert dialog.save()
+    saved = load_config(paths.config_file(engine.home))
+    assert saved.tracking.poll_interval == 2.5
+    assert saved.tracking.excluded_apps == ["keepassxc", "^1password$"]
+    assert saved.goals.daily_coding_minutes == 90
+    assert saved.timezone == "Europe/Paris"  # untouched settings survive
+    assert engine.config.goals.daily_coding_minutes == 90
+
+
+def test_invalid_setting_names_the_key_and_keeps_the_file(dialog, engine):
+    before = paths.config_file(engine.home).read_text()
+    editor(dialog, "tracking", "redact_titles").setPlainText("([unclosed")
+    assert not dialog.save()
+    assert "tracking.redact_titles" in dialog.error_label.text()
+    assert paths.config_file(engine.home).read_text() == before
+
+
+def test_rules_editor_preview_and_errors(qtbot, dialog, engine):
+    rules = dialog.rules_editor
+    rows = {rules.table.item(r, 1).text(): rules.table.item(r, 3).text()
+            for r in range(rules.table.rowCount())}
+    youtube = next(k for k in rows if "youtube" in k)
+    assert rows[youtube] == "entertainment"
+
+    with qtbot.waitSignal(rules.preview_updated, timeout=5000):
+        rules.editor.setPlainText("[[rules]]\nmatch.title = 'text:lo-fi'\n"
+                                  "category = \"learning\"\n")
+    rows = {rules.table.item(r, 1).text(): (rules.table.item(r, 3).text(),
+                                            rules.table.item(r, 4).text())
+            for r in range(rules.table.rowCount())}
+    assert rows[youtube] == ("learning", "+1")
+    assert rules.save_button.isEnabled()
+
+    rules.editor.setPlainText("[[rules]]\nmatch.app = '('\ncategory = \"coding\"\n")
+    qtbot.waitUntil(lambda: "line" in rules.status.text(), timeout=5000)
+    assert "line 2" in rules.status.text()
+    assert not rules.save_button.isEnabled()
+    assert not rules.save()
+    assert not paths.rules_file(engine.home).exists()
+
+    rules.editor.setPlainText("[[rules]]\nmatch.site = 'youtube'\ncategory = \"learning\"\n")
+    assert rules.save()
+    assert "learning" in paths.rules_file(engine.home).read_text()
+    # Reports re-classify history with the saved rules at once.
+    day = datetime(2026, 11, 18, tzinfo=TZ)
+    summary = engine.analytics.summary(day, day.replace(day=19), by="category")
+    assert dict((i.name, i.seconds) for i in summary.items)["learning"] == 1200
+
+
+def test_start_at_login_switch(dialog, tmp_path):
+    entry = tmp_path / "xdg" / "autostart" / "timeforged.desktop"
+    assert not dialog.autostart_box.isChecked()
+    dialog.autostart_box.setChecked(True)
+    assert entry.is_file() and "Exec=" in entry.read_text()
+    dialog.autostart_box.setChecked(False)
+    assert not entry.exists()
+
+
+def test_export_import_delete(qtbot, dialog, engine, tmp_path):
+    out = tmp_path / "export.json"
+    with qtbot.waitSignal(dialog.task_finished, timeout=20000) as done:
+        dialog.export_to(out, "json")
+    assert done.args[0].startswith("Exported 13 spans")
+    assert len(json.loads(out.read_text())["spans"]) == 13
+
+    with qtbot.waitSignal(dialog.task_finished, timeout=20000) as done:
+        dialog.import_from(out)
+    assert "Imported 0 new spans" in done.args[0] and "13 were already there" in done.args[0]
+
+    day = datetime(2026, 11, 18, tzinfo=TZ)
+    with qtbot.waitSignal(dialog.task_finished, timeout=20000) as done:
+        dialog.delete_range(datetime(2026, 11, 18, 9, 0), datetime(2026, 11, 18, 12, 0))
+    assert done.args[0].startswith("Deleted ")
+    left = engine.analytics.summary(day, day.replace(day=19), by="project")
+    assert dict((i.name, i.seconds) for i in left.items) == {"webshop": 3600,
+                                                              "unknown": 1800 + 300}
+
+    # A broken file is reported, and nothing changes.
+    bad = tmp_path / "broken.json"
+    bad.write_text('{"spans": [')
+    with qtbot.waitSignal(dialog.task_finished, timeout=20000) as done:
+        dialog.import_from(bad)
+    assert done.args[0].startswith("Failed: ") and "broken.json" in done.args[0]
+
+
+@pytest.mark.parametrize("consent", [True, False])
+def test_first_run(qtbot, tmp_path, consent):
+    home = tmp_path / "home"
+    home.mkdir()
+    entry = XdgAutostart(tmp_path / "xdg")
+    window = FirstRunWindow(home, entry, platform="linux")
+    qtbot.addWidget(window)
+    window.show()
+    assert window.autostart_box.isChecked()  # proposed, and asked
+    window.autostart_box.setChecked(consent)
+    window.start_button.click()
+    assert window.result() == window.DialogCode.Accepted
+    assert entry.is_enabled() is consent
+    state = UiState.load(home)
+    assert state.first_run_done and state.autostart_asked
+
+
+def test_first_run_explains_permissions(qtbot, tmp_path):
+    from PySide6.QtWidgets import QLabel
+
+    for platform, expected in (("darwin", "Screen Recording"), ("win32", "UI Automation"),
+                               ("linux", "Nothing to allow")):
+        window = FirstRunWindow(tmp_path, XdgAutostart(tmp_path / "xdg"), platform=platform)
+        qtbot.addWidget(window)
+        text = " ".join(label.text() for label in window.findChildren(QLabel))
+        assert expected in text
+        assert "never" in text.lower() and "what you type" in text
