@@ -177,11 +177,25 @@ def test_survives_the_x_server_going_away_and_reconnects():
         deadline = time.monotonic() + 10
         while True:
             try:
-                assert watcher.active_window() is None  # no window manager: nothing focused
+                assert watcher.active_window() is None  # nothing focused yet
                 break
             except WatcherUnavailable:
                 assert time.monotonic() < deadline, "the watcher never reconnected"
                 time.sleep(0.05)
+        # No window manager there: the X input focus tells which window is active.
+        env = dict(os.environ, DISPLAY=session.display)
+        xterm = subprocess.Popen(["xterm", "-T", "no wm", "-class", "Bare", "-e", "sleep", "60"],
+                                 env=env, start_new_session=True)
+        try:
+            search = ["xdotool", "search", "--onlyvisible", "--pid", str(xterm.pid)]
+            wid = wait_for(lambda: subprocess.run(search, env=env, capture_output=True,
+                                                  text=True).stdout.split(), bool)[-1]
+            subprocess.run(["xdotool", "windowfocus", "--sync", wid], env=env, check=True)
+            info = wait_for(watcher.active_window, lambda i: i is not None)
+            assert (info.app, info.title, info.pid) == ("Bare", "no wm", xterm.pid)
+        finally:
+            xterm.terminate()
+            xterm.wait(timeout=5)
     finally:
         session.close()
         watcher.close()

@@ -47,7 +47,8 @@ def parse_wm_class(raw: bytes | str | None) -> tuple[str | None, str | None]:
 
 
 class X11WindowWatcher:
-    """Focused window from _NET_ACTIVE_WINDOW (set by every EWMH window manager)."""
+    """Focused window from _NET_ACTIVE_WINDOW (set by every EWMH window manager), or from the
+    X input focus where no window manager publishes it."""
 
     name = "window.x11"
 
@@ -121,10 +122,11 @@ class X11WindowWatcher:
         return req.property_type, req.value[1]
 
     def _read(self) -> WindowInfo | None:
-        _, active = self._value(self._request(self._root_id, "_NET_ACTIVE_WINDOW"))
-        if not active or not active[0]:
+        kind, active = self._value(self._request(self._root_id, "_NET_ACTIVE_WINDOW"))
+        # Without an EWMH window manager (no such property at all) the X input focus tells.
+        wid = (int(active[0]) if active else 0) if kind else self._focused_client()
+        if not wid:
             return None
-        wid = int(active[0])
         now = time.monotonic()
         client = self._clients.get(wid)
         stale = client is None or now - client.read_at >= CLIENT_CACHE_SECONDS
@@ -144,6 +146,19 @@ class X11WindowWatcher:
             pid=client.pid, exe=client.exe, process_name=client.process_name,
             wm_class=client.wm_class, fullscreen=fullscreen, source=self.name,
         )
+
+    def _focused_client(self) -> int:
+        """The client window holding the input focus (itself or the nearest ancestor with a
+        WM_CLASS), for window managers without _NET_ACTIVE_WINDOW; 0 when none."""
+        focus = self._display.get_input_focus().focus
+        wid = focus if isinstance(focus, int) else focus.id
+        for _ in range(8):
+            if wid in (0, 1, self._root_id):  # None, PointerRoot, the root window
+                return 0
+            if self._value(self._request(wid, "WM_CLASS"))[0]:
+                return wid
+            wid = self._display.create_resource_object("window", wid).query_tree().parent.id
+        return 0
 
     def _title(self, net_name: tuple[int, Any], wm_name: tuple[int, Any]) -> str | None:
         # _NET_WM_NAME is UTF-8 by EWMH, whatever type the client labelled it with.
