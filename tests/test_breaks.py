@@ -50,12 +50,12 @@ def test_micro_break_after_20_active_minutes_with_warning():
     run(sched, clock, 1)
     assert events.kinds() == ["break_warning"] and events[0][1]["kind"] == MICRO
     run(sched, clock, 30)
-    assert events.kinds() == ["break_warning", "break_started"]
+    assert events.kinds() == ["break_warning", "break_due"]
     info = events[-1][1]
     assert info.kind == MICRO and info.duration == 20 and info.can_postpone and info.can_skip
     assert sched.status().state == "break"
     run(sched, clock, 20)
-    assert events.kinds()[-1] == "break_finished"
+    assert events.kinds()[-1] == "break_ended"
     status = sched.status()
     assert status.state == "counting" and status.micro_in == 20 * 60
 
@@ -67,7 +67,7 @@ def test_long_break_every_hour_replaces_the_micro_break():
         run(sched, clock, 20 * 60)
         run(sched, clock, 20)
     run(sched, clock, 20 * 60)
-    started = [p for k, p in events if k == "break_started"]
+    started = [p for k, p in events if k == "break_due"]
     assert [b.kind for b in started] == [MICRO, MICRO, LONG]
     assert started[-1].duration == 300
     run(sched, clock, 300)
@@ -83,7 +83,7 @@ def test_natural_break_resets_the_timer():
     long_in = sched.status().long_in
     assert long_in == 45 * 60  # the idle seconds first counted as reading are taken back
     run(sched, clock, 15 * 60)
-    assert "break_started" not in events.kinds()
+    assert "break_due" not in events.kinds()
     run(sched, clock, 6 * 60, idle=1)  # a long pause resets the long timer too
     assert sched.status().long_in == 3600
 
@@ -94,7 +94,7 @@ def test_short_pauses_do_not_reset():
     for _ in range(20):
         run(sched, clock, 50)
         run(sched, clock, 10, idle=1)  # 10 s reading pauses: below the break length
-    assert events.kinds()[-1] == "break_started"
+    assert events.kinds()[-1] == "break_due"
 
 
 def test_postpone_is_limited():
@@ -107,7 +107,7 @@ def test_postpone_is_limited():
         back = sched.postpone()
         assert back == clock.now + 120 and sched.status().state != "break"
         run(sched, clock, 120)
-        assert events.kinds()[-1] == "break_started"
+        assert events.kinds()[-1] == "break_due"
     assert not sched.status().current.can_postpone
     with pytest.raises(BreakError, match="no postpones left"):
         sched.postpone()
@@ -126,7 +126,7 @@ def test_strict_mode_has_neither_postpone_nor_skip():
     with pytest.raises(BreakError, match="strict"):
         sched.skip()
     run(sched, clock, 300)
-    assert events.kinds() == ["break_started", "break_finished"]
+    assert events.kinds() == ["break_due", "break_ended"]
 
 
 def test_do_not_disturb_defers_until_full_screen_ends():
@@ -136,7 +136,7 @@ def test_do_not_disturb_defers_until_full_screen_ends():
     assert events.kinds() == ["break_warning", "break_deferred"]  # told once
     assert sched.status().state == "deferred"
     run(sched, clock, 1)
-    assert events.kinds()[-1] == "break_started"
+    assert events.kinds()[-1] == "break_due"
 
 
 def test_daily_limit_is_told_once_a_day():
@@ -185,11 +185,11 @@ def test_real_idle_and_full_screen(x_session):
         for i in range(11):  # 11 active minutes in full screen: the break waits
             x_session.xdotool("mousemove", str(300 + i), "300")
             poll(60)
-        assert "break_deferred" in events.kinds() and "break_started" not in events.kinds()
+        assert "break_deferred" in events.kinds() and "break_due" not in events.kinds()
         window.set_fullscreen(False)
         x_session.xdotool("mousemove", "400", "400")
         poll(1)
-        assert events.kinds()[-1] == "break_started"
+        assert events.kinds()[-1] == "break_due"
         window.close()
     finally:
         poller.close()

@@ -8,7 +8,8 @@ import sys
 from collections.abc import Sequence
 
 # Subcommand modules, each exposing register(subparsers) that sets `func` on its parser.
-COMMANDS = ("app", "now", "track", "status", "report", "data", "rules", "setup_editors")
+COMMANDS = ("app", "now", "track", "status", "report", "data", "rules", "setup_editors", "focus",
+            "breaks")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,7 +3,7 @@
 The engine feeds `update(now, idle_seconds, fullscreen)` after every poll. Time counts as
 active while the user's idle time stays below the micro-break length; a pause at least as long
 as a break is a natural break and resets that break's timer. Events go to `emit(kind, info)`:
-"break_warning", "break_started", "break_finished", "break_postponed", "break_skipped",
+"break_warning", "break_due", "break_ended", "break_postponed", "break_skipped",
 "break_deferred" (a full-screen window is up: do not disturb) and "daily_limit".
 """
 
@@ -47,6 +47,13 @@ class BreakInfo:
     can_postpone: bool
     can_skip: bool
     postpones_left: int
+
+    def __str__(self) -> str:
+        length = (f"{self.duration:.0f} seconds" if self.duration < 60
+                  else f"{self.duration / 60:.0f} minutes")
+        advice = ("look at something 20 feet away" if self.kind == MICRO
+                  else "stand up, stretch, walk around")
+        return f"A {length} {self.kind} break: {advice}."
 
     def remaining(self, now: float) -> float:
         return max(0.0, self.ends_at - now)
@@ -234,13 +241,13 @@ class BreakScheduler:
                                   postpones_left=0 if s.strict else s.max_postpones
                                   - self._postpones)
         self._warned = self._deferred = None
-        self._emit("break_started", self._current)
+        self._emit("break_due", self._current)
 
     def _finish(self, now: float) -> None:
         current = self._require_break()
         self._reset_after(current.kind)
         self._current = None
-        self._emit("break_finished", current)
+        self._emit("break_ended", current)
 
     def _reset_after(self, kind: str) -> None:
         self._active[MICRO] = 0.0

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from desktop.engine import paths
 from desktop.engine.analytics import Analytics
 from desktop.engine.config import Config
+from desktop.engine.habits import close_habits, create_habits, feed_habits
 from desktop.engine.settings import load_settings
 from desktop.engine.span import Span
 from desktop.engine.store import SpanWriter, Store
@@ -47,6 +48,8 @@ class EngineStatus:
     warnings: tuple[str, ...] = ()
     store_error: str | None = None
     time: float = field(default_factory=time.time)
+    focus_active: bool = False  # a focus session runs (engine.focus)
+    break_due: bool = False  # a break is on screen (engine.breaks)
 
 
 class Engine:
@@ -79,6 +82,8 @@ class Engine:
         self._today_seconds = 0.0
         self._today_read_at = 0.0
         self.api: Any = None  # the local HTTP API while running (desktop.engine.api)
+        # Focus mode and break reminders (desktop.engine.habits), fed after every poll.
+        self.focus, self.breaks = create_habits(self, self._emit)
 
     # -- control -----------------------------------------------------------------
 
@@ -101,6 +106,7 @@ class Engine:
             self.api = None
         self.tracker.close(time.time())
         self.writer.close()
+        close_habits(self.focus)
         self._set_status(EngineStatus("stopped", today_seconds=self._today_seconds))
 
     def pause(self, until: float | None = None) -> None:
@@ -178,6 +184,7 @@ class Engine:
         idle = (obs is not None and obs.idle_seconds is not None
                 and obs.idle_seconds >= self.config.tracking.idle_timeout)
         self._note_idle(idle, now, obs)
+        feed_habits(self.focus, self.breaks, obs, now)
         state = "paused" if paused else "idle" if idle else "tracking"
         status = EngineStatus(
             state, current=None if paused else self.tracker.current,
@@ -185,6 +192,8 @@ class Engine:
             idle_seconds=obs.idle_seconds if obs else None,
             warnings=tuple(self.warnings) + (obs.warnings if obs else ()),
             store_error=self.writer.last_error, time=now,
+            focus_active=self.focus.session is not None,
+            break_due=self.breaks.status(now).state == "break",
         )
         self._set_status(status)
         return status

@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Modules whose import registers the built-in routes.
-ROUTE_MODULES = ("desktop.engine.api.wakatime", "desktop.engine.api.browser")
+ROUTE_MODULES = ("desktop.engine.api.wakatime", "desktop.engine.api.browser",
+                 "desktop.engine.api.focus_routes")
 
 
 class ApiError(Exception):

@@ -4,7 +4,8 @@ the hosts block in place, runs schedules, enforces through the window watcher, r
 Thread-safe: the engine thread calls `observe`/`tick` after each poll; the tray and the local
 API call `start`, `stop` and `status`. Hosts changes may wait on a password prompt, so they run
 on a worker thread of their own. Events go to `emit(kind, payload)`: "focus_started",
-"focus_phase", "focus_ended", "focus_blocked", "focus_hosts".
+"focus_phase", "focus_ended" (completed), "focus_abandoned" (ended early), "focus_blocked",
+"focus_hosts".
 """
 
 from __future__ import annotations
@@ -108,8 +109,11 @@ class FocusController:
 
     # -- asked by the user -------------------------------------------------------------
 
-    def start(self, plan: FocusPlan, now: float | None = None, *, origin: str = "manual",
-              ends_at: float | None = None) -> FocusSession:
+    def start(self, plan: FocusPlan | float, now: float | None = None, *,
+              origin: str = "manual", ends_at: float | None = None) -> FocusSession:
+        """Start `plan` (or a plain session of that many seconds, blocking the defaults)."""
+        if not isinstance(plan, FocusPlan):
+            plan = FocusPlan(minutes=float(plan) / 60)
         with self._lock:
             now = self._clock() if now is None else now
             if self._session is not None:
@@ -235,7 +239,8 @@ class FocusController:
             self.stats.save_session(session)
         if self.hosts is not None:
             self._hosts_job(lambda h: h.clear())
-        self._emit("focus_ended", session.to_json(now))
+        self._emit("focus_ended" if outcome == "completed" else "focus_abandoned",
+                   session.to_json(now))
 
     def _run_schedules(self, now: float) -> None:
         for index, schedule in enumerate(self.schedules):
