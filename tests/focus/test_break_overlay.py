@@ -48,6 +48,9 @@ def save_screenshot(screens, name: str) -> Path:
     for screen in screens:
         painter.drawPixmap(screen.geometry().topLeft(), screen.grabWindow(0))
     painter.end()
+    small = image.scaled(192, 108)
+    colors = {small.pixel(x, y) for x in range(192) for y in range(108)}
+    assert len(colors) > 8, "the screenshot is blank: the overlay was not painted"
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / name
     assert image.save(str(path))
@@ -100,11 +103,13 @@ def test_strict_mode_hides_the_buttons(x_session, qapp, qtbot, two_monitors):
                            emit=lambda k, p: overlay.on_event(k, p))
     overlay.breaks = sched
     sched.take_now(MICRO)
-    for window in overlay.windows:
-        qtbot.waitUntil(window.isVisible, timeout=5000)
+    for window, screen in zip(overlay.windows, two_monitors, strict=True):
+        qtbot.waitUntil(lambda w=window, s=screen: w.isVisible() and w.geometry() == s.geometry(),
+                        timeout=5000)
         assert not window.postpone.isVisible() and not window.skip.isVisible()
         window.close()  # the window manager's close: refused
         assert window.isVisible()
+    qtbot.wait(300)
     save_screenshot(two_monitors, "break-overlay-strict.png")
     clock.now += 20
     sched.update(clock.now, 0)  # the engine's next poll ends it
