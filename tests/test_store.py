@@ -114,6 +114,14 @@ def test_sees_what_another_connection_wrote(store):
     assert {store.origins()[o] for _, o in totals} == {("editor", "pc")}
 
 
+def test_two_writers_share_activities(tmp_path):
+    a, b = Store(tmp_path / "tf.sqlite3"), Store(tmp_path / "tf.sqlite3")  # both see it empty
+    a.add_spans([Span(T0, T0 + 10, app="same")])
+    b.add_spans([Span(T0 + 20, T0 + 30, app="same")])
+    assert len({act for act, _ in b.seconds_by_activity(T0, T0 + 100)}) == 1
+    assert b.integrity_check() == []
+
+
 def test_all_fields_round_trip(store):
     values = {f: f"v-{f}" for f in ACTIVITY_FIELDS if f not in ("private", "audible")}
     span = Span(T0, T0 + 5, source="browser", device="phone", private=True, audible=True,

@@ -34,7 +34,7 @@ def quarters_of(start: float, end: float) -> range:
 
 def mark_dirty(conn: sqlite3.Connection, quarters: Iterable[int]) -> None:
     conn.executemany("INSERT INTO rollup_dirty (bucket) VALUES (?) ON CONFLICT DO NOTHING",
-                     ((q,) for q in quarters))
+                     ((int(q),) for q in quarters))
 
 
 def raw_pieces(conn: sqlite3.Connection, lo: float, hi: float, max_duration: float,

@@ -22,6 +22,7 @@ from desktop.engine.store import migrations, rollups
 from desktop.engine.store.db import StoreError, explain, open_database
 
 _activity_key = attrgetter(*ACTIVITY_FIELDS)
+_origin_key = attrgetter("source", "device")
 _counters = attrgetter("keystrokes", "clicks", "scrolls", "moves", "lines_added",
                        "lines_deleted")
 _COUNTERS = "keystrokes, clicks, scrolls, moves, lines_added, lines_deleted"
@@ -66,6 +67,7 @@ class Store:
         self._priority: dict[int, int] = {}
         self._max_duration = 0.0
         self._data_version: int | None = None
+        self._all_activities_cached = False  # then a cache miss is a new activity
         self._db = open_database(self.path, timeout)
         try:
             migrations.migrate(self._db)
@@ -77,6 +79,8 @@ class Store:
                     migrations.set_meta("device", meta["device"])
             self.device: str = device or meta["device"]
             self._sync(conn)
+            self._all_activities_cached = conn.execute(
+                "SELECT 1 FROM activity LIMIT 1").fetchone() is None
         except (sqlite3.Error, peewee.PeeweeException) as exc:
             self._db.close()
             raise explain(exc, self.path) from exc
@@ -90,6 +94,8 @@ class Store:
         """Pick up what other connections (processes) committed: origins, longest span."""
         version = conn.execute("PRAGMA data_version").fetchone()[0]
         if version != self._data_version:
+            if self._data_version is not None:  # another process wrote: maybe activities
+                self._all_activities_cached = False
             self._data_version = version
             self._load_origins(conn)
             row = conn.execute("SELECT value FROM meta WHERE key = 'max_duration'").fetchone()
@@ -130,6 +136,7 @@ class Store:
                 # Ids handed out inside the failed transaction no longer exist.
                 self._activity_ids.clear()
                 self._data_version = None
+                self._all_activities_cached = False
                 try:
                     self._load_origins(conn)
                 except sqlite3.Error:
@@ -154,7 +161,8 @@ class Store:
                         f"({','.join('?' * len(part))})", part):
                     self._activity_ids[by_hash[h]] = aid
 
-        lookup(list(by_hash))
+        if not self._all_activities_cached:
+            lookup(list(by_hash))
         new = [h for h, k in by_hash.items() if k not in self._activity_ids]
         if new:  # inside our write transaction: ids can be handed out without a read-back
             first = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM activity").fetchone()[0]
@@ -185,15 +193,14 @@ class Store:
                  ) -> list[tuple]:
         """Rows for the span table; adds the quarters the spans cover to `dirty`."""
         aids = self._intern_activities(conn, list(map(_activity_key, spans)))
-        origin_ids, origin = self._origin_ids, self._origin_id
-        device, now = self.device, time.time()
-        rows = [(s.uuid, s.start, s.end, aid,
-                 origin_ids.get((s.source, s.device or device))
-                 or origin(conn, s.source, s.device or device), *_counters(s), now)
+        origins = {key: self._origin_id(conn, key[0], key[1] or self.device)
+                   for key in set(map(_origin_key, spans))}
+        now = time.time()
+        rows = [(s.uuid, s.start, s.end, aid, origins[s.source, s.device], *_counters(s), now)
                 for s, aid in zip(spans, aids, strict=True)]
         q = rollups.QUARTER
-        dirty.update({int(r[1] // q) for r in rows if r[2] > r[1]})
-        dirty.update({int(r[2] // q) for r in rows if r[2] > r[1]})
+        dirty.update({r[1] // q for r in rows if r[2] > r[1]})
+        dirty.update({r[2] // q for r in rows if r[2] > r[1]})
         longest = max((r[2] - r[1] for r in rows), default=0.0)
         if longest > q:  # spans over several quarters: the ones in between too
             for r in rows:
