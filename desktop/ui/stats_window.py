@@ -135,6 +135,9 @@ class StatsWindow(QMainWindow):
         for fig in (self.total_fig, self.coding_fig, self.pulse_fig, self.distract_fig):
             fl.addWidget(fig, 1)
         self.summary_card = Card("Summary", figures)
+        self.top_label = QLabel()
+        self.top_label.setWordWrap(True)
+        self.summary_card.add(self.top_label)
         grid.addWidget(self.summary_card, 0, 0, 1, 2)
 
         self.ring = ProgressRing()
@@ -200,8 +203,9 @@ class StatsWindow(QMainWindow):
         self.distract_card = Card("Distractions (sites and apps rated distracting)",
                                   self.distractions)
         grid.addWidget(self.distract_card, 4, 0, 1, 3)
-        for col, stretch in enumerate((3, 3, 3)):
-            grid.setColumnStretch(col, stretch)
+        for col in range(3):
+            grid.setColumnStretch(col, 1)
+        grid.setRowStretch(5, 1)  # spare height goes below the cards, not into them
 
         self.status_label = QLabel()
         self.status_label.setObjectName("muted")
@@ -380,6 +384,12 @@ class StatsWindow(QMainWindow):
         self.coding_fig.set(format_duration(data.coding_seconds))
         self.pulse_fig.set("–" if data.pulse is None else f"{data.pulse:.0f}")
         self.distract_fig.set(format_duration(data.distracting_seconds))
+        tops = [(label, next((n for n, _ in data.totals.get(dim, []) if n != "unknown"), None))
+                for dim, label in (("project", "project"), ("language", "language"),
+                                   ("app", "app"), ("site", "site"))]
+        self.top_label.setText("Top " + " · ".join(f"{label}: <b>{_html(name)}</b>"
+                                                   for label, name in tops if name)
+                               if data.total_seconds else "Nothing tracked in this period.")
         self._draw_goal(data)
 
         day_view = q.period.mode == "day"
@@ -464,3 +474,6 @@ class StatsWindow(QMainWindow):
     def wait_idle(self, msecs: int = 30000) -> bool:
         return self.runner.wait(msecs)
 
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -60,6 +61,24 @@ def known_spans() -> list[Span]:
         # Last week: 2.5 h timeforged.
         code(last_week, "10:00", "12:30", "timeforged", "Python", "main",
              "/src/timeforged/app.py"),
+    ]
+
+
+def todays_spans() -> list[Span]:
+    """Activity of the real today (in TZ), up to now, for views that look at "today"."""
+    now = time.time()
+    midnight = datetime.now(TZ).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = max(now - 7200, midnight.timestamp() + 1)
+    step = (now - 1 - start) / 4
+    cut = [start + i * step for i in range(5)]
+    return [
+        Span(cut[0], cut[1], app="firefox", title="Lo-fi beats - YouTube",
+             site="www.youtube.com", browser="firefox"),
+        Span(cut[1], cut[2], app="code", title="app.py - timeforged", file="/src/tf/app.py",
+             project="timeforged", language="Python", editor="vscode"),
+        Span(cut[2], cut[3], app="firefox", title="Issues · timeforged", site="github.com",
+             browser="firefox"),
+        Span(cut[3], cut[4], app="slack", title="general | Team - Slack"),
     ]
 
 

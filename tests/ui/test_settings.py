@@ -4,7 +4,6 @@ errors, start at login for real (XDG), export/import/delete off the GUI thread; 
 from __future__ import annotations
 
 import json
-import time
 from datetime import datetime
 
 import pytest
@@ -14,30 +13,17 @@ from desktop.autostart import XdgAutostart
 from desktop.engine import paths
 from desktop.engine.config import load_config
 from desktop.engine.service import Engine
-from desktop.engine.span import Span
 from desktop.ui.first_run import FirstRunWindow
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.state import UiState
-from tests.ui.seed import TZ, seed_home
+from tests.ui.seed import TZ, known_spans, seed_home, todays_spans
 
 pytestmark = pytest.mark.x11
 
 
 @pytest.fixture
 def engine(tmp_path):
-    now = time.time()
-    midnight = datetime.now(TZ).replace(hour=0, minute=0, second=0, microsecond=0)
-    start = max(now - 7200, midnight.timestamp() + 1)
-    mid = (start + now) / 2
-    recent = [  # activity of the real today (in the configured zone), for the rules preview
-        Span(start, mid, app="firefox", title="Lo-fi beats - YouTube",
-             site="www.youtube.com", browser="firefox"),
-        Span(mid, now - 1, app="code", title="app.py - timeforged",
-             project="timeforged", language="Python", editor="vscode"),
-    ]
-    from tests.ui.seed import known_spans
-
-    engine = Engine(seed_home(tmp_path / "home", known_spans() + recent))
+    engine = Engine(seed_home(tmp_path / "home", known_spans() + todays_spans()))
     yield engine
     engine.store.close()
 
@@ -127,12 +113,12 @@ def test_export_import_delete(qtbot, dialog, engine, tmp_path):
     out = tmp_path / "export.json"
     with qtbot.waitSignal(dialog.task_finished, timeout=20000) as done:
         dialog.export_to(out, "json")
-    assert done.args[0].startswith("Exported 13 spans")
-    assert len(json.loads(out.read_text())["spans"]) == 13
+    assert done.args[0].startswith("Exported 15 spans")
+    assert len(json.loads(out.read_text())["spans"]) == 15
 
     with qtbot.waitSignal(dialog.task_finished, timeout=20000) as done:
         dialog.import_from(out)
-    assert "Imported 0 new spans" in done.args[0] and "13 were already there" in done.args[0]
+    assert "Imported 0 new spans" in done.args[0] and "15 were already there" in done.args[0]
 
     day = datetime(2026, 11, 18, tzinfo=TZ)
     with qtbot.waitSignal(dialog.task_finished, timeout=20000) as done:

@@ -58,7 +58,8 @@ class BarChart(Chart):
         self.setYRange(-0.6, max(n, 1) - 0.4, padding=0)
         self.empty.setVisible(n == 0)
         self.empty.setPos(top / 2 if n else 0.5, (n - 1) / 2 if n else 0.2)
-        self.setFixedHeight(max(120, 50 + ROW_HEIGHT * n))
+        self.setMinimumHeight(max(120, 50 + ROW_HEIGHT * n))
+        self.updateGeometry()
 
     def index_at(self, y: float) -> int | None:
         n = len(self.names)

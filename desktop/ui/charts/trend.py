@@ -35,7 +35,7 @@ class TrendChart(Chart):
         last = len(days) - 1
         self.getPlotItem().getAxis("bottom").setTicks(
             [[(i, f"{d.day} {d:%b}") for i, d in enumerate(days) if (last - i) % step == 0]])
-        self.setXRange(-0.5, max(len(days), 1) - 0.5, padding=0)
+        self.setXRange(-0.8, max(len(days), 1), padding=0)  # room for the last label
 
     def hover_text(self, x: float, y: float) -> str:
         i = round(x)
