@@ -90,7 +90,7 @@ def day_spans(day: date, device: str = "bench") -> list[Span]:
 
 def history(total: int, last_day: date = date(2025, 12, 31)) -> Iterator[list[Span]]:
     """About `total` spans, one list per day, oldest first, ending on `last_day`."""
-    per_week = 5 * WEEKDAY_SPANS * 1.35 + 2 * WEEKEND_SPANS * 1.35  # with plugin spans
+    per_week = (5 * WEEKDAY_SPANS + 2 * WEEKEND_SPANS) * 1.323  # with plugin spans
     days = max(1, round(total / (per_week / 7)))
     made = 0
     for offset in range(days - 1, -1, -1):
