@@ -19,9 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmds = p.add_subparsers(dest="focus_command", metavar="ACTION", required=True)
 
     start = cmds.add_parser("start", help="start a focus session")
-    start.add_argument("length", nargs="?", default="50m",
+    start.add_argument("length", nargs="?",
                        help="25m, 50m, 90m, 1h30m... (with --pomodoro: one work period; "
-                       "default 50m, or 25m with --pomodoro)")
+                       "default: [focus] default_minutes, or 25m with --pomodoro)")
     start.add_argument("--block", nargs="+", action="extend", default=[], metavar="SITE",
                        help="also block these sites (and their subdomains)")
     start.add_argument("--block-app", nargs="+", action="extend", default=[], metavar="APP",
@@ -80,18 +80,20 @@ def api_call(method: str, path: str, body: Any = None) -> Any:
 
 
 def run_start(args: argparse.Namespace) -> int:
-    length = args.length if args.length != "50m" or not args.pomodoro else "25m"
-    try:
-        seconds = parse_duration(length)
-    except FocusError as exc:
-        raise CliError(str(exc)) from None
+    body = {"block": args.block, "block_apps": args.block_app, "allow": args.allow,
+            "pomodoro": args.pomodoro, "cycles": args.cycles, "locked": args.locked,
+            "unlock_chars": args.unlock_chars}
+    length = args.length or ("25m" if args.pomodoro else None)
+    if length is not None:
+        try:
+            body["minutes"] = parse_duration(length) / 60
+        except FocusError as exc:
+            raise CliError(str(exc)) from None
+    if args.no_distracting:
+        body["distracting"] = False
     if args.unlock_chars and not args.locked:
         raise CliError("--unlock-chars goes with --locked")
-    session = api_call("POST", "/api/v1/focus/start", {
-        "minutes": seconds / 60, "block": args.block, "block_apps": args.block_app,
-        "allow": args.allow, "distracting": not args.no_distracting,
-        "pomodoro": args.pomodoro, "cycles": args.cycles, "locked": args.locked,
-        "unlock_chars": args.unlock_chars})
+    session = api_call("POST", "/api/v1/focus/start", body)
     if args.json:
         print(json.dumps(session, indent=2))
         return 0

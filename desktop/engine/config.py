@@ -73,6 +73,36 @@ class ImportsConfig:
 
 
 @dataclass
+class BreaksConfig:
+    """Break reminders (desktop.engine.breaks)."""
+
+    enabled: bool = True
+    micro_interval_minutes: float = field(default=20.0, metadata=_range(1, 240))
+    micro_duration_seconds: float = field(default=20.0, metadata=_range(5, 600))
+    long_interval_minutes: float = field(default=60.0, metadata=_range(5, 480))
+    long_duration_minutes: float = field(default=5.0, metadata=_range(1, 60))
+    warning_seconds: float = field(default=30.0, metadata=_range(0, 600))
+    postpone_minutes: float = field(default=5.0, metadata=_range(1, 60))
+    max_postpones: int = field(default=2, metadata=_range(0, 10))
+    strict: bool = False
+    do_not_disturb: bool = True  # no break over a full-screen window
+    daily_limit_minutes: float | None = field(default=None, metadata=_range(10, 1440))
+
+
+@dataclass
+class FocusConfig:
+    """Focus sessions (desktop.engine.focus): what a session started without options does."""
+
+    default_minutes: float = field(default=50.0, metadata=_range(1, 1440))
+    block_distracting: bool = True  # the rules' categories with productivity < 0
+    block_sites: list[str] = field(default_factory=list)
+    block_apps: list[str] = field(default_factory=list)
+    hosts_block: bool = True  # write the hosts file (asks for the administrator password)
+    minimize_blocked: bool = False
+    schedules: list[str] = field(default_factory=list)  # "weekdays 09:00-12:00"
+
+
+@dataclass
 class Config:
     timezone: str | None = None  # an IANA name ("Europe/Paris"); None: the system's
     device_name: str | None = None  # None: the store's device id
@@ -80,6 +110,8 @@ class Config:
     goals: GoalsConfig = field(default_factory=GoalsConfig)
     api: ApiConfig = field(default_factory=ApiConfig)
     imports: ImportsConfig = field(default_factory=ImportsConfig)
+    breaks: BreaksConfig = field(default_factory=BreaksConfig)
+    focus: FocusConfig = field(default_factory=FocusConfig)
 
     def zone(self) -> tzinfo:
         """The user's time zone: the configured one, else the system's."""

@@ -11,7 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from desktop.engine.breaks import BreakScheduler, BreakSettings
+from desktop.engine.config import BreaksConfig, FocusConfig
+from desktop.engine.focus.blocklist import normalize_site
 from desktop.engine.focus.controller import ElevatedHosts, FocusController
+from desktop.engine.focus.hosts import HostsError
+from desktop.engine.focus.session import FocusError, FocusPlan, Schedule
 from desktop.engine.focus.stats import FocusStats
 from watchers.observation import Observation
 
@@ -26,16 +30,56 @@ def create_habits(engine: Any, emit: Callable[[str, Any], None],
     """The focus controller and the break scheduler for `engine`; a session left running by
     a crash is resumed or closed, an expired hosts block removed."""
     zone = engine.config.zone()
+    settings = engine.config.focus
     hosts_file = os.environ.get(HOSTS_ENV)
-    focus = FocusController(engine.rules, hosts=ElevatedHosts(Path(hosts_file) if hosts_file
-                                                              else None),
-                            stats=FocusStats(engine.store.path), emit=emit, zone=zone)
-    breaks = BreakScheduler(BreakSettings(), emit, zone=zone)
+    hosts = (ElevatedHosts(Path(hosts_file) if hosts_file else None) if settings.hosts_block
+             else None)
+    focus = FocusController(engine.rules, hosts=hosts, stats=FocusStats(engine.store.path),
+                            emit=emit, zone=zone, schedules=schedules(engine),
+                            minimize=settings.minimize_blocked,
+                            default_plan=default_plan(engine.config.focus))
+    breaks = BreakScheduler(break_settings(engine.config.breaks), emit, zone=zone)
     try:
         focus.recover()
     except Exception:  # an unreadable hosts file must not stop the engine
         log.exception("focus: recovery failed")
     return focus, breaks
+
+
+def break_settings(config: BreaksConfig) -> BreakSettings:
+    limit = config.daily_limit_minutes
+    return BreakSettings(
+        enabled=config.enabled, micro_interval=config.micro_interval_minutes * 60,
+        micro_duration=config.micro_duration_seconds,
+        long_interval=config.long_interval_minutes * 60,
+        long_duration=config.long_duration_minutes * 60, warning=config.warning_seconds,
+        postpone=config.postpone_minutes * 60, max_postpones=config.max_postpones,
+        strict=config.strict, do_not_disturb=config.do_not_disturb,
+        daily_limit=None if limit is None else limit * 60)
+
+
+def default_plan(config: FocusConfig) -> FocusPlan:
+    """What a session started without options blocks (config [focus])."""
+    sites = []
+    for site in config.block_sites:
+        try:
+            sites.append(normalize_site(site))
+        except HostsError:
+            log.warning("focus: %r in [focus] block_sites is not a site name; ignored", site)
+    return FocusPlan(minutes=config.default_minutes, block_sites=tuple(sites),
+                     block_apps=tuple(config.block_apps),
+                     block_distracting=config.block_distracting)
+
+
+def schedules(engine: Any) -> list[Schedule]:
+    plan = default_plan(engine.config.focus)
+    out = []
+    for text in engine.config.focus.schedules:
+        try:
+            out.append(Schedule.parse(text, plan))
+        except FocusError as exc:
+            engine.warnings.append(f"focus schedule: {exc}; ignored")
+    return out
 
 
 def feed_habits(focus: FocusController, breaks: BreakScheduler, obs: Observation | None,

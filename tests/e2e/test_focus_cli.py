@@ -24,6 +24,13 @@ poll_interval = 0.25
 
 [api]
 port = {port}
+
+[focus]
+default_minutes = 30
+block_sites = ["example.net"]
+
+[breaks]
+micro_interval_minutes = 10
 """
 
 
@@ -144,3 +151,16 @@ def test_without_a_running_engine(tmp_path, monkeypatch):
                           cwd=Path(__file__).resolve().parents[2], capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 2 and "not running" in done.stderr
+
+
+def test_config_defaults(tracking):
+    cli, hosts = tracking
+    started = cli("focus", "start", "--json")  # no length, no options: config [focus]
+    assert started.returncode == 0, started.stderr
+    session = json.loads(started.stdout)
+    assert session["ends_at"] - session["started_at"] == pytest.approx(1800)
+    assert session["plan"]["block_sites"] == ["example.net"]
+    block = wait_for(lambda: HostsFile(hosts).block())
+    assert block is not None and "www.example.net" in block.domains
+    status = json.loads(cli("break", "status", "--json").stdout)
+    assert 0 < status["micro_in"] <= 600

@@ -4,7 +4,8 @@
     GET  /api/v1/focus/status             {"data": focus status}
     POST /api/v1/focus/start              {"minutes", "locked", "unlock_chars", "block",
                                            "block_apps", "allow", "distracting", "pomodoro",
-                                           "cycles"} -> 201 {"data": session}
+                                           "cycles"} (all optional: config [focus] defaults)
+                                           -> 201 {"data": session}
     POST /api/v1/focus/stop               {"unlock_text"} -> {"data": session}; 409 if locked
     GET  /api/v1/focus/stats?from=&to=    epoch seconds -> {"data": summary}
     GET  /api/v1/breaks/status            {"data": break status}
@@ -15,6 +16,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 from desktop.engine.api.routes import ApiError, Request, Response, route
@@ -67,7 +69,9 @@ def _number(body: dict[str, Any], name: str, default: float) -> float:
     return float(value)
 
 
-def plan_from_body(body: dict[str, Any]) -> FocusPlan:
+def plan_from_body(body: dict[str, Any], defaults: FocusPlan) -> FocusPlan:
+    """The plan asked for: `defaults` (config [focus]) with the body's options; sites and
+    apps add to the configured ones."""
     from desktop.engine.focus.blocklist import normalize_site
 
     sites = {name: _strings(body, name) for name in ("block", "allow")}
@@ -78,11 +82,13 @@ def plan_from_body(body: dict[str, Any]) -> FocusPlan:
             except HostsError:
                 raise ApiError(400, f"{name}: {site!r} is not a site name", field=name) from None
     try:
-        return FocusPlan(
-            minutes=_number(body, "minutes", 50), pomodoro=_flag(body, "pomodoro", False),
-            cycles=int(_number(body, "cycles", 4)), block_sites=sites["block"],
-            block_apps=_strings(body, "block_apps"), allow_sites=sites["allow"],
-            block_distracting=_flag(body, "distracting", True),
+        return replace(
+            defaults, minutes=_number(body, "minutes", defaults.minutes),
+            pomodoro=_flag(body, "pomodoro", False), cycles=int(_number(body, "cycles", 4)),
+            block_sites=defaults.block_sites + sites["block"],
+            block_apps=defaults.block_apps + _strings(body, "block_apps"),
+            allow_sites=sites["allow"],
+            block_distracting=_flag(body, "distracting", defaults.block_distracting),
             locked=_flag(body, "locked", False),
             unlock_chars=int(_number(body, "unlock_chars", 0)))
     except FocusError as exc:
@@ -96,8 +102,8 @@ def focus_status(request: Request) -> Response:
 
 @route("POST", "/api/v1/focus/start")
 def focus_start(request: Request) -> Response:
-    plan = plan_from_body(_body(request))
     focus = _focus(request)
+    plan = plan_from_body(_body(request), focus.default_plan)
     try:
         session = focus.start(plan)
     except FocusError as exc:

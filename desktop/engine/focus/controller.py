@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any, Protocol
@@ -85,8 +86,10 @@ class FocusController:
                  stats: FocusStats | None = None, emit: Emit | None = None,
                  clock: Callable[[], float] = time.time, zone: tzinfo | None = None,
                  schedules: Sequence[Schedule] = (), minimize: bool = False,
-                 minimizer: Minimizer | None = None, reapply_every: float = 30.0) -> None:
+                 minimizer: Minimizer | None = None, reapply_every: float = 30.0,
+                 default_plan: FocusPlan | None = None) -> None:
         self.rules = rules
+        self.default_plan = default_plan or FocusPlan()
         self.hosts = hosts
         self.stats = stats
         self.schedules = list(schedules)
@@ -111,9 +114,9 @@ class FocusController:
 
     def start(self, plan: FocusPlan | float, now: float | None = None, *,
               origin: str = "manual", ends_at: float | None = None) -> FocusSession:
-        """Start `plan` (or a plain session of that many seconds, blocking the defaults)."""
+        """Start `plan`, or `default_plan` lasting that many seconds (the tray's 25/50/90)."""
         if not isinstance(plan, FocusPlan):
-            plan = FocusPlan(minutes=float(plan) / 60)
+            plan = replace(self.default_plan, minutes=float(plan) / 60)
         with self._lock:
             now = self._clock() if now is None else now
             if self._session is not None:
