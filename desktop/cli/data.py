@@ -65,6 +65,8 @@ def run_import(args: argparse.Namespace) -> int:
             task = bar.add_task(f"Importing {args.path.name}", total=None)
             try:
                 result = import_file(args.path, ctx.store,
+                                     wakatime_timeout_minutes=(
+                                         ctx.config.imports.wakatime_timeout_minutes),
                                      progress=lambda done, total: bar.update(
                                          task, completed=done, total=total))
             except ImportFormatError as exc:

@@ -36,7 +36,8 @@ def run(args: argparse.Namespace) -> int:
     for column in ("#", "match", "project", "category", "productivity", "from"):
         table.add_column(column)
     for number, rule in enumerate(rules.rules, 1):
-        table.add_row(str(number), rule.describe_match(), rule.project or "", rule.category or "",
-                      "" if rule.productivity is None else f"{rule.productivity:+d}", rule.origin)
+        level = "" if rule.productivity is None else f"{rule.productivity:+d}"
+        table.add_row(str(number), rule.name or rule.describe_match(), rule.project or "",
+                      rule.category or "", level, rule.origin)
     console.print(table)
     return 0

@@ -66,6 +66,7 @@ class Engine:
             self.store.device, self.writer.put,
             idle_timeout=config.tracking.idle_timeout,
             poll_interval=config.tracking.poll_interval,
+            sleep_gap=config.tracking.sleep_gap,
             redactor=self.rules.redact,
         )
         self.analytics = Analytics(self.store, self.rules, config.zone())
