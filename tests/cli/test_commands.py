@@ -1,0 +1,113 @@
+"""The `timeforged` commands as a user runs them: real processes on a real data folder."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+DATA = Path(__file__).parent.parent / "data"
+RANGE = ("--from", "2024-01-01", "--to", "2024-01-31")
+
+
+def tf(home: str, *args: str, ok: bool = True,
+       stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {"TIMEFORGED_HOME": home, "PATH": "/usr/bin:/bin", "TZ": "UTC", "COLUMNS": "200"}
+    done = subprocess.run([sys.executable, "-m", "desktop.cli", *args], env=env, input=stdin,
+                          capture_output=True, text=True, timeout=120)
+    if ok:
+        assert done.returncode == 0, done.stderr
+    return done
+
+
+def report(home: str, *args: str) -> dict:
+    return json.loads(tf(home, "report", *RANGE, "--format", "json", *args).stdout)
+
+
+def test_import_report_export_round_trip(tf_home, tmp_path):
+    out = tf(tf_home, "import", str(DATA / "wakatime_dump.json")).stdout
+    assert "as wakatime" in out and "1h 22m" in out  # 4979 s
+    by_project = report(tf_home, "--by", "project")
+    assert by_project["total_seconds"] == 4979
+    assert [(i["name"], i["total_seconds"]) for i in by_project["items"]][:2] == [
+        ("timeforged", 3000), ("website", 1499)]
+    items = report(tf_home, "--by", "language")["items"]
+    languages = {i["name"]: i["total_seconds"] for i in items}
+    assert languages["Python"] == 2790 and languages["HTML"] == 1499
+
+    again = tf(tf_home, "import", str(DATA / "wakatime_dump.json")).stdout
+    assert "Imported 0 new spans" in again
+    assert report(tf_home)["total_seconds"] == 4979
+
+    for fmt in ("json", "csv"):
+        target = tmp_path / f"all.{fmt}"
+        tf(tf_home, "export", str(target))
+        other = tmp_path / f"other-{fmt}"
+        other.mkdir()
+        tf(str(other), "import", str(target))
+        assert report(str(other), "--by", "language") == report(tf_home, "--by", "language")
+
+
+def test_report_formats_and_filters(tf_home):
+    tf(tf_home, "import", str(DATA / "wakatime_dump.json"))
+    csv_text = tf(tf_home, "report", *RANGE, "--by", "editor", "--format", "csv").stdout
+    assert csv_text.splitlines()[:2] == ["editor,total_seconds", "vscode,3000.0"]
+    table = tf(tf_home, "report", *RANGE, "--by", "project").stdout
+    assert "timeforged" in table and "total" in table
+    filtered = report(tf_home, "--by", "language", "--filter", "project=timeforged")
+    assert filtered["total_seconds"] == 3000
+    bad = tf(tf_home, "report", "--from", "soon", ok=False)
+    assert bad.returncode == 2 and "cannot read 'soon'" in bad.stderr
+
+
+def test_broken_import_changes_nothing(tf_home):
+    tf(tf_home, "import", str(DATA / "activitywatch_export.json"))
+    before = report(tf_home)
+    done = tf(tf_home, "import", str(DATA / "wakatime_truncated.json"), ok=False)
+    assert done.returncode == 2
+    assert "wakatime_truncated.json" in done.stderr and "Nothing was imported" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert report(tf_home) == before
+
+
+def test_delete_a_range(tf_home):
+    tf(tf_home, "import", str(DATA / "wakatime_dump.json"))
+    declined = tf(tf_home, "delete", "--from", "2024-01-02", "--to", "2024-01-02", stdin="n\n",
+                  ok=False)
+    assert declined.returncode == 1 and report(tf_home)["total_seconds"] == 4979
+    tf(tf_home, "delete", "--from", "2024-01-02", "--to", "2024-01-02", "--yes")
+    left = report(tf_home)
+    assert 0 < left["total_seconds"] < 4979
+    day2 = report(tf_home, "--by", "day")
+    assert "2024-01-02" not in {i["name"] for i in day2["items"]}
+    db = Path(tf_home) / "timeforged.sqlite3"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_rules_check_points_at_the_line(tf_home, tmp_path):
+    good = tmp_path / "good.toml"
+    good.write_text('[[rules]]\nmatch.app = "^kitty$"\ncategory = "coding"\n')
+    assert "OK" in tf(tf_home, "rules", "check", str(good)).stdout
+    bad = tmp_path / "bad.toml"
+    bad.write_text('# mine\n\n[[rules]]\nmatch.title = "(unclosed"\ncategory = "coding"\n')
+    done = tf(tf_home, "rules", "check", str(bad), ok=False)
+    assert done.returncode == 1 and f"{bad}:4:" in done.stderr
+    listed = tf(tf_home, "rules", "list").stdout
+    assert "coding" in listed and "default" in listed
+
+
+def test_broken_config_and_rules_warn_but_commands_run(tf_home):
+    Path(tf_home, "config.toml").write_text("[tracking\npoll_interval = 'fast'\n")
+    Path(tf_home, "rules.toml").write_text("[[rules]]\nmatch.app = '('\n")
+    done = tf(tf_home, "status")
+    assert "config" in done.stderr and "rules" in done.stderr and "Today" in done.stdout
+    Path(tf_home, "config.toml").write_text("[tracking]\npoll_interval = 'fast'\n")
+    assert "tracking.poll_interval" in tf(tf_home, "status").stderr
+
+
+def test_status_json_on_an_empty_home(tf_home):
+    status = json.loads(tf(tf_home, "status", "--json").stdout)
+    assert status["tracking"] is False and status["today_seconds"] == 0
