@@ -81,6 +81,7 @@ def running(tmp_path) -> Iterator[Running]:
     """An Engine on a fresh home, its API on a free port of 127.0.0.1."""
     config = Config()
     config.api.port = 0
+    config.focus.hosts_block = False  # focus sessions in tests never touch /etc/hosts
     engine = Engine(tmp_path, config, poller=AwayPoller())
     engine.start()
     assert engine.api is not None, engine.warnings

@@ -135,6 +135,12 @@ def test_extension_reports_tabs_and_blocks_during_focus(running, browser, sites)
     text = wait_for(lambda: (t := browser.evaluate(page, "document.body?.innerText || ''"))
                     and "www.news.example" in t and t, what="the blocked page")
     assert "blocked during your focus session" in text and "left in this session" in text
+    # the redirect counts as a blocked attempt in the focus stats
+    stats = engine.focus.stats
+    if stats is not None:
+        counted = wait_for(lambda: stats.summary(time.time() - 600, time.time() + 1)
+                           .attempts_by_site.get("news.example"), what="the attempt")
+        assert counted == 1
     # an unrelated site still opens during the session
     browser.navigate(page, "https://docs.example/allowed")
     wait_for(lambda: browser.url_of(tab) == "https://docs.example/allowed", what="docs")

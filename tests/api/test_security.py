@@ -73,6 +73,7 @@ def hostile(running) -> list[tuple[str, int, object]]:
     check("bulk that is an object", send(port, "POST", BULK, good(), key=key), 400)
     check("unknown route", send(port, "GET", "/api/v1/users/current/secrets", key=key), 404)
     check("wrong method", send(port, "DELETE", ONE, key=key), 405)
+    check("probing routes without the key", send(port, "GET", "/api/v1/users/current/x"), 401)
     return out
 
 

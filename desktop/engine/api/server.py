@@ -176,17 +176,17 @@ class _Handler(BaseHTTPRequestHandler):
                 "Access-Control-Allow-Headers": CORS_HEADERS,
                 "Access-Control-Max-Age": "600"})
         found, other_method = routes.find(method, parts.path)
-        if found is None:
-            raise ApiError(405 if other_method else 404,
-                           f"{method} {parts.path}: " + ("method not allowed" if other_method
-                                                         else "no such route"))
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         body = self._read_body(api)
-        if found.auth and not security.key_matches(
+        if (found is None or found.auth) and not security.key_matches(
                 security.key_from_request(self.headers, query), api.key):
             raise ApiError(401, "Authorization: a valid API key is required (see "
                            "`timeforged setup-editors`)",
                            headers={"WWW-Authenticate": 'Basic realm="TimeForged"'})
+        if found is None:  # only key holders learn which routes exist
+            raise ApiError(405 if other_method else 404,
+                           f"{method} {parts.path}: " + ("method not allowed" if other_method
+                                                         else "no such route"))
         request = Request(method, parts.path, query, self.headers, body, api.engine, api)
         return found.handler(request)
 
