@@ -7,6 +7,7 @@ import os
 import shlex
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -146,3 +147,41 @@ def test_elevation_commands():
     assert shlex.split(unescaped)[-7:] == args  # the shell sees exactly our arguments
     file, params = windows_parameters(["apply", "--domains", "a b.com"])
     assert file == sys.executable and params.endswith('apply --domains "a b.com"')
+
+
+@pytest.fixture
+def open_tmp():
+    """A temporary folder other users can reach (pytest's own is private to root)."""
+    with tempfile.TemporaryDirectory(prefix="tf-helper-") as name:
+        path = Path(name)
+        path.chmod(0o755)
+        yield path
+
+
+def test_a_callers_own_file_is_edited_with_the_callers_rights(open_tmp):
+    """Elevated for uid 65534, the helper edits that user's own file as that user: a symlink
+    the user planted towards a root-owned folder gets nothing written there."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to hand files to another user")
+    tmp_path = open_tmp
+    home = tmp_path / "nobody"
+    home.mkdir()
+    hosts = home / "hosts"
+    hosts.write_bytes(ORIGINAL)
+    for path in (home, hosts):
+        os.chown(path, 65534, 65534)
+    done = helper("apply", "--hosts", str(hosts), "--until", str(int(time.time()) + 60),
+                  "--domains", "reddit.com", env={"PKEXEC_UID": "65534"})
+    assert done.returncode == 0, done.stderr
+    assert hosts.stat().st_uid == 65534 and b"0.0.0.0 reddit.com" in hosts.read_bytes()
+
+    protected = tmp_path / "root-only"
+    protected.mkdir(mode=0o755)
+    managed = home / "etc" / "opt" / "chrome" / "policies"
+    managed.mkdir(parents=True)
+    (managed / "managed").symlink_to(protected)
+    for path in (home / "etc", home / "etc" / "opt", home / "etc" / "opt" / "chrome", managed):
+        os.chown(path, 65534, 65534)
+    done = helper("doh-policy", "off", "--root", str(home), env={"PKEXEC_UID": "65534"})
+    assert done.returncode == 3 and "Permission denied" in done.stderr
+    assert list(protected.iterdir()) == []

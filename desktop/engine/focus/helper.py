@@ -3,8 +3,9 @@
 Run as ``python -m desktop.engine.focus.helper apply --hosts PATH --until EPOCH --domains ...``
 (or ``clear``, ``clear-expired``, ``doh-policy on|off``). It edits nothing but TimeForged's
 marked section of a hosts file and the browser policy files of `doh`, validates every domain
-strictly, and when elevated only touches the system hosts file or a file the calling user
-owns already (so it grants nothing the caller could not do). Standard library only.
+strictly, and when elevated only touches the system hosts file, or a file the calling user
+owns already, with that user's rights (so it grants nothing the caller could not do).
+Standard library only.
 
 Exit status: 0 done, 1 refused (the reason on stderr), 2 bad usage, 3 the file could not be
 written. On success one JSON line on stdout: ``{"changed": true, "flushed": [...]}``.
@@ -71,6 +72,15 @@ def _is_elevated() -> bool:
     return os.geteuid() == 0
 
 
+def _drop_to_caller(owned: Path) -> None:
+    """Work on a file of the caller's with the caller's rights only, so that a symlink the
+    caller planted cannot turn our write into one as root elsewhere."""
+    uid = _caller_uid()
+    if hasattr(os, "seteuid") and os.geteuid() == 0 and uid not in (None, 0):
+        os.setegid(owned.stat().st_gid)
+        os.seteuid(uid)
+
+
 def check_target(path: Path, system_path: Path | None = None) -> Path:
     """The real path to edit, or Refused: the system hosts file, or a file (in a folder) the
     calling user owns, or anything at all when we are not elevated."""
@@ -82,6 +92,7 @@ def check_target(path: Path, system_path: Path | None = None) -> Path:
     uid = _caller_uid()
     if uid is not None and hasattr(os, "getuid"):
         if real.stat().st_uid == uid and real.parent.stat().st_uid == uid:
+            _drop_to_caller(real)
             return real
     elif not _is_elevated():
         return real
@@ -96,6 +107,7 @@ def _check_root(root: Path) -> Path:
     uid = _caller_uid()
     if not real.is_dir() or (uid is not None and real.stat().st_uid != uid):
         raise Refused(f"refusing --root {root}: only / or a folder of your own")
+    _drop_to_caller(real)
     return real
 
 
