@@ -88,6 +88,16 @@ def test_natural_break_resets_the_timer():
     assert sched.status().long_in == 3600
 
 
+def test_sleep_is_a_natural_break_not_activity():
+    sched, clock, events = make()
+    sched.update(clock.now, 0)
+    run(sched, clock, 19 * 60)
+    clock.now += 2 * 3600  # the laptop slept; the idle timer may not say so
+    sched.update(clock.now, 0)
+    assert events.kinds() == [] and sched.status().micro_in == 1200
+    assert sched.status().long_in == 3600 and sched.status().active_today == 19 * 60
+
+
 def test_short_pauses_do_not_reset():
     sched, clock, events = make()
     sched.update(clock.now, 0)

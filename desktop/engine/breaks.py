@@ -17,6 +17,8 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 MICRO, LONG = "micro", "long"
+# A gap between two updates longer than this is sleep or a stopped engine, not activity.
+SLEEP_GAP_SECONDS = 120.0
 
 
 class BreakError(Exception):
@@ -83,8 +85,10 @@ class BreakScheduler:
     """Thread-safe: the engine thread updates it, the UI and the API call take/postpone/skip."""
 
     def __init__(self, settings: BreakSettings | None = None, emit: Emit | None = None, *,
-                 clock: Callable[[], float] = time.time, zone: tzinfo | None = None) -> None:
+                 clock: Callable[[], float] = time.time, zone: tzinfo | None = None,
+                 sleep_gap: float = SLEEP_GAP_SECONDS) -> None:
         self.settings = settings or BreakSettings()
+        self.sleep_gap = sleep_gap
         self._emit = emit if emit is not None else (lambda kind, payload: None)
         self._clock = clock
         self._zone = zone
@@ -120,15 +124,16 @@ class BreakScheduler:
                 return self.status(now)
             if not s.enabled:
                 return self.status(now)
+            if delta > self.sleep_gap:  # suspended or the engine stopped: the user was away
+                self._natural_break(delta)
+                return self.status(now)
             if idle >= s.micro_duration:
                 # A natural break: whatever of this pause was counted as active is taken back.
                 counted = 0.0 if self._was_idle else max(0.0, idle - delta)
                 self._active[LONG] = max(0.0, self._active[LONG] - counted)
                 self._active_today = max(0.0, self._active_today - counted)
-                self._active[MICRO] = 0.0
-                if idle >= s.long_duration:
-                    self._active[LONG] = 0.0
-                self._was_idle, self._warned, self._deferred = True, None, None
+                self._natural_break(idle)
+                self._was_idle = True
                 return self.status(now)
             self._was_idle = False
             self._active[MICRO] += delta
@@ -248,6 +253,12 @@ class BreakScheduler:
         self._reset_after(current.kind)
         self._current = None
         self._emit("break_ended", current)
+
+    def _natural_break(self, seconds: float) -> None:
+        self._active[MICRO] = 0.0
+        if seconds >= self.settings.long_duration:
+            self._active[LONG] = 0.0
+        self._warned = self._deferred = None
 
     def _reset_after(self, kind: str) -> None:
         self._active[MICRO] = 0.0

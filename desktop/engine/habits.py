@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from desktop.engine.breaks import BreakScheduler, BreakSettings
+from desktop.engine.breaks import SLEEP_GAP_SECONDS, BreakScheduler, BreakSettings
 from desktop.engine.config import BreaksConfig, FocusConfig
 from desktop.engine.focus.blocklist import normalize_site
 from desktop.engine.focus.controller import ElevatedHosts, FocusController
@@ -38,7 +38,9 @@ def create_habits(engine: Any, emit: Callable[[str, Any], None],
                             emit=emit, zone=zone, schedules=schedules(engine),
                             minimize=settings.minimize_blocked,
                             default_plan=default_plan(engine.config.focus))
-    breaks = BreakScheduler(break_settings(engine.config.breaks), emit, zone=zone)
+    breaks = BreakScheduler(break_settings(engine.config.breaks), emit, zone=zone,
+                            sleep_gap=max(SLEEP_GAP_SECONDS,
+                                          3 * engine.config.tracking.poll_interval))
     try:
         focus.recover()
     except Exception:  # an unreadable hosts file must not stop the engine
