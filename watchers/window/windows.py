@@ -63,7 +63,17 @@ class Win32WindowWatcher:
 
         self._wt = wintypes
         windll: Any = ctypes.windll  # type: ignore[attr-defined]
-        self._user32 = windll.user32
+        user32 = windll.user32
+        # Handles are pointer-sized: ctypes' default int conversion would truncate them.
+        hwnd, dword = wintypes.HWND, wintypes.DWORD
+        user32.GetForegroundWindow.restype = hwnd
+        user32.GetWindowTextLengthW.argtypes = [hwnd]
+        user32.GetWindowTextW.argtypes = [hwnd, wintypes.LPWSTR, ctypes.c_int]
+        user32.GetWindowThreadProcessId.argtypes = [hwnd, ctypes.POINTER(dword)]
+        user32.GetWindowRect.argtypes = [hwnd, ctypes.POINTER(wintypes.RECT)]
+        user32.MonitorFromWindow.argtypes = [hwnd, dword]
+        user32.MonitorFromWindow.restype = wintypes.HMONITOR
+        self._user32 = user32
 
     def active_window(self) -> WindowInfo | None:
         user32, wt = self._user32, self._wt
@@ -111,7 +121,8 @@ class Win32WindowWatcher:
         handle = self._user32.MonitorFromWindow(hwnd, 2)  # MONITOR_DEFAULTTONEAREST
         info = MonitorInfo()
         info.cbSize = ctypes.sizeof(info)
-        if not handle or not self._user32.GetMonitorInfoW(handle, ctypes.byref(info)):
+        if not handle or not self._user32.GetMonitorInfoW(wt.HMONITOR(handle),
+                                                          ctypes.byref(info)):
             return None
         r = info.rcMonitor
         return Rect(r.left, r.top, r.right, r.bottom)
