@@ -107,7 +107,7 @@ def test_gnome_window_calls_without_title_in_list():
                        "org.gnome.Shell.Extensions.Windows.GetTitle": "('*scratch* - GNU Emacs',)"})
     info = GnomeShellWatcher(bus).active_window()
     assert (info.app, info.title) == ("Emacs", "*scratch* - GNU Emacs")
-    assert bus.calls[-1][2:] == ("org.gnome.Shell.Extensions.Windows.GetTitle", "2205525109")
+    assert bus.calls[-1][2:] == ("org.gnome.Shell.Extensions.Windows.GetTitle", 2205525109)
 
 
 def test_gnome_without_extension_says_what_to_install():

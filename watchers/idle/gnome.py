@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from watchers import gdbus
+from watchers.session_bus import SessionBus
 from watchers.window.base import WatcherUnavailable
 
 DEST = "org.gnome.Mutter.IdleMonitor"
@@ -23,11 +23,13 @@ def parse_idletime(reply: Any) -> float:
 class MutterIdle:
     name = "idle.mutter"
 
-    def __init__(self, call: Callable[..., Any] = gdbus.call) -> None:
-        self._call = call
+    def __init__(self, call: Callable[..., Any] | None = None) -> None:
+        self._bus = SessionBus() if call is None else None
+        self._call = call or self._bus.call
 
     def seconds_idle(self) -> float:
         return parse_idletime(self._call(DEST, PATH, METHOD))
 
     def close(self) -> None:
-        pass
+        if self._bus is not None:
+            self._bus.close()

@@ -1,12 +1,12 @@
 """The focused window on Wayland, where only the compositor knows it.
 
 - GNOME: through a Shell extension exposing it on D-Bus, "Focused Window D-Bus"
-  (flexagoon) or "Window Calls" (ickyicky), called with `gdbus`.
+  (flexagoon) or "Window Calls" (ickyicky), over a persistent session bus connection.
 - KDE Plasma: through a KWin script; `kdotool` loads one per call and prints the answers.
 - wlroots compositors: Sway (`swaymsg -t get_tree`), Hyprland (`hyprctl -j activewindow`),
   others with wlr-foreign-toplevel through `lswt -j` (no pid there).
 
-Each is a process start per poll (a few ms; kdotool is slower). Without any of them the
+The others are a process start per poll (a few ms; kdotool is slower). Without any of them the
 factory raises WatcherUnavailable saying what to install: no titles rather than wrong ones
 (an XWayland DISPLAY only sees X clients).
 """
@@ -19,8 +19,8 @@ import subprocess
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from watchers import gdbus
 from watchers.display import is_wlroots
+from watchers.session_bus import SessionBus
 from watchers.window.base import WatcherUnavailable, WindowInfo
 from watchers.window.process import process_details
 
@@ -78,8 +78,9 @@ def focused_entry(windows: Any) -> dict[str, Any] | None:
 class GnomeShellWatcher:
     name = "window.gnome"
 
-    def __init__(self, call: Callable[..., Any] = gdbus.call) -> None:
-        self._call = call
+    def __init__(self, call: Callable[..., Any] | None = None) -> None:
+        self._bus = SessionBus() if call is None else None
+        self._call = call or self._bus.call
         self._api: tuple[str, str] | None = None
         self.extension: str | None = None
 
@@ -99,6 +100,10 @@ class GnomeShellWatcher:
                               "\"Focused Window D-Bus\" or \"Window Calls\"") from exc
         self._api, self.extension = WINDOW_CALLS, "window-calls"
 
+    def close(self) -> None:
+        if self._bus is not None:
+            self._bus.close()
+
     def active_window(self) -> WindowInfo | None:
         if self._api is None:
             self.probe()
@@ -111,7 +116,7 @@ class GnomeShellWatcher:
             entry = focused_entry(json_reply(self._call(SHELL, path, f"{iface}.List")))
             if entry is not None and "title" not in entry and entry.get("id") is not None:
                 # Window Calls releases that left the title out of List have GetTitle.
-                reply = self._call(SHELL, path, f"{iface}.GetTitle", str(entry["id"]))
+                reply = self._call(SHELL, path, f"{iface}.GetTitle", int(entry["id"]))
                 entry = {**entry, "title": reply[0] if reply else None}
             return parse_gnome_window(entry, self.name) if entry else None
         except ValueError as exc:
@@ -203,7 +208,7 @@ def _json(parse: Callable[[Any, str], WindowInfo | None]) -> Callable[[str, str]
 
 
 def create_wayland_watcher(session: str, which: Callable[[str], str | None] = shutil.which,
-                           call: Callable[..., Any] = gdbus.call) -> Any:
+                           call: Callable[..., Any] | None = None) -> Any:
     """The best watcher this Wayland session offers; WatcherUnavailable saying why if none."""
     desktop = session.removeprefix("wayland-").removeprefix("wayland")
     if desktop == "gnome":
