@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
-from watchers.editors import clip
+from watchers.editors import clip, first_known
 from watchers.window.base import WindowInfo
 
 
@@ -64,11 +64,7 @@ _BY_ID = {i: spec for spec in BROWSERS for i in spec.ids}
 
 
 def browser_for(candidates: list[str]) -> BrowserSpec | None:
-    for candidate in candidates:
-        spec = _BY_ID.get(candidate)
-        if spec is not None:
-            return spec
-    return None
+    return first_known(_BY_ID, candidates)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,10 +14,14 @@ from __future__ import annotations
 import ntpath
 import os
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 from watchers.languages import is_language_name, language_for_file
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,13 +97,18 @@ _BY_ID = {i: spec for spec in EDITORS for i in spec.ids}
 JETBRAINS_IDES = frozenset(name for name, _, _ in _JETBRAINS)
 
 
+def first_known(table: Mapping[str, T], candidates: Iterable[str]) -> T | None:
+    """The entry of `table` for the first of `candidates` it knows."""
+    for candidate in candidates:
+        found = table.get(candidate)
+        if found is not None:
+            return found
+    return None
+
+
 def editor_for(candidates: list[str]) -> EditorSpec | None:
     """The editor known by the first matching name among `candidates` (lower case)."""
-    for candidate in candidates:
-        spec = _BY_ID.get(candidate)
-        if spec is not None:
-            return spec
-    return None
+    return first_known(_BY_ID, candidates)
 
 
 @dataclass(frozen=True, slots=True)

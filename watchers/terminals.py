@@ -14,7 +14,7 @@ import shlex
 from dataclasses import dataclass
 from functools import lru_cache
 
-from watchers.editors import clip, editor_for, expand, is_path
+from watchers.editors import clip, editor_for, expand, first_known, is_path
 from watchers.processes import SHELLS
 
 
@@ -55,11 +55,7 @@ _BY_ID = {i: spec for spec in TERMINALS for i in spec.ids}
 
 
 def terminal_for(candidates: list[str]) -> TerminalSpec | None:
-    for candidate in candidates:
-        spec = _BY_ID.get(candidate)
-        if spec is not None:
-            return spec
-    return None
+    return first_known(_BY_ID, candidates)
 
 
 @dataclass(frozen=True, slots=True)
