@@ -10,8 +10,8 @@ import pytest
 from watchers import gdbus
 from watchers.window import WatcherUnavailable
 from watchers.window.wayland import (
-    CommandWatcher,
     GnomeShellWatcher,
+    command_watcher,
     create_wayland_watcher,
     parse_hyprland,
     parse_kdotool,
@@ -178,14 +178,14 @@ def test_lswt_json():
 
 def test_command_watcher_runs_and_parses():
     out = json.dumps(SWAY_TREE)
-    watcher = CommandWatcher("window.sway", ["swaymsg", "-t", "get_tree", "-r"],
-                             lambda text, src: parse_sway_tree(json.loads(text), src),
-                             run=lambda args: out)
+    watcher = command_watcher("window.sway", ["/usr/bin/swaymsg", "-t", "get_tree", "-r"],
+                              lambda text, src: parse_sway_tree(json.loads(text), src),
+                              run=lambda args: out)
     assert watcher.active_window().app == "Slack"
-    broken = CommandWatcher("window.sway", ["swaymsg"],
-                            lambda text, src: parse_sway_tree(json.loads(text), src),
-                            run=lambda args: "{not json")
-    with pytest.raises(WatcherUnavailable, match="unreadable output from swaymsg"):
+    broken = command_watcher("window.sway", ["/usr/bin/swaymsg"],
+                             lambda text, src: parse_sway_tree(json.loads(text), src),
+                             run=lambda args: "{not json")
+    with pytest.raises(WatcherUnavailable, match="unreadable answer from swaymsg"):
         broken.active_window()
 
 
@@ -199,7 +199,7 @@ def test_backend_choice(session, tools, expected):
     def which(tool):
         return f"/usr/bin/{tool}" if tool in tools else None
 
-    assert create_wayland_watcher(session, which=which).name == expected
+    assert create_wayland_watcher(session, which=which, env={}).name == expected
 
 
 @pytest.mark.parametrize(("session", "needs"), [
@@ -207,5 +207,5 @@ def test_backend_choice(session, tools, expected):
 ])
 def test_unavailable_sessions_say_why(session, needs):
     with pytest.raises(WatcherUnavailable, match=needs) as err:
-        create_wayland_watcher(session, which=lambda tool: None)
+        create_wayland_watcher(session, which=lambda tool: None, env={})
     assert str(err.value).startswith("window titles are unavailable on this Wayland session")

@@ -3,25 +3,27 @@
 - GNOME: through a Shell extension exposing it on D-Bus, "Focused Window D-Bus"
   (flexagoon) or "Window Calls" (ickyicky), over a persistent session bus connection.
 - KDE Plasma: through a KWin script; `kdotool` loads one per call and prints the answers.
-- wlroots compositors: Sway (`swaymsg -t get_tree`), Hyprland (`hyprctl -j activewindow`),
-  others with wlr-foreign-toplevel through `lswt -j` (no pid there).
+- wlroots compositors: Sway and Hyprland through their IPC sockets (`swaymsg`/`hyprctl` as
+  the fallback), others with wlr-foreign-toplevel through `lswt -j` (no pid there).
 
-The others are a process start per poll (a few ms; kdotool is slower). Without any of them the
-factory raises WatcherUnavailable saying what to install: no titles rather than wrong ones
-(an XWayland DISPLAY only sees X clients).
+The helper tools cost a process start per poll (a few ms; kdotool is slower). Without any
+of them the factory raises WatcherUnavailable saying what to install: no titles rather than
+wrong ones (an XWayland DISPLAY only sees X clients).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from watchers.display import is_wlroots
 from watchers.session_bus import SessionBus
 from watchers.window.base import WatcherUnavailable, WindowInfo
+from watchers.window.compositor_ipc import SwayIpc, hyprland_request, hyprland_socket, sway_socket
 from watchers.window.process import process_details
 
 SHELL = "org.gnome.Shell"
@@ -188,19 +190,30 @@ def run_tool(args: list[str], timeout: float = 2.0) -> str:
     return done.stdout
 
 
-class CommandWatcher:
-    """Runs one helper command per poll and parses its output."""
+class PolledWatcher:
+    """Fetches a text answer per poll (a helper's output, an IPC reply) and parses it."""
 
-    def __init__(self, name: str, args: list[str], parse: Callable[[str, str], WindowInfo | None],
-                 run: Runner = run_tool) -> None:
-        self.name, self._args, self._parse, self._run = name, args, parse, run
+    def __init__(self, name: str, what: str, fetch: Callable[[], str],
+                 parse: Callable[[str, str], WindowInfo | None],
+                 close: Callable[[], None] | None = None) -> None:
+        self.name, self._what, self._fetch, self._parse = name, what, fetch, parse
+        self._close = close
 
     def active_window(self) -> WindowInfo | None:
-        out = self._run(self._args)
+        out = self._fetch()
         try:
             return self._parse(out, self.name)
-        except (ValueError, KeyError, TypeError) as exc:
-            raise WatcherUnavailable(f"unreadable output from {self._args[0]}: {exc}") from exc
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise WatcherUnavailable(f"unreadable answer from {self._what}: {exc}") from exc
+
+    def close(self) -> None:
+        if self._close is not None:
+            self._close()
+
+
+def command_watcher(name: str, args: list[str], parse: Callable[[str, str], WindowInfo | None],
+                    run: Runner = run_tool) -> PolledWatcher:
+    return PolledWatcher(name, os.path.basename(args[0]), lambda: run(args), parse)
 
 
 def _json(parse: Callable[[Any, str], WindowInfo | None]) -> Callable[[str, str], Any]:
@@ -208,7 +221,8 @@ def _json(parse: Callable[[Any, str], WindowInfo | None]) -> Callable[[str, str]
 
 
 def create_wayland_watcher(session: str, which: Callable[[str], str | None] = shutil.which,
-                           call: Callable[..., Any] | None = None) -> Any:
+                           call: Callable[..., Any] | None = None,
+                           env: Mapping[str, str] | None = None) -> Any:
     """The best watcher this Wayland session offers; WatcherUnavailable saying why if none."""
     desktop = session.removeprefix("wayland-").removeprefix("wayland")
     if desktop == "gnome":
@@ -220,14 +234,25 @@ def create_wayland_watcher(session: str, which: Callable[[str], str | None] = sh
         if tool is None:
             raise unavailable(session, "install kdotool (it reads the focused window through a "
                               "KWin script)")
-        return CommandWatcher("window.kwin", [tool, *KDOTOOL_ARGS], parse_kdotool)
-    if desktop in ("sway", "swayfx") and (tool := which("swaymsg")):
-        return CommandWatcher("window.sway", [tool, "-t", "get_tree", "-r"], _json(parse_sway_tree))
-    if desktop == "hyprland" and (tool := which("hyprctl")):
-        return CommandWatcher("window.hyprland", [tool, "-j", "activewindow"],
-                              _json(parse_hyprland))
+        return command_watcher("window.kwin", [tool, *KDOTOOL_ARGS], parse_kdotool)
+    if desktop in ("sway", "swayfx"):
+        if path := sway_socket(env):
+            ipc = SwayIpc(path)
+            return PolledWatcher("window.sway", "the Sway IPC socket", ipc.get_tree,
+                                 _json(parse_sway_tree), ipc.close)
+        if tool := which("swaymsg"):
+            return command_watcher("window.sway", [tool, "-t", "get_tree", "-r"],
+                                   _json(parse_sway_tree))
+    if desktop == "hyprland":
+        if path := hyprland_socket(env):
+            return PolledWatcher("window.hyprland", "the Hyprland socket",
+                                 lambda: hyprland_request(path, "j/activewindow"),
+                                 _json(parse_hyprland))
+        if tool := which("hyprctl"):
+            return command_watcher("window.hyprland", [tool, "-j", "activewindow"],
+                                   _json(parse_hyprland))
     if tool := which("lswt"):  # any other compositor with wlr-foreign-toplevel
-        return CommandWatcher("window.wlr", [tool, "-j"], _json(parse_lswt))
+        return command_watcher("window.wlr", [tool, "-j"], _json(parse_lswt))
     if is_wlroots(session):
         raise unavailable(session, "install lswt (it reads wlr-foreign-toplevel)")
     raise unavailable(session, "this compositor offers no way to read the focused window "
