@@ -99,6 +99,17 @@ class TimelineRow:
 
 
 @dataclass
+class Habits:
+    key: tuple
+    heatmap: list[list[float]] = field(default_factory=list)
+    heatmap_span: tuple[date, date] | None = None
+    trend_days: list[date] = field(default_factory=list)
+    trend: list[float | None] = field(default_factory=list)
+    streaks: Any = None
+    elapsed: float = 0.0
+
+
+@dataclass
 class StatsData:
     query: StatsQuery
     total_seconds: float = 0.0
@@ -107,13 +118,8 @@ class StatsData:
     totals: dict[str, Items] = field(default_factory=dict)
     timeline: list[TimelineRow] = field(default_factory=list)
     daily: dict[date, dict[str, float]] = field(default_factory=dict)
-    heatmap: list[list[float]] = field(default_factory=list)
-    heatmap_span: tuple[date, date] | None = None
-    trend_days: list[date] = field(default_factory=list)
-    trend: list[float | None] = field(default_factory=list)
     distracting_seconds: float = 0.0
     distractions: Items = field(default_factory=list)
-    streaks: Any = None
     drill: dict[str, Items] = field(default_factory=dict)
     options: dict[str, list[str]] = field(default_factory=dict)
     elapsed: float = 0.0
@@ -131,6 +137,7 @@ def _items(summary: Any, limit: int | None = TOP) -> Items:
 
 
 def load_stats(analytics: Any, query: StatsQuery) -> StatsData:
+    """The period's own figures: totals, timeline or daily bars, pulse, distractions."""
     began = time.perf_counter()
     tz = analytics.tz
     period = query.period
@@ -157,26 +164,39 @@ def load_stats(analytics: Any, query: StatsQuery) -> StatsData:
     else:
         data.daily = _daily(analytics, period, tz, query.color_by, filters)
 
-    heat_start = min(period.start, period.end - timedelta(days=HEATMAP_DAYS))
-    data.heatmap_span = (heat_start, period.end)
-    data.heatmap = analytics.heatmap(*local_bounds(heat_start, period.end, tz))
-
-    trend_days = (period.days() if period.mode != "day" else
-                  [period.anchor - timedelta(days=i) for i in range(TREND_DAYS - 1, -1, -1)])
-    data.trend_days = trend_days
-    data.trend = [analytics.productivity_pulse(*local_bounds(d, d + timedelta(days=1), tz))
-                  for d in trend_days]
-
     data.distracting_seconds, data.distractions = _distractions(analytics, start, end, filters)
-    if query.goal_seconds > 0:
-        data.streaks = analytics.streaks(query.goal_seconds, min(query.today, period.end
-                                                                 - timedelta(days=1)))
     if query.drill:
         drill_filters = {**(filters or {}), "project": query.drill}
         data.drill = {dim: _items(analytics.summary(start, end, by=dim, filters=drill_filters))
                       for dim in DRILL_DIMENSIONS}
     data.elapsed = time.perf_counter() - began
     return data
+
+
+def habits_key(query: StatsQuery) -> tuple:
+    """What the habits depend on (filters and drill-down do not change them)."""
+    return (query.period, query.goal_seconds, query.today)
+
+
+def load_habits(analytics: Any, query: StatsQuery) -> Habits:
+    """The slower, history-wide part: heatmap, productivity trend, goal streaks."""
+    began = time.perf_counter()
+    tz = analytics.tz
+    period = query.period
+    habits = Habits(habits_key(query))
+    heat_start = min(period.start, period.end - timedelta(days=HEATMAP_DAYS))
+    habits.heatmap_span = (heat_start, period.end)
+    habits.heatmap = analytics.heatmap(*local_bounds(heat_start, period.end, tz))
+    habits.trend_days = (period.days() if period.mode != "day" else
+                         [period.anchor - timedelta(days=i)
+                          for i in range(TREND_DAYS - 1, -1, -1)])
+    habits.trend = [analytics.productivity_pulse(*local_bounds(d, d + timedelta(days=1), tz))
+                    for d in habits.trend_days]
+    if query.goal_seconds > 0:
+        habits.streaks = analytics.streaks(query.goal_seconds,
+                                           min(query.today, period.end - timedelta(days=1)))
+    habits.elapsed = time.perf_counter() - began
+    return habits
 
 
 def _pulse_filtered(analytics: Any, start: datetime, end: datetime,

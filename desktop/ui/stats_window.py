@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 
 from desktop.engine.formatting import format_duration
 from desktop.ui.bridge import EngineBridge, QueryRunner
-from desktop.ui.charts.bars import BarChart
-from desktop.ui.charts.base import Card
+from desktop.ui.charts.bars import BarChart, LazyBarChart
+from desktop.ui.charts.base import Card, Chart
 from desktop.ui.charts.heatmap import HeatmapChart
 from desktop.ui.charts.ring import ProgressRing
 from desktop.ui.charts.stacked import StackedDailyChart
@@ -38,15 +38,20 @@ from desktop.ui.stats_data import (
     BREAKDOWNS,
     DRILL_DIMENSIONS,
     MODES,
+    Habits,
     Period,
     StatsData,
     StatsQuery,
+    habits_key,
+    load_habits,
     load_stats,
 )
 from desktop.ui.theme import Theme, productivity_color
 
 # Live updates: at most one refresh this often while the window shows today.
 LIVE_REFRESH_SECONDS = 15.0
+# Heatmap, trend and streaks look at weeks of history: recomputed at most this often.
+HABITS_MAX_AGE = 300.0
 TAB_TITLES = {"project": "Projects", "language": "Languages", "app": "Apps", "site": "Sites",
               "category": "Categories", "branch": "Branches", "file": "Files"}
 ALL = "All"
@@ -74,7 +79,8 @@ class Figure(QWidget):
 
 
 class StatsWindow(QMainWindow):
-    loaded = Signal(object)  # StatsData, once drawn
+    first_drawn = Signal(object)  # StatsData: the period's figures are on screen
+    loaded = Signal(object)  # StatsData, once everything (habits too) is drawn
 
     def __init__(self, engine: Any, bridge: EngineBridge | None, theme: Theme,
                  hooks: HabitHooks | None = None, today: date | None = None) -> None:
@@ -89,7 +95,10 @@ class StatsWindow(QMainWindow):
         self.runner.finished.connect(self._on_result)
         self.runner.failed.connect(self._on_failure)
         self._token = 0
-        self._pending: StatsQuery | None = None
+        self._habits_token = 0
+        self._habits_at = 0.0
+        self._habits_source: Any = None
+        self.habits: Habits | None = None
         self._last_refresh = 0.0
         self.data: StatsData | None = None
         self.period = Period("day", self.today())
@@ -161,21 +170,23 @@ class StatsWindow(QMainWindow):
 
         # Row 2: totals by dimension; drill-down of a project.
         self.tabs = QTabWidget()
-        self.bars: dict[str, BarChart] = {}
+        self.bars: dict[str, LazyBarChart] = {}
         for dim in BREAKDOWNS:
-            chart = BarChart(clickable=dim == "project")
-            self.bars[dim] = chart
-            self.tabs.addTab(chart, TAB_TITLES[dim])
-        self.bars["project"].bar_clicked.connect(self.drill_into)
+            page = LazyBarChart(clickable=dim == "project")
+            page.created = self._style_chart
+            self.bars[dim] = page
+            self.tabs.addTab(page, TAB_TITLES[dim])
+        self.bars["project"].chart.bar_clicked.connect(self.drill_into)
         self.totals_card = Card("Totals (click a project to drill down)", self.tabs)
         grid.addWidget(self.totals_card, 2, 0, 1, 2)
 
         self.drill_tabs = QTabWidget()
-        self.drill_bars: dict[str, BarChart] = {}
+        self.drill_bars: dict[str, LazyBarChart] = {}
         for dim in DRILL_DIMENSIONS:
-            chart = BarChart(max_bars=8)
-            self.drill_bars[dim] = chart
-            self.drill_tabs.addTab(chart, TAB_TITLES[dim])
+            page = LazyBarChart(max_bars=8)
+            page.created = self._style_chart
+            self.drill_bars[dim] = page
+            self.drill_tabs.addTab(page, TAB_TITLES[dim])
         self.drill_close = QToolButton()
         self.drill_close.setText("✕ Close")
         self.drill_close.setToolTip("Back to all projects (Esc)")
@@ -283,7 +294,7 @@ class StatsWindow(QMainWindow):
             "Ctrl+Left": lambda: self.step(-1), "Ctrl+Right": lambda: self.step(1),
             "Ctrl+T": self.go_today, "Ctrl+1": lambda: self.set_mode("day"),
             "Ctrl+2": lambda: self.set_mode("week"), "Ctrl+3": lambda: self.set_mode("month"),
-            "F5": self.refresh, "Esc": lambda: self.drill_into(None),
+            "F5": lambda: self.refresh(force=True), "Esc": lambda: self.drill_into(None),
         }
         for keys, slot in bindings.items():
             QShortcut(QKeySequence(keys), self, activated=slot)
@@ -342,29 +353,52 @@ class StatsWindow(QMainWindow):
 
     # -- loading --------------------------------------------------------------------
 
-    def refresh(self) -> None:
-        """Ask for the current view's data off the GUI thread; the newest request wins."""
-        query = self.current_query()
+    def refresh(self, force: bool = False) -> None:
+        """Ask for the current view's data off the GUI thread; the newest request wins.
+
+        Two jobs: the period's figures first (drawn as soon as they come), then the
+        history-wide habits (heatmap, trend, streaks), reused for HABITS_MAX_AGE seconds
+        while nothing they depend on changes."""
         self.period_label.setText(self.period.label(self.today()))
+        self.status_label.setText("Loading…")
+        self._submit(self.current_query(), force)
+
+    def _submit(self, query: StatsQuery, force: bool = False) -> None:
         self._last_refresh = time.monotonic()
-        self._pending = query
         analytics = self.engine.analytics
         self._token = self.runner.submit(lambda: load_stats(analytics, query))
-        self.status_label.setText("Loading…")
+        key = habits_key(query)
+        fresh = (self.habits is not None and self.habits.key == key
+                 and time.monotonic() - self._habits_at < HABITS_MAX_AGE)
+        if force or not fresh or analytics is not self._habits_source:
+            self._habits_source = analytics
+            self._habits_token = self.runner.submit(lambda: load_habits(analytics, query))
 
-    def _on_result(self, token: int, data: StatsData) -> None:
-        if token != self._token:
+    def _on_result(self, token: int, result: StatsData | Habits) -> None:
+        if token == self._habits_token:
+            self._habits_token = 0
+            self.habits = result
+            self._habits_at = time.monotonic()
+            self._draw_habits(result)
+        elif token == self._token:
+            self._token = 0
+            self.data = result
+            self._draw(result)
+            self.first_drawn.emit(result)
+        else:
             return  # an older request; a newer one is on its way
-        self.data = data
-        self._draw(data)
+        if self._token or self._habits_token or self.data is None:
+            return
         when = datetime.now().strftime("%H:%M:%S")
-        self.status_label.setText(f"Updated {when} · computed in {data.elapsed * 1000:.0f} ms"
+        ms = (self.data.elapsed + (self.habits.elapsed if self.habits else 0)) * 1000
+        self.status_label.setText(f"Updated {when} · computed in {ms:.0f} ms"
                                   "   ·   Ctrl+←/→ dates, Ctrl+1/2/3 day/week/month, "
                                   "F5 refresh")
-        self.loaded.emit(data)
+        self.loaded.emit(self.data)
 
     def _on_failure(self, token: int, message: str) -> None:
-        if token == self._token:
+        if token in (self._token, self._habits_token):
+            self._token = self._habits_token = 0
             self.status_label.setText(f"Could not read the statistics: {message}")
 
     def _on_status(self, _status: Any) -> None:
@@ -390,7 +424,6 @@ class StatsWindow(QMainWindow):
         self.top_label.setText("Top " + " · ".join(f"{label}: <b>{_html(name)}</b>"
                                                    for label, name in tops if name)
                                if data.total_seconds else "Nothing tracked in this period.")
-        self._draw_goal(data)
 
         day_view = q.period.mode == "day"
         self.timeline.setVisible(day_view)
@@ -419,17 +452,20 @@ class StatsWindow(QMainWindow):
             combo.setCurrentText(current)
             combo.blockSignals(False)
 
-        self.heatmap.set_grid(data.heatmap or [[0.0] * 24 for _ in range(7)])
-        if data.heatmap_span:
-            first, end = data.heatmap_span
+        self.distractions.set_items(data.distractions)
+
+    def _draw_habits(self, habits: Habits) -> None:
+        self.heatmap.set_grid(habits.heatmap or [[0.0] * 24 for _ in range(7)])
+        if habits.heatmap_span:
+            first, end = habits.heatmap_span
             self.heat_card.title.setText(
                 f"Coding by hour and weekday ({first:%d %b} – "
                 f"{end.fromordinal(end.toordinal() - 1):%d %b})")
-        self.trend.set_scores(data.trend_days, data.trend)
-        self.distractions.set_items(data.distractions)
+        self.trend.set_scores(habits.trend_days, habits.trend)
+        self._draw_goal(habits)
 
-    def _draw_goal(self, data: StatsData) -> None:
-        streaks = data.streaks
+    def _draw_goal(self, habits: Habits) -> None:
+        streaks = habits.streaks
         if streaks is None:
             self.ring.set_progress(0, "–")
             self.goal_label.setText("No daily coding goal set. Choose one in Settings → Goals.")
@@ -437,8 +473,8 @@ class StatsWindow(QMainWindow):
         goal = streaks.goal_seconds or 1
         fraction = streaks.today_seconds / goal
         self.ring.set_progress(fraction, f"{min(fraction, 9.99) * 100:.0f}%")
-        day = min(data.query.today, data.query.period.end.fromordinal(
-            data.query.period.end.toordinal() - 1))
+        period, today = habits.key[0], habits.key[2]
+        day = min(today, period.end.fromordinal(period.end.toordinal() - 1))
         self.goal_label.setText(
             f"<b>{format_duration(streaks.today_seconds)}</b> of "
             f"{format_duration(streaks.goal_seconds)} on {day:%a %d %b}<br><br>"
@@ -455,16 +491,19 @@ class StatsWindow(QMainWindow):
         for dim, chart in self.drill_bars.items():
             chart.set_items(data.drill.get(dim, []) if data and shown else [])
 
+    def _style_chart(self, chart: Chart) -> None:
+        chart.setBackground(self.theme.chart_background)
+        chart.apply_theme(self.theme.chart_foreground)
+
     def _restyle(self) -> None:
-        fg = self.theme.chart_foreground
-        charts = [self.timeline, self.stacked, self.heatmap, self.trend, self.distractions,
-                  *self.bars.values(), *self.drill_bars.values()]
+        charts = [self.timeline, self.stacked, self.heatmap, self.trend, self.distractions]
+        charts += [page._chart for page in (*self.bars.values(), *self.drill_bars.values())
+                   if page._chart is not None]
         for chart in charts:
-            chart.setBackground(self.theme.chart_background)
-            chart.apply_theme(fg)
+            self._style_chart(chart)
         self.heatmap.setColorMap("#4c9be8", self.theme.chart_background)
-        if self.data is not None:
-            self.heatmap.set_grid(self.data.heatmap or [[0.0] * 24 for _ in range(7)])
+        if self.habits is not None:
+            self.heatmap.set_grid(self.habits.heatmap or [[0.0] * 24 for _ in range(7)])
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # Closing hides: the tray app keeps running and reopens it instantly.

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 
-import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
@@ -106,8 +106,9 @@ class Theme(QObject):
         dark = self.dark
         self._app.setPalette(_palette(dark))
         self._app.setStyleSheet(_stylesheet(dark))
-        pg.setConfigOptions(antialias=True, background=self.chart_background,
-                            foreground=self.chart_foreground)
+        if "pyqtgraph" in sys.modules:  # loaded with the first chart, not at start-up
+            sys.modules["pyqtgraph"].setConfigOptions(background=self.chart_background,
+                                                      foreground=self.chart_foreground)
         self.changed.emit()
 
     @property

@@ -36,6 +36,7 @@ def window(qapp, qtbot, engine):
 
 def bars(chart) -> dict[str, float]:
     """Read a bar chart back from its BarGraphItem: name -> seconds."""
+    chart = getattr(chart, "chart", chart)  # a tab page holding its chart
     widths = chart.item.opts["width"]
     return {name: round(w * chart.unit) for name, w in zip(chart.names, widths, strict=True)}
 
@@ -49,7 +50,7 @@ def test_day_view_numbers(window):
     assert window.period_label.text().startswith("Today, Wednesday 18 November 2026")
     assert bars(window.bars["project"]) == {"timeforged": 7200, "unknown": 5700,
                                             "webshop": 3600}
-    assert window.bars["project"].names[0] == "timeforged"  # largest on top
+    assert window.bars["project"].chart.names[0] == "timeforged"  # largest on top
     assert bars(window.bars["language"]) == {"Python": 7200, "unknown": 5700,
                                              "TypeScript": 3600}
     assert bars(window.bars["category"]) == {"coding": 12600, "communicating": 1800,
@@ -136,8 +137,8 @@ def test_navigation_by_keyboard(qtbot, window):
 
 
 def test_drill_down_by_clicking_a_project_bar(qtbot, window):
-    chart = window.bars["project"]
-    window.tabs.setCurrentWidget(chart)
+    chart = window.bars["project"].chart
+    window.tabs.setCurrentWidget(window.bars["project"])
     qtbot.waitUntil(lambda: chart.isVisible())
     where = chart.mapFromScene(chart.bar_scene_center("timeforged"))
     act(qtbot, window, lambda: qtbot.mouseClick(chart.viewport(), Qt.MouseButton.LeftButton,

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from desktop.ui.charts.base import Chart, duration_text, time_unit
 from desktop.ui.theme import color_for
@@ -101,3 +102,41 @@ class BarChart(Chart):
 
 def _short(name: str, limit: int = 24) -> str:
     return name if len(name) <= limit else "…" + name[-(limit - 1):]
+
+
+class LazyBarChart(QWidget):
+    """A tab page whose BarChart is built when first shown (or asked for): charts in hidden
+    tabs cost nothing when the window opens."""
+
+    def __init__(self, **options) -> None:
+        super().__init__()
+        self._options = options
+        self._chart: BarChart | None = None
+        self._items: Sequence[tuple[str, float]] = []
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.setMinimumHeight(120)
+
+    @property
+    def chart(self) -> BarChart:
+        if self._chart is None:
+            self._chart = BarChart(**self._options)
+            self._chart.set_items(self._items)
+            self._layout.addWidget(self._chart)
+            self.created(self._chart)
+        return self._chart
+
+    def created(self, chart: BarChart) -> None:
+        """Called once the chart exists (the window styles it)."""
+
+    def set_items(self, items: Sequence[tuple[str, float]]) -> None:
+        self._items = list(items)
+        if self._chart is not None:
+            self._chart.set_items(self._items)
+        else:
+            self.setMinimumHeight(max(120, 50 + ROW_HEIGHT * min(len(self._items),
+                                      self._options.get("max_bars", 10))))
+
+    def showEvent(self, event) -> None:
+        _ = self.chart
+        super().showEvent(event)

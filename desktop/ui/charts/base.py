@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QFrame, QLabel, QToolTip, QVBoxLayout, QWidget
 
 from desktop.engine.formatting import format_duration
 
+pg.setConfigOptions(antialias=True)
+
 
 def time_unit(max_seconds: float) -> tuple[float, str]:
     """(seconds per unit, unit label) readable for values up to `max_seconds`."""
@@ -42,8 +44,7 @@ class Chart(pg.PlotWidget):
     and shows a tooltip from `hover_text(x, y)` under the pointer."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setMenuEnabled(False)
+        super().__init__(parent, enableMenu=False)
         self.hideButtons()
         vb = self.getPlotItem().getViewBox()
         vb.setMouseEnabled(False, False)
