@@ -139,7 +139,7 @@ def start_session(width: int = 1920, height: int = 1080) -> XSession:
     read_fd, write_fd = os.pipe()
     xvfb = subprocess.Popen(
         [_require("Xvfb"), "-displayfd", str(write_fd), "-screen", "0",
-         f"{width}x{height}x24", "-nolisten", "tcp", "+extension", "RECORD",
+         f"{width}x{height}x24", "-nolisten", "tcp", "-noreset", "+extension", "RECORD",
          "+extension", "RANDR"],
         pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,

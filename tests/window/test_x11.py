@@ -172,7 +172,8 @@ def test_survives_the_x_server_going_away_and_reconnects():
         with pytest.raises(WatcherUnavailable, match="cannot connect"):
             watcher.active_window()
         replacement = subprocess.Popen(
-            ["Xvfb", session.display, "-nolisten", "tcp"], stdout=subprocess.DEVNULL,
+            ["Xvfb", session.display, "-nolisten", "tcp", "-noreset"],
+            stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + 10
         while True:

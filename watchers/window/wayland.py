@@ -124,6 +124,9 @@ class GnomeShellWatcher:
         except ValueError as exc:
             raise WatcherUnavailable(f"unreadable answer from the {self.extension} "
                                      f"GNOME extension: {exc}") from exc
+        except WatcherUnavailable:
+            self._api = None  # disabled, or swapped for the other extension: probe again
+            raise
 
 
 # -- KDE Plasma -------------------------------------------------------------------------------
