@@ -1,0 +1,60 @@
+"""Notifications from the real engine: the daily goal reached, tracking resumed after idle."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop.engine import paths
+from desktop.engine.service import Engine
+from desktop.ui import notifications
+from desktop.ui.shell import TrayApp
+from desktop.ui.theme import Theme
+from tests.ui.seed import known_spans, seed_home, todays_spans
+
+pytestmark = pytest.mark.x11
+
+
+def titles(app: TrayApp) -> list[str]:
+    return [title for title, _ in app.notifier.sent]
+
+
+@pytest.fixture
+def make_app(qapp, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    started: list[TrayApp] = []
+
+    def make(config: str) -> TrayApp:
+        home = seed_home(tmp_path / "home", known_spans() + todays_spans())
+        paths.config_file(home).write_text(config, encoding="utf-8")
+        app = TrayApp(qapp, Engine(home), Theme(qapp, "light"))
+        app.start()
+        started.append(app)
+        return app
+
+    yield make
+    for app in started:
+        app.shutdown()
+
+
+def test_goal_reached(qtbot, make_app):
+    # Today's seeded coding (two quarters of the last two hours) exceeds a 1-minute goal.
+    app = make_app('timezone = "Europe/Paris"\n[goals]\ndaily_coding_minutes = 1\n')
+    qtbot.waitUntil(lambda: "Daily goal reached" in titles(app), timeout=20000)
+    text = dict(app.notifier.sent)["Daily goal reached"]
+    assert "of coding today" in text and "Streak: 1 day" in text
+    # Once a day only.
+    count = titles(app).count("Daily goal reached")
+    qtbot.wait(2500)
+    assert titles(app).count("Daily goal reached") == count == 1
+
+
+def test_resumed_after_idle(qtbot, x_session, make_app, monkeypatch):
+    monkeypatch.setattr(notifications, "MIN_IDLE_TO_NOTIFY", 5)
+    app = make_app('timezone = "Europe/Paris"\n[tracking]\nidle_timeout = 10\n')
+    x_session.xdotool("mousemove", "300", "300")
+    qtbot.waitUntil(lambda: app.bridge.last_status.state == "idle", timeout=30000)
+    assert app.tray.state == "idle"
+    x_session.xdotool("mousemove", "500", "400")
+    qtbot.waitUntil(lambda: "Welcome back" in titles(app), timeout=15000)
+    assert "Tracking resumed after" in dict(app.notifier.sent)["Welcome back"]
+    qtbot.waitUntil(lambda: app.tray.state == "tracking", timeout=5000)
