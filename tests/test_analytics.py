@@ -106,18 +106,24 @@ def test_summary_matches_raw_for_any_range_and_zone(store):
             pieces = resolve(spans, a, b)
             want_apps: dict[str, float] = defaultdict(float)
             want_hours: dict[str, float] = defaultdict(float)
+            want_code_days: dict[str, float] = defaultdict(float)
             for p in pieces:
                 want_apps[p.span.app or "unknown"] += p.duration
                 # Split each piece at local hour boundaries (quarters here: exact).
                 t = p.start
                 while t < p.end:
                     nxt = min(p.end, (t // 900 + 1) * 900)
-                    want_hours[f"{datetime.fromtimestamp(t, tz).hour:02d}"] += nxt - t
+                    local = datetime.fromtimestamp(t, tz)
+                    want_hours[f"{local.hour:02d}"] += nxt - t
+                    if p.span.app == "code":
+                        want_code_days[local.date().isoformat()] += nxt - t
                     t = nxt
             start, end = datetime.fromtimestamp(a, tz), datetime.fromtimestamp(b, tz)
             got_apps = items(an.summary(start, end, "app"))
             got_hours = items(an.summary(start, end, "hour"))
-            for got, want in ((got_apps, want_apps), (got_hours, want_hours)):
+            got_code_days = items(an.summary(start, end, "day", {"app": "code"}))
+            for got, want in ((got_apps, want_apps), (got_hours, want_hours),
+                              (got_code_days, want_code_days)):
                 want = {k: v for k, v in want.items() if v > 1e-9}
                 assert got.keys() == want.keys()
                 for k in want:
@@ -251,3 +257,8 @@ def test_named_rollups_follow_new_and_deleted_spans(store):
     store.delete_range(T0, T0 + 5400)
     assert items(other.summary(*week)) == {"alpha": 1800, "beta": 600}
     assert items(an.summary(*week, by="app")) == {"code": 2400}
+    assert sum(map(sum, an.heatmap(*week))) == 2400
+    other.store.add_spans([Span(T0 + 86400 + 600, T0 + 86400 + 900, app="code", title="b - beta")])
+    assert sum(map(sum, an.heatmap(*week))) == 2700
+    assert an.daily(date(2026, 3, 3), date(2026, 3, 3), by="project") == {
+        date(2026, 3, 3): {"beta": 900}}

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from desktop.engine.span import ACTIVITY_FIELDS, Classification, Classifier, Span
 from desktop.engine.store import Store, StoreError
-from desktop.engine.store.rollups import QUARTER
+from desktop.engine.store.rollups import QUARTER, QUARTERS_PER_DAY
 from desktop.engine.timeline import resolve
 
 DIMENSIONS = ("project", "language", "app", "site", "category", "productivity", "editor",
@@ -197,6 +197,13 @@ class Analytics:
                 acc[self._time_name(by, q)] += secs
         elif not filters:
             acc = self._named(by, s, e)
+        elif self._one_name_filter(by, filters):
+            time_filters = [(d, v) for d, v in filters.items() if d in TIME_DIMENSIONS]
+            named = [(d, v) for d, v in filters.items() if d not in TIME_DIMENSIONS]
+            dim, value = named[0] if named else (by, None)
+            for (q, name), secs in self._named_quarters(dim, s, e, value).items():
+                if all(self._time_name(d, q) == v for d, v in time_filters):
+                    acc[self._time_name(by, q) if by in TIME_DIMENSIONS else name] += secs
         elif by in TIME_DIMENSIONS or TIME_DIMENSIONS & filters.keys():
             per_quarter = self.store.seconds_by_quarter(s, e)
             keys = {k for _, k in per_quarter}
@@ -219,31 +226,59 @@ class Analytics:
                        key=lambda it: (-it.seconds, it.name))
         return Summary(start, end, by, sum(it.seconds for it in items), items)
 
-    def _named(self, by: str, s: float, e: float) -> dict[str, float]:
-        """Seconds by name of `by`: whole UTC days from the named rollups (filled here for
-        days that lack them), the rest from the activity-level rollups."""
+    @staticmethod
+    def _one_name_filter(by: str, filters: Mapping[str, str]) -> bool:
+        """Whether the named quarter rollups can answer: time filters, plus either one
+        filtered name with a time `by`, or no filtered name."""
+        named = [d for d in filters if d not in TIME_DIMENSIONS]
+        return not named if by not in TIME_DIMENSIONS else len(named) == 1
+
+    def _fill(self, dim: str, d0: int, d1: int) -> str:
+        """Bring the named rollups of `dim` up to date for UTC days [d0, d1); returns the
+        classifier fingerprint they are for."""
         fingerprint = self._check_fingerprint()
+        missing = self.store.named_missing(fingerprint, dim, d0, d1)
+        if missing:
+            rows = self.store.quarter_rows(missing)
+            namer = self._namer(dim, {(a, o) for _, a, o, _ in rows})
+            fresh: dict[tuple[int, str], float] = defaultdict(float)
+            for q, a, o, secs in rows:
+                fresh[q, namer((a, o))] += secs
+            self.store.save_named(fingerprint, dim, missing, fresh)
+        return fingerprint
+
+    def _named(self, by: str, s: float, e: float) -> dict[str, float]:
+        """Seconds by name of `by`: whole UTC days from the named rollups, the rest from the
+        activity-level rollups."""
         acc: dict[str, float] = defaultdict(float)
         d0, d1 = self.store.whole_days(s, e)
         if d1 > d0:
-            missing = self.store.named_missing(fingerprint, by, d0, d1)
-            fresh: dict[tuple[int, str], float] = defaultdict(float)
-            if missing:
-                rows = self.store.day_rows(missing)
-                namer = self._namer(by, {(a, o) for _, a, o, _ in rows})
-                for day, a, o, secs in rows:
-                    fresh[day, namer((a, o))] += secs
-                try:
-                    self.store.save_named(fingerprint, by, missing, fresh)
-                except StoreError:  # only a cache: count them from memory this time
-                    for (_, name), secs in fresh.items():
-                        acc[name] += secs
+            fingerprint = self._fill(by, d0, d1)
             for name, secs in self.store.named_totals(fingerprint, by, d0, d1).items():
                 acc[name] += secs
         edges = self.store.seconds_by_activity(s, e, whole_days=False)
         namer = self._namer(by, set(edges))
         for key, secs in edges.items():
             acc[namer(key)] += secs
+        return acc
+
+    def _named_quarters(self, dim: str, s: float, e: float, value: str | None = None
+                        ) -> dict[tuple[int, str], float]:
+        """Seconds per (quarter, name of `dim`) in [s, e), only for `value` when given:
+        whole quarters from the named quarter rollups, the partial ones from raw spans."""
+        acc: dict[tuple[int, str], float] = defaultdict(float)
+        q0, q1 = self.store.whole_quarters(s, e)
+        if q1 > q0:
+            per_day = QUARTERS_PER_DAY
+            fingerprint = self._fill(dim, q0 // per_day, (q1 - 1) // per_day + 1)
+            for q, name, secs in self.store.named_quarters(fingerprint, dim, q0, q1, value):
+                acc[q, name] += secs
+        edges = self.store.seconds_by_quarter(s, e, whole_quarters=False)
+        namer = self._namer(dim, {k for _, k in edges})
+        for (q, key), secs in edges.items():
+            name = namer(key)
+            if value is None or name == value:
+                acc[q, name] += secs
         return acc
 
     def timeline(self, start: datetime, end: datetime) -> list[TimelineEntry]:
@@ -279,12 +314,9 @@ class Analytics:
                 if bucket is not None:
                     bucket["total"] = bucket.get("total", 0.0) + secs
             return out
-        per_quarter = self.store.seconds_by_quarter(s, e)
-        namer = self._namer(by, {k for _, k in per_quarter})
-        for (q, key), secs in per_quarter.items():
+        for (q, name), secs in self._named_quarters(by, s, e).items():
             bucket = out.get(self._local(q)[0])
             if bucket is not None:
-                name = namer(key)
                 bucket[name] = bucket.get(name, 0.0) + secs
         return out
 
@@ -297,13 +329,10 @@ class Analytics:
                 _, hour, weekday = self._local(q)
                 grid[weekday][hour] += secs
             return grid
-        per_quarter = self.store.seconds_by_quarter(self._epoch(start), self._epoch(end))
-        ok = self._key_filter({"category": category} if category else {},
-                              {k for _, k in per_quarter})
-        for (q, key), secs in per_quarter.items():
-            if ok(key):
-                _, hour, weekday = self._local(q)
-                grid[weekday][hour] += secs
+        for (q, _), secs in self._named_quarters("category", self._epoch(start),
+                                                 self._epoch(end), category).items():
+            _, hour, weekday = self._local(q)
+            grid[weekday][hour] += secs
         return grid
 
     def productivity_pulse(self, start: datetime, end: datetime) -> float | None:
@@ -324,10 +353,7 @@ class Analytics:
         if first is not None:
             first_day = min(datetime.fromtimestamp(first, self.tz).date(), today)
             s, e = self._midnight(first_day), self._midnight(today + timedelta(days=1))
-            ids = self.store.activities_between(s, e)
-            classes = self._classes(ids)
-            picked = [a for a in ids if classes[a].category == category]
-            for q, secs in self.store.quarter_totals(s, e, picked).items():
+            for (q, _), secs in self._named_quarters("category", s, e, category).items():
                 per_day[self._local(q)[0]] += secs
 
         def met(day: date) -> bool:

@@ -2,7 +2,8 @@
 
 Steps only ever add (tables, columns, indexes) or transform data in place; none drops data.
 Version 1 is the raw history; 2 adds rollups and the classification cache; 3 focus mode's
-tables; 4 deferred rollups and named rollups (rebuilt from the raw spans on first use).
+tables; 4 deferred rollups and named rollups (rebuilt from the raw spans on first use); 5 named
+rollups per quarter.
 """
 
 from __future__ import annotations
@@ -46,7 +47,13 @@ def _v4(db: peewee.Database) -> None:
     rollups.mark_dirty(conn, dirty)
 
 
-STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4]
+def _v5(db: peewee.Database) -> None:
+    """Named rollups per quarter; finding a day's named rows without a scan."""
+    db.create_tables([models.NamedQuarterRollup])
+    db.execute_sql("CREATE INDEX IF NOT EXISTS named_done_day ON named_done (day)")
+
+
+STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5]
 LATEST = len(STEPS)
 
 

@@ -166,8 +166,24 @@ class NamedRollup(BaseModel):
         primary_key = CompositeKey("fingerprint", "dim", "day", "value")
 
 
+class NamedQuarterRollup(BaseModel):
+    """The same per quarter hour: for time-bucketed reports filtered by one name (the coding
+    heatmap, streaks, daily bars by project)."""
+
+    fingerprint = CharField(max_length=64)
+    dim = CharField(max_length=16)
+    bucket = IntegerField()
+    value = TextField()
+    seconds = DoubleField()
+
+    class Meta:
+        table_name = "rollup_named_quarter"
+        primary_key = CompositeKey("fingerprint", "dim", "bucket", "value")
+
+
 class NamedDone(BaseModel):
-    """Which (fingerprint, dimension, day) rows of rollup_named are complete."""
+    """Which (fingerprint, dimension, day) rows of rollup_named and rollup_named_quarter
+    are current (rows of days not listed are stale and get rebuilt before use)."""
 
     fingerprint = CharField(max_length=64)
     dim = CharField(max_length=16)
@@ -193,4 +209,5 @@ class CachedClassification(BaseModel):
 
 
 MODELS = (Meta, Activity, Origin, SpanRecord, Deletion, QuarterRollup, DayRollup,
-          TotalRollup, DirtyQuarter, ActiveDay, NamedRollup, NamedDone, CachedClassification)
+          TotalRollup, DirtyQuarter, ActiveDay, NamedRollup, NamedQuarterRollup, NamedDone,
+          CachedClassification)

@@ -8,7 +8,7 @@ whole quarters, and raw spans (resolved on the fly) only for the partial quarter
 
 Writes only mark the quarters they touch as dirty (in the same transaction, so a crash
 cannot lose the mark); `refresh` recomputes dirty quarters from their raw spans (one quarter
-window at a time) before the rollups are read, and drops the named rollups of their days.
+window at a time) before the rollups are read, and marks the named rollups of their days stale.
 """
 
 from __future__ import annotations
@@ -98,8 +98,7 @@ def refresh(conn: sqlite3.Connection, max_duration: float, priority: dict[int, i
             "SELECT ?, activity, origin, SUM(seconds) FROM rollup_quarter "
             "WHERE bucket >= ? AND bucket < ? GROUP BY activity, origin",
             (day, day * QUARTERS_PER_DAY, (day + 1) * QUARTERS_PER_DAY))
-        conn.execute("DELETE FROM rollup_named WHERE day = ?", (day,))
-        conn.execute("DELETE FROM named_done WHERE day = ?", (day,))
+        conn.execute("DELETE FROM named_done WHERE day = ?", (day,))  # its named rows: stale
         conn.execute("INSERT INTO active_day (day) VALUES (?) ON CONFLICT DO NOTHING", (day,))
     conn.execute("DELETE FROM rollup_dirty")
     return len(dirty)
@@ -157,10 +156,14 @@ def _edge_quarters(conn: sqlite3.Connection, start: float, end: float, max_durat
 
 
 def per_quarter(conn: sqlite3.Connection, start: float, end: float, max_duration: float,
-                priority: dict[int, int]) -> dict[tuple[int, Key], float]:
-    """Overlap-resolved seconds per (quarter, (activity, origin)) within [start, end)."""
+                priority: dict[int, int], whole_quarters: bool = True
+                ) -> dict[tuple[int, Key], float]:
+    """Overlap-resolved seconds per (quarter, (activity, origin)) within [start, end); only
+    the partial quarters at the ends without `whole_quarters`."""
     (q0, q1), pieces = _edge_quarters(conn, start, end, max_duration, priority)
     acc = by_quarter(pieces)
+    if not whole_quarters:
+        return acc
     for q, act, org, secs in conn.execute(
             "SELECT bucket, activity, origin, seconds FROM rollup_quarter "
             "WHERE bucket >= ? AND bucket < ?", (q0, q1)):

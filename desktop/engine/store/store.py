@@ -8,6 +8,7 @@ import sqlite3
 import threading
 import time
 import uuid as uuidlib
+from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
@@ -333,38 +334,24 @@ class Store:
         """The UTC days [d0, d1) (epoch // 86400) that lie wholly inside [start, end)."""
         return rollups.split(start, end)[2]
 
-    def seconds_by_quarter(self, start: float, end: float
+    def seconds_by_quarter(self, start: float, end: float, *, whole_quarters: bool = True
                            ) -> dict[tuple[int, tuple[int, int]], float]:
-        """Overlap-resolved seconds per (quarter index, (activity id, origin id))."""
+        """Overlap-resolved seconds per (quarter index, (activity id, origin id)); without
+        `whole_quarters` only the partial quarters at the ends of the range (the whole ones,
+        `whole_quarters(start, end)`, come from the named quarter rollups)."""
         with self._rollups() as conn:
-            return rollups.per_quarter(conn, start, end, self._max_duration, self._priority)
+            return rollups.per_quarter(conn, start, end, self._max_duration, self._priority,
+                                       whole_quarters)
+
+    @staticmethod
+    def whole_quarters(start: float, end: float) -> tuple[int, int]:
+        """The quarter indexes [q0, q1) wholly inside [start, end) (maybe empty)."""
+        return math.ceil(start / rollups.QUARTER), math.floor(end / rollups.QUARTER)
 
     def quarter_sums(self, start: float, end: float) -> dict[int, float]:
         """Overlap-resolved seconds per quarter index in [start, end), everything."""
         with self._rollups() as conn:
             return rollups.quarter_sums(conn, start, end, self._max_duration, self._priority)
-
-    def quarter_totals(self, start: float, end: float, activities: Collection[int]
-                       ) -> dict[int, float]:
-        """Seconds per quarter index in [start, end) for the given activities only (the
-        range is widened to whole quarters)."""
-        q0, q1 = math.floor(start / rollups.QUARTER), math.ceil(end / rollups.QUARTER)
-        with self._rollups() as conn:
-            conn.execute("CREATE TEMP TABLE IF NOT EXISTS picked (id INTEGER PRIMARY KEY)")
-            conn.execute("DELETE FROM picked")
-            conn.executemany("INSERT INTO picked (id) VALUES (?)", ((a,) for a in activities))
-            return dict(conn.execute(
-                "SELECT r.bucket, SUM(r.seconds) FROM rollup_quarter r "
-                "JOIN picked p ON p.id = r.activity "
-                "WHERE r.bucket >= ? AND r.bucket < ? GROUP BY r.bucket", (q0, q1)))
-
-    def activities_between(self, start: float, end: float) -> set[int]:
-        """Ids of the activities with time in the whole UTC days around [start, end)."""
-        d0, d1 = math.floor(start / rollups.DAY), math.ceil(end / rollups.DAY)
-        with self._rollups() as conn:
-            return {a for (a,) in conn.execute(
-                "SELECT DISTINCT activity FROM rollup_day WHERE day >= ? AND day < ?",
-                (d0, d1))}
 
     # Named rollups: per UTC day, seconds by a dimension's value as analytics names it.
 
@@ -376,32 +363,62 @@ class Store:
                 "(SELECT 1 FROM named_done n WHERE n.fingerprint = ? AND n.dim = ? "
                 "AND n.day = a.day)", (d0, d1, fingerprint, dim))]
 
-    def day_rows(self, days: Collection[int]) -> list[tuple[int, int, int, float]]:
-        """(day, activity, origin, seconds) rows of the day rollups of `days`."""
+    def quarter_rows(self, days: Collection[int]) -> list[tuple[int, int, int, float]]:
+        """(quarter, activity, origin, seconds) rows of the quarter rollups of UTC `days`."""
         out: list[tuple[int, int, int, float]] = []
+        per_day = rollups.QUARTERS_PER_DAY
         with self._rollups() as conn:
-            for part in _chunks(sorted(days), _IN):
+            for day in sorted(days):
                 out += conn.execute(
-                    f"SELECT day, activity, origin, seconds FROM rollup_day "
-                    f"WHERE day IN ({','.join('?' * len(part))})", part).fetchall()
+                    "SELECT bucket, activity, origin, seconds FROM rollup_quarter "
+                    "WHERE bucket >= ? AND bucket < ?", (day * per_day, (day + 1) * per_day)
+                ).fetchall()
         return out
 
     def save_named(self, fingerprint: str, dim: str, days: Collection[int],
-                   seconds: dict[tuple[int, str], float]) -> None:
-        """Store the named rollup of `days` ((day, value) -> seconds) as complete."""
+                   by_quarter: dict[tuple[int, str], float]) -> None:
+        """Store the named rollups of `days` ((quarter, value) -> seconds) as current; a new
+        classifier fingerprint replaces the old one's."""
+        per_day = rollups.QUARTERS_PER_DAY
+        by_day: dict[tuple[int, str], float] = defaultdict(float)
+        for (q, value), secs in by_quarter.items():
+            by_day[q // per_day, value] += secs
         with self._write() as conn:
-            conn.execute("DELETE FROM rollup_named WHERE fingerprint != ?", (fingerprint,))
-            conn.execute("DELETE FROM named_done WHERE fingerprint != ?", (fingerprint,))
-            for part in _chunks(sorted(days), _IN):
-                marks = ",".join("?" * len(part))
-                conn.execute(f"DELETE FROM rollup_named WHERE fingerprint = ? AND dim = ? "
-                             f"AND day IN ({marks})", (fingerprint, dim, *part))
+            row = conn.execute("SELECT value FROM meta WHERE key = 'named_fingerprint'"
+                               ).fetchone()
+            if row is None or row[0] != fingerprint:
+                for table in ("rollup_named", "rollup_named_quarter", "named_done"):
+                    conn.execute(f"DELETE FROM {table}")
+                conn.execute("INSERT INTO meta (key, value) VALUES ('named_fingerprint', ?) "
+                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                             (fingerprint,))
+            for day in days:
+                conn.execute("DELETE FROM rollup_named WHERE fingerprint = ? AND dim = ? "
+                             "AND day = ?", (fingerprint, dim, day))
+                conn.execute("DELETE FROM rollup_named_quarter WHERE fingerprint = ? AND dim = ? "
+                             "AND bucket >= ? AND bucket < ?",
+                             (fingerprint, dim, day * per_day, (day + 1) * per_day))
             conn.executemany(
                 "INSERT INTO rollup_named (fingerprint, dim, day, value, seconds) "
                 "VALUES (?, ?, ?, ?, ?)",
-                [(fingerprint, dim, day, value, secs) for (day, value), secs in seconds.items()])
+                [(fingerprint, dim, day, value, secs) for (day, value), secs in by_day.items()])
+            conn.executemany(
+                "INSERT INTO rollup_named_quarter (fingerprint, dim, bucket, value, seconds) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(fingerprint, dim, q, value, secs) for (q, value), secs in by_quarter.items()])
             conn.executemany("INSERT INTO named_done (fingerprint, dim, day) VALUES (?, ?, ?) "
                              "ON CONFLICT DO NOTHING", [(fingerprint, dim, d) for d in days])
+
+    def named_quarters(self, fingerprint: str, dim: str, q0: int, q1: int,
+                       value: str | None = None) -> list[tuple[int, str, float]]:
+        """(quarter, value, seconds) of the named quarter rollups in [q0, q1)."""
+        sql = ("SELECT bucket, value, seconds FROM rollup_named_quarter WHERE fingerprint = ? "
+               "AND dim = ? AND bucket >= ? AND bucket < ?")
+        args: tuple = (fingerprint, dim, q0, q1)
+        if value is not None:
+            sql, args = sql + " AND value = ?", (*args, value)
+        with self._read() as conn:
+            return conn.execute(sql, args).fetchall()
 
     def named_totals(self, fingerprint: str, dim: str, d0: int, d1: int) -> dict[str, float]:
         with self._read() as conn:
