@@ -30,7 +30,26 @@ LABELS = {
     "redact_titles": ("Redact titles", "Matching titles are stored as [redacted]."),
     "daily_coding_minutes": ("Daily goal (minutes)", "The streak counts days reaching it."),
     "category": ("Goal category", "Which category counts toward the goal."),
+    "micro_interval_minutes": ("Micro-break every (minutes)", "20-20-20: look 20 feet away "
+                               "for 20 seconds every 20 minutes."),
+    "micro_duration_seconds": ("Micro-break length (seconds)", ""),
+    "long_interval_minutes": ("Long break every (minutes)", ""),
+    "long_duration_minutes": ("Long break length (minutes)", ""),
+    "warning_seconds": ("Warn before a break (seconds)", ""),
+    "max_postpones": ("Postpones allowed", "Not in strict mode."),
+    "strict": ("Strict mode", "No postponing or skipping."),
+    "do_not_disturb": ("Do not disturb", "No break over a full-screen window."),
+    "daily_limit_minutes": ("Daily active time limit (minutes)", ""),
+    "default_minutes": ("Session length (minutes)", ""),
+    "block_distracting": ("Block distracting sites", "The categories your rules rate below 0."),
+    "block_sites": ("Also block sites", "One per line."),
+    "block_apps": ("Also block apps", "One per line."),
+    "hosts_block": ("Block in the hosts file", "Asks for the administrator password."),
+    "minimize_blocked": ("Minimize blocked windows", ""),
+    "schedules": ("Schedules", "One per line, e.g. weekdays 09:00-12:00."),
 }
+# What an unset optional number means, shown at the bottom of its spin box.
+UNSET = {"sleep_gap": "automatic", "daily_limit_minutes": "no limit"}
 
 
 def _base(kind: Any) -> tuple[Any, bool]:
@@ -53,7 +72,8 @@ class DataclassForm(QWidget):
         hints = typing.get_type_hints(type(section))
         for f in dataclasses.fields(section):
             base, optional = _base(hints[f.name])
-            editor = self._editor(base, optional, f.metadata, getattr(section, f.name))
+            editor = self._editor(base, optional, f.metadata, getattr(section, f.name),
+                                  UNSET.get(f.name, "none"))
             label, tip = LABELS.get(f.name, (f.name.replace("_", " ").capitalize(), ""))
             editor.setToolTip(tip)
             editor.setObjectName(f.name)
@@ -61,7 +81,7 @@ class DataclassForm(QWidget):
             self.editors[f.name] = (editor, base, optional)
 
     @staticmethod
-    def _editor(base: Any, optional: bool, meta: Any, value: Any) -> QWidget:
+    def _editor(base: Any, optional: bool, meta: Any, value: Any, unset: str) -> QWidget:
         low, high = meta.get("range", (0, 10**9))
         if base is bool:
             box = QCheckBox()
@@ -71,6 +91,7 @@ class DataclassForm(QWidget):
             spin = QSpinBox()
             spin.setRange(int(low), int(high))
             spin.setValue(int(value or 0))
+            spin.setMaximumWidth(160)
             return spin
         if base is float:
             dspin = QDoubleSpinBox()
@@ -78,8 +99,9 @@ class DataclassForm(QWidget):
             # An optional number uses the bottom of its range (shown "automatic") for None.
             dspin.setRange(float(low) - (1 if optional else 0), float(high))
             if optional:
-                dspin.setSpecialValueText("automatic")
+                dspin.setSpecialValueText(unset)
             dspin.setValue(float(low) - 1 if value is None else float(value))
+            dspin.setMaximumWidth(160)
             return dspin
         if base is list:
             text = QPlainTextEdit("\n".join(value or []))

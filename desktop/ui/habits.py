@@ -1,9 +1,9 @@
 """Focus sessions and breaks as the UI sees them: hooks that forward to the engine.
 
-Focus mode and break reminders (issue 5) plug in by giving the engine two attributes:
-``engine.focus.start(seconds: float)`` and ``engine.breaks.take_now()``, and by adding
-``focus_active`` / ``break_due`` to the engine status. Until they exist, the actions say so
-in a notification instead of pretending to work.
+The engine offers ``engine.focus.start(seconds)`` and ``engine.breaks.take_now()``, and
+``focus_active`` / ``break_due`` in its status; its events ("focus_started", "break_due"...)
+drive the notifications and the break overlay. An engine without them gets a notification
+saying so instead of actions pretending to work.
 """
 
 from __future__ import annotations
@@ -35,8 +35,11 @@ class HabitHooks:
                         f"A {minutes}-minute focus session needs focus mode, which is not part "
                         "of this version yet. Nothing was started.")
             return False
-        self.focus.start(minutes * 60.0)
-        self.notify("Focus session started", f"{minutes} minutes. Distractions are blocked.")
+        try:
+            self.focus.start(minutes * 60.0)
+        except Exception as exc:  # already running, hosts helper refused...
+            self.notify("No focus session started", str(exc))
+            return False
         return True
 
     def take_break(self) -> bool:
@@ -45,7 +48,11 @@ class HabitHooks:
                         "Breaks need the break reminder, which is not part of this version "
                         "yet. Step away anyway: your eyes will thank you.")
             return False
-        self.breaks.take_now()
+        try:
+            self.breaks.take_now()
+        except Exception as exc:  # a break is already on, breaks are off...
+            self.notify("No break started", str(exc))
+            return False
         return True
 
 

@@ -11,13 +11,14 @@ from PySide6.QtCore import QObject, Slot
 from desktop.engine.formatting import format_duration
 from desktop.ui.bridge import EngineBridge, QueryRunner
 
-# Engine events (from issue 5's focus and break reminders) shown as they come.
+# Focus and break events worth a message (the break itself is shown full screen).
 HABIT_EVENTS = {
-    "focus_started": "Focus session started",
-    "focus_ended": "Focus session complete",
-    "focus_abandoned": "Focus session ended early",
-    "break_due": "Time for a break",
-    "break_ended": "Break over",
+    "focus_started": ("Focus session started",
+                      "Distracting sites and apps are blocked until it ends."),
+    "focus_ended": ("Focus session complete", "Well done. Time for a short break?"),
+    "focus_abandoned": ("Focus session ended early", "It counts as abandoned."),
+    "daily_limit": ("Daily limit reached",
+                    "You reached your daily limit of active time. Time to stop?"),
 }
 # Below this, coming back from idle is not worth a notification.
 MIN_IDLE_TO_NOTIFY = 5 * 60
@@ -53,8 +54,13 @@ class Notifier(QObject):
                             "away. The idle time was not counted.")
         elif kind == "error":
             self.notify("TimeForged problem", str(payload))
+        elif kind == "break_warning" and isinstance(payload, dict):
+            self.notify("A break is coming",
+                        f"It starts in {format_duration(payload.get('in_seconds', 0))}.")
+        elif kind == "focus_hosts" and isinstance(payload, dict) and not payload.get("ok"):
+            self.notify("Sites could not be blocked", str(payload.get("error", "")))
         elif kind in HABIT_EVENTS:
-            self.notify(HABIT_EVENTS[kind], str(payload or ""))
+            self.notify(*HABIT_EVENTS[kind])
 
     @Slot(object)
     def _on_status(self, status: Any) -> None:

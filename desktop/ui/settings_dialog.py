@@ -40,6 +40,10 @@ from desktop.ui.theme import Theme
 
 SYNC_NOTE = ("Sync between your devices is coming with the sync server. Everything stays on "
              "this computer until then.")
+HABIT_NOTES = {
+    "breaks": "Reminders counted on continuous active time; a natural break resets them.",
+    "focus": "What a focus session started from the tray or the statistics window does.",
+}
 LATER_NOTE = ("{what} settings arrive with focus mode and break reminders; this version has "
               "nothing to set yet.")
 
@@ -95,7 +99,8 @@ class SettingsDialog(QDialog):
                                             "your streak."), "&Goals")
         for name, title in (("breaks", "Breaks"), ("focus", "Focus")):
             section = getattr(config, name, None)
-            page = (self._section_page(name, section, "") if dataclasses.is_dataclass(section)
+            page = (self._section_page(name, section, HABIT_NOTES[name])
+                    if dataclasses.is_dataclass(section)
                     else _note_page(LATER_NOTE.format(what=title)))
             self.tabs.addTab(page, title)
         self.tabs.addTab(self._sync_page(), "S&ync")
@@ -167,7 +172,10 @@ class SettingsDialog(QDialog):
         open_folder = QPushButton("&Open folder")
         open_folder.clicked.connect(lambda: QDesktopServices.openUrl(
             QUrl.fromLocalFile(str(self.engine.home))))
-        wl.addRow("", open_folder)
+        row = QHBoxLayout()
+        row.addWidget(open_folder)
+        row.addStretch(1)
+        wl.addRow("", row)
         layout.addWidget(where)
 
         moves = QGroupBox("Export and import")

@@ -47,9 +47,23 @@ class TrayApp(QObject):
         self.stats_window: QWidget | None = None
         self.settings_dialog: QWidget | None = None
         self.first_run: QWidget | None = None
+        self.stop_focus_dialog: QWidget | None = None
         self.notifier = Notifier(engine, self.bridge, self.runner, self._show_message, self)
         self.menu.open_stats.connect(self.show_stats)
         self.menu.open_settings.connect(self.show_settings)
+        self.menu.stop_focus.connect(self.show_stop_focus)
+        self.break_overlay: QObject | None = None
+        self.focus_notices: QObject | None = None
+        if getattr(engine, "breaks", None) is not None:
+            from desktop.ui.break_overlay import BreakOverlay
+
+            self.break_overlay = BreakOverlay(engine.breaks, self)
+            self.bridge.event.connect(self.break_overlay.on_event)
+        if getattr(engine, "focus", None) is not None:
+            from desktop.ui.focus_widgets import FocusNotices
+
+            self.focus_notices = FocusNotices(engine.focus, self)
+            self.bridge.event.connect(self.focus_notices.on_event)
         self.menu.quit_requested.connect(self.quit)
         self.bridge.status.connect(self._on_status)
         self._tray_timer = QTimer(self)
@@ -118,6 +132,14 @@ class TrayApp(QObject):
 
             self.settings_dialog = SettingsDialog(self.engine, self.theme)
         _bring_forward(self.settings_dialog)
+
+    def show_stop_focus(self) -> None:
+        from desktop.ui.focus_widgets import StopFocusDialog
+
+        dialog = StopFocusDialog(self.engine.focus)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.stop_focus_dialog = dialog
 
     def handle_message(self, message: str) -> None:
         """From a second start of the app (single instance)."""

@@ -52,6 +52,7 @@ class TrayMenu(QMenu):
 
     open_stats = Signal()
     open_settings = Signal()
+    stop_focus = Signal()
     quit_requested = Signal()
 
     def __init__(self, engine: Any, hooks: HabitHooks, parent: QWidget | None = None) -> None:
@@ -73,6 +74,7 @@ class TrayMenu(QMenu):
             act = self.focus_menu.addAction(f"{minutes} minutes")
             act.triggered.connect(lambda _=False, m=minutes: self.hooks.start_focus(m))
             self.focus_actions.append(act)
+        self.stop_focus_action = self._act("Stop the focus session…", self.stop_focus.emit)
         self.break_action = self._act("Take a break now", self.hooks.take_break)
         self.addSeparator()
         self.settings_action = self._act("Settings…", self.open_settings.emit)
@@ -106,6 +108,9 @@ class TrayMenu(QMenu):
             self.current_action.setText(f"Paused until {when}")
         else:
             self.current_action.setText(f"Now: {current_label(status)}")
+        focusing = bool(getattr(status, "focus_active", False))
+        self.focus_menu.menuAction().setVisible(not focusing)
+        self.stop_focus_action.setVisible(focusing)
         paused = state == "paused"
         self.resume_action.setVisible(paused)
         for act in (self.pause_15, self.pause_60, self.pause_tomorrow):

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
+from desktop.engine import paths
 from desktop.engine.service import Engine
 from desktop.ui.icons import state_icon
 from desktop.ui.shell import TrayApp
@@ -23,6 +24,9 @@ pytestmark = pytest.mark.x11
 def tray_app(qapp, qtbot, x_session, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     home = seed_home(tmp_path / "home")
+    # Focus sessions without the hosts-file layer (it needs the administrator).
+    with paths.config_file(home).open("a", encoding="utf-8") as config:
+        config.write("[focus]\nhosts_block = false\n")
     app = TrayApp(qapp, Engine(home), Theme(qapp, "light"))
     app.start()
     yield app
@@ -77,20 +81,37 @@ def test_menu_actions(qtbot, tray_app):
     menu.resume_action.trigger()
     wait_state(qtbot, tray_app, "tracking", "idle")
 
-    # Focus and breaks forward to the engine; until it offers them, a notification says so.
-    # (A real focus session would edit /etc/hosts: the focus tests cover that path.)
+    # Focus and breaks forward to the engine, whose events drive the icon and messages.
+    def sent() -> list[str]:
+        return [title for title, _ in tray_app.notifier.sent]
+
     if tray_app.hooks.focus is None:
         menu.focus_actions[0].trigger()
-        assert ("Focus sessions are not available yet"
-                in [title for title, _ in tray_app.notifier.sent])
+        assert "Focus sessions are not available yet" in sent()
+    else:
+        menu.focus_actions[0].trigger()
+        qtbot.waitUntil(lambda: tray_app.bridge.last_status.focus_active, timeout=10000)
+        assert tray_app.tray.state == "focus"
+        assert engine.focus.session.ends_at == pytest.approx(time.time() + 25 * 60, abs=5)
+        assert "Focus session started" in sent()
+        assert menu.stop_focus_action.isVisible()
+        menu.focus_actions[1].trigger()  # a second one is refused, and says why
+        assert "No focus session started" in sent()
+        menu.stop_focus_action.trigger()
+        qtbot.waitUntil(lambda: tray_app.stop_focus_dialog is not None
+                        and tray_app.stop_focus_dialog.isVisible())
+        tray_app.stop_focus_dialog.end_button.click()
+        qtbot.waitUntil(lambda: not tray_app.bridge.last_status.focus_active, timeout=10000)
+        assert "Focus session ended early" in sent()
     menu.break_action.trigger()
     if tray_app.hooks.breaks is None:
-        assert ("Break reminders are not available yet"
-                in [title for title, _ in tray_app.notifier.sent])
+        assert "Break reminders are not available yet" in sent()
     else:
         qtbot.waitUntil(lambda: tray_app.bridge.last_status.break_due, timeout=10000)
         assert tray_app.tray.state == "break"
-        tray_app.engine.breaks.skip()
+        assert tray_app.break_overlay.showing
+        engine.breaks.skip()
+        qtbot.waitUntil(lambda: not tray_app.break_overlay.showing, timeout=10000)
 
     menu.stats_action.trigger()
     qtbot.waitUntil(lambda: tray_app.stats_window is not None
