@@ -255,6 +255,11 @@ class SettingsDialog(QDialog):
             self.error_label.setText(f"Not saved: {exc}")
             return False
         self.engine.config = checked
+        breaks = getattr(self.engine, "breaks", None)
+        if breaks is not None:  # break reminders take new settings at once
+            from desktop.engine.habits import break_settings
+
+            breaks.configure(break_settings(checked.breaks))
         self.error_label.setText("")
         if self.rules_editor.save_button.isEnabled():
             self.rules_editor.save()

@@ -51,7 +51,9 @@ def test_tracking_and_goals_saved(dialog, engine):
     goal = editor(dialog, "goals", "daily_coding_minutes")
     assert isinstance(goal, QSpinBox) and goal.value() == 120
     goal.setValue(90)
+    editor(dialog, "breaks", "micro_interval_minutes").setValue(25)
     assert dialog.save()
+    assert engine.breaks.settings.micro_interval == 25 * 60  # applied at once
     saved = load_config(paths.config_file(engine.home))
     assert saved.tracking.poll_interval == 2.5
     assert saved.tracking.excluded_apps == ["keepassxc", "^1password$"]
