@@ -113,7 +113,8 @@ def bench_queries(count: int) -> None:
     summary = analytics.summary(*year, by="project")
     print(f"year summary by project ({summary.total_seconds / 3600:,.0f} h, "
           f"{len(summary.items)} projects): {wall * 1000:.1f} ms ({cpu * 1000:.1f} ms CPU), "
-          f"first call {first * 1000:.0f} ms  [target < 100 ms]  {verdict(wall < 0.1)}")
+          f"first call in this process {first * 1000:.0f} ms  [target < 100 ms]  "
+          f"{verdict(wall < 0.1)}")
     busy = LAST_DAY - timedelta(days=(LAST_DAY.weekday() + 5) % 7)  # a Wednesday
     while True:  # the newest one the history reaches
         day = (datetime(busy.year, busy.month, busy.day, tzinfo=UTC),
@@ -126,6 +127,13 @@ def bench_queries(count: int) -> None:
     print(f"day timeline ({busy}, {len(day_spans(busy))} spans -> {pieces} pieces): "
           f"{wall * 1000:.1f} ms ({cpu * 1000:.1f} ms CPU), first call {first * 1000:.0f} ms"
           f"  [target < 20 ms]  {verdict(wall < 0.02)}")
+    edited = Rules.load(None)
+    edited.fingerprint += "-edited"  # as after editing a rule: history is re-classified
+    t = time.perf_counter()
+    Analytics(store, edited, UTC).summary(*year, by="project")
+    print(f"  (year summary right after a rules change: {time.perf_counter() - t:.1f} s, "
+          f"once; then as above)")
+    analytics.summary(*year, by="project")  # back to the real rules' caches
     analytics = Analytics(store, Rules.load(None), ZoneInfo("Asia/Kolkata"))
     first, wall, cpu = timed(lambda: analytics.summary(*year, by="language"), runs=3)
     print(f"  (year by language in Asia/Kolkata: {wall * 1000:.1f} ms, first call "
