@@ -206,11 +206,11 @@ def test_migration_from_v1_keeps_data(tmp_path):
     assert {s.app for s in store.spans(T0, T0 + 30_000)} == {"code", "new"}
 
 
-def test_integrity_and_backups(tf_home, store):
+def test_integrity_and_backups(store):
     store.add_spans(random_spans(4, 50))
     assert store.integrity_check() == []
     made = [store.backup(keep=3) for _ in range(5)]
-    kept = sorted(Path(tf_home, "backups").glob("*.sqlite3"))
+    kept = sorted((store.path.parent / "backups").glob("*.sqlite3"))
     assert kept == made[-3:]
     copy = Store(kept[-1])
     assert len(copy.spans(T0 - 86400, T0 + 10 * 86400)) == 50

@@ -20,7 +20,8 @@ from desktop.engine.config import Config
 from desktop.engine.habits import close_habits, create_habits, feed_habits
 from desktop.engine.settings import load_settings
 from desktop.engine.span import Span
-from desktop.engine.store import SpanWriter, Store
+from desktop.engine.store import SpanWriter, Store, StoreError
+from desktop.engine.store.care import backup_due, quick_check, set_aside_and_restore
 from desktop.engine.tracker import Tracker
 from watchers.observation import Observation
 
@@ -60,7 +61,8 @@ class Engine:
         self.home = home or paths.home()
         loaded, self.rules, self.warnings = load_settings(self.home)
         self.config = config = config or loaded
-        self.store = Store(paths.database_file(self.home))
+        self._detached_from: Path | None = None  # the file we could not open, if any
+        self.store = self._open_store()
         self.writer = SpanWriter(self.store, flush_interval=config.tracking.flush_interval)
         self.tracker = Tracker(
             self.store.device, self.writer.put,
@@ -95,6 +97,7 @@ class Engine:
         self._start_api()
         self._thread = threading.Thread(target=self._run, name="timeforged-engine", daemon=True)
         self._thread.start()
+        threading.Thread(target=self._maintain, name="timeforged-backup", daemon=True).start()
 
     def stop(self) -> None:
         """End the open span, flush everything and release the watchers."""
@@ -107,8 +110,51 @@ class Engine:
             self.api = None
         self.tracker.close(time.time())
         self.writer.close()
+        if self._detached_from is not None:
+            self._save_detached()
         close_habits(self.focus)
         self._set_status(EngineStatus("stopped", today_seconds=self._today_seconds))
+
+    def _open_store(self) -> Store:
+        """The database; a corrupt one is set aside (a healthy backup restored), and one that
+        cannot be opened at all leaves tracking in memory, saved on stop if it can be then."""
+        path = paths.database_file(self.home)
+        try:
+            return Store(path)
+        except StoreError as exc:
+            if exc.kind == "corrupt":
+                self.warnings.append(set_aside_and_restore(path))
+                return Store(path)
+            self.warnings.append(f"{exc} Tracking is kept in memory meanwhile.")
+            self._detached_from = path
+            return Store(":memory:")
+
+    def _save_detached(self) -> None:
+        try:
+            target = Store(self._detached_from, device=self.store.device, timeout=15)
+        except StoreError as exc:
+            log.error("could not save the spans kept in memory: %s", exc)
+            self._emit("error", f"{exc} The spans tracked in memory are lost.")
+            return
+        target.upsert_spans(self.store.spans(float("-inf"), float("inf")))
+        target.close()
+
+    def _maintain(self) -> None:
+        """Once a day: a quick check of the file, then a backup if it is healthy."""
+        path = paths.database_file(self.home)
+        if self._detached_from is not None or not backup_due(path):
+            return
+        if not quick_check(path):
+            message = (f"The database {path} failed its integrity check; backups are kept "
+                       f"as they are. Export your data and restore a backup from "
+                       f"{paths.backups_dir(self.home)}.")
+            self.warnings.append(message)
+            self._emit("error", message)
+            return
+        try:
+            self.store.backup()
+        except (StoreError, OSError) as exc:
+            log.warning("backup failed: %s", exc)
 
     def pause(self, until: float | None = None) -> None:
         """Stop recording until `until` (epoch seconds) or until resume()."""

@@ -22,7 +22,13 @@ PRAGMAS = {
 
 
 class StoreError(Exception):
-    """The database cannot be used right now; the message says why and what to do."""
+    """The database cannot be used right now; the message says why and what to do.
+
+    `kind` is "locked", "corrupt", "unwritable" or "other"."""
+
+    def __init__(self, message: str, kind: str = "other") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 def open_database(path: Path, timeout: float) -> peewee.SqliteDatabase:
@@ -43,12 +49,12 @@ def explain(exc: BaseException, path: Path) -> StoreError:
     if "locked" in low or "busy" in low:
         return StoreError(
             f"The database {path} is locked by another program (is a second TimeForged "
-            f"running?). Tracking continues in memory and writes are retried. ({text})")
+            f"running?). Tracking continues in memory and writes are retried. ({text})", "locked")
     if "not a database" in low or "malformed" in low or "corrupt" in low:
         return StoreError(
             f"The database {path} is corrupt or not a TimeForged database ({text}). Move it "
-            f"away or restore a backup from the 'backups' folder next to it.")
+            f"away or restore a backup from the 'backups' folder next to it.", "corrupt")
     if "readonly" in low or "unable to open" in low or "disk" in low:
         return StoreError(f"The database {path} cannot be written ({text}): check the "
-                          f"permissions and free space of its folder.")
+                          f"permissions and free space of its folder.", "unwritable")
     return StoreError(f"Database error on {path}: {text}")

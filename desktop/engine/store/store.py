@@ -478,8 +478,8 @@ class Store:
         return problems
 
     def backup(self, keep: int = 7) -> Path:
-        """An online copy in paths.backups_dir(); keeps the newest `keep` copies."""
-        folder = paths.backups_dir()
+        """An online copy in the `backups` folder beside the file; keeps the newest `keep`."""
+        folder = paths.backups_dir(self.path.parent)
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
         target = folder / f"timeforged-{stamp}.sqlite3"
         with self._read() as conn:
