@@ -40,11 +40,14 @@ def _v4(db: peewee.Database) -> None:
     spans is marked dirty so the rollups are (re)built on first use."""
     db.create_tables([models.TotalRollup, models.DirtyQuarter, models.ActiveDay,
                       models.NamedRollup, models.NamedDone])
-    conn = db.connection()
     dirty: set[int] = set()
-    for a, b in conn.execute('SELECT start, "end" FROM span'):
-        dirty.update(rollups.quarters_of(a, b))
-    rollups.mark_dirty(conn, dirty)
+    for a, b in db.execute_sql('SELECT start, "end" FROM span'):  # portable: the server
+        dirty.update(rollups.quarters_of(a, b))                  # runs these on PostgreSQL
+    rows = sorted(dirty)
+    for i in range(0, len(rows), 500):
+        models.DirtyQuarter.insert_many([(q,) for q in rows[i:i + 500]],
+                                        fields=[models.DirtyQuarter.bucket]
+                                        ).on_conflict_ignore().execute()
 
 
 def _v5(db: peewee.Database) -> None:

@@ -1,0 +1,1 @@
+"""TimeForged's self-hosted sync server: several machines and users, one history each."""

@@ -1,0 +1,402 @@
+"""The HTTP API (FastAPI): sync for desktops, WakaTime's endpoints for plugins, the
+leaderboard page, /healthz and /metrics. Processes keep no state that matters: several can
+serve one PostgreSQL database behind a load balancer."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import time
+import uuid as uuidlib
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
+from urllib.parse import parse_qs
+
+from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+
+from desktop.engine.api.wakatime import RANGES, duration_parts
+from desktop.engine.heartbeats import (
+    HeartbeatError,
+    Joiner,
+    parse_heartbeat,
+    parse_heartbeats,
+)
+from server import web
+from server.auth import Caller, KeyCache, RateLimiter, key_from_header
+from server.config import ServerConfig
+from server.db import Database
+from server.history import History, span_from_wire, zone
+from server.jobs import Scheduler, leaderboard
+from server.models import User
+from server.reports import Reports
+
+log = logging.getLogger("timeforged.server")
+WAKA = "/api/v1/users/current"
+MAX_BULK = 1000
+MAX_PUSH = 5000
+REQUESTS = Counter("timeforged_requests_total", "HTTP requests", ["route", "status"])
+LATENCY = Histogram("timeforged_request_seconds", "Request latency", ["route"],
+                    buckets=(.002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5))
+HEARTBEATS = Counter("timeforged_heartbeats_total", "Heartbeats accepted")
+SPANS = Counter("timeforged_sync_spans_total", "Spans written by sync")
+STATS_RANGES = {"last_7_days": 7, "last_30_days": 30, "last_6_months": 183, "last_year": 365}
+
+
+class State:
+    def __init__(self, config: ServerConfig, db: Database) -> None:
+        self.config = config
+        self.db = db
+        self.history = History(db)
+        self.reports = Reports(self.history)
+        self.keys = KeyCache()
+        self.limiter = RateLimiter(config.rate_per_second, config.rate_burst)
+        self.joiners: dict[tuple[int, str], Joiner] = {}
+        self.secret = _secret(db)
+
+
+def _secret(db: Database) -> bytes:
+    """The cookie-signing secret, shared by every process through the database."""
+    db.execute("INSERT INTO meta (key, value) VALUES ('server_secret', %s) ON CONFLICT (key) "
+               "DO NOTHING", (secrets.token_hex(32),))
+    return bytes.fromhex(db.execute("SELECT value FROM meta WHERE key = 'server_secret'"
+                                    ).fetchone()[0])
+
+
+def _caller(request: Request) -> Caller:
+    """The API key's owner (Bearer, WakaTime's Basic, or ?api_key=), within the rate limit."""
+    state: State = request.app.state.tf
+    key = key_from_header(request.headers.get("authorization")) or \
+        request.query_params.get("api_key")
+    found = state.keys.verify(key)
+    if found is None:
+        raise HTTPException(401, "a valid API key is required",
+                            headers={"WWW-Authenticate": "Bearer"})
+    wait = state.limiter.take(found.key_id)
+    if wait:
+        raise HTTPException(429, "rate limit exceeded", headers={"Retry-After": str(int(wait))})
+    return found
+
+
+Who = Annotated[Caller, Depends(_caller)]
+
+
+def create_app(config: ServerConfig, db: Database | None = None, *,
+               scheduler: bool | None = None) -> FastAPI:
+    db = db or Database(config.database)
+    db.migrate()
+    state = State(config, db)
+    sched = Scheduler(state.history, config, state.reports)
+    app = FastAPI(title="TimeForged server", version="0.1.0",
+                  description="Sync, WakaTime-compatible API, leaderboards.")
+    app.state.tf = state
+
+    @app.on_event("startup")
+    def _start() -> None:
+        if scheduler if scheduler is not None else config.jobs_interval_seconds > 0:
+            sched.start()
+
+    @app.on_event("shutdown")
+    def _stop() -> None:
+        sched.stop()
+
+    @app.middleware("http")
+    async def observe(request: Request, call_next: Any) -> Any:
+        size = request.headers.get("content-length")
+        if size and size.isdigit() and int(size) > config.max_body_bytes:
+            return JSONResponse({"error": "body too large"}, status_code=413)
+        began = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            return response
+        finally:
+            elapsed = time.perf_counter() - began
+            route = request.scope.get("route")
+            name = getattr(route, "path", "unmatched")
+            REQUESTS.labels(name, str(status)).inc()
+            LATENCY.labels(name).observe(elapsed)
+            if status >= 500 or elapsed > 1:
+                log.warning("request", extra={"method": request.method, "path": name,
+                                              "status": status, "ms": round(elapsed * 1000, 1)})
+
+
+    # -- health and metrics ----------------------------------------------------------------
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, Any]:
+        try:
+            db.execute("SELECT 1").fetchone()
+        except Exception as exc:
+            raise HTTPException(503, f"database: {type(exc).__name__}") from None
+        return {"status": "ok", "database": "postgresql" if db.postgres else "sqlite"}
+
+    @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
+    def metrics() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
+
+    # -- sync ------------------------------------------------------------------------------
+
+    @app.get("/api/sync/v1/hello", tags=["sync"])
+    def hello(who: Who) -> dict[str, Any]:
+        return {"user": who.user.name, "server": "timeforged", "version": app.version,
+                "time": time.time()}
+
+    @app.post("/api/sync/v1/push", tags=["sync"])
+    def push(body: Annotated[dict[str, Any], Body()], who: Who) -> dict[str, Any]:
+        """Spans (idempotent by uuid; a newer `updated` replaces) and deletions from one
+        device."""
+        device = body.get("device")
+        if not isinstance(device, str) or not 0 < len(device) <= 64:
+            raise HTTPException(400, "device: expected a string of 1 to 64 characters")
+        name = body.get("device_name") or ""
+        spans_in, dels_in = body.get("spans", []), body.get("deletions", [])
+        if not isinstance(spans_in, list) or not isinstance(dels_in, list) or \
+                len(spans_in) + len(dels_in) > MAX_PUSH:
+            raise HTTPException(400, f"spans, deletions: lists of at most {MAX_PUSH} items")
+        spans, updated = [], []
+        for i, raw in enumerate(spans_in):
+            try:
+                span, upd = span_from_wire(raw)
+            except ValueError as exc:
+                raise HTTPException(400, f"spans[{i}].{exc}") from None
+            spans.append(span)
+            updated.append(upd)
+        deletions = []
+        for i, raw in enumerate(dels_in):
+            try:
+                deletions.append(_deletion(raw))
+            except ValueError as exc:
+                raise HTTPException(400, f"deletions[{i}].{exc}") from None
+        try:
+            for dev in {device, *(s.device for s in spans), *(d[1] for d in deletions)}:
+                state.history.claim_device(who.user, dev, name if dev == device else "")
+        except PermissionError as exc:
+            raise HTTPException(403, str(exc)) from None
+        written = state.history.put_spans(who.user, spans, updated)
+        applied = sum(state.history.delete_range(who.user, *d) for d in deletions)
+        SPANS.inc(written.written)
+        return {"written": written.written, "unchanged": written.unchanged,
+                "refused": written.refused, "deletions": applied}
+
+    @app.get("/api/sync/v1/pull", tags=["sync"])
+    def pull(who: Who, cursor: int = Query(0, ge=0, le=2**62),
+             limit: int = Query(1000, ge=1, le=5000)) -> dict[str, Any]:
+        """Changes after `cursor` (spans of every device, deletions), oldest first."""
+        changes, new_cursor, more = state.history.changes(who.user, cursor, limit)
+        return {"changes": changes, "cursor": new_cursor, "more": more}
+
+    # -- WakaTime --------------------------------------------------------------------------
+
+    def record(who: Caller, request: Request, beats: list) -> list[str | None]:
+        machine = (request.headers.get("x-machine-name") or "remote")[:128]
+        device = str(uuidlib.uuid5(uuidlib.NAMESPACE_URL, f"timeforged:{who.user.id}:{machine}"))
+        state.history.claim_device(who.user, device, machine)
+        joiner = state.joiners.get((who.user.id, device))
+        if joiner is None:
+            joiner = state.joiners.setdefault((who.user.id, device), Joiner(device))
+        result = joiner.add(beats)
+        now = time.time()
+        state.history.put_spans(who.user, result.spans, [now] * len(result.spans))
+        HEARTBEATS.inc(sum(result.new))
+        return result.span_ids
+
+    def bulk(request: Request, items: Any, who: Caller) -> JSONResponse:
+        try:
+            parsed = parse_heartbeats(items, user_agent=request.headers.get("user-agent"),
+                                      limit=MAX_BULK)
+        except HeartbeatError as exc:
+            raise HTTPException(400, str(exc)) from None
+        good = [p for p in parsed if not isinstance(p, HeartbeatError)]
+        ids = iter(record(who, request, good) if good else [])
+        responses = []
+        for item in parsed:
+            if isinstance(item, HeartbeatError):
+                responses.append([{"error": str(item)}, 400])
+            else:
+                responses.append([{"data": {**item.to_dict(), "id": next(ids)}}, 201])
+        return JSONResponse({"responses": responses}, status_code=201 if good or not parsed
+                            else 400)
+
+    @app.post(f"{WAKA}/heartbeats.bulk", tags=["wakatime"], status_code=201)
+    def heartbeats_bulk(request: Request, body: Annotated[list[Any], Body()],
+                        who: Who) -> JSONResponse:
+        return bulk(request, body, who)
+
+    @app.post(f"{WAKA}/heartbeats", tags=["wakatime"], status_code=201)
+    def heartbeats(request: Request, body: Annotated[dict[str, Any] | list[Any], Body()],
+                   who: Who) -> JSONResponse:
+        if isinstance(body, list):
+            return bulk(request, body, who)
+        try:
+            beat = parse_heartbeat(body, user_agent=request.headers.get("user-agent"))
+        except HeartbeatError as exc:
+            raise HTTPException(400, str(exc)) from None
+        ids = record(who, request, [beat])
+        return JSONResponse({"data": {**beat.to_dict(), "id": ids[0]}}, status_code=201)
+
+    @app.get(f"{WAKA}/summaries", tags=["wakatime"])
+    def summaries(who: Who, start: str | None = Query(None, max_length=40),
+                  end: str | None = Query(None, max_length=40),
+                  named: str | None = Query(None, alias="range", max_length=40),
+                  device: str | None = Query(None, max_length=64)) -> dict[str, Any]:
+        today = datetime.now(zone(who.user)).date()
+        first, last = _range(today, start, end, named)
+        report = state.reports.report(who.user, first, last, device)
+        data = [state.reports.wakatime_day(report, first + timedelta(days=i),
+                                           _day_text(first + timedelta(days=i), today))
+                for i in range((last - first).days + 1)]
+        total = report.total
+        days = len(data)
+        return {"data": data,
+                "cumulative_total": {"seconds": round(total, 3), **{
+                    k: v for k, v in duration_parts(total).items()
+                    if k in ("text", "decimal", "digital")}},
+                "daily_average": {"seconds": round(total / days, 3),
+                                  "days_including_holidays": days,
+                                  "text": duration_parts(total / days)["text"]},
+                "start": first.isoformat(), "end": last.isoformat()}
+
+    @app.get(f"{WAKA}/stats/{{name}}", tags=["wakatime"])
+    def stats(name: str, who: Who, device: str | None = Query(None, max_length=64)
+              ) -> dict[str, Any]:
+        today = datetime.now(zone(who.user)).date()
+        if name == "all_time":
+            first_row = state.history.db.execute(
+                'SELECT MIN(day) FROM user_day WHERE "user" = %s', (who.user.id,)).fetchone()
+            first = date.fromordinal(first_row[0]) if first_row and first_row[0] else today
+        elif name in STATS_RANGES:
+            first = today - timedelta(days=STATS_RANGES[name] - 1)
+        else:
+            raise HTTPException(400, f"range: one of {', '.join([*STATS_RANGES, 'all_time'])}")
+        report = state.reports.report(who.user, first, today, device)
+        return {"data": state.reports.wakatime_stats(report, name)}
+
+    @app.get(f"{WAKA}/statusbar/today", tags=["wakatime"])
+    def statusbar(who: Who) -> dict[str, Any]:
+        today = datetime.now(zone(who.user)).date()
+        report = state.reports.report(who.user, today, today)
+        return {"data": state.reports.wakatime_day(report, today, "Today"),
+                "has_team_features": False}
+
+    # -- leaderboard and the user's page ---------------------------------------------------
+
+    @app.get("/api/v1/leaders", tags=["leaderboard"])
+    def leaders(language: str | None = Query(None, max_length=128)) -> dict[str, Any]:
+        board = leaderboard(state.history, state.reports)
+        return {"week": board["week"], "language": language,
+                "data": board["languages"].get(language, []) if language else board["overall"]}
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request, language: str | None = None) -> HTMLResponse:
+        board = leaderboard(state.history, state.reports)
+        user = _session_user(state, request.cookies.get("tf_session"))
+        mine = None
+        if user is not None:
+            today = datetime.now(zone(user)).date()
+            report = state.reports.report(user, today - timedelta(days=6), today)
+            mine = state.reports.wakatime_stats(report, "last_7_days")
+        return HTMLResponse(web.page(board, language, user, mine))
+
+    @app.post("/login", include_in_schema=False)
+    async def login(request: Request) -> RedirectResponse:
+        form = parse_qs((await request.body())[:4096].decode("utf-8", "replace"))
+        key = (form.get("key") or [""])[0]
+        found = await run_in_threadpool(state.keys.verify, key)
+        if found is None:
+            return RedirectResponse("/?error=1", status_code=303)
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie("tf_session", _sign(state, found.user.id), httponly=True,
+                            samesite="strict", secure=config.cookie_secure, max_age=7 * 86400)
+        return response
+
+    @app.post("/logout", include_in_schema=False)
+    def logout() -> RedirectResponse:
+        response = RedirectResponse("/", status_code=303)
+        response.delete_cookie("tf_session")
+        return response
+
+    @app.post("/api/v1/users/current/settings", tags=["account"])
+    def settings(body: Annotated[dict[str, Any], Body()], who: Who
+                 ) -> dict[str, Any]:
+        """Opt in or out: weekly_email (bool), leaderboard (hidden|public|anonymous),
+        timezone (IANA), email."""
+        return web.apply_settings(who.user, body)
+
+    return app
+
+
+def _deletion(raw: Any) -> tuple[str, str, float, float, float]:
+    if not isinstance(raw, dict):
+        raise ValueError("expected an object")
+    try:
+        u = str(uuidlib.UUID(str(raw.get("uuid"))))
+    except ValueError:
+        raise ValueError("uuid: not a UUID") from None
+    device = raw.get("device")
+    if not isinstance(device, str) or not 0 < len(device) <= 64:
+        raise ValueError("device: expected a string")
+    nums = []
+    for name in ("start", "end", "created"):
+        v = raw.get(name)
+        if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v < 4e9:
+            raise ValueError(f"{name}: expected a time")
+        nums.append(float(v))
+    if nums[1] <= nums[0]:
+        raise ValueError("end: not after start")
+    return u, device, nums[0], nums[1], nums[2]
+
+
+def _range(today: date, start: str | None, end: str | None, name: str | None
+           ) -> tuple[date, date]:
+    if name:
+        key = name.strip().lower().replace("_", " ")
+        if key in RANGES:
+            back, until = RANGES[key]
+            return today - timedelta(days=back), today - timedelta(days=until)
+        raise HTTPException(400, f"range: one of {', '.join(RANGES)}")
+    if not start or not end:
+        raise HTTPException(400, "start and end (YYYY-MM-DD) or range are required")
+    try:
+        first, last = date.fromisoformat(start[:10]), date.fromisoformat(end[:10])
+    except ValueError:
+        raise HTTPException(400, "start, end: expected YYYY-MM-DD") from None
+    if last < first or (last - first).days > 400:
+        raise HTTPException(400, "end: before start or more than 400 days after it")
+    return first, last
+
+
+def _day_text(day: date, today: date) -> str:
+    if day == today:
+        return "Today"
+    if day == today - timedelta(days=1):
+        return "Yesterday"
+    return day.strftime("%a %b %-d")
+
+
+def _sign(state: State, user_id: int, ttl: float = 7 * 86400) -> str:
+    payload = json.dumps([user_id, int(time.time() + ttl)], separators=(",", ":"))
+    mac = hmac.new(state.secret, payload.encode(), hashlib.sha256).hexdigest()
+    return f"{payload}|{mac}".replace('"', "")
+
+
+def _session_user(state: State, cookie: str | None) -> User | None:
+    if not cookie or "|" not in cookie or len(cookie) > 200:
+        return None
+    payload, mac = cookie.rsplit("|", 1)
+    good = hmac.new(state.secret, payload.encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(good, mac):
+        return None
+    try:
+        user_id, expires = json.loads(payload)
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(user_id, int) or not isinstance(expires, int) or expires < time.time():
+        return None
+    return User.get_or_none(User.id == user_id)

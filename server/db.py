@@ -1,0 +1,124 @@
+"""The server's database: SQLite (one process) or PostgreSQL (any number of processes)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import peewee
+
+from desktop.engine.store import models as shared_models
+from desktop.engine.store.db import PRAGMAS
+from server import migrations, models
+
+ALL_MODELS = shared_models.MODELS + models.MODELS
+
+
+class Database:
+    """A Peewee database with the models bound, and the few things SQL dialects differ in.
+
+    SQL is written with ``%s`` placeholders; `sql()` adapts them for SQLite. Writes that must
+    be ordered per user (the change sequence) run under `user_lock`: a transaction-scoped
+    advisory lock on PostgreSQL, a process lock on SQLite (one writer there anyway).
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        parts = urlsplit(url)
+        self.postgres = parts.scheme in ("postgres", "postgresql")
+        if self.postgres:
+            query = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p)
+            self.db: peewee.Database = peewee.PostgresqlDatabase(
+                unquote(parts.path.lstrip("/")) or "timeforged",
+                user=unquote(parts.username or "") or None,
+                password=unquote(parts.password or "") or None,
+                host=query.pop("host", None) or parts.hostname, port=parts.port, **query,
+                autorollback=True)
+        elif parts.scheme == "sqlite":
+            path = url.split("://", 1)[1]
+            if path.startswith("/") and not path.startswith("//"):
+                path = path[1:]  # sqlite:///relative, sqlite:////absolute
+            if path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self.db = peewee.SqliteDatabase(path, pragmas={**PRAGMAS, "busy_timeout": 10_000},
+                                            check_same_thread=False)
+        else:
+            raise ValueError(f"database: unsupported URL {url!r} (sqlite:/// or postgresql://)")
+        self.db.bind(ALL_MODELS, bind_refs=False, bind_backrefs=False)
+        self._write_lock = threading.RLock()
+        self._mutexes: dict[str, threading.Lock] = {}
+
+    def migrate(self) -> None:
+        with self._write_lock:
+            migrations.migrate(self.db)
+
+    def sql(self, text: str) -> str:
+        return text if self.postgres else text.replace("%s", "?")
+
+    def execute(self, text: str, params: Sequence[Any] = ()) -> Any:
+        return self.db.execute_sql(self.sql(text), params)
+
+    def many(self, text: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Insert many rows: `text` holds ``VALUES %s`` for the rows."""
+        if not rows:
+            return
+        if self.postgres:
+            from psycopg2.extras import execute_values
+
+            with self.db.cursor() as cur:
+                execute_values(cur, text, rows, page_size=1000)
+        else:
+            marks = "(" + ", ".join("?" * len(rows[0])) + ")"
+            self.db.cursor().executemany(text.replace("VALUES %s", "VALUES " + marks).replace(
+                "%s", "?"), rows)
+
+    @contextmanager
+    def user_lock(self, user: int) -> Iterator[None]:
+        """A write transaction in which `user`'s changes are serialised."""
+        with self._write_lock if not self.postgres else _nothing(), self.db.atomic():
+            if self.postgres:
+                self.execute("SELECT pg_advisory_xact_lock(%s, %s)", (7001, user))
+            yield
+
+    @contextmanager
+    def job_lock(self, name: str) -> Iterator[bool]:
+        """Yields whether this process got the job `name` (PostgreSQL: a session advisory
+        lock, so one process in the cluster runs it; SQLite: one process only anyway)."""
+        if not self.postgres:
+            got = self._job_mutex(name).acquire(blocking=False)
+            try:
+                yield got
+            finally:
+                if got:
+                    self._job_mutex(name).release()
+            return
+        key = _job_key(name)
+        got = bool(self.execute("SELECT pg_try_advisory_lock(%s, %s)", (7002, key)
+                                ).fetchone()[0])
+        try:
+            yield got
+        finally:
+            if got:
+                self.execute("SELECT pg_advisory_unlock(%s, %s)", (7002, key))
+
+    def _job_mutex(self, name: str) -> threading.Lock:
+        return self._mutexes.setdefault(name, threading.Lock())
+
+    def close(self) -> None:
+        if not self.db.is_closed():
+            self.db.close()
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+def _job_key(name: str) -> int:
+    import zlib
+
+    return zlib.crc32(name.encode()) & 0x7FFFFFFF

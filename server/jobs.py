@@ -1,0 +1,117 @@
+"""Scheduled jobs: rollups, the leaderboard, weekly emails. Each run takes the job's lock
+(PostgreSQL advisory lock: one process in the cluster runs it; SQLite: one process anyway),
+and per-user work is recorded in `job_run` so that a week's email goes out once."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from server.config import ServerConfig
+from server.history import History, zone
+from server.models import JobRun, User
+from server.reports import Reports
+
+log = logging.getLogger("timeforged.jobs")
+BOARD_MAX_AGE = 300.0
+
+
+def leaderboard(history: History, reports: Reports, *, fresh: bool = False) -> dict[str, Any]:
+    """This week's (the last 7 days, each user's own time zone) totals of the users who opted
+    in, overall and per language; cached in `meta` by the job."""
+    if not fresh:
+        row = history.db.execute("SELECT value FROM meta WHERE key = 'leaderboard'").fetchone()
+        if row:
+            board = json.loads(row[0])
+            if time.time() - board.get("computed", 0) < BOARD_MAX_AGE:
+                return board
+    overall, languages = [], defaultdict(list)
+    for user in User.select().where(User.leaderboard != "hidden").order_by(User.id):
+        today = datetime.now(zone(user)).date()
+        report = reports.report(user, today - timedelta(days=6), today)
+        name = user.name if user.leaderboard == "public" else f"anonymous #{user.id}"
+        if report.total > 0:
+            overall.append({"user": name, "total_seconds": round(report.total, 1)})
+        for lang, secs in reports.by(report, "language"):
+            if lang != "unknown":
+                languages[lang].append({"user": name, "total_seconds": round(secs, 1)})
+    for rows in (overall, *languages.values()):
+        rows.sort(key=lambda r: (-r["total_seconds"], r["user"]))
+        for rank, row in enumerate(rows, 1):
+            row["rank"] = rank
+    board = {"week": "last 7 days", "computed": time.time(), "overall": overall,
+             "languages": dict(sorted(languages.items()))}
+    history.db.execute("INSERT INTO meta (key, value) VALUES ('leaderboard', %s) ON CONFLICT "
+                       "(key) DO UPDATE SET value = excluded.value", (json.dumps(board),))
+    return board
+
+
+class Scheduler:
+    """A thread running the jobs every few seconds; the locks make it safe in every process."""
+
+    def __init__(self, history: History, config: ServerConfig, reports: Reports) -> None:
+        self.history, self.config, self.reports = history, config, reports
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last: dict[str, float] = {}
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="jobs", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        tick = min(self.config.rollup_interval_seconds, self.config.jobs_interval_seconds)
+        while not self._stop.wait(max(0.5, tick)):
+            self.run_due()
+
+    def run_due(self, now: float | None = None) -> dict[str, Any]:
+        now = time.time() if now is None else now
+        done: dict[str, Any] = {}
+        for name, every, job in (
+                ("rollups", self.config.rollup_interval_seconds, self.history.refresh),
+                ("leaderboard", self.config.jobs_interval_seconds,
+                 lambda: leaderboard(self.history, self.reports, fresh=True)),
+                ("weekly-email", self.config.jobs_interval_seconds,
+                 lambda: self.weekly_emails(now))):
+            if now - self._last.get(name, 0) < every:
+                continue
+            try:
+                with self.history.db.job_lock(name) as got:
+                    if got:
+                        done[name] = job()
+                        self._last[name] = now
+            except Exception:
+                log.exception("job failed", extra={"job": name})
+        return done
+
+    def weekly_emails(self, now: float) -> int:
+        """Send last week's email to each opted-in user whose time (weekday and hour, their
+        zone) has come; once per user and week."""
+        from server.emails import send_weekly
+
+        if not self.config.smtp.host:
+            return 0
+        sent = 0
+        for user in User.select().where(User.weekly_email == True, User.email.is_null(False)):  # noqa: E712
+            local = datetime.fromtimestamp(now, zone(user))
+            if local.weekday() != self.config.weekly_email_weekday or \
+                    local.hour < self.config.weekly_email_hour:
+                continue
+            week_end = local.date() - timedelta(days=local.weekday() + 1)  # last Sunday
+            key = f"{user.id}:{week_end.isoformat()}"
+            if JobRun.select().where(JobRun.job == "weekly-email", JobRun.key == key).exists():
+                continue
+            send_weekly(self.config.smtp, self.reports, user, week_end)
+            JobRun.insert(job="weekly-email", key=key, ran=now).on_conflict_ignore().execute()
+            sent += 1
+        return sent

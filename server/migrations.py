@@ -1,0 +1,35 @@
+"""Schema of the server: the engine's migration steps (the same ones the desktop runs), then
+the server's own steps, versioned separately in the shared `meta` table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import peewee
+
+from desktop.engine.store import migrations as shared
+from server import models
+
+
+def _s1(db: peewee.Database) -> None:
+    db.create_tables(models.MODELS)
+    db.execute_sql('CREATE INDEX IF NOT EXISTS span_updated ON span (updated)')
+    db.execute_sql('CREATE INDEX IF NOT EXISTS span_origin_start ON span (origin, start)')
+
+
+STEPS: list[Callable[[peewee.Database], None]] = [_s1]
+VERSION_KEY = "server_schema_version"
+
+
+def migrate(db: peewee.Database) -> None:
+    """Shared steps first, then the server's; each in its own transaction, once."""
+    shared.migrate(db)
+    with db.bind_ctx(shared.models.MODELS + models.MODELS):
+        row = db.execute_sql(f"SELECT value FROM meta WHERE key = '{VERSION_KEY}'").fetchone()
+        found = int(row[0]) if row else 0
+        if found > len(STEPS):
+            raise RuntimeError(f"server schema v{found} is newer than this server: upgrade it")
+        for version in range(found + 1, len(STEPS) + 1):
+            with db.atomic():
+                STEPS[version - 1](db)
+                shared.set_meta(VERSION_KEY, str(version))

@@ -1,0 +1,121 @@
+"""The server's own tables, beside the engine's shared ones (desktop.engine.store.models).
+
+Spans, activities, origins and deletions live in the shared tables; these say whose they are
+(`Device`), who may use the API (`User`, `ApiKey`), what changed in which order (`Change`,
+the sync cursor) and the per-day summaries kept current as data arrives (`UserDay`).
+"""
+
+from __future__ import annotations
+
+from peewee import (
+    AutoField,
+    BigAutoField,
+    BooleanField,
+    CharField,
+    CompositeKey,
+    DoubleField,
+    IntegerField,
+)
+
+from desktop.engine.store.models import BaseModel
+
+
+class User(BaseModel):
+    id = AutoField()
+    name = CharField(max_length=64, unique=True)
+    email = CharField(max_length=254, null=True)
+    timezone = CharField(max_length=64, default="UTC")
+    weekly_email = BooleanField(default=False)
+    leaderboard = CharField(max_length=16, default="hidden")  # hidden | public | anonymous
+    daily_goal_minutes = IntegerField(default=120)
+    created = DoubleField()
+
+    class Meta:
+        table_name = "tf_user"
+
+
+class ApiKey(BaseModel):
+    id = AutoField()
+    user = IntegerField(index=True)
+    key_hash = CharField(max_length=64, unique=True)  # sha256 hex of the key
+    label = CharField(max_length=64, default="")
+    created = DoubleField()
+    last_used = DoubleField(null=True)
+    revoked = BooleanField(default=False)
+
+    class Meta:
+        table_name = "api_key"
+
+
+class Device(BaseModel):
+    """A device id (the store's `device`, or one derived for a plugin's machine) and its owner."""
+
+    id = CharField(max_length=64, primary_key=True)
+    user = IntegerField(index=True)
+    name = CharField(max_length=128, default="")
+    last_seen = DoubleField()
+
+    class Meta:
+        table_name = "device"
+
+
+class Change(BaseModel):
+    """One row per span or deletion written: `seq` is the user's download cursor."""
+
+    seq = BigAutoField()
+    user = IntegerField()
+    kind = CharField(max_length=8)  # span | deletion
+    uuid = CharField(max_length=36)
+
+    class Meta:
+        table_name = "change"
+        indexes = ((("user", "seq"), False),)
+
+
+class UserDay(BaseModel):
+    """Overlap-resolved seconds per user, local day (date ordinal in the user's time zone),
+    activity and origin."""
+
+    user = IntegerField()
+    day = IntegerField()
+    activity = IntegerField()
+    origin = IntegerField()
+    seconds = DoubleField()
+
+    class Meta:
+        table_name = "user_day"
+        primary_key = CompositeKey("user", "day", "activity", "origin")
+
+
+class DirtyDay(BaseModel):
+    user = IntegerField()
+    day = IntegerField()
+
+    class Meta:
+        table_name = "user_day_dirty"
+        primary_key = CompositeKey("user", "day")
+
+
+class JobRun(BaseModel):
+    """When a scheduled job last ran for a key (a user's week, say): runs exactly once."""
+
+    job = CharField(max_length=32)
+    key = CharField(max_length=64)
+    ran = DoubleField()
+
+    class Meta:
+        table_name = "job_run"
+        primary_key = CompositeKey("job", "key")
+
+
+class Deleted(BaseModel):
+    """Which user a deletion (shared `deletion` table, by uuid) belongs to."""
+
+    uuid = CharField(max_length=36, primary_key=True)
+    user = IntegerField(index=True)
+
+    class Meta:
+        table_name = "deletion_owner"
+
+
+MODELS = (User, ApiKey, Device, Change, UserDay, DirtyDay, JobRun, Deleted)

@@ -1,0 +1,78 @@
+"""The server-rendered page: the leaderboard, a login form (the API key) and, once logged in,
+the user's own week. Everything shown is escaped."""
+
+from __future__ import annotations
+
+from html import escape as e
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import HTTPException
+
+from desktop.engine.api.wakatime import duration_parts
+from server.auth import LEADERBOARD_CHOICES
+from server.models import User
+
+STYLE = ("body{font-family:sans-serif;max-width:46em;margin:2em auto;color:#222}"
+         "table{border-collapse:collapse}td,th{padding:.2em .8em;text-align:left}"
+         "tr:nth-child(even){background:#f3f4f8}")
+
+
+def _rows(rows: list[dict[str, Any]]) -> str:
+    return "".join(f"<tr><td>{r['rank']}</td><td>{e(str(r['user']))}</td>"
+                   f"<td>{e(duration_parts(r['total_seconds'])['text'])}</td></tr>"
+                   for r in rows) or "<tr><td colspan=3>nobody yet</td></tr>"
+
+
+def page(board: dict[str, Any], language: str | None, user: User | None,
+         mine: dict[str, Any] | None) -> str:
+    rows = board["languages"].get(language, []) if language else board["overall"]
+    langs = " ".join(f"<a href='/?language={e(name, quote=True)}'>{e(name)}</a>"
+                     for name in board["languages"])
+    title = f"Leaderboard: {e(language)}" if language else "Leaderboard"
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>TimeForged</title>"
+             f"<style>{STYLE}</style></head><body><h1>{title}</h1>"
+             f"<p>{e(board['week'])}. <a href='/'>overall</a> {langs}</p>"
+             f"<table><tr><th>#</th><th>who</th><th>time</th></tr>{_rows(rows)}</table>"]
+    if user is None:
+        parts.append("<h2>Your summary</h2><form method='post' action='/login'>"
+                     "<label>API key <input name='key' type='password' autocomplete='off'>"
+                     "</label> <button>Log in</button></form>")
+    else:
+        parts.append(f"<h2>{e(user.name)}: last 7 days</h2>")
+        if mine:
+            parts.append(f"<p>Total: {e(mine['human_readable_total'])}; daily average "
+                         f"{e(mine['human_readable_daily_average'])}</p>")
+            for key in ("projects", "languages"):
+                items = "".join(f"<li>{e(i['name'])}: {e(i['text'])}</li>"
+                                for i in mine.get(key, [])[:10])
+                parts.append(f"<h3>{key.title()}</h3><ul>{items or '<li>none</li>'}</ul>")
+        parts.append("<form method='post' action='/logout'><button>Log out</button></form>")
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+def apply_settings(user: User, body: dict[str, Any]) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    for key, value in body.items():
+        if (key == "weekly_email" and isinstance(value, bool)) or \
+                (key == "leaderboard" and value in LEADERBOARD_CHOICES):
+            changes[key] = value
+        elif key == "timezone" and isinstance(value, str) and len(value) < 64:
+            try:
+                ZoneInfo(value)
+            except (ValueError, KeyError):
+                raise HTTPException(400, "timezone: unknown time zone") from None
+            changes[key] = value
+        elif (key == "email" and isinstance(value, str) and "@" in value
+              and len(value) < 254) or (key == "daily_goal_minutes" and isinstance(value, int)
+                                        and not isinstance(value, bool) and 0 <= value <= 1440):
+            changes[key] = value
+        else:
+            raise HTTPException(400, f"{str(key)[:40]}: unknown setting or bad value")
+    if changes:
+        User.update(**changes).where(User.id == user.id).execute()
+    fresh = User.get_by_id(user.id)
+    return {"weekly_email": fresh.weekly_email, "leaderboard": fresh.leaderboard,
+            "timezone": fresh.timezone, "email": fresh.email,
+            "daily_goal_minutes": fresh.daily_goal_minutes}
