@@ -103,6 +103,16 @@ class FocusConfig:
 
 
 @dataclass
+class SyncConfig:
+    """Sync with a self-hosted TimeForged server (desktop.engine.sync); off unless enabled.
+    The API key is kept in the OS keyring (or a 0600 file where none works), not here."""
+
+    enabled: bool = False
+    url: str | None = None  # https://timeforged.example.com
+    interval_minutes: float = field(default=5.0, metadata=_range(0.05, 1440))
+
+
+@dataclass
 class Config:
     timezone: str | None = None  # an IANA name ("Europe/Paris"); None: the system's
     device_name: str | None = None  # None: the store's device id
@@ -112,6 +122,7 @@ class Config:
     imports: ImportsConfig = field(default_factory=ImportsConfig)
     breaks: BreaksConfig = field(default_factory=BreaksConfig)
     focus: FocusConfig = field(default_factory=FocusConfig)
+    sync: SyncConfig = field(default_factory=SyncConfig)
 
     def zone(self) -> tzinfo:
         """The user's time zone: the configured one, else the system's."""

@@ -22,6 +22,7 @@ from desktop.engine.settings import load_settings
 from desktop.engine.span import Span
 from desktop.engine.store import SpanWriter, Store, StoreError
 from desktop.engine.store.care import backup_due, quick_check, set_aside_and_restore
+from desktop.engine.sync import Syncer
 from desktop.engine.tracker import Tracker
 from watchers.observation import Observation
 
@@ -87,6 +88,12 @@ class Engine:
         self.api: Any = None  # the local HTTP API while running (desktop.engine.api)
         # Focus mode and break reminders (desktop.engine.habits), fed after every poll.
         self.focus, self.breaks = create_habits(self, self._emit)
+        # Sync with a self-hosted server: built always (Settings tests the connection),
+        # started only when enabled in the config.
+        self.sync = Syncer(self.store, config.sync.url or "", home=self.home,
+                           device_name=config.device_name,
+                           interval=config.sync.interval_minutes * 60,
+                           on_status=lambda status: self._emit("sync", status))
 
     # -- control -----------------------------------------------------------------
 
@@ -95,6 +102,8 @@ class Engine:
             return
         self._stop.clear()
         self._start_api()
+        if self.config.sync.enabled and self.config.sync.url:
+            self.sync.start()
         self._thread = threading.Thread(target=self._run, name="timeforged-engine", daemon=True)
         self._thread.start()
         threading.Thread(target=self._maintain, name="timeforged-backup", daemon=True).start()
@@ -108,6 +117,7 @@ class Engine:
         if self.api is not None:
             self.api.stop()
             self.api = None
+        self.sync.stop()
         self.tracker.close(time.time())
         self.writer.close()
         if self._detached_from is not None:

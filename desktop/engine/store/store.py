@@ -250,14 +250,21 @@ class Store:
                     progress(min((i + 1) * _CHUNK, len(spans)), len(spans))
         return added
 
-    def delete_range(self, start: float, end: float) -> int:
+    def delete_range(self, start: float, end: float, *, uuid: str | None = None,
+                     device: str | None = None) -> int:
         """Remove the time in [start, end) from the history (every source and device).
 
         Spans crossing an edge are clipped (one covering the whole range is split in two,
-        the later part under a uuid derived from the original). Returns spans affected."""
+        the later part under a uuid derived from the original). Returns spans affected.
+        The deletion is recorded (for sync) under `uuid`/`device` when given (a deletion
+        made on another device; applied once), else a new uuid and this device."""
         if end <= start:
             return 0
+        record = (uuid or str(uuidlib.uuid4()), device or self.device)
         with self._write() as conn:
+            if uuid is not None and conn.execute("SELECT 1 FROM deletion WHERE uuid = ?",
+                                                 (uuid,)).fetchone():
+                return 0
             rows = conn.execute(
                 f'SELECT id, uuid, start, "end", activity, origin, {_COUNTERS} FROM span '
                 f'WHERE start < ? AND start >= ? AND "end" > ?',
@@ -286,7 +293,7 @@ class Store:
                             f"WHERE id = ?", (end, now, *right, sid))
             conn.execute("INSERT INTO deletion (uuid, device, start, \"end\", created) "
                          "VALUES (?, ?, ?, ?, ?)",
-                         (str(uuidlib.uuid4()), self.device, start, end, now))
+                         (*record, start, end, now))
             rollups.mark_dirty(conn, rollups.quarters_of(start, end))
         return len(rows)
 
@@ -467,6 +474,49 @@ class Store:
                 "productivity) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [(a, fingerprint, c.project, c.category, c.productivity)
                  for a, c in found.items()])
+
+    # -- sync (desktop.engine.sync) ---------------------------------------------------------
+
+    def changed_spans(self, after: tuple[float, int], device: str, limit: int
+                      ) -> list[tuple[Span, float, int]]:
+        """(span, updated, row id) of `device`'s spans written after the (updated, id)
+        position `after`, in that order."""
+        upd, sid = after
+        with self._read() as conn:
+            rows = conn.execute(
+                f'SELECT s.start, s."end", s.origin, s.uuid, s.activity, '
+                f'{", ".join("s." + c for c in _COUNTERS.split(", "))}, s.updated, s.id '
+                f"FROM span s JOIN origin o ON o.id = s.origin WHERE o.device = ? AND "
+                f"(s.updated > ? OR (s.updated = ? AND s.id > ?)) ORDER BY s.updated, s.id "
+                f"LIMIT ?", (device, upd, upd, sid, limit)).fetchall()
+        fields = self.activities({r[4] for r in rows})
+        origins = self._origins
+        return [(Span(a, b, *origins[o], u, *fields[act], *counts), updated, rid)
+                for a, b, o, u, act, *counts, updated, rid in rows]
+
+    def count_changed(self, after: float, device: str) -> int:
+        with self._read() as conn:
+            return conn.execute("SELECT COUNT(*) FROM span s JOIN origin o ON o.id = s.origin "
+                                "WHERE o.device = ? AND s.updated > ?", (device, after)
+                                ).fetchone()[0]
+
+    def deletions_since(self, after: float, device: str) -> list[dict[str, float | str]]:
+        """The deletions `device` made after `after` (by `created`)."""
+        with self._read() as conn:
+            return [{"uuid": u, "device": d, "start": a, "end": b, "created": c}
+                    for u, d, a, b, c in conn.execute(
+                        'SELECT uuid, device, start, "end", created FROM deletion WHERE '
+                        "device = ? AND created > ? ORDER BY created", (device, after))]
+
+    def meta(self, key: str) -> str | None:
+        with self._read() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, values: dict[str, str]) -> None:
+        with self._write() as conn:
+            conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
+                             "DO UPDATE SET value = excluded.value", list(values.items()))
 
     # -- care -----------------------------------------------------------------------------
 
