@@ -11,6 +11,8 @@ import logging
 import secrets
 import time
 import uuid as uuidlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import parse_qs
@@ -92,18 +94,20 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
     db.migrate()
     state = State(config, db)
     sched = Scheduler(state.history, config, state.reports)
-    app = FastAPI(title="TimeForged server", version="0.1.0",
+    run_jobs = scheduler if scheduler is not None else config.jobs_interval_seconds > 0
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if run_jobs:
+            sched.start()
+        try:
+            yield
+        finally:
+            sched.stop()
+
+    app = FastAPI(title="TimeForged server", version="0.1.0", lifespan=lifespan,
                   description="Sync, WakaTime-compatible API, leaderboards.")
     app.state.tf = state
-
-    @app.on_event("startup")
-    def _start() -> None:
-        if scheduler if scheduler is not None else config.jobs_interval_seconds > 0:
-            sched.start()
-
-    @app.on_event("shutdown")
-    def _stop() -> None:
-        sched.stop()
 
     @app.middleware("http")
     async def observe(request: Request, call_next: Any) -> Any:
