@@ -119,7 +119,6 @@ class FirstRunWindow(QDialog):
         """The user agreed: remember it, and start at login if they left that checked."""
         state = UiState.load(self.home)
         state.first_run_done = True
-        state.autostart_asked = True
         if self.autostart_box.isChecked():
             self.autostart.enable()
         state.save(self.home)

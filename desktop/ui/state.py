@@ -12,7 +12,6 @@ FILE_NAME = "ui-state.json"
 @dataclass
 class UiState:
     first_run_done: bool = False
-    autostart_asked: bool = False
 
     @classmethod
     def load(cls, home: Path) -> UiState:

@@ -510,9 +510,6 @@ class StatsWindow(QMainWindow):
         self._live_timer.stop()
         event.accept()
 
-    def wait_idle(self, msecs: int = 30000) -> bool:
-        return self.runner.wait(msecs)
-
 
 def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -97,11 +97,6 @@ class Theme(QObject):
             return self._forced == "dark"
         return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
 
-    def force(self, scheme: str | None) -> None:
-        """'dark', 'light' or None to follow the OS."""
-        self._forced = scheme
-        self.apply()
-
     def apply(self) -> None:
         dark = self.dark
         self._app.setPalette(_palette(dark))
@@ -118,10 +113,6 @@ class Theme(QObject):
     @property
     def chart_foreground(self) -> str:
         return "#c8ccd4" if self.dark else "#3b3f46"
-
-    @property
-    def muted(self) -> str:
-        return "#8a8f98"
 
     def _scheme_changed(self, _scheme: Qt.ColorScheme) -> None:
         if not self._forced:

@@ -152,7 +152,7 @@ def test_first_run(qtbot, tmp_path, consent):
     assert window.result() == window.DialogCode.Accepted
     assert entry.is_enabled() is consent
     state = UiState.load(home)
-    assert state.first_run_done and state.autostart_asked
+    assert state.first_run_done
 
 
 def test_first_run_explains_permissions(qtbot, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
 
@@ -93,6 +94,17 @@ def test_day_view_numbers(window):
     assert len(days) == 14
     assert scores[-1] == pytest.approx(window.data.pulse)
     assert scores[-1] == pytest.approx(100 * (12600 + 0.5 * 1800) / 16500)
+
+
+def test_hover_with_the_mouse(qtbot, window):
+    tl = window.timeline
+    window.body.parentWidget().parentWidget().ensureWidgetVisible(tl)
+    qtbot.waitUntil(tl.isVisible)
+    view = tl.getPlotItem().getViewBox()
+    scene_pos = view.mapViewToScene(pg.Point(9.5, len(tl.lanes) - 1))
+    qtbot.mouseMove(tl.viewport(), tl.mapFromScene(scene_pos))
+    qtbot.waitUntil(lambda: "09:00–10:30" in tl.last_tooltip, timeout=5000)
+    assert "timeforged" in tl.last_tooltip and "app.py" in tl.last_tooltip
 
 
 def test_navigation_by_keyboard(qtbot, window):
