@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -23,6 +24,8 @@ HABIT_EVENTS = {
 # Below this, coming back from idle is not worth a notification.
 MIN_IDLE_TO_NOTIFY = 5 * 60
 GOAL_CHECK_SECONDS = 60.0
+# The same problem is reported at most this often.
+ERROR_REPEAT_SECONDS = 600.0
 
 
 class Notifier(QObject):
@@ -38,6 +41,7 @@ class Notifier(QObject):
         self._goal_day: date | None = None  # the day the goal notification went out
         self._goal_token = 0
         self._last_goal_check = 0.0
+        self._errors: dict[str, float] = {}
         bridge.event.connect(self._on_event)
         bridge.status.connect(self._on_status)
         runner.finished.connect(self._on_query)
@@ -53,7 +57,11 @@ class Notifier(QObject):
                 self.notify("Welcome back", f"Tracking resumed after {format_duration(payload)} "
                             "away. The idle time was not counted.")
         elif kind == "error":
-            self.notify("TimeForged problem", str(payload))
+            message = str(payload)
+            now = time.monotonic()
+            if now - self._errors.get(message, -ERROR_REPEAT_SECONDS) >= ERROR_REPEAT_SECONDS:
+                self._errors[message] = now  # a failing watcher reports on every poll
+                self.notify("TimeForged problem", message)
         elif kind == "break_warning" and isinstance(payload, dict):
             self.notify("A break is coming",
                         f"It starts in {format_duration(payload.get('in_seconds', 0))}.")

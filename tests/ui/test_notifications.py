@@ -58,3 +58,12 @@ def test_resumed_after_idle(qtbot, x_session, make_app, monkeypatch):
     qtbot.waitUntil(lambda: "Welcome back" in titles(app), timeout=15000)
     assert "Tracking resumed after" in dict(app.notifier.sent)["Welcome back"]
     qtbot.waitUntil(lambda: app.tray.state == "tracking", timeout=5000)
+
+
+def test_repeated_errors_are_reported_once(qtbot, make_app):
+    app = make_app('timezone = "Europe/Paris"\n')
+    for _ in range(3):  # as the engine does when a watcher fails on every poll
+        app.bridge.event.emit("error", "watchers: the X server went away")
+    app.bridge.event.emit("error", "store: database is locked")
+    problems = [text for title, text in app.notifier.sent if title == "TimeForged problem"]
+    assert problems == ["watchers: the X server went away", "store: database is locked"]
