@@ -122,6 +122,7 @@ class StatsData:
     distractions: Items = field(default_factory=list)
     drill: dict[str, Items] = field(default_factory=dict)
     options: dict[str, list[str]] = field(default_factory=dict)
+    focus: Any = None  # FocusSummary of the period, when focus mode keeps stats
     elapsed: float = 0.0
 
 
@@ -136,8 +137,9 @@ def _items(summary: Any, limit: int | None = TOP) -> Items:
     return items if limit is None else items[:limit]
 
 
-def load_stats(analytics: Any, query: StatsQuery) -> StatsData:
-    """The period's own figures: totals, timeline or daily bars, pulse, distractions."""
+def load_stats(analytics: Any, query: StatsQuery, focus_stats: Any = None) -> StatsData:
+    """The period's own figures: totals, timeline or daily bars, pulse, distractions, and
+    focus sessions (from `focus_stats`, engine.focus.stats)."""
     began = time.perf_counter()
     tz = analytics.tz
     period = query.period
@@ -169,8 +171,30 @@ def load_stats(analytics: Any, query: StatsQuery) -> StatsData:
         drill_filters = {**(filters or {}), "project": query.drill}
         data.drill = {dim: _items(analytics.summary(start, end, by=dim, filters=drill_filters))
                       for dim in DRILL_DIMENSIONS}
+    if focus_stats is not None:
+        lo, hi = start.timestamp(), end.timestamp()
+        data.focus = focus_stats.summary(lo, hi, analytics.store.spans(lo, hi),
+                                         analytics.classifier)
     data.elapsed = time.perf_counter() - began
     return data
+
+
+def focus_text(summary: Any) -> str:
+    """Focus sessions of a period, in a few lines."""
+    if summary is None:
+        return "Focus mode keeps no statistics here."
+    lines = [f"Sessions: {summary.completed} completed, {summary.abandoned} abandoned"
+             + (f", {summary.running} running" if summary.running else ""),
+             f"Time in focus: {format_duration(summary.focus_seconds)}",
+             f"Coding inside focus: {format_duration(summary.coding_inside)}; "
+             f"outside: {format_duration(summary.coding_outside)}"]
+    if summary.attempts:
+        top = sorted(summary.attempts_by_site.items(), key=lambda kv: -kv[1])[:5]
+        lines.append(f"Blocked attempts: {summary.attempts} ("
+                     + ", ".join(f"{site} {count}" for site, count in top) + ")")
+    else:
+        lines.append("Blocked attempts: none")
+    return "\n".join(lines)
 
 
 def habits_key(query: StatsQuery) -> tuple:

@@ -42,6 +42,7 @@ from desktop.ui.stats_data import (
     Period,
     StatsData,
     StatsQuery,
+    focus_text,
     habits_key,
     load_habits,
     load_stats,
@@ -213,7 +214,11 @@ class StatsWindow(QMainWindow):
         self.distractions = BarChart(max_bars=8, colors=lambda _n: productivity_color(-2))
         self.distract_card = Card("Distractions (sites and apps rated distracting)",
                                   self.distractions)
-        grid.addWidget(self.distract_card, 4, 0, 1, 3)
+        grid.addWidget(self.distract_card, 4, 0, 1, 2)
+        self.focus_label = QLabel()
+        self.focus_label.setWordWrap(True)
+        self.focus_card = Card("Focus sessions", self.focus_label)
+        grid.addWidget(self.focus_card, 4, 2)
         for col in range(3):
             grid.setColumnStretch(col, 1)
         grid.setRowStretch(5, 1)  # spare height goes below the cards, not into them
@@ -366,7 +371,8 @@ class StatsWindow(QMainWindow):
     def _submit(self, query: StatsQuery, force: bool = False) -> None:
         self._last_refresh = time.monotonic()
         analytics = self.engine.analytics
-        self._token = self.runner.submit(lambda: load_stats(analytics, query))
+        focus_stats = getattr(getattr(self.engine, "focus", None), "stats", None)
+        self._token = self.runner.submit(lambda: load_stats(analytics, query, focus_stats))
         key = habits_key(query)
         fresh = (self.habits is not None and self.habits.key == key
                  and time.monotonic() - self._habits_at < HABITS_MAX_AGE)
@@ -453,6 +459,7 @@ class StatsWindow(QMainWindow):
             combo.blockSignals(False)
 
         self.distractions.set_items(data.distractions)
+        self.focus_label.setText(focus_text(data.focus))
 
     def _draw_habits(self, habits: Habits) -> None:
         self.heatmap.set_grid(habits.heatmap or [[0.0] * 24 for _ in range(7)])

@@ -192,3 +192,34 @@ def test_filters(qtbot, window):
     window.color_by.setCurrentText("project")
     act(qtbot, window, window.refresh)
     assert list(window.stacked.segments) == ["timeforged"]
+
+
+def test_focus_sessions_card(qapp, qtbot, engine):
+    from datetime import datetime, time
+
+    from desktop.engine.focus.session import FocusPlan, FocusSession
+
+    tz = engine.analytics.tz
+
+    def at(hour: int, minute: int = 0) -> float:
+        return datetime.combine(TODAY, time(hour, minute), tz).timestamp()
+
+    stats = engine.focus.stats
+    done = FocusSession.begin(FocusPlan(minutes=60), at(9))
+    done.ended_at, done.outcome = at(10), "completed"
+    quit_early = FocusSession.begin(FocusPlan(minutes=50), at(13))
+    quit_early.ended_at, quit_early.outcome = at(13, 30), "abandoned"
+    for session in (done, quit_early):
+        stats.save_session(session)
+    for minute in (5, 20):
+        stats.add_attempt(done.id, at(9, minute), "reddit.com", "firefox", "blocked site")
+    win = StatsWindow(engine, None, Theme(qapp, "light"), today=TODAY)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.loaded, timeout=20000):
+        win.show()
+    text = win.focus_label.text()
+    assert "1 completed, 1 abandoned" in text
+    assert "Time in focus: 1h 30m" in text
+    # Seeded coding: 09:00-11:30 and 13:00-14:00; inside sessions 09-10 and 13-13:30.
+    assert "inside focus: 1h 30m; outside: 2h 00m" in text
+    assert "Blocked attempts: 2 (reddit.com 2)" in text
