@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds TimeForged's installer for the OS this runs on (Windows: packaging/build.ps1).
-#   Linux: dist/timeforged/ (one-folder bundle), dist/timeforged-<v>-linux-<arch>.tar.gz,
+#   Linux: dist/timeforged/ (one-folder bundle), dist/timeforged-<v>-linux-<arch>.tar.xz,
 #          dist/timeforged_<v>_<debarch>.deb
 #   macOS: dist/TimeForged.app and dist/TimeForged-<v>.dmg (signed and notarized when the
 #          variables in packaging/macos/sign-and-dmg.sh are set)
@@ -36,8 +36,8 @@ linux_tarball() {
     cp packaging/linux/timeforged.desktop "$stage/share/applications/"
     cp packaging/linux/timeforged-autostart.desktop "$stage/share/timeforged/autostart/timeforged.desktop"
     icons "$stage/share/icons/hicolor"
-    tar -C "$work/stage" -cf - "$name" | gzip -9 > "$dist/$name.tar.gz"
-    echo "build: $dist/$name.tar.gz"
+    tar -C "$work/stage" -cf - "$name" | xz -T0 -6 > "$dist/$name.tar.xz"
+    echo "build: $dist/$name.tar.xz"
 }
 
 icons() {  # the PNG set into a hicolor theme folder

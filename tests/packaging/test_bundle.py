@@ -182,7 +182,7 @@ def test_bundle_is_filtered(dist):
 
 def test_deb_and_tarball(dist, tmp_path):
     debs = list(dist.glob("timeforged_*.deb"))
-    tars = list(dist.glob("timeforged-*-linux-*.tar.gz"))
+    tars = list(dist.glob("timeforged-*-linux-*.tar.xz"))
     assert len(debs) == 1 and len(tars) == 1, list(dist.iterdir())
     info = subprocess.run(["dpkg-deb", "--field", str(debs[0]), "Package", "Version"],
                           capture_output=True, text=True, check=True).stdout
