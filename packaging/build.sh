@@ -5,7 +5,8 @@
 #   macOS: dist/TimeForged.app and dist/TimeForged-<v>.dmg (signed and notarized when the
 #          variables in packaging/macos/sign-and-dmg.sh are set)
 # Options: --bundle-only (just the PyInstaller folder). Environment: PYTHON (default .venv's),
-# DIST_DIR (default dist), WORK_DIR (default build/pyinstaller).
+# DIST_DIR (default dist), WORK_DIR (default build/pyinstaller), XZ_LEVEL (0-9, default 6;
+# the tests use 0 for speed).
 # Needs the packaging extra: pip install -e ".[packaging]".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,7 @@ py=${PYTHON:-$root/.venv/bin/python}
 [ -x "$py" ] || py=python3
 dist=${DIST_DIR:-$root/dist}
 work=${WORK_DIR:-$root/build/pyinstaller}
+xz_level=${XZ_LEVEL:-6}
 bundle_only=0
 [ "${1:-}" = "--bundle-only" ] && bundle_only=1
 
@@ -36,7 +38,7 @@ linux_tarball() {
     cp packaging/linux/timeforged.desktop "$stage/share/applications/"
     cp packaging/linux/timeforged-autostart.desktop "$stage/share/timeforged/autostart/timeforged.desktop"
     icons "$stage/share/icons/hicolor"
-    tar -C "$work/stage" -cf - "$name" | xz -T0 -6 > "$dist/$name.tar.xz"
+    tar -C "$work/stage" -cf - "$name" | xz -T0 "-$xz_level" > "$dist/$name.tar.xz"
     echo "build: $dist/$name.tar.xz"
 }
 
@@ -69,7 +71,7 @@ linux_deb() {
     sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@SIZE_KB@/$size/" \
         packaging/linux/debian/control.in > "$root_dir/DEBIAN/control"
     install -m755 packaging/linux/debian/postinst packaging/linux/debian/postrm "$root_dir/DEBIAN/"
-    dpkg-deb --root-owner-group -Zxz -z6 --build "$root_dir" "$pkg" >/dev/null
+    dpkg-deb --root-owner-group -Zxz "-z$xz_level" --build "$root_dir" "$pkg" >/dev/null
     echo "build: $pkg"
 }
 

@@ -38,17 +38,18 @@ def cache_root() -> Path:
     return Path(os.environ.get("TIMEFORGED_BUNDLE_CACHE") or Path(base) / "timeforged-bundle")
 
 
-def build(log=print) -> tuple[Path, float | None]:
-    """The build folder (dist: bundle, tar.gz, .deb) and the build time (None: reused)."""
+def build(log=print, *, fast: bool = False) -> tuple[Path, float | None]:
+    """The build folder (dist: bundle, tarball, .deb) and the build time (None: reused).
+    `fast`: the quickest xz level for the tarball and .deb (the tests), else the release one."""
     root = cache_root()
-    target = root / sources_hash()
+    target = root / (sources_hash() + ("-fast" if fast else ""))
     dist = target / "dist"
     if (target / "done").is_file():
         return dist, None
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
     env = dict(os.environ, DIST_DIR=str(dist), WORK_DIR=str(target / "work"),
-               PYTHON=sys.executable)
+               PYTHON=sys.executable, XZ_LEVEL="0" if fast else "6")
     log(f"building the bundle into {target} (reused while the sources stay the same)")
     started = time.monotonic()
     done = subprocess.run([str(ROOT / "packaging" / "build.sh")], env=env, cwd=ROOT,

@@ -38,7 +38,8 @@ port = {port}
 @pytest.fixture(scope="module")
 def dist(request) -> Path:
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    path, seconds = build(log=lambda msg: reporter.write_line(f"\n{msg}") if reporter else None)
+    path, seconds = build(
+        fast=True, log=lambda msg: reporter.write_line(f"\n{msg}") if reporter else None)
     if seconds is not None and reporter:
         reporter.write_line(f"bundle built in {seconds:.0f} s")
     return path
