@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from dataclasses import dataclass
 
 import psutil
+
+from watchers.ttlcache import TtlCache
 
 SHELLS = frozenset({"bash", "zsh", "fish", "sh", "dash", "ksh", "mksh", "tcsh", "csh", "nu",
                     "elvish", "xonsh", "pwsh", "powershell", "cmd", "cmd.exe", "login"})
@@ -29,8 +30,8 @@ class ProcInfo:
     cwd: str | None
 
 
-_infos: dict[int, tuple[float, ProcInfo | None]] = {}
-_open: dict[int, tuple[float, tuple[str, ...]]] = {}
+_infos: TtlCache[int, ProcInfo | None] = TtlCache(INFO_TTL, 2048)
+_open: TtlCache[int, tuple[str, ...]] = TtlCache(OPEN_FILES_TTL, 512)
 
 
 def _read(path: str) -> str | None:
@@ -93,15 +94,7 @@ def _safe(call):  # type: ignore[no-untyped-def]
 
 def proc_info(pid: int, *, now: float | None = None) -> ProcInfo | None:
     """Name, exe, cmdline and cwd of `pid` (None where unreadable), cached briefly."""
-    now = time.monotonic() if now is None else now
-    hit = _infos.get(pid)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    info = _load(pid)
-    if len(_infos) > 2048:
-        _infos.clear()
-    _infos[pid] = (now + INFO_TTL, info)
-    return info
+    return _infos.get(pid, lambda: _load(pid), now)
 
 
 def children(pid: int) -> list[int]:
@@ -220,10 +213,10 @@ def _deepest(pid: int) -> int | None:
 
 def open_paths(pid: int, *, now: float | None = None) -> tuple[str, ...]:
     """Regular files `pid` holds open (cached for a few seconds)."""
-    now = time.monotonic() if now is None else now
-    hit = _open.get(pid)
-    if hit is not None and hit[0] > now:
-        return hit[1]
+    return _open.get(pid, lambda: _open_paths(pid), now)
+
+
+def _open_paths(pid: int) -> tuple[str, ...]:
     paths: tuple[str, ...] = ()
     if _LINUX:
         try:
@@ -238,9 +231,6 @@ def open_paths(pid: int, *, now: float | None = None) -> tuple[str, ...]:
             paths = tuple(f.path for f in psutil.Process(pid).open_files())
         except (psutil.Error, OSError):
             paths = ()
-    if len(_open) > 512:
-        _open.clear()
-    _open[pid] = (now + OPEN_FILES_TTL, paths)
     return paths
 
 

@@ -10,8 +10,9 @@ directly (worktrees and submodules via their `gitdir:` file, detached HEAD as a 
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import dataclass
+
+from watchers.ttlcache import TtlCache
 
 VCS_DIRS = (".git", ".hg", ".svn")
 MARKERS = (
@@ -31,8 +32,8 @@ class Project:
     vcs: str | None  # "git", "hg", "svn" or None when found by a marker
 
 
-_roots: dict[str, tuple[float, Project | None]] = {}
-_branches: dict[str, tuple[float, str | None]] = {}
+_roots: TtlCache[str, Project | None] = TtlCache(ROOT_TTL, 4096)
+_branches: TtlCache[str, str | None] = TtlCache(BRANCH_TTL, 1024)
 
 
 def _scan(directory: str) -> Project | None:
@@ -55,15 +56,7 @@ def find_project(path: str, *, now: float | None = None) -> Project | None:
     """The project holding `path` (a file or a directory), or None."""
     path = os.path.abspath(os.path.expanduser(path))
     directory = path if os.path.isdir(path) else os.path.dirname(path)
-    now = time.monotonic() if now is None else now
-    hit = _roots.get(directory)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    project = _scan(directory)
-    if len(_roots) > 4096:
-        _roots.clear()
-    _roots[directory] = (now + ROOT_TTL, project)
-    return project
+    return _roots.get(directory, lambda: _scan(directory), now)
 
 
 def _read(path: str) -> str | None:
@@ -110,15 +103,8 @@ def branch_of(project: Project, *, now: float | None = None) -> str | None:
     """The project's current branch (git or Mercurial), cached briefly."""
     if project.vcs not in ("git", "hg"):
         return None
-    now = time.monotonic() if now is None else now
-    hit = _branches.get(project.path)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    branch = read_git_branch(project.path) if project.vcs == "git" else read_hg_branch(project.path)
-    if len(_branches) > 1024:
-        _branches.clear()
-    _branches[project.path] = (now + BRANCH_TTL, branch)
-    return branch
+    read = read_git_branch if project.vcs == "git" else read_hg_branch
+    return _branches.get(project.path, lambda: read(project.path), now)
 
 
 def clear_caches() -> None:
