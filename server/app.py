@@ -150,7 +150,7 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
     @app.get("/api/sync/v1/hello", tags=["sync"])
     def hello(who: Who) -> dict[str, Any]:
         return {"user": who.user.name, "server": "timeforged", "version": app.version,
-                "time": time.time()}
+                "time": time.time(), "devices": state.history.devices(who.user)}
 
     @app.post("/api/sync/v1/push", tags=["sync"])
     def push(body: Annotated[dict[str, Any], Body()], who: Who) -> dict[str, Any]:

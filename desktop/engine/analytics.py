@@ -320,10 +320,29 @@ class Analytics:
                 bucket[name] = bucket.get(name, 0.0) + secs
         return out
 
-    def heatmap(self, start: datetime, end: datetime, category: str | None = "coding"
-                ) -> list[list[float]]:
-        """Seconds per [weekday][hour] (Monday first, local time), of one category or all."""
+    def _filtered_quarters(self, s: float, e: float, filters: Mapping[str, str]
+                           ) -> dict[int, float]:
+        """Seconds per quarter in [s, e) where every (non-time) filter matches."""
+        per_quarter = self.store.seconds_by_quarter(s, e)
+        ok = self._key_filter(filters, {k for _, k in per_quarter})
+        acc: dict[int, float] = defaultdict(float)
+        for (q, key), secs in per_quarter.items():
+            if ok(key):
+                acc[q] += secs
+        return acc
+
+    def heatmap(self, start: datetime, end: datetime, category: str | None = "coding",
+                filters: Mapping[str, str] | None = None) -> list[list[float]]:
+        """Seconds per [weekday][hour] (Monday first, local time), of one category or all,
+        only where every filter (a device, say) matches."""
         grid = [[0.0] * 24 for _ in range(7)]
+        if filters:
+            wanted = {**filters, **({"category": category} if category else {})}
+            for q, secs in self._filtered_quarters(self._epoch(start), self._epoch(end),
+                                                   wanted).items():
+                _, hour, weekday = self._local(q)
+                grid[weekday][hour] += secs
+            return grid
         if category is None:
             for q, secs in self.store.quarter_sums(self._epoch(start), self._epoch(end)).items():
                 _, hour, weekday = self._local(q)
@@ -335,25 +354,37 @@ class Analytics:
             grid[weekday][hour] += secs
         return grid
 
-    def productivity_pulse(self, start: datetime, end: datetime) -> float | None:
+    def productivity_pulse(self, start: datetime, end: datetime,
+                           filters: Mapping[str, str] | None = None) -> float | None:
         """0..100: time-weighted productivity level (very productive 100 ... very
         distracting 0, neutral and uncategorized 50); None when nothing was tracked."""
-        by_name = self._named("productivity", self._epoch(start), self._epoch(end))
+        if filters:
+            by_name = {i.name: i.seconds for i in
+                       self.summary(start, end, by="productivity", filters=filters).items}
+        else:
+            by_name = self._named("productivity", self._epoch(start), self._epoch(end))
         total = sum(by_name.values())
         if total <= 0:
             return None
         weight = {PRODUCTIVITY_NAMES[level]: w for level, w in PULSE_WEIGHTS.items()}
         return sum(secs * weight.get(name, 50.0) for name, secs in by_name.items()) / total
 
-    def streaks(self, goal_seconds: float, today: date, category: str = "coding") -> Streaks:
-        """Days meeting a daily goal of `category` time: the current run and the best one.
-        Today only extends the current run once its goal is met; it never breaks it."""
+    def streaks(self, goal_seconds: float, today: date, category: str = "coding",
+                filters: Mapping[str, str] | None = None) -> Streaks:
+        """Days meeting a daily goal of `category` time (where every filter matches): the
+        current run and the best one. Today only extends the current run once its goal is
+        met; it never breaks it."""
         first = self.store.first_start()
         per_day: dict[date, float] = defaultdict(float)
         if first is not None:
             first_day = min(datetime.fromtimestamp(first, self.tz).date(), today)
             s, e = self._midnight(first_day), self._midnight(today + timedelta(days=1))
-            for (q, _), secs in self._named_quarters("category", s, e, category).items():
+            if filters:
+                quarters = self._filtered_quarters(s, e, {**filters, "category": category})
+            else:
+                quarters = {q: secs for (q, _), secs in
+                            self._named_quarters("category", s, e, category).items()}
+            for q, secs in quarters.items():
                 per_day[self._local(q)[0]] += secs
 
         def met(day: date) -> bool:

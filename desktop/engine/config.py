@@ -308,9 +308,18 @@ def load_config(path: Path | str | None = None,
         except (ZoneInfoNotFoundError, ValueError):
             errors.append(f"timezone: unknown time zone {config.timezone!r} "
                           "(use an IANA name such as 'Europe/Paris')")
+    errors += _sync_errors(config.sync)
     if errors:
         raise ConfigError(errors)
     return config
+
+
+def _sync_errors(sync: SyncConfig) -> list[str]:
+    if sync.url and not sync.url.startswith(("http://", "https://")):
+        return [f"sync.url: must start with http:// or https://, got {sync.url!r}"]
+    if sync.enabled and not sync.url:
+        return ["sync.url: needed to sync (sync.enabled is true)"]
+    return []
 
 
 def save_config(config: Config, path: Path | str | None = None) -> None:

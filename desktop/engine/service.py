@@ -22,7 +22,7 @@ from desktop.engine.settings import load_settings
 from desktop.engine.span import Span
 from desktop.engine.store import SpanWriter, Store, StoreError
 from desktop.engine.store.care import backup_due, quick_check, set_aside_and_restore
-from desktop.engine.sync import Syncer
+from desktop.engine.sync import Syncer, SyncError, SyncStatus, device_names
 from desktop.engine.tracker import Tracker
 from watchers.observation import Observation
 
@@ -90,10 +90,7 @@ class Engine:
         self.focus, self.breaks = create_habits(self, self._emit)
         # Sync with a self-hosted server: built always (Settings tests the connection),
         # started only when enabled in the config.
-        self.sync = Syncer(self.store, config.sync.url or "", home=self.home,
-                           device_name=config.device_name,
-                           interval=config.sync.interval_minutes * 60,
-                           on_status=lambda status: self._emit("sync", status))
+        self.sync = self._new_syncer()
 
     # -- control -----------------------------------------------------------------
 
@@ -107,6 +104,32 @@ class Engine:
         self._thread = threading.Thread(target=self._run, name="timeforged-engine", daemon=True)
         self._thread.start()
         threading.Thread(target=self._maintain, name="timeforged-backup", daemon=True).start()
+
+    def _new_syncer(self) -> Syncer:
+        sync = self.config.sync
+        return Syncer(self.store, sync.url or "", home=self.home,
+                      device_name=self.config.device_name, interval=sync.interval_minutes * 60,
+                      on_status=lambda status: self._emit("sync", status))
+
+    def apply_sync(self) -> None:
+        """Follow `config.sync` after Settings changed it: a syncer for the (new) server,
+        running only while sync is enabled."""
+        self.sync.stop()
+        self.sync = self._new_syncer()
+        if self.config.sync.enabled and self.config.sync.url:
+            self.sync.start()
+
+    def sync_now(self) -> SyncStatus:
+        """One sync attempt at once, on the caller's thread; its outcome is in the status."""
+        if not (self.config.sync.enabled and self.config.sync.url):
+            raise SyncError("sync is off: turn on \"Sync this device\" and save first",
+                            transient=False)
+        self.sync.run_once()
+        return self.sync.status
+
+    def device_names(self) -> dict[str, str]:
+        """Each device in the history -> a name (this device's is the configured one)."""
+        return device_names(self.store, self.config.device_name)
 
     def stop(self) -> None:
         """End the open span, flush everything and release the watchers."""

@@ -17,6 +17,7 @@ import logging
 import os
 import random
 import socket
+import ssl
 import threading
 import time
 import urllib.error
@@ -40,6 +41,8 @@ BACKOFF_BASE = 5.0
 BACKOFF_CAP = 15 * 60.0
 _SPAN_FIELDS = tuple(f.name for f in fields(Span))
 _CURSORS = ("sync_url", "sync_pull", "sync_push_updated", "sync_push_id", "sync_push_deleted")
+DEVICES_META = "sync_devices"  # the server's names of this user's devices (JSON)
+SHORT_ID = 8
 
 Progress = Callable[[str, int, int], None]  # (phase "pull"|"push", done, total)
 
@@ -108,6 +111,25 @@ def load_key(home: Path, url: str) -> str | None:
     return data.get("key") if data.get("url") == url else None
 
 
+def key_location(home: Path, url: str) -> str | None:
+    """Where the key for `url` is kept, in words; None when no key is stored."""
+    ring = _keyring()
+    if ring is not None:
+        try:
+            if ring.get_password(KEYRING_SERVICE, url):
+                return f"the system keyring ({type(ring.get_keyring()).__name__})"
+        except Exception as exc:
+            log.warning("keyring unavailable: %s", exc)
+    path = home / KEY_FILE
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    if data.get("url") != url or not data.get("key"):
+        return None
+    return f"the file {path} (readable only by you, not encrypted: no keyring service here)"
+
+
 # -- the server's API ---------------------------------------------------------------------
 
 
@@ -130,10 +152,11 @@ class Client:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                 return json.loads(resp.read() or b"null")
         except urllib.error.HTTPError as exc:
-            detail = exc.read()[:300].decode("utf-8", "replace")
+            detail = _detail(exc.read()[:300].decode("utf-8", "replace"))
             if exc.code in (401, 403):
-                raise SyncError(f"the server refused the key ({exc.code}): {detail}",
-                                transient=False) from None
+                raise SyncError(f"the server refused the API key ({exc.code}: {detail}); "
+                                f"check the key, or create one with `timeforged-server "
+                                f"admin create-key`", transient=False) from None
             retry = exc.headers.get("Retry-After")
             transient = exc.code == 429 or exc.code >= 500
             raise SyncError(f"server answered {exc.code}: {detail}", transient=transient,
@@ -141,7 +164,14 @@ class Client:
                             ) from None
         except (urllib.error.URLError, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise SyncError(f"cannot reach {self.url}: {reason}") from None
+            if isinstance(reason, ssl.SSLCertVerificationError):
+                raise SyncError(f"TLS error with {self.url}: the server's certificate is not "
+                                f"trusted ({reason.verify_message})", transient=False) from None
+            if isinstance(reason, ssl.SSLError):
+                raise SyncError(f"TLS error with {self.url}: {reason.reason or reason} (is "
+                                f"it an https server?)") from None
+            raise SyncError(f"cannot reach {self.url}: server unreachable, "
+                            f"{_network_reason(reason)}") from None
 
     def hello(self) -> dict[str, Any]:
         return self.request("GET", "/api/sync/v1/hello")
@@ -153,10 +183,49 @@ class Client:
         return self.request("GET", "/api/sync/v1/pull", query={"cursor": cursor, "limit": limit})
 
 
+def _detail(body: str) -> str:
+    """FastAPI's {"detail": ...} as plain text."""
+    try:
+        detail = json.loads(body).get("detail")
+    except (ValueError, AttributeError):
+        return body.strip() or "no details"
+    return detail if isinstance(detail, str) else json.dumps(detail)
+
+
+def _network_reason(reason: object) -> str:
+    if isinstance(reason, ConnectionRefusedError):
+        return "connection refused (is the server running, on that port?)"
+    if isinstance(reason, TimeoutError):
+        return "no answer (timed out)"
+    if isinstance(reason, socket.gaierror):
+        return f"unknown host ({reason.strerror})"
+    return str(reason)
+
+
 def test_connection(url: str, key: str) -> str:
-    """A line for the settings dialog: who the server says we are. Raises SyncError."""
+    """A line for the settings dialog: who the server says we are, and our devices there.
+    Raises SyncError."""
     hello = Client(url, key, timeout=10).hello()
-    return f"Connected to {url} as {hello.get('user')}"
+    devices = hello.get("devices")
+    known = (f"; devices: {', '.join(sorted(map(str, devices.values())))}"
+             if isinstance(devices, dict) and devices else "; no device synced yet")
+    version = f" {hello['version']}" if hello.get("version") else ""
+    return f"Connected to {url} (TimeForged server{version}) as {hello.get('user')}{known}"
+
+
+def device_names(store: Store, own_name: str | None = None) -> dict[str, str]:
+    """Each device of the store's history (and this one) -> a name: this device's own, the
+    server's (remembered from the last sync), else a short id."""
+    try:
+        known = json.loads(store.meta(DEVICES_META) or "{}")
+    except ValueError:
+        known = {}
+    names: dict[str, str] = {}
+    for _source, device in store.origins().values():
+        name = known.get(device) if isinstance(known, dict) else None
+        names[device] = name if name and name != device else device[:SHORT_ID]
+    names[store.device] = own_name or socket.gethostname()
+    return names
 
 
 # -- syncing ------------------------------------------------------------------------------
@@ -230,10 +299,22 @@ class Syncer:
             self.store.set_meta(values)
         return values
 
+    def pending(self) -> int:
+        """This device's spans and deletions not uploaded yet."""
+        me = self.store.device
+        same = self.store.meta("sync_url") == self.url
+        spans_after = float(self.store.meta("sync_push_updated") or 0) if same else 0.0
+        deleted_after = float(self.store.meta("sync_push_deleted") or 0) if same else 0.0
+        return (self.store.count_changed(spans_after, me)
+                + len(self.store.deletions_since(deleted_after, me)))
+
     def sync_once(self) -> SyncReport:
         """Download what the other devices did, then upload this device's changes."""
         with self._lock:
             client = Client(self.url, self.key())
+            devices = client.hello().get("devices")
+            if isinstance(devices, dict):
+                self.store.set_meta({DEVICES_META: json.dumps(devices)})
             report = SyncReport()
             cursors = self._cursors()
             self._pull(client, int(cursors["sync_pull"] or 0), report)

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QProgressDialog,
     QPushButton,
@@ -36,10 +35,9 @@ from desktop.engine.config import ConfigError, load_config, save_config
 from desktop.engine.formatting import format_duration
 from desktop.ui.forms import DataclassForm
 from desktop.ui.rules_editor import RulesEditor
+from desktop.ui.sync_page import SyncPage
 from desktop.ui.theme import Theme
 
-SYNC_NOTE = ("Sync between your devices is coming with the sync server. Everything stays on "
-             "this computer until then.")
 HABIT_NOTES = {
     "breaks": "Reminders counted on continuous active time; a natural break resets them.",
     "focus": "What a focus session started from the tray or the statistics window does.",
@@ -83,6 +81,7 @@ class SettingsDialog(QDialog):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
         self.last_message = ""
+        self.key_note: str | None = None  # where the sync key went, if not to a keyring
         self._signals: list[QObject] = []
         self.setWindowTitle("TimeForged settings")
         self.resize(1000, 640)
@@ -103,7 +102,8 @@ class SettingsDialog(QDialog):
                     if dataclasses.is_dataclass(section)
                     else _note_page(LATER_NOTE.format(what=title)))
             self.tabs.addTab(page, title)
-        self.tabs.addTab(self._sync_page(), "S&ync")
+        self.sync_page = SyncPage(engine)
+        self.tabs.addTab(self.sync_page, "S&ync")
         self.tabs.addTab(self._startup_page(), "Start at &login")
         self.tabs.addTab(self._data_page(), "&Data")
 
@@ -133,16 +133,6 @@ class SettingsDialog(QDialog):
             layout.addWidget(label)
         layout.addWidget(form)
         layout.addStretch(1)
-        return page
-
-    def _sync_page(self) -> QWidget:
-        page = _note_page(SYNC_NOTE)
-        box = QGroupBox("Sync server")
-        box.setEnabled(False)
-        form = QFormLayout(box)
-        form.addRow("Server address", QLineEdit())
-        form.addRow("", QCheckBox("Sync this device"))
-        page.layout().insertWidget(1, box)
         return page
 
     def _startup_page(self) -> QWidget:
@@ -237,7 +227,9 @@ class SettingsDialog(QDialog):
 
     def edited_config(self) -> Any:
         changes = {name: form.value() for name, form in self.forms.items()}
-        return dataclasses.replace(self.engine.config, **changes)
+        sync = dataclasses.replace(self.engine.config.sync, url=self.sync_page.url(),
+                                   enabled=self.sync_page.enabled())
+        return dataclasses.replace(self.engine.config, sync=sync, **changes)
 
     def save(self) -> bool:
         """Validate by writing and reading back; a bad value names its key and keeps the old."""
@@ -254,7 +246,12 @@ class SettingsDialog(QDialog):
                 path.write_bytes(previous)
             self.error_label.setText(f"Not saved: {exc}")
             return False
+        before = self.engine.config.sync
         self.engine.config = checked
+        new_key = self.sync_page.has_new_key()
+        self.key_note = self.sync_page.store_key()
+        if checked.sync != before or new_key:  # another server, a new key, on or off
+            self.engine.apply_sync()
         breaks = getattr(self.engine, "breaks", None)
         if breaks is not None:  # break reminders take new settings at once
             from desktop.engine.habits import break_settings

@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -122,6 +123,7 @@ class StatsData:
     distractions: Items = field(default_factory=list)
     drill: dict[str, Items] = field(default_factory=dict)
     options: dict[str, list[str]] = field(default_factory=dict)
+    devices: list[tuple[str, str]] = field(default_factory=list)  # (id, label), this one first
     focus: Any = None  # FocusSummary of the period, when focus mode keeps stats
     elapsed: float = 0.0
 
@@ -137,9 +139,11 @@ def _items(summary: Any, limit: int | None = TOP) -> Items:
     return items if limit is None else items[:limit]
 
 
-def load_stats(analytics: Any, query: StatsQuery, focus_stats: Any = None) -> StatsData:
+def load_stats(analytics: Any, query: StatsQuery, focus_stats: Any = None,
+               device_names: Callable[[], dict[str, str]] | None = None) -> StatsData:
     """The period's own figures: totals, timeline or daily bars, pulse, distractions, and
-    focus sessions (from `focus_stats`, engine.focus.stats)."""
+    focus sessions (from `focus_stats`, engine.focus.stats); the devices to choose from
+    (named by `device_names`, engine.device_names)."""
     began = time.perf_counter()
     tz = analytics.tz
     period = query.period
@@ -161,6 +165,9 @@ def load_stats(analytics: Any, query: StatsQuery, focus_stats: Any = None) -> St
         data.options[dim] = [name for name, _ in _items(
             analytics.summary(start, end, by=dim), limit=None)]
 
+    if device_names is not None:
+        data.devices = device_labels(device_names(), analytics.store.device)
+
     if period.mode == "day":
         data.timeline = _timeline(analytics, start, end, tz, query.color_by, filters)
     else:
@@ -177,6 +184,18 @@ def load_stats(analytics: Any, query: StatsQuery, focus_stats: Any = None) -> St
                                          analytics.classifier)
     data.elapsed = time.perf_counter() - began
     return data
+
+
+def device_labels(names: dict[str, str], own: str) -> list[tuple[str, str]]:
+    """(device id, label) with this device first and marked, the others by name."""
+    others = sorted((name, device) for device, name in names.items() if device != own)
+    own_label = f"{names.get(own, own[:8])} (this device)"
+    return [(own, own_label), *((device, name) for name, device in others)]
+
+
+def device_filter(query: StatsQuery) -> dict[str, str] | None:
+    device = dict(query.filters).get("device")
+    return {"device": device} if device else None
 
 
 def focus_text(summary: Any) -> str:
@@ -198,8 +217,8 @@ def focus_text(summary: Any) -> str:
 
 
 def habits_key(query: StatsQuery) -> tuple:
-    """What the habits depend on (filters and drill-down do not change them)."""
-    return (query.period, query.goal_seconds, query.today)
+    """What the habits depend on: the device filter, not the others or the drill-down."""
+    return (query.period, query.goal_seconds, query.today, device_filter(query))
 
 
 def load_habits(analytics: Any, query: StatsQuery) -> Habits:
@@ -210,15 +229,19 @@ def load_habits(analytics: Any, query: StatsQuery) -> Habits:
     habits = Habits(habits_key(query))
     heat_start = min(period.start, period.end - timedelta(days=HEATMAP_DAYS))
     habits.heatmap_span = (heat_start, period.end)
-    habits.heatmap = analytics.heatmap(*local_bounds(heat_start, period.end, tz))
+    only = device_filter(query)
+    habits.heatmap = analytics.heatmap(*local_bounds(heat_start, period.end, tz),
+                                       filters=only)
     habits.trend_days = (period.days() if period.mode != "day" else
                          [period.anchor - timedelta(days=i)
                           for i in range(TREND_DAYS - 1, -1, -1)])
-    habits.trend = [analytics.productivity_pulse(*local_bounds(d, d + timedelta(days=1), tz))
+    habits.trend = [analytics.productivity_pulse(*local_bounds(d, d + timedelta(days=1), tz),
+                                                 filters=only)
                     for d in habits.trend_days]
     if query.goal_seconds > 0:
         habits.streaks = analytics.streaks(query.goal_seconds,
-                                           min(query.today, period.end - timedelta(days=1)))
+                                           min(query.today, period.end - timedelta(days=1)),
+                                           filters=only)
     habits.elapsed = time.perf_counter() - began
     return habits
 
@@ -241,7 +264,8 @@ def _timeline(analytics: Any, start: datetime, end: datetime, tz: ZoneInfo | Non
     for entry in analytics.timeline(start, end):
         span, cls = entry.span, entry.classification
         project = cls.project or span.project or UNKNOWN
-        if filters and not _matches(filters, project=project, language=span.language or UNKNOWN):
+        if filters and not _matches(filters, project=project, language=span.language or UNKNOWN,
+                                    device=span.device):
             continue
         key = project if color_by == "project" else cls.category
         s = max(entry.start.timestamp(), midnight)

@@ -56,6 +56,7 @@ HABITS_MAX_AGE = 300.0
 TAB_TITLES = {"project": "Projects", "language": "Languages", "app": "Apps", "site": "Sites",
               "category": "Categories", "branch": "Branches", "file": "Files"}
 ALL = "All"
+ALL_DEVICES = "All devices"
 
 
 class Figure(QWidget):
@@ -273,6 +274,17 @@ class StatsWindow(QMainWindow):
             self.filters[dim] = combo
             bar.addWidget(caption)
             bar.addWidget(combo)
+        self.device_caption = QLabel("De&vice")
+        self.device_combo = QComboBox()
+        self.device_combo.setMinimumWidth(150)
+        self.device_combo.addItem(ALL_DEVICES, "")
+        self.device_combo.setToolTip("Synced devices: all of them, or one")
+        self.device_caption.setBuddy(self.device_combo)
+        self.device_combo.activated.connect(lambda _i: self.refresh())
+        self.device_caption.setVisible(False)  # until the history holds a second device
+        self.device_combo.setVisible(False)
+        bar.addWidget(self.device_caption)
+        bar.addWidget(self.device_combo)
         caption = QLabel("&Color by")
         self.color_by = QComboBox()
         self.color_by.addItems(["category", "project"])
@@ -334,6 +346,15 @@ class StatsWindow(QMainWindow):
         combo.setCurrentText(value or ALL)
         self._filters_changed()
 
+    def set_device(self, device: str | None) -> None:
+        """Show one device (its id), or all of them."""
+        index = self.device_combo.findData(device or "")
+        if index < 0:
+            self.device_combo.addItem(device[:8], device)
+            index = self.device_combo.count() - 1
+        self.device_combo.setCurrentIndex(index)
+        self.refresh()
+
     def drill_into(self, project: str | None) -> None:
         if project == self.drill_project:
             return
@@ -349,6 +370,9 @@ class StatsWindow(QMainWindow):
     def current_query(self) -> StatsQuery:
         filters = tuple((dim, combo.currentText()) for dim, combo in self.filters.items()
                         if combo.currentText() != ALL)
+        device = self.device_combo.currentData()
+        if device:
+            filters += (("device", device),)
         return StatsQuery(self.period, filters, self.color_by.currentText(),
                           self.drill_project, self.goal_seconds(), self.today())
 
@@ -372,7 +396,9 @@ class StatsWindow(QMainWindow):
         self._last_refresh = time.monotonic()
         analytics = self.engine.analytics
         focus_stats = getattr(getattr(self.engine, "focus", None), "stats", None)
-        self._token = self.runner.submit(lambda: load_stats(analytics, query, focus_stats))
+        names = getattr(self.engine, "device_names", None)
+        self._token = self.runner.submit(lambda: load_stats(analytics, query, focus_stats,
+                                                            names))
         key = habits_key(query)
         fresh = (self.habits is not None and self.habits.key == key
                  and time.monotonic() - self._habits_at < HABITS_MAX_AGE)
@@ -458,8 +484,26 @@ class StatsWindow(QMainWindow):
             combo.setCurrentText(current)
             combo.blockSignals(False)
 
+        self._draw_devices(data.devices)
         self.distractions.set_items(data.distractions)
         self.focus_label.setText(focus_text(data.focus))
+
+    def _draw_devices(self, devices: list[tuple[str, str]]) -> None:
+        """The device choice, shown once the history holds more than one device."""
+        combo = self.device_combo
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(ALL_DEVICES, "")
+        for device, label in devices:
+            combo.addItem(label, device)
+        if current and combo.findData(current) < 0:
+            combo.addItem(current[:8], current)
+        combo.setCurrentIndex(max(0, combo.findData(current or "")))
+        combo.blockSignals(False)
+        several = combo.count() > 2
+        combo.setVisible(several)
+        self.device_caption.setVisible(several)
 
     def _draw_habits(self, habits: Habits) -> None:
         self.heatmap.set_grid(habits.heatmap or [[0.0] * 24 for _ in range(7)])
