@@ -31,6 +31,8 @@ class SmtpConfig:
     password: str = ""
     sender: str = "TimeForged <timeforged@localhost>"
     timeout: float = 20.0
+    ca_file: str = ""  # PEM certificates to trust (a private CA); empty: the system's
+    verify: bool = True  # false: accept any certificate (a self-signed one; not advised)
 
 
 @dataclass

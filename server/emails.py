@@ -106,19 +106,57 @@ def build_message(sender: str, user: User, week: Week) -> EmailMessage:
     return msg
 
 
+class EmailError(Exception):
+    """The SMTP server could not be used; the message says why and what to change."""
+
+
+def tls_context(smtp: SmtpConfig) -> ssl.SSLContext:
+    """Certificates verified against the system's CAs, or `ca_file`'s; none if not `verify`."""
+    try:
+        context = ssl.create_default_context(cafile=smtp.ca_file or None)
+    except (OSError, ssl.SSLError) as exc:
+        raise EmailError(f"smtp.ca_file {smtp.ca_file!r}: cannot be used ({exc})") from None
+    if not smtp.verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
 def send(smtp: SmtpConfig, msg: EmailMessage) -> None:
-    context = ssl.create_default_context()
-    if smtp.security == "ssl":
-        client: smtplib.SMTP = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout,
-                                                context=context)
-    else:
-        client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
-    with client:
-        if smtp.security == "starttls":
-            client.starttls(context=context)
-        if smtp.username:
-            client.login(smtp.username, smtp.password)
-        client.send_message(msg)
+    """Send over `smtp.security`: STARTTLS, implicit TLS ("ssl") or none; EmailError with
+    the fix when TLS or the login fails."""
+    where = f"SMTP server {smtp.host}:{smtp.port}"
+    context = tls_context(smtp)
+    try:
+        if smtp.security == "ssl":
+            client: smtplib.SMTP = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout,
+                                                    context=context)
+        else:
+            client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
+        with client:
+            if smtp.security == "starttls":
+                client.ehlo()
+                if not client.has_extn("starttls"):
+                    raise EmailError(f"{where} does not offer STARTTLS; use smtp.security = "
+                                     f"\"ssl\" if it speaks TLS from the start")
+                client.starttls(context=context)
+            if smtp.username:
+                client.login(smtp.username, smtp.password)
+            client.send_message(msg)
+    except ssl.SSLCertVerificationError as exc:
+        raise EmailError(
+            f"{where}: its TLS certificate is not trusted ({exc.verify_message}); set "
+            f"smtp.ca_file to the certificate of the CA that signed it (or, not advised, "
+            f"smtp.verify = false)") from None
+    except ssl.SSLError as exc:
+        raise EmailError(f"{where}: TLS failed ({exc.reason or exc}); is smtp.security "
+                         f"({smtp.security!r}) what the server speaks on port {smtp.port}?"
+                         ) from None
+    except smtplib.SMTPAuthenticationError as exc:
+        raise EmailError(f"{where} refused the login of {smtp.username!r} "
+                         f"({exc.smtp_code})") from None
+    except (OSError, smtplib.SMTPException) as exc:
+        raise EmailError(f"{where}: {exc}") from None
 
 
 def send_weekly(smtp: SmtpConfig, reports: Reports, user: User, last: date) -> Week:
