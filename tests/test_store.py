@@ -93,6 +93,32 @@ def test_add_spans_is_idempotent_and_leaves_existing_alone(store):
     assert len(store.spans(T0 - 86400, T0 + 5 * 86400)) == 301
 
 
+def test_add_spans_over_many_chunks_is_whole_or_nothing(store, monkeypatch):
+    """Chunks are stored by a second thread while the next is prepared: activities first
+    seen in one chunk and reused in later ones keep one id; a failure in a late chunk rolls
+    back the earlier ones too."""
+    from desktop.engine.store import store as store_module
+
+    monkeypatch.setattr(store_module, "_CHUNK", 50)
+    spans = [Span(T0 + i * 10, T0 + i * 10 + 5, app="code", title=f"f{i % 70} - p")
+             for i in range(1000)]
+    progress = []
+    assert store.add_spans(spans, progress=lambda d, t: progress.append(d)) == 1000
+    assert progress == list(range(50, 1001, 50))
+    assert len(store.activities(range(1, 1000))) == 70
+    assert sum(store.seconds_by_activity(T0, T0 + 86400).values()) == 5000
+
+    later = [Span(T0 + 20_000 + i * 10, T0 + 20_000 + i * 10 + 5, app=f"new{i}")
+             for i in range(300)]
+    later[260] = Span(T0, T0 + 1, app=object())  # not storable: fails in the sixth chunk
+    with pytest.raises(StoreError):
+        store.add_spans(later)
+    assert len(store.spans(T0 + 19_000, T0 + 86400)) == 0
+    assert store.add_spans(later[:200]) == 200  # and the store goes on, ids still right
+    assert len(store.activities(range(1, 1000))) == 270
+    assert store.integrity_check() == []
+
+
 def test_spans_range_includes_long_spans_started_before(store):
     long = Span(T0, T0 + 20_000, app="long")
     short = Span(T0 + 30_000, T0 + 30_010, app="short")

@@ -10,6 +10,7 @@ import time
 import uuid as uuidlib
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from operator import attrgetter
@@ -24,18 +25,19 @@ from desktop.engine.store.db import StoreError, explain, open_database
 
 _activity_key = attrgetter(*ACTIVITY_FIELDS)
 _origin_key = attrgetter("source", "device")
-_counters = attrgetter("keystrokes", "clicks", "scrolls", "moves", "lines_added",
-                       "lines_deleted")
 _COUNTERS = "keystrokes, clicks, scrolls, moves, lines_added, lines_deleted"
-_COLUMNS = f'uuid, start, "end", activity, origin, {_COUNTERS}, updated'
+_row_fields = attrgetter("uuid", "start", "end", *_COUNTERS.split(", "))
+_COLUMNS = f'uuid, start, "end", {_COUNTERS}, activity, origin, updated'  # _row_fields first
 _INSERT = f"INSERT INTO span ({_COLUMNS}) VALUES ({', '.join('?' * 12)})"
 _UPSERT = _INSERT + " ON CONFLICT (uuid) DO UPDATE SET " + ", ".join(
     f"{c} = excluded.{c}" for c in
     ("start", '"end"', "activity", "origin", *_COUNTERS.split(", "), "updated"))
 _ADD = _INSERT + " ON CONFLICT (uuid) DO NOTHING"
+_ADD_ACTIVITY = (f"INSERT INTO activity (id, key_hash, {', '.join(ACTIVITY_FIELDS)}) "
+                 f"VALUES ({', '.join('?' * (len(ACTIVITY_FIELDS) + 2))})")
 _SELECT_SPANS = (f'SELECT start, "end", origin, uuid, activity, {_COUNTERS} FROM span '
                  'WHERE start < ? AND start >= ? AND "end" > ? ORDER BY start')
-_CHUNK = 20_000   # spans per executemany in add_spans (progress granularity)
+_CHUNK = 10_000   # spans per executemany in add_spans (progress, pipelining)
 _IN = 500         # parameters per IN (...) list
 _SPLIT_NS = uuidlib.UUID("5b0c7d4e-57a1-4c55-9f0e-0d7c3b1e2a90")
 
@@ -69,6 +71,7 @@ class Store:
         self._max_duration = 0.0
         self._data_version: int | None = None
         self._all_activities_cached = False  # then a cache miss is a new activity
+        self._next_activity_id: int | None = None  # within the current write transaction
         self._db = open_database(self.path, timeout)
         try:
             migrations.migrate(self._db)
@@ -125,6 +128,7 @@ class Store:
             try:
                 conn = self._db.connection()
                 conn.execute("BEGIN IMMEDIATE")
+                self._next_activity_id = None
                 self._sync(conn)
             except (sqlite3.Error, peewee.PeeweeException) as exc:
                 raise explain(exc, self.path) from exc
@@ -146,34 +150,31 @@ class Store:
                     raise explain(exc, self.path) from exc
                 raise
 
-    def _intern_activities(self, conn: sqlite3.Connection, keys: list[tuple]) -> list[int]:
-        """Activity ids of `keys`, adding the activities not stored yet."""
+    def _intern_activities(self, conn: sqlite3.Connection, keys: list[tuple]
+                           ) -> tuple[list[int], list[tuple]]:
+        """Activity ids of `keys`, and the rows of the activities not stored yet. Their ids
+        are handed out here, without a read-back: the caller's transaction holds the write
+        lock, and inserts the rows before it commits."""
         ids = self._activity_ids
-        found = list(map(ids.get, keys))
-        missing = {k for k, a in zip(keys, found, strict=True) if a is None}
-        if not missing:
-            return found
-        by_hash = {_key_hash(k): k for k in missing}
-
-        def lookup(hashes: list[str]) -> None:
-            for part in _chunks(hashes, _IN):
-                for aid, h in conn.execute(
-                        f"SELECT id, key_hash FROM activity WHERE key_hash IN "
-                        f"({','.join('?' * len(part))})", part):
-                    self._activity_ids[by_hash[h]] = aid
-
-        if not self._all_activities_cached:
-            lookup(list(by_hash))
-        new = [h for h, k in by_hash.items() if k not in self._activity_ids]
-        if new:  # inside our write transaction: ids can be handed out without a read-back
-            first = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM activity").fetchone()[0]
-            rows = [(first + i, h, *by_hash[h]) for i, h in enumerate(new)]
-            conn.executemany(
-                f"INSERT INTO activity (id, key_hash, {', '.join(ACTIVITY_FIELDS)}) "
-                f"VALUES ({', '.join('?' * (len(ACTIVITY_FIELDS) + 2))})", rows)
-            for aid, h, *_ in rows:
-                self._activity_ids[by_hash[h]] = aid
-        return [a if a is not None else ids[k] for k, a in zip(keys, found, strict=True)]
+        missing = [k for k in dict.fromkeys(keys) if k not in ids]
+        rows: list[tuple] = []
+        if missing:
+            by_hash = {_key_hash(k): k for k in missing}
+            if not self._all_activities_cached:
+                for part in _chunks(list(by_hash), _IN):
+                    for aid, h in conn.execute(
+                            f"SELECT id, key_hash FROM activity WHERE key_hash IN "
+                            f"({','.join('?' * len(part))})", part):
+                        ids[by_hash.pop(h)] = aid
+            if by_hash:
+                if self._next_activity_id is None:
+                    self._next_activity_id = conn.execute(
+                        "SELECT COALESCE(MAX(id), 0) + 1 FROM activity").fetchone()[0]
+                first = self._next_activity_id
+                rows = [(first + i, h, *k) for i, (h, k) in enumerate(by_hash.items())]
+                self._next_activity_id += len(rows)
+                ids.update(zip(by_hash.values(), range(first, first + len(rows)), strict=True))
+        return list(map(ids.__getitem__, keys)), rows
 
     def _origin_id(self, conn: sqlite3.Connection, source: str, device: str) -> int:
         oid = self._origin_ids.get((source, device))
@@ -191,28 +192,38 @@ class Store:
         return oid
 
     def _prepare(self, conn: sqlite3.Connection, spans: list[Span], dirty: set[int]
-                 ) -> list[tuple]:
-        """Rows for the span table; adds the quarters the spans cover to `dirty`."""
-        aids = self._intern_activities(conn, list(map(_activity_key, spans)))
+                 ) -> tuple[list[tuple], list[tuple]]:
+        """Rows for the activity table (new activities) and the span table; adds the
+        quarters the spans cover to `dirty`."""
+        aids, activities = self._intern_activities(conn, list(map(_activity_key, spans)))
+        origin_keys = list(map(_origin_key, spans))
         origins = {key: self._origin_id(conn, key[0], key[1] or self.device)
-                   for key in set(map(_origin_key, spans))}
+                   for key in set(origin_keys)}
         now = time.time()
-        rows = [(s.uuid, s.start, s.end, aid, origins[s.source, s.device], *_counters(s), now)
-                for s, aid in zip(spans, aids, strict=True)]
+        rows = [(*fields, aid, oid, now) for fields, aid, oid in
+                zip(map(_row_fields, spans), aids, map(origins.__getitem__, origin_keys),
+                    strict=True)]
         q = rollups.QUARTER
-        dirty.update({r[1] // q for r in rows if r[2] > r[1]})
-        dirty.update({r[2] // q for r in rows if r[2] > r[1]})
-        longest = max((r[2] - r[1] for r in rows), default=0.0)
-        if longest > q:  # spans over several quarters: the ones in between too
-            for r in rows:
-                if r[2] - r[1] > q:
-                    dirty.update(rollups.quarters_of(r[1], r[2]))
+        longest = 0.0
+        long_spans = []
+        add = dirty.add
+        for s in spans:  # one pass: the quarters of both ends, and the longest span
+            a, b = s.start, s.end
+            if b > a:
+                add(a // q)
+                add(b // q)
+                if b - a > longest:
+                    longest = b - a
+                if b - a > q:
+                    long_spans.append(s)
+        for s in long_spans:  # spans over several quarters: the ones in between too
+            dirty.update(rollups.quarters_of(s.start, s.end))
         if longest > self._max_duration:
             self._max_duration = longest
             conn.execute("INSERT INTO meta (key, value) VALUES ('max_duration', ?) "
                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                          (repr(longest),))
-        return rows
+        return activities, rows
 
     # -- writing --------------------------------------------------------------------------
 
@@ -227,27 +238,50 @@ class Store:
                 for a, b in conn.execute(f'SELECT start, "end" FROM span WHERE uuid IN '
                                          f"({','.join('?' * len(part))})", part):
                     dirty.update(rollups.quarters_of(a, b))
-            conn.executemany(_UPSERT, self._prepare(conn, spans, dirty))
+            activities, rows = self._prepare(conn, spans, dirty)
+            conn.executemany(_ADD_ACTIVITY, activities)
+            conn.executemany(_UPSERT, rows)
             rollups.mark_dirty(conn, dirty)
 
     def add_spans(self, spans: Iterable[Span],
                   progress: Callable[[int, int], None] | None = None) -> int:
         """Insert spans whose uuid is new, leave the others untouched; returns how many
-        were new. One transaction: an import lands whole or not at all."""
+        were new. One transaction: an import lands whole or not at all.
+
+        Pipelined over two threads: SQLite stores one chunk (releasing the GIL) while the
+        next is prepared in Python. Both use the one connection, which the sqlite3 module
+        allows when SQLite is built serialized (threadsafety 3); else chunks run in turn."""
         spans = list(spans)
-        added = 0
-        with self._write() as conn:
-            for i, part in enumerate(_chunks(spans, _CHUNK)):
+        added = stored = 0
+
+        def store(conn: sqlite3.Connection, activities: list[tuple], rows: list[tuple],
+                  dirty: set[int]) -> int:
+            conn.executemany(_ADD_ACTIVITY, activities)
+            new = conn.executemany(_ADD, rows).rowcount
+            if new:
+                rollups.mark_dirty(conn, dirty)
+            return new
+
+        def done(new: int, count: int) -> None:
+            nonlocal added, stored
+            added += new
+            stored += count
+            if progress:
+                progress(stored, len(spans))
+
+        with self._write() as conn, ThreadPoolExecutor(1, "store") as pool:
+            pending: tuple[Future[int], int] | None = None
+            for part in _chunks(spans, _CHUNK):
                 dirty: set[int] = set()
-                rows = self._prepare(conn, part, dirty)
-                before = conn.total_changes
-                conn.executemany(_ADD, rows)
-                new = conn.total_changes - before
-                if new:
-                    rollups.mark_dirty(conn, dirty)
-                added += new
-                if progress:
-                    progress(min((i + 1) * _CHUNK, len(spans)), len(spans))
+                work = (conn, *self._prepare(conn, part, dirty), dirty)
+                if sqlite3.threadsafety < 3:
+                    done(store(*work), len(part))
+                    continue
+                if pending:
+                    done(pending[0].result(), pending[1])
+                pending = pool.submit(store, *work), len(part)
+            if pending:
+                done(pending[0].result(), pending[1])
         return added
 
     def delete_range(self, start: float, end: float, *, uuid: str | None = None,
@@ -285,7 +319,7 @@ class Store:
                     right = [round(c * (b - end) / length) for c in counts]
                     if a < start:
                         conn.execute(_INSERT, (str(uuidlib.uuid5(_SPLIT_NS, f"{uuid}@{end!r}")),
-                                               end, b, act, org, *right, now))
+                                               end, b, *right, act, org, now))
                     else:
                         conn.execute(
                             f'UPDATE span SET start = ?, updated = ?, '
