@@ -251,7 +251,7 @@ class SettingsDialog(QDialog):
         new_key = self.sync_page.has_new_key()
         self.key_note = self.sync_page.store_key()
         if checked.sync != before or new_key:  # another server, a new key, on or off
-            self.engine.apply_sync()
+            self.sync_page.apply()
         breaks = getattr(self.engine, "breaks", None)
         if breaks is not None:  # break reminders take new settings at once
             from desktop.engine.habits import break_settings

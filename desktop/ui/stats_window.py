@@ -276,7 +276,9 @@ class StatsWindow(QMainWindow):
             bar.addWidget(combo)
         self.device_caption = QLabel("De&vice")
         self.device_combo = QComboBox()
-        self.device_combo.setMinimumWidth(150)
+        self.device_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.device_combo.setMinimumContentsLength(10)  # long names are elided
         self.device_combo.addItem(ALL_DEVICES, "")
         self.device_combo.setToolTip("Synced devices: all of them, or one")
         self.device_caption.setBuddy(self.device_combo)

@@ -37,6 +37,7 @@ ERROR_STYLE = "color: #e53935"
 class SyncPage(QWidget):
     tested = Signal(bool, str)  # (ok, the message shown)
     synced = Signal(str)  # the status line after "Sync now"
+    applied = Signal()  # the engine follows the saved settings
 
     def __init__(self, engine: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,7 +68,9 @@ class SyncPage(QWidget):
         key_row = QHBoxLayout()
         key_row.addWidget(self.key_edit, 1)
         key_row.addWidget(self.show_key)
-        form.addRow("API &key", key_row)
+        key_label = QLabel("API &key")
+        key_label.setBuddy(self.key_edit)
+        form.addRow(key_label, key_row)
         self.key_where = QLabel()
         self.key_where.setWordWrap(True)
         self.key_where.setObjectName("muted")
@@ -131,6 +134,11 @@ class SyncPage(QWidget):
         self.key_edit.setPlaceholderText("saved; type a new key to replace it")
         return note
 
+    def apply(self) -> None:
+        """Have the engine follow the saved settings, off the GUI thread (stopping a
+        syncer waits for its request in flight)."""
+        self._submit("apply", self.engine.apply_sync)
+
     # -- actions ------------------------------------------------------------------------
 
     def test_connection(self) -> None:
@@ -169,7 +177,7 @@ class SyncPage(QWidget):
 
     def refresh_status(self) -> None:
         """The key's place and the syncer's state, read off the GUI thread."""
-        if "status" in self._jobs.values() or "sync" in self._jobs.values():
+        if {"status", "sync", "apply"} & set(self._jobs.values()):
             return
         engine, url = self.engine, self.url()
         saved = engine.config.sync
@@ -199,6 +207,9 @@ class SyncPage(QWidget):
             where, status, pending = result
             self.key_where.setText(where or "no key saved for this address yet")
             self.status_label.setText(status_text(status, pending, self.engine.config.sync))
+        elif kind == "apply":
+            self.applied.emit()
+            self.refresh_status()
         elif kind == "sync":
             status, error, pending = result
             self.sync_button.setEnabled(True)
@@ -216,6 +227,8 @@ class SyncPage(QWidget):
             if kind == "sync":
                 self.sync_button.setEnabled(True)
                 self.synced.emit(self.status_label.text())
+            elif kind == "apply":
+                self.applied.emit()
 
     def _show_test(self, ok: bool, message: str) -> None:
         self.test_result.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)

@@ -127,7 +127,8 @@ def test_save_stores_key_in_file_and_starts_sync(qtbot, dialog, engine, sync_ser
     page.url_edit.setText(server.url + "/")
     page.key_edit.setText(key)
     page.enabled_box.setChecked(True)
-    assert dialog.save()
+    with qtbot.waitSignal(page.applied, timeout=10000):
+        assert dialog.save()
 
     config = tomllib.loads(paths.config_file(engine.home).read_text())
     assert config["sync"]["url"] == server.url and config["sync"]["enabled"] is True
@@ -156,7 +157,8 @@ def test_save_stores_key_in_file_and_starts_sync(qtbot, dialog, engine, sync_ser
     assert connect_result(qtbot, page, server.url, "")[0]
 
     page.enabled_box.setChecked(False)
-    assert dialog.save()
+    with qtbot.waitSignal(page.applied, timeout=40000):
+        assert dialog.save()
     assert engine.sync._thread is None and not engine.sync.status.enabled
     assert tomllib.loads(paths.config_file(engine.home).read_text())["sync"]["enabled"] is False
     dialog.show()
