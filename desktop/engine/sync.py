@@ -207,8 +207,10 @@ def test_connection(url: str, key: str) -> str:
     Raises SyncError."""
     hello = Client(url, key, timeout=10).hello()
     devices = hello.get("devices")
-    known = (f"; devices: {', '.join(sorted(map(str, devices.values())))}"
-             if isinstance(devices, dict) and devices else "; no device synced yet")
+    known = ""
+    if isinstance(devices, dict):  # (older servers do not list them)
+        known = (f"; devices: {', '.join(sorted(map(str, devices.values())))}" if devices
+                 else "; no device synced yet")
     version = f" {hello['version']}" if hello.get("version") else ""
     return f"Connected to {url} (TimeForged server{version}) as {hello.get('user')}{known}"
 
