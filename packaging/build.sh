@@ -7,7 +7,8 @@
 # Options: --bundle-only (just the PyInstaller folder). Environment: PYTHON (default .venv's),
 # DIST_DIR (default dist), WORK_DIR (default build/pyinstaller), XZ_LEVEL (0-9, default 6;
 # the tests use 0 for speed).
-# Needs the packaging extra: pip install -e ".[packaging]".
+# Needs the packaging extra: pip install -e ".[packaging]"; on Linux also icu-devtools, gcc and
+# binutils (the spec rebuilds Qt's ICU data library with packaging/linux/trim_icu.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD

@@ -13,7 +13,7 @@ app_pkgs=(x11-xserver-utils libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
           libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-shape0
           libxcb-xkb1 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1
           libdbus-1-3 gcc linux-libc-dev python3-venv)
-test_pkgs=(xvfb openbox xdotool xterm trayer dbus dbus-x11 x11-utils git vim tmux chromium openssl libglib2.0-bin postgresql
+test_pkgs=(xvfb openbox xdotool xterm trayer dbus dbus-x11 x11-utils git vim tmux chromium openssl libglib2.0-bin postgresql icu-devtools
            )
 
 missing=()

@@ -178,7 +178,26 @@ def test_bundle_is_filtered(dist):
     numpy = subprocess.run([str(dist / "timeforged" / "timeforged"), "-m", "desktop.cli",
                             "--help"], capture_output=True, text=True, timeout=60)
     assert numpy.returncode == 0 and "timeforged" in numpy.stdout, numpy.stderr
-    print(f"bundle: {tree_bytes(dist / 'timeforged') / 1e6:.1f} MB")
+    size = tree_bytes(dist / "timeforged")
+    print(f"bundle: {size / 1e6:.1f} MB")
+    assert size < 160e6, f"the one-folder bundle grew to {size / 1e6:.1f} MB (target < 160 MB)"
+
+
+def test_bundle_text_features_and_keyring(dist):
+    """The trimmed ICU data (packaging/linux/trim_icu.py) still serves what Qt asks of it, and
+    the stripped `cryptography` still runs the Secret Service's encrypted session, inside the
+    frozen app (`timeforged doctor`)."""
+    icu = next((dist / "timeforged" / "_internal").rglob("libicudata.so.*"))
+    assert icu.stat().st_size < 8e6, icu.stat().st_size  # the wheel's is 32 MB
+    env = {"PATH": "/usr/bin:/bin", "QT_QPA_PLATFORM": "offscreen", "LANG": "de_DE.UTF-8"}
+    done = subprocess.run([str(dist / "timeforged" / "timeforged"), "doctor", "--json"],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    checks = {c["name"]: c for c in json.loads(done.stdout)}
+    assert {"collation", "legacy codecs", "locale case mapping", "time zone names",
+            "keyring backend", "secret service encryption"} <= set(checks)
+    assert all(c["ok"] for c in checks.values()), checks
+    assert checks["keyring backend"]["detail"].startswith("keyring.backends.")
 
 
 def test_deb_and_tarball(dist, tmp_path):
