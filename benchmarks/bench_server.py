@@ -1,22 +1,43 @@
-"""Sync server benchmarks, against a real server process on 127.0.0.1 (SQLite and a throwaway
-PostgreSQL cluster). Each line prints figure, target and OK/MISS.
+"""Sync server benchmarks against a real server process (`timeforged-server serve`) on
+127.0.0.1, on SQLite and on a throwaway PostgreSQL cluster with its durable defaults (fsync,
+synchronous commit). Each figure is printed with its target and OK/MISS, and with the CPU
+time the server (and PostgreSQL) spent, since the 2 cores are shared with the load generator
+and whatever else runs on the machine.
 
-    .venv/bin/python benchmarks/bench_server.py [--heartbeats 100000] [--rps 500 --seconds 10]
-        [--year-heartbeats 5000000] [--backends sqlite,postgresql]
+    .venv/bin/python benchmarks/bench_server.py [--heartbeats 100000] [--rps 500]
+        [--seconds 20] [--year-heartbeats 5000000] [--backends sqlite,postgresql]
+        [--only ingest,latency,year] [--repeat 1]
+
+- bulk ingest: 2 clients post `heartbeats.bulk` requests of 1,000 (bodies encoded before the
+  clock starts) over keep-alive connections;
+- latency: an open-loop generator (asyncio, raw HTTP/1.1 over keep-alive sockets) sends
+  single heartbeats at fixed times, opening another connection whenever all are busy, and
+  times each from when it was due (no coordinated omission). It runs on the same 2 cores;
+- year summary: `stats/last_year` over a database built once through the server's own bulk
+  ingest (heartbeats 6 s apart over 360 days, so every day's rollup is real) and cached in
+  benchmarks/.cache/; the median of 7 requests after a first one that brings the rollups
+  current.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
+import http.client
 import json
+import resource
 import shutil
+import statistics
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
+from collections import deque
+from collections.abc import Callable
 from pathlib import Path
+
+import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -25,167 +46,318 @@ from tests.server.conftest import ServerProcess, admin  # noqa: E402
 from tests.server.pgcluster import PgCluster, available  # noqa: E402
 
 CACHE = ROOT / "benchmarks" / ".cache"
+YEAR_STEP = 6.0  # seconds between the year's heartbeats: 5M of them cover ~347 days
+BULK = "/api/v1/users/current/heartbeats.bulk"
 
 
-def line(name: str, figure: float, unit: str, target: float, higher_better: bool) -> None:
-    ok = figure >= target if higher_better else figure <= target
+def line(name: str, figure: float, unit: str, target: float, higher_better: bool,
+         note: str = "") -> None:
+    ok = figure >= target if higher_better else figure < target
     sign = ">=" if higher_better else "<"
-    print(f"{name:<48} {figure:>12,.1f} {unit:<10} target {sign} {target:,.0f}  "
-          f"{'OK' if ok else 'MISS'}", flush=True)
+    print(f"{name:<52} {figure:>10,.1f} {unit:<8} target {sign} {target:>6,.0f}  "
+          f"{'OK  ' if ok else 'MISS'}  {note}", flush=True)
 
 
-def post(url: str, key: str, body: object) -> int:
-    req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST", headers={
-        "Authorization": "Basic " + base64.b64encode(key.encode()).decode(),
-        "Content-Type": "application/json", "X-Machine-Name": "bench"})
-    with urllib.request.urlopen(req, timeout=60) as resp:
-        resp.read()
-        return resp.status
+class CpuMeter:
+    """CPU seconds of the server process(es), PostgreSQL's, and this process (the client)."""
+
+    def __init__(self, server: ServerProcess, cluster: PgCluster | None) -> None:
+        self.procs = [psutil.Process(server.proc.pid)]
+        self.pg = psutil.Process(cluster.postmaster_pid()) if cluster else None
+
+    @staticmethod
+    def _tree(proc: psutil.Process) -> float:
+        total = 0.0
+        for p in [proc, *proc.children(recursive=True)]:
+            try:
+                t = p.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += t.user + t.system + t.children_user + t.children_system
+        return total
+
+    def read(self) -> tuple[float, float, float]:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return (sum(self._tree(p) for p in self.procs),
+                self._tree(self.pg) if self.pg else 0.0, usage.ru_utime + usage.ru_stime)
+
+    def since(self, before: tuple[float, float, float]) -> tuple[float, float, float]:
+        now = self.read()
+        return now[0] - before[0], now[1] - before[1], now[2] - before[2]
+
+
+def cpu_note(cpu: tuple[float, float, float], wall: float, per: int, unit: str) -> str:
+    server, pg, client = cpu
+    text = f"wall {wall:.1f} s; CPU server {server:.1f} s"
+    if pg:
+        text += f" + PostgreSQL {pg:.1f} s"
+    text += f" = {(server + pg) / per * 1e6:.0f} us/{unit}; client {client:.1f} s"
+    return text
 
 
 def beats(n: int, start: float, step: float = 30.0) -> list[dict]:
     langs = ("Python", "Rust", "Go", "TypeScript")
     return [{"entity": f"/src/p{(i // 40) % 7}/f{(i // 10) % 50}.py", "time": start + i * step,
-             "project": f"p{(i // 40) % 7}", "language": langs[(i // 25) % 4], "type": "file"}
+             "project": f"p{(i // 40) % 7}", "language": langs[(i // 25) % 4], "type": "file",
+             "is_write": i % 13 == 0, "lines": 100 + i % 400, "lineno": i % 100,
+             "branch": "main"}
             for i in range(n)]
 
 
-def ingest(server: ServerProcess, key: str, n: int, label: str) -> None:
-    url = server.url + "/api/v1/users/current/heartbeats.bulk"
-    data = beats(n, time.time() - n * 30 - 3600)
-    chunks = [data[i:i + 1000] for i in range(0, n, 1000)]
-    began = time.perf_counter()
-    threads = []
-    parts = [chunks[i::2] for i in range(2)]  # two clients, each in time order
-
-    def send(mine: list[list[dict]]) -> None:
-        for chunk in mine:
-            post(url, key, chunk)
-
-    for mine in parts:
-        threads.append(threading.Thread(target=send, args=(mine,)))
-        threads[-1].start()
-    for t in threads:
-        t.join()
-    rate = n / (time.perf_counter() - began)
-    line(f"bulk ingest, {label} ({n:,} heartbeats)", rate, "beats/s", 20_000, True)
+def auth_header(key: str) -> str:
+    return "Basic " + base64.b64encode(key.encode()).decode()  # as WakaTime plugins send it
 
 
-def latency(server: ServerProcess, key: str, rps: int, seconds: float, label: str) -> None:
-    """An open-loop generator: requests at fixed times, over a few keep-alive connections."""
-    import http.client
+def post_all(port: int, key: str, bodies: list[bytes], clients: int = 2) -> None:
+    """Post the bodies with `clients` threads, each over one keep-alive connection, each
+    sending its share in order."""
+    errors: list[str] = []
 
-    total = int(rps * seconds)
-    results: list[float] = []
-    lock = threading.Lock()
-    start = time.perf_counter() + 0.5
-    workers = 8
-    auth = "Basic " + base64.b64encode(key.encode()).decode()
-    now = time.time() - 600
+    def send(mine: list[bytes]) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        for body in mine:
+            conn.request("POST", BULK, body=body, headers={
+                "Authorization": auth_header(key), "Content-Type": "application/json",
+                "X-Machine-Name": "bench"})
+            resp = conn.getresponse()
+            resp.read()
+            if resp.status != 201:
+                errors.append(f"{resp.status}")
+        conn.close()
 
-    def run(w: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-        mine = []
-        for i in range(w, total, workers):
-            due = start + i / rps
-            delay = due - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)
-            body = json.dumps({"entity": f"/x{i % 20}.py", "time": now + i * 0.01,
-                               "language": "Python"})
-            conn.request("POST", "/api/v1/users/current/heartbeats", body=body,
-                         headers={"Authorization": auth, "Content-Type": "application/json"})
-            conn.getresponse().read()
-            mine.append(time.perf_counter() - due)  # from when it was due: no coordinated omission
-        with lock:
-            results.extend(mine)
-
-    threads = [threading.Thread(target=run, args=(w,)) for w in range(workers)]
+    threads = [threading.Thread(target=send, args=(bodies[i::clients],))
+               for i in range(clients)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    if errors:
+        raise RuntimeError(f"{len(errors)} bulk requests failed: {errors[:5]}")
+
+
+def ingest(server: ServerProcess, cpu: CpuMeter, key: str, n: int, label: str) -> None:
+    data = beats(n, time.time() - n * 30 - 3600)
+    bodies = [json.dumps(data[i:i + 1000]).encode() for i in range(0, n, 1000)]
+    before = cpu.read()
+    began = time.perf_counter()
+    post_all(server.port, key, bodies)
+    wall = time.perf_counter() - began
+    line(f"bulk ingest, {label} ({n:,} heartbeats)", n / wall, "beats/s", 20_000, True,
+         cpu_note(cpu.since(before), wall, n, "beat"))
+
+
+async def _open_loop(port: int, key: str, rps: int, seconds: float
+                     ) -> tuple[list[float], int, int, float]:
+    """Latencies (s, from each request's due time), failures, connections used, wall."""
+    total = int(rps * seconds)
+    idle: deque[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = deque()  # oldest first
+    opened = 0
+    auth = auth_header(key)
+    now = time.time() - 600
+
+    async def connect() -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        nonlocal opened
+        opened += 1
+        return await asyncio.open_connection("127.0.0.1", port)
+
+    for _ in range(16):
+        idle.append(await connect())
+    latencies: list[float] = []
+    failures = 0
+
+    async def exchange(conn: tuple[asyncio.StreamReader, asyncio.StreamWriter],
+                       request: bytes) -> bytes:
+        reader, writer = conn
+        writer.write(request)
+        return await reader.readuntil(b"\r\n\r\n")
+
+    async def one(i: int, due: float) -> None:
+        nonlocal failures
+        body = json.dumps({"entity": f"/src/x{i // 50 % 20}.py", "time": now + i * 0.01,
+                           "language": "Python", "project": "bench"}).encode()
+        request = (b"POST /api/v1/users/current/heartbeats HTTP/1.1\r\nHost: bench\r\n"
+                   b"Authorization: " + auth.encode() + b"\r\nContent-Type: application/json"
+                   b"\r\nX-Machine-Name: bench\r\nContent-Length: "
+                   + str(len(body)).encode() + b"\r\n\r\n" + body)
+        conn = idle.popleft() if idle else await connect()
+        try:
+            head = await exchange(conn, request)
+        except (asyncio.IncompleteReadError, ConnectionError):  # closed while idle: reconnect
+            conn = await connect()
+            head = await exchange(conn, request)
+        reader = conn[0]
+        length = 0
+        for raw in head.split(b"\r\n"):
+            if raw.lower().startswith(b"content-length:"):
+                length = int(raw.split(b":", 1)[1])
+        await reader.readexactly(length)
+        latencies.append(time.perf_counter() - due)
+        if not head.startswith(b"HTTP/1.1 201"):
+            failures += 1
+        idle.append(conn)
+
+    start = time.perf_counter() + 0.2
+    tasks = []
+    for i in range(total):
+        due = start + i / rps
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(i, due)))
+    await asyncio.gather(*tasks)
+    wall = time.perf_counter() - start
+    for _, writer in idle:
+        writer.close()
+    return latencies, failures, opened, wall
+
+
+def latency(server: ServerProcess, cpu: CpuMeter, key: str, rps: int, seconds: float,
+            label: str) -> None:
+    try:
+        import uvloop
+        run: Callable = uvloop.run
+    except ImportError:
+        run = asyncio.run
+    before = cpu.read()
+    results, failures, conns, wall = run(_open_loop(server.port, key, rps, seconds))
+    used = cpu.since(before)
     results.sort()
-    p99 = results[int(len(results) * 0.99) - 1] * 1000
-    line(f"p99 at {rps} single heartbeats/s, {label}", p99, "ms", 50, False)
+    p99 = results[max(0, int(len(results) * 0.99) - 1)] * 1000
+    note = (f"p50 {statistics.median(results) * 1000:.1f} ms, max {results[-1] * 1000:.0f} ms, "
+            f"{len(results) / wall:.0f} req/s done, {failures} failed, {conns} connections; "
+            + cpu_note(used, wall, len(results), "req"))
+    line(f"p99 at {rps} single heartbeats/s, {label}", p99, "ms", 50, False, note)
 
 
 def year_summary(server: ServerProcess, key: str, label: str) -> None:
-    req = urllib.request.Request(server.url + "/api/v1/users/current/stats/last_year",
-                                 headers={"Authorization": f"Bearer {key}"})
-    urllib.request.urlopen(req, timeout=600).read()  # rollups current
-    times = []
-    for _ in range(5):
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
+
+    def get() -> float:
         began = time.perf_counter()
-        urllib.request.urlopen(req, timeout=60).read()
-        times.append(time.perf_counter() - began)
-    line(f"year summary (stats/last_year), {label}", min(times) * 1000, "ms", 200, False)
+        conn.request("GET", "/api/v1/users/current/stats/last_year",
+                     headers={"Authorization": f"Bearer {key}"})
+        resp = conn.getresponse()
+        body = resp.read()
+        assert resp.status == 200, body[:300]
+        return time.perf_counter() - began
+
+    first = get()  # brings the rollups current (the scheduler's job on a live server)
+    times = sorted(get() for _ in range(7))
+    line(f"year summary (stats/last_year), {label}", statistics.median(times) * 1000, "ms", 200,
+         False, f"min {times[0] * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms; "
+                f"first request (rollups brought current) {first:.1f} s")
+
+
+def build_year(url: str, cluster: PgCluster | None, n: int, keyfile: Path) -> None:
+    """Fill `url` with `n` heartbeats through the server's bulk ingest."""
+    server = ServerProcess(url, keyfile.with_suffix(".log"), jobs_interval_seconds="0",
+                           rate_per_second="1e9", rate_burst="1000000000").start()
+    try:
+        admin(url, "create-user", "bench")
+        key = admin(url, "create-key", "bench").strip()
+        start = time.time() - n * YEAR_STEP - 7200
+        began = time.perf_counter()
+        step = 100_000
+        for i in range(0, n, step):
+            data = beats(min(step, n - i), start + i * YEAR_STEP, YEAR_STEP)
+            post_all(server.port, key, [json.dumps(data[j:j + 1000]).encode()
+                                        for j in range(0, len(data), 1000)])
+        print(f"(built {n:,} heartbeats into {url} in {time.perf_counter() - began:.0f} s)",
+              flush=True)
+    finally:
+        server.stop()
+    keyfile.write_text(key)
+
+
+def year(backend: str, n: int, tmp: Path) -> None:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    name = f"server-year-v2-{n}"
+    keyfile = CACHE / f"{name}-{backend}.key"
+    cluster = None
+    if backend == "postgresql":
+        fresh = not keyfile.exists()
+        if fresh:
+            shutil.rmtree(CACHE / f"{name}-pg", ignore_errors=True)
+        cluster = PgCluster(CACHE / f"{name}-pg", durable=True, keep=True).start()
+        url = cluster.url.rsplit("/", 1)[0] + "/bench"
+        if fresh:
+            url = cluster.create_database("bench")
+    else:
+        url = f"sqlite:///{CACHE / name}.sqlite3"
+        if not keyfile.exists():
+            Path(url[len("sqlite:///"):]).unlink(missing_ok=True)
+    try:
+        if not keyfile.exists():
+            build_year(url, cluster, n, keyfile)
+        server = ServerProcess(url, tmp / f"year-{backend}.log", jobs_interval_seconds="0").start()
+        try:
+            year_summary(server, keyfile.read_text(), f"{n:,} heartbeats, {backend}")
+        finally:
+            server.stop()
+    finally:
+        if cluster:
+            cluster.stop()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--heartbeats", type=int, default=100_000)
     parser.add_argument("--rps", type=int, default=500)
-    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--year-heartbeats", type=int, default=5_000_000)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--only", default="ingest,latency,year")
+    parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
+    only = set(args.only.split(","))
+    print(f"{psutil.cpu_count()} cores, shared by the server, PostgreSQL and this load "
+          f"generator (and anything else running: load average now "
+          f"{psutil.getloadavg()[0]:.1f}). PostgreSQL runs with fsync and synchronous commit "
+          f"on; SQLite in WAL with synchronous=NORMAL (a killed process loses no commit).")
     print("For scale: one seed's backend promised 10,000 heartbeats per minute (167/s); "
           "Wakapi's users report 15-30 s for a year chart over half a million heartbeats.")
     tmp = Path(tempfile.mkdtemp(prefix="tf-bench-"))
-    cluster = None
     try:
         for backend in args.backends.split(","):
-            if backend == "postgresql":
-                if not available():
-                    print("postgresql: initdb/pg_ctl not installed; skipped")
-                    continue
-                cluster = PgCluster().start()
-                url = cluster.create_database("bench")
-            else:
-                url = f"sqlite:///{tmp}/bench.sqlite3"
-            server = ServerProcess(url, tmp / f"{backend}.log", jobs_interval_seconds="0",
+            if backend == "postgresql" and not available():
+                print("postgresql: initdb/pg_ctl not installed; skipped")
+                continue
+            if only & {"ingest", "latency"}:
+                for run in range(args.repeat):
+                    fast(backend, args, only, tmp / f"{backend}-{run}")
+            if "year" in only:
+                year(backend, args.year_heartbeats, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def fast(backend: str, args: argparse.Namespace, only: set[str], tmp: Path) -> None:
+    tmp.mkdir(parents=True)
+    cluster = None
+    if backend == "postgresql":
+        cluster = PgCluster(durable=True).start()
+        url = cluster.create_database("bench")
+    else:
+        url = f"sqlite:///{tmp}/bench.sqlite3"
+    try:
+        admin(url, "create-user", "bench")
+        key = admin(url, "create-key", "bench").strip()
+        for what in ("ingest", "latency"):
+            if what not in only:
+                continue
+            server = ServerProcess(url, tmp / f"{what}.log", jobs_interval_seconds="0",
                                    rate_per_second="1000000", rate_burst="1000000").start()
             try:
-                admin(url, "create-user", "bench")
-                key = admin(url, "create-key", "bench").strip()
-                ingest(server, key, args.heartbeats, backend)
-                latency(server, key, args.rps, args.seconds, backend)
+                cpu = CpuMeter(server, cluster)
+                if what == "ingest":
+                    ingest(server, cpu, key, args.heartbeats, backend)
+                else:
+                    latency(server, cpu, key, args.rps, args.seconds, backend)
             finally:
                 server.stop()
-        # The year: built once on SQLite and cached (heartbeats 30 s apart span the year
-        # only from ~1M up; smaller runs cover fewer days).
-        CACHE.mkdir(parents=True, exist_ok=True)
-        cached = CACHE / f"server-year-{args.year_heartbeats}.sqlite3"
-        url = f"sqlite:///{cached}"
-        if not cached.exists():
-            build = tmp / "year.sqlite3"
-            server = ServerProcess(f"sqlite:///{build}", tmp / "year.log",
-                                   jobs_interval_seconds="0", rate_per_second="1e9",
-                                   rate_burst="1000000000").start()
-            admin(server.database_url, "create-user", "bench")
-            key = admin(server.database_url, "create-key", "bench").strip()
-            (CACHE / f"server-year-{args.year_heartbeats}.key").write_text(key)
-            step = max(6.0, 360 * 86400 / args.year_heartbeats)
-            start = time.time() - args.year_heartbeats * step - 7200
-            began = time.perf_counter()
-            for i in range(0, args.year_heartbeats, 1000):
-                chunk = beats(min(1000, args.year_heartbeats - i), start + i * step, step)
-                post(server.url + "/api/v1/users/current/heartbeats.bulk", key, chunk)
-            print(f"(built {args.year_heartbeats:,} heartbeats in "
-                  f"{time.perf_counter() - began:.0f} s)")
-            server.stop()
-            shutil.move(build, cached)
-        key = (CACHE / f"server-year-{args.year_heartbeats}.key").read_text()
-        server = ServerProcess(url, tmp / "year2.log", jobs_interval_seconds="0").start()
-        try:
-            year_summary(server, key, f"{args.year_heartbeats:,} heartbeats, sqlite")
-        finally:
-            server.stop()
     finally:
         if cluster:
             cluster.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

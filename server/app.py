@@ -4,6 +4,7 @@ serve one PostgreSQL database behind a load balancer."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -17,15 +18,17 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
-from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request
+import orjson
+from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from desktop.engine.api.wakatime import RANGES, duration_parts
 from desktop.engine.heartbeats import (
+    Heartbeat,
     HeartbeatError,
-    Joiner,
     parse_heartbeat,
     parse_heartbeats,
 )
@@ -34,6 +37,7 @@ from server.auth import Caller, KeyCache, RateLimiter, key_from_header
 from server.config import ServerConfig
 from server.db import Database
 from server.history import History, span_from_wire, zone
+from server.ingest import Beats, HeartbeatWriter
 from server.jobs import Scheduler, leaderboard
 from server.models import User
 from server.reports import Reports
@@ -45,7 +49,6 @@ MAX_PUSH = 5000
 REQUESTS = Counter("timeforged_requests_total", "HTTP requests", ["route", "status"])
 LATENCY = Histogram("timeforged_request_seconds", "Request latency", ["route"],
                     buckets=(.002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5))
-HEARTBEATS = Counter("timeforged_heartbeats_total", "Heartbeats accepted")
 SPANS = Counter("timeforged_sync_spans_total", "Spans written by sync")
 STATS_RANGES = {"last_7_days": 7, "last_30_days": 30, "last_6_months": 183, "last_year": 365}
 
@@ -58,7 +61,7 @@ class State:
         self.reports = Reports(self.history)
         self.keys = KeyCache()
         self.limiter = RateLimiter(config.rate_per_second, config.rate_burst)
-        self.joiners: dict[tuple[int, str], Joiner] = {}
+        self.writer = HeartbeatWriter(self.history)
         self.secret = _secret(db)
 
 
@@ -70,12 +73,19 @@ def _secret(db: Database) -> bytes:
                                     ).fetchone()[0])
 
 
-def _caller(request: Request) -> Caller:
-    """The API key's owner (Bearer, WakaTime's Basic, or ?api_key=), within the rate limit."""
+async def _caller(request: Request) -> Caller:
+    """The API key's owner (Bearer, WakaTime's Basic, or ?api_key=), within the rate limit;
+    on the event loop when the key is cached, else in a thread."""
     state: State = request.app.state.tf
     key = key_from_header(request.headers.get("authorization")) or \
         request.query_params.get("api_key")
-    found = state.keys.verify(key)
+    found = state.keys.cached(key)
+    if found is None:
+        found = await run_in_threadpool(state.keys.verify, key)
+    return _admit(state, found)
+
+
+def _admit(state: State, found: Caller | None) -> Caller:
     if found is None:
         raise HTTPException(401, "a valid API key is required",
                             headers={"WWW-Authenticate": "Bearer"})
@@ -83,6 +93,32 @@ def _caller(request: Request) -> Caller:
     if wait:
         raise HTTPException(429, "rate limit exceeded", headers={"Retry-After": str(int(wait))})
     return found
+
+
+async def _record(state: State, who: Caller, machine: str | None, beats: list[Heartbeat]
+                  ) -> list[str | None]:
+    """Join and write (group commit); returns once committed."""
+    machine = (machine or "remote")[:128]
+    device = str(uuidlib.uuid5(uuidlib.NAMESPACE_URL, f"timeforged:{who.user.id}:{machine}"))
+    try:
+        outcome = await asyncio.wrap_future(
+            state.writer.submit(Beats(who.user, device, machine, beats)))
+    except Exception as exc:
+        log.warning("heartbeats not written", extra={"error": repr(exc)})
+        raise HTTPException(503, "not written, retry", headers={"Retry-After": "1"}) from None
+    if isinstance(outcome, PermissionError):
+        raise HTTPException(403, str(outcome))
+    return outcome
+
+
+async def _one_heartbeat(state: State, who: Caller, body: dict[str, Any],
+                         user_agent: str | None, machine: str | None) -> Response:
+    try:
+        beat = parse_heartbeat(body, user_agent=user_agent)
+    except HeartbeatError as exc:
+        raise HTTPException(400, str(exc)) from None
+    ids = await _record(state, who, machine, [beat])
+    return _json({"data": {**beat.to_dict(), "id": ids[0]}}, 201)
 
 
 Who = Annotated[Caller, Depends(_caller)]
@@ -104,32 +140,14 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
             yield
         finally:
             sched.stop()
+            state.writer.close()
 
     app = FastAPI(title="TimeForged server", version="0.1.0", lifespan=lifespan,
                   description="Sync, WakaTime-compatible API, leaderboards.")
     app.state.tf = state
 
-    @app.middleware("http")
-    async def observe(request: Request, call_next: Any) -> Any:
-        size = request.headers.get("content-length")
-        if size and size.isdigit() and int(size) > config.max_body_bytes:
-            return JSONResponse({"error": "body too large"}, status_code=413)
-        began = time.perf_counter()
-        status = 500
-        try:
-            response = await call_next(request)
-            status = response.status_code
-            return response
-        finally:
-            elapsed = time.perf_counter() - began
-            route = request.scope.get("route")
-            name = getattr(route, "path", "unmatched")
-            REQUESTS.labels(name, str(status)).inc()
-            LATENCY.labels(name).observe(elapsed)
-            if status >= 500 or elapsed > 1:
-                log.warning("request", extra={"method": request.method, "path": name,
-                                              "status": status, "ms": round(elapsed * 1000, 1)})
-
+    app.add_middleware(OneHeartbeat, state=state, path=f"{WAKA}/heartbeats")
+    app.add_middleware(Observe, max_body=config.max_body_bytes)
 
     # -- health and metrics ----------------------------------------------------------------
 
@@ -198,52 +216,38 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
 
     # -- WakaTime --------------------------------------------------------------------------
 
-    def record(who: Caller, request: Request, beats: list) -> list[str | None]:
-        machine = (request.headers.get("x-machine-name") or "remote")[:128]
-        device = str(uuidlib.uuid5(uuidlib.NAMESPACE_URL, f"timeforged:{who.user.id}:{machine}"))
-        state.history.claim_device(who.user, device, machine)
-        joiner = state.joiners.get((who.user.id, device))
-        if joiner is None:
-            joiner = state.joiners.setdefault((who.user.id, device), Joiner(device))
-        result = joiner.add(beats)
-        now = time.time()
-        state.history.put_spans(who.user, result.spans, [now] * len(result.spans))
-        HEARTBEATS.inc(sum(result.new))
-        return result.span_ids
-
-    def bulk(request: Request, items: Any, who: Caller) -> JSONResponse:
+    async def bulk(request: Request, items: Any, who: Caller) -> Response:
         try:
-            parsed = parse_heartbeats(items, user_agent=request.headers.get("user-agent"),
-                                      limit=MAX_BULK)
+            parsed = await run_in_threadpool(
+                parse_heartbeats, items, user_agent=request.headers.get("user-agent"),
+                limit=MAX_BULK)
         except HeartbeatError as exc:
             raise HTTPException(400, str(exc)) from None
         good = [p for p in parsed if not isinstance(p, HeartbeatError)]
-        ids = iter(record(who, request, good) if good else [])
+        ids = iter(await _record(state, who, request.headers.get("x-machine-name"), good)
+                   if good else [])
         responses = []
         for item in parsed:
             if isinstance(item, HeartbeatError):
                 responses.append([{"error": str(item)}, 400])
             else:
                 responses.append([{"data": {**item.to_dict(), "id": next(ids)}}, 201])
-        return JSONResponse({"responses": responses}, status_code=201 if good or not parsed
-                            else 400)
+        return _json({"responses": responses}, 201 if good or not parsed else 400)
 
     @app.post(f"{WAKA}/heartbeats.bulk", tags=["wakatime"], status_code=201)
-    def heartbeats_bulk(request: Request, body: Annotated[list[Any], Body()],
-                        who: Who) -> JSONResponse:
-        return bulk(request, body, who)
+    async def heartbeats_bulk(request: Request, body: Annotated[list[Any], Body()],
+                              who: Who) -> Response:
+        return await bulk(request, body, who)
 
     @app.post(f"{WAKA}/heartbeats", tags=["wakatime"], status_code=201)
-    def heartbeats(request: Request, body: Annotated[dict[str, Any] | list[Any], Body()],
-                   who: Who) -> JSONResponse:
+    async def heartbeats(request: Request, body: Annotated[dict[str, Any] | list[Any], Body()],
+                         who: Who) -> Response:
+        """One heartbeat, or a list (as heartbeats.bulk). Single heartbeats with a known key
+        are usually answered by `OneHeartbeat`, in front of FastAPI, the same way."""
         if isinstance(body, list):
-            return bulk(request, body, who)
-        try:
-            beat = parse_heartbeat(body, user_agent=request.headers.get("user-agent"))
-        except HeartbeatError as exc:
-            raise HTTPException(400, str(exc)) from None
-        ids = record(who, request, [beat])
-        return JSONResponse({"data": {**beat.to_dict(), "id": ids[0]}}, status_code=201)
+            return await bulk(request, body, who)
+        return await _one_heartbeat(state, who, body, request.headers.get("user-agent"),
+                                    request.headers.get("x-machine-name"))
 
     @app.get(f"{WAKA}/summaries", tags=["wakatime"])
     def summaries(who: Who, start: str | None = Query(None, max_length=40),
@@ -334,6 +338,101 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
         return web.apply_settings(who.user, body)
 
     return app
+
+
+def _json(data: Any, status: int) -> Response:
+    return Response(orjson.dumps(data), status_code=status, media_type="application/json")
+
+
+class Observe:
+    """Refuses bodies over the limit; counts and times requests per route (a plain ASGI
+    middleware: Starlette's BaseHTTPMiddleware costs a task per request)."""
+
+    def __init__(self, app: ASGIApp, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        size = dict(scope["headers"]).get(b"content-length", b"")
+        if size.isdigit() and int(size) > self.max_body:
+            await JSONResponse({"error": "body too large"}, status_code=413)(
+                scope, receive, send)
+            return
+        began = time.perf_counter()
+        status = 500
+
+        async def observed(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, observed)
+        finally:
+            elapsed = time.perf_counter() - began
+            name = getattr(scope.get("route"), "path", None) or scope.get("tf.route",
+                                                                          "unmatched")
+            REQUESTS.labels(name, str(status)).inc()
+            LATENCY.labels(name).observe(elapsed)
+            if status >= 500 or elapsed > 1:
+                log.warning("request", extra={"method": scope["method"], "path": name,
+                                              "status": status, "ms": round(elapsed * 1000, 1)})
+
+
+class OneHeartbeat:
+    """POST /heartbeats with one heartbeat (every editor plugin's hot path) without FastAPI's
+    routing, dependency and validation layers, which cost more than the rest of the request.
+    Anything else (a list, a body that is not a JSON object, a key not verified recently)
+    goes on to the FastAPI route, which answers the same way."""
+
+    def __init__(self, app: ASGIApp, state: State, path: str) -> None:
+        self.app, self.state, self.path = app, state, path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != self.path or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        key = key_from_header(headers.get("authorization")) or \
+            parse_qs(scope.get("query_string", b"").decode("latin-1")).get("api_key", [None])[0]
+        who = self.state.keys.cached(key)
+        json_body = "json" in headers.get("content-type", "json")
+        try:
+            data = orjson.loads(body) if who and json_body else None
+        except orjson.JSONDecodeError:
+            data = None
+        if not isinstance(data, dict):
+            replayed = False
+
+            async def replay() -> Message:
+                nonlocal replayed
+                if replayed:
+                    return await receive()
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            await self.app(scope, replay, send)
+            return
+        scope["tf.route"] = self.path
+        try:
+            response = await _one_heartbeat(self.state, _admit(self.state, who), data,
+                                            headers.get("user-agent"),
+                                            headers.get("x-machine-name"))
+        except HTTPException as exc:
+            response = JSONResponse({"detail": exc.detail}, exc.status_code, exc.headers)
+        await response(scope, receive, send)
 
 
 def _deletion(raw: Any) -> tuple[str, str, float, float, float]:

@@ -70,15 +70,20 @@ class KeyCache:
         self._cache: dict[str, tuple[float, Caller]] = {}
         self._lock = threading.Lock()
 
-    def verify(self, key: str | None) -> Caller | None:
+    def cached(self, key: str | None) -> Caller | None:
+        """The key's owner if verified within the last `ttl` seconds (no database)."""
         if not key or len(key) > 128:
             return None
+        with self._lock:
+            hit = self._cache.get(hash_key(key))
+        return hit[1] if hit and time.monotonic() - hit[0] < self.ttl else None
+
+    def verify(self, key: str | None) -> Caller | None:
+        found = self.cached(key)
+        if found is not None or not key or len(key) > 128:
+            return found
         digest = hash_key(key)
         now = time.monotonic()
-        with self._lock:
-            hit = self._cache.get(digest)
-        if hit and now - hit[0] < self.ttl:
-            return hit[1]
         row = ApiKey.get_or_none(ApiKey.key_hash == digest)
         if row is None or row.revoked or not hmac.compare_digest(row.key_hash, digest):
             return None

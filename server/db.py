@@ -77,11 +77,13 @@ class Database:
                 "%s", "?"), rows)
 
     @contextmanager
-    def user_lock(self, user: int) -> Iterator[None]:
-        """A write transaction in which `user`'s changes are serialised."""
+    def user_lock(self, *users: int) -> Iterator[None]:
+        """A write transaction in which these users' changes are serialised (pass them sorted:
+        locks are taken in that order)."""
         with self._write_lock if not self.postgres else _nothing(), self.db.atomic():
             if self.postgres:
-                self.execute("SELECT pg_advisory_xact_lock(%s, %s)", (7001, user))
+                for user in users:
+                    self.execute("SELECT pg_advisory_xact_lock(%s, %s)", (7001, user))
             yield
 
     @contextmanager

@@ -130,29 +130,46 @@ class History:
     def put_spans(self, user: User, spans: Sequence[Span], updated: Sequence[float]) -> Written:
         """Insert spans, or replace them by uuid when `updated` is newer than the stored one.
         Their devices must be the user's (claim_device first)."""
-        if not spans:
-            return Written(0, 0, 0)
-        mine = {d for d, u in self._devices.items() if u == user.id}
-        if any(s.device not in mine for s in spans):
-            raise PermissionError("span from a device not claimed by this user")
-        latest: dict[str, int] = {}
-        for i, s in enumerate(spans):  # a batch holding two versions: the newer one
-            j = latest.get(s.uuid)
-            if j is None or updated[i] >= updated[j]:
-                latest[s.uuid] = i
-        order = sorted(latest.values())
-        spans = [spans[i] for i in order]
-        updated = [updated[i] for i in order]
-        tz = zone(user)
-        with self.db.user_lock(user.id):
-            existing: dict[str, tuple[float, float, float, str]] = {}
-            for part in _chunks([s.uuid for s in spans]):
-                for u, a, b, upd, dev in self.db.execute(
-                        f'SELECT s.uuid, s.start, s."end", s.updated, o.device FROM span s '
-                        f"JOIN origin o ON o.id = s.origin WHERE s.uuid IN "
-                        f"({_marks(len(part))})", list(part)):
-                    existing[u] = (a, b, upd, dev)
-            todo, dirty, refused = [], set(), 0
+        return self.put_many([(user, spans, updated)])[0]
+
+    def put_many(self, batches: Sequence[tuple[User, Sequence[Span], Sequence[float]]]
+                 ) -> list[Written]:
+        """`put_spans` for several (user, spans, updated) at once, in one transaction (group
+        commit). A later batch sees the earlier ones: a uuid written twice needs a newer
+        `updated` the second time."""
+        prepared = []
+        for user, spans, updated in batches:
+            mine = {d for d, u in self._devices.items() if u == user.id}
+            if any(s.device not in mine for s in spans):
+                raise PermissionError("span from a device not claimed by this user")
+            latest: dict[str, int] = {}
+            for i, s in enumerate(spans):  # a batch holding two versions: the newer one
+                j = latest.get(s.uuid)
+                if j is None or updated[i] >= updated[j]:
+                    latest[s.uuid] = i
+            order = sorted(latest.values())
+            prepared.append((user, mine, [spans[i] for i in order], [updated[i] for i in order]))
+        if not any(p[2] for p in prepared):
+            return [Written(0, 0, 0) for _ in prepared]
+        try:
+            with self.db.user_lock(*sorted({p[0].id for p in prepared})):
+                return self._write(prepared)
+        except BaseException:
+            self._forget_ids()  # ids interned in the rolled-back transaction are gone
+            raise
+
+    def _write(self, prepared: list) -> list[Written]:
+        existing: dict[str, tuple[float, float, float, str]] = {}
+        for part in _chunks(list({s.uuid for p in prepared for s in p[2]})):
+            for u, a, b, upd, dev in self.db.execute(
+                    f'SELECT s.uuid, s.start, s."end", s.updated, o.device FROM span s '
+                    f"JOIN origin o ON o.id = s.origin WHERE s.uuid IN "
+                    f"({_marks(len(part))})", list(part)):
+                existing[u] = (a, b, upd, dev)
+        out, todo, changes, dirty = [], {}, {}, set()
+        for user, mine, spans, updated in prepared:
+            tz = zone(user)
+            wrote = refused = 0
             for s, upd in zip(spans, updated, strict=True):
                 old = existing.get(s.uuid)
                 if old is not None:
@@ -161,20 +178,30 @@ class History:
                         continue
                     if upd <= old[2]:
                         continue
-                    dirty |= _days(old[0], old[1], tz)
-                todo.append((s, upd))
-                dirty |= _days(s.start, s.end, tz)
-            if todo:
-                aids, oids = self._intern([s for s, _ in todo])
-                rows = [(s.uuid, s.start, s.end, a, o, *(getattr(s, c) for c in COUNTERS), upd)
-                        for (s, upd), a, o in zip(todo, aids, oids, strict=True)]
-                self.db.many(_UPSERT, rows)
-                self.db.many('INSERT INTO change ("user", kind, uuid) VALUES %s',
-                             [(user.id, "span", s.uuid) for s, _ in todo])
-                self._mark(user.id, dirty)
-                longest = max(s.end - s.start for s, _ in todo)
-                self._note_duration(longest)
-        return Written(len(todo), len(spans) - len(todo) - refused, refused)
+                    dirty |= {(user.id, d) for d in _days(old[0], old[1], tz)}
+                todo[s.uuid] = (s, upd)
+                changes[s.uuid] = user.id
+                existing[s.uuid] = (s.start, s.end, upd, s.device)
+                dirty |= {(user.id, d) for d in _days(s.start, s.end, tz)}
+                wrote += 1
+            out.append(Written(wrote, len(spans) - wrote - refused, refused))
+        if todo:
+            pairs = list(todo.values())
+            aids, oids = self._intern([s for s, _ in pairs])
+            rows = [(s.uuid, s.start, s.end, a, o, *(getattr(s, c) for c in COUNTERS), upd)
+                    for (s, upd), a, o in zip(pairs, aids, oids, strict=True)]
+            self.db.many(_UPSERT, rows)
+            self.db.many('INSERT INTO change ("user", kind, uuid) VALUES %s',
+                         [(uid, "span", u) for u, uid in changes.items()])
+            self.db.many('INSERT INTO user_day_dirty ("user", day) VALUES %s ON CONFLICT DO '
+                         "NOTHING", sorted(dirty))
+            self._note_duration(max(s.end - s.start for s, _ in pairs))
+        return out
+
+    def _forget_ids(self) -> None:
+        with self._lock:
+            self._activities.clear()
+            self._origins.clear()
 
     def _note_duration(self, longest: float) -> None:
         if longest > self.max_duration():

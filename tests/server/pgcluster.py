@@ -1,7 +1,9 @@
 """A throwaway PostgreSQL cluster (initdb + pg_ctl) for tests and benchmarks.
 
 initdb refuses to run as root: there it runs as `nobody` (runuser). The cluster listens on
-127.0.0.1 at a free port and on a unix socket in its own directory; `stop()` ends it.
+127.0.0.1 at a free port and on a unix socket in its own directory; `stop()` ends it (and
+deletes it, unless `keep`: a benchmark's cached cluster). Tests run without fsync; `durable`
+keeps PostgreSQL's defaults (fsync, synchronous commit) for honest benchmark figures.
 """
 
 from __future__ import annotations
@@ -37,8 +39,12 @@ def _free_port() -> int:
 
 
 class PgCluster:
-    def __init__(self, base: Path | None = None) -> None:
+    def __init__(self, base: Path | None = None, *, durable: bool = False,
+                 keep: bool = False) -> None:
         self.dir = Path(base or tempfile.mkdtemp(prefix="tf-pg-"))
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.durable = durable
+        self.keep = keep
         self.data = self.dir / "data"
         self.port = _free_port()
         self._as: list[str] = []
@@ -55,10 +61,12 @@ class PgCluster:
         subprocess.run([*self._as, *cmd], check=True, capture_output=True, cwd=self.dir)
 
     def start(self) -> PgCluster:
-        self._run(pg_bin("initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust",
-                  "-E", "UTF8", "--no-sync")
-        opts = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                f"-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        if not (self.data / "PG_VERSION").exists():
+            self._run(pg_bin("initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust",
+                      "-E", "UTF8", "--no-sync")
+        opts = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        if not self.durable:
+            opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(pg_bin("pg_ctl"), "-D", str(self.data), "-o", opts, "-l",
                   str(self.dir / "log"), "-w", "-t", "60", "start")
         return self
@@ -79,7 +87,11 @@ class PgCluster:
             subprocess.run([*self._as, pg_bin("pg_ctl"), "-D", str(self.data), "-m", "fast",
                             "-w", "stop"], capture_output=True, cwd=self.dir, check=False)
             time.sleep(0.1)
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if not self.keep:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def postmaster_pid(self) -> int:
+        return int((self.data / "postmaster.pid").read_text().split()[0])
 
 
 def _group(name: str) -> bool:

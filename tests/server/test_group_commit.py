@@ -1,0 +1,167 @@
+"""Group commit of heartbeats: the batcher on its own, then a real server on SQLite and
+PostgreSQL: concurrent single heartbeats stored once each, a resend adds nothing, and after
+SIGKILL every heartbeat that got a 2xx is in the database."""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from server.batcher import Batcher
+from server.db import Database
+from tests.server.conftest import ServerProcess, admin
+
+
+def test_concurrent_items_written_in_few_batches():
+    seen: list[list[int]] = []
+
+    def flush(items):
+        time.sleep(0.02)  # a slow commit: the others queue up meanwhile
+        seen.append(list(items))
+        return [i * 10 for i in items]
+
+    batcher = Batcher(flush)
+    with ThreadPoolExecutor(32) as pool:
+        results = list(pool.map(lambda i: batcher.submit(i).result(timeout=10), range(200)))
+    batcher.close()
+    assert results == [i * 10 for i in range(200)]
+    assert sorted(i for batch in seen for i in batch) == list(range(200))  # each once
+    assert len(seen) < 100
+
+
+def test_error_reaches_every_waiter_of_its_batch_only():
+    gate = threading.Event()
+    calls = []
+
+    def flush(items):
+        calls.append(list(items))
+        if len(calls) == 1:
+            gate.wait(5)  # hold the first batch while the next queue up
+            return ["ok"] * len(items)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return ["ok"] * len(items)
+
+    batcher = Batcher(flush)
+    first = batcher.submit("a")
+    time.sleep(0.05)
+    failing = [batcher.submit(x) for x in "bcd"]  # queued together: one batch
+    gate.set()
+    assert first.result(5) == "ok"
+    for future in failing:
+        with pytest.raises(RuntimeError, match="disk full"):
+            future.result(5)
+    assert batcher.submit("e").result(5) == "ok"  # the writer lives on
+    batcher.close()
+    assert calls[1] == ["b", "c", "d"]
+
+
+def test_close_writes_what_is_queued():
+    batcher = Batcher(lambda items: [len(items)] * len(items))
+    futures = [batcher.submit(i) for i in range(50)]
+    batcher.close()
+    assert all(f.done() and f.result() >= 1 for f in futures)
+    with pytest.raises(RuntimeError):
+        batcher.submit(1)
+
+
+def _key(server: ServerProcess) -> str:
+    server.settings.update(rate_per_second="100000", rate_burst="100000")
+    admin(server.database_url, "create-user", "ann")
+    return admin(server.database_url, "create-key", "ann").strip()
+
+
+def _post(port: int, key: str, body: object, machine: str = "box") -> tuple[int, dict]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("POST", "/api/v1/users/current/heartbeats", body=json.dumps(body),
+                     headers={"Authorization": "Basic " + base64.b64encode(key.encode()).decode(),
+                              "Content-Type": "application/json", "X-Machine-Name": machine})
+        resp = conn.getresponse()
+        return resp.status, json.loads(resp.read() or b"{}")
+    finally:
+        conn.close()
+
+
+def _spans(url: str) -> dict[str, tuple[float, float]]:
+    db = Database(url)
+    try:
+        return {u: (a, b) for u, a, b in db.execute('SELECT uuid, start, "end" FROM span')}
+    finally:
+        db.close()
+
+
+def _stream(machine: int, t0: float) -> list[dict]:
+    return [{"entity": f"/src/m{machine}/f{i // 8}.py", "time": t0 + i * 10.0,
+             "language": "Python", "project": "p"} for i in range(40)]
+
+
+def _send_streams(port: int, key: str, t0: float, machines: int = 12) -> list[dict]:
+    """Each machine sends its heartbeats in order; the machines at once."""
+    def run(m: int) -> list[dict]:
+        out = []
+        for beat in _stream(m, t0):
+            status, reply = _post(port, key, beat, f"box{m}")
+            assert status == 201, reply
+            out.append(reply)
+        return out
+
+    with ThreadPoolExecutor(machines) as pool:
+        return [r for replies in pool.map(run, range(machines)) for r in replies]
+
+
+def test_concurrent_singles_stored_once_and_resend_adds_nothing(server_process):
+    key = _key(server_process)
+    server_process.start()
+    t0 = time.time() - 3000
+    replies = _send_streams(server_process.port, key, t0)
+    spans = _spans(server_process.database_url)
+    assert {r["data"]["id"] for r in replies} == set(spans)
+    assert len(spans) == 12 * 5  # a span per file and machine
+    _send_streams(server_process.port, key, t0)
+    assert _spans(server_process.database_url) == spans  # nothing new, nothing changed
+    server_process.stop()
+    server_process.start()  # a fresh process, no memory of the streams
+    _send_streams(server_process.port, key, t0)
+    assert _spans(server_process.database_url) == spans
+
+
+def test_sigkill_after_2xx_loses_nothing(server_process):
+    key = _key(server_process)
+    server_process.start()
+    t0 = time.time() - 20_000
+    acked: list[tuple[float, str]] = []
+    lock = threading.Lock()
+
+    def client(m: int) -> None:
+        for i in range(5000):
+            when = t0 + i * 2.0
+            try:
+                status, reply = _post(server_process.port, key, {
+                    "entity": f"/src/m{m}.py", "time": when, "language": "Python"}, f"box{m}")
+            except OSError:
+                return  # killed mid-request: not acknowledged
+            # A lone first heartbeat counts nothing (WakaTime's rule), so nothing is stored
+            # until the second one makes its span.
+            if status == 201 and i > 0:
+                with lock:
+                    acked.append((when, reply["data"]["id"]))
+
+    threads = [threading.Thread(target=client, args=(m,)) for m in range(8)]
+    for t in threads:
+        t.start()
+    time.sleep(2)
+    server_process.kill()
+    for t in threads:
+        t.join()
+    assert len(acked) > 200
+    spans = _spans(server_process.database_url)
+    missing = [(w, u) for w, u in acked
+               if u not in spans or not spans[u][0] <= w <= spans[u][1]]
+    assert not missing, f"{len(missing)} of {len(acked)} acknowledged heartbeats lost"
