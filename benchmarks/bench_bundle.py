@@ -34,7 +34,7 @@ def line(name: str, value: float, unit: str, target: float | None) -> None:
 PARTS = (("ICU (trimmed data + libraries)", "PySide6/Qt/lib/libicu"),
          ("Qt libraries and plugins", "PySide6/Qt/"), ("PySide6 bindings", "PySide6/"),
          ("numpy + OpenBLAS", "numpy"), ("cryptography (SecretStorage)", "cryptography"),
-         ("Python, its stdlib, the rest (libcrypto, glib...)", ""))
+         ("Python, stdlib, other libraries", ""))
 
 
 def breakdown(bundle: Path) -> dict[str, int]:

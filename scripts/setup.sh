@@ -29,6 +29,19 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# A Secret Service for the bundle's keyring test: gnome-keyring unpacked into tests/, not
+# installed (installed, its D-Bus activation file makes every session's keyring clients start
+# it, and it then asks for a password on the display).
+keyring_dir=tests/.gnome-keyring
+if [ "$want_test" = 1 ] && [ ! -x "$keyring_dir/usr/bin/gnome-keyring-daemon" ]; then
+  echo "setup: unpacking gnome-keyring into $keyring_dir"
+  debs=$(mktemp -d)
+  (cd "$debs" && apt-get download -qq gnome-keyring libgck-1-0 libgcr-base-3-1 libsecret-1-0 \
+      libsecret-common p11-kit-modules 2>/dev/null)
+  for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$keyring_dir"; done
+  rm -rf "$debs"
+fi
+
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv"

@@ -200,6 +200,55 @@ def test_bundle_text_features_and_keyring(dist):
     assert checks["keyring backend"]["detail"].startswith("keyring.backends.")
 
 
+GNOME_KEYRING = Path(__file__).resolve().parents[1] / ".gnome-keyring"
+
+
+@pytest.fixture
+def secret_service(tmp_path):
+    """A real Secret Service (gnome-keyring, unpacked by scripts/setup.sh --test, unlocked with
+    a password on stdin) on a private session bus, so no other test sees it. The environment
+    for its clients; both processes are stopped by pid."""
+    daemon = GNOME_KEYRING / "usr" / "bin" / "gnome-keyring-daemon"
+    if not daemon.is_file():
+        pytest.skip("no tests/.gnome-keyring: run scripts/setup.sh --test")
+    bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+                           stdout=subprocess.PIPE, text=True)
+    home = tmp_path / "keyring-home"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "XDG_DATA_HOME": str(home / "share"),
+           "XDG_RUNTIME_DIR": str(home / "run"),
+           "DBUS_SESSION_BUS_ADDRESS": bus.stdout.readline().strip()}
+    (home / "run").mkdir(parents=True, mode=0o700)
+    keyring = subprocess.Popen(
+        [str(daemon), "--unlock", "--components=secrets", "--foreground"], stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=dict(env, LD_LIBRARY_PATH=str(GNOME_KEYRING / "usr/lib/x86_64-linux-gnu")))
+    keyring.stdin.write(b"test password")
+    keyring.stdin.close()
+    try:
+        wait_for(lambda: "true" in subprocess.run(
+            ["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus", "/",
+             "org.freedesktop.DBus.NameHasOwner", "string:org.freedesktop.secrets"],
+            env=env, capture_output=True, text=True).stdout, what="the Secret Service")
+        yield env
+    finally:
+        for proc in (keyring, bus):
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+def test_bundle_keyring_with_a_secret_service(dist, secret_service):
+    """The frozen app stores, reads back and deletes a secret in a real Secret Service (the
+    sync key's path: keyring -> SecretStorage -> an encrypted session through cryptography)."""
+    done = subprocess.run([str(dist / "timeforged" / "timeforged"), "doctor", "--keyring",
+                           "--json"], env=dict(secret_service, QT_QPA_PLATFORM="offscreen"),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    checks = {c["name"]: c for c in json.loads(done.stdout)}
+    assert checks["keyring backend"]["detail"] == "keyring.backends.SecretService.Keyring"
+    assert checks["keyring round trip"] == {"name": "keyring round trip", "ok": True,
+                                            "detail": "stored, read back, deleted"}
+
+
 def test_deb_and_tarball(dist, tmp_path):
     debs = list(dist.glob("timeforged_*.deb"))
     tars = list(dist.glob("timeforged-*-linux-*.tar.xz"))
