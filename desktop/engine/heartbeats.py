@@ -9,6 +9,7 @@ same heartbeats twice writes the same spans again instead of new ones.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import threading
@@ -87,6 +88,7 @@ def _editor_name(raw: str) -> str:
     return EDITOR_NAMES.get(key, raw)
 
 
+@functools.lru_cache(maxsize=1024)  # a plugin sends the same one with every heartbeat
 def parse_user_agent(text: str | None) -> UserAgent:
     """Parse e.g. ``wakatime/13.1.0 (Linux-6.1-x86_64) Python3.11 vim/9.0 vim-wakatime/10.0``
     or ``wakatime/v1.73.0 (darwin-23.1.0-arm64) go1.21.5 vscode/1.85.1 vscode-wakatime/24.4.0``
@@ -416,7 +418,7 @@ class Joiner:
             for source, indices in late.items():
                 for span in self._join_closed(source, beats, indices, result.span_ids):
                     grown[span.uuid] = span
-        result.spans = [s for s in grown.values() if s.end > s.start]
+        result.spans = [replace(s) for s in grown.values() if s.end > s.start]
         return result
 
     def end(self, source: str, when: float) -> Span | None:
@@ -450,7 +452,8 @@ class Joiner:
                     **span_fields(beat, agent))
 
     def _step(self, source: str, beat: Heartbeat) -> list[Span]:
-        """Feed one in-order heartbeat; returns the spans it changed."""
+        """Feed one in-order heartbeat; returns the spans it changed (live objects: `add`
+        copies them once it is done)."""
         agent = parse_user_agent(beat.user_agent)
         key = self._key(beat, agent)
         current = self._open.get(source)
@@ -462,8 +465,8 @@ class Joiner:
             if current.key == key:
                 current.span.lines_added += beat.line_additions or 0
                 current.span.lines_deleted += beat.line_deletions or 0
-                return [replace(current.span)]
-            changed.append(replace(current.span))  # the gap belongs to the earlier entity
+                return [current.span]
+            changed.append(current.span)  # the gap belongs to the earlier entity
         self._open[source] = _Open(self._new_span(source, beat, agent, key), key, beat.time)
         return changed
 
