@@ -123,6 +123,7 @@ def post_all(port: int, key: str, bodies: list[bytes], clients: int = 2) -> None
             resp.read()
             if resp.status != 201:
                 errors.append(f"{resp.status}")
+                return
         conn.close()
 
     threads = [threading.Thread(target=send, args=(bodies[i::clients],))

@@ -283,8 +283,8 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
             first = today - timedelta(days=STATS_RANGES[name] - 1)
         else:
             raise HTTPException(400, f"range: one of {', '.join([*STATS_RANGES, 'all_time'])}")
-        report = state.reports.report(who.user, first, today, device)
-        return {"data": state.reports.wakatime_stats(report, name)}
+        summary = state.reports.summary(who.user, first, today, device)
+        return {"data": state.reports.wakatime_stats(summary, name)}
 
     @app.get(f"{WAKA}/statusbar/today", tags=["wakatime"])
     def statusbar(who: Who) -> dict[str, Any]:
@@ -308,8 +308,8 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
         mine = None
         if user is not None:
             today = datetime.now(zone(user)).date()
-            report = state.reports.report(user, today - timedelta(days=6), today)
-            mine = state.reports.wakatime_stats(report, "last_7_days")
+            summary = state.reports.summary(user, today - timedelta(days=6), today)
+            mine = state.reports.wakatime_stats(summary, "last_7_days")
         return HTMLResponse(web.page(board, language, user, mine))
 
     @app.post("/login", include_in_schema=False)

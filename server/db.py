@@ -80,7 +80,10 @@ class Database:
     def user_lock(self, *users: int) -> Iterator[None]:
         """A write transaction in which these users' changes are serialised (pass them sorted:
         locks are taken in that order)."""
-        with self._write_lock if not self.postgres else _nothing(), self.db.atomic():
+        # SQLite: BEGIN IMMEDIATE takes the write lock up front (waiting for it, busy_timeout)
+        # rather than failing at once when a read transaction cannot become a write one.
+        lock = () if self.postgres else ("IMMEDIATE",)
+        with self._write_lock if not self.postgres else _nothing(), self.db.atomic(*lock):
             if self.postgres:
                 for user in users:
                     self.execute("SELECT pg_advisory_xact_lock(%s, %s)", (7001, user))

@@ -132,11 +132,11 @@ class History:
         Their devices must be the user's (claim_device first)."""
         return self.put_many([(user, spans, updated)])[0]
 
-    def put_many(self, batches: Sequence[tuple[User, Sequence[Span], Sequence[float]]]
-                 ) -> list[Written]:
+    def put_many(self, batches: Sequence[tuple[User, Sequence[Span], Sequence[float]]], *,
+                 locked: bool = False) -> list[Written]:
         """`put_spans` for several (user, spans, updated) at once, in one transaction (group
-        commit). A later batch sees the earlier ones: a uuid written twice needs a newer
-        `updated` the second time."""
+        commit; `locked`: the caller holds their `user_lock` already). A later batch sees the
+        earlier ones: a uuid written twice needs a newer `updated` the second time."""
         prepared = []
         for user, spans, updated in batches:
             mine = {d for d, u in self._devices.items() if u == user.id}
@@ -152,10 +152,12 @@ class History:
         if not any(p[2] for p in prepared):
             return [Written(0, 0, 0) for _ in prepared]
         try:
+            if locked:
+                return self._write(prepared)
             with self.db.user_lock(*sorted({p[0].id for p in prepared})):
                 return self._write(prepared)
         except BaseException:
-            self._forget_ids()  # ids interned in the rolled-back transaction are gone
+            self.forget_ids()  # ids interned in the rolled-back transaction are gone
             raise
 
     def _write(self, prepared: list) -> list[Written]:
@@ -198,7 +200,7 @@ class History:
             self._note_duration(max(s.end - s.start for s, _ in pairs))
         return out
 
-    def _forget_ids(self) -> None:
+    def forget_ids(self) -> None:
         with self._lock:
             self._activities.clear()
             self._origins.clear()
@@ -374,12 +376,35 @@ class History:
             "day >= %s AND day <= %s", (user.id, first.toordinal(), last.toordinal())
         ).fetchall()
 
-    def totals(self, user: User, first: date, last: date) -> dict[tuple[int, int], float]:
-        self.refresh(user)
+    def totals(self, user: User, first: date, last: date, origins: Sequence[int] | None = None
+               ) -> dict[tuple[int, int], float]:
+        """Seconds per (activity, origin) over local days first..last (of these origins)."""
+        sql, args = self._range_sql(user, first, last, origins)
         return {(a, o): s for a, o, s in self.db.execute(
-            'SELECT activity, origin, SUM(seconds) FROM user_day WHERE "user" = %s AND '
-            "day >= %s AND day <= %s GROUP BY activity, origin",
-            (user.id, first.toordinal(), last.toordinal()))}
+            f"SELECT activity, origin, SUM(seconds) FROM user_day WHERE {sql} "
+            f"GROUP BY activity, origin", args)}
+
+    def daily(self, user: User, first: date, last: date, origins: Sequence[int] | None = None
+              ) -> dict[int, float]:
+        """Seconds per local day (ordinal) over first..last (of these origins)."""
+        sql, args = self._range_sql(user, first, last, origins)
+        return dict(self.db.execute(
+            f"SELECT day, SUM(seconds) FROM user_day WHERE {sql} GROUP BY day", args))
+
+    def _range_sql(self, user: User, first: date, last: date,
+                   origins: Sequence[int] | None) -> tuple[str, list]:
+        self.refresh(user)
+        sql = '"user" = %s AND day >= %s AND day <= %s'
+        args: list = [user.id, first.toordinal(), last.toordinal()]
+        if origins is not None:
+            sql += f" AND origin IN ({_marks(len(origins))})" if origins else " AND 0 = 1"
+            args += list(origins)
+        return sql, args
+
+    def user_origins(self, user: User) -> list[int]:
+        return [r[0] for r in self.db.execute(
+            'SELECT o.id FROM origin o JOIN device d ON d.id = o.device WHERE d."user" = %s',
+            (user.id,))]
 
 
 def _days(start: float, end: float, tz: tzinfo) -> set[int]:

@@ -12,12 +12,16 @@ from server import models
 
 
 def _s1(db: peewee.Database) -> None:
-    db.create_tables(models.MODELS)
+    db.create_tables([m for m in models.MODELS if m is not models.HeartbeatStream])
     db.execute_sql('CREATE INDEX IF NOT EXISTS span_updated ON span (updated)')
     db.execute_sql('CREATE INDEX IF NOT EXISTS span_origin_start ON span (origin, start)')
 
 
-STEPS: list[Callable[[peewee.Database], None]] = [_s1]
+def _s2(db: peewee.Database) -> None:
+    db.create_tables([models.HeartbeatStream])
+
+
+STEPS: list[Callable[[peewee.Database], None]] = [_s1, _s2]
 VERSION_KEY = "server_schema_version"
 
 

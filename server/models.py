@@ -10,11 +10,13 @@ from __future__ import annotations
 from peewee import (
     AutoField,
     BigAutoField,
+    BigIntegerField,
     BooleanField,
     CharField,
     CompositeKey,
     DoubleField,
     IntegerField,
+    TextField,
 )
 
 from desktop.engine.store.models import BaseModel
@@ -118,4 +120,19 @@ class Deleted(BaseModel):
         table_name = "deletion_owner"
 
 
-MODELS = (User, ApiKey, Device, Change, UserDay, DirtyDay, JobRun, Deleted)
+class HeartbeatStream(BaseModel):
+    """Where a device's heartbeat stream stands (the Joiner's open span per source, as JSON),
+    so that whichever server process gets the next heartbeat, or one restarted, carries it on;
+    `version` tells a process whether the state it holds in memory is still the latest."""
+
+    device = CharField(max_length=64)
+    source = CharField(max_length=16)
+    version = BigIntegerField()
+    state = TextField()
+
+    class Meta:
+        table_name = "heartbeat_stream"
+        primary_key = CompositeKey("device", "source")
+
+
+MODELS = (User, ApiKey, Device, Change, UserDay, DirtyDay, JobRun, Deleted, HeartbeatStream)

@@ -71,6 +71,26 @@ class Report:
         return sum(sum(d.values()) for d in self.per_day.values())
 
 
+@dataclass
+class Summary:
+    """A user's time over local days first..last, summed over the range in the database:
+    per (activity, origin) and per day, without the per-day breakdown a `Report` holds."""
+
+    user: User
+    first: date
+    last: date
+    keys: dict[tuple[int, int], float]
+    daily: dict[date, float]
+
+    @property
+    def total(self) -> float:
+        return sum(self.keys.values())
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+
 class Reports:
     def __init__(self, history: History) -> None:
         self.history = history
@@ -90,13 +110,31 @@ class Reports:
             per_day[date.fromordinal(day)][act, org] += secs
         return Report(user, first, last, per_day)
 
+    def summary(self, user: User, first: date, last: date, device: str | None = None
+                ) -> Summary:
+        origins = None
+        if device:
+            origins = [o for o, (_, dev) in self.history.origin_rows(
+                self.history.user_origins(user)).items() if dev == device]
+        keys = self.history.totals(user, first, last, origins)
+        daily = {date.fromordinal(d): s for d, s in
+                 self.history.daily(user, first, last, origins).items()}
+        return Summary(user, first, last, keys, daily)
+
     def by(self, report: Report, dim: str, days: list[date] | None = None
            ) -> list[tuple[str, float]]:
         acc: dict[tuple[int, int], float] = defaultdict(float)
         for day in days or report.per_day:
             for key, secs in report.per_day[day].items():
                 acc[key] += secs
-        name = self.names.namer(dim, set(acc), self.history.devices(report.user))
+        return self.named(report.user, acc, dim)
+
+    def named(self, user: User, acc: dict[tuple[int, int], float], dim: str,
+              devices: dict[str, str] | None = None) -> list[tuple[str, float]]:
+        """Seconds per (activity, origin) summed by name along `dim`, largest first."""
+        if devices is None:
+            devices = self.history.devices(user) if dim == "device" else {}
+        name = self.names.namer(dim, set(acc), devices)
         out: dict[str, float] = defaultdict(float)
         for key, secs in acc.items():
             out[name(key)] += secs
@@ -135,9 +173,9 @@ class Reports:
                           "end": (start + timedelta(days=1)).isoformat(), "text": text,
                           "timezone": str(tz)}}
 
-    def wakatime_stats(self, report: Report, range_name: str) -> dict[str, Any]:
+    def wakatime_stats(self, report: Summary, range_name: str) -> dict[str, Any]:
         total = report.total
-        days = len(report.per_day)
+        days = report.days
         data: dict[str, Any] = {
             "range": range_name, "total_seconds": round(total, 3),
             "human_readable_total": duration_parts(total)["text"],
@@ -152,8 +190,8 @@ class Reports:
                 continue
             data[name] = [{"name": n, **duration_parts(s),
                            "percent": round(100 * s / total, 2) if total else 0.0}
-                          for n, s in self.by(report, dim)]
-        best = max(self.daily_totals(report).items(), key=lambda kv: kv[1], default=None)
+                          for n, s in self.named(report.user, report.keys, dim)]
+        best = max(report.daily.items(), key=lambda kv: kv[1], default=None)
         data["best_day"] = ({"date": best[0].isoformat(), "total_seconds": round(best[1], 3),
                              "text": duration_parts(best[1])["text"]}
                             if best and best[1] > 0 else None)

@@ -421,6 +421,21 @@ class Joiner:
         result.spans = [replace(s) for s in grown.values() if s.end > s.start]
         return result
 
+    def streams(self) -> dict[str, tuple[Span, tuple, float]]:
+        """Each source's open span (a copy), its join key and its latest heartbeat's time: what
+        `resume` needs to carry the stream on in another process or after a restart."""
+        with self._lock:
+            return {src: (replace(o.span), o.key, o.last) for src, o in self._open.items()}
+
+    def resume(self, source: str, stream: tuple[Span, tuple, float] | None) -> None:
+        """Carry on `source`'s stream from a `streams()` entry (None: no open span)."""
+        with self._lock:
+            if stream is None:
+                self._open.pop(source, None)
+            else:
+                span, key, last = stream
+                self._open[source] = _Open(replace(span), tuple(key), last)
+
     def end(self, source: str, when: float) -> Span | None:
         """The stream stops at `when` (the browser lost focus, the user went idle): its open
         span ends there. Returns the span to upsert, if it grew."""

@@ -238,3 +238,32 @@ def test_job_lock_runs_once(database_url):
         assert got
     one.close()
     two.close()
+
+
+def test_stats_summed_in_sql_match_the_days(api):
+    """stats/* sums the rollups in the database; the same numbers as adding up the days of
+    summaries, for all devices and for one."""
+    _, ann = api.user("ann")
+    devs = [str(uuid.uuid4()), str(uuid.uuid4())]
+    spans = [span(_noon(d) + i * 900 - 3 * 3600 * (k % 2), _noon(d) + i * 900 + 600, devs[k],
+                  project=f"p{i % 3}", language=("Python", "Rust")[(i + k) % 2],
+                  app="code", editor="VS Code")
+             for d in range(0, 20, 3) for i in range(6) for k in (0, 1)]
+    for dev in devs:
+        body = {"device": dev, "spans": [s for s in spans if s["device"] == dev]}
+        assert api.client.post("/api/sync/v1/push", json=body, headers=ann).status_code == 200
+    for device in (None, devs[1]):
+        params = {"device": device} if device else {}
+        stats = api.client.get("/api/v1/users/current/stats/last_30_days", params=params,
+                               headers=ann).json()["data"]
+        days = api.client.get("/api/v1/users/current/summaries",
+                              params={"range": "last 30 days", **params}, headers=ann).json()
+        assert stats["total_seconds"] == pytest.approx(days["cumulative_total"]["seconds"])
+        langs: dict[str, float] = {}
+        for day in days["data"]:
+            for item in day["languages"]:
+                langs[item["name"]] = langs.get(item["name"], 0) + item["total_seconds"]
+        assert {x["name"]: x["total_seconds"] for x in stats["languages"]} == pytest.approx(langs)
+        best = max(days["data"], key=lambda d: d["grand_total"]["total_seconds"])
+        assert stats["best_day"]["date"] == best["range"]["date"]
+        assert len(stats["machines"]) == (1 if device else 2)

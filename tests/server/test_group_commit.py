@@ -133,23 +133,26 @@ def test_concurrent_singles_stored_once_and_resend_adds_nothing(server_process):
 
 
 def test_sigkill_after_2xx_loses_nothing(server_process):
+    """Clients send while the server is SIGKILLed; a new process takes the streams on where
+    the database says they stand: every heartbeat that got a 201 counts, even one that had
+    only opened its span."""
     key = _key(server_process)
     server_process.start()
     t0 = time.time() - 20_000
     acked: list[tuple[float, str]] = []
+    sent = [0] * 8
     lock = threading.Lock()
 
     def client(m: int) -> None:
         for i in range(5000):
             when = t0 + i * 2.0
+            sent[m] = i
             try:
                 status, reply = _post(server_process.port, key, {
                     "entity": f"/src/m{m}.py", "time": when, "language": "Python"}, f"box{m}")
             except OSError:
                 return  # killed mid-request: not acknowledged
-            # A lone first heartbeat counts nothing (WakaTime's rule), so nothing is stored
-            # until the second one makes its span.
-            if status == 201 and i > 0:
+            if status == 201:
                 with lock:
                     acked.append((when, reply["data"]["id"]))
 
@@ -161,7 +164,34 @@ def test_sigkill_after_2xx_loses_nothing(server_process):
     for t in threads:
         t.join()
     assert len(acked) > 200
+    server_process.start()
+    for m in range(8):  # the next heartbeat of each stream, to the new process
+        status, _ = _post(server_process.port, key, {
+            "entity": f"/src/m{m}.py", "time": t0 + (sent[m] + 1) * 2.0, "language": "Python"},
+            f"box{m}")
+        assert status == 201
     spans = _spans(server_process.database_url)
     missing = [(w, u) for w, u in acked
-               if u not in spans or not spans[u][0] <= w <= spans[u][1]]
+               if u not in spans or not spans[u][0] <= w < spans[u][1]]
     assert not missing, f"{len(missing)} of {len(acked)} acknowledged heartbeats lost"
+    assert len(spans) == 8  # each stream is one span: the restart did not cut it
+
+
+def test_two_processes_carry_one_stream_on(server_process, tmp_path):
+    """Stateless processes: a device's heartbeats alternate between two server processes on
+    one database and still join into the spans one process would make."""
+    key = _key(server_process)
+    server_process.start()
+    other = ServerProcess(server_process.database_url, tmp_path / "other.log",
+                          **server_process.settings).start()
+    try:
+        t0 = time.time() - 3000
+        for i, beat in enumerate(_stream(0, t0)):
+            port = (server_process, other)[i % 2].port
+            status, _ = _post(port, key, beat, "box")
+            assert status == 201
+    finally:
+        other.stop()
+    spans = sorted(_spans(server_process.database_url).values())
+    assert spans == [(t0 + 80.0 * k, t0 + 80.0 * k + 80.0) for k in range(4)] + [
+        (t0 + 320.0, t0 + 390.0)]
