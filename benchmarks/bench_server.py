@@ -309,6 +309,8 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--only", default="ingest,latency,year")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="server processes on PostgreSQL (SQLite takes one)")
     args = parser.parse_args()
     only = set(args.only.split(","))
     print(f"{psutil.cpu_count()} cores, shared by the server, PostgreSQL and this load "
@@ -346,14 +348,17 @@ def fast(backend: str, args: argparse.Namespace, only: set[str], tmp: Path) -> N
         for what in ("ingest", "latency"):
             if what not in only:
                 continue
-            server = ServerProcess(url, tmp / f"{what}.log", jobs_interval_seconds="0",
-                                   rate_per_second="1000000", rate_burst="1000000").start()
+            workers = args.workers if cluster else 1
+            server = ServerProcess(url, tmp / f"{what}.log", workers=workers,
+                                   jobs_interval_seconds="0", rate_per_second="1000000",
+                                   rate_burst="1000000").start()
+            label = backend + (f", {workers} processes" if workers > 1 else "")
             try:
                 cpu = CpuMeter(server, cluster)
                 if what == "ingest":
-                    ingest(server, cpu, key, args.heartbeats, backend)
+                    ingest(server, cpu, key, args.heartbeats, label)
                 else:
-                    latency(server, cpu, key, args.rps, args.seconds, backend)
+                    latency(server, cpu, key, args.rps, args.seconds, label)
             finally:
                 server.stop()
     finally:

@@ -330,42 +330,57 @@ class History:
     # -- per-day summaries -----------------------------------------------------------------
 
     def refresh(self, user: User | None = None) -> int:
-        """Recompute the dirty days (of `user`, or everyone's); returns how many."""
+        """Recompute the dirty days (of `user`, or everyone's), their day totals and their
+        weeks, a week per transaction; returns how many days."""
         sql = 'SELECT "user", day FROM user_day_dirty'
         args: tuple = ()
         if user is not None:
             sql, args = sql + ' WHERE "user" = %s', (user.id,)
-        dirty = self.db.execute(sql, args).fetchall()
-        if not dirty:
-            return 0
+        weeks: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for uid, day in self.db.execute(sql, args).fetchall():
+            weeks[uid, week_of(day)].append(day)
         users: dict[int, User] = {}
         maxd = self.max_duration()
-        for uid, day in dirty:
+        for (uid, week), days in sorted(weeks.items()):
             owner = users.get(uid) or users.setdefault(uid, user if user and user.id == uid
                                                        else User.get_by_id(uid))
-            tz = zone(owner)
-            lo = datetime.combine(date.fromordinal(day), datetime.min.time(), tz).timestamp()
-            hi = datetime.combine(date.fromordinal(day) + timedelta(days=1),
-                                  datetime.min.time(), tz).timestamp()
             with self.db.user_lock(uid):
-                rows = self.db.execute(
-                    'SELECT s.start, s."end", s.origin, s.uuid, s.activity, o.source FROM span s '
-                    'JOIN origin o ON o.id = s.origin JOIN device d ON d.id = o.device '
-                    'WHERE d."user" = %s AND s.start < %s AND s.start >= %s AND s."end" > %s',
-                    (uid, hi, lo - maxd, lo)).fetchall()
-                items = [(a, b, source_priority(src), u, (act, org))
-                         for a, b, org, u, act, src in rows]
-                acc: dict[tuple[int, int], float] = defaultdict(float)
-                for a, b, key in resolve_raw(items, lo, hi):
-                    acc[key] += b - a
-                self.db.execute('DELETE FROM user_day WHERE "user" = %s AND day = %s',
-                                (uid, day))
-                self.db.many('INSERT INTO user_day ("user", day, activity, origin, seconds) '
-                             "VALUES %s", [(uid, day, a, o, s) for (a, o), s in acc.items()
-                                           if s > 0])
-                self.db.execute('DELETE FROM user_day_dirty WHERE "user" = %s AND day = %s',
-                                (uid, day))
-        return len(dirty)
+                for day in days:
+                    self._recompute(owner, day, maxd)
+                self.db.execute('DELETE FROM user_week WHERE "user" = %s AND week = %s',
+                                (uid, week))
+                self.db.execute(
+                    'INSERT INTO user_week ("user", week, activity, origin, seconds) SELECT '
+                    '"user", %s, activity, origin, SUM(seconds) FROM user_day WHERE "user" = %s '
+                    'AND day >= %s AND day <= %s GROUP BY "user", activity, origin',
+                    (week, uid, 7 * week + 1, 7 * week + 7))
+                self.db.execute(f'DELETE FROM user_day_dirty WHERE "user" = %s AND day IN '
+                                f"({_marks(len(days))})", (uid, *days))
+        return sum(len(d) for d in weeks.values())
+
+    def _recompute(self, user: User, day: int, maxd: float) -> None:
+        tz = zone(user)
+        lo = datetime.combine(date.fromordinal(day), datetime.min.time(), tz).timestamp()
+        hi = datetime.combine(date.fromordinal(day) + timedelta(days=1),
+                              datetime.min.time(), tz).timestamp()
+        rows = self.db.execute(
+            'SELECT s.start, s."end", s.origin, s.uuid, s.activity, o.source FROM span s '
+            'JOIN origin o ON o.id = s.origin JOIN device d ON d.id = o.device '
+            'WHERE d."user" = %s AND s.start < %s AND s.start >= %s AND s."end" > %s',
+            (user.id, hi, lo - maxd, lo)).fetchall()
+        items = [(a, b, source_priority(src), u, (act, org)) for a, b, org, u, act, src in rows]
+        acc: dict[tuple[int, int], float] = defaultdict(float)
+        for a, b, key in resolve_raw(items, lo, hi):
+            acc[key] += b - a
+        for table in ("user_day", "user_day_total"):
+            self.db.execute(f'DELETE FROM {table} WHERE "user" = %s AND day = %s',
+                            (user.id, day))
+        self.db.many('INSERT INTO user_day ("user", day, activity, origin, seconds) VALUES %s',
+                     [(user.id, day, a, o, s) for (a, o), s in acc.items() if s > 0])
+        total = sum(s for s in acc.values() if s > 0)
+        if total:
+            self.db.execute('INSERT INTO user_day_total ("user", day, seconds) VALUES '
+                            "(%s, %s, %s)", (user.id, day, total))
 
     def day_totals(self, user: User, first: date, last: date
                    ) -> list[tuple[int, int, int, float]]:
@@ -378,33 +393,56 @@ class History:
 
     def totals(self, user: User, first: date, last: date, origins: Sequence[int] | None = None
                ) -> dict[tuple[int, int], float]:
-        """Seconds per (activity, origin) over local days first..last (of these origins)."""
-        sql, args = self._range_sql(user, first, last, origins)
-        return {(a, o): s for a, o, s in self.db.execute(
-            f"SELECT activity, origin, SUM(seconds) FROM user_day WHERE {sql} "
-            f"GROUP BY activity, origin", args)}
+        """Seconds per (activity, origin) over local days first..last (of these origins):
+        whole weeks from the weekly rollups, the days at either end from the daily ones."""
+        self.refresh(user)
+        lo, hi = first.toordinal(), last.toordinal()
+        w1, w2 = -(-(lo - 1) // 7), (hi - 7) // 7  # the weeks lying wholly inside
+        out: dict[tuple[int, int], float] = defaultdict(float)
+        parts = [("user_day", "day", lo, hi)]
+        if w1 <= w2:
+            parts = [("user_week", "week", w1, w2), ("user_day", "day", lo, 7 * w1),
+                     ("user_day", "day", 7 * w2 + 8, hi)]
+        for table, col, a, b in parts:
+            if a > b:
+                continue
+            sql, args = _where(user, col, a, b, origins)
+            for act, org, secs in self.db.execute(
+                    f"SELECT activity, origin, SUM(seconds) FROM {table} WHERE {sql} "
+                    f"GROUP BY activity, origin", args):
+                out[act, org] += secs
+        return dict(out)
 
     def daily(self, user: User, first: date, last: date, origins: Sequence[int] | None = None
               ) -> dict[int, float]:
         """Seconds per local day (ordinal) over first..last (of these origins)."""
-        sql, args = self._range_sql(user, first, last, origins)
+        self.refresh(user)
+        sql, args = _where(user, "day", first.toordinal(), last.toordinal(), origins)
+        if origins is None:
+            return dict(self.db.execute(f"SELECT day, seconds FROM user_day_total WHERE {sql}",
+                                        args))
         return dict(self.db.execute(
             f"SELECT day, SUM(seconds) FROM user_day WHERE {sql} GROUP BY day", args))
-
-    def _range_sql(self, user: User, first: date, last: date,
-                   origins: Sequence[int] | None) -> tuple[str, list]:
-        self.refresh(user)
-        sql = '"user" = %s AND day >= %s AND day <= %s'
-        args: list = [user.id, first.toordinal(), last.toordinal()]
-        if origins is not None:
-            sql += f" AND origin IN ({_marks(len(origins))})" if origins else " AND 0 = 1"
-            args += list(origins)
-        return sql, args
 
     def user_origins(self, user: User) -> list[int]:
         return [r[0] for r in self.db.execute(
             'SELECT o.id FROM origin o JOIN device d ON d.id = o.device WHERE d."user" = %s',
             (user.id,))]
+
+
+def week_of(day: int) -> int:
+    """The rollup week of a day ordinal: week w holds days 7w+1..7w+7 (Monday to Sunday)."""
+    return (day - 1) // 7
+
+
+def _where(user: User, col: str, first: int, last: int, origins: Sequence[int] | None
+           ) -> tuple[str, list]:
+    sql = f'"user" = %s AND {col} >= %s AND {col} <= %s'
+    args: list = [user.id, first, last]
+    if origins is not None:
+        sql += f" AND origin IN ({_marks(len(origins))})" if origins else " AND 0 = 1"
+        args += list(origins)
+    return sql, args
 
 
 def _days(start: float, end: float, tz: tzinfo) -> set[int]:

@@ -12,7 +12,8 @@ from server import models
 
 
 def _s1(db: peewee.Database) -> None:
-    db.create_tables([m for m in models.MODELS if m is not models.HeartbeatStream])
+    db.create_tables([m for m in models.MODELS if m not in (
+        models.HeartbeatStream, models.UserWeek, models.UserDayTotal)])
     db.execute_sql('CREATE INDEX IF NOT EXISTS span_updated ON span (updated)')
     db.execute_sql('CREATE INDEX IF NOT EXISTS span_origin_start ON span (origin, start)')
 
@@ -21,7 +22,16 @@ def _s2(db: peewee.Database) -> None:
     db.create_tables([models.HeartbeatStream])
 
 
-STEPS: list[Callable[[peewee.Database], None]] = [_s1, _s2]
+def _s3(db: peewee.Database) -> None:
+    db.create_tables([models.UserWeek, models.UserDayTotal])
+    db.execute_sql('INSERT INTO user_week ("user", week, activity, origin, seconds) '
+                   'SELECT "user", (day - 1) / 7, activity, origin, SUM(seconds) FROM user_day '
+                   'GROUP BY "user", (day - 1) / 7, activity, origin')
+    db.execute_sql('INSERT INTO user_day_total ("user", day, seconds) SELECT "user", day, '
+                   'SUM(seconds) FROM user_day GROUP BY "user", day')
+
+
+STEPS: list[Callable[[peewee.Database], None]] = [_s1, _s2, _s3]
 VERSION_KEY = "server_schema_version"
 
 

@@ -89,6 +89,33 @@ class UserDay(BaseModel):
         primary_key = CompositeKey("user", "day", "activity", "origin")
 
 
+class UserWeek(BaseModel):
+    """`UserDay` summed over weeks of 7 days (week w: day ordinals 7w+1..7w+7), so that a
+    year's totals read ~52 rows per key instead of ~365."""
+
+    user = IntegerField()
+    week = IntegerField()
+    activity = IntegerField()
+    origin = IntegerField()
+    seconds = DoubleField()
+
+    class Meta:
+        table_name = "user_week"
+        primary_key = CompositeKey("user", "week", "activity", "origin")
+
+
+class UserDayTotal(BaseModel):
+    """`UserDay` summed per day: daily totals without reading every key."""
+
+    user = IntegerField()
+    day = IntegerField()
+    seconds = DoubleField()
+
+    class Meta:
+        table_name = "user_day_total"
+        primary_key = CompositeKey("user", "day")
+
+
 class DirtyDay(BaseModel):
     user = IntegerField()
     day = IntegerField()
@@ -135,4 +162,5 @@ class HeartbeatStream(BaseModel):
         primary_key = CompositeKey("device", "source")
 
 
-MODELS = (User, ApiKey, Device, Change, UserDay, DirtyDay, JobRun, Deleted, HeartbeatStream)
+MODELS = (User, ApiKey, Device, Change, UserDay, DirtyDay, JobRun, Deleted, HeartbeatStream,
+          UserWeek, UserDayTotal)

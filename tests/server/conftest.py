@@ -68,8 +68,10 @@ def admin(database_url: str, *args: str) -> str:
 class ServerProcess:
     """`timeforged-server serve` as a child process; `kill()` is SIGKILL."""
 
-    def __init__(self, database_url: str, log: Path, **settings: str) -> None:
+    def __init__(self, database_url: str, log: Path, *, workers: int = 1,
+                 **settings: str) -> None:
         self.database_url = database_url
+        self.workers = workers
         self.port = free_port()
         self.log = log
         self.settings = settings
@@ -82,7 +84,8 @@ class ServerProcess:
     def start(self) -> ServerProcess:
         with self.log.open("a") as fh:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "server", "serve", "--port", str(self.port)], cwd=ROOT,
+                [sys.executable, "-m", "server", "serve", "--port", str(self.port),
+                 "--workers", str(self.workers)], cwd=ROOT,
                 env=server_env(self.database_url, **self.settings), stdout=fh, stderr=fh)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -252,18 +252,48 @@ def test_stats_summed_in_sql_match_the_days(api):
     for dev in devs:
         body = {"device": dev, "spans": [s for s in spans if s["device"] == dev]}
         assert api.client.post("/api/sync/v1/push", json=body, headers=ann).status_code == 200
-    for device in (None, devs[1]):
-        params = {"device": device} if device else {}
-        stats = api.client.get("/api/v1/users/current/stats/last_30_days", params=params,
-                               headers=ann).json()["data"]
-        days = api.client.get("/api/v1/users/current/summaries",
-                              params={"range": "last 30 days", **params}, headers=ann).json()
-        assert stats["total_seconds"] == pytest.approx(days["cumulative_total"]["seconds"])
-        langs: dict[str, float] = {}
-        for day in days["data"]:
-            for item in day["languages"]:
-                langs[item["name"]] = langs.get(item["name"], 0) + item["total_seconds"]
-        assert {x["name"]: x["total_seconds"] for x in stats["languages"]} == pytest.approx(langs)
-        best = max(days["data"], key=lambda d: d["grand_total"]["total_seconds"])
-        assert stats["best_day"]["date"] == best["range"]["date"]
-        assert len(stats["machines"]) == (1 if device else 2)
+    def compare() -> float:
+        for device in (None, devs[1]):
+            params = {"device": device} if device else {}
+            stats = api.client.get("/api/v1/users/current/stats/last_30_days", params=params,
+                                   headers=ann).json()["data"]
+            days = api.client.get("/api/v1/users/current/summaries",
+                                  params={"range": "last 30 days", **params}, headers=ann).json()
+            assert stats["total_seconds"] == pytest.approx(days["cumulative_total"]["seconds"])
+            langs: dict[str, float] = {}
+            for day in days["data"]:
+                for item in day["languages"]:
+                    langs[item["name"]] = langs.get(item["name"], 0) + item["total_seconds"]
+            assert {x["name"]: x["total_seconds"] for x in stats["languages"]} == \
+                pytest.approx(langs)
+            best = max(days["data"], key=lambda d: d["grand_total"]["total_seconds"])
+            assert stats["best_day"]["date"] == best["range"]["date"]
+            assert len(stats["machines"]) == (1 if device else 2)
+        return stats["total_seconds"]
+
+    before = compare()
+    # A deletion across a week boundary: the days and their weeks recomputed alike.
+    gone = {"uuid": str(uuid.uuid4()), "device": devs[1], "start": _noon(12) - 86400,
+            "end": _noon(6), "created": time.time()}
+    assert api.client.post("/api/sync/v1/push", json={"device": devs[1], "deletions": [gone]},
+                           headers=ann).json()["deletions"] == 1
+    assert compare() < before
+
+
+def test_migration_fills_weeks_and_day_totals(database_url):
+    """A database from before the weekly rollups gets them from its day rollups."""
+    db = Database(database_url)
+    db.migrate()
+    db.execute("DELETE FROM user_week")
+    db.execute("DELETE FROM user_day_total")
+    db.execute("UPDATE meta SET value = '2' WHERE key = 'server_schema_version'")
+    day = date(2026, 3, 1).toordinal()  # a Sunday: its week ends there
+    rows = [(1, day + d, a, 1, 100.0 * (d + 1)) for d in range(3) for a in (1, 2)]
+    db.many('INSERT INTO user_day ("user", day, activity, origin, seconds) VALUES %s', rows)
+    db.migrate()
+    weeks = sorted(db.execute('SELECT week, activity, seconds FROM user_week').fetchall())
+    w = (day - 1) // 7
+    assert weeks == [(w, 1, 100.0), (w, 2, 100.0), (w + 1, 1, 500.0), (w + 1, 2, 500.0)]
+    assert sorted(db.execute("SELECT day, seconds FROM user_day_total").fetchall()) == [
+        (day, 200.0), (day + 1, 400.0), (day + 2, 600.0)]
+    db.close()
