@@ -14,6 +14,7 @@ app_pkgs=(x11-xserver-utils libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
           libxcb-xkb1 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1
           libdbus-1-3 gcc linux-libc-dev python3-venv)
 test_pkgs=(xvfb openbox xdotool xterm trayer dbus dbus-x11 x11-utils git vim tmux chromium openssl libglib2.0-bin postgresql icu-devtools
+           podman runc netavark aardvark-dns iptables mmdebstrap
            )
 
 missing=()
