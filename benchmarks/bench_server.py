@@ -6,7 +6,7 @@ and whatever else runs on the machine.
 
     .venv/bin/python benchmarks/bench_server.py [--heartbeats 100000] [--rps 500]
         [--seconds 20] [--year-heartbeats 5000000] [--backends sqlite,postgresql]
-        [--only ingest,latency,year] [--repeat 1]
+        [--only ingest,latency,year] [--repeat 1] [--workers 1 (PostgreSQL)]
 
 - bulk ingest: 2 clients post `heartbeats.bulk` requests of 1,000 (bodies encoded before the
   clock starts) over keep-alive connections;
