@@ -59,20 +59,22 @@ def files_hash(paths: Iterable[Path], *extra: str) -> str:
 class Podman:
     def __init__(self, root: Path | None = None) -> None:
         self.root = (root or cache_root()).resolve()
-        self.run = Path("/run/timeforged-container") / hashlib.sha1(
+        self.run_dir = Path("/run/timeforged-container") / hashlib.sha1(
             str(self.root).encode()).hexdigest()[:8]
         self.env = {**os.environ,
                     "CONTAINERS_STORAGE_CONF": str(self.root / "storage.conf"),
                     "CONTAINERS_CONF": str(self.root / "containers.conf")}
         self._settings = {
             "storage.conf": f'[storage]\ndriver = "overlay"\ngraphroot = "{self.root}/storage"\n'
-                            f'runroot = "{self.run}/storage"\n',
+                            f'runroot = "{self.run_dir}/storage"\n',
             "containers.conf": '[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n'
-                               f'runtime = "runc"\ntmp_dir = "{self.run}/libpod"\n'
+                               f'runtime = "runc"\ntmp_dir = "{self.run_dir}/libpod"\n'
                                f'[containers]\ndefault_ulimits = {_ulimits()}\n'}
 
     def setup(self) -> None:
         """Writes the settings; raises Unusable when a tool is missing."""
+        if os.geteuid() != 0:
+            raise Unusable("these settings are for root's podman (rootless is not set up)")
         for tool in ("podman", "runc", "mmdebstrap"):
             if shutil.which(tool) is None:
                 raise Unusable(f"{tool} is not installed (scripts/setup.sh --test)")
@@ -82,10 +84,10 @@ class Podman:
             if not path.is_file() or path.read_text() != text:
                 path.write_text(text)
 
-    def __call__(self, *args: str, check: bool = True, timeout: float = 120,
-                 input: str | None = None) -> subprocess.CompletedProcess[str]:
+    def __call__(self, *args: str, check: bool = True,
+                 timeout: float = 120) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(["podman", *args], env=self.env, capture_output=True, text=True,
-                              timeout=timeout, input=input)
+                              timeout=timeout)
         if check and done.returncode != 0:
             raise AssertionError(f"podman {' '.join(args)} failed ({done.returncode}):\n"
                                  f"{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
@@ -153,7 +155,7 @@ class Podman:
             self("rmi", "-af", check=False)
             self("volume", "rm", "-af", check=False)
         shutil.rmtree(self.root, ignore_errors=True)
-        shutil.rmtree(self.run, ignore_errors=True)
+        shutil.rmtree(self.run_dir, ignore_errors=True)
 
     def _drop_other_tags(self, tag: str) -> None:
         repo = tag.rsplit(":", 1)[0]

@@ -228,8 +228,8 @@ def test_compose_runs_server_and_postgresql(images):
         return done.stdout
 
     def logs() -> str:
-        return "\n".join((podman("logs", f"{project}_{s}_1", check=False).stderr or "")[-2000:]
-                         for s in ("db", "server"))
+        done = [podman("logs", f"{project}_{s}_1", check=False) for s in ("db", "server")]
+        return "\n".join((d.stdout + d.stderr)[-2000:] for d in done)
 
     def run_admin(*args: str) -> str:
         return up_down("exec", "-T", "server", "timeforged-server", "admin", *args)
