@@ -76,6 +76,21 @@ class Database:
             self.db.cursor().executemany(text.replace("VALUES %s", "VALUES " + marks).replace(
                 "%s", "?"), rows)
 
+    def many_at_once(self, parts: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> None:
+        """Several `many` inserts; on PostgreSQL in one round trip (they run in order)."""
+        parts = [(text, rows) for text, rows in parts if rows]
+        if not self.postgres or len(parts) < 2:
+            for text, rows in parts:
+                self.many(text, rows)
+            return
+        with self.db.cursor() as cur:
+            script = []
+            for text, rows in parts:
+                row = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
+                values = b", ".join(cur.mogrify(row, r) for r in rows).decode()
+                script.append(text.replace("VALUES %s", "VALUES " + values))
+            cur.execute(";\n".join(script))  # no parameters: nothing else is interpolated
+
     @contextmanager
     def user_lock(self, *users: int) -> Iterator[None]:
         """A write transaction in which these users' changes are serialised (pass them sorted:

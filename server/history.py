@@ -133,10 +133,12 @@ class History:
         return self.put_many([(user, spans, updated)])[0]
 
     def put_many(self, batches: Sequence[tuple[User, Sequence[Span], Sequence[float]]], *,
-                 locked: bool = False) -> list[Written]:
+                 locked: bool = False, also: Sequence[tuple[str, Sequence]] = ()
+                 ) -> list[Written]:
         """`put_spans` for several (user, spans, updated) at once, in one transaction (group
-        commit; `locked`: the caller holds their `user_lock` already). A later batch sees the
-        earlier ones: a uuid written twice needs a newer `updated` the second time."""
+        commit; `locked`: the caller holds their `user_lock` already; `also`: more inserts
+        (`Database.many`'s) to send with the spans'). A later batch sees the earlier ones: a
+        uuid written twice needs a newer `updated` the second time."""
         prepared = []
         for user, spans, updated in batches:
             mine = {d for d, u in self._devices.items() if u == user.id}
@@ -149,18 +151,18 @@ class History:
                     latest[s.uuid] = i
             order = sorted(latest.values())
             prepared.append((user, mine, [spans[i] for i in order], [updated[i] for i in order]))
-        if not any(p[2] for p in prepared):
+        if not any(p[2] for p in prepared) and not also:
             return [Written(0, 0, 0) for _ in prepared]
         try:
             if locked:
-                return self._write(prepared)
+                return self._write(prepared, also)
             with self.db.user_lock(*sorted({p[0].id for p in prepared})):
-                return self._write(prepared)
+                return self._write(prepared, also)
         except BaseException:
             self.forget_ids()  # ids interned in the rolled-back transaction are gone
             raise
 
-    def _write(self, prepared: list) -> list[Written]:
+    def _write(self, prepared: list, also: Sequence[tuple[str, Sequence]]) -> list[Written]:
         existing: dict[str, tuple[float, float, float, str]] = {}
         for part in _chunks(list({s.uuid for p in prepared for s in p[2]})):
             for u, a, b, upd, dev in self.db.execute(
@@ -192,12 +194,13 @@ class History:
             aids, oids = self._intern([s for s, _ in pairs])
             rows = [(s.uuid, s.start, s.end, a, o, *(getattr(s, c) for c in COUNTERS), upd)
                     for (s, upd), a, o in zip(pairs, aids, oids, strict=True)]
-            self.db.many(_UPSERT, rows)
-            self.db.many('INSERT INTO change ("user", kind, uuid) VALUES %s',
-                         [(uid, "span", u) for u, uid in changes.items()])
-            self.db.many('INSERT INTO user_day_dirty ("user", day) VALUES %s ON CONFLICT DO '
-                         "NOTHING", sorted(dirty))
             self._note_duration(max(s.end - s.start for s, _ in pairs))
+            also = [(_UPSERT, rows),
+                    ('INSERT INTO change ("user", kind, uuid) VALUES %s',
+                     [(uid, "span", u) for u, uid in changes.items()]),
+                    ('INSERT INTO user_day_dirty ("user", day) VALUES %s ON CONFLICT DO NOTHING',
+                     sorted(dirty)), *also]
+        self.db.many_at_once(also)
         return out
 
     def forget_ids(self) -> None:

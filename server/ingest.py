@@ -71,8 +71,7 @@ class HeartbeatWriter:
         try:
             with self.db.user_lock(*sorted({item.user.id for item in good})):
                 stored = self._resume(devices)
-                ids = self._join_and_write(good)
-                saved = self._save(devices, stored)
+                ids, saved = self._join_and_write(good, devices, stored)
         except BaseException:
             # Nothing was written: the joiners took these heartbeats in all the same. Forget
             # their streams; the next request carries on from the database.
@@ -85,7 +84,9 @@ class HeartbeatWriter:
         it = iter(ids)
         return [o if isinstance(o, PermissionError) else next(it) for o in out]
 
-    def _join_and_write(self, items: list[Beats]) -> list[list[str | None]]:
+    def _join_and_write(self, items: list[Beats], devices: list[str],
+                        stored: dict[tuple[str, str], tuple[int, bytes]]
+                        ) -> tuple[list[list[str | None]], dict[tuple[str, str], int]]:
         now = time.time()
         ids = []
         per_user: dict[int, tuple[User, dict[str, Span]]] = {}
@@ -97,11 +98,13 @@ class HeartbeatWriter:
                 spans[span.uuid] = span
             ids.append(result.span_ids)
             new += sum(result.new)
+        streams, saved = self._streams(devices, stored)
         self.history.put_many([(user, list(spans.values()), [now] * len(spans))
-                               for user, spans in per_user.values()], locked=True)
+                               for user, spans in per_user.values()], locked=True,
+                              also=[streams])
         BATCHES.inc()
         HEARTBEATS.inc(new)
-        return ids
+        return ids, saved
 
     def _resume(self, devices: list[str]) -> dict[tuple[str, str], tuple[int, bytes]]:
         """Bring each device's joiner up to the stream state in the database (written by
@@ -124,8 +127,9 @@ class HeartbeatWriter:
                     joiner.resume(source, _decode(state) if state else None)
         return stored
 
-    def _save(self, devices: list[str], stored: dict[tuple[str, str], tuple[int, bytes]]
-              ) -> dict[tuple[str, str], int]:
+    def _streams(self, devices: list[str], stored: dict[tuple[str, str], tuple[int, bytes]]
+                 ) -> tuple[tuple[str, list], dict[tuple[str, str], int]]:
+        """The insert saving the streams that moved, and the versions then held."""
         rows = []
         for device in devices:
             for source, stream in self.joiners[device].streams().items():
@@ -133,12 +137,13 @@ class HeartbeatWriter:
                 version, before = stored.get((device, source), (0, b""))
                 if state != before:
                     rows.append((device, source, version + 1, state.decode()))
-        self.db.many("INSERT INTO heartbeat_stream (device, source, version, state) VALUES %s "
-                     "ON CONFLICT (device, source) DO UPDATE SET version = excluded.version, "
-                     "state = excluded.state", rows)
         saved = {(d, s): v for (d, s), (v, _) in stored.items()}
         saved.update({(d, s): v for d, s, v, _ in rows})
-        return saved
+        return (_SAVE, rows), saved
+
+
+_SAVE = ("INSERT INTO heartbeat_stream (device, source, version, state) VALUES %s ON CONFLICT "
+         "(device, source) DO UPDATE SET version = excluded.version, state = excluded.state")
 
 
 def _encode(stream: Stream) -> bytes:
