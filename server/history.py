@@ -32,12 +32,12 @@ MAX_SPAN = 7 * 86400.0
 DAY = 86400
 
 
-def _chunks(seq: Sequence, n: int = _IN) -> Iterable[Sequence]:
+def chunks(seq: Sequence, n: int = _IN) -> Iterable[Sequence]:
     for i in range(0, len(seq), n):
         yield seq[i:i + n]
 
 
-def _marks(n: int) -> str:
+def marks(n: int) -> str:
     return ", ".join(["%s"] * n)
 
 
@@ -90,10 +90,10 @@ class History:
             rows = [(h, *by_hash[h]) for h in hashes]
             self.db.many(f"INSERT INTO activity (key_hash, {', '.join(ACTIVITY_FIELDS)}) "
                          f"VALUES %s ON CONFLICT (key_hash) DO NOTHING", rows)
-            for part in _chunks(hashes):
+            for part in chunks(hashes):
                 for aid, h in self.db.execute(
                         f"SELECT id, key_hash FROM activity WHERE key_hash IN "
-                        f"({_marks(len(part))})", list(part)):
+                        f"({marks(len(part))})", list(part)):
                     self._activities[by_hash[h]] = aid
         okeys = {(s.source, s.device) for s in spans} - self._origins.keys()
         for source, device in okeys:
@@ -108,19 +108,19 @@ class History:
 
     def origin_rows(self, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
         missing = [i for i in set(ids) if i not in self._origin_rows]
-        for part in _chunks(missing):
+        for part in chunks(missing):
             for oid, source, device in self.db.execute(
-                    f"SELECT id, source, device FROM origin WHERE id IN ({_marks(len(part))})",
+                    f"SELECT id, source, device FROM origin WHERE id IN ({marks(len(part))})",
                     list(part)):
                 self._origin_rows[oid] = (source, device)
         return self._origin_rows
 
     def activity_rows(self, ids: Iterable[int]) -> dict[int, tuple]:
         missing = [i for i in set(ids) if i not in self._activity_rows]
-        for part in _chunks(missing):
+        for part in chunks(missing):
             for aid, *values in self.db.execute(
                     f"SELECT id, {', '.join(ACTIVITY_FIELDS)} FROM activity WHERE id IN "
-                    f"({_marks(len(part))})", list(part)):
+                    f"({marks(len(part))})", list(part)):
                 values[-2:] = [bool(values[-2]), bool(values[-1])]
                 self._activity_rows[aid] = tuple(values)
         return self._activity_rows
@@ -164,11 +164,11 @@ class History:
 
     def _write(self, prepared: list, also: Sequence[tuple[str, Sequence]]) -> list[Written]:
         existing: dict[str, tuple[float, float, float, str]] = {}
-        for part in _chunks(list({s.uuid for p in prepared for s in p[2]})):
+        for part in chunks(list({s.uuid for p in prepared for s in p[2]})):
             for u, a, b, upd, dev in self.db.execute(
                     f'SELECT s.uuid, s.start, s."end", s.updated, o.device FROM span s '
                     f"JOIN origin o ON o.id = s.origin WHERE s.uuid IN "
-                    f"({_marks(len(part))})", list(part)):
+                    f"({marks(len(part))})", list(part)):
                 existing[u] = (a, b, upd, dev)
         out, todo, changes, dirty = [], {}, {}, set()
         for user, mine, spans, updated in prepared:
@@ -265,7 +265,7 @@ class History:
                     if a < start:
                         new = str(uuidlib.uuid5(_SPLIT_NS, f"{u}@{end!r}"))
                         self.db.execute(
-                            f"INSERT INTO span ({_COLS}) VALUES ({_marks(12)}) "
+                            f"INSERT INTO span ({_COLS}) VALUES ({marks(12)}) "
                             f"ON CONFLICT (uuid) DO NOTHING", (new, end, b, act, org, *right, now))
                         changed.append(new)
                     else:
@@ -295,10 +295,10 @@ class History:
         spans = self.spans_by_uuid([u for k, u in last if k == "span"])
         dels = {}
         duuids = [u for k, u in last if k == "deletion"]
-        for part in _chunks(duuids):
+        for part in chunks(duuids):
             for u, dev, a, b, c in self.db.execute(
                     f'SELECT uuid, device, start, "end", created FROM deletion WHERE uuid IN '
-                    f"({_marks(len(part))})", list(part)):
+                    f"({marks(len(part))})", list(part)):
                 dels[u] = {"uuid": u, "device": dev, "start": a, "end": b, "created": c}
         out = []
         for (kind, u), seq in sorted(last.items(), key=lambda kv: kv[1]):
@@ -311,10 +311,10 @@ class History:
     def spans_by_uuid(self, uuids: Sequence[str]) -> dict[str, dict]:
         out: dict[str, dict] = {}
         raw = []
-        for part in _chunks(list(uuids)):
+        for part in chunks(list(uuids)):
             raw += self.db.execute(
                 f'SELECT uuid, start, "end", activity, origin, {", ".join(COUNTERS)}, updated '
-                f"FROM span WHERE uuid IN ({_marks(len(part))})", list(part)).fetchall()
+                f"FROM span WHERE uuid IN ({marks(len(part))})", list(part)).fetchall()
         acts = self.activity_rows({r[3] for r in raw})
         origins = self.origin_rows({r[4] for r in raw})
         for u, a, b, act, org, *rest in raw:
@@ -358,7 +358,7 @@ class History:
                     'AND day >= %s AND day <= %s GROUP BY "user", activity, origin',
                     (week, uid, 7 * week + 1, 7 * week + 7))
                 self.db.execute(f'DELETE FROM user_day_dirty WHERE "user" = %s AND day IN '
-                                f"({_marks(len(days))})", (uid, *days))
+                                f"({marks(len(days))})", (uid, *days))
         return sum(len(d) for d in weeks.values())
 
     def _recompute(self, user: User, day: int, maxd: float) -> None:
@@ -443,7 +443,7 @@ def _where(user: User, col: str, first: int, last: int, origins: Sequence[int] |
     sql = f'"user" = %s AND {col} >= %s AND {col} <= %s'
     args: list = [user.id, first, last]
     if origins is not None:
-        sql += f" AND origin IN ({_marks(len(origins))})" if origins else " AND 0 = 1"
+        sql += f" AND origin IN ({marks(len(origins))})" if origins else " AND 0 = 1"
         args += list(origins)
     return sql, args
 

@@ -20,7 +20,7 @@ from prometheus_client import Counter
 from desktop.engine.heartbeats import Heartbeat, Joiner
 from desktop.engine.span import Span
 from server.batcher import Batcher
-from server.history import History, _chunks, _marks
+from server.history import History, chunks, marks
 from server.models import User
 
 HEARTBEATS = Counter("timeforged_heartbeats_total", "Heartbeats accepted")
@@ -110,10 +110,10 @@ class HeartbeatWriter:
         """Bring each device's joiner up to the stream state in the database (written by
         another process, or before a restart) unless it holds that state already."""
         stored: dict[tuple[str, str], tuple[int, bytes]] = {}
-        for part in _chunks(devices):
+        for part in chunks(devices):
             for device, source, version, state in self.db.execute(
                     f"SELECT device, source, version, state FROM heartbeat_stream WHERE "
-                    f"device IN ({_marks(len(part))})", list(part)):
+                    f"device IN ({marks(len(part))})", list(part)):
                 stored[device, source] = (version, state.encode())
         for device in devices:
             joiner = self.joiners.get(device)

@@ -16,6 +16,7 @@ import pytest
 from server.batcher import Batcher
 from server.db import Database
 from tests.server.conftest import ServerProcess, admin
+from tests.server.helpers import Api
 
 
 def test_concurrent_items_written_in_few_batches():
@@ -195,3 +196,52 @@ def test_two_processes_carry_one_stream_on(server_process, tmp_path):
     spans = sorted(_spans(server_process.database_url).values())
     assert spans == [(t0 + 80.0 * k, t0 + 80.0 * k + 80.0) for k in range(4)] + [
         (t0 + 320.0, t0 + 390.0)]
+
+
+@pytest.mark.parametrize("body", [
+    b'{"entity": "/a.py", "time": TIME, "language": "Python"}',
+    b'{"entity": "/a.py"}',
+    b'{"entity": "/a.py", "time": NaN}',
+    b'{"entity": "/a.py", "time": "soon"}',
+    b'{"entity": 5, "time": TIME}',
+    b'{"entity": "/a.py", "time": TIME',
+    b'[{"entity": "/b.py", "time": TIME}]',
+    b'"just a string"',
+])
+def test_one_heartbeat_path_answers_like_the_route(database_url, body):
+    """A single heartbeat with a recently verified key is answered in front of FastAPI; the
+    answers match those of the route (taken when the key is not cached)."""
+    api = Api(database_url, rate_per_second=1e6, rate_burst=10**6)
+    _, headers = api.user("ann")
+    body = body.replace(b"TIME", str(time.time() - 60).encode())
+    url = "/api/v1/users/current/heartbeats"
+    answers = []
+    for cached in (False, True):
+        api.app.state.tf.keys.forget()
+        if cached:
+            assert api.client.get("/api/sync/v1/hello", headers=headers).status_code == 200
+        r = api.client.post(url, content=body, headers={  # a device each: not a resend
+            **headers, "Content-Type": "application/json", "X-Machine-Name": f"m{cached}"})
+        answers.append((r.status_code, _without_ids(r.json()), r.headers["content-type"]))
+    assert answers[0] == answers[1]
+    api.close()
+
+
+def test_one_heartbeat_path_rate_limited(database_url):
+    api = Api(database_url, rate_per_second=0.5, rate_burst=2)
+    _, headers = api.user("ann")
+    beat = {"entity": "/a.py", "time": time.time() - 60}
+    codes = [api.client.post("/api/v1/users/current/heartbeats", json=beat, headers=headers)
+             for _ in range(4)]
+    assert [r.status_code for r in codes] == [201, 201, 429, 429]
+    assert int(codes[-1].headers["Retry-After"]) >= 1
+    api.close()
+
+
+def _without_ids(data: object) -> object:
+    if isinstance(data, dict):
+        assert isinstance(data.get("id", ""), str)  # a span uuid
+        return {k: _without_ids(v) for k, v in data.items() if k != "id"}
+    if isinstance(data, list):
+        return [_without_ids(v) for v in data]
+    return data
