@@ -242,6 +242,10 @@ class History:
                             "VALUES (%s, %s, %s, %s, %s)", (uuid, device, start, end, created))
             self.db.execute('INSERT INTO deletion_owner (uuid, "user") VALUES (%s, %s)',
                             (uuid, user.id))
+            # The plugins' open spans may lie in the range: their next heartbeats start new
+            # ones (every process sees the streams gone) rather than grow the deleted back.
+            self.db.execute('DELETE FROM heartbeat_stream WHERE device IN (SELECT id FROM '
+                            'device WHERE "user" = %s)', (user.id,))
             rows = self.db.execute(
                 f'SELECT s.id, s.uuid, s.start, s."end", s.activity, s.origin, '
                 f'{", ".join("s." + c for c in COUNTERS)} FROM span s JOIN origin o ON '

@@ -245,3 +245,26 @@ def _without_ids(data: object) -> object:
     if isinstance(data, list):
         return [_without_ids(v) for v in data]
     return data
+
+
+def test_deletion_ends_the_open_stream(database_url):
+    """A deletion over the span a plugin's stream is still growing: the next heartbeat starts
+    a new span instead of growing the deleted one back."""
+    api = Api(database_url, rate_per_second=1e6, rate_burst=10**6)
+    _, headers = api.user("ann")
+    t0 = time.time() - 3600
+    url = "/api/v1/users/current/heartbeats"
+    for i in range(11):
+        assert api.client.post(url, json={"entity": "/a.py", "time": t0 + 60 * i},
+                               headers=headers).status_code == 201
+    desk = "2f1d3c4b-0000-4000-8000-000000000001"
+    gone = {"uuid": "2f1d3c4b-0000-4000-8000-000000000002", "device": desk, "start": t0 - 1,
+            "end": t0 + 700, "created": time.time()}
+    assert api.client.post("/api/sync/v1/push", json={"device": desk, "deletions": [gone]},
+                           headers=headers).json()["deletions"] == 1
+    for i in (12, 13):
+        assert api.client.post(url, json={"entity": "/a.py", "time": t0 + 60 * i},
+                               headers=headers).status_code == 201
+    spans = sorted(_spans(database_url).values())
+    assert spans == [(t0 + 720, t0 + 780)]
+    api.close()
