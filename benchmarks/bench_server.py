@@ -233,6 +233,8 @@ def latency(server: ServerProcess, cpu: CpuMeter, key: str, rps: int, seconds: f
 def year_summary(server: ServerProcess, key: str, label: str) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
 
+    data: dict = {}
+
     def get() -> float:
         began = time.perf_counter()
         conn.request("GET", "/api/v1/users/current/stats/last_year",
@@ -240,13 +242,16 @@ def year_summary(server: ServerProcess, key: str, label: str) -> None:
         resp = conn.getresponse()
         body = resp.read()
         assert resp.status == 200, body[:300]
-        return time.perf_counter() - began
+        elapsed = time.perf_counter() - began
+        data.update(json.loads(body)["data"])
+        return elapsed
 
     first = get()  # brings the rollups current (the scheduler's job on a live server)
     times = sorted(get() for _ in range(7))
     line(f"year summary (stats/last_year), {label}", statistics.median(times) * 1000, "ms", 200,
          False, f"min {times[0] * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms; "
-                f"first request (rollups brought current) {first:.1f} s")
+                f"first request (rollups brought current) {first:.1f} s; the year holds "
+                f"{data['total_seconds'] / 3600:,.0f} h over {len(data['projects'])} projects")
 
 
 def build_year(url: str, cluster: PgCluster | None, n: int, keyfile: Path) -> None:
@@ -274,6 +279,8 @@ def year(backend: str, n: int, tmp: Path) -> None:
     CACHE.mkdir(parents=True, exist_ok=True)
     name = f"server-year-v2-{n}"
     keyfile = CACHE / f"{name}-{backend}.key"
+    if keyfile.exists() and time.time() - keyfile.stat().st_mtime > 14 * 86400:
+        keyfile.unlink()  # its oldest days are sliding out of the last year: build anew
     cluster = None
     if backend == "postgresql":
         fresh = not keyfile.exists()
