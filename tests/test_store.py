@@ -94,9 +94,8 @@ def test_add_spans_is_idempotent_and_leaves_existing_alone(store):
 
 
 def test_add_spans_over_many_chunks_is_whole_or_nothing(store, monkeypatch):
-    """Chunks are stored by a second thread while the next is prepared: activities first
-    seen in one chunk and reused in later ones keep one id; a failure in a late chunk rolls
-    back the earlier ones too."""
+    """Activities first seen in one chunk and reused in later ones keep one id (ids are
+    handed out in Python); a failure in a late chunk rolls back the earlier ones too."""
     from desktop.engine.store import store as store_module
 
     monkeypatch.setattr(store_module, "_CHUNK", 50)

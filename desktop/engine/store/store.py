@@ -10,7 +10,6 @@ import time
 import uuid as uuidlib
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from operator import attrgetter
@@ -37,7 +36,7 @@ _ADD_ACTIVITY = (f"INSERT INTO activity (id, key_hash, {', '.join(ACTIVITY_FIELD
                  f"VALUES ({', '.join('?' * (len(ACTIVITY_FIELDS) + 2))})")
 _SELECT_SPANS = (f'SELECT start, "end", origin, uuid, activity, {_COUNTERS} FROM span '
                  'WHERE start < ? AND start >= ? AND "end" > ? ORDER BY start')
-_CHUNK = 10_000   # spans per executemany in add_spans (progress, pipelining)
+_CHUNK = 20_000   # spans per executemany in add_spans (progress granularity)
 _IN = 500         # parameters per IN (...) list
 _SPLIT_NS = uuidlib.UUID("5b0c7d4e-57a1-4c55-9f0e-0d7c3b1e2a90")
 
@@ -246,42 +245,21 @@ class Store:
     def add_spans(self, spans: Iterable[Span],
                   progress: Callable[[int, int], None] | None = None) -> int:
         """Insert spans whose uuid is new, leave the others untouched; returns how many
-        were new. One transaction: an import lands whole or not at all.
-
-        Pipelined over two threads: SQLite stores one chunk (releasing the GIL) while the
-        next is prepared in Python. Both use the one connection, which the sqlite3 module
-        allows when SQLite is built serialized (threadsafety 3); else chunks run in turn."""
+        were new. One transaction: an import lands whole or not at all."""
         spans = list(spans)
-        added = stored = 0
-
-        def store(conn: sqlite3.Connection, activities: list[tuple], rows: list[tuple],
-                  dirty: set[int]) -> int:
-            conn.executemany(_ADD_ACTIVITY, activities)
-            new = conn.executemany(_ADD, rows).rowcount
-            if new:
-                rollups.mark_dirty(conn, dirty)
-            return new
-
-        def done(new: int, count: int) -> None:
-            nonlocal added, stored
-            added += new
-            stored += count
-            if progress:
-                progress(stored, len(spans))
-
-        with self._write() as conn, ThreadPoolExecutor(1, "store") as pool:
-            pending: tuple[Future[int], int] | None = None
+        added = done = 0
+        with self._write() as conn:
             for part in _chunks(spans, _CHUNK):
                 dirty: set[int] = set()
-                work = (conn, *self._prepare(conn, part, dirty), dirty)
-                if sqlite3.threadsafety < 3:
-                    done(store(*work), len(part))
-                    continue
-                if pending:
-                    done(pending[0].result(), pending[1])
-                pending = pool.submit(store, *work), len(part)
-            if pending:
-                done(pending[0].result(), pending[1])
+                activities, rows = self._prepare(conn, part, dirty)
+                conn.executemany(_ADD_ACTIVITY, activities)
+                new = conn.executemany(_ADD, rows).rowcount
+                if new:
+                    rollups.mark_dirty(conn, dirty)
+                added += new
+                done += len(part)
+                if progress:
+                    progress(done, len(spans))
         return added
 
     def delete_range(self, start: float, end: float, *, uuid: str | None = None,
