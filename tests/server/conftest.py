@@ -65,6 +65,12 @@ def admin(database_url: str, *args: str) -> str:
     return out.stdout
 
 
+def user_with_key(database_url: str, name: str = "ann") -> str:
+    """Creates user `name` through the admin command; returns a new API key of theirs."""
+    admin(database_url, "create-user", name)
+    return admin(database_url, "create-key", name).strip()
+
+
 class ServerProcess:
     """`timeforged-server serve` as a child process; `kill()` is SIGKILL."""
 

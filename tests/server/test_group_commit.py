@@ -15,7 +15,7 @@ import pytest
 
 from server.batcher import Batcher
 from server.db import Database
-from tests.server.conftest import ServerProcess, admin
+from tests.server.conftest import ServerProcess, user_with_key
 from tests.server.helpers import Api
 
 
@@ -74,8 +74,7 @@ def test_close_writes_what_is_queued():
 
 def _key(server: ServerProcess) -> str:
     server.settings.update(rate_per_second="100000", rate_burst="100000")
-    admin(server.database_url, "create-user", "ann")
-    return admin(server.database_url, "create-key", "ann").strip()
+    return user_with_key(server.database_url)
 
 
 def _post(port: int, key: str, body: object, machine: str = "box") -> tuple[int, dict]:

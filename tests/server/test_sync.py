@@ -13,7 +13,7 @@ import pytest
 from desktop.engine.span import Span
 from desktop.engine.store import Store
 from desktop.engine.sync import Syncer, SyncError, backoff
-from tests.server.conftest import admin
+from tests.server.conftest import user_with_key
 
 DAY = 86400.0
 
@@ -45,8 +45,7 @@ def _settle(*syncers: Syncer) -> None:
 @pytest.mark.timeout(300)
 def test_two_devices_server_killed_mid_sync(server_process, tmp_path):
     server = server_process.start()
-    admin(server.database_url, "create-user", "ann")
-    key = admin(server.database_url, "create-key", "ann").strip()
+    key = user_with_key(server.database_url)
     a, b = Store(tmp_path / "a.sqlite3"), Store(tmp_path / "b.sqlite3")
     now = time.time()
     a.add_spans(_spans(3000, now - 20 * DAY, "code", 1))
@@ -88,8 +87,7 @@ def test_two_devices_server_killed_mid_sync(server_process, tmp_path):
 @pytest.mark.timeout(300)
 def test_growing_span_deletions_and_offline_queue(server_process, tmp_path):
     server = server_process.start()
-    admin(server.database_url, "create-user", "bob")
-    key = admin(server.database_url, "create-key", "bob").strip()
+    key = user_with_key(server.database_url, "bob")
     a, b = Store(tmp_path / "a.sqlite3"), Store(tmp_path / "b.sqlite3")
     sync_a = Syncer(a, server.url, key=key)
     sync_b = Syncer(b, server.url, key=key)

@@ -18,7 +18,7 @@ from desktop.engine.service import Engine
 from desktop.engine.span import Span
 from desktop.engine.store import Store
 from desktop.engine.sync import Syncer, SyncError, device_names
-from tests.server.conftest import admin
+from tests.server.conftest import user_with_key
 
 TZ = ZoneInfo("Europe/Paris")
 
@@ -32,8 +32,7 @@ def _coding(day: datetime, hour: int, minutes: int, project: str) -> Span:
 @pytest.mark.timeout(120)
 def test_devices_queue_and_one_device_reports(server_process, tmp_path):
     server = server_process.start()
-    admin(server.database_url, "create-user", "ann")
-    key = admin(server.database_url, "create-key", "ann").strip()
+    key = user_with_key(server.database_url)
     desk, laptop = Store(tmp_path / "desk.sqlite3"), Store(tmp_path / "laptop.sqlite3")
     today = datetime.now(TZ).replace(minute=0, second=0, microsecond=0)
     days = [today - timedelta(days=i) for i in range(3)]
@@ -85,8 +84,7 @@ def test_engine_switches_sync_on_and_off(server_process, tmp_path, monkeypatch):
 
     monkeypatch.setattr(keyring.core, "_keyring_backend", fail.Keyring())
     server = server_process.start()
-    admin(server.database_url, "create-user", "bob")
-    key = admin(server.database_url, "create-key", "bob").strip()
+    key = user_with_key(server.database_url, "bob")
     home = tmp_path / "home"
     engine = Engine(home)
     try:

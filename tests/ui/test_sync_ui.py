@@ -23,7 +23,7 @@ from desktop.engine.sync import Syncer, save_key
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.stats_window import ALL_DEVICES, StatsWindow
 from desktop.ui.theme import Theme
-from tests.server.conftest import ServerProcess, admin, free_port
+from tests.server.conftest import ServerProcess, free_port, user_with_key
 from tests.ui.seed import TODAY, code, seed_home
 
 pytestmark = [pytest.mark.x11, pytest.mark.timeout(180)]
@@ -41,8 +41,7 @@ def sync_server(tmp_path):
     database = f"sqlite:///{tmp_path}/server.sqlite3"
     server = ServerProcess(database, tmp_path / "server.log", jobs_interval_seconds="0")
     server.start()
-    admin(database, "create-user", "ann")
-    key = admin(database, "create-key", "ann").strip()
+    key = user_with_key(database)
     try:
         yield server, key
     finally:
