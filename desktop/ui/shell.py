@@ -131,7 +131,14 @@ class TrayApp(QObject):
             from desktop.ui.settings_dialog import SettingsDialog
 
             self.settings_dialog = SettingsDialog(self.engine, self.theme)
+            self.settings_dialog.accepted.connect(self._settings_saved)
         _bring_forward(self.settings_dialog)
+
+    def _settings_saved(self) -> None:
+        """The dialog closes on save: say where the sync key went if it is not a keyring."""
+        note = self.settings_dialog.key_note if self.settings_dialog else None
+        if note:
+            self.notify("Sync key stored in a file", note)
 
     def show_stop_focus(self) -> None:
         from desktop.ui.focus_widgets import StopFocusDialog

@@ -67,3 +67,19 @@ def test_repeated_errors_are_reported_once(qtbot, make_app):
     app.bridge.event.emit("error", "store: database is locked")
     problems = [text for title, text in app.notifier.sent if title == "TimeForged problem"]
     assert problems == ["watchers: the X server went away", "store: database is locked"]
+
+
+def test_sync_key_in_a_file_is_said_after_saving(qtbot, make_app, monkeypatch):
+    """Settings close on save; where the sync key went (no keyring here) comes as a
+    notification instead of only on the Sync page the next time it opens."""
+    from desktop.engine import sync
+
+    monkeypatch.setattr(sync, "_keyring", lambda: None)
+    app = make_app("")
+    app.show_settings()
+    dialog = app.settings_dialog
+    dialog.sync_page.url_edit.setText("http://127.0.0.1:9")
+    dialog.sync_page.key_edit.setText("tf_key")
+    assert dialog.save()
+    text = dict(app.notifier.sent)["Sync key stored in a file"]
+    assert "not encrypted" in text and str(app.engine.home) in text
