@@ -345,8 +345,9 @@ def _json(data: Any, status: int) -> Response:
 
 
 class Observe:
-    """Refuses bodies over the limit; counts and times requests per route (a plain ASGI
-    middleware: Starlette's BaseHTTPMiddleware costs a task per request)."""
+    """Refuses bodies over the limit, announced or streamed (chunked); counts and times
+    requests per route (a plain ASGI middleware: Starlette's BaseHTTPMiddleware costs a task
+    per request)."""
 
     def __init__(self, app: ASGIApp, max_body: int) -> None:
         self.app = app
@@ -356,22 +357,36 @@ class Observe:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        too_large = JSONResponse({"detail": "body too large"}, status_code=413)
         size = dict(scope["headers"]).get(b"content-length", b"")
         if size.isdigit() and int(size) > self.max_body:
-            await JSONResponse({"error": "body too large"}, status_code=413)(
-                scope, receive, send)
+            await too_large(scope, receive, send)
             return
         began = time.perf_counter()
-        status = 500
+        status, started, received = 500, False, 0
+
+        async def limited() -> Message:
+            """Stops a body that grows past the limit (FastAPI passes HTTPException on)."""
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body:
+                    raise HTTPException(413, "body too large")
+            return message
 
         async def observed(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, started = message["status"], True
             await send(message)
 
         try:
-            await self.app(scope, receive, observed)
+            await self.app(scope, limited, observed)
+        except HTTPException as exc:
+            if exc.status_code != 413 or started:
+                raise
+            await too_large(scope, receive, observed)
         finally:
             elapsed = time.perf_counter() - began
             name = getattr(scope.get("route"), "path", None) or scope.get("tf.route",

@@ -267,3 +267,37 @@ def test_deletion_ends_the_open_stream(database_url):
     spans = sorted(_spans(database_url).values())
     assert spans == [(t0 + 720, t0 + 780)]
     api.close()
+
+
+@pytest.mark.timeout(120)
+def test_bodies_over_the_limit_are_refused_announced_or_chunked(server_process):
+    """413 for a body over max_body_bytes whether Content-Length announces it or it streams
+    in chunks, on the single-heartbeat path and on a FastAPI route; nothing stored, and the
+    server answers the next request."""
+    server_process.settings.update(max_body_bytes="20000")
+    server = server_process.start()
+    key = _key(server)
+    auth = {"Authorization": "Basic " + base64.b64encode(key.encode()).decode(),
+            "Content-Type": "application/json"}
+    beat = {"entity": "/src/a.py", "type": "file", "time": time.time(), "project": "p"}
+    padded = json.dumps({**beat, "padding": "x" * 30_000}).encode()
+
+    def post(path: str, chunked: bool) -> int:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        try:
+            if chunked:
+                parts = (padded[i:i + 4096] for i in range(0, len(padded), 4096))
+                conn.request("POST", path, body=parts, headers=auth, encode_chunked=True)
+            else:
+                conn.request("POST", path, body=padded, headers=auth)
+            resp = conn.getresponse()
+            assert json.loads(resp.read()) == {"detail": "body too large"}
+            return resp.status
+        finally:
+            conn.close()
+
+    for path in ("/api/v1/users/current/heartbeats", "/api/v1/users/current/heartbeats.bulk"):
+        assert post(path, chunked=False) == 413
+        assert post(path, chunked=True) == 413
+    assert _spans(server.database_url) == {}
+    assert _post(server.port, key, beat)[0] == 201
