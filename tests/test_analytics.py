@@ -262,3 +262,27 @@ def test_named_rollups_follow_new_and_deleted_spans(store):
     assert sum(map(sum, an.heatmap(*week))) == 2700
     assert an.daily(date(2026, 3, 3), date(2026, 3, 3), by="project") == {
         date(2026, 3, 3): {"beta": 900}}
+
+
+def test_named_rollups_name_activities_written_while_they_are_built(store, monkeypatch):
+    """Another process adds a new activity between listing a day's activities and saving
+    their named rollups: the save sees the stranger, has it named, and counts its time."""
+    an = Analytics(store, TinyRules(), UTC_ZONE)
+    store.add_spans([Span(T0 + 3600, T0 + 7200, app="code", title="a - alpha")])
+    other = Store(store.path)
+    listed = Store.rollup_ids
+    writes = []
+
+    def list_then_other_writes(self, days, column):
+        found = listed(self, days, column)
+        if self is store and not writes:
+            writes.append(other.add_spans([Span(T0 + 8000, T0 + 8600, app="code",
+                                                title="g - gamma")]))
+            other.refresh_rollups()
+        return found
+
+    monkeypatch.setattr(Store, "rollup_ids", list_then_other_writes)
+    week = (utc(2026, 3, 1), utc(2026, 3, 8))
+    assert items(an.summary(*week)) == {"alpha": 3600, "gamma": 600}
+    assert writes == [1]
+    other.close()

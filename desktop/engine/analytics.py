@@ -239,13 +239,26 @@ class Analytics:
         fingerprint = self._check_fingerprint()
         missing = self.store.named_missing(fingerprint, dim, d0, d1)
         if missing:
-            rows = self.store.quarter_rows(missing)
-            namer = self._namer(dim, {(a, o) for _, a, o, _ in rows})
-            fresh: dict[tuple[int, str], float] = defaultdict(float)
-            for q, a, o, secs in rows:
-                fresh[q, namer((a, o))] += secs
-            self.store.save_named(fingerprint, dim, missing, fresh)
+            column = "origin" if dim in ("device", "source") else "activity"
+            names: dict[int, str] = {}
+            todo = self.store.rollup_ids(missing, column)
+            for _ in range(5):  # new ids can appear (another writer) until the save
+                names.update(self._names(dim, todo, column))
+                todo = self.store.save_named(fingerprint, dim, missing, names, column)
+                if not todo:
+                    break
+            else:
+                raise StoreError("the history kept changing while a report was built: "
+                                 "try again")
         return fingerprint
+
+    def _names(self, dim: str, ids: set[int], column: str) -> dict[int, str]:
+        """The name along `dim` of each activity (or origin) id."""
+        if column == "origin":
+            namer = self._namer(dim, set())
+            return {o: namer((0, o)) for o in ids}
+        namer = self._namer(dim, {(a, 0) for a in ids})
+        return {a: namer((a, 0)) for a in ids}
 
     def _named(self, by: str, s: float, e: float) -> dict[str, float]:
         """Seconds by name of `by`: whole UTC days from the named rollups, the rest from the

@@ -8,7 +8,6 @@ import sqlite3
 import threading
 import time
 import uuid as uuidlib
-from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
@@ -38,6 +37,7 @@ _SELECT_SPANS = (f'SELECT start, "end", origin, uuid, activity, {_COUNTERS} FROM
                  'WHERE start < ? AND start >= ? AND "end" > ? ORDER BY start')
 _CHUNK = 20_000   # spans per executemany in add_spans (progress granularity)
 _IN = 500         # parameters per IN (...) list
+_NAMED_DAYS = 60  # days per statement when named rollups are built
 _SPLIT_NS = uuidlib.UUID("5b0c7d4e-57a1-4c55-9f0e-0d7c3b1e2a90")
 
 
@@ -382,27 +382,54 @@ class Store:
                 "(SELECT 1 FROM named_done n WHERE n.fingerprint = ? AND n.dim = ? "
                 "AND n.day = a.day)", (d0, d1, fingerprint, dim))]
 
-    def quarter_rows(self, days: Collection[int]) -> list[tuple[int, int, int, float]]:
-        """(quarter, activity, origin, seconds) rows of the quarter rollups of UTC `days`."""
-        out: list[tuple[int, int, int, float]] = []
-        per_day = rollups.QUARTERS_PER_DAY
+    def rollup_ids(self, days: Collection[int], column: str) -> set[int]:
+        """Distinct activity (`column` "activity") or origin ids in the quarter rollups of
+        UTC `days`."""
+        if column not in ("activity", "origin"):
+            raise ValueError(column)
         with self._rollups() as conn:
-            for day in sorted(days):
-                out += conn.execute(
-                    "SELECT bucket, activity, origin, seconds FROM rollup_quarter "
-                    "WHERE bucket >= ? AND bucket < ?", (day * per_day, (day + 1) * per_day)
-                ).fetchall()
-        return out
+            self._temp_days(conn, days)
+            return {i for (i,) in conn.execute(
+                f"SELECT DISTINCT q.{column} FROM temp.named_days d JOIN rollup_quarter q "
+                f"ON q.bucket >= d.day * {rollups.QUARTERS_PER_DAY} "
+                f"AND q.bucket < (d.day + 1) * {rollups.QUARTERS_PER_DAY}")}
+
+    @staticmethod
+    def _temp_days(conn: sqlite3.Connection, days: Collection[int]) -> None:
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS named_days (day INTEGER PRIMARY KEY)")
+        conn.execute("DELETE FROM temp.named_days")
+        conn.executemany("INSERT INTO temp.named_days (day) VALUES (?)",
+                         [(int(d),) for d in days])
 
     def save_named(self, fingerprint: str, dim: str, days: Collection[int],
-                   by_quarter: dict[tuple[int, str], float]) -> None:
-        """Store the named rollups of `days` ((quarter, value) -> seconds) as current; a new
-        classifier fingerprint replaces the old one's."""
+                   names: dict[int, str], column: str) -> set[int]:
+        """Build the named rollups of `days` from the quarter rollups, each row named by
+        `names` of its activity (or origin: `column`), and store them as current; a new
+        classifier fingerprint replaces the old one's. The sums run inside SQLite, a few
+        weeks at a time (ten years of quarters would otherwise sort millions of rows at once).
+
+        Returns the ids found in those days without a name (written since `rollup_ids`):
+        then nothing is stored, and the caller names them and calls again."""
+        if column not in ("activity", "origin"):
+            raise ValueError(column)
         per_day = rollups.QUARTERS_PER_DAY
-        by_day: dict[tuple[int, str], float] = defaultdict(float)
-        for (q, value), secs in by_quarter.items():
-            by_day[q // per_day, value] += secs
+        in_days = (f"JOIN rollup_quarter q ON q.bucket >= d.day * {per_day} "
+                   f"AND q.bucket < (d.day + 1) * {per_day}")
+        parts = list(_chunks(sorted(days), _NAMED_DAYS))
         with self._write() as conn:
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS named_map "
+                         "(id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+            conn.execute("DELETE FROM temp.named_map")
+            conn.executemany("INSERT INTO temp.named_map (id, name) VALUES (?, ?)",
+                             names.items())
+            unnamed: set[int] = set()
+            for part in parts:
+                self._temp_days(conn, part)
+                unnamed.update(i for (i,) in conn.execute(
+                    f"SELECT DISTINCT q.{column} FROM temp.named_days d {in_days} "
+                    f"WHERE q.{column} NOT IN (SELECT id FROM temp.named_map)"))
+            if unnamed:
+                return unnamed
             row = conn.execute("SELECT value FROM meta WHERE key = 'named_fingerprint'"
                                ).fetchone()
             if row is None or row[0] != fingerprint:
@@ -411,22 +438,29 @@ class Store:
                 conn.execute("INSERT INTO meta (key, value) VALUES ('named_fingerprint', ?) "
                              "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                              (fingerprint,))
-            for day in days:
-                conn.execute("DELETE FROM rollup_named WHERE fingerprint = ? AND dim = ? "
-                             "AND day = ?", (fingerprint, dim, day))
-                conn.execute("DELETE FROM rollup_named_quarter WHERE fingerprint = ? AND dim = ? "
-                             "AND bucket >= ? AND bucket < ?",
-                             (fingerprint, dim, day * per_day, (day + 1) * per_day))
-            conn.executemany(
-                "INSERT INTO rollup_named (fingerprint, dim, day, value, seconds) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [(fingerprint, dim, day, value, secs) for (day, value), secs in by_day.items()])
-            conn.executemany(
-                "INSERT INTO rollup_named_quarter (fingerprint, dim, bucket, value, seconds) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [(fingerprint, dim, q, value, secs) for (q, value), secs in by_quarter.items()])
-            conn.executemany("INSERT INTO named_done (fingerprint, dim, day) VALUES (?, ?, ?) "
-                             "ON CONFLICT DO NOTHING", [(fingerprint, dim, d) for d in days])
+            for part in parts:
+                self._temp_days(conn, part)
+                for day in part:
+                    conn.execute("DELETE FROM rollup_named WHERE fingerprint = ? AND dim = ? "
+                                 "AND day = ?", (fingerprint, dim, day))
+                    conn.execute("DELETE FROM rollup_named_quarter WHERE fingerprint = ? "
+                                 "AND dim = ? AND bucket >= ? AND bucket < ?",
+                                 (fingerprint, dim, day * per_day, (day + 1) * per_day))
+                conn.execute(
+                    "INSERT INTO rollup_named_quarter (fingerprint, dim, bucket, value, seconds) "
+                    f"SELECT ?, ?, q.bucket, m.name, SUM(q.seconds) FROM temp.named_days d "
+                    f"{in_days} JOIN temp.named_map m ON m.id = q.{column} "
+                    f"GROUP BY q.bucket, m.name", (fingerprint, dim))
+                conn.execute(
+                    "INSERT INTO rollup_named (fingerprint, dim, day, value, seconds) "
+                    "SELECT ?, ?, d.day, n.value, SUM(n.seconds) FROM temp.named_days d "
+                    "JOIN rollup_named_quarter n ON n.fingerprint = ? AND n.dim = ? "
+                    f"AND n.bucket >= d.day * {per_day} AND n.bucket < (d.day + 1) * {per_day} "
+                    "GROUP BY d.day, n.value", (fingerprint, dim, fingerprint, dim))
+                conn.executemany("INSERT INTO named_done (fingerprint, dim, day) "
+                                 "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                                 [(fingerprint, dim, d) for d in part])
+        return set()
 
     def named_quarters(self, fingerprint: str, dim: str, q0: int, q1: int,
                        value: str | None = None) -> list[tuple[int, str, float]]:
