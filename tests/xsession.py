@@ -19,7 +19,8 @@ def _require(tool: str) -> str:
     return path
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def stop_process(proc: subprocess.Popen) -> None:
+    """Terminate `proc` (ours, by pid), then kill it if it does not go within 5 s."""
     if proc.poll() is None:
         proc.terminate()
         try:
@@ -56,6 +57,23 @@ class XSession:
     def xdotool(self, *args: str) -> str:
         return self.run(_require("xdotool"), *args)
 
+    def start_tray_host(self, timeout: float = 15) -> subprocess.Popen:
+        """Debian's trayer as the system tray (XEmbed); returns once its window exists. The
+        caller stops it (stop_process)."""
+        proc = subprocess.Popen(
+            [_require("trayer"), "--edge", "top", "--align", "right", "--widthtype", "request",
+             "--height", "24", "--SetDockType", "true", "--transparent", "false"],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while not subprocess.run([_require("xdotool"), "search", "--class", "trayer"],
+                                 env=self.env, capture_output=True, text=True).stdout.strip():
+            if time.monotonic() > deadline:
+                stop_process(proc)
+                raise RuntimeError("trayer did not start")
+            time.sleep(0.05)
+        return proc
+
     def open_window(self, title: str, wm_class: str = "XTerm", *, command: list[str] | None = None,
                     cwd: str | None = None) -> Window:
         """Open a real xterm with `title` and WM_CLASS `wm_class` and wait until it is mapped."""
@@ -74,14 +92,14 @@ class XSession:
                 win.activate()
                 return win
             time.sleep(0.05)
-        _stop(proc)
+        stop_process(proc)
         raise RuntimeError(f"window {title!r} did not appear")
 
     def close(self) -> None:
         for proc in reversed(self.children):
-            _stop(proc)
-        _stop(self.wm)
-        _stop(self.xvfb)
+            stop_process(proc)
+        stop_process(self.wm)
+        stop_process(self.xvfb)
 
 
 @dataclass
@@ -131,7 +149,7 @@ class Window:
         raise RuntimeError(f"window {self.wid} did not {'enter' if on else 'leave'} full screen")
 
     def close(self) -> None:
-        _stop(self.proc)
+        stop_process(self.proc)
 
 
 def start_session(width: int = 1920, height: int = 1080) -> XSession:
@@ -148,7 +166,7 @@ def start_session(width: int = 1920, height: int = 1080) -> XSession:
     with os.fdopen(read_fd) as pipe:
         number = pipe.readline().strip()
     if not number:
-        _stop(xvfb)
+        stop_process(xvfb)
         raise RuntimeError("Xvfb did not start")
     display = f":{number}"
     env = dict(os.environ, DISPLAY=display)

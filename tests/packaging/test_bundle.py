@@ -22,6 +22,7 @@ import pytest
 
 from tests.packaging.bundle import build, tree_bytes
 from tests.ui.xtray import embedded_icons
+from tests.xsession import stop_process
 
 pytestmark = [pytest.mark.bundle, pytest.mark.x11, pytest.mark.timeout(1500)]
 
@@ -51,19 +52,9 @@ def tray(x_session):
     so that the GUI tests' own tray host can take the tray selection after it)."""
     if shutil.which("trayer") is None:
         pytest.skip("trayer is not installed: run scripts/setup.sh --test")
-    proc = subprocess.Popen(
-        ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request",
-         "--height", "24", "--SetDockType", "true", "--transparent", "false"],
-        env=x_session.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True)
-    wait_for(lambda: _search(x_session, "--class", "trayer"), what="trayer")
+    proc = x_session.start_tray_host()
     yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    stop_process(proc)
 
 
 def wait_for(predicate, timeout: float = 20.0, what: str = "condition", step: float = 0.05):

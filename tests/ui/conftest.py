@@ -6,12 +6,11 @@ import gc
 import os
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator
 
 import pytest
 
-from tests.xsession import XSession
+from tests.xsession import XSession, stop_process
 
 
 @pytest.fixture(scope="session")
@@ -22,33 +21,13 @@ def qapp_args() -> list[str]:
 @pytest.fixture(scope="session")
 def tray_host(x_session: XSession) -> Iterator[subprocess.Popen]:
     """Debian's trayer as the system tray (XEmbed), started and stopped by pid."""
-    trayer = shutil.which("trayer")
-    if trayer is None:
+    if shutil.which("trayer") is None:
         pytest.skip("trayer is not installed: run scripts/setup.sh --test")
-    proc = subprocess.Popen(
-        [trayer, "--edge", "top", "--align", "right", "--widthtype", "request",
-         "--height", "24", "--SetDockType", "true", "--transparent", "false"],
-        env=x_session.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        found = subprocess.run(["xdotool", "search", "--class", "trayer"],
-                               env=x_session.env, capture_output=True, text=True).stdout
-        if found.strip():
-            break
-        time.sleep(0.05)
-    else:
-        proc.terminate()
-        raise RuntimeError("trayer did not start")
+    proc = x_session.start_tray_host()
     try:
         yield proc
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_process(proc)
 
 
 @pytest.fixture(scope="session")
