@@ -15,7 +15,9 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from desktop.engine.heartbeats import WAKATIME_TIMEOUT
 from desktop.engine.span import ACTIVITY_FIELDS, Span, source_priority
+from desktop.engine.store import beats as beatlib
 from desktop.engine.store.store import _SPLIT_NS, _key_hash
 from desktop.engine.timeline import resolve_raw
 from server.db import Database
@@ -56,8 +58,10 @@ def zone(user: User) -> tzinfo:
 
 
 class History:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, timeout: float = WAKATIME_TIMEOUT) -> None:
         self.db = db
+        self.beats = beatlib.BeatTable(db.execute, db.many)
+        self.timeout = timeout  # heartbeats join when closer than this
         self._activities: dict[tuple, int] = {}
         self._origins: dict[tuple[str, str], int] = {}
         self._origin_rows: dict[int, tuple[str, str]] = {}
@@ -66,6 +70,13 @@ class History:
         self._lock = threading.Lock()
 
     # -- identities ------------------------------------------------------------------------
+
+    def deleted(self, user: User) -> beatlib.Deleted:
+        """The ranges `user` deleted, as joining heartbeats asks for them."""
+        return lambda lo, hi: self.db.execute(
+            'SELECT d.start, d."end" FROM deletion d JOIN deletion_owner o ON o.uuid = d.uuid '
+            'WHERE o."user" = %s AND d.start <= %s AND d."end" > %s', (user.id, hi, lo)
+        ).fetchall()
 
     def claim_device(self, user: User, device: str, name: str = "") -> None:
         """Make `device` the user's; PermissionError if it is someone else's."""
@@ -81,7 +92,8 @@ class History:
     def devices(self, user: User) -> dict[str, str]:
         return {d.id: d.name or d.id for d in Device.select().where(Device.user == user.id)}
 
-    def _intern(self, spans: Sequence[Span]) -> tuple[list[int], list[int]]:
+    def intern(self, spans: Sequence[Span]) -> tuple[list[int], list[int]]:
+        """Activity and origin ids of `spans`, inserting the new ones."""
         keys = [s.activity_key() for s in spans]
         missing = {k for k in keys if k not in self._activities}
         if missing:
@@ -95,16 +107,19 @@ class History:
                         f"SELECT id, key_hash FROM activity WHERE key_hash IN "
                         f"({marks(len(part))})", list(part)):
                     self._activities[by_hash[h]] = aid
-        okeys = {(s.source, s.device) for s in spans} - self._origins.keys()
-        for source, device in okeys:
+        return [self._activities[k] for k in keys], [self.origin_id(s.source, s.device)
+                                                      for s in spans]
+
+    def origin_id(self, source: str, device: str) -> int:
+        oid = self._origins.get((source, device))
+        if oid is None:
             self.db.execute("INSERT INTO origin (source, device) VALUES (%s, %s) "
                             "ON CONFLICT (source, device) DO NOTHING", (source, device))
             oid = self.db.execute("SELECT id FROM origin WHERE source = %s AND device = %s",
                                   (source, device)).fetchone()[0]
             self._origins[source, device] = oid
             self._origin_rows[oid] = (source, device)
-        return [self._activities[k] for k in keys], [self._origins[s.source, s.device]
-                                                      for s in spans]
+        return oid
 
     def origin_rows(self, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
         missing = [i for i in set(ids) if i not in self._origin_rows]
@@ -191,7 +206,7 @@ class History:
             out.append(Written(wrote, len(spans) - wrote - refused, refused))
         if todo:
             pairs = list(todo.values())
-            aids, oids = self._intern([s for s, _ in pairs])
+            aids, oids = self.intern([s for s, _ in pairs])
             rows = [(s.uuid, s.start, s.end, a, o, *(getattr(s, c) for c in COUNTERS), upd)
                     for (s, upd), a, o in zip(pairs, aids, oids, strict=True)]
             self._note_duration(max(s.end - s.start for s, _ in pairs))
@@ -242,10 +257,18 @@ class History:
                             "VALUES (%s, %s, %s, %s, %s)", (uuid, device, start, end, created))
             self.db.execute('INSERT INTO deletion_owner (uuid, "user") VALUES (%s, %s)',
                             (uuid, user.id))
-            # The plugins' open spans may lie in the range: their next heartbeats start new
-            # ones (every process sees the streams gone) rather than grow the deleted back.
-            self.db.execute('DELETE FROM heartbeat_stream WHERE device IN (SELECT id FROM '
-                            'device WHERE "user" = %s)', (user.id,))
+            # Heartbeats in the range go, and the spans joined from them are clipped the same
+            # way, so that a late heartbeat re-joins with what is left.
+            mine = set(self.user_origins(user))
+            for origin in self.beats.origins(start - self.timeout, end + self.timeout, mine):
+                source, dev = self.origin_rows([origin])[origin]
+                change = beatlib.cut(self.beats, origin, start, end, self.timeout)
+                rows = self.activity_rows({r.activity for r in (*change.upsert, *change.retire)})
+                spans = [beatlib.span_of(dev, source, r, rows[r.activity], False)
+                         for r in change.upsert]
+                spans += [beatlib.span_of(dev, source, r, rows[r.activity], True)
+                          for r in change.retire]
+                self.put_many([(user, spans, [now] * len(spans))], locked=True)
             rows = self.db.execute(
                 f'SELECT s.id, s.uuid, s.start, s."end", s.activity, s.origin, '
                 f'{", ".join("s." + c for c in COUNTERS)} FROM span s JOIN origin o ON '

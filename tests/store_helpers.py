@@ -53,3 +53,12 @@ def raw_totals(spans: list[Span], start: float, end: float) -> dict[tuple, float
     for p in resolve(spans, start, end):
         acc[p.span.activity_key(), p.span.source, p.span.device] += p.duration
     return acc
+
+
+def post(store, beats, *, editor: float = 900.0, browser: float = 120.0
+         ) -> tuple[list[str | None], list[bool]]:
+    """Store WakaTime heartbeats as the local API does (no rules)."""
+    from desktop.engine.heartbeats import prepare
+
+    return store.add_heartbeats([prepare(b, store.device) for b in beats],
+                                {"editor": editor, "browser": browser})

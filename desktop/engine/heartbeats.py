@@ -2,9 +2,9 @@
 
 A heartbeat says "at `time` I was on `entity`". WakaTime turns them into durations by joining
 consecutive heartbeats less than a timeout apart (15 minutes by default): the time between two
-heartbeats belongs to the earlier one, a lone heartbeat counts nothing. `Joiner` does the same
-on a live stream and yields spans whose UUIDs derive from their first heartbeat, so sending the
-same heartbeats twice writes the same spans again instead of new ones.
+heartbeats belongs to the earlier one, a lone heartbeat counts nothing. The store keeps every
+heartbeat and joins them (desktop.engine.store.beats), whatever order they arrive in; this module
+parses and validates them and says what each one is.
 """
 
 from __future__ import annotations
@@ -12,16 +12,14 @@ from __future__ import annotations
 import functools
 import math
 import re
-import threading
 import time as timelib
-import uuid as uuidlib
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from desktop.engine.span import Span
+from desktop.engine.store.beats import STOP, Beat, hash64
 
 WAKATIME_TIMEOUT = 15 * 60.0
 # Accepted heartbeat times, relative to now (offline queues send old ones; clocks drift a bit).
@@ -39,7 +37,6 @@ MAX_TEXT = 4096
 MAX_DEPENDENCIES = 200
 UNKNOWN_EDITOR = "Unknown Editor"  # WakaTime's name for heartbeats without a plugin
 
-_NAMESPACE = uuidlib.UUID("6f1c2b0e-7d43-5d0a-9a55-2f6a1f0c9e11")
 
 
 class HeartbeatError(ValueError):
@@ -357,156 +354,27 @@ def source_of(beat: Heartbeat) -> str:
     return "browser" if beat.browser or beat.category == "browsing" else "editor"
 
 
-@dataclass(slots=True)
-class _Open:
-    """The span being built from a stream's latest heartbeats."""
-
-    span: Span
-    key: tuple
-    last: float
+def join_key(beat: Heartbeat, agent: UserAgent) -> tuple:
+    """What must be equal for consecutive heartbeats to continue one span."""
+    return (beat.type, beat.entity, beat.category, beat.project, beat.branch, beat.language,
+            agent.editor, beat.title, beat.browser, beat.audible, beat.private)
 
 
-@dataclass(slots=True)
-class JoinResult:
-    spans: list[Span] = field(default_factory=list)  # new or grown spans, to upsert
-    new: list[bool] = field(default_factory=list)  # per heartbeat: False if a duplicate
-    span_ids: list[str | None] = field(default_factory=list)  # per heartbeat: its span
+def prepare(beat: Heartbeat, device: str) -> tuple[str, Beat, Span]:
+    """A heartbeat's stream (source), its stored form (without an activity yet) and the span
+    it would start (to name, redact and intern its activity)."""
+    agent = parse_user_agent(beat.user_agent)
+    source = source_of(beat)
+    stored = Beat(beat.time, hash64(join_key(beat, agent)), None,
+                  beat.line_additions or 0, beat.line_deletions or 0,
+                  hash64((source, *beat.identity)))
+    return source, stored, Span(beat.time, beat.time, source, device, "",
+                                **span_fields(beat, agent))
 
 
-class Joiner:
-    """Joins heartbeats into spans, per source ("editor", "browser"), WakaTime's way.
-
-    Thread-safe. Heartbeats older than the stream's latest (an offline queue catching up)
-    are joined among themselves into separate spans; overlaps between spans of one source
-    are resolved by the timeline like any other, so nothing is counted twice.
-    """
-
-    def __init__(self, device: str, *, timeout: float = WAKATIME_TIMEOUT,
-                 timeouts: Mapping[str, float] | None = None, remember: int = 20_000) -> None:
-        self.device = device
-        self.timeout = timeout
-        self.timeouts = dict(timeouts or {})
-        self._open: dict[str, _Open] = {}
-        self._seen: OrderedDict[tuple, None] = OrderedDict()
-        self._remember = remember
-        self._lock = threading.Lock()
-
-    def timeout_for(self, source: str) -> float:
-        return self.timeouts.get(source, self.timeout)
-
-    def add(self, beats: Iterable[Heartbeat]) -> JoinResult:
-        beats = list(beats)
-        result = JoinResult(new=[True] * len(beats), span_ids=[None] * len(beats))
-        grown: dict[str, Span] = {}
-        late: dict[str, list[int]] = {}
-        with self._lock:
-            for i in sorted(range(len(beats)), key=lambda i: beats[i].time):
-                beat = beats[i]
-                ident = (source_of(beat), *beat.identity)
-                if ident in self._seen:
-                    result.new[i] = False
-                    continue
-                self._remember_id(ident)
-                source = source_of(beat)
-                current = self._open.get(source)
-                if current is not None and beat.time < current.last:
-                    late.setdefault(source, []).append(i)
-                    continue
-                for span in self._step(source, beat):
-                    grown[span.uuid] = span
-                result.span_ids[i] = self._open[source].span.uuid
-            for source, indices in late.items():
-                for span in self._join_closed(source, beats, indices, result.span_ids):
-                    grown[span.uuid] = span
-        result.spans = [replace(s) for s in grown.values() if s.end > s.start]
-        return result
-
-    def streams(self) -> dict[str, tuple[Span, tuple, float]]:
-        """Each source's open span (a copy), its join key and its latest heartbeat's time: what
-        `resume` needs to carry the stream on in another process or after a restart."""
-        with self._lock:
-            return {src: (replace(o.span), o.key, o.last) for src, o in self._open.items()}
-
-    def resume(self, source: str, stream: tuple[Span, tuple, float] | None) -> None:
-        """Carry on `source`'s stream from a `streams()` entry (None: no open span)."""
-        with self._lock:
-            if stream is None:
-                self._open.pop(source, None)
-            else:
-                span, key, last = stream
-                self._open[source] = _Open(replace(span), tuple(key), last)
-
-    def end(self, source: str, when: float) -> Span | None:
-        """The stream stops at `when` (the browser lost focus, the user went idle): its open
-        span ends there. Returns the span to upsert, if it grew."""
-        with self._lock:
-            current = self._open.pop(source, None)
-            if current is None or when <= current.last:
-                return None
-            if when - current.last >= self.timeout_for(source):
-                return None
-            current.span.end = when
-            return replace(current.span)
-
-    def _remember_id(self, ident: tuple) -> None:
-        self._seen[ident] = None
-        if len(self._seen) > self._remember:
-            self._seen.popitem(last=False)
-
-    def _key(self, beat: Heartbeat, agent: UserAgent) -> tuple:
-        return (beat.type, beat.entity, beat.category, beat.project, beat.branch,
-                beat.language, agent.editor, beat.title, beat.browser, beat.audible,
-                beat.private)
-
-    def _new_span(self, source: str, beat: Heartbeat, agent: UserAgent, key: tuple) -> Span:
-        ident = "\x1f".join(map(str, (self.device, source, repr(round(beat.time, 6)), *key)))
-        return Span(start=beat.time, end=beat.time, source=source, device=self.device,
-                    uuid=str(uuidlib.uuid5(_NAMESPACE, ident)),
-                    lines_added=beat.line_additions or 0,
-                    lines_deleted=beat.line_deletions or 0,
-                    **span_fields(beat, agent))
-
-    def _step(self, source: str, beat: Heartbeat) -> list[Span]:
-        """Feed one in-order heartbeat; returns the spans it changed (live objects: `add`
-        copies them once it is done)."""
-        agent = parse_user_agent(beat.user_agent)
-        key = self._key(beat, agent)
-        current = self._open.get(source)
-        changed: list[Span] = []
-        joined = current is not None and beat.time - current.last < self.timeout_for(source)
-        if current is not None and joined:
-            current.span.end = beat.time
-            current.last = beat.time
-            if current.key == key:
-                current.span.lines_added += beat.line_additions or 0
-                current.span.lines_deleted += beat.line_deletions or 0
-                return [current.span]
-            changed.append(current.span)  # the gap belongs to the earlier entity
-        self._open[source] = _Open(self._new_span(source, beat, agent, key), key, beat.time)
-        return changed
-
-    def _join_closed(self, source: str, beats: list[Heartbeat], indices: list[int],
-                     span_ids: list[str | None]) -> list[Span]:
-        """Join late heartbeats among themselves, leaving the live stream alone."""
-        saved = self._open.pop(source, None)
-        spans: dict[str, Span] = {}
-        try:
-            for i in indices:  # already in time order
-                for span in self._step(source, beats[i]):
-                    spans[span.uuid] = span
-                span_ids[i] = self._open[source].span.uuid
-        finally:
-            if saved is not None:
-                self._open[source] = saved
-            else:
-                self._open.pop(source, None)
-        return list(spans.values())
-
-
-def join(beats: Iterable[Heartbeat], device: str, *,
-         timeout: float = WAKATIME_TIMEOUT) -> list[Span]:
-    """All spans of a finished list of heartbeats (an import, a test)."""
-    return Joiner(device, timeout=timeout).add(beats).spans
+def stop(source: str, when: float) -> Beat:
+    """A marker: `source`'s stream stopped at `when` (its span ends there)."""
+    return Beat(when, STOP, None, ident=hash64(("stop", source, when)))
 
 
 def line_changes(spans: Iterable[Span]) -> dict[tuple[str | None, str | None], tuple[int, int]]:

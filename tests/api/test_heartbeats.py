@@ -8,13 +8,14 @@ from desktop.engine.heartbeats import (
     UNKNOWN_EDITOR,
     Heartbeat,
     HeartbeatError,
-    Joiner,
-    join,
     line_changes,
     parse_heartbeat,
     parse_heartbeats,
     parse_user_agent,
+    stop,
 )
+from desktop.engine.store import Store
+from tests.store_helpers import post
 
 NOW = 1_700_000_000.0
 VIM = "wakatime/13.1.0 (Linux-6.1.0-x86_64-with-glibc2.36) Python3.11.7.final.0 vim/9.0 " \
@@ -103,73 +104,124 @@ def test_user_agents(ua, editor, plugin, os):
     assert (agent.editor, agent.plugin, agent.os) == (editor, plugin, os)
 
 
-# -- joining ---------------------------------------------------------------------------------
+# -- joining (through a real store) -------------------------------------------------------
 
 
-def test_consecutive_heartbeats_join_and_gaps_go_to_the_earlier_entity():
-    spans = sorted(join([beat(0), beat(60), beat(120, "/src/b.py"), beat(200, "/src/b.py"),
-                         beat(200 + 16 * 60, "/src/b.py"), beat(200 + 17 * 60, "/src/b.py")],
-                        "dev"), key=lambda s: s.start)
-    assert [(s.start - NOW, s.end - NOW, s.file) for s in spans] == [
-        (0, 120, "/src/app.py"), (120, 200, "/src/b.py"),
-        (200 + 16 * 60, 200 + 17 * 60, "/src/b.py")]
-    assert {(s.source, s.editor, s.project) for s in spans} == {("editor", "Vim", "app")}
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "tf.sqlite3", device="dev")
+    yield s
+    s.close()
 
 
-def test_timeout_is_configurable():
-    beats = [beat(0), beat(300)]
-    assert len(join(beats, "dev", timeout=600)) == 1
-    assert join(beats, "dev", timeout=120) == []  # two lone heartbeats count nothing
+def spans(store: Store) -> list[tuple]:
+    return [(s.start - NOW, s.end - NOW, s.file or s.url) for s in store.spans(0, 4e9)]
 
 
-def test_streaming_equals_batch_and_resending_is_idempotent():
+def test_consecutive_heartbeats_join_and_gaps_go_to_the_earlier_entity(store):
+    post(store, [beat(0), beat(60), beat(120, "/src/b.py"), beat(200, "/src/b.py"),
+                 beat(200 + 16 * 60, "/src/b.py"), beat(200 + 17 * 60, "/src/b.py")])
+    assert spans(store) == [(0, 120, "/src/app.py"), (120, 200, "/src/b.py"),
+                            (200 + 16 * 60, 200 + 17 * 60, "/src/b.py")]
+    assert {(s.source, s.editor, s.project) for s in store.spans(0, 4e9)} == {
+        ("editor", "Vim", "app")}
+
+
+def test_timeout_is_configurable(tmp_path):
+    for timeout, expected in ((600, [(0, 300, "/src/app.py")]), (120, [])):
+        store = Store(tmp_path / f"{timeout}.sqlite3", device="dev")
+        post(store, [beat(0), beat(300)], editor=timeout)
+        assert spans(store) == expected  # two lone heartbeats count nothing
+        store.close()
+
+
+def test_one_by_one_equals_bulk_and_resending_is_idempotent(store, tmp_path):
     beats = [beat(i * 50, "/src/a.py" if i < 5 else "/src/b.py",
                   line_additions=1) for i in range(10)]
-    batch = {s.uuid: s for s in join(beats, "dev")}
-    live = Joiner("dev")
-    streamed: dict = {}
     for b in beats:
-        for span in live.add([b]).spans:
-            streamed[span.uuid] = span
-    assert streamed == batch
-    again = live.add(beats)
-    assert again.spans == [] and again.new == [False] * 10  # duplicates: nothing new
-    fresh = {s.uuid: s for s in join(beats, "dev")}  # after a restart: same uuids
-    assert fresh == batch
+        post(store, [b])
+    bulk = Store(tmp_path / "bulk.sqlite3", device="dev")
+    post(bulk, beats)
+    rows = [(s.uuid, s.start, s.end, s.lines_added) for s in store.spans(0, 4e9)]
+    assert rows == [(s.uuid, s.start, s.end, s.lines_added) for s in bulk.spans(0, 4e9)]
+    _, new = post(store, beats)
+    assert new == [False] * 10  # duplicates: nothing new
+    assert [(s.uuid, s.start, s.end, s.lines_added) for s in store.spans(0, 4e9)] == rows
+    bulk.close()
 
 
-def test_lines_per_file_and_project():
-    beats = [beat(0, line_additions=3, line_deletions=1), beat(30, line_additions=2),
-             beat(60, "/src/b.py", line_additions=5), beat(90, "/src/b.py")]
-    assert line_changes(join(beats, "dev")) == {("app", "/src/app.py"): (5, 1),
-                                                ("app", "/src/b.py"): (5, 0)}
+def test_lines_per_file_and_project(store):
+    post(store, [beat(0, line_additions=3, line_deletions=1), beat(30, line_additions=2),
+                 beat(60, "/src/b.py", line_additions=5), beat(90, "/src/b.py")])
+    assert line_changes(store.spans(0, 4e9)) == {("app", "/src/app.py"): (5, 1),
+                                                 ("app", "/src/b.py"): (5, 0)}
 
 
-def test_late_heartbeats_do_not_disturb_the_live_span():
-    live = Joiner("dev")
-    live.add([beat(1000), beat(1100)])
-    late = live.add([beat(0, "/old.py"), beat(100, "/old.py")])
-    assert [(s.start - NOW, s.end - NOW, s.file) for s in late.spans] == [(0, 100, "/old.py")]
-    now = live.add([beat(1200)]).spans
-    assert [(s.start - NOW, s.end - NOW) for s in now] == [(1000, 1200)]
+def test_late_heartbeats_split_extend_and_bridge_stored_spans(store):
+    post(store, [beat(1000), beat(1100)])
+    post(store, [beat(0, "/old.py")])
+    post(store, [beat(100, "/old.py")])  # late, one per request, like an offline queue
+    assert spans(store) == [(0, 100, "/old.py"), (1000, 1100, "/src/app.py")]
+    post(store, [beat(1050, "/other.py")])  # splits a span
+    assert spans(store) == [(0, 100, "/old.py"), (1000, 1050, "/src/app.py"),
+                            (1050, 1100, "/other.py")]
+    post(store, [beat(600, "/old.py")])  # bridges two runs the timeout kept apart
+    assert spans(store) == [(0, 1000, "/old.py"), (1000, 1050, "/src/app.py"),
+                            (1050, 1100, "/other.py")]
 
 
-def test_browser_stream_is_separate_and_private_tabs_keep_nothing():
-    live = Joiner("dev", timeouts={"browser": 120})
+def test_a_split_run_is_renumbered_for_later_late_heartbeats(store, tmp_path):
+    """A run split by one late heartbeat and then by another, far inside its right part:
+    the second must see where the first left the run (not where it began)."""
+    base = [beat(t) for t in range(0, 2001, 100)]
+    late = [beat(1050, "/b.py"), beat(1750, "/b.py")]
+    post(store, base, editor=300)
+    for b in late:
+        post(store, [b], editor=300)
+    fresh = Store(tmp_path / "sorted.sqlite3", device="dev")
+    post(fresh, sorted(base + late, key=lambda b: b.time), editor=300)
+    assert spans(store) == spans(fresh) == [
+        (0, 1050, "/src/app.py"), (1050, 1100, "/b.py"), (1100, 1750, "/src/app.py"),
+        (1750, 1800, "/b.py"), (1800, 2000, "/src/app.py")]
+    fresh.close()
+
+
+def test_a_stop_ends_the_stream_and_browser_is_separate(store):
     tab = dict(type="url", category="browsing", browser="Chromium", project=None)
-    live.add([beat(0), beat(10, "https://github.com/x", title="x", **tab)])
-    spans = live.add([beat(60), beat(70, "https://github.com/x", title="x", **tab)]).spans
-    by_source = {s.source: s for s in spans}
+    post(store, [beat(0), beat(10, "https://github.com/x", title="x", **tab)])
+    post(store, [beat(60), beat(70, "https://github.com/x", title="x", **tab)])
+    store.add_heartbeats([("browser", stop("browser", NOW + 80), None)],
+                         {"editor": 900, "browser": 120})
+    post(store, [beat(100, "https://github.com/x", title="x", **tab)])  # after the stop
+    by_source = {s.source: s for s in store.spans(0, 4e9)}
     assert by_source["editor"].end - NOW == 60
+    assert (by_source["browser"].start - NOW, by_source["browser"].end - NOW) == (10, 80)
     assert (by_source["browser"].site, by_source["browser"].url) == ("github.com",
                                                                      "https://github.com/x")
-    ended = live.end("browser", NOW + 80)
-    assert ended is not None and ended.end - NOW == 80
-    secret = join([beat(0, "private-tab", private=True, **tab),
-                   beat(30, "private-tab", private=True, **tab)], "dev")
-    assert [(s.url, s.title, s.site, s.private) for s in secret] == [(None, None, None, True)]
 
 
-def test_heartbeat_without_plugin_is_still_an_editor():
-    (span,) = join([beat(0, user_agent=None), beat(10, user_agent=None)], "dev")
+def test_private_tabs_keep_nothing(store):
+    tab = dict(type="url", category="browsing", browser="Chromium", project=None)
+    post(store, [beat(0, "private-tab", private=True, **tab),
+                 beat(30, "private-tab", private=True, **tab)])
+    assert [(s.url, s.title, s.site, s.private) for s in store.spans(0, 4e9)] == [
+        (None, None, None, True)]
+
+
+def test_heartbeat_without_plugin_is_still_an_editor(store):
+    post(store, [beat(0, user_agent=None), beat(10, user_agent=None)])
+    (span,) = store.spans(0, 4e9)
     assert span.editor == UNKNOWN_EDITOR and span.source == "editor"
+
+
+def test_deleting_a_range_clips_joined_spans_and_late_heartbeats_stay_out(store):
+    post(store, [beat(t) for t in range(0, 1001, 100)])
+    store.delete_range(NOW + 350, NOW + 650)
+    assert spans(store) == [(0, 350, "/src/app.py"), (650, 1000, "/src/app.py")]
+    _, new = post(store, [beat(450), beat(500, "/b.py")])  # late, inside the deleted range
+    assert new == [False, False]
+    assert spans(store) == [(0, 350, "/src/app.py"), (650, 1000, "/src/app.py")]
+    post(store, [beat(250, "/b.py"), beat(950, "/b.py")])  # late, beside it: they re-join
+    assert spans(store) == [(0, 250, "/src/app.py"), (250, 300, "/b.py"),
+                            (300, 350, "/src/app.py"), (650, 950, "/src/app.py"),
+                            (950, 1000, "/b.py")]

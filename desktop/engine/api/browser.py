@@ -83,9 +83,9 @@ def tab(request: Request) -> Response:
     beat = Heartbeat(entity=PRIVATE_ENTITY if private else url or "", time=now, type="url",
                      category="browsing", title=title, browser=browser, audible=audible,
                      private=private, user_agent=request.user_agent)
-    result, saved = api.record([beat])
+    recorded = api.record([beat])
     return Response.json({"data": {"tracking": True, "site": None if private else site_of(
-        url or ""), "span": result.span_ids[0]}}, status=201 if saved else 202)
+        url or ""), "span": recorded.span_ids[0]}}, status=201)
 
 
 def focus_state(engine: Any) -> dict[str, Any]:

@@ -16,7 +16,7 @@ anything imported before it starts) and dispatches on (method, path)::
 
 `request.query` holds the query string (first value per name), `request.headers` the
 headers (case-insensitive), `request.engine` the Engine, `request.api` the ApiServer (its
-joiner, its port). Handlers run on the server's worker threads. Routes need the API key
+`record`, its port). Handlers run on the server's worker threads. Routes need the API key
 unless registered with ``auth=False``; every route refuses web pages (only our extension's
 Origin passes) and is rate limited. A handler raises ApiError for a clean 4xx/5xx.
 """

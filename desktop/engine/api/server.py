@@ -13,6 +13,7 @@ import math
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -21,8 +22,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from desktop.engine.api import routes, security
 from desktop.engine.api.routes import ApiError, Request, Response
-from desktop.engine.heartbeats import WAKATIME_TIMEOUT, Heartbeat, Joiner, JoinResult
-from desktop.engine.span import Span
+from desktop.engine.heartbeats import WAKATIME_TIMEOUT, Heartbeat, prepare, stop
+from desktop.engine.store import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,8 @@ CORS_HEADERS = "Authorization, Content-Type, X-Machine-Name, TimeZone"
 class ApiServer:
     """Serves the registered routes for `engine` on 127.0.0.1:`port` (0: any free port).
 
-    Heartbeats posted here are joined into spans (`joiner`) and written through the
-    engine's SpanWriter; the browser tabs reported here feed the watchers' URL seam.
+    Heartbeats posted here are stored and joined into spans by the engine's store before
+    they are acknowledged; the browser tabs reported here feed the watchers' URL seam.
     """
 
     def __init__(self, engine: Any, *, port: int = DEFAULT_PORT, key: str | None = None,
@@ -52,8 +53,7 @@ class ApiServer:
         self.key = key or security.load_or_create_key(self.home)
         self.max_body = max_body
         self.limiter = security.RateLimiter(rate, burst)
-        self.joiner = Joiner(engine.store.device, timeout=heartbeat_timeout,
-                             timeouts={"browser": BROWSER_TIMEOUT})
+        self.timeouts = {"editor": heartbeat_timeout, "browser": BROWSER_TIMEOUT}
         from watchers.browsers import ReportedTabs
 
         self.tabs = ReportedTabs(max_age=BROWSER_TIMEOUT)
@@ -89,26 +89,37 @@ class ApiServer:
 
     # -- what the routes call ----------------------------------------------------------------
 
-    def record(self, beats: Iterable[Heartbeat]) -> tuple[JoinResult, bool]:
-        """Join heartbeats into spans and write them; returns the join and whether the
-        spans reached the database (False: kept in memory by the writer, retried)."""
-        result = self.joiner.add(beats)
-        return result, self._write(result.spans)
-
-    def end_stream(self, source: str, when: float) -> bool:
-        span = self.joiner.end(source, when)
-        return self._write([span] if span else [])
-
-    def _write(self, spans: list[Span]) -> bool:
+    def record(self, beats: Iterable[Heartbeat]) -> Recorded:
+        """Store heartbeats (the rules may redact or drop what they say); on disk when this
+        returns. ApiError 503 when the store cannot write: nothing is acknowledged then."""
+        store = self.engine.store
         redact = getattr(getattr(self.engine, "rules", None), "redact", None)
-        writer = self.engine.writer
-        for span in spans:
-            kept = redact(span) if redact else span
-            if kept is not None:
-                writer.put(kept)
-        if spans:
-            writer.flush()
-        return writer.last_error is None
+        items = []
+        for beat in beats:
+            source, stored, span = prepare(beat, store.device)
+            items.append((source, stored, redact(span) if redact else span))
+        return self._store(items)
+
+    def end_stream(self, source: str, when: float) -> Recorded:
+        """`source`'s stream stopped at `when` (the browser lost focus, the user went idle)."""
+        return self._store([(source, stop(source, when), None)])
+
+    def _store(self, items: list) -> Recorded:
+        if not items:
+            return Recorded([], [])
+        try:
+            span_ids, new = self.engine.store.add_heartbeats(items, self.timeouts)
+        except StoreError as exc:
+            log.warning("heartbeats not stored: %s", exc)
+            raise ApiError(503, f"not stored, retry later: {exc}",
+                           headers={"Retry-After": "30"}) from None
+        return Recorded(new, span_ids)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    new: list[bool]  # per heartbeat: False if it was sent before
+    span_ids: list[str | None]  # per heartbeat: the span it is in (None: it makes none)
 
 
 class _Server(ThreadingHTTPServer):

@@ -30,10 +30,10 @@ def _echo(beat: Heartbeat, span_id: str | None) -> dict[str, Any]:
 
 
 def _span_ids(request: Request, beats: list[Heartbeat]) -> tuple[list[int], list[str | None]]:
-    """Record `beats`; per heartbeat its status (201 stored, 202 duplicate or kept in
-    memory for a retry) and the id of the span it went into."""
-    result, saved = request.api.record(beats)
-    return [201 if new and saved else 202 for new in result.new], result.span_ids
+    """Store `beats` (on disk before this returns); per heartbeat its status (201 stored, 202
+    sent before) and the id of the span it went into."""
+    recorded = request.api.record(beats)
+    return [201 if new else 202 for new in recorded.new], recorded.span_ids
 
 
 def _bulk(request: Request, items: Any) -> Response:

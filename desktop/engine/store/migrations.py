@@ -3,7 +3,8 @@
 Steps only ever add (tables, columns, indexes) or transform data in place; none drops data.
 Version 1 is the raw history; 2 adds rollups and the classification cache; 3 focus mode's
 tables; 4 deferred rollups and named rollups (rebuilt from the raw spans on first use); 5 named
-rollups per quarter.
+rollups per quarter; 6 heartbeats as received (spans from editors and the browser extension are
+joined from them, whatever order they arrive in).
 """
 
 from __future__ import annotations
@@ -56,7 +57,13 @@ def _v5(db: peewee.Database) -> None:
     db.execute_sql("CREATE INDEX IF NOT EXISTS named_done_day ON named_done (day)")
 
 
-STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5]
+def _v6(db: peewee.Database) -> None:
+    """Heartbeats as received. Those of earlier versions were not kept: their spans stay as
+    they are, and a late heartbeat joins only with heartbeats received from now on."""
+    db.create_tables([models.HeartbeatRecord])
+
+
+STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 LATEST = len(STEPS)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from peewee import (
     AutoField,
+    BigAutoField,
+    BigIntegerField,
     BooleanField,
     CharField,
     CompositeKey,
@@ -95,6 +97,26 @@ class Deletion(BaseModel):
     start = DoubleField()
     end = DoubleField()
     created = DoubleField()
+
+
+class HeartbeatRecord(BaseModel):
+    """A heartbeat as received, reduced to what joining needs (desktop.engine.store.beats):
+    `key` hashes its join key (0: makes no span), `ident` its identity (a resend is the same
+    heartbeat), `run` is the start of the run it is in."""
+
+    id = BigAutoField()
+    origin = IntegerField()
+    time = DoubleField()
+    key = BigIntegerField()
+    activity = IntegerField(null=True)
+    added = IntegerField(default=0)
+    deleted = IntegerField(default=0)
+    ident = BigIntegerField()
+    run = DoubleField()
+
+    class Meta:
+        table_name = "heartbeat"
+        indexes = ((("origin", "time", "ident"), True), (("origin", "run", "time"), False))
 
 
 class QuarterRollup(BaseModel):
@@ -208,6 +230,6 @@ class CachedClassification(BaseModel):
         primary_key = CompositeKey("fingerprint", "activity")
 
 
-MODELS = (Meta, Activity, Origin, SpanRecord, Deletion, QuarterRollup, DayRollup,
-          TotalRollup, DirtyQuarter, ActiveDay, NamedRollup, NamedQuarterRollup, NamedDone,
-          CachedClassification)
+MODELS = (Meta, Activity, Origin, SpanRecord, Deletion, HeartbeatRecord, QuarterRollup,
+          DayRollup, TotalRollup, DirtyQuarter, ActiveDay, NamedRollup, NamedQuarterRollup,
+          NamedDone, CachedClassification)

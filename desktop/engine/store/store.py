@@ -8,7 +8,7 @@ import sqlite3
 import threading
 import time
 import uuid as uuidlib
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from operator import attrgetter
@@ -18,6 +18,7 @@ import peewee
 
 from desktop.engine import paths
 from desktop.engine.span import ACTIVITY_FIELDS, Classification, Span, source_priority
+from desktop.engine.store import beats as beatlib
 from desktop.engine.store import migrations, rollups
 from desktop.engine.store.db import StoreError, explain, open_database
 
@@ -34,7 +35,7 @@ _ADD = _INSERT + " ON CONFLICT (uuid) DO NOTHING"
 _ADD_ACTIVITY = (f"INSERT INTO activity (id, key_hash, {', '.join(ACTIVITY_FIELDS)}) "
                  f"VALUES ({', '.join('?' * (len(ACTIVITY_FIELDS) + 2))})")
 _SELECT_SPANS = (f'SELECT start, "end", origin, uuid, activity, {_COUNTERS} FROM span '
-                 'WHERE start < ? AND start >= ? AND "end" > ? ORDER BY start')
+                 'WHERE start < ? AND start >= ? AND "end" > ? AND "end" > start ORDER BY start')
 _CHUNK = 20_000   # spans per executemany in add_spans (progress granularity)
 _IN = 500         # parameters per IN (...) list
 _NAMED_DAYS = 60  # days per statement when named rollups are built
@@ -262,6 +263,80 @@ class Store:
                     progress(done, len(spans))
         return added
 
+    def add_heartbeats(self, items: Sequence[tuple[str, beatlib.Beat, Span | None]],
+                       timeouts: Mapping[str, float]) -> tuple[list[str | None], list[bool]]:
+        """Store heartbeats of this device, each as (source, stored form, the span it would
+        start as it may be stored, or None for one that makes no span), and re-join the spans
+        around them (desktop.engine.store.beats) with each source's timeout (remembered for
+        deletions), in one transaction: when this returns, they are on disk. Heartbeats in a
+        range the user deleted are dropped. Returns per heartbeat its span's uuid and whether
+        it was new."""
+        by_source: dict[str, list[int]] = {}
+        for i, (source, _, _) in enumerate(items):
+            by_source.setdefault(source, []).append(i)
+        span_ids: list[str | None] = [None] * len(items)
+        new = [False] * len(items)
+        with self._write() as conn:
+            table = self._beat_table(conn)
+            protos = [(beat, proto) for _, beat, proto in items if proto is not None]
+            aids, activities = self._intern_activities(
+                conn, [_activity_key(proto) for _, proto in protos])
+            conn.executemany(_ADD_ACTIVITY, activities)
+            for (beat, _), aid in zip(protos, aids, strict=True):
+                beat.activity = aid
+            for _, beat, proto in items:
+                if proto is None:
+                    beat.key, beat.activity = beatlib.STOP, None
+            conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
+                             "DO UPDATE SET value = excluded.value",
+                             [(f"timeout:{s}", repr(float(timeouts[s]))) for s in by_source])
+            for source, indices in by_source.items():
+                origin = self._origin_id(conn, source, self.device)
+                change, fresh = beatlib.add(table, origin, [items[i][1] for i in indices],
+                                            timeouts[source], self._deleted(conn))
+                for i, was_new in zip(indices, fresh, strict=True):
+                    run = change.run_of.get(id(items[i][1]))
+                    new[i] = was_new
+                    if run is not None and run.counts:
+                        span_ids[i] = beatlib.span_uuid(self.device, source, run.start, run.key)
+                self._apply(conn, source, origin, change)
+        return span_ids, new
+
+    @staticmethod
+    def _beat_table(conn: sqlite3.Connection) -> beatlib.BeatTable:
+        return beatlib.BeatTable(
+            lambda sql, args: conn.execute(sql.replace("%s", "?"), args),
+            lambda sql, rows: conn.executemany(
+                sql.replace("VALUES %s", "VALUES (" + ", ".join("?" * len(rows[0])) + ")"),
+                rows))
+
+    @staticmethod
+    def _deleted(conn: sqlite3.Connection) -> beatlib.Deleted:
+        return lambda lo, hi: conn.execute(
+            'SELECT start, "end" FROM deletion WHERE start <= ? AND "end" > ?', (hi, lo)
+        ).fetchall()
+
+    def _apply(self, conn: sqlite3.Connection, source: str, origin: int,
+               change: beatlib.Change) -> None:
+        """Write what joining changed in `origin`'s spans (new, grown, retired)."""
+        device = self._origins[origin][1]
+        now = time.time()
+        rows = [(beatlib.span_uuid(device, source, r.start, r.key), r.start, r.end, 0, 0, 0, 0,
+                 r.added, r.deleted, r.activity, origin, now) for r in change.upsert]
+        rows += [(beatlib.span_uuid(device, source, r.start, r.key), r.start, r.start,
+                  0, 0, 0, 0, 0, 0, r.activity, origin, now) for r in change.retire]
+        conn.executemany(_UPSERT, rows)
+        dirty: set[int] = set()
+        for r in (*change.upsert, *change.retire, *change.moved):
+            dirty.update(rollups.quarters_of(r.start, r.end))
+        rollups.mark_dirty(conn, dirty)
+        longest = max((r[2] - r[1] for r in rows), default=0.0)
+        if longest > self._max_duration:
+            self._max_duration = longest
+            conn.execute("INSERT INTO meta (key, value) VALUES ('max_duration', ?) "
+                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                         (repr(longest),))
+
     def delete_range(self, start: float, end: float, *, uuid: str | None = None,
                      device: str | None = None) -> int:
         """Remove the time in [start, end) from the history (every source and device).
@@ -277,6 +352,14 @@ class Store:
             if uuid is not None and conn.execute("SELECT 1 FROM deletion WHERE uuid = ?",
                                                  (uuid,)).fetchone():
                 return 0
+            table = self._beat_table(conn)
+            timeouts = {k[8:]: float(v) for k, v in conn.execute(
+                "SELECT key, value FROM meta WHERE key LIKE 'timeout:%'")}
+            for origin in table.origins(start - max(timeouts.values(), default=0),
+                                        end + max(timeouts.values(), default=0)):
+                source = self._origins[origin][0]
+                self._apply(conn, source, origin,
+                            beatlib.cut(table, origin, start, end, timeouts[source]))
             rows = conn.execute(
                 f'SELECT id, uuid, start, "end", activity, origin, {_COUNTERS} FROM span '
                 f'WHERE start < ? AND start >= ? AND "end" > ?',
@@ -318,7 +401,8 @@ class Store:
     # -- reading --------------------------------------------------------------------------
 
     def spans(self, start: float, end: float) -> list[Span]:
-        """Raw spans overlapping [start, end), ordered by start."""
+        """Raw spans overlapping [start, end), ordered by start (retired ones, of no length,
+        left out)."""
         with self._read() as conn:
             rows = conn.execute(_SELECT_SPANS, (end, start - self._max_duration, start)
                                 ).fetchall()

@@ -1,0 +1,291 @@
+"""Heartbeats as stored, and the spans they make: WakaTime's rule, whatever the arrival.
+
+Every accepted heartbeat is kept (table `heartbeat`, per origin: a source on a device) with the
+hash of its join key, the activity its span gets and its line changes. An origin's spans are a
+function of its heartbeats alone, taken in (time, key) order: consecutive heartbeats less than
+the timeout apart join, and the time between them belongs to the earlier one; a run of joined
+heartbeats with one key is one span, from its first heartbeat to the heartbeat after its last
+(or to its last, when the next is a timeout away or there is none). A span's uuid comes from
+its origin, start and key, so the same heartbeats give the same spans in any order.
+
+A heartbeat that arrives late re-joins the runs around it (splits one, extends one, bridges
+two) in the transaction that stores it. Each row keeps the start of its run (`run`), so that
+only the neighbourhood is read: the heartbeats within a timeout of the new ones, plus sums over
+the rest of the runs they belong to. A span that stops being produced is retired (zero length,
+same uuid) rather than deleted, so sync carries the change to other machines.
+
+Heartbeats with key `STOP` make no span: markers where a stream stopped (the browser lost
+focus, a range was deleted) and activities the rules exclude.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid as uuidlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from desktop.engine.span import ACTIVITY_FIELDS, Span
+
+STOP = 0
+SPAN_NS = uuidlib.UUID("2f4de0a8-4b7c-5d21-8c1e-6a0b9d3e7f15")
+Execute = Callable[[str, Sequence[Any]], Any]  # SQL with %s placeholders -> cursor
+Deleted = Callable[[float, float], list[tuple[float, float]]]  # ranges the user deleted
+Many = Callable[[str, list[tuple]], None]  # "INSERT ... VALUES %s" for many rows
+
+
+def hash64(value: Any) -> int:
+    """A stable signed 64-bit hash of `repr(value)` (a key or an identity)."""
+    digest = hashlib.blake2b(repr(value).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True) or 1  # 0 is STOP's
+
+
+def span_uuid(device: str, source: str, start: float, key: int) -> str:
+    return str(uuidlib.uuid5(SPAN_NS, f"{device}\x1f{source}\x1f{start!r}\x1f{key}"))
+
+
+@dataclass(slots=True)
+class Beat:
+    time: float
+    key: int
+    activity: int | None  # the span's activity (None with STOP)
+    added: int = 0
+    deleted: int = 0
+    ident: int = 0  # equal (time, ident) in one origin: the same heartbeat sent twice
+    run: float | None = None  # its run's start as stored; None: not stored yet
+    id: int | None = None
+    glued: bool = False  # joins the one before whatever the gap (stands for a run's middle)
+
+
+@dataclass(slots=True)
+class Run:
+    start: float
+    end: float
+    key: int
+    activity: int | None
+    added: int
+    deleted: int
+    members: list[Beat] = field(default_factory=list)
+
+    @property
+    def counts(self) -> bool:
+        return self.key != STOP and self.activity is not None
+
+
+def runs(beats: Iterable[Beat], timeout: float, follower: float | None = None) -> list[Run]:
+    """The runs of `beats` (sorted by time, then key); `follower`: the time of the heartbeat
+    after the last one, if any (it ends the last run)."""
+    out: list[Run] = []
+    cur: Run | None = None
+    last = 0.0
+    for b in beats:
+        if cur is not None:
+            joined = b.glued or b.time - last < timeout
+            if joined and b.key == cur.key:
+                cur.members.append(b)
+                cur.added += b.added
+                cur.deleted += b.deleted
+                last = b.time
+                continue
+            cur.end = b.time if joined else last
+            out.append(cur)
+        cur = Run(b.time, b.time, b.key, b.activity, b.added, b.deleted, [b])
+        last = b.time
+    if cur is not None:
+        cur.end = follower if follower is not None and follower - last < timeout else last
+        out.append(cur)
+    return out
+
+
+@dataclass
+class Change:
+    """What storing heartbeats changed in one origin."""
+
+    upsert: list[Run] = field(default_factory=list)  # new or changed spans
+    retire: list[Run] = field(default_factory=list)  # spans no longer produced (old extents)
+    moved: list[Run] = field(default_factory=list)  # old extents of the changed ones
+    run_of: dict[int, Run] = field(default_factory=dict)  # id(new Beat) -> its run
+
+
+def diff(before: list[Run], after: list[Run]) -> Change:
+    """The spans to write for `before` to become `after`; a span that has no length and had
+    none is not written."""
+    old = {(r.start, r.key): r for r in before if r.counts and r.end > r.start}
+    new = {(r.start, r.key): r for r in after if r.counts}
+    change = Change()
+    for k, r in new.items():
+        was = old.get(k)
+        if was is None and r.end <= r.start:
+            continue
+        if was is None or (was.end, was.added, was.deleted, was.activity) != (
+                r.end, r.added, r.deleted, r.activity):
+            change.upsert.append(r)
+            if was is not None:
+                change.moved.append(was)
+    change.retire = [r for k, r in old.items() if k not in new]
+    return change
+
+
+def span_of(device: str, source: str, run: Run, fields: Sequence[Any], retired: bool) -> Span:
+    """The span `run` makes (`fields`: its activity's, in ACTIVITY_FIELDS order); retired: of
+    no length, counting nothing."""
+    return Span(run.start, run.start if retired else run.end, source, device,
+                span_uuid(device, source, run.start, run.key),
+                **dict(zip(ACTIVITY_FIELDS, fields, strict=True)),
+                lines_added=0 if retired else run.added,
+                lines_deleted=0 if retired else run.deleted)
+
+
+class BeatTable:
+    """The `heartbeat` table through an executor (the desktop's sqlite3 connection or the
+    server's Database), inside the caller's write transaction."""
+
+    _COLS = "id, time, key, activity, added, deleted, ident, run"
+
+    def __init__(self, execute: Execute, many: Many) -> None:
+        self.execute = execute
+        self.many = many
+
+    def _beats(self, rows: Iterable[tuple]) -> list[Beat]:
+        return [Beat(t, k, a, ad, de, ident, run, i) for i, t, k, a, ad, de, ident, run in rows]
+
+    def neighbourhood(self, origin: int, lo: float, hi: float
+                      ) -> tuple[list[Beat], float | None, Beat | None]:
+        """The stored heartbeats of [lo, hi], led by what the first one's run holds before
+        `lo` and followed by what the last one's run holds after `hi` (each as a summary beat
+        and a glued last one); the time of the heartbeat after all that; and the summary of
+        the rows after `hi` (they follow their run if its start moves)."""
+        window = self._beats(self.execute(
+            f"SELECT {self._COLS} FROM heartbeat WHERE origin = %s AND time >= %s AND "
+            "time <= %s ORDER BY time, key", (origin, lo, hi)).fetchall())
+        if not window:
+            return [], None, None
+        first, last = window[0], window[-1]
+        head: list[Beat] = []
+        if first.run is not None and first.run < first.time:
+            head = self._part(origin, first, "time < %s", lo)
+        tail = self._part(origin, last, "time > %s", hi)
+        end = tail[-1].time if tail else last.time
+        row = self.execute("SELECT time FROM heartbeat WHERE origin = %s AND time > %s "
+                           "ORDER BY time LIMIT 1", (origin, end)).fetchone()
+        return head + window + tail, row[0] if row else None, tail[0] if tail else None
+
+    def _part(self, origin: int, like: Beat, where: str, bound: float) -> list[Beat]:
+        lo, hi, added, deleted, n = self.execute(
+            f"SELECT MIN(time), MAX(time), SUM(added), SUM(deleted), COUNT(*) FROM heartbeat "
+            f"WHERE origin = %s AND run = %s AND {where}", (origin, like.run, bound)).fetchone()
+        if not n:
+            return []
+        part = [Beat(lo, like.key, like.activity, added, deleted, run=like.run)]
+        if hi > lo:
+            part.append(Beat(hi, like.key, like.activity, run=like.run, glued=True))
+        return part
+
+    def insert(self, origin: int, beats: Sequence[Beat]) -> None:
+        self.many("INSERT INTO heartbeat (origin, time, key, activity, added, deleted, ident, "
+                  "run) VALUES %s", [(origin, b.time, b.key, b.activity, b.added, b.deleted,
+                                      b.ident, b.run) for b in beats])
+
+    def renumber(self, origin: int, after: list[Run], tail: Beat | None, hi: float) -> None:
+        """Store each stored heartbeat's new run start; the rows summed in `tail` (after
+        `hi`) follow the run they are part of."""
+        for r in after:
+            for b in r.members:
+                if b.id is not None and b.run != r.start:
+                    self.execute("UPDATE heartbeat SET run = %s WHERE id = %s", (r.start, b.id))
+                elif b is tail and b.run != r.start:
+                    self.execute("UPDATE heartbeat SET run = %s WHERE origin = %s AND run = %s "
+                                 "AND time > %s", (r.start, origin, b.run, hi))
+
+    def origins(self, lo: float, hi: float, among: Sequence[int] | None = None) -> list[int]:
+        """The origins with heartbeats in [lo, hi) (of `among`, when given)."""
+        rows = self.execute("SELECT DISTINCT origin FROM heartbeat WHERE time >= %s AND "
+                            "time < %s", (lo, hi)).fetchall()
+        return [r[0] for r in rows if among is None or r[0] in among]
+
+
+def clusters(beats: list[Beat], timeout: float) -> list[list[Beat]]:
+    """Sorted new heartbeats in groups whose neighbourhoods do not touch."""
+    out: list[list[Beat]] = []
+    for b in beats:
+        if out and b.time - out[-1][-1].time <= 2 * timeout:
+            out[-1].append(b)
+        else:
+            out.append([b])
+    return out
+
+
+def add(table: BeatTable, origin: int, beats: Sequence[Beat], timeout: float,
+        deleted: Deleted | None = None) -> tuple[Change, list[bool]]:
+    """Store new heartbeats of one origin and re-join the runs around them; those in a range
+    `deleted` names are dropped (a late one must not bring deleted time back). Returns the
+    spans to write and, per heartbeat, whether it was new (False: sent before)."""
+    position = {id(b): i for i, b in enumerate(beats)}
+    new_flags = [False] * len(beats)
+    total = Change()
+    for group in clusters(sorted(beats, key=lambda b: (b.time, b.key)), timeout):
+        lo, hi = group[0].time - timeout, group[-1].time + timeout
+        gone = deleted(group[0].time, group[-1].time) if deleted else []
+        old, follower, tail = table.neighbourhood(origin, lo, hi)
+        known = {(b.time, b.ident) for b in old if b.id is not None}
+        fresh = []
+        for b in group:
+            if any(a <= b.time < z for a, z in gone):
+                continue
+            if (b.time, b.ident) not in known:
+                known.add((b.time, b.ident))
+                fresh.append(b)
+                new_flags[position[id(b)]] = True
+        if not fresh:
+            continue
+        after = runs(sorted(old + fresh, key=lambda b: (b.time, b.key)), timeout, follower)
+        change = diff(runs(old, timeout, follower), after)
+        for r in after:
+            for b in r.members:
+                if b.id is None and b.run is None:
+                    b.run = r.start
+                    change.run_of[id(b)] = r
+        table.renumber(origin, after, tail, hi)
+        table.insert(origin, fresh)
+        total.upsert += change.upsert
+        total.retire += change.retire
+        total.moved += change.moved
+        total.run_of.update(change.run_of)
+    return _latest(total), new_flags
+
+
+def cut(table: BeatTable, origin: int, start: float, end: float, timeout: float) -> Change:
+    """Delete the heartbeats of [start, end) and keep the spans around exactly as a deletion
+    clips them: a stop marker at `start` ends the run that reached it, and a heartbeat at `end`
+    carries on the run that crossed it. Returns the spans to write."""
+    lo, hi = start - timeout, end + timeout
+    old, follower, tail = table.neighbourhood(origin, lo, hi)
+    if not old:
+        return Change()
+    before = runs(old, timeout, follower)
+    kept = [b for b in old if not start <= b.time < end]
+    markers = []
+    if any(b.time < start for b in old):
+        markers.append(Beat(start, STOP, None, ident=hash64(("cut", start))))
+    crossing = next((r for r in before if r.start < end < r.end and r.counts), None)
+    if crossing is not None:
+        markers.append(Beat(end, crossing.key, crossing.activity, ident=hash64(("cut", end))))
+    after = runs(sorted(kept + markers, key=lambda b: (b.time, b.key)), timeout, follower)
+    for r in after:
+        for b in r.members:
+            if b.id is None and b.run is None:
+                b.run = r.start
+    table.renumber(origin, after, tail, hi)
+    table.execute("DELETE FROM heartbeat WHERE origin = %s AND time >= %s AND time < %s",
+                  (origin, start, end))
+    table.insert(origin, markers)
+    return diff(before, after)
+
+
+def _latest(change: Change) -> Change:
+    """A span changed by two groups: its last version only; retired then made again: kept."""
+    spans = {(r.start, r.key): r for r in change.upsert}
+    change.upsert = list(spans.values())
+    change.retire = [r for r in change.retire if (r.start, r.key) not in spans]
+    return change

@@ -1,0 +1,63 @@
+"""The server counts the same heartbeats the same way whatever their order, grouping, resends
+and restarts, on SQLite and PostgreSQL: checked against the reference rule of
+tests/test_heartbeat_accounting.py, like the desktop."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections import defaultdict
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from server.db import Database
+from server.history import History
+from server.ingest import Beats, HeartbeatWriter
+from server.models import User
+from tests.test_heartbeat_accounting import DIMS, arrivals, heartbeats, reference, same
+
+_users = itertools.count()
+
+
+@pytest.fixture
+def db(database_url):
+    database = Database(database_url)
+    database.migrate()
+    yield database
+    database.close()
+
+
+def totals(history: History, user: User) -> dict[tuple[str, str], float]:
+    by_key = history.totals(user, date(2026, 3, 1), date(2026, 3, 31))
+    rows = history.activity_rows({a for a, _ in by_key})
+    names = ("app", "title", "url", "site", "file", "project", "branch", "language")
+    out: dict[tuple[str, str], float] = defaultdict(float)
+    for (activity, _), seconds in by_key.items():
+        row = dict(zip(names, rows[activity], strict=False))
+        for dim in DIMS:
+            out[dim, row[dim] or ""] += seconds
+    return {k: v for k, v in out.items() if v > 1e-9}
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_server_totals_follow_wakatimes_rule_whatever_the_arrival(db, data):
+    beats = data.draw(heartbeats())
+    user = User.create(name=f"u{next(_users)}", created=time.time())
+    history = History(db, timeout=300.0)
+    writer = HeartbeatWriter(history)
+    try:
+        for part, restart in data.draw(arrivals(beats)):
+            if restart:  # another process, or this one restarted: nothing kept in memory
+                writer.close()
+                history = History(db, timeout=300.0)
+                writer = HeartbeatWriter(history)
+            writer.submit(Beats(user, f"dev-{user.id}", "laptop", part)).result(10)
+    finally:
+        writer.close()
+    expected = reference(beats, 300.0)
+    assert same(totals(history, user), expected), (totals(history, user), expected)
