@@ -19,9 +19,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from desktop.engine.span import Span
-from desktop.engine.store.beats import STOP, Beat, hash64
+from desktop.engine.store.beats import STOP, TIMEOUTS, Beat, hash64
 
-WAKATIME_TIMEOUT = 15 * 60.0
+WAKATIME_TIMEOUT = TIMEOUTS["editor"]
 # Accepted heartbeat times, relative to now (offline queues send old ones; clocks drift a bit).
 MAX_AGE = 366 * 86400.0
 MAX_AHEAD = 3600.0

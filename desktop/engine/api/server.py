@@ -24,12 +24,13 @@ from desktop.engine.api import routes, security
 from desktop.engine.api.routes import ApiError, Request, Response
 from desktop.engine.heartbeats import WAKATIME_TIMEOUT, Heartbeat, prepare, stop
 from desktop.engine.store import StoreError
+from desktop.engine.store.beats import TIMEOUTS
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 5757
 MAX_BODY = 1 << 20  # 1 MiB: a bulk of 1000 heartbeats fits comfortably
-BROWSER_TIMEOUT = 120.0  # the extension reports every 60 s while a tab stays focused
+BROWSER_TIMEOUT = TIMEOUTS["browser"]  # the extension reports every 60 s while a tab is focused
 CORS_HEADERS = "Authorization, Content-Type, X-Machine-Name, TimeZone"
 
 

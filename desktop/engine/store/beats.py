@@ -29,6 +29,7 @@ from typing import Any
 from desktop.engine.span import ACTIVITY_FIELDS, Span
 
 STOP = 0
+TIMEOUTS = {"editor": 15 * 60.0, "browser": 120.0}  # by source, unless configured otherwise
 SPAN_NS = uuidlib.UUID("2f4de0a8-4b7c-5d21-8c1e-6a0b9d3e7f15")
 Execute = Callable[[str, Sequence[Any]], Any]  # SQL with %s placeholders -> cursor
 Deleted = Callable[[float, float], list[tuple[float, float]]]  # ranges the user deleted
@@ -164,14 +165,16 @@ class BeatTable:
         first, last = window[0], window[-1]
         head: list[Beat] = []
         if first.run is not None and first.run < first.time:
-            head = self._part(origin, first, "time < %s", lo)
-        tail = self._part(origin, last, "time > %s", hi)
+            head = self.run_part(origin, first, "time < %s", lo)
+        tail = self.run_part(origin, last, "time > %s", hi)
         end = tail[-1].time if tail else last.time
         row = self.execute("SELECT time FROM heartbeat WHERE origin = %s AND time > %s "
                            "ORDER BY time LIMIT 1", (origin, end)).fetchone()
         return head + window + tail, row[0] if row else None, tail[0] if tail else None
 
-    def _part(self, origin: int, like: Beat, where: str, bound: float) -> list[Beat]:
+    def run_part(self, origin: int, like: Beat, where: str, bound: float) -> list[Beat]:
+        """The rows of `like`'s run on one side of `bound` (`where`), as a beat carrying their
+        line sums and a glued one at the last of them."""
         lo, hi, added, deleted, n = self.execute(
             f"SELECT MIN(time), MAX(time), SUM(added), SUM(deleted), COUNT(*) FROM heartbeat "
             f"WHERE origin = %s AND run = %s AND {where}", (origin, like.run, bound)).fetchone()
@@ -181,6 +184,12 @@ class BeatTable:
         if hi > lo:
             part.append(Beat(hi, like.key, like.activity, run=like.run, glued=True))
         return part
+
+    def latest(self, origin: int) -> Beat | None:
+        """The origin's last heartbeat (by time, then key)."""
+        rows = self.execute(f"SELECT {self._COLS} FROM heartbeat WHERE origin = %s "
+                            "ORDER BY time DESC, key DESC LIMIT 1", (origin,)).fetchall()
+        return self._beats(rows)[0] if rows else None
 
     def insert(self, origin: int, beats: Sequence[Beat]) -> None:
         self.many("INSERT INTO heartbeat (origin, time, key, activity, added, deleted, ident, "
@@ -227,7 +236,13 @@ def add(table: BeatTable, origin: int, beats: Sequence[Beat], timeout: float,
     for group in clusters(sorted(beats, key=lambda b: (b.time, b.key)), timeout):
         lo, hi = group[0].time - timeout, group[-1].time + timeout
         gone = deleted(group[0].time, group[-1].time) if deleted else []
-        old, follower, tail = table.neighbourhood(origin, lo, hi)
+        last = table.latest(origin)
+        if last is None or (group[0].time, group[0].key) > (last.time, last.key):
+            # In order (the usual case): only the last run can change.
+            old = [*table.run_part(origin, last, "time < %s", last.time), last] if last else []
+            follower, tail = None, None
+        else:
+            old, follower, tail = table.neighbourhood(origin, lo, hi)
         known = {(b.time, b.ident) for b in old if b.id is not None}
         fresh = []
         for b in group:

@@ -72,6 +72,7 @@ class Store:
         self._data_version: int | None = None
         self._all_activities_cached = False  # then a cache miss is a new activity
         self._next_activity_id: int | None = None  # within the current write transaction
+        self._timeouts: dict[str, float] = {}  # heartbeat timeouts saved in meta, by source
         self._db = open_database(self.path, timeout)
         try:
             migrations.migrate(self._db)
@@ -140,6 +141,7 @@ class Store:
                     conn.execute("ROLLBACK")
                 # Ids handed out inside the failed transaction no longer exist.
                 self._activity_ids.clear()
+                self._timeouts.clear()
                 self._data_version = None
                 self._all_activities_cached = False
                 try:
@@ -287,9 +289,12 @@ class Store:
             for _, beat, proto in items:
                 if proto is None:
                     beat.key, beat.activity = beatlib.STOP, None
+            changed = {s: float(timeouts[s]) for s in by_source
+                       if self._timeouts.get(s) != float(timeouts[s])}
             conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
                              "DO UPDATE SET value = excluded.value",
-                             [(f"timeout:{s}", repr(float(timeouts[s]))) for s in by_source])
+                             [(f"timeout:{s}", repr(t)) for s, t in changed.items()])
+            self._timeouts.update(changed)
             for source, indices in by_source.items():
                 origin = self._origin_id(conn, source, self.device)
                 change, fresh = beatlib.add(table, origin, [items[i][1] for i in indices],
@@ -353,13 +358,13 @@ class Store:
                                                  (uuid,)).fetchone():
                 return 0
             table = self._beat_table(conn)
-            timeouts = {k[8:]: float(v) for k, v in conn.execute(
-                "SELECT key, value FROM meta WHERE key LIKE 'timeout:%'")}
-            for origin in table.origins(start - max(timeouts.values(), default=0),
-                                        end + max(timeouts.values(), default=0)):
+            timeouts = {**beatlib.TIMEOUTS, **{k[8:]: float(v) for k, v in conn.execute(
+                "SELECT key, value FROM meta WHERE key LIKE 'timeout:%'")}}
+            widest = max(timeouts.values())
+            for origin in table.origins(start - widest, end + widest):
                 source = self._origins[origin][0]
-                self._apply(conn, source, origin,
-                            beatlib.cut(table, origin, start, end, timeouts[source]))
+                self._apply(conn, source, origin, beatlib.cut(
+                    table, origin, start, end, timeouts.get(source, widest)))
             rows = conn.execute(
                 f'SELECT id, uuid, start, "end", activity, origin, {_COUNTERS} FROM span '
                 f'WHERE start < ? AND start >= ? AND "end" > ?',
