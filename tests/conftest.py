@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.wakatime_cli import wakatime_cli  # noqa: F401  (a session fixture for every test)
 from tests.xsession import XSession, start_session
 
 
