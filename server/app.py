@@ -25,7 +25,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Red
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from desktop.engine.api.wakatime import RANGES, duration_parts
+from desktop.engine.api.shapes import SUMMARY_RANGES as RANGES
+from desktop.engine.api.shapes import duration_parts
 from desktop.engine.heartbeats import (
     Heartbeat,
     HeartbeatError,

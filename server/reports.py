@@ -11,7 +11,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from desktop.engine.analytics import PRODUCTIVITY_NAMES, PULSE_WEIGHTS, UNCATEGORIZED, UNKNOWN
-from desktop.engine.api.wakatime import SUMMARY_LISTS, duration_parts
+from desktop.engine.api import shapes
+from desktop.engine.api.shapes import duration_parts
 from desktop.engine.rules import Rules
 from desktop.engine.span import ACTIVITY_FIELDS, Classification, Span
 from server.history import History, zone
@@ -156,7 +157,9 @@ class Reports:
     def wakatime_day(self, report: Report, day: date, text: str) -> dict[str, Any]:
         total = sum(report.per_day[day].values())
         lists = {}
-        for name, dim in SUMMARY_LISTS.items():
+        for name, dim in shapes.DIMENSIONS.items():
+            if name == "machines":
+                continue
             items = self.by(report, dim, [day])
             lists[name] = [{"name": (n[:1].upper() + n[1:]) if name == "categories" else n,
                             **duration_parts(s),
@@ -185,7 +188,7 @@ class Reports:
             "timezone": str(zone(report.user)), "username": report.user.name,
             "is_up_to_date": True, "status": "ok",
         }
-        for name, dim in (*SUMMARY_LISTS.items(), ("machines", "device")):
+        for name, dim in shapes.DIMENSIONS.items():
             if dim == "file":
                 continue
             data[name] = [{"name": n, **duration_parts(s),

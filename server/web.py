@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import HTTPException
 
-from desktop.engine.api.wakatime import duration_parts
+from desktop.engine.api.shapes import duration_parts
 from server.auth import LEADERBOARD_CHOICES
 from server.models import User
 
