@@ -254,7 +254,7 @@ def stats(lists: Mapping[str, Pairs], total: float, daily: Mapping[date, float],
     """stats/{range}'s data. `daily`: seconds per day with time; `user`: id and username."""
     days = (span.last - span.first).days + 1
     average = _average(total, days, sum(1 for s in daily.values() if s > 0))
-    best = max(daily.items(), key=lambda kv: (kv[1], kv[0]), default=None)
+    best = max(sorted(daily.items()), key=lambda kv: kv[1], default=None)  # ties: the first
     hr_total = duration_parts(total)["text"]
     return {
         "id": str(uuidlib.uuid5(NAMESPACE, f"stats:{user['id']}:{span.name}")),

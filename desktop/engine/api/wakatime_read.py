@@ -122,12 +122,13 @@ class Reader:
         names = self.device_names()
         by: dict[str, Callable[[Any], str]] = {
             "project": self.project_of,
-            "entity": lambda e: e.span.file or e.span.site or e.span.app or shapes.UNKNOWN,
+            "entity": lambda e: shapes.display_name(
+                "entities", e.span.file or e.span.site or e.span.app or shapes.UNKNOWN),
             "language": lambda e: shapes.display_name("languages",
                                                       e.span.language or shapes.UNKNOWN),
             "editor": lambda e: shapes.display_name("editors", e.span.editor or shapes.UNKNOWN),
             "category": lambda e: shapes.category_name(e.classification.category),
-            "branch": lambda e: e.span.branch or shapes.UNKNOWN,
+            "branch": lambda e: shapes.display_name("branches", e.span.branch or shapes.UNKNOWN),
             "machine": lambda e: names.get(e.span.device, e.span.device),
             "os": lambda e: self.os_of(e.span.device),
         }
