@@ -281,14 +281,17 @@ class Reports:
             if query.lower() in name.lower():
                 old = days.get(name, (lo, hi))
                 days[name] = (min(old[0], lo), max(old[1], hi))
-        cache: dict[int, list[tuple[float, float, Key]]] = {}
+        edges: dict[int, dict[str, tuple[float, float]]] = {}
 
         def edge(name: str, day: int, last: bool) -> float | None:
-            pieces = cache.get(day)
-            if pieces is None:
-                pieces = cache[day] = self.pieces(user, date.fromordinal(day))
-            mine = [p for p in pieces if name_of(p[2]) == name]
-            return (mine[-1][1] if last else mine[0][0]) if mine else None
+            """When the project's time began (or ended) on `day`."""
+            if day not in edges:
+                found = edges[day] = {}
+                for a, b, key in self.pieces(user, date.fromordinal(day)):
+                    project = name_of(key)
+                    found[project] = (found.get(project, (a, 0.0))[0], b)
+            span = edges[day].get(name)
+            return None if span is None else span[1] if last else span[0]
 
         now = time.time()
         tz = zone(user)

@@ -275,14 +275,18 @@ def projects(request: Request) -> Response:
                 shown = shapes.display_name("projects", name)
                 if secs > 0 and query in shown.lower():
                     seen.setdefault(shown, []).append(day)
-    cache: dict[date, list[Any]] = {}
+    edges: dict[date, dict[str, tuple[float, float]]] = {}
 
     def edge(name: str, day: date, last: bool) -> float | None:
-        pieces = [p for p in cache.setdefault(day, reader.pieces(day))
-                  if reader.project_of(p) == name]
-        if not pieces:
-            return None
-        return (pieces[-1].end if last else pieces[0].start).timestamp()
+        """When the project's time began (or ended) on `day`."""
+        if day not in edges:
+            found = edges[day] = {}
+            for piece in reader.pieces(day):
+                project = reader.project_of(piece)
+                first = found.get(project, (piece.start.timestamp(), 0.0))[0]
+                found[project] = (first, piece.end.timestamp())
+        span = edges[day].get(name)
+        return None if span is None else span[1] if last else span[0]
 
     now = time.time()
     data = [shapes.project(name, edge(name, min(days), False), edge(name, max(days), True),
