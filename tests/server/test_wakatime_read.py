@@ -134,6 +134,7 @@ def test_shapes_names_and_operating_systems(served):
                          "minutes", "seconds"}
     for bad in ("forever", "2999", "2026-13"):
         assert call(server, "GET", f"{W}/stats/{bad}", key=ann)[0] == 400, bad
+    assert ok(server, f"{W}/stats", ann)["data"]["range"] == "last_7_days"
     day = ok(server, f"{W}/summaries?start=today&end=today", ann)["data"][0]
     assert [(p["name"], p["total_seconds"]) for p in day["projects"]] == [
         ("Unknown Project", 3600.0), ("shop", 600.0)]
