@@ -234,8 +234,9 @@ class Reports:
         project_of = self._display("projects", "project", user, keys)
         branch_of = self.names.namer("branch", keys, {})
         dim = {"entity": "entity", "machine": "device", "os": "os"}.get(slice_by, slice_by)
-        lists = {"language": "languages", "editor": "editors", "category": "categories",
-                 "os": "operating_systems", "entity": "entities", "branch": "branches"}
+        lists = {"project": "projects", "language": "languages", "editor": "editors",
+                 "category": "categories", "os": "operating_systems", "entity": "entities",
+                 "branch": "branches"}
         value_of = self._display(lists.get(slice_by, "machines"), dim, user, keys)
         kept = [(a, b, k) for a, b, k in pieces if (not project or project_of(k) == project)
                 and (not branches or branch_of(k) in branches)]

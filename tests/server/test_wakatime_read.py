@@ -242,3 +242,58 @@ def test_summaries_equal_for_a_past_range(served):
     assert body["cumulative_total"]["seconds"] == pytest.approx(
         seconds["today"] + seconds["yesterday"])
     assert body["daily_average"]["days_minus_holidays"] == 2
+
+
+def test_local_api_and_server_answer_alike(server_process, tmp_path):
+    """The same spans on this machine and on the server: the same summaries, stats, durations
+    and projects, to the microsecond (the two sides share only the shaping)."""
+    from benchmarks.synthetic import day_spans
+    from desktop.engine.api.shapes import system_os
+    from desktop.engine.config import Config
+    from desktop.engine.service import Engine
+    from server.history import span_to_wire
+    from tests.api.conftest import AwayPoller, send
+
+    server = server_process.start()
+    key = user_with_key(server.database_url, "ann")
+    config = Config()
+    config.api.port, config.focus.hosts_block = 0, False
+    config.timezone, config.device_name = "UTC", "desk"
+    engine = Engine(tmp_path / "home", config, poller=AwayPoller())
+    today = datetime.now(ZoneInfo("UTC")).date()
+    days = [today - timedelta(days=1), today - timedelta(days=3)]
+    spans = [s for d in days for s in day_spans(d, engine.store.device)]
+    engine.store.upsert_spans(spans)
+    for i in range(0, len(spans), 2000):
+        status, _ = call(server, "POST", "/api/sync/v1/push", key=key, body={
+            "device": engine.store.device, "device_name": "desk", "os": system_os(),
+            "spans": [span_to_wire(s, 1.0) for s in spans[i:i + 2000]]})
+        assert status == 200
+    engine.start()
+    try:
+        def both(path: str) -> tuple[Any, Any]:
+            local = send(engine.api.port, "GET", W + path, key=engine.api.key)
+            assert local.status == 200, local.body
+            return local.json(), ok(server, W + path, key)
+
+        for day in days:
+            local, remote = both(f"/summaries?start={day}&end={day}")
+            assert local["data"] == remote["data"] and local["data"][0]["grand_total"][
+                "total_seconds"] > 3600
+            for slice_by in ("project", "language", "editor", "category", "entity", "os",
+                             "machine"):
+                local, remote = both(f"/durations?date={day}&slice_by={slice_by}")
+                assert local == remote, slice_by
+        local, remote = both("/stats/last_7_days")
+        for name in ("total_seconds", "daily_average", "best_day", "holidays", "categories",
+                     "projects", "languages", "editors", "operating_systems", "machines",
+                     "dependencies", "start", "end"):
+            assert local["data"][name] == remote["data"][name], name
+        local, remote = both("/projects")
+        assert [{k: v for k, v in p.items() if not k.startswith("human")} for p in
+                local["data"]] == [{k: v for k, v in p.items() if not k.startswith("human")}
+                                   for p in remote["data"]]
+        local, remote = both("/all_time_since_today")
+        assert local["data"]["total_seconds"] == remote["data"]["total_seconds"]
+    finally:
+        engine.stop()

@@ -410,6 +410,7 @@ def merge_durations(pieces: Iterable[tuple[float, float, str, str]], slice_by: s
     out: list[dict[str, Any]] = []
     last_end = None
     for start, end, proj, value in pieces:
+        start, end = round(start, 6), round(end, 6)  # microseconds, as datetimes hold them
         if out and last_end is not None and start - last_end < 1e-6 and \
                 out[-1]["project"] == proj and out[-1].get(slice_by, proj) == value:
             out[-1]["duration"] = round(end - out[-1]["time"], 6)
