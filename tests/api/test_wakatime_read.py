@@ -101,6 +101,8 @@ def test_summaries_shapes_and_ranges(running, history):
         assert reply["data"][-1]["range"]["date"] <= str(today)
     this_month = get(running, f"{PREFIX}/summaries?range=This%20Month")["data"]
     assert this_month[0]["range"]["date"] == str(today.replace(day=1))
+    shop = get(running, f"{PREFIX}/summaries?range=Today&project=shop&branches=main")
+    assert shop["cumulative_total"]["seconds"] == pytest.approx(600, abs=0.01)
     last_week = get(running, f"{PREFIX}/summaries?range=Last%20Week")["data"]
     assert date.fromisoformat(last_week[0]["range"]["date"]).weekday() == 0
     for bad in ("range=Forever", "start=2024-13-01&end=today", "start=today&end=2020-01-01",

@@ -145,6 +145,8 @@ def test_shapes_names_and_operating_systems(served):
         assert status == 200 and body["data"], name
     only = ok(server, f"{W}/summaries?range=Today&project=shop", ann)
     assert only["cumulative_total"]["seconds"] == 600.0
+    only = ok(server, f"{W}/summaries?range=Today&project=Unknown%20Project", ann)
+    assert only["cumulative_total"]["seconds"] == 3600.0
     assert call(server, "GET", f"{W}/summaries?range=Forever", key=ann)[0] == 400
 
 

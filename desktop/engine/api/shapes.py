@@ -87,6 +87,11 @@ def display_name(list_name: str, name: str) -> str:
     return name
 
 
+def our_name(list_name: str, name: str) -> str:
+    """`display_name` undone for a missing value: "Unknown Project" -> "unknown"."""
+    return UNKNOWN if name == UNKNOWN_NAMES.get(list_name, "Unknown") else name
+
+
 def system_os() -> str:
     """This machine's operating system, named as WakaTime names it ("Linux", "Mac"...)."""
     system = platform.system()
@@ -397,9 +402,7 @@ def goal_title(goal_seconds: float, category: str = "coding") -> str:
 
 # -- durations -------------------------------------------------------------------------------
 
-SLICES = {"project": "project", "entity": "entity", "language": "language",
-          "editor": "editor", "category": "category", "branch": "branch", "machine": "machine",
-          "os": "os"}
+SLICES = ("project", "entity", "language", "editor", "category", "branch", "machine", "os")
 
 
 def merge_durations(pieces: Iterable[tuple[float, float, str, str]], slice_by: str

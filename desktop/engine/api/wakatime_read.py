@@ -151,9 +151,9 @@ def _zone(request: Request) -> tzinfo:
 def _filters(request: Request) -> dict[str, str]:
     filters = {}
     if request.query.get("project"):
-        filters["project"] = request.query["project"]
+        filters["project"] = shapes.our_name("projects", request.query["project"])
     if request.query.get("branches"):
-        filters["branch"] = request.query["branches"].split(",")[0]
+        filters["branch"] = shapes.our_name("branches", request.query["branches"].split(",")[0])
     return filters
 
 
