@@ -202,6 +202,8 @@ def test_public_stats_for_readme_cards(served):
     status, body = call(server, "GET", card)
     assert status == 200 and body["data"]["total_seconds"] == 4500.0
     assert body["data"]["machines"] == []  # device names stay private
+    status, body = call(server, "GET", "/api/v1/users/ann/stats?is_including_today=true")
+    assert status == 200 and body["data"]["range"] == "last_7_days"  # the card's default
     assert call(server, "GET", card, key=bob)[1]["data"]["machines"] == []
     assert len(call(server, "GET", card, key=ann)[1]["data"]["machines"]) == 3
     assert call(server, "GET", "/api/v1/users/ann/summaries?range=Today")[0] == 401
