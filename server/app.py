@@ -14,7 +14,7 @@ import time
 import uuid as uuidlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
@@ -25,12 +25,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Red
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from desktop.engine.api.wakatime import RANGES, duration_parts
+from desktop.engine.api.shapes import stats_range
 from desktop.engine.heartbeats import (
     Heartbeat,
     HeartbeatError,
     parse_heartbeat,
     parse_heartbeats,
+    parse_user_agent,
 )
 from server import web
 from server.auth import Caller, KeyCache, RateLimiter, key_from_header
@@ -41,6 +42,7 @@ from server.ingest import Beats, HeartbeatWriter
 from server.jobs import Scheduler, leaderboard
 from server.models import User
 from server.reports import Reports
+from server.wakatime_read import read_routes
 
 log = logging.getLogger("timeforged.server")
 WAKA = "/api/v1/users/current"
@@ -50,7 +52,6 @@ REQUESTS = Counter("timeforged_requests_total", "HTTP requests", ["route", "stat
 LATENCY = Histogram("timeforged_request_seconds", "Request latency", ["route"],
                     buckets=(.002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5))
 SPANS = Counter("timeforged_sync_spans_total", "Spans written by sync")
-STATS_RANGES = {"last_7_days": 7, "last_30_days": 30, "last_6_months": 183, "last_year": 365}
 
 
 class State:
@@ -63,6 +64,7 @@ class State:
         self.limiter = RateLimiter(config.rate_per_second, config.rate_burst)
         self.writer = HeartbeatWriter(self.history)
         self.secret = _secret(db)
+        self.device_os: dict[str, str] = {}  # device -> OS this process wrote
 
 
 def _secret(db: Database) -> bytes:
@@ -83,6 +85,13 @@ async def _caller(request: Request) -> Caller:
     if found is None:
         found = await run_in_threadpool(state.keys.verify, key)
     return _admit(state, found)
+
+
+def _admit_public(state: State, user: User) -> None:
+    """A keyless read of a public profile: rate-limited per profile."""
+    wait = state.limiter.take(-user.id)
+    if wait:
+        raise HTTPException(429, "rate limit exceeded", headers={"Retry-After": str(int(wait))})
 
 
 def _admit(state: State, found: Caller | None) -> Caller:
@@ -108,7 +117,27 @@ async def _record(state: State, who: Caller, machine: str | None, beats: list[He
         raise HTTPException(503, "not written, retry", headers={"Retry-After": "1"}) from None
     if isinstance(outcome, PermissionError):
         raise HTTPException(403, str(outcome))
+    await _note_os(state, device, beats)
     return outcome
+
+
+async def _note_os(state: State, device: str, beats: list[Heartbeat]) -> None:
+    """Keep the device's operating system, from its plugins' User-Agent (for stats by OS);
+    written only when this process has not seen it yet or it changed."""
+    name = next((found for beat in reversed(beats)
+                 if (found := parse_user_agent(beat.user_agent).os)), None)
+    if name is None or state.device_os.get(device) == name:
+        return
+    try:
+        await run_in_threadpool(_set_os, state.db, device, name)
+    except Exception as exc:  # the heartbeats are committed: only the OS is not kept
+        log.warning("device OS not written", extra={"error": repr(exc)})
+        return
+    state.device_os[device] = name
+
+
+def _set_os(db: Database, device: str, name: str) -> None:
+    db.execute("UPDATE device SET os = %s WHERE id = %s", (name, device))
 
 
 async def _one_heartbeat(state: State, who: Caller, body: dict[str, Any],
@@ -173,11 +202,14 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
     @app.post("/api/sync/v1/push", tags=["sync"])
     def push(body: Annotated[dict[str, Any], Body()], who: Who) -> dict[str, Any]:
         """Spans (idempotent by uuid; a newer `updated` replaces) and deletions from one
-        device."""
+        device (and its `os`, optional)."""
         device = body.get("device")
         if not isinstance(device, str) or not 0 < len(device) <= 64:
             raise HTTPException(400, "device: expected a string of 1 to 64 characters")
         name = body.get("device_name") or ""
+        os_name = body.get("os")
+        if os_name is not None and (not isinstance(os_name, str) or not 0 < len(os_name) <= 32):
+            raise HTTPException(400, "os: expected a string of 1 to 32 characters")
         spans_in, dels_in = body.get("spans", []), body.get("deletions", [])
         if not isinstance(spans_in, list) or not isinstance(dels_in, list) or \
                 len(spans_in) + len(dels_in) > MAX_PUSH:
@@ -201,6 +233,8 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
                 state.history.claim_device(who.user, dev, name if dev == device else "")
         except PermissionError as exc:
             raise HTTPException(403, str(exc)) from None
+        if os_name:
+            _set_os(state.db, device, os_name)
         written = state.history.put_spans(who.user, spans, updated)
         applied = sum(state.history.delete_range(who.user, *d) for d in deletions)
         SPANS.inc(written.written)
@@ -249,49 +283,8 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
         return await _one_heartbeat(state, who, body, request.headers.get("user-agent"),
                                     request.headers.get("x-machine-name"))
 
-    @app.get(f"{WAKA}/summaries", tags=["wakatime"])
-    def summaries(who: Who, start: str | None = Query(None, max_length=40),
-                  end: str | None = Query(None, max_length=40),
-                  named: str | None = Query(None, alias="range", max_length=40),
-                  device: str | None = Query(None, max_length=64)) -> dict[str, Any]:
-        today = datetime.now(zone(who.user)).date()
-        first, last = _range(today, start, end, named)
-        report = state.reports.report(who.user, first, last, device)
-        data = [state.reports.wakatime_day(report, first + timedelta(days=i),
-                                           _day_text(first + timedelta(days=i), today))
-                for i in range((last - first).days + 1)]
-        total = report.total
-        days = len(data)
-        return {"data": data,
-                "cumulative_total": {"seconds": round(total, 3), **{
-                    k: v for k, v in duration_parts(total).items()
-                    if k in ("text", "decimal", "digital")}},
-                "daily_average": {"seconds": round(total / days, 3),
-                                  "days_including_holidays": days,
-                                  "text": duration_parts(total / days)["text"]},
-                "start": first.isoformat(), "end": last.isoformat()}
-
-    @app.get(f"{WAKA}/stats/{{name}}", tags=["wakatime"])
-    def stats(name: str, who: Who, device: str | None = Query(None, max_length=64)
-              ) -> dict[str, Any]:
-        today = datetime.now(zone(who.user)).date()
-        if name == "all_time":
-            first_row = state.history.db.execute(
-                'SELECT MIN(day) FROM user_day WHERE "user" = %s', (who.user.id,)).fetchone()
-            first = date.fromordinal(first_row[0]) if first_row and first_row[0] else today
-        elif name in STATS_RANGES:
-            first = today - timedelta(days=STATS_RANGES[name] - 1)
-        else:
-            raise HTTPException(400, f"range: one of {', '.join([*STATS_RANGES, 'all_time'])}")
-        summary = state.reports.summary(who.user, first, today, device)
-        return {"data": state.reports.wakatime_stats(summary, name)}
-
-    @app.get(f"{WAKA}/statusbar/today", tags=["wakatime"])
-    def statusbar(who: Who) -> dict[str, Any]:
-        today = datetime.now(zone(who.user)).date()
-        report = state.reports.report(who.user, today, today)
-        return {"data": state.reports.wakatime_day(report, today, "Today"),
-                "has_team_features": False}
+    app.include_router(read_routes(state.reports, _caller, lambda user: _admit_public(
+        state, user)))
 
     # -- leaderboard and the user's page ---------------------------------------------------
 
@@ -309,7 +302,7 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
         if user is not None:
             today = datetime.now(zone(user)).date()
             summary = state.reports.summary(user, today - timedelta(days=6), today)
-            mine = state.reports.wakatime_stats(summary, "last_7_days")
+            mine = state.reports.wakatime_stats(summary, stats_range("last_7_days", today, None))
         return HTMLResponse(web.page(board, language, user, mine))
 
     @app.post("/login", include_in_schema=False)
@@ -469,33 +462,6 @@ def _deletion(raw: Any) -> tuple[str, str, float, float, float]:
     if nums[1] <= nums[0]:
         raise ValueError("end: not after start")
     return u, device, nums[0], nums[1], nums[2]
-
-
-def _range(today: date, start: str | None, end: str | None, name: str | None
-           ) -> tuple[date, date]:
-    if name:
-        key = name.strip().lower().replace("_", " ")
-        if key in RANGES:
-            back, until = RANGES[key]
-            return today - timedelta(days=back), today - timedelta(days=until)
-        raise HTTPException(400, f"range: one of {', '.join(RANGES)}")
-    if not start or not end:
-        raise HTTPException(400, "start and end (YYYY-MM-DD) or range are required")
-    try:
-        first, last = date.fromisoformat(start[:10]), date.fromisoformat(end[:10])
-    except ValueError:
-        raise HTTPException(400, "start, end: expected YYYY-MM-DD") from None
-    if last < first or (last - first).days > 400:
-        raise HTTPException(400, "end: before start or more than 400 days after it")
-    return first, last
-
-
-def _day_text(day: date, today: date) -> str:
-    if day == today:
-        return "Today"
-    if day == today - timedelta(days=1):
-        return "Yesterday"
-    return day.strftime("%a %b %-d")
 
 
 def _sign(state: State, user_id: int, ttl: float = 7 * 86400) -> str:

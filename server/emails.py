@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from desktop.engine.api.wakatime import duration_parts
+from desktop.engine.api.shapes import duration_parts
 from server.chart import bar_chart
 from server.config import SmtpConfig
 from server.models import User

@@ -31,7 +31,15 @@ def _s3(db: peewee.Database) -> None:
                    'SUM(seconds) FROM user_day GROUP BY "user", day')
 
 
-STEPS: list[Callable[[peewee.Database], None]] = [_s1, _s2, _s3]
+def _s4(db: peewee.Database) -> None:
+    """tf_user.public_stats, device.os (step 1 of a new database made them already)."""
+    for table, column, kind in (("tf_user", "public_stats", "BOOLEAN NOT NULL DEFAULT FALSE"),
+                                ("device", "os", "VARCHAR(32)")):
+        if column not in {c.name for c in db.get_columns(table)}:
+            db.execute_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+
+STEPS: list[Callable[[peewee.Database], None]] = [_s1, _s2, _s3, _s4]
 VERSION_KEY = "server_schema_version"
 
 

@@ -31,6 +31,7 @@ class User(BaseModel):
     leaderboard = CharField(max_length=16, default="hidden")  # hidden | public | anonymous
     daily_goal_minutes = IntegerField(default=120)
     created = DoubleField()
+    public_stats = BooleanField(default=False)  # stats/{range} readable without a key
 
     class Meta:
         table_name = "tf_user"
@@ -56,6 +57,7 @@ class Device(BaseModel):
     user = IntegerField(index=True)
     name = CharField(max_length=128, default="")
     last_seen = DoubleField()
+    os = CharField(max_length=32, null=True)  # from its plugins' User-Agent, or its own word
 
     class Meta:
         table_name = "device"

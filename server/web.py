@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import HTTPException
 
-from desktop.engine.api.wakatime import duration_parts
+from desktop.engine.api.shapes import duration_parts
 from server.auth import LEADERBOARD_CHOICES
 from server.models import User
 
@@ -55,7 +55,7 @@ def page(board: dict[str, Any], language: str | None, user: User | None,
 def apply_settings(user: User, body: dict[str, Any]) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     for key, value in body.items():
-        if (key == "weekly_email" and isinstance(value, bool)) or \
+        if (key in ("weekly_email", "public_stats") and isinstance(value, bool)) or \
                 (key == "leaderboard" and value in LEADERBOARD_CHOICES):
             changes[key] = value
         elif key == "timezone" and isinstance(value, str) and len(value) < 64:
@@ -75,4 +75,4 @@ def apply_settings(user: User, body: dict[str, Any]) -> dict[str, Any]:
     fresh = User.get_by_id(user.id)
     return {"weekly_email": fresh.weekly_email, "leaderboard": fresh.leaderboard,
             "timezone": fresh.timezone, "email": fresh.email,
-            "daily_goal_minutes": fresh.daily_goal_minutes}
+            "daily_goal_minutes": fresh.daily_goal_minutes, "public_stats": fresh.public_stats}

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from desktop.engine.api.shapes import system_os
 from desktop.engine.span import Span
 from desktop.engine.store import Store
 
@@ -362,7 +363,7 @@ class Syncer:
             part, deletions = deletions[:self.batch], deletions[self.batch:]
             if not rows and not part:
                 return
-            client.push({"device": me, "device_name": self.device_name,
+            client.push({"device": me, "device_name": self.device_name, "os": system_os(),
                          "spans": [{**{k: getattr(s, k) for k in _SPAN_FIELDS},
                                     "updated": upd} for s, upd, _ in rows],
                          "deletions": part})

@@ -93,7 +93,10 @@ def test_statusbar_summaries_and_today(running, t0):
         str(day - timedelta(days=2)), str(day - timedelta(days=1)), str(day)]
     assert [d["grand_total"]["total_seconds"] for d in body["data"]][:2] == [0, 0]
     assert body["cumulative_total"]["seconds"] == pytest.approx(600, abs=1)
-    assert body["daily_average"]["seconds"] == pytest.approx(200, abs=1)
+    average = body["daily_average"]  # WakaTime's: days without time are holidays
+    assert average["seconds"] == pytest.approx(600, abs=1)
+    assert (average["holidays"], average["days_including_holidays"],
+            average["days_minus_holidays"]) == (2, 3, 1)
     assert body["start"] < body["end"]
     week = running.call("GET", f"{PREFIX}/summaries?range=Last%207%20Days").json()
     assert len(week["data"]) == 7 and week["data"][-1]["range"]["text"] == "Today"

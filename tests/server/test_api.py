@@ -221,7 +221,7 @@ def test_health_metrics_openapi(api):
     assert 'timeforged_requests_total{route="/api/sync/v1/hello",status="401"}' in metrics
     spec = api.client.get("/openapi.json").json()
     assert {"/api/sync/v1/push", "/api/sync/v1/pull", "/api/v1/users/current/heartbeats.bulk",
-            "/api/v1/users/current/summaries", "/healthz"} <= set(spec["paths"])
+            "/api/v1/users/{user}/summaries", "/healthz"} <= set(spec["paths"])
 
 
 def test_job_lock_runs_once(database_url):

@@ -12,12 +12,14 @@ import pytest
 
 from desktop.engine import sync
 from desktop.engine.analytics import Analytics
+from desktop.engine.api.shapes import system_os
 from desktop.engine.config import ConfigError, load_config
 from desktop.engine.rules import Rules
 from desktop.engine.service import Engine
 from desktop.engine.span import Span
 from desktop.engine.store import Store
 from desktop.engine.sync import Syncer, SyncError, device_names
+from server.db import Database
 from tests.server.conftest import user_with_key
 
 TZ = ZoneInfo("Europe/Paris")
@@ -50,6 +52,9 @@ def test_devices_queue_and_one_device_reports(server_process, tmp_path):
     assert device_names(desk, "desk") == {desk.device: "desk", laptop.device: "laptop"}
     message = sync.test_connection(server.url, key)
     assert "as ann" in message and "devices: desk, laptop" in message
+    db = Database(server.database_url)  # each desktop told its operating system
+    assert db.execute("SELECT DISTINCT os FROM device").fetchall() == [(system_os(),)]
+    db.close()
 
     desk.upsert_spans([_coding(today - timedelta(days=5), 9, 10, "alpha")])
     desk.delete_range(days[1].replace(hour=9).timestamp(), days[1].replace(hour=10).timestamp())

@@ -14,6 +14,9 @@ anything imported before it starts) and dispatches on (method, path)::
         request.engine.focus.start(minutes * 60)   # the running Engine
         return Response.json({"ok": True}, status=201)
 
+A path whose last segment is ``{name}`` (``/api/v1/goals/{id}``) matches any last segment
+when no exact path does; the handler reads it from `request.path`.
+
 `request.query` holds the query string (first value per name), `request.headers` the
 headers (case-insensitive), `request.engine` the Engine, `request.api` the ApiServer (its
 `record`, its port). Handlers run on the server's worker threads. Routes need the API key
@@ -29,8 +32,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Modules whose import registers the built-in routes.
-ROUTE_MODULES = ("desktop.engine.api.wakatime", "desktop.engine.api.browser",
-                 "desktop.engine.api.focus_routes")
+ROUTE_MODULES = ("desktop.engine.api.wakatime", "desktop.engine.api.wakatime_read",
+                 "desktop.engine.api.browser", "desktop.engine.api.focus_routes")
 
 
 class ApiError(Exception):
@@ -105,6 +108,7 @@ class Route:
 
 
 ROUTES: dict[tuple[str, str], Route] = {}
+PATTERNS: dict[tuple[str, str], Route] = {}  # (method, path up to its "/{name}" segment)
 
 
 def route(method: str, path: str, *, auth: bool = True) -> Callable[[Handler], Handler]:
@@ -112,7 +116,11 @@ def route(method: str, path: str, *, auth: bool = True) -> Callable[[Handler], H
 
     def register(handler: Handler) -> Handler:
         key = (method.upper(), path.rstrip("/") or "/")
-        ROUTES[key] = Route(key[0], key[1], handler, auth)
+        parent, _, last = key[1].rpartition("/")
+        if last.startswith("{") and last.endswith("}"):
+            PATTERNS[key[0], parent] = Route(key[0], key[1], handler, auth)
+        else:
+            ROUTES[key] = Route(key[0], key[1], handler, auth)
         return handler
 
     return register
@@ -121,5 +129,7 @@ def route(method: str, path: str, *, auth: bool = True) -> Callable[[Handler], H
 def find(method: str, path: str) -> tuple[Route | None, bool]:
     """The route for (method, path), and whether the path exists under another method."""
     path = path.rstrip("/") or "/"
-    found = ROUTES.get((method.upper(), path))
-    return found, found is None and any(p == path for _, p in ROUTES)
+    parent = path.rpartition("/")[0]
+    found = ROUTES.get((method.upper(), path)) or PATTERNS.get((method.upper(), parent))
+    elsewhere = any(p == path for _, p in ROUTES) or any(p == parent for _, p in PATTERNS)
+    return found, found is None and elsewhere

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from desktop.engine.api import routes, security
+from desktop.engine.api import routes, security, wakatime_read
 from desktop.engine.api.routes import ApiError, Request, Response
 from desktop.engine.heartbeats import WAKATIME_TIMEOUT, Heartbeat, prepare, stop
 from desktop.engine.store import StoreError
@@ -187,7 +187,8 @@ class _Handler(BaseHTTPRequestHandler):
                 "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE",
                 "Access-Control-Allow-Headers": CORS_HEADERS,
                 "Access-Control-Max-Age": "600"})
-        found, other_method = routes.find(method, parts.path)
+        path = wakatime_read.canonical_path(parts.path)
+        found, other_method = routes.find(method, path)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         body = self._read_body(api)
         if (found is None or found.auth) and not security.key_matches(
@@ -199,7 +200,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise ApiError(405 if other_method else 404,
                            f"{method} {parts.path}: " + ("method not allowed" if other_method
                                                          else "no such route"))
-        request = Request(method, parts.path, query, self.headers, body, api.engine, api)
+        request = Request(method, path, query, self.headers, body, api.engine, api)
         return found.handler(request)
 
     def _read_body(self, api: ApiServer) -> bytes:
