@@ -79,10 +79,12 @@ class HeartbeatWriter:
         new = 0
         for item in items:
             prepared = [prepare(b, item.device) for b in item.beats]
-            aids, _ = self.history.intern([span for _, _, span in prepared])
+            firsts = {beat.key: span for _, beat, span in prepared}  # one per activity
+            aids, _ = self.history.intern(list(firsts.values()))
+            activity = dict(zip(firsts, aids, strict=True))
             streams: dict[str, list[beatlib.Beat]] = {}
-            for (source, beat, _), aid in zip(prepared, aids, strict=True):
-                beat.activity = aid
+            for source, beat, _ in prepared:
+                beat.activity = activity[beat.key]
                 streams.setdefault(source, []).append(beat)
             spans = per_user.setdefault(item.user.id, (item.user, {}))[1]
             run_of: dict[int, tuple[str, beatlib.Run]] = {}
@@ -98,7 +100,15 @@ class HeartbeatWriter:
                         (r, True) for r in change.retire]:
                     span = beatlib.span_of(item.device, source, r, rows[r.activity], retired)
                     spans[span.uuid] = span  # a later request's version replaces
-            ids.append([_uuid(item.device, run_of.get(id(b))) for _, b, _ in prepared])
+            named: dict[int, str | None] = {}  # each run's uuid, worked out once
+            mine = []
+            for _, beat, _ in prepared:
+                found = run_of.get(id(beat))
+                run = id(found[1]) if found else 0
+                if run not in named:
+                    named[run] = _uuid(item.device, found)
+                mine.append(named[run])
+            ids.append(mine)
         self.history.put_many([(user, list(spans.values()), [now] * len(spans))
                                for user, spans in per_user.values()], locked=True)
         BATCHES.inc()

@@ -360,16 +360,23 @@ def join_key(beat: Heartbeat, agent: UserAgent) -> tuple:
             agent.editor, beat.title, beat.browser, beat.audible, beat.private)
 
 
+_described: dict[tuple, tuple[str, int, dict[str, Any]]] = {}  # join key -> what it says
+
+
 def prepare(beat: Heartbeat, device: str) -> tuple[str, Beat, Span]:
     """A heartbeat's stream (source), its stored form (without an activity yet) and the span
     it would start (to name, redact and intern its activity)."""
     agent = parse_user_agent(beat.user_agent)
-    source = source_of(beat)
-    stored = Beat(beat.time, hash64(join_key(beat, agent)), None,
-                  beat.line_additions or 0, beat.line_deletions or 0,
-                  hash64((source, *beat.identity)))
-    return source, stored, Span(beat.time, beat.time, source, device, "",
-                                **span_fields(beat, agent))
+    key = join_key(beat, agent)
+    known = _described.get(key)
+    if known is None:  # a plugin sends the same file, project... over and over
+        if len(_described) >= 4096:
+            _described.clear()
+        known = _described[key] = (source_of(beat), hash64(key), span_fields(beat, agent))
+    source, key_hash, fields = known
+    stored = Beat(beat.time, key_hash, None, beat.line_additions or 0,
+                  beat.line_deletions or 0, hash64((source, *beat.identity)))
+    return source, stored, Span(beat.time, beat.time, source, device, "", **fields)
 
 
 def stop(source: str, when: float) -> Beat:

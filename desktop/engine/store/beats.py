@@ -10,9 +10,10 @@ its origin, start and key, so the same heartbeats give the same spans in any ord
 
 A heartbeat that arrives late re-joins the runs around it (splits one, extends one, bridges
 two) in the transaction that stores it. Each row keeps the start of its run (`run`), so that
-only the neighbourhood is read: the heartbeats within a timeout of the new ones, plus sums over
-the rest of the runs they belong to. A span that stops being produced is retired (zero length,
-same uuid) rather than deleted, so sync carries the change to other machines.
+only the neighbourhood is read: the stored heartbeats among the new ones and the one on either
+side, plus sums over the rest of the runs they belong to. A span that stops being produced is
+retired (zero length, same uuid) rather than deleted, so sync carries the change to other
+machines.
 
 Heartbeats with key `STOP` make no span: markers where a stream stopped (the browser lost
 focus, a range was deleted) and activities the rules exclude.
@@ -152,25 +153,34 @@ class BeatTable:
         return [Beat(t, k, a, ad, de, ident, run, i) for i, t, k, a, ad, de, ident, run in rows]
 
     def neighbourhood(self, origin: int, lo: float, hi: float
-                      ) -> tuple[list[Beat], float | None, Beat | None]:
-        """The stored heartbeats of [lo, hi], led by what the first one's run holds before
-        `lo` and followed by what the last one's run holds after `hi` (each as a summary beat
-        and a glued last one); the time of the heartbeat after all that; and the summary of
-        the rows after `hi` (they follow their run if its start moves)."""
-        window = self._beats(self.execute(
+                      ) -> tuple[list[Beat], float | None, tuple[Beat, float] | None]:
+        """What joining heartbeats in [lo, hi] needs: the stored ones of [lo, hi] and their
+        neighbours on either side, led by the rest of the first one's run and followed by the
+        rest of the last one's run (each as a summary beat and a glued last one); the time of
+        the heartbeat after all that; and the summary of the rows after the last neighbour
+        with its time (those rows follow their run if its start moves)."""
+        inner = self._beats(self.execute(
             f"SELECT {self._COLS} FROM heartbeat WHERE origin = %s AND time >= %s AND "
             "time <= %s ORDER BY time, key", (origin, lo, hi)).fetchall())
-        if not window:
+        before = self._beats(self.execute(
+            f"SELECT {self._COLS} FROM heartbeat WHERE origin = %s AND time = (SELECT MAX(time) "
+            "FROM heartbeat WHERE origin = %s AND time < %s) ORDER BY key",
+            (origin, origin, lo)).fetchall())
+        after = self._beats(self.execute(
+            f"SELECT {self._COLS} FROM heartbeat WHERE origin = %s AND time = (SELECT MIN(time) "
+            "FROM heartbeat WHERE origin = %s AND time > %s) ORDER BY key",
+            (origin, origin, hi)).fetchall())
+        beats = before + inner + after
+        if not beats:
             return [], None, None
-        first, last = window[0], window[-1]
-        head: list[Beat] = []
-        if first.run is not None and first.run < first.time:
-            head = self.run_part(origin, first, "time < %s", lo)
-        tail = self.run_part(origin, last, "time > %s", hi)
+        first, last = beats[0], beats[-1]
+        head = self.run_part(origin, first, "time < %s", first.time)
+        tail = self.run_part(origin, last, "time > %s", last.time)
         end = tail[-1].time if tail else last.time
         row = self.execute("SELECT time FROM heartbeat WHERE origin = %s AND time > %s "
                            "ORDER BY time LIMIT 1", (origin, end)).fetchone()
-        return head + window + tail, row[0] if row else None, tail[0] if tail else None
+        return (head + beats + tail, row[0] if row else None,
+                (tail[0], last.time) if tail else None)
 
     def run_part(self, origin: int, like: Beat, where: str, bound: float) -> list[Beat]:
         """The rows of `like`'s run on one side of `bound` (`where`), as a beat carrying their
@@ -185,27 +195,22 @@ class BeatTable:
             part.append(Beat(hi, like.key, like.activity, run=like.run, glued=True))
         return part
 
-    def latest(self, origin: int) -> Beat | None:
-        """The origin's last heartbeat (by time, then key)."""
-        rows = self.execute(f"SELECT {self._COLS} FROM heartbeat WHERE origin = %s "
-                            "ORDER BY time DESC, key DESC LIMIT 1", (origin,)).fetchall()
-        return self._beats(rows)[0] if rows else None
-
     def insert(self, origin: int, beats: Sequence[Beat]) -> None:
         self.many("INSERT INTO heartbeat (origin, time, key, activity, added, deleted, ident, "
                   "run) VALUES %s", [(origin, b.time, b.key, b.activity, b.added, b.deleted,
                                       b.ident, b.run) for b in beats])
 
-    def renumber(self, origin: int, after: list[Run], tail: Beat | None, hi: float) -> None:
-        """Store each stored heartbeat's new run start; the rows summed in `tail` (after
-        `hi`) follow the run they are part of."""
+    def renumber(self, origin: int, after: list[Run], tail: tuple[Beat, float] | None
+                 ) -> None:
+        """Store each stored heartbeat's new run start; the rows summed in `tail` (after its
+        time) follow the run they are part of."""
         for r in after:
             for b in r.members:
                 if b.id is not None and b.run != r.start:
                     self.execute("UPDATE heartbeat SET run = %s WHERE id = %s", (r.start, b.id))
-                elif b is tail and b.run != r.start:
+                elif tail is not None and b is tail[0] and b.run != r.start:
                     self.execute("UPDATE heartbeat SET run = %s WHERE origin = %s AND run = %s "
-                                 "AND time > %s", (r.start, origin, b.run, hi))
+                                 "AND time > %s", (r.start, origin, b.run, tail[1]))
 
     def origins(self, lo: float, hi: float, among: Sequence[int] | None = None) -> list[int]:
         """The origins with heartbeats in [lo, hi) (of `among`, when given)."""
@@ -215,7 +220,8 @@ class BeatTable:
 
 
 def clusters(beats: list[Beat], timeout: float) -> list[list[Beat]]:
-    """Sorted new heartbeats in groups whose neighbourhoods do not touch."""
+    """Sorted new heartbeats in groups, cut where they lie far apart (each group reads only
+    the stored heartbeats of its own stretch)."""
     out: list[list[Beat]] = []
     for b in beats:
         if out and b.time - out[-1][-1].time <= 2 * timeout:
@@ -234,15 +240,8 @@ def add(table: BeatTable, origin: int, beats: Sequence[Beat], timeout: float,
     new_flags = [False] * len(beats)
     total = Change()
     for group in clusters(sorted(beats, key=lambda b: (b.time, b.key)), timeout):
-        lo, hi = group[0].time - timeout, group[-1].time + timeout
         gone = deleted(group[0].time, group[-1].time) if deleted else []
-        last = table.latest(origin)
-        if last is None or (group[0].time, group[0].key) > (last.time, last.key):
-            # In order (the usual case): only the last run can change.
-            old = [*table.run_part(origin, last, "time < %s", last.time), last] if last else []
-            follower, tail = None, None
-        else:
-            old, follower, tail = table.neighbourhood(origin, lo, hi)
+        old, follower, tail = table.neighbourhood(origin, group[0].time, group[-1].time)
         known = {(b.time, b.ident) for b in old if b.id is not None}
         fresh = []
         for b in group:
@@ -261,7 +260,7 @@ def add(table: BeatTable, origin: int, beats: Sequence[Beat], timeout: float,
                 if b.id is None and b.run is None:
                     b.run = r.start
                     change.run_of[id(b)] = r
-        table.renumber(origin, after, tail, hi)
+        table.renumber(origin, after, tail)
         table.insert(origin, fresh)
         total.upsert += change.upsert
         total.retire += change.retire
@@ -274,8 +273,7 @@ def cut(table: BeatTable, origin: int, start: float, end: float, timeout: float)
     """Delete the heartbeats of [start, end) and keep the spans around exactly as a deletion
     clips them: a stop marker at `start` ends the run that reached it, and a heartbeat at `end`
     carries on the run that crossed it. Returns the spans to write."""
-    lo, hi = start - timeout, end + timeout
-    old, follower, tail = table.neighbourhood(origin, lo, hi)
+    old, follower, tail = table.neighbourhood(origin, start, end)
     if not old:
         return Change()
     before = runs(old, timeout, follower)
@@ -291,7 +289,7 @@ def cut(table: BeatTable, origin: int, start: float, end: float, timeout: float)
         for b in r.members:
             if b.id is None and b.run is None:
                 b.run = r.start
-    table.renumber(origin, after, tail, hi)
+    table.renumber(origin, after, tail)
     table.execute("DELETE FROM heartbeat WHERE origin = %s AND time >= %s AND time < %s",
                   (origin, start, end))
     table.insert(origin, markers)
