@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from server.config import ServerConfigError, load_server_config
+from server.config import ENV_PREFIX, ServerConfigError, load_server_config
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if workers > 1 and not config.database.startswith("postgres"):
             print("error: several workers need PostgreSQL", file=sys.stderr)
             return 2
+        if args.config:  # uvicorn's processes import server.main, which reads the environment
+            os.environ[ENV_PREFIX + "CONFIG"] = str(Path(args.config).resolve())
         Database(config.database).migrate()
         uvicorn.run("server.main:app", host=host, port=port, workers=workers,
                     log_config=None, access_log=False, timeout_graceful_shutdown=5)
