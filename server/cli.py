@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from server.config import ENV_PREFIX, ServerConfigError, load_server_config
+from server.serve_lock import AlreadyServing, hold
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,6 +55,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from server.db import Database
     from server.logs import setup_logging
 
+    if args.command in (None, "serve", "migrate"):
+        try:
+            _hold_serve_lock(config.database)
+        except AlreadyServing as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
     if args.command in (None, "serve"):
         import uvicorn
 
@@ -84,6 +91,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(Scheduler(history, config, Reports(history)).run_due())
         return 0
     return _admin(db, args)
+
+
+def _hold_serve_lock(database: str) -> None:
+    """One process serves (or migrates) a SQLite file: refuse before opening it when another
+    does. PostgreSQL takes any number of processes."""
+    from server.db import sqlite_path
+
+    path = sqlite_path(database)
+    if path not in (None, ":memory:"):
+        hold(Path(path))
 
 
 def _admin(db, args: argparse.Namespace) -> int:
