@@ -90,7 +90,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         history = History(db)
         print(Scheduler(history, config, Reports(history)).run_due())
         return 0
-    return _admin(db, args)
+    try:
+        code = _admin(db, args)
+        sys.stdout.flush()  # a reader gone away (`admin list-users | head`) shows here
+        return code
+    except BrokenPipeError:
+        from desktop.cli import stdout_closed
+
+        return stdout_closed()
 
 
 def _hold_serve_lock(database: str) -> None:

@@ -64,6 +64,27 @@ def test_import_tells_the_time_reports_will_count(tf_home, tmp_path):
     assert report(tf_home)["total_seconds"] == 4500
 
 
+def test_output_cut_short_by_the_reader_is_no_error(tf_home, tmp_path):
+    """`timeforged report ... | head -1`: the pipe closes after one line, the report goes on
+    writing (far more than a pipe holds); no traceback, a quiet exit."""
+    at = 1704103200  # 2024-01-01 10:00 UTC
+    path = tmp_path / "many.csv"
+    path.write_text("start,end,uuid,source,file\n" + "".join(
+        f"{at + 10 * i},{at + 10 * i + 10},{uuid.uuid4()},editor,/src/module_{i:05d}.py\n"
+        for i in range(3000)))
+    tf(tf_home, "import", str(path))
+    env = {"TIMEFORGED_HOME": tf_home, "PATH": "/usr/bin:/bin", "TZ": "UTC", "COLUMNS": "200"}
+    for fmt in ("table", "csv"):
+        proc = subprocess.Popen([sys.executable, "-m", "desktop.cli", "report", *RANGE, "--by",
+                                 "file", "--format", fmt], env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        assert proc.stdout.readline()
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=60) == 1, err  # as Python and rich do: no 141, no noise
+        assert "Traceback" not in err and "Error" not in err, err
+
+
 def test_report_formats_and_filters(tf_home):
     tf(tf_home, "import", str(DATA / "wakatime_dump.json"))
     csv_text = tf(tf_home, "report", *RANGE, "--by", "editor", "--format", "csv").stdout

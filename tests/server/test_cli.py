@@ -16,6 +16,8 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
+from server.db import Database
+from server.models import User
 from tests.server.conftest import ROOT, ServerProcess, admin, server_env, user_with_key
 
 
@@ -126,3 +128,20 @@ def test_second_server_on_one_sqlite_file_refuses_before_touching_it(tmp_path):
     assert not refused
     # one span per machine, from its first heartbeat to its last: every 201 is counted
     assert counted == sum(max(beats) - min(beats) for beats in acked.values())
+
+
+def test_admin_listing_cut_short_by_the_reader_is_no_error(tmp_path):
+    """`timeforged-server admin list-users | head -1` with more users than a pipe holds."""
+    url = f"sqlite:///{tmp_path}/server.sqlite3"
+    db = Database(url)
+    db.migrate()
+    User.insert_many([{"name": f"user{i:05d}", "email": f"user{i:05d}@example.org",
+                       "created": 0.0} for i in range(3000)]).execute()
+    db.close()
+    proc = subprocess.Popen([sys.executable, "-m", "server", "admin", "list-users"], cwd=ROOT,
+                            env=server_env(url), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.readline().startswith(b"1\tuser00000\t")
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 1, err  # quiet, as Python's documentation has it
+    assert "Traceback" not in err and "Error" not in err, err
