@@ -4,6 +4,7 @@ also after SIGKILL). The holder's pid is written in the file for the refusal mes
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
@@ -22,9 +23,7 @@ def hold(database: Path) -> None:
     path = database.with_name(database.name + ".lock")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        _lock(fd)
-    except OSError:
+    if not _lock(fd):
         os.lseek(fd, 0, os.SEEK_SET)
         pid = os.read(fd, _WINDOWS_BYTE).decode(errors="replace").strip() or "unknown"
         os.close(fd)
@@ -35,13 +34,24 @@ def hold(database: Path) -> None:
     os.write(fd, f"{os.getpid()}\n".encode())
 
 
-def _lock(fd: int) -> None:
+def _lock(fd: int) -> bool:
+    """Lock `fd` without waiting: False if another process holds it (any other failure, such
+    as a file system without locks, raises)."""
     if sys.platform == "win32":
         import msvcrt
 
         os.lseek(fd, _WINDOWS_BYTE, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-    else:
-        import fcntl
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EDEADLK):
+                return False
+            raise
+        return True
+    import fcntl
 
+    try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
