@@ -274,6 +274,7 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
         return await bulk(request, body, who)
 
     @app.post(f"{WAKA}/heartbeats", tags=["wakatime"], status_code=201)
+    @app.post("/api/v1", tags=["wakatime"], status_code=201)  # wakatime<14 posts its bulk here
     async def heartbeats(request: Request, body: Annotated[dict[str, Any] | list[Any], Body()],
                          who: Who) -> Response:
         """One heartbeat, or a list (as heartbeats.bulk). Single heartbeats with a known key

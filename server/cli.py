@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from server.config import ServerConfigError, load_server_config
+from server.config import ENV_PREFIX, ServerConfigError, load_server_config
+from server.serve_lock import AlreadyServing, hold
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,6 +55,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from server.db import Database
     from server.logs import setup_logging
 
+    if args.command in (None, "serve", "migrate"):
+        try:
+            _hold_serve_lock(config.database)
+        except AlreadyServing as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
     if args.command in (None, "serve"):
         import uvicorn
 
@@ -62,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if workers > 1 and not config.database.startswith("postgres"):
             print("error: several workers need PostgreSQL", file=sys.stderr)
             return 2
+        if args.config:  # uvicorn's processes import server.main, which reads the environment
+            os.environ[ENV_PREFIX + "CONFIG"] = str(Path(args.config).resolve())
         Database(config.database).migrate()
         uvicorn.run("server.main:app", host=host, port=port, workers=workers,
                     log_config=None, access_log=False, timeout_graceful_shutdown=5)
@@ -79,7 +90,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         history = History(db)
         print(Scheduler(history, config, Reports(history)).run_due())
         return 0
-    return _admin(db, args)
+    try:
+        code = _admin(db, args)
+        sys.stdout.flush()  # a reader gone away (`admin list-users | head`) shows here
+        return code
+    except BrokenPipeError:
+        from desktop.cli import stdout_closed
+
+        return stdout_closed()
+
+
+def _hold_serve_lock(database: str) -> None:
+    """One process serves (or migrates) a SQLite file: refuse before opening it when another
+    does. PostgreSQL takes any number of processes."""
+    from server.db import sqlite_path
+
+    path = sqlite_path(database)
+    if path not in (None, ":memory:"):
+        hold(Path(path))
 
 
 def _admin(db, args: argparse.Namespace) -> int:

@@ -39,9 +39,7 @@ class Database:
                 host=query.pop("host", None) or parts.hostname, port=parts.port, **query,
                 autorollback=True)
         elif parts.scheme == "sqlite":
-            path = url.split("://", 1)[1]
-            if path.startswith("/") and not path.startswith("//"):
-                path = path[1:]  # sqlite:///relative, sqlite:////absolute
+            path = sqlite_path(url)
             if path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             self.db = peewee.SqliteDatabase(path, pragmas={**PRAGMAS, "busy_timeout": 10_000},
@@ -131,6 +129,15 @@ class Database:
     def close(self) -> None:
         if not self.db.is_closed():
             self.db.close()
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file of a ``sqlite:///relative`` or ``sqlite:////absolute`` URL (or ":memory:");
+    None for any other database."""
+    if urlsplit(url).scheme != "sqlite":
+        return None
+    path = url.split("://", 1)[1]
+    return path[1:] if path.startswith("/") and not path.startswith("//") else path
 
 
 @contextmanager

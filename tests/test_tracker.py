@@ -105,6 +105,17 @@ def test_audible_counts_as_active_while_idle():
     assert span.duration == 600 and span.audible
 
 
+def test_no_window_counts_nothing_and_ends_the_open_span():
+    tracker, rec, clock = make()
+    clock.run(10, app="code", title="t", idle_seconds=0.0)
+    clock.run(30, idle_seconds=0.0, activity=ActivityCounts(keystrokes=3))  # no display
+    clock.run(5, app="", title="", idle_seconds=0.0)  # a watcher that sees nothing focused
+    clock.run(10, app="code", title="t", idle_seconds=0.0)
+    tracker.close(clock.now)
+    assert [(s.start - T0, s.end - T0, s.app) for s in rec.spans] == [
+        (0, 10, "code"), (45, 55, "code")]
+
+
 def test_sleep_gap_ends_the_span_one_poll_after_the_last():
     tracker, rec, clock = make(poll_interval=1.0)
     clock.run(50, app="code", title="t")

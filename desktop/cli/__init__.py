@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -33,12 +34,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop.engine.store import StoreError
 
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        if sys.stdout:
+            sys.stdout.flush()  # a reader gone away shows here, not at the exit's flush
+        return code
+    except BrokenPipeError:
+        return stdout_closed()
     except (CliError, RangeError, StoreError) as exc:
         errors.print(f"[red]error:[/] {exc}", highlight=False)
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def stdout_closed() -> int:
+    """The reader of stdout went away (`timeforged report | head -1`): stop quietly, the way
+    Python's documentation (and rich, for what it prints) does it: stdout goes to devnull, so
+    the flush at exit raises nothing, and the status is 1."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 1
 
 
 if __name__ == "__main__":

@@ -8,6 +8,9 @@ time zones or DST. Rules, in order, for each observation at time t:
 - idle for `idle_timeout` or more (and nothing audible playing) ends the open span at the last
   input (t - idle_seconds), not when the idleness was noticed, or at the last poll it played
   sound if that was later;
+- an observation naming no window (no app, no title: no display, a window watcher that
+  cannot see, nothing focused) ends the open span at t and opens none: time nobody can name
+  is not recorded;
 - an observation the redactor drops ends the open span at t;
 - an observation equal to the open span's activity (titles compared with their volatile parts,
   such as digits, masked; sound ignored) extends it to t and keeps the latest title; anything
@@ -105,6 +108,9 @@ class Tracker:
         if idle >= self.idle_timeout and not obs.audible:
             if self._open is not None:  # active until the last input or the last sound
                 self._end(max(t - idle, self._audible_at or t - idle))
+            return
+        if not obs.app and not obs.title:
+            self._end(t)
             return
         span = span_from_observation(obs, self.device)
         if self.redactor is not None:

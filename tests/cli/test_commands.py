@@ -6,6 +6,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 DATA = Path(__file__).parent.parent / "data"
@@ -48,6 +49,40 @@ def test_import_report_export_round_trip(tf_home, tmp_path):
         other.mkdir()
         tf(str(other), "import", str(target))
         assert report(str(other), "--by", "language") == report(tf_home, "--by", "language")
+
+
+def test_import_tells_the_time_reports_will_count(tf_home, tmp_path):
+    """Overlapping spans in the file: the import says the overlap-resolved time, not the sum."""
+    at = 1704103200  # 2024-01-01 10:00 UTC
+    rows = [(at, at + 3600, "window", "firefox"), (at + 1800, at + 3600, "editor", "code"),
+            (at + 2700, at + 4500, "window", "kitty")]  # 1h 15m covered, 2h summed
+    path = tmp_path / "overlap.csv"
+    path.write_text("start,end,uuid,source,app\n" + "".join(
+        f"{a},{b},{uuid.uuid4()},{source},{app}\n" for a, b, source, app in rows))
+    out = tf(tf_home, "import", str(path)).stdout
+    assert "Imported 3 new spans (1h 15m)" in out, out
+    assert report(tf_home)["total_seconds"] == 4500
+
+
+def test_output_cut_short_by_the_reader_is_no_error(tf_home, tmp_path):
+    """`timeforged report ... | head -1`: the pipe closes after one line, the report goes on
+    writing (far more than a pipe holds); no traceback, a quiet exit."""
+    at = 1704103200  # 2024-01-01 10:00 UTC
+    path = tmp_path / "many.csv"
+    path.write_text("start,end,uuid,source,file\n" + "".join(
+        f"{at + 10 * i},{at + 10 * i + 10},{uuid.uuid4()},editor,/src/module_{i:05d}.py\n"
+        for i in range(3000)))
+    tf(tf_home, "import", str(path))
+    env = {"TIMEFORGED_HOME": tf_home, "PATH": "/usr/bin:/bin", "TZ": "UTC", "COLUMNS": "200"}
+    for fmt in ("table", "csv"):
+        proc = subprocess.Popen([sys.executable, "-m", "desktop.cli", "report", *RANGE, "--by",
+                                 "file", "--format", fmt], env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        assert proc.stdout.readline()
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=60) == 1, err  # as Python and rich do: no 141, no noise
+        assert "Traceback" not in err and "Error" not in err, err
 
 
 def test_report_formats_and_filters(tf_home):

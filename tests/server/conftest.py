@@ -48,19 +48,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def server_env(database_url: str, **extra: str) -> dict[str, str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "TIMEFORGED_SERVER_DATABASE": database_url,
-           "TIMEFORGED_SERVER_LOG_LEVEL": "WARNING"}
-    env.pop("TIMEFORGED_SERVER_CONFIG", None)
+def server_env(database_url: str | None, **extra: str) -> dict[str, str]:
+    """The environment of a server child process; with no `database_url`, no
+    TIMEFORGED_SERVER_* setting at all but `extra` (a --config file configures it)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TIMEFORGED_SERVER_")}
+    env["PYTHONPATH"] = str(ROOT)
+    if database_url is not None:
+        env.update(TIMEFORGED_SERVER_DATABASE=database_url,
+                   TIMEFORGED_SERVER_LOG_LEVEL="WARNING")
     env.update({f"TIMEFORGED_SERVER_{k.upper()}": v for k, v in extra.items()})
     return env
 
 
-def admin(database_url: str, *args: str) -> str:
-    """Runs `timeforged-server admin ...` for real; returns its stdout."""
-    out = subprocess.run([sys.executable, "-m", "server", "admin", *args], cwd=ROOT,
-                         env=server_env(database_url), capture_output=True, text=True,
-                         timeout=60)
+def admin(database_url: str | None, *args: str, config: Path | None = None) -> str:
+    """Runs `timeforged-server admin ...` for real (with `config`: `--config FILE admin ...`
+    and no TIMEFORGED_SERVER_* variables); returns its stdout."""
+    options = ["--config", str(config)] if config else []
+    out = subprocess.run([sys.executable, "-m", "server", *options, "admin", *args], cwd=ROOT,
+                         env=server_env(None if config else database_url), capture_output=True,
+                         text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     return out.stdout
 
@@ -72,12 +78,14 @@ def user_with_key(database_url: str, name: str = "ann") -> str:
 
 
 class ServerProcess:
-    """`timeforged-server serve` as a child process; `kill()` is SIGKILL."""
+    """`timeforged-server serve` as a child process; `kill()` is SIGKILL. With `config`, it
+    runs as `timeforged-server --config FILE serve` with no TIMEFORGED_SERVER_* variables."""
 
     def __init__(self, database_url: str, log: Path, *, workers: int = 1,
-                 **settings: str) -> None:
+                 config: Path | None = None, **settings: str) -> None:
         self.database_url = database_url
         self.workers = workers
+        self.config = config
         self.port = free_port()
         self.log = log
         self.settings = settings
@@ -89,10 +97,11 @@ class ServerProcess:
 
     def start(self) -> ServerProcess:
         with self.log.open("a") as fh:
+            config = ["--config", str(self.config)] if self.config else []
+            env = server_env(None if self.config else self.database_url, **self.settings)
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "server", "serve", "--port", str(self.port),
-                 "--workers", str(self.workers)], cwd=ROOT,
-                env=server_env(self.database_url, **self.settings), stdout=fh, stderr=fh)
+                [sys.executable, "-m", "server", *config, "serve", "--port", str(self.port),
+                 "--workers", str(self.workers)], cwd=ROOT, env=env, stdout=fh, stderr=fh)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, self.log.read_text()[-3000:]

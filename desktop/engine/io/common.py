@@ -29,7 +29,7 @@ class ImportResult:
     format: str
     parsed: int  # spans found in the file
     added: int  # of which were new to the store
-    seconds: float  # total duration of the spans found
+    seconds: float  # the time the spans found cover, overlaps once (as reports count it)
 
     @property
     def skipped(self) -> int:
