@@ -23,8 +23,8 @@ def test_wakatime_cli_offline_and_late_heartbeats_on_the_server(
     home = tmp_path / "home"
     home.mkdir()
     cfg = home / ".wakatime.cfg"
-    cfg.write_text(f"[settings]\napi_url = {server_process.url}/api/v1/users/current/"
-                   f"heartbeats.bulk\napi_key = {key}\n")
+    # wakatime<14 posts to api_url itself: the bare /api/v1 a user configures
+    cfg.write_text(f"[settings]\napi_url = {server_process.url}/api/v1\napi_key = {key}\n")
     env = {"HOME": str(home), "PATH": "/usr/bin:/bin"}
     files = list(git_project(tmp_path / "webshop"))
     t0 = time.time() - 3600
