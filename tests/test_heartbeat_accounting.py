@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from desktop.engine.heartbeats import Heartbeat, join_key, parse_user_agent
+from desktop.engine.span import ACTIVITY_FIELDS
 from desktop.engine.store import Store
 from desktop.engine.store.beats import hash64
 from tests.store_helpers import post
@@ -35,17 +36,22 @@ def reference(beats: list[Heartbeat], timeout: float = TIMEOUT) -> dict[tuple[st
     return {k: v for k, v in out.items() if v > 0}
 
 
+def by_dimension(seconds: dict[tuple[int, int], float], fields: dict[int, tuple]
+                 ) -> dict[tuple[str, str], float]:
+    """Seconds per (activity, origin) as (dimension, value) totals; `fields`: each activity's
+    fields in ACTIVITY_FIELDS order."""
+    out: dict[tuple[str, str], float] = defaultdict(float)
+    for (activity, _), secs in seconds.items():
+        row = dict(zip(ACTIVITY_FIELDS, fields[activity], strict=True))
+        for dim in DIMS:
+            out[dim, row[dim] or ""] += secs
+    return {k: v for k, v in out.items() if v > 1e-9}
+
+
 def stored_totals(store: Store) -> dict[tuple[str, str], float]:
     """Per dimension and value, from the store's rollups (what every report reads)."""
     by_activity = store.seconds_by_activity(0, 4e9)
-    fields = store.activities({a for a, _ in by_activity})
-    names = ("app", "title", "url", "site", "file", "project", "branch", "language")
-    out: dict[tuple[str, str], float] = defaultdict(float)
-    for (activity, _), seconds in by_activity.items():
-        row = dict(zip(names, fields[activity], strict=False))
-        for dim in DIMS:
-            out[dim, row[dim] or ""] += seconds
-    return {k: v for k, v in out.items() if v > 1e-9}
+    return by_dimension(by_activity, store.activities({a for a, _ in by_activity}))
 
 
 def span_rows(store: Store) -> list[tuple]:

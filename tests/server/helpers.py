@@ -1,7 +1,11 @@
-"""An in-process server (the real app and database, requests through Starlette's client)."""
+"""An in-process server (the real app and database, requests through Starlette's client), and
+one heartbeat posted to a real server over a socket."""
 
 from __future__ import annotations
 
+import base64
+import http.client
+import json
 import time
 import uuid
 from typing import Any
@@ -38,3 +42,18 @@ class Api:
 def span(start: float, end: float, device: str, **fields: Any) -> dict[str, Any]:
     return {"uuid": str(uuid.uuid4()), "start": start, "end": end, "source": "window",
             "device": device, "updated": time.time(), **fields}
+
+
+def post_heartbeat(port: int, key: str, body: object, machine: str = "box"
+                   ) -> tuple[int, dict]:
+    """POST one heartbeat (or a list) to a server on 127.0.0.1 as a plugin does; (status,
+    the JSON reply)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("POST", "/api/v1/users/current/heartbeats", body=json.dumps(body),
+                     headers={"Authorization": "Basic " + base64.b64encode(key.encode()).decode(),
+                              "Content-Type": "application/json", "X-Machine-Name": machine})
+        resp = conn.getresponse()
+        return resp.status, json.loads(resp.read() or b"{}")
+    finally:
+        conn.close()

@@ -3,8 +3,6 @@ second process refuses to serve (or migrate) a SQLite file another one is servin
 
 from __future__ import annotations
 
-import base64
-import http.client
 import json
 import sqlite3
 import subprocess
@@ -19,6 +17,7 @@ from pathlib import Path
 from server.db import Database
 from server.models import User
 from tests.server.conftest import ROOT, ServerProcess, admin, server_env, user_with_key
+from tests.server.helpers import post_heartbeat
 
 
 def status(url: str, key: str) -> int:
@@ -48,19 +47,6 @@ def test_serve_with_config_uses_the_configured_database(database_url, tmp_path):
     assert statuses == [200] * 10
 
 
-def _post(port: int, key: str, body: object, machine: str) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request("POST", "/api/v1/users/current/heartbeats", body=json.dumps(body),
-                     headers={"Authorization": "Basic " + base64.b64encode(key.encode()).decode(),
-                              "Content-Type": "application/json", "X-Machine-Name": machine})
-        resp = conn.getresponse()
-        resp.read()
-        return resp.status
-    finally:
-        conn.close()
-
-
 def _schema(path: Path) -> list[tuple]:
     """The tables, indexes and schema versions, read without writing."""
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
@@ -84,8 +70,8 @@ def test_second_server_on_one_sqlite_file_refuses_before_touching_it(tmp_path):
         i = 0
         while not stop.is_set() and i < 2000:
             when = t0 + m * 5000 + i * 2.0
-            code = _post(first.port, key, {"entity": f"/src/m{m}.py", "time": when,
-                                           "language": "Python"}, f"box{m}")
+            beat = {"entity": f"/src/m{m}.py", "time": when, "language": "Python"}
+            code, _ = post_heartbeat(first.port, key, beat, f"box{m}")
             (acked[m].append(when) if code == 201 else refused.append(code))
             i += 1
 

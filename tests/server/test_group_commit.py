@@ -16,7 +16,7 @@ import pytest
 from server.batcher import Batcher
 from server.db import Database
 from tests.server.conftest import ServerProcess, user_with_key
-from tests.server.helpers import Api
+from tests.server.helpers import Api, post_heartbeat
 
 
 def test_concurrent_items_written_in_few_batches():
@@ -77,18 +77,6 @@ def _key(server: ServerProcess) -> str:
     return user_with_key(server.database_url)
 
 
-def _post(port: int, key: str, body: object, machine: str = "box") -> tuple[int, dict]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request("POST", "/api/v1/users/current/heartbeats", body=json.dumps(body),
-                     headers={"Authorization": "Basic " + base64.b64encode(key.encode()).decode(),
-                              "Content-Type": "application/json", "X-Machine-Name": machine})
-        resp = conn.getresponse()
-        return resp.status, json.loads(resp.read() or b"{}")
-    finally:
-        conn.close()
-
-
 def _spans(url: str) -> dict[str, tuple[float, float]]:
     db = Database(url)
     try:
@@ -107,7 +95,7 @@ def _send_streams(port: int, key: str, t0: float, machines: int = 12) -> list[di
     def run(m: int) -> list[dict]:
         out = []
         for beat in _stream(m, t0):
-            status, reply = _post(port, key, beat, f"box{m}")
+            status, reply = post_heartbeat(port, key, beat, f"box{m}")
             assert status == 201, reply
             out.append(reply)
         return out
@@ -148,7 +136,7 @@ def test_sigkill_after_2xx_loses_nothing(server_process):
             when = t0 + i * 2.0
             sent[m] = i
             try:
-                status, reply = _post(server_process.port, key, {
+                status, reply = post_heartbeat(server_process.port, key, {
                     "entity": f"/src/m{m}.py", "time": when, "language": "Python"}, f"box{m}")
             except OSError:
                 return  # killed mid-request: not acknowledged
@@ -166,7 +154,7 @@ def test_sigkill_after_2xx_loses_nothing(server_process):
     assert len(acked) > 200
     server_process.start()
     for m in range(8):  # the next heartbeat of each stream, to the new process
-        status, _ = _post(server_process.port, key, {
+        status, _ = post_heartbeat(server_process.port, key, {
             "entity": f"/src/m{m}.py", "time": t0 + (sent[m] + 1) * 2.0, "language": "Python"},
             f"box{m}")
         assert status == 201
@@ -191,7 +179,7 @@ def test_two_processes_carry_one_stream_on(server_process, tmp_path):
         t0 = time.time() - 3000
         for i, beat in enumerate(_stream(0, t0)):
             port = (server_process, other)[i % 2].port
-            status, _ = _post(port, key, beat, "box")
+            status, _ = post_heartbeat(port, key, beat, "box")
             assert status == 201
     finally:
         other.stop()
@@ -303,4 +291,4 @@ def test_bodies_over_the_limit_are_refused_announced_or_chunked(server_process):
         assert post(path, chunked=False) == 413
         assert post(path, chunked=True) == 413
     assert _spans(server.database_url) == {}
-    assert _post(server.port, key, beat)[0] == 201
+    assert post_heartbeat(server.port, key, beat)[0] == 201

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections import defaultdict
 from datetime import date
 
 import pytest
@@ -17,7 +16,7 @@ from server.db import Database
 from server.history import History
 from server.ingest import Beats, HeartbeatWriter
 from server.models import User
-from tests.test_heartbeat_accounting import DIMS, arrivals, heartbeats, reference, same
+from tests.test_heartbeat_accounting import arrivals, by_dimension, heartbeats, reference, same
 
 _users = itertools.count()
 
@@ -32,14 +31,7 @@ def db(database_url):
 
 def totals(history: History, user: User) -> dict[tuple[str, str], float]:
     by_key = history.totals(user, date(2026, 3, 1), date(2026, 3, 31))
-    rows = history.activity_rows({a for a, _ in by_key})
-    names = ("app", "title", "url", "site", "file", "project", "branch", "language")
-    out: dict[tuple[str, str], float] = defaultdict(float)
-    for (activity, _), seconds in by_key.items():
-        row = dict(zip(names, rows[activity], strict=False))
-        for dim in DIMS:
-            out[dim, row[dim] or ""] += seconds
-    return {k: v for k, v in out.items() if v > 1e-9}
+    return by_dimension(by_key, history.activity_rows({a for a, _ in by_key}))
 
 
 @settings(max_examples=40, deadline=None,

@@ -4,8 +4,6 @@ endpoint counts them, operating systems by device, public stats for README cards
 
 from __future__ import annotations
 
-import base64
-import http.client
 import json
 import re
 import time
@@ -19,6 +17,7 @@ import pytest
 
 from desktop.engine.heartbeats import UNKNOWN_EDITOR
 from server.db import Database
+from tests.api.conftest import send
 from tests.server.conftest import ServerProcess, admin, user_with_key
 
 W = "/api/v1/users/current"
@@ -30,20 +29,8 @@ UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-
 def call(server: ServerProcess, method: str, path: str, *, key: str | None = None,
          body: Any = None, raw: bytes | None = None, headers: dict[str, str] | None = None
          ) -> tuple[int, Any]:
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-    sent = dict(headers or {})
-    if key:
-        sent["Authorization"] = "Basic " + base64.b64encode(key.encode()).decode()
-    data = raw if raw is not None else None if body is None else json.dumps(body).encode()
-    if data is not None:
-        sent.setdefault("Content-Type", "application/json")
-    try:
-        conn.request(method, path, body=data, headers=sent)
-        reply = conn.getresponse()
-        text = reply.read()
-        return reply.status, json.loads(text) if text else None
-    finally:
-        conn.close()
+    reply = send(server.port, method, path, body, key=key, headers=headers, raw=raw)
+    return reply.status, reply.json() if reply.body else None
 
 
 def ok(server: ServerProcess, path: str, key: str | None) -> dict[str, Any]:
