@@ -388,19 +388,25 @@ class History:
                                 f"({marks(len(days))})", (uid, *days))
         return sum(len(d) for d in weeks.values())
 
-    def _recompute(self, user: User, day: int, maxd: float) -> None:
+    def pieces(self, user: User, day: date, maxd: float | None = None
+               ) -> list[tuple[float, float, tuple[int, int]]]:
+        """The user's local `day` as sorted, non-overlapping (start, end, (activity, origin))
+        pieces: every moment once, won by the most specific source."""
         tz = zone(user)
-        lo = datetime.combine(date.fromordinal(day), datetime.min.time(), tz).timestamp()
-        hi = datetime.combine(date.fromordinal(day) + timedelta(days=1),
-                              datetime.min.time(), tz).timestamp()
+        lo = datetime.combine(day, datetime.min.time(), tz).timestamp()
+        hi = datetime.combine(day + timedelta(days=1), datetime.min.time(), tz).timestamp()
         rows = self.db.execute(
             'SELECT s.start, s."end", s.origin, s.uuid, s.activity, o.source FROM span s '
             'JOIN origin o ON o.id = s.origin JOIN device d ON d.id = o.device '
             'WHERE d."user" = %s AND s.start < %s AND s.start >= %s AND s."end" > %s',
-            (user.id, hi, lo - maxd, lo)).fetchall()
-        items = [(a, b, source_priority(src), u, (act, org)) for a, b, org, u, act, src in rows]
+            (user.id, hi, lo - (self.max_duration() if maxd is None else maxd), lo)
+        ).fetchall()
+        return resolve_raw([(a, b, source_priority(src), u, (act, org))
+                            for a, b, org, u, act, src in rows], lo, hi)
+
+    def _recompute(self, user: User, day: int, maxd: float) -> None:
         acc: dict[tuple[int, int], float] = defaultdict(float)
-        for a, b, key in resolve_raw(items, lo, hi):
+        for a, b, key in self.pieces(user, date.fromordinal(day), maxd):
             acc[key] += b - a
         for table in ("user_day", "user_day_total"):
             self.db.execute(f'DELETE FROM {table} WHERE "user" = %s AND day = %s',

@@ -15,8 +15,7 @@ from typing import Any
 from desktop.engine.analytics import PRODUCTIVITY_NAMES, PULSE_WEIGHTS, UNCATEGORIZED, UNKNOWN
 from desktop.engine.api import shapes
 from desktop.engine.rules import Rules
-from desktop.engine.span import ACTIVITY_FIELDS, Classification, Span, source_priority
-from desktop.engine.timeline import resolve_raw
+from desktop.engine.span import ACTIVITY_FIELDS, Classification, Span
 from server.history import History, zone
 from server.models import Device, User
 
@@ -212,24 +211,10 @@ class Reports:
 
     # -- a day's timeline ------------------------------------------------------------------
 
-    def pieces(self, user: User, day: date) -> list[tuple[float, float, Key]]:
-        """The user's local `day` as sorted, non-overlapping (start, end, key) pieces: the
-        time the day's rollups hold, piece by piece."""
-        tz = zone(user)
-        lo = shapes.midnight(day, tz).timestamp()
-        hi = shapes.midnight(day + timedelta(days=1), tz).timestamp()
-        rows = self.history.db.execute(
-            'SELECT s.start, s."end", s.origin, s.uuid, s.activity, o.source FROM span s '
-            'JOIN origin o ON o.id = s.origin JOIN device d ON d.id = o.device '
-            'WHERE d."user" = %s AND s.start < %s AND s.start >= %s AND s."end" > %s',
-            (user.id, hi, lo - self.history.max_duration(), lo)).fetchall()
-        return resolve_raw([(a, b, source_priority(src), u, (act, org))
-                            for a, b, org, u, act, src in rows], lo, hi)
-
     def durations(self, user: User, day: date, slice_by: str, project: str | None = None,
                   branches: set[str] | None = None) -> dict[str, Any]:
         """WakaTime's durations of a day, sliced by a `shapes.SLICES` key."""
-        pieces = self.pieces(user, day)
+        pieces = self.history.pieces(user, day)
         keys = {k for _, _, k in pieces}
         project_of = self._display("projects", "project", user, keys)
         branch_of = self.names.namer("branch", keys, {})
@@ -257,7 +242,7 @@ class Reports:
         self.history.refresh(user)
         row = self.history.db.execute('SELECT MAX(day) FROM user_day_total WHERE "user" = %s',
                                       (user.id,)).fetchone()
-        pieces = self.pieces(user, date.fromordinal(row[0])) if row and row[0] else []
+        pieces = self.history.pieces(user, date.fromordinal(row[0])) if row and row[0] else []
         if not pieces:
             return None, None
         key = pieces[-1][2]
@@ -288,7 +273,7 @@ class Reports:
             """When the project's time began (or ended) on `day`."""
             if day not in edges:
                 found = edges[day] = {}
-                for a, b, key in self.pieces(user, date.fromordinal(day)):
+                for a, b, key in self.history.pieces(user, date.fromordinal(day)):
                     project = name_of(key)
                     found[project] = (found.get(project, (a, 0.0))[0], b)
             span = edges[day].get(name)
