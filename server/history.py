@@ -78,6 +78,11 @@ class History:
             'WHERE o."user" = %s AND d.start <= %s AND d."end" > %s', (user.id, hi, lo)
         ).fetchall()
 
+    def prune_heartbeats(self, before: float) -> int:
+        """Forget heartbeats of runs that ended before `before` (their spans stay)."""
+        with self.db.user_lock():
+            return self.beats.prune(before)
+
     def claim_device(self, user: User, device: str, name: str = "") -> None:
         """Make `device` the user's; PermissionError if it is someone else's."""
         owner = self._devices.get(device)

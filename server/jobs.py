@@ -1,6 +1,7 @@
-"""Scheduled jobs: rollups, the leaderboard, weekly emails. Each run takes the job's lock
-(PostgreSQL advisory lock: one process in the cluster runs it; SQLite: one process anyway),
-and per-user work is recorded in `job_run` so that a week's email goes out once."""
+"""Scheduled jobs: rollups, the leaderboard, weekly emails, forgetting old heartbeats. Each run
+takes the job's lock (PostgreSQL advisory lock: one process in the cluster runs it; SQLite: one
+process anyway), and per-user work is recorded in `job_run` so that a week's email goes out
+once."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
+from desktop.engine.store import beats as beatlib
 from server.config import ServerConfig
 from server.history import History, zone
 from server.models import JobRun, User
@@ -82,7 +84,9 @@ class Scheduler:
                 ("leaderboard", self.config.jobs_interval_seconds,
                  lambda: leaderboard(self.history, self.reports, fresh=True)),
                 ("weekly-email", self.config.jobs_interval_seconds,
-                 lambda: self.weekly_emails(now))):
+                 lambda: self.weekly_emails(now)),
+                ("heartbeat-prune", 86400.0,
+                 lambda: self.history.prune_heartbeats(now - beatlib.KEEP))):
             if now - self._last.get(name, 0) < every:
                 continue
             try:

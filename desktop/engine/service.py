@@ -21,6 +21,7 @@ from desktop.engine.habits import close_habits, create_habits, feed_habits
 from desktop.engine.settings import load_settings
 from desktop.engine.span import Span
 from desktop.engine.store import SpanWriter, Store, StoreError
+from desktop.engine.store.beats import KEEP as KEEP_HEARTBEATS
 from desktop.engine.store.care import backup_due, quick_check, set_aside_and_restore
 from desktop.engine.sync import Syncer, SyncError, SyncStatus, device_names
 from desktop.engine.tracker import Tracker
@@ -173,7 +174,8 @@ class Engine:
         target.close()
 
     def _maintain(self) -> None:
-        """Once a day: a quick check of the file, then a backup if it is healthy."""
+        """Once a day: a quick check of the file, then a backup if it is healthy, and
+        heartbeats too old to matter forgotten."""
         path = paths.database_file(self.home)
         if self._detached_from is not None or not backup_due(path):
             return
@@ -186,6 +188,7 @@ class Engine:
             return
         try:
             self.store.backup()
+            self.store.prune_heartbeats(time.time() - KEEP_HEARTBEATS)
         except (StoreError, OSError) as exc:
             log.warning("backup failed: %s", exc)
 

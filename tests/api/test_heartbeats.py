@@ -225,3 +225,12 @@ def test_deleting_a_range_clips_joined_spans_and_late_heartbeats_stay_out(store)
     assert spans(store) == [(0, 250, "/src/app.py"), (250, 300, "/b.py"),
                             (300, 350, "/src/app.py"), (650, 950, "/src/app.py"),
                             (950, 1000, "/b.py")]
+
+
+def test_old_runs_are_forgotten_whole_and_their_spans_stay(store):
+    post(store, [beat(t) for t in range(0, 301, 100)] + [beat(5000), beat(5100)])
+    before = spans(store)
+    assert store.prune_heartbeats(NOW + 5050) == 4  # the first run ended before; not the second
+    assert spans(store) == before
+    post(store, [beat(5050, "/b.py")])  # the kept run still re-joins
+    assert spans(store)[-2:] == [(5000, 5050, "/src/app.py"), (5050, 5100, "/b.py")]

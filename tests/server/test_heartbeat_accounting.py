@@ -53,3 +53,28 @@ def test_server_totals_follow_wakatimes_rule_whatever_the_arrival(db, data):
         writer.close()
     expected = reference(beats, 300.0)
     assert same(totals(history, user), expected), (totals(history, user), expected)
+
+
+def test_old_runs_are_forgotten_by_the_daily_job(db):
+    from datetime import UTC, datetime, timedelta
+
+    from desktop.engine.heartbeats import Heartbeat
+    from server.config import ServerConfig
+    from server.jobs import Scheduler
+    from server.reports import Reports
+
+    user = User.create(name=f"u{next(_users)}", created=time.time())
+    history = History(db)
+    writer = HeartbeatWriter(history)
+    t0 = time.time() - 400 * 86400
+    old = [Heartbeat(entity="/a.py", time=t0 + i * 60) for i in range(5)]
+    recent = [Heartbeat(entity="/a.py", time=time.time() - 3600 + i * 60) for i in range(3)]
+    writer.submit(Beats(user, "dev-prune", "laptop", old + recent)).result(10)
+    writer.close()
+    day = datetime.fromtimestamp(t0, UTC).date()
+    before = history.totals(user, day - timedelta(days=1), day + timedelta(days=1))
+    done = Scheduler(history, ServerConfig(database=db.url), Reports(history)).run_due()
+    assert done["heartbeat-prune"] == 5
+    assert db.execute("SELECT COUNT(*) FROM heartbeat").fetchone()[0] == 3
+    after = history.totals(user, day - timedelta(days=1), day + timedelta(days=1))
+    assert after == before and sum(after.values()) == 240  # the spans stay

@@ -31,6 +31,9 @@ from desktop.engine.span import ACTIVITY_FIELDS, Span
 
 STOP = 0
 TIMEOUTS = {"editor": 15 * 60.0, "browser": 120.0}  # by source, unless configured otherwise
+# Heartbeats are accepted up to a year late (desktop.engine.heartbeats.MAX_AGE): those of runs
+# that ended longer ago than this can no longer change, and are forgotten (their spans stay).
+KEEP = 368 * 86400.0
 SPAN_NS = uuidlib.UUID("2f4de0a8-4b7c-5d21-8c1e-6a0b9d3e7f15")
 Execute = Callable[[str, Sequence[Any]], Any]  # SQL with %s placeholders -> cursor
 Deleted = Callable[[float, float], list[tuple[float, float]]]  # ranges the user deleted
@@ -211,6 +214,13 @@ class BeatTable:
                 elif tail is not None and b is tail[0] and b.run != r.start:
                     self.execute("UPDATE heartbeat SET run = %s WHERE origin = %s AND run = %s "
                                  "AND time > %s", (r.start, origin, b.run, tail[1]))
+
+    def prune(self, before: float) -> int:
+        """Forget the heartbeats of whole runs that ended before `before`; how many."""
+        return self.execute(
+            "DELETE FROM heartbeat WHERE run < %s AND (origin, run) IN (SELECT origin, run FROM "
+            "heartbeat WHERE run < %s GROUP BY origin, run HAVING MAX(time) < %s)",
+            (before, before, before)).rowcount
 
     def origins(self, lo: float, hi: float, among: Sequence[int] | None = None) -> list[int]:
         """The origins with heartbeats in [lo, hi) (of `among`, when given)."""

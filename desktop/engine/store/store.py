@@ -342,6 +342,12 @@ class Store:
                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                          (repr(longest),))
 
+    def prune_heartbeats(self, before: float) -> int:
+        """Forget heartbeats too old to be joined with any that may still come (whole runs
+        that ended before `before`); their spans stay. Returns how many."""
+        with self._write() as conn:
+            return self._beat_table(conn).prune(before)
+
     def delete_range(self, start: float, end: float, *, uuid: str | None = None,
                      device: str | None = None) -> int:
         """Remove the time in [start, end) from the history (every source and device).
