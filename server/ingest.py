@@ -73,51 +73,44 @@ class HeartbeatWriter:
         return [o if isinstance(o, PermissionError) else next(it) for o in out]
 
     def _store(self, items: list[Beats]) -> list[list[str | None]]:
+        """Join and write a batch. Requests of one device are joined together (the result
+        does not depend on how heartbeats are grouped): a few queries per device and stream,
+        not per request."""
         now = time.time()
-        ids = []
-        per_user: dict[int, tuple[User, dict[str, Span]]] = {}
-        new = 0
-        for item in items:
-            prepared = [prepare(b, item.device) for b in item.beats]
-            firsts = {beat.key: span for _, beat, span in prepared}  # one per activity
-            aids, _ = self.history.intern(list(firsts.values()))
-            activity = dict(zip(firsts, aids, strict=True))
-            streams: dict[str, list[beatlib.Beat]] = {}
-            for source, beat, _ in prepared:
+        prepared = [[prepare(b, item.device) for b in item.beats] for item in items]
+        firsts = {beat.key: span for mine in prepared for _, beat, span in mine}
+        aids, _ = self.history.intern(list(firsts.values()))  # one per activity
+        activity = dict(zip(firsts, aids, strict=True))
+        streams: dict[tuple[str, str], tuple[User, list[beatlib.Beat]]] = {}
+        for item, mine in zip(items, prepared, strict=True):
+            for source, beat, _ in mine:
                 beat.activity = activity[beat.key]
-                streams.setdefault(source, []).append(beat)
-            spans = per_user.setdefault(item.user.id, (item.user, {}))[1]
-            run_of: dict[int, tuple[str, beatlib.Run]] = {}
-            for source, beats in streams.items():
-                origin = self.history.origin_id(source, item.device)
-                change, fresh = beatlib.add(self.history.beats, origin, beats,
-                                            self.history.timeout, self.history.deleted(item.user))
-                new += sum(fresh)
-                run_of.update((k, (source, r)) for k, r in change.run_of.items())
-                rows = self.history.activity_rows(
-                    {r.activity for r in (*change.upsert, *change.retire)})
-                for r, retired in [(r, False) for r in change.upsert] + [
-                        (r, True) for r in change.retire]:
-                    span = beatlib.span_of(item.device, source, r, rows[r.activity], retired)
-                    spans[span.uuid] = span  # a later request's version replaces
+                streams.setdefault((item.device, source), (item.user, []))[1].append(beat)
+        per_user: dict[int, tuple[User, dict[str, Span]]] = {}
+        uuid_of: dict[int, str | None] = {}  # id(beat) -> its span's uuid
+        new = 0
+        for (device, source), (user, beats) in streams.items():
+            origin = self.history.origin_id(source, device)
+            change, fresh = beatlib.add(self.history.beats, origin, beats,
+                                        self.history.timeout, self.history.deleted(user))
+            new += sum(fresh)
             named: dict[int, str | None] = {}  # each run's uuid, worked out once
-            mine = []
-            for _, beat, _ in prepared:
-                found = run_of.get(id(beat))
-                run = id(found[1]) if found else 0
-                if run not in named:
-                    named[run] = _uuid(item.device, found)
-                mine.append(named[run])
-            ids.append(mine)
+            for k, r in change.run_of.items():
+                if id(r) not in named:
+                    named[id(r)] = (beatlib.span_uuid(device, source, r.start, r.key)
+                                    if r.counts else None)
+                uuid_of[k] = named[id(r)]
+            rows = self.history.activity_rows(
+                {r.activity for r in (*change.upsert, *change.retire)})
+            spans = per_user.setdefault(user.id, (user, {}))[1]
+            for r in change.upsert:
+                span = beatlib.span_of(device, source, r, rows[r.activity], False)
+                spans[span.uuid] = span
+            for r in change.retire:
+                span = beatlib.span_of(device, source, r, rows[r.activity], True)
+                spans[span.uuid] = span
         self.history.put_many([(user, list(spans.values()), [now] * len(spans))
                                for user, spans in per_user.values()], locked=True)
         BATCHES.inc()
         HEARTBEATS.inc(new)
-        return ids
-
-
-def _uuid(device: str, found: tuple[str, beatlib.Run] | None) -> str | None:
-    if found is None or not found[1].counts:
-        return None
-    source, run = found
-    return beatlib.span_uuid(device, source, run.start, run.key)
+        return [[uuid_of.get(id(beat)) for _, beat, _ in mine] for mine in prepared]
