@@ -9,11 +9,24 @@ Combined per host as ActivityWatch's canonical query does it:
 - browser spans ("activitywatch:browser") = tab events of a browser bucket within the window
   events of that browser's app, within active time.
 Other bucket types (editor watchers, input counters...) are not imported.
+
+Imports commute: an export may come in several files (per bucket, per time range,
+overlapping, in any order), and the result is that of one file holding them all. The raw
+buckets and events are kept (store.aw_events; an event is known by host, bucket and id, and
+a longer version of it wins), and each import derives the spans anew from ALL stored events
+of the time it touches: the "runs" of events (every host and bucket) each within 5 s of the
+next, outside which nothing it adds can change anything (flooding and intersections are
+local in time). A new bucket (a host's first AFK bucket changes all its time; a second host
+changes where "unknown" web buckets belong) re-derives every run. What was derived before
+in those runs and is derived no more is retired (see Store.replace_derived), in the same
+transaction. Spans imported before the raw events were kept are retired only where stored
+events now cover their time.
 """
 
 from __future__ import annotations
 
 import bisect
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +37,8 @@ from urllib.parse import urlsplit
 
 from desktop.engine.io.common import (
     ImportFormatError,
+    ImportResult,
+    Progress,
     check,
     expect,
     import_uuid,
@@ -32,9 +47,11 @@ from desktop.engine.io.common import (
     schema,
 )
 from desktop.engine.span import Span
+from desktop.engine.store import aw_events
 
 PULSETIME = 5.0
 WINDOW, AFK, WEB = "currentwindow", "afkstatus", "web.tab.current"
+SOURCES = ("activitywatch:window", "activitywatch:browser")
 # The app names (window class or process) each browser's window has, by the name in its
 # bucket id ("aw-watcher-web-firefox").
 BROWSER_APPS = {
@@ -54,7 +71,7 @@ class Event:
     start: float
     end: float
     data: dict[str, Any]
-    ident: str  # bucket and event id, for deterministic uuids
+    ident: str  # "<bucket>#<key>" (the event's id, else its timestamp): deterministic uuids
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -115,7 +132,7 @@ def _bucket(path: Path, bucket_id: str, raw: Any) -> Bucket:
 
 def flood(events: list[Event], pulsetime: float = PULSETIME) -> list[Event]:
     """Events sorted, small gaps given to the earlier event, overlaps cut."""
-    events = sorted(events, key=lambda e: (e.start, e.end))
+    events = sorted(events, key=lambda e: (e.start, e.end, e.ident))
     out: list[Event] = []
     for ev in events:
         if out:
@@ -212,11 +229,15 @@ def _web_span(host: str, browser: str | None, piece: Event) -> Span:
                 audible=bool(piece.data.get("audible")))
 
 
-def read(path: Path, data: Any = None) -> list[Span]:
+def _parse(path: Path, data: Any) -> list[Bucket]:
     data = load_json(path) if data is None else data
     expect(path, "the top level", data, dict)
     raw_buckets = require(path, "the top level", data, "buckets", dict)
-    buckets = [_bucket(path, bucket_id, raw) for bucket_id, raw in raw_buckets.items()]
+    return [_bucket(path, bucket_id, raw) for bucket_id, raw in raw_buckets.items()]
+
+
+def _spans(buckets: list[Bucket]) -> list[Span]:
+    """The spans of `buckets`, per host (device "" for "unknown")."""
     hosts: dict[str, list[Bucket]] = {}
     for bucket in buckets:
         hosts.setdefault(bucket.host, []).append(bucket)
@@ -228,3 +249,52 @@ def read(path: Path, data: Any = None) -> list[Span]:
     for host, group in hosts.items():
         spans += _host_spans("" if host == "unknown" else host, group)
     return sorted(spans, key=lambda s: (s.start, s.source))
+
+
+def read(path: Path, data: Any = None) -> list[Span]:
+    """The spans of this file alone."""
+    return _spans(_parse(path, data))
+
+
+def import_into(store: Any, path: Path, data: Any = None, progress: Progress | None = None
+                ) -> ImportResult:
+    """Keep the file's raw events in `store` (a Store) and derive anew the spans of the time
+    they touch from every event stored there (see the module's docstring). All or nothing."""
+    parsed = [b for b in _parse(path, data) if b.type in (WINDOW, AFK, WEB)]
+    rows = [(b.host, b.id, e.ident[len(b.id) + 1:], e.start, e.end,
+             json.dumps(e.data, sort_keys=True, separators=(",", ":")))
+            for b in parsed for e in b.events]
+    derived: list[Span] = []
+
+    def derive(conn: Any) -> tuple[list[Span], set[str]]:
+        new_bucket = aw_events.save(conn, [(b.host, b.id, b.type) for b in parsed], rows)
+        runs = aw_events.components(conn, PULSETIME)
+        if not new_bucket:
+            runs = aw_events.touched(runs, (r[3] for r in rows))
+        if not runs:
+            return [], set()
+        # Every run is loaded at once when all are (one query); spans outside them are not
+        # ours to retire (imported before raw events were kept).
+        span = [(runs[0][0], runs[-1][1])] if new_bucket else runs
+        kinds = {(host, bucket): kind for host, bucket, kind in aw_events.buckets(conn)}
+        buckets = {key: Bucket(key[1], kind, key[0], []) for key, kind in kinds.items()}
+        for host, bucket, key, start, end, raw in aw_events.events(conn, span):
+            buckets[host, bucket].events.append(
+                Event(start, end, json.loads(raw), f"{bucket}#{key}"))
+        derived[:] = _spans(list(buckets.values()))
+        for s in derived:
+            s.device = s.device or store.device
+        devices = {h for h, _ in kinds if h != "unknown"}
+        if any(h == "unknown" for h, _ in kinds):
+            devices.add(store.device)
+        firsts = [a for a, _ in runs]
+        replaced = set()
+        for uuid, device, start, end in aw_events.stored_spans(conn, SOURCES, span):
+            i = bisect.bisect_right(firsts, end) - 1  # the last run starting before its end
+            if device in devices and i >= 0 and runs[i][1] > start:
+                replaced.add(uuid)
+        return derived, replaced
+
+    added, retired = store.replace_derived(derive, progress)
+    return ImportResult("activitywatch", len(derived), added,
+                        sum(s.duration for s in derived), retired)

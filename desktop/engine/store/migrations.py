@@ -3,7 +3,7 @@
 Steps only ever add (tables, columns, indexes) or transform data in place; none drops data.
 Version 1 is the raw history; 2 adds rollups and the classification cache; 3 focus mode's
 tables; 4 deferred rollups and named rollups (rebuilt from the raw spans on first use); 5 named
-rollups per quarter.
+rollups per quarter; 6 the raw ActivityWatch events imported.
 """
 
 from __future__ import annotations
@@ -56,7 +56,13 @@ def _v5(db: peewee.Database) -> None:
     db.execute_sql("CREATE INDEX IF NOT EXISTS named_done_day ON named_done (day)")
 
 
-STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5]
+def _aw_events(db: peewee.Database) -> None:
+    """The raw ActivityWatch buckets and events imported, from which their spans are derived
+    (so that files imported at different times combine as one export would)."""
+    db.create_tables([models.AwBucket, models.AwEvent])
+
+
+STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _aw_events]
 LATEST = len(STEPS)
 
 
