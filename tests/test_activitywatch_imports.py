@@ -147,7 +147,8 @@ def exports(draw) -> dict:
 @st.composite
 def splits(draw, export: dict) -> list[dict]:
     """The export cut into files: per bucket, per time range, or each event into one or more
-    of a few files (overlapping); some files twice; in a random order."""
+    of a few files (overlapping; all but one may hold an earlier, shorter version of it);
+    some files twice; in a random order."""
     how = draw(st.sampled_from(["bucket", "time", "overlap"]))
     names = list(export["buckets"])
     if how == "bucket":
@@ -165,7 +166,10 @@ def splits(draw, export: dict) -> list[dict]:
                     chosen = {sum(offset >= c for c in cuts)}
                 else:
                     chosen = draw(st.sets(st.integers(0, count - 1), min_size=1))
-                for i in chosen:
+                for i in sorted(chosen):
+                    if i != min(chosen) and draw(st.booleans()):
+                        # An export taken earlier: the event was shorter then.
+                        ev = {**ev, "duration": draw(st.integers(0, ev["duration"]))}
                     files[i]["buckets"][name]["events"].append(ev)
         for f in files:  # a file may leave out buckets it has no events of
             if draw(st.booleans()):

@@ -11,16 +11,19 @@ Combined per host as ActivityWatch's canonical query does it:
 Other bucket types (editor watchers, input counters...) are not imported.
 
 Imports commute: an export may come in several files (per bucket, per time range,
-overlapping, in any order), and the result is that of one file holding them all. The raw
-buckets and events are kept (store.aw_events; an event is known by host, bucket and id, and
-a longer version of it wins), and each import derives the spans anew from ALL stored events
-of the time it touches: the "runs" of events (every host and bucket) each within 5 s of the
-next, outside which nothing it adds can change anything (flooding and intersections are
-local in time). A new bucket (a host's first AFK bucket changes all its time; a second host
-changes where "unknown" web buckets belong) re-derives every run. What was derived before
-in those runs and is derived no more is retired (see Store.replace_derived), in the same
-transaction. Spans imported before the raw events were kept are retired only where stored
-events now cover their time.
+overlapping, in any order), and the result is that of one file holding them all.
+- The raw buckets and events are kept (store.aw_events). An event is known by host, bucket,
+  id and start (ids start again at 1 with a new ActivityWatch database); of two versions of
+  it, the longer wins (heartbeats only ever extend an event).
+- Each import derives the spans anew from ALL stored events of the time it touches: the
+  "runs" of events (of every host and bucket) each within 5 s of the next. Flooding and
+  intersections are local in time, so nothing outside those runs can change.
+- A new bucket re-derives every run: a host's first AFK bucket changes all its time, and a
+  second host changes where "unknown" web buckets belong.
+- What was derived before in those runs and is derived no more is retired in the same
+  transaction (Store.replace_derived: zero length, same uuid, so that sync carries it).
+  Spans imported before raw events were kept are retired only where stored events now
+  cover their time; elsewhere they stay as they were.
 """
 
 from __future__ import annotations
@@ -261,9 +264,10 @@ def import_into(store: Any, path: Path, data: Any = None, progress: Progress | N
     """Keep the file's raw events in `store` (a Store) and derive anew the spans of the time
     they touch from every event stored there (see the module's docstring). All or nothing."""
     parsed = [b for b in _parse(path, data) if b.type in (WINDOW, AFK, WEB)]
-    rows = [(b.host, b.id, e.ident[len(b.id) + 1:], e.start, e.end,
-             json.dumps(e.data, sort_keys=True, separators=(",", ":")))
-            for b in parsed for e in b.events]
+    encode = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
+    mine = {(b.host, b.id, e.ident[len(b.id) + 1:], e.start): (e, encode(e.data))
+            for b in parsed for e in b.events}
+    rows = [(*key, e.end, text) for key, (e, text) in mine.items()]
     derived: list[Span] = []
 
     def derive(conn: Any) -> tuple[list[Span], set[str]]:
@@ -278,9 +282,15 @@ def import_into(store: Any, path: Path, data: Any = None, progress: Progress | N
         span = [(runs[0][0], runs[-1][1])] if new_bucket else runs
         kinds = {(host, bucket): kind for host, bucket, kind in aw_events.buckets(conn)}
         buckets = {key: Bucket(key[1], kind, key[0], []) for key, kind in kinds.items()}
+        decoded: dict[str, Any] = {}  # the same data recurs (an app and title, a page)
         for host, bucket, key, start, end, raw in aw_events.events(conn, span):
-            buckets[host, bucket].events.append(
-                Event(start, end, json.loads(raw), f"{bucket}#{key}"))
+            ev, text = mine.get((host, bucket, key, start), (None, None))
+            if ev is None or text != raw or ev.end != end:
+                data = decoded.get(raw)
+                if data is None:
+                    data = decoded[raw] = json.loads(raw)
+                ev = Event(start, end, data, f"{bucket}#{key}")
+            buckets[host, bucket].events.append(ev)
         derived[:] = _spans(list(buckets.values()))
         for s in derived:
             s.device = s.device or store.device
@@ -290,7 +300,7 @@ def import_into(store: Any, path: Path, data: Any = None, progress: Progress | N
         firsts = [a for a, _ in runs]
         replaced = set()
         for uuid, device, start, end in aw_events.stored_spans(conn, SOURCES, span):
-            i = bisect.bisect_right(firsts, end) - 1  # the last run starting before its end
+            i = bisect.bisect_left(firsts, end) - 1  # the last run starting before its end
             if device in devices and i >= 0 and runs[i][1] > start:
                 replaced.add(uuid)
         return derived, replaced

@@ -11,17 +11,17 @@ from collections.abc import Iterable
 Row = tuple[str, str, str, float, float, str]  # host, bucket, key, start, end, data (JSON)
 
 _SAVE = ('INSERT INTO aw_event (host, bucket, key, start, "end", data) VALUES (?, ?, ?, ?, ?, ?) '
-         'ON CONFLICT (host, bucket, key) DO UPDATE SET start = excluded.start, '
-         '"end" = excluded."end", data = excluded.data WHERE '
-         '(excluded."end" - excluded.start, excluded.data) > '
-         '(aw_event."end" - aw_event.start, aw_event.data)')
+         'ON CONFLICT (host, bucket, key, start) DO UPDATE SET "end" = excluded."end", '
+         'data = excluded.data WHERE (excluded."end", excluded.data) > (aw_event."end", '
+         'aw_event.data)')
 
 
 def save(conn: sqlite3.Connection, buckets: Iterable[tuple[str, str, str]],
          events: Iterable[Row]) -> bool:
     """Store (host, bucket, type) buckets and events. An event already stored (same host,
-    bucket and key) is replaced only by a longer version of it (heartbeats only ever extend
-    an event), so the order of imports does not matter. Returns whether a bucket was new."""
+    bucket, key and start) is replaced only by a longer version of it (heartbeats only ever
+    extend an event), so the order of imports does not matter. Returns whether a bucket was
+    new."""
     new = 0
     for bucket in buckets:
         new += conn.execute("INSERT INTO aw_bucket (host, bucket, type) VALUES (?, ?, ?) "

@@ -222,7 +222,9 @@ class AwBucket(BaseModel):
 
 class AwEvent(BaseModel):
     """A raw ActivityWatch event as imported, `data` as JSON; `key` is its id in the bucket
-    (its timestamp when it has none). The spans of its time are derived from these."""
+    (its timestamp when it has none): with its start, it names the event (ids start again
+    from 1 when ActivityWatch's database is new). The spans of its time are derived from
+    these."""
 
     id = AutoField()
     host = CharField(max_length=255)
@@ -234,7 +236,7 @@ class AwEvent(BaseModel):
 
     class Meta:
         table_name = "aw_event"
-        indexes = ((("host", "bucket", "key"), True),)
+        indexes = ((("host", "bucket", "key", "start"), True),)
 
 
 MODELS = (Meta, Activity, Origin, SpanRecord, Deletion, QuarterRollup, DayRollup,
