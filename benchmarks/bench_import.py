@@ -101,8 +101,7 @@ def main() -> None:
     result = timed(f"ActivityWatch import, {args.events:,} window events", "< 10 s",
                    lambda: import_file(aw, store))
     print(f"  -> {result.parsed:,} spans, {result.seconds / 3600:,.0f} h")
-    # These events never pause for more than 5 s: all of them are one run, re-derived whole.
-    timed("the same again (re-derives them all, adds nothing)", "< 10 s",
+    timed("the same again (no event new or longer: nothing re-derived)", "< 10 s",
           lambda: import_file(aw, store))
     day = tmp / "activitywatch-day.json"
     activitywatch_export(day, 2_000, START + 400 * 86400)

@@ -259,19 +259,38 @@ def read(path: Path, data: Any = None) -> list[Span]:
     return _spans(_parse(path, data))
 
 
+def _encoder() -> Callable[[dict[str, Any]], str]:
+    """Event data to JSON (keys sorted), each distinct value encoded once: the same data
+    recurs (an app and its title, an AFK status)."""
+    encode = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
+    done: dict[tuple, str] = {}
+
+    def cached(data: dict[str, Any]) -> str:
+        try:
+            key = tuple(data.items())
+            text = done.get(key)
+        except TypeError:  # a list or an object inside
+            return encode(data)
+        if text is None:
+            text = done[key] = encode(data)
+        return text
+    return cached
+
+
 def import_into(store: Any, path: Path, data: Any = None, progress: Progress | None = None
                 ) -> ImportResult:
     """Keep the file's raw events in `store` (a Store) and derive anew the spans of the time
     they touch from every event stored there (see the module's docstring). All or nothing."""
     parsed = [b for b in _parse(path, data) if b.type in (WINDOW, AFK, WEB)]
-    encode = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
+    encode = _encoder()
     mine = {(b.host, b.id, e.ident[len(b.id) + 1:], e.start): (e, encode(e.data))
             for b in parsed for e in b.events}
     rows = [(*key, e.end, text) for key, (e, text) in mine.items()]
-    derived: list[Span] = []
+    found = [0, 0.0]  # spans of the time the file touches, their seconds
 
     def derive(conn: Any) -> tuple[list[Span], set[str]]:
-        new_bucket = aw_events.save(conn, [(b.host, b.id, b.type) for b in parsed], rows)
+        new_bucket, changed = aw_events.save(conn, [(b.host, b.id, b.type) for b in parsed],
+                                             rows)
         runs = aw_events.components(conn, PULSETIME)
         if not new_bucket:
             runs = aw_events.touched(runs, (r[3] for r in rows))
@@ -281,6 +300,18 @@ def import_into(store: Any, path: Path, data: Any = None, progress: Progress | N
         # ours to retire (imported before raw events were kept).
         span = [(runs[0][0], runs[-1][1])] if new_bucket else runs
         kinds = {(host, bucket): kind for host, bucket, kind in aw_events.buckets(conn)}
+        devices = {h for h, _ in kinds if h != "unknown"}
+        if any(h == "unknown" for h, _ in kinds):
+            devices.add(store.device)
+        firsts = [a for a, _ in runs]
+        stored: dict[str, float] = {}
+        for uuid, device, start, end in aw_events.stored_spans(conn, SOURCES, span):
+            i = bisect.bisect_left(firsts, end) - 1  # the last run starting before its end
+            if device in devices and i >= 0 and runs[i][1] > start:
+                stored[uuid] = end - start
+        if not new_bucket and not changed:  # the stored spans come from these same events
+            found[:] = len(stored), sum(stored.values())
+            return [], set()
         buckets = {key: Bucket(key[1], kind, key[0], []) for key, kind in kinds.items()}
         decoded: dict[str, Any] = {}  # the same data recurs (an app and title, a page)
         for host, bucket, key, start, end, raw in aw_events.events(conn, span):
@@ -291,20 +322,11 @@ def import_into(store: Any, path: Path, data: Any = None, progress: Progress | N
                     data = decoded[raw] = json.loads(raw)
                 ev = Event(start, end, data, f"{bucket}#{key}")
             buckets[host, bucket].events.append(ev)
-        derived[:] = _spans(list(buckets.values()))
+        derived = _spans(list(buckets.values()))
         for s in derived:
             s.device = s.device or store.device
-        devices = {h for h, _ in kinds if h != "unknown"}
-        if any(h == "unknown" for h, _ in kinds):
-            devices.add(store.device)
-        firsts = [a for a, _ in runs]
-        replaced = set()
-        for uuid, device, start, end in aw_events.stored_spans(conn, SOURCES, span):
-            i = bisect.bisect_left(firsts, end) - 1  # the last run starting before its end
-            if device in devices and i >= 0 and runs[i][1] > start:
-                replaced.add(uuid)
-        return derived, replaced
+        found[:] = len(derived), sum(s.duration for s in derived)
+        return derived, set(stored)
 
     added, retired = store.replace_derived(derive, progress)
-    return ImportResult("activitywatch", len(derived), added,
-                        sum(s.duration for s in derived), retired)
+    return ImportResult("activitywatch", int(found[0]), added, found[1], retired)

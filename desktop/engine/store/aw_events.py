@@ -17,17 +17,16 @@ _SAVE = ('INSERT INTO aw_event (host, bucket, key, start, "end", data) VALUES (?
 
 
 def save(conn: sqlite3.Connection, buckets: Iterable[tuple[str, str, str]],
-         events: Iterable[Row]) -> bool:
+         events: Iterable[Row]) -> tuple[int, int]:
     """Store (host, bucket, type) buckets and events. An event already stored (same host,
     bucket, key and start) is replaced only by a longer version of it (heartbeats only ever
-    extend an event), so the order of imports does not matter. Returns whether a bucket was
-    new."""
+    extend an event), so the order of imports does not matter. Returns how many buckets
+    and events were new or changed."""
     new = 0
     for bucket in buckets:
         new += conn.execute("INSERT INTO aw_bucket (host, bucket, type) VALUES (?, ?, ?) "
                             "ON CONFLICT (host, bucket) DO NOTHING", bucket).rowcount
-    conn.executemany(_SAVE, events)
-    return new > 0
+    return new, conn.executemany(_SAVE, events).rowcount
 
 
 def buckets(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
