@@ -49,10 +49,10 @@ def wakatime_dump(path: Path, count: int) -> None:
                                 "days": [{"date": d, "heartbeats": h} for d, h in days.items()]}))
 
 
-def activitywatch_export(path: Path, count: int) -> None:
+def activitywatch_export(path: Path, count: int, start: float = START) -> None:
     rng = random.Random(2)
     window, afk, web = [], [], []
-    t = START
+    t = start
     for i in range(count):
         duration = rng.choice([3, 10, 30, 60, 300])
         app = rng.choice(["Code", "firefox", "kitty", "Slack"])
@@ -63,7 +63,7 @@ def activitywatch_export(path: Path, count: int) -> None:
                         "data": {"url": f"https://site{i % 300}.example.org/{i}",
                                  "title": f"page {i}", "audible": False, "incognito": False}})
         t += duration
-    for j, at in enumerate(range(int(START), int(t), 3600)):
+    for j, at in enumerate(range(int(start), int(t), 3600)):
         afk.append({"id": 2 * j, "timestamp": iso(at), "duration": 3000,
                     "data": {"status": "not-afk"}})
         afk.append({"id": 2 * j + 1, "timestamp": iso(at + 3000), "duration": 600,
@@ -101,6 +101,12 @@ def main() -> None:
     result = timed(f"ActivityWatch import, {args.events:,} window events", "< 10 s",
                    lambda: import_file(aw, store))
     print(f"  -> {result.parsed:,} spans, {result.seconds / 3600:,.0f} h")
+    timed("the same again (no event new or longer: nothing re-derived)", "< 10 s",
+          lambda: import_file(aw, store))
+    day = tmp / "activitywatch-day.json"
+    activitywatch_export(day, 2_000, START + 400 * 86400)
+    timed("ActivityWatch, a further 2,000 events in a file of their own", "< 1 s",
+          lambda: import_file(day, store))
     for fmt in ("json", "csv"):
         out = tmp / f"export.{fmt}"
         count = timed(f"export {fmt.upper()}", "< 5 s", lambda out=out: export_file(store, out))

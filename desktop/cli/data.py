@@ -73,8 +73,10 @@ def run_import(args: argparse.Namespace) -> int:
                 raise CliError(f"{exc}\nNothing was imported.") from None
     finally:
         ctx.close()
+    retired = f" {result.retired} imported before no longer apply." if result.retired else ""
     console.print(f"Imported {result.added} new spans ({format_duration(result.seconds)}) "
-                  f"from {args.path} as {result.format}; {result.skipped} were already there.")
+                  f"from {args.path} as {result.format}; {result.skipped} were already "
+                  f"there.{retired}")
     return 0
 
 

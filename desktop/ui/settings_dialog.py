@@ -300,7 +300,9 @@ class SettingsDialog(QDialog):
         self._run(f"Importing {path.name}…",
                   lambda progress: import_file(path, store, progress=progress),
                   lambda r: f"Imported {r.added} new spans ({format_duration(r.seconds)}) as "
-                            f"{r.format}; {r.skipped} were already there.")
+                            f"{r.format}; {r.skipped} were already there."
+                            + (f" {r.retired} imported before no longer apply."
+                               if r.retired else ""))
 
     def delete_range(self, start: datetime, end: datetime) -> None:
         tz = self.engine.config.zone()

@@ -2,7 +2,9 @@
 
 Every import reads and checks the whole file first (a broken file raises ImportFormatError and
 changes nothing), then adds all its spans in one transaction. Imported spans have
-deterministic uuids, so importing the same file twice adds nothing.
+deterministic uuids, so importing the same file twice adds nothing. ActivityWatch files are
+kept as raw events and their spans derived from all of them, so that an export split into
+several files gives the same history in any order.
 """
 
 from __future__ import annotations
@@ -50,34 +52,50 @@ def detect_format(path: Path | str, data: Any = None) -> str:
     return found
 
 
-def read_spans(path: Path | str, fmt: str | None = None, *,
-               wakatime_timeout_minutes: float = wakatime.DEFAULT_TIMEOUT_MINUTES
-               ) -> tuple[str, list[Span]]:
-    """(the format, every span in the file), checked; nothing is stored."""
-    path = Path(path)
+def _open(path: Path, fmt: str | None) -> tuple[str, Any]:
+    """(the format, the parsed JSON; None for CSV), checked."""
     if not path.is_file():
         raise ImportFormatError(path, "no such file")
     if fmt is None and path.suffix.lower() == ".csv":
         fmt = "csv"
     if fmt == "csv":
-        return fmt, native.read_csv(path)
+        return fmt, None
     if fmt not in (None, *IMPORT_FORMATS):
         raise ValueError(f"unknown import format {fmt!r} (known: {', '.join(IMPORT_FORMATS)})")
     data = load_json(path)
-    fmt = fmt or detect_format(path, data)
+    return fmt or detect_format(path, data), data
+
+
+def _read(path: Path, fmt: str, data: Any, wakatime_timeout_minutes: float) -> list[Span]:
+    if fmt == "csv":
+        return native.read_csv(path)
     if fmt == "json":
-        return fmt, native.read_json(path, data)
+        return native.read_json(path, data)
     if fmt == "wakatime":
-        return fmt, wakatime.read(path, wakatime_timeout_minutes, data)
-    return fmt, activitywatch.read(path, data)
+        return wakatime.read(path, wakatime_timeout_minutes, data)
+    return activitywatch.read(path, data)
+
+
+def read_spans(path: Path | str, fmt: str | None = None, *,
+               wakatime_timeout_minutes: float = wakatime.DEFAULT_TIMEOUT_MINUTES
+               ) -> tuple[str, list[Span]]:
+    """(the format, every span in the file), checked; nothing is stored."""
+    path = Path(path)
+    fmt, data = _open(path, fmt)
+    return fmt, _read(path, fmt, data, wakatime_timeout_minutes)
 
 
 def import_file(path: Path | str, store: Any, *, fmt: str | None = None,
                 progress: Progress | None = None,
                 wakatime_timeout_minutes: float = wakatime.DEFAULT_TIMEOUT_MINUTES
                 ) -> ImportResult:
-    """Import the file at `path` into `store` (a Store). All or nothing."""
-    fmt, spans = read_spans(path, fmt, wakatime_timeout_minutes=wakatime_timeout_minutes)
+    """Import the file at `path` into `store` (a Store). All or nothing. ActivityWatch
+    files combine with those imported before (see desktop.engine.io.activitywatch)."""
+    path = Path(path)
+    fmt, data = _open(path, fmt)
+    if fmt == "activitywatch":
+        return activitywatch.import_into(store, path, data, progress)
+    spans = _read(path, fmt, data, wakatime_timeout_minutes)
     for span in spans:
         span.device = span.device or store.device
     if progress:

@@ -9,11 +9,27 @@ Combined per host as ActivityWatch's canonical query does it:
 - browser spans ("activitywatch:browser") = tab events of a browser bucket within the window
   events of that browser's app, within active time.
 Other bucket types (editor watchers, input counters...) are not imported.
+
+Imports commute: an export may come in several files (per bucket, per time range,
+overlapping, in any order), and the result is that of one file holding them all.
+- The raw buckets and events are kept (store.aw_events). An event is known by host, bucket,
+  id and start (ids start again at 1 with a new ActivityWatch database); of two versions of
+  it, the longer wins (heartbeats only ever extend an event).
+- Each import derives the spans anew from ALL stored events of the time it touches: the
+  "runs" of events (of every host and bucket) each within 5 s of the next. Flooding and
+  intersections are local in time, so nothing outside those runs can change.
+- A new bucket re-derives every run: a host's first AFK bucket changes all its time, and a
+  second host changes where "unknown" web buckets belong.
+- What was derived before in those runs and is derived no more is retired in the same
+  transaction (Store.replace_derived: zero length, same uuid, so that sync carries it).
+  Spans imported before raw events were kept are retired only where stored events now
+  cover their time; elsewhere they stay as they were.
 """
 
 from __future__ import annotations
 
 import bisect
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +40,8 @@ from urllib.parse import urlsplit
 
 from desktop.engine.io.common import (
     ImportFormatError,
+    ImportResult,
+    Progress,
     check,
     expect,
     import_uuid,
@@ -32,9 +50,12 @@ from desktop.engine.io.common import (
     schema,
 )
 from desktop.engine.span import Span
+from desktop.engine.store import aw_events
+from desktop.engine.timeline import resolve
 
 PULSETIME = 5.0
 WINDOW, AFK, WEB = "currentwindow", "afkstatus", "web.tab.current"
+SOURCES = ("activitywatch:window", "activitywatch:browser")
 # The app names (window class or process) each browser's window has, by the name in its
 # bucket id ("aw-watcher-web-firefox").
 BROWSER_APPS = {
@@ -54,7 +75,7 @@ class Event:
     start: float
     end: float
     data: dict[str, Any]
-    ident: str  # bucket and event id, for deterministic uuids
+    ident: str  # "<bucket>#<key>" (the event's id, else its timestamp): deterministic uuids
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -115,7 +136,7 @@ def _bucket(path: Path, bucket_id: str, raw: Any) -> Bucket:
 
 def flood(events: list[Event], pulsetime: float = PULSETIME) -> list[Event]:
     """Events sorted, small gaps given to the earlier event, overlaps cut."""
-    events = sorted(events, key=lambda e: (e.start, e.end))
+    events = sorted(events, key=lambda e: (e.start, e.end, e.ident))
     out: list[Event] = []
     for ev in events:
         if out:
@@ -212,11 +233,15 @@ def _web_span(host: str, browser: str | None, piece: Event) -> Span:
                 audible=bool(piece.data.get("audible")))
 
 
-def read(path: Path, data: Any = None) -> list[Span]:
+def _parse(path: Path, data: Any) -> list[Bucket]:
     data = load_json(path) if data is None else data
     expect(path, "the top level", data, dict)
     raw_buckets = require(path, "the top level", data, "buckets", dict)
-    buckets = [_bucket(path, bucket_id, raw) for bucket_id, raw in raw_buckets.items()]
+    return [_bucket(path, bucket_id, raw) for bucket_id, raw in raw_buckets.items()]
+
+
+def _spans(buckets: list[Bucket]) -> list[Span]:
+    """The spans of `buckets`, per host (device "" for "unknown")."""
     hosts: dict[str, list[Bucket]] = {}
     for bucket in buckets:
         hosts.setdefault(bucket.host, []).append(bucket)
@@ -228,3 +253,85 @@ def read(path: Path, data: Any = None) -> list[Span]:
     for host, group in hosts.items():
         spans += _host_spans("" if host == "unknown" else host, group)
     return sorted(spans, key=lambda s: (s.start, s.source))
+
+
+def read(path: Path, data: Any = None) -> list[Span]:
+    """The spans of this file alone."""
+    return _spans(_parse(path, data))
+
+
+def _encoder() -> Callable[[dict[str, Any]], str]:
+    """Event data to JSON (keys sorted), each distinct value encoded once: the same data
+    recurs (an app and its title, an AFK status)."""
+    encode = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
+    done: dict[tuple, str] = {}
+
+    def cached(data: dict[str, Any]) -> str:
+        try:
+            key = tuple(data.items())
+            text = done.get(key)
+        except TypeError:  # a list or an object inside
+            return encode(data)
+        if text is None:
+            text = done[key] = encode(data)
+        return text
+    return cached
+
+
+def import_into(store: Any, path: Path, data: Any = None, progress: Progress | None = None
+                ) -> ImportResult:
+    """Keep the file's raw events in `store` (a Store) and derive anew the spans of the time
+    they touch from every event stored there (see the module's docstring). All or nothing."""
+    parsed = [b for b in _parse(path, data) if b.type in (WINDOW, AFK, WEB)]
+    encode = _encoder()
+    mine = {(b.host, b.id, e.ident[len(b.id) + 1:], e.start): (e, encode(e.data))
+            for b in parsed for e in b.events}
+    rows = [(*key, e.end, text) for key, (e, text) in mine.items()]
+    found: set[str] = set()  # the spans of the time the file touches
+    within: list[float] = []  # the time they are in
+
+    def derive(conn: Any) -> tuple[list[Span], set[str]]:
+        new_bucket, changed = aw_events.save(conn, [(b.host, b.id, b.type) for b in parsed],
+                                             rows)
+        runs = aw_events.components(conn, PULSETIME)
+        if not new_bucket:
+            runs = aw_events.touched(runs, (r[3] for r in rows))
+        if not runs:
+            return [], set()
+        # Every run is loaded at once when all are (one query); spans outside them are not
+        # ours to retire (imported before raw events were kept).
+        span = [(runs[0][0], runs[-1][1])] if new_bucket else runs
+        within[:] = runs[0][0], runs[-1][1]
+        kinds = {(host, bucket): kind for host, bucket, kind in aw_events.buckets(conn)}
+        devices = {h for h, _ in kinds if h != "unknown"}
+        if any(h == "unknown" for h, _ in kinds):
+            devices.add(store.device)
+        firsts = [a for a, _ in runs]
+        stored: dict[str, float] = {}
+        for uuid, device, start, end in aw_events.stored_spans(conn, SOURCES, span):
+            i = bisect.bisect_left(firsts, end) - 1  # the last run starting before its end
+            if device in devices and i >= 0 and runs[i][1] > start:
+                stored[uuid] = end - start
+        if not new_bucket and not changed:  # the stored spans come from these same events
+            found.update(stored)
+            return [], set()
+        buckets = {key: Bucket(key[1], kind, key[0], []) for key, kind in kinds.items()}
+        decoded: dict[str, Any] = {}  # the same data recurs (an app and title, a page)
+        for host, bucket, key, start, end, raw in aw_events.events(conn, span):
+            ev, text = mine.get((host, bucket, key, start), (None, None))
+            if ev is None or text != raw or ev.end != end:
+                data = decoded.get(raw)
+                if data is None:
+                    data = decoded[raw] = json.loads(raw)
+                ev = Event(start, end, data, f"{bucket}#{key}")
+            buckets[host, bucket].events.append(ev)
+        derived = _spans(list(buckets.values()))
+        for s in derived:
+            s.device = s.device or store.device
+        found.update(s.uuid for s in derived)
+        return derived, set(stored)
+
+    added, retired = store.replace_derived(derive, progress)
+    mine_now = [s for s in store.spans(*within) if s.uuid in found] if within else []
+    return ImportResult("activitywatch", len(found), added,
+                        sum(p.duration for p in resolve(mine_now)), retired)

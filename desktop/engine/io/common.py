@@ -30,6 +30,7 @@ class ImportResult:
     parsed: int  # spans found in the file
     added: int  # of which were new to the store
     seconds: float  # the time the spans found cover, overlaps once (as reports count it)
+    retired: int = 0  # spans derived before and replaced now (ActivityWatch)
 
     @property
     def skipped(self) -> int:

@@ -230,6 +230,37 @@ class CachedClassification(BaseModel):
         primary_key = CompositeKey("fingerprint", "activity")
 
 
+class AwBucket(BaseModel):
+    """An ActivityWatch bucket that was imported (desktop.engine.io.activitywatch)."""
+
+    host = CharField(max_length=255)
+    bucket = CharField(max_length=255)
+    type = CharField(max_length=64)
+
+    class Meta:
+        table_name = "aw_bucket"
+        primary_key = CompositeKey("host", "bucket")
+
+
+class AwEvent(BaseModel):
+    """A raw ActivityWatch event as imported, `data` as JSON; `key` is its id in the bucket
+    (its timestamp when it has none): with its start, it names the event (ids start again
+    from 1 when ActivityWatch's database is new). The spans of its time are derived from
+    these."""
+
+    id = AutoField()
+    host = CharField(max_length=255)
+    bucket = CharField(max_length=255)
+    key = CharField(max_length=64)
+    start = DoubleField(index=True)
+    end = DoubleField()
+    data = TextField()
+
+    class Meta:
+        table_name = "aw_event"
+        indexes = ((("host", "bucket", "key", "start"), True),)
+
+
 MODELS = (Meta, Activity, Origin, SpanRecord, Deletion, HeartbeatRecord, QuarterRollup,
           DayRollup, TotalRollup, DirtyQuarter, ActiveDay, NamedRollup, NamedQuarterRollup,
-          NamedDone, CachedClassification)
+          NamedDone, CachedClassification, AwBucket, AwEvent)

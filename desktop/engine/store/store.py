@@ -348,6 +348,51 @@ class Store:
         with self._write() as conn:
             return self._beat_table(conn).prune(before)
 
+    def replace_derived(self, derive: Callable[[sqlite3.Connection], tuple[list[Span], set[str]]],
+                        progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+        """Spans derived from raw records, replacing what was derived before, in ONE write
+        transaction (all or nothing). `derive(conn)` stores its raw records and returns (the
+        spans derived now, the uuids of the stored spans they replace). Derived spans that are
+        new or changed are upserted (unchanged ones are not touched); replaced uuids no longer
+        derived are retired: end = start (zero length: nothing reads them), same uuid, newer
+        `updated`, so that sync pushes the change. Returns (spans new or revived, retired)."""
+        added = retired = done = 0
+        with self._write() as conn:
+            spans, replaced = derive(conn)
+            if progress:
+                progress(0, len(spans))
+            now = time.time()
+            dirty: set[int] = set()
+            for part in _chunks(spans, _IN):
+                old = {u: row for u, *row in conn.execute(
+                    f'SELECT uuid, start, "end", {_COUNTERS}, activity, origin FROM span '
+                    f"WHERE uuid IN ({','.join('?' * len(part))})", [s.uuid for s in part])}
+                activities, rows = self._prepare(conn, part, set())
+                conn.executemany(_ADD_ACTIVITY, activities)
+                changed = [r for r in rows if tuple(old.get(r[0], ())) != r[1:-1]]
+                for r in changed:
+                    was = old.get(r[0])
+                    if was is None or was[1] <= was[0]:
+                        added += 1
+                    if was is not None:
+                        dirty.update(rollups.quarters_of(was[0], was[1]))
+                    dirty.update(rollups.quarters_of(r[1], r[2]))
+                conn.executemany(_UPSERT, changed)
+                done += len(part)
+                if progress:
+                    progress(done, len(spans))
+            gone = sorted(replaced - {s.uuid for s in spans})
+            for part in _chunks(gone, _IN):
+                marks = ",".join("?" * len(part))
+                for a, b in conn.execute(f'SELECT start, "end" FROM span WHERE uuid IN ({marks}) '
+                                         f'AND "end" > start', part):
+                    dirty.update(rollups.quarters_of(a, b))
+                retired += conn.execute(f'UPDATE span SET "end" = start, updated = ? WHERE '
+                                        f'uuid IN ({marks}) AND "end" > start', (now, *part)
+                                        ).rowcount
+            rollups.mark_dirty(conn, dirty)
+        return added, retired
+
     def delete_range(self, start: float, end: float, *, uuid: str | None = None,
                      device: str | None = None) -> int:
         """Remove the time in [start, end) from the history (every source and device).
@@ -424,7 +469,7 @@ class Store:
 
     def first_start(self) -> float | None:
         with self._read() as conn:
-            return conn.execute("SELECT MIN(start) FROM span").fetchone()[0]
+            return conn.execute('SELECT MIN(start) FROM span WHERE "end" > start').fetchone()[0]
 
     @contextmanager
     def _rollups(self) -> Iterator[sqlite3.Connection]:
