@@ -10,7 +10,6 @@ from rich.prompt import Confirm
 
 from desktop.cli.context import CliError, console, open_context
 from desktop.cli.timerange import resolve_range
-from desktop.engine.formatting import format_duration
 from desktop.engine.io import EXPORT_FORMATS, ImportFormatError, export_file, import_file
 
 
@@ -73,10 +72,7 @@ def run_import(args: argparse.Namespace) -> int:
                 raise CliError(f"{exc}\nNothing was imported.") from None
     finally:
         ctx.close()
-    retired = f" {result.retired} imported before no longer apply." if result.retired else ""
-    console.print(f"Imported {result.added} new spans ({format_duration(result.seconds)}) "
-                  f"from {args.path} as {result.format}; {result.skipped} were already "
-                  f"there.{retired}")
+    console.print(f"{args.path}: {result.describe()}")
     return 0
 
 

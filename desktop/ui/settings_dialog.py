@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 from desktop import autostart
 from desktop.engine import paths
 from desktop.engine.config import ConfigError, load_config, save_config
-from desktop.engine.formatting import format_duration
 from desktop.ui.forms import DataclassForm
 from desktop.ui.rules_editor import RulesEditor
 from desktop.ui.sync_page import SyncPage
@@ -297,12 +296,11 @@ class SettingsDialog(QDialog):
         from desktop.engine.io import import_file
 
         store = self.engine.store
+        minutes = self.engine.config.imports.wakatime_timeout_minutes
         self._run(f"Importing {path.name}…",
-                  lambda progress: import_file(path, store, progress=progress),
-                  lambda r: f"Imported {r.added} new spans ({format_duration(r.seconds)}) as "
-                            f"{r.format}; {r.skipped} were already there."
-                            + (f" {r.retired} imported before no longer apply."
-                               if r.retired else ""))
+                  lambda progress: import_file(path, store, progress=progress,
+                                               wakatime_timeout_minutes=minutes),
+                  lambda r: r.describe())
 
     def delete_range(self, start: datetime, end: datetime) -> None:
         tz = self.engine.config.zone()

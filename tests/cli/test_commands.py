@@ -39,7 +39,7 @@ def test_import_report_export_round_trip(tf_home, tmp_path):
     assert languages["Python"] == 2790 and languages["HTML"] == 1499
 
     again = tf(tf_home, "import", str(DATA / "wakatime_dump.json")).stdout
-    assert "Imported 0 new spans" in again
+    assert "Imported 0 new heartbeats (1h 22m)" in again and "26 were already there" in again
     assert report(tf_home)["total_seconds"] == 4979
 
     for fmt in ("json", "csv"):

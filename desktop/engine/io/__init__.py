@@ -95,6 +95,8 @@ def import_file(path: Path | str, store: Any, *, fmt: str | None = None,
     fmt, data = _open(path, fmt)
     if fmt == "activitywatch":
         return activitywatch.import_into(store, path, data, progress)
+    if fmt == "wakatime":
+        return wakatime.import_into(store, path, data, wakatime_timeout_minutes, progress)
     spans = _read(path, fmt, data, wakatime_timeout_minutes)
     for span in spans:
         span.device = span.device or store.device

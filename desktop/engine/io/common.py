@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from desktop.engine.formatting import format_duration
+
 Progress = Callable[[int, int], None]
 
 # Imported spans get uuid5(IMPORT_NAMESPACE, "<source>|<identity of the record>"): importing
@@ -27,14 +29,22 @@ class ImportFormatError(ValueError):
 @dataclass(frozen=True, slots=True)
 class ImportResult:
     format: str
-    parsed: int  # spans found in the file
+    parsed: int  # items (spans, heartbeats) found in the file
     added: int  # of which were new to the store
-    seconds: float  # the time the spans found cover, overlaps once (as reports count it)
+    seconds: float  # the time of the spans they make, overlaps once (as reports count it)
     retired: int = 0  # spans derived before and replaced now (ActivityWatch)
+    unit: str = "spans"  # what `parsed` counts
 
     @property
     def skipped(self) -> int:
         return self.parsed - self.added
+
+    def describe(self) -> str:
+        """What the import did, in a sentence or two."""
+        retired = f" {self.retired} spans imported before no longer apply." \
+            if self.retired else ""
+        return (f"Imported {self.added} new {self.unit} ({format_duration(self.seconds)}) as "
+                f"{self.format}; {self.skipped} were already there.{retired}")
 
 
 def import_uuid(source: str, identity: str) -> str:

@@ -1,17 +1,18 @@
 """WakaTime data dumps: ``{"user": {...}, "range": {...}, "days": [{"date", "heartbeats"}]}``.
 
-Heartbeats become spans with WakaTime's own rule for durations: all heartbeats on one
-timeline, sorted by time; the time from a heartbeat to the next one counts for the earlier
-heartbeat when the gap is below the timeout (15 minutes by default), and not at all otherwise,
-so a lone heartbeat, or the last before a break, counts zero. Consecutive heartbeats of the
-same activity (project, entity, type, category, language, branch, editor, machine) join into
-one span, as WakaTime joins them into one duration.
+Every heartbeat of a dump is stored as it is (the store's heartbeat table, sources
+``wakatime:editor`` and ``wakatime:browser`` on the heartbeat's machine) and joined with
+WakaTime's rule for durations, whatever was imported before: per machine and source, sorted by
+time, the time from a heartbeat to the next one counts for the earlier heartbeat when the gap
+is below the timeout (15 minutes by default), and not at all otherwise, so a lone heartbeat, or
+the last before a break, counts zero. Consecutive heartbeats of the same activity (project,
+entity, type, category, language, branch, editor) join into one span. Dumps that overlap, or
+split one history, give the same spans in any order; a heartbeat in two dumps counts once.
 
 Editors come from user agents ("wakatime/v1.90 (linux-6.1) go1.21 vscode/1.85
 vscode-wakatime/24.2"), given on the heartbeat (`user_agent`) or through `user_agent_id` and
 an optional top-level ``user_agents`` list; machine names likewise through ``machines``.
 """
-
 from __future__ import annotations
 
 import re
@@ -23,16 +24,20 @@ from typing import Any
 
 from desktop.engine.io.common import (
     ImportFormatError,
+    ImportResult,
+    Progress,
     check,
     expect,
-    import_uuid,
     load_json,
     require,
     schema,
 )
 from desktop.engine.span import Span
+from desktop.engine.store import beats as beatlib
+from desktop.engine.timeline import resolve
 
 DEFAULT_TIMEOUT_MINUTES = 15.0
+SOURCES = (beatlib.IMPORTED_PREFIX + "editor", beatlib.IMPORTED_PREFIX + "browser")
 _PLUGIN = re.compile(r"(?:^|\s)([A-Za-z0-9_.]+?)-wakatime/", re.IGNORECASE)
 _AFTER_RUNTIME = re.compile(r"\)\s+(?:go[\d.]+\s+)?([A-Za-z][\w.-]*)/")
 _BROWSER_TYPES = {"domain", "url"}
@@ -126,8 +131,8 @@ def _heartbeat(path: Path, where: Callable[[], str], raw: Any, names: _Names) ->
                      get("line_deletions") or 0)
 
 
-def read(path: Path, timeout_minutes: float = DEFAULT_TIMEOUT_MINUTES,
-         data: Any = None) -> list[Span]:
+def read_heartbeats(path: Path, data: Any = None) -> list[Heartbeat]:
+    """Every heartbeat in the dump, checked; a broken one raises ImportFormatError."""
     data = load_json(path) if data is None else data
     expect(path, "the top level", data, dict)
     days = require(path, "the top level", data, "days", list)
@@ -145,54 +150,75 @@ def read(path: Path, timeout_minutes: float = DEFAULT_TIMEOUT_MINUTES,
         for h, raw in enumerate(day["heartbeats"]):
             beats.append(_heartbeat(path, lambda d=d, h=h: f"days[{d}].heartbeats[{h}]", raw,
                                     names))
-    return durations(beats, timeout_minutes * 60.0)
+    return beats
 
 
-def durations(beats: list[Heartbeat], timeout: float) -> list[Span]:
-    """WakaTime's durations, as spans (zero-length ones left out)."""
-    beats = sorted(beats, key=lambda b: b.time)
+def read(path: Path, timeout_minutes: float = DEFAULT_TIMEOUT_MINUTES,
+         data: Any = None) -> list[Span]:
+    """The spans of this dump alone (nothing stored): those an import into an empty store
+    makes."""
+    beats = read_heartbeats(path, data)
+    by_origin: dict[tuple[str, str], list[Heartbeat]] = {}
+    for beat in beats:
+        by_origin.setdefault((_source(beat), beat.machine), []).append(beat)
     spans: list[Span] = []
-    run: list[Heartbeat] = []  # heartbeats of the activity being joined
-    end = 0.0
-
-    def flush() -> None:
-        if run and end > run[0].time:
-            spans.append(_span(run, end))
-
-    for i, beat in enumerate(beats):
-        following = beats[i + 1].time if i + 1 < len(beats) else None
-        counted = following is not None and following - beat.time < timeout
-        if run and beat.key == run[0].key and end == beat.time:
-            run.append(beat)  # still the same activity, joined without a break
-        else:
-            flush()
-            run = [beat]
-        end = following if counted and following is not None else beat.time
-        if not counted:
-            flush()
-            run = []
-    flush()
-    return spans
+    for (source, machine), mine in by_origin.items():
+        stored = []
+        for i, beat in enumerate(mine):
+            stored.append(_stored_one(beat)[0])
+            stored[-1].activity = i  # the heartbeat whose fields its span takes
+        for run in beatlib.runs(sorted(stored, key=lambda b: (b.time, b.key)),
+                                timeout_minutes * 60.0):
+            if run.end > run.start and run.activity is not None:
+                spans.append(Span(run.start, run.end, source, machine,
+                                  beatlib.span_uuid(machine, source, run.start, run.key),
+                                  **_fields(mine[run.activity]), lines_added=run.added,
+                                  lines_deleted=run.deleted))
+    return sorted(spans, key=lambda s: s.start)
 
 
-def _span(run: list[Heartbeat], end: float) -> Span:
-    first = run[0]
-    source = "wakatime:browser" if first.type in _BROWSER_TYPES else "wakatime:editor"
-    span = Span(start=first.time, end=end, source=source, device=first.machine,
-                uuid=import_uuid(source, repr((first.machine, first.time, first.key))),
-                project=first.project, branch=first.branch, language=first.language,
-                editor=first.editor)
-    if first.type == "file":
-        span.file = first.entity
-    elif first.type == "url":
-        span.url = first.entity
-    elif first.type == "domain":
-        span.site = first.entity
+def import_into(store: Any, path: Path, data: Any = None,
+                timeout_minutes: float = DEFAULT_TIMEOUT_MINUTES,
+                progress: Progress | None = None) -> ImportResult:
+    """Store the dump's heartbeats in `store` (a Store) and re-join the spans around them, in
+    one transaction. The result counts heartbeats, and the time of the spans they are in."""
+    beats = read_heartbeats(path, data)
+    timeout = timeout_minutes * 60.0
+    items = [(_source(b), *_stored_one(b)) for b in beats]
+    if progress:
+        progress(0, len(items))
+    span_ids, new = store.add_heartbeats(items, dict.fromkeys(SOURCES, timeout), progress)
+    ids = {u for u in span_ids if u is not None}
+    spans = [s for s in store.spans(min(b.time for b in beats),
+                                    max(b.time for b in beats) + timeout)
+             if s.uuid in ids] if beats else []
+    return ImportResult("wakatime", len(beats), sum(new),
+                        sum(p.duration for p in resolve(spans)), unit="heartbeats")
+
+
+def _source(beat: Heartbeat) -> str:
+    return SOURCES[1] if beat.type in _BROWSER_TYPES else SOURCES[0]
+
+
+def _stored_one(beat: Heartbeat) -> tuple[beatlib.Beat, Span]:
+    """The heartbeat's stored form and the span it would start."""
+    stored = beatlib.Beat(beat.time, beatlib.hash64(beat.key), None, beat.lines_added,
+                          beat.lines_deleted, beatlib.hash64((beat.time, beat.key)))
+    return stored, Span(beat.time, beat.time, _source(beat), beat.machine, "", **_fields(beat))
+
+
+def _fields(beat: Heartbeat) -> dict[str, Any]:
+    """The descriptive Span fields of a heartbeat."""
+    fields: dict[str, Any] = {"project": beat.project, "branch": beat.branch,
+                              "language": beat.language, "editor": beat.editor}
+    if beat.type == "file":
+        fields["file"] = beat.entity
+    elif beat.type == "url":
+        fields["url"] = beat.entity
+    elif beat.type == "domain":
+        fields["site"] = beat.entity
     else:  # "app" and anything newer: the entity names the application
-        span.app = first.entity
-    if first.type in _BROWSER_TYPES and first.editor in _WEB_EDITORS:
-        span.browser = first.editor
-        span.editor = None
-    span.lines_added = sum(b.lines_added for b in run)
-    span.lines_deleted = sum(b.lines_deleted for b in run)
-    return span
+        fields["app"] = beat.entity
+    if beat.type in _BROWSER_TYPES and beat.editor in _WEB_EDITORS:
+        fields.update(browser=beat.editor, editor=None)
+    return fields

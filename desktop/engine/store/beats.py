@@ -34,6 +34,7 @@ TIMEOUTS = {"editor": 15 * 60.0, "browser": 120.0}  # by source, unless configur
 # Heartbeats are accepted up to a year late (desktop.engine.heartbeats.MAX_AGE): those of runs
 # that ended longer ago than this can no longer change, and are forgotten (their spans stay).
 KEEP = 368 * 86400.0
+IMPORTED_PREFIX = "wakatime:"  # sources of heartbeats from WakaTime data dumps: never forgotten
 SPAN_NS = uuidlib.UUID("2f4de0a8-4b7c-5d21-8c1e-6a0b9d3e7f15")
 Execute = Callable[[str, Sequence[Any]], Any]  # SQL with %s placeholders -> cursor
 Deleted = Callable[[float, float], list[tuple[float, float]]]  # ranges the user deleted
@@ -110,7 +111,7 @@ class Change:
     upsert: list[Run] = field(default_factory=list)  # new or changed spans
     retire: list[Run] = field(default_factory=list)  # spans no longer produced (old extents)
     moved: list[Run] = field(default_factory=list)  # old extents of the changed ones
-    run_of: dict[int, Run] = field(default_factory=dict)  # id(new Beat) -> its run
+    run_of: dict[int, Run] = field(default_factory=dict)  # id(Beat given) -> its run
 
 
 def diff(before: list[Run], after: list[Run]) -> Change:
@@ -199,6 +200,8 @@ class BeatTable:
         return part
 
     def insert(self, origin: int, beats: Sequence[Beat]) -> None:
+        if not beats:
+            return
         self.many("INSERT INTO heartbeat (origin, time, key, activity, added, deleted, ident, "
                   "run) VALUES %s", [(origin, b.time, b.key, b.activity, b.added, b.deleted,
                                       b.ident, b.run) for b in beats])
@@ -215,11 +218,13 @@ class BeatTable:
                     self.execute("UPDATE heartbeat SET run = %s WHERE origin = %s AND run = %s "
                                  "AND time > %s", (r.start, origin, b.run, tail[1]))
 
-    def prune(self, before: float) -> int:
-        """Forget the heartbeats of whole runs that ended before `before`; how many."""
+    def prune(self, before: float, among: Sequence[int] | None = None) -> int:
+        """Forget the heartbeats of whole runs that ended before `before` (of the origins
+        `among`, when given); how many."""
+        only = "" if among is None else f" AND origin IN ({', '.join(map(str, map(int, among)))})"
         return self.execute(
-            "DELETE FROM heartbeat WHERE run < %s AND (origin, run) IN (SELECT origin, run FROM "
-            "heartbeat WHERE run < %s GROUP BY origin, run HAVING MAX(time) < %s)",
+            f"DELETE FROM heartbeat WHERE run < %s{only} AND (origin, run) IN (SELECT origin, "
+            f"run FROM heartbeat WHERE run < %s{only} GROUP BY origin, run HAVING MAX(time) < %s)",
             (before, before, before)).rowcount
 
     def origins(self, lo: float, hi: float, among: Sequence[int] | None = None) -> list[int]:
@@ -261,15 +266,24 @@ def add(table: BeatTable, origin: int, beats: Sequence[Beat], timeout: float,
                 known.add((b.time, b.ident))
                 fresh.append(b)
                 new_flags[position[id(b)]] = True
-        if not fresh:
+        if not fresh:  # all sent before: their runs as they are
+            twin = {(m.time, m.ident): r for r in runs(old, timeout, follower)
+                    for m in r.members}
+            total.run_of.update((id(b), twin[b.time, b.ident]) for b in group
+                                if (b.time, b.ident) in twin)
             continue
         after = runs(sorted(old + fresh, key=lambda b: (b.time, b.key)), timeout, follower)
         change = diff(runs(old, timeout, follower), after)
+        twin = {}
         for r in after:
             for b in r.members:
                 if b.id is None and b.run is None:
                     b.run = r.start
                     change.run_of[id(b)] = r
+                else:
+                    twin[b.time, b.ident] = r
+        change.run_of.update((id(b), twin[b.time, b.ident]) for b in group
+                             if id(b) not in change.run_of and (b.time, b.ident) in twin)
         table.renumber(origin, after, tail)
         table.insert(origin, fresh)
         total.upsert += change.upsert

@@ -38,12 +38,25 @@ _SELECT_SPANS = (f'SELECT start, "end", origin, uuid, activity, {_COUNTERS} FROM
                  'WHERE start < ? AND start >= ? AND "end" > ? AND "end" > start ORDER BY start')
 _CHUNK = 20_000   # spans per executemany in add_spans (progress granularity)
 _IN = 500         # parameters per IN (...) list
+_HEARTBEAT_PART = 5000  # heartbeats joined between two progress reports
 _NAMED_DAYS = 60  # days per statement when named rollups are built
 _SPLIT_NS = uuidlib.UUID("5b0c7d4e-57a1-4c55-9f0e-0d7c3b1e2a90")
 
 
 def _key_hash(key: tuple) -> str:
     return hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
+
+
+def _time_parts(times: list[float], indices: list[int]) -> Iterator[list[int]]:
+    """`indices` (sorted by `times`) in parts of about _HEARTBEAT_PART, never splitting one
+    time between two parts."""
+    lo = 0
+    while lo < len(indices):
+        hi = min(lo + _HEARTBEAT_PART, len(indices))
+        while hi < len(indices) and times[hi] == times[hi - 1]:
+            hi += 1
+        yield indices[lo:hi]
+        lo = hi
 
 
 def _chunks(seq: list, n: int) -> Iterator[list]:
@@ -266,16 +279,20 @@ class Store:
         return added
 
     def add_heartbeats(self, items: Sequence[tuple[str, beatlib.Beat, Span | None]],
-                       timeouts: Mapping[str, float]) -> tuple[list[str | None], list[bool]]:
-        """Store heartbeats of this device, each as (source, stored form, the span it would
-        start as it may be stored, or None for one that makes no span), and re-join the spans
-        around them (desktop.engine.store.beats) with each source's timeout (remembered for
-        deletions), in one transaction: when this returns, they are on disk. Heartbeats in a
-        range the user deleted are dropped. Returns per heartbeat its span's uuid and whether
-        it was new."""
-        by_source: dict[str, list[int]] = {}
-        for i, (source, _, _) in enumerate(items):
-            by_source.setdefault(source, []).append(i)
+                       timeouts: Mapping[str, float],
+                       progress: Callable[[int, int], None] | None = None
+                       ) -> tuple[list[str | None], list[bool]]:
+        """Store heartbeats, each as (source, stored form, the span it would start as it may
+        be stored, or None for one that makes no span), and re-join the spans around them
+        (desktop.engine.store.beats) per origin (the source on the span's device; this device
+        for one without a span) with each source's timeout (remembered for deletions), in one
+        transaction: when this returns, they are on disk. Heartbeats in a range the user
+        deleted are dropped. Returns per heartbeat its span's uuid and whether it was new."""
+        by_origin: dict[tuple[str, str], list[int]] = {}
+        for i, (source, _, proto) in enumerate(items):
+            device = self.device if proto is None else proto.device or self.device
+            by_origin.setdefault((source, device), []).append(i)
+        by_source = {source for source, _ in by_origin}
         span_ids: list[str | None] = [None] * len(items)
         new = [False] * len(items)
         with self._write() as conn:
@@ -295,16 +312,23 @@ class Store:
                              "DO UPDATE SET value = excluded.value",
                              [(f"timeout:{s}", repr(t)) for s, t in changed.items()])
             self._timeouts.update(changed)
-            for source, indices in by_source.items():
-                origin = self._origin_id(conn, source, self.device)
-                change, fresh = beatlib.add(table, origin, [items[i][1] for i in indices],
-                                            timeouts[source], self._deleted(conn))
-                for i, was_new in zip(indices, fresh, strict=True):
-                    run = change.run_of.get(id(items[i][1]))
-                    new[i] = was_new
-                    if run is not None and run.counts:
-                        span_ids[i] = beatlib.span_uuid(self.device, source, run.start, run.key)
-                self._apply(conn, source, origin, change)
+            done = 0
+            for (source, device), indices in by_origin.items():
+                origin = self._origin_id(conn, source, device)
+                indices.sort(key=lambda i: (items[i][1].time, items[i][1].key))
+                # In parts, for progress: a later part sees the earlier ones as stored.
+                for part in _time_parts([items[i][1].time for i in indices], indices):
+                    change, fresh = beatlib.add(table, origin, [items[i][1] for i in part],
+                                                timeouts[source], self._deleted(conn))
+                    for i, was_new in zip(part, fresh, strict=True):
+                        run = change.run_of.get(id(items[i][1]))
+                        new[i] = was_new
+                        if run is not None and run.counts:
+                            span_ids[i] = beatlib.span_uuid(device, source, run.start, run.key)
+                    self._apply(conn, source, origin, change)
+                    done += len(part)
+                    if progress:
+                        progress(done, len(items))
         return span_ids, new
 
     @staticmethod
@@ -344,9 +368,12 @@ class Store:
 
     def prune_heartbeats(self, before: float) -> int:
         """Forget heartbeats too old to be joined with any that may still come (whole runs
-        that ended before `before`); their spans stay. Returns how many."""
+        that ended before `before`); their spans stay. Imported ones are kept: a further
+        dump may overlap them at any age. Returns how many."""
         with self._write() as conn:
-            return self._beat_table(conn).prune(before)
+            live = [o for o, (source, _) in self._origins.items()
+                    if not source.startswith(beatlib.IMPORTED_PREFIX)]
+            return self._beat_table(conn).prune(before, live) if live else 0
 
     def replace_derived(self, derive: Callable[[sqlite3.Connection], tuple[list[Span], set[str]]],
                         progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
