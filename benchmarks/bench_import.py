@@ -96,11 +96,11 @@ def main() -> None:
     store = Store(tmp / "tf.sqlite3")
     result = timed(f"WakaTime import, {args.heartbeats:,} heartbeats", "< 10 s",
                    lambda: import_file(waka, store))
-    print(f"  -> {result.parsed:,} spans, {result.seconds / 3600:,.0f} h")
+    print(f"  -> {result.parsed:,} {result.unit}, {result.seconds / 3600:,.0f} h")
     timed("the same again (adds nothing)", "< 10 s", lambda: import_file(waka, store))
     result = timed(f"ActivityWatch import, {args.events:,} window events", "< 10 s",
                    lambda: import_file(aw, store))
-    print(f"  -> {result.parsed:,} spans, {result.seconds / 3600:,.0f} h")
+    print(f"  -> {result.parsed:,} {result.unit}, {result.seconds / 3600:,.0f} h")
     timed("the same again (no event new or longer: nothing re-derived)", "< 10 s",
           lambda: import_file(aw, store))
     day = tmp / "activitywatch-day.json"

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop.engine.span import Span, source_priority
-from desktop.engine.timeline import resolve
+from desktop.engine.timeline import covered, resolve
 
 
 def union_seconds(spans: list[Span]) -> float:
@@ -115,6 +115,7 @@ def test_properties(spans, window):
         clipped = spans
     # Total of resolved == measure of the union: nothing double counted, nothing lost.
     assert abs(sum(p.duration for p in pieces) - union_seconds(clipped)) < 1e-9
+    assert abs(covered((s.start, s.end) for s in clipped) - union_seconds(clipped)) < 1e-9
     # Each piece's winner covers it and has the top priority among spans covering it.
     for p in pieces:
         assert p.span.start <= p.start and p.end <= p.span.end

@@ -8,6 +8,7 @@ not depend on input order. Pure functions, no I/O.
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -87,6 +88,17 @@ def _disjoint(todo: list[RawItem]) -> bool:
             return False
         prev_end = it[1]
     return True
+
+
+def covered(spans: Iterable[tuple[float, float]]) -> float:
+    """The seconds (start, end) intervals cover, overlaps once: the total of their resolved
+    timeline."""
+    total, reach = 0.0, -math.inf
+    for a, b in sorted(spans):
+        if b > reach and b > a:
+            total += b - max(a, reach)
+            reach = b
+    return total
 
 
 def resolve(spans: Iterable[Span], start: float | None = None,

@@ -15,7 +15,7 @@ from typing import Any
 from desktop.engine.io import activitywatch, native, wakatime
 from desktop.engine.io.common import ImportFormatError, ImportResult, Progress, load_json
 from desktop.engine.span import Span
-from desktop.engine.timeline import resolve
+from desktop.engine.timeline import covered
 
 EXPORT_FORMATS = ("json", "csv")
 IMPORT_FORMATS = ("json", "csv", "wakatime", "activitywatch")
@@ -103,7 +103,7 @@ def import_file(path: Path | str, store: Any, *, fmt: str | None = None,
     if progress:
         progress(0, len(spans))
     added = store.add_spans(spans, progress=progress) if spans else 0
-    return ImportResult(fmt, len(spans), added, sum(p.duration for p in resolve(spans)))
+    return ImportResult(fmt, len(spans), added, covered((s.start, s.end) for s in spans))
 
 
 def export_file(store: Any, path: Path | str, *, fmt: str | None = None,

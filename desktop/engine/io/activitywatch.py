@@ -51,7 +51,7 @@ from desktop.engine.io.common import (
 )
 from desktop.engine.span import Span
 from desktop.engine.store import aw_events
-from desktop.engine.timeline import resolve
+from desktop.engine.timeline import covered
 
 PULSETIME = 5.0
 WINDOW, AFK, WEB = "currentwindow", "afkstatus", "web.tab.current"
@@ -287,8 +287,7 @@ def import_into(store: Any, path: Path, data: Any = None, progress: Progress | N
     mine = {(b.host, b.id, e.ident[len(b.id) + 1:], e.start): (e, encode(e.data))
             for b in parsed for e in b.events}
     rows = [(*key, e.end, text) for key, (e, text) in mine.items()]
-    found: set[str] = set()  # the spans of the time the file touches
-    within: list[float] = []  # the time they are in
+    found: dict[str, tuple[float, float]] = {}  # the spans of the time the file touches
 
     def derive(conn: Any) -> tuple[list[Span], set[str]]:
         new_bucket, changed = aw_events.save(conn, [(b.host, b.id, b.type) for b in parsed],
@@ -301,17 +300,16 @@ def import_into(store: Any, path: Path, data: Any = None, progress: Progress | N
         # Every run is loaded at once when all are (one query); spans outside them are not
         # ours to retire (imported before raw events were kept).
         span = [(runs[0][0], runs[-1][1])] if new_bucket else runs
-        within[:] = runs[0][0], runs[-1][1]
         kinds = {(host, bucket): kind for host, bucket, kind in aw_events.buckets(conn)}
         devices = {h for h, _ in kinds if h != "unknown"}
         if any(h == "unknown" for h, _ in kinds):
             devices.add(store.device)
         firsts = [a for a, _ in runs]
-        stored: dict[str, float] = {}
+        stored: dict[str, tuple[float, float]] = {}
         for uuid, device, start, end in aw_events.stored_spans(conn, SOURCES, span):
             i = bisect.bisect_left(firsts, end) - 1  # the last run starting before its end
             if device in devices and i >= 0 and runs[i][1] > start:
-                stored[uuid] = end - start
+                stored[uuid] = start, end
         if not new_bucket and not changed:  # the stored spans come from these same events
             found.update(stored)
             return [], set()
@@ -328,10 +326,8 @@ def import_into(store: Any, path: Path, data: Any = None, progress: Progress | N
         derived = _spans(list(buckets.values()))
         for s in derived:
             s.device = s.device or store.device
-        found.update(s.uuid for s in derived)
+        found.update((s.uuid, (s.start, s.end)) for s in derived)
         return derived, set(stored)
 
     added, retired = store.replace_derived(derive, progress)
-    mine_now = [s for s in store.spans(*within) if s.uuid in found] if within else []
-    return ImportResult("activitywatch", len(found), added,
-                        sum(p.duration for p in resolve(mine_now)), retired)
+    return ImportResult("activitywatch", len(found), added, covered(found.values()), retired)

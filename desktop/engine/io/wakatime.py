@@ -34,7 +34,7 @@ from desktop.engine.io.common import (
 )
 from desktop.engine.span import Span
 from desktop.engine.store import beats as beatlib
-from desktop.engine.timeline import resolve
+from desktop.engine.timeline import covered
 
 DEFAULT_TIMEOUT_MINUTES = 15.0
 SOURCES = (beatlib.IMPORTED_PREFIX + "editor", beatlib.IMPORTED_PREFIX + "browser")
@@ -189,11 +189,10 @@ def import_into(store: Any, path: Path, data: Any = None,
         progress(0, len(items))
     span_ids, new = store.add_heartbeats(items, dict.fromkeys(SOURCES, timeout), progress)
     ids = {u for u in span_ids if u is not None}
-    spans = [s for s in store.spans(min(b.time for b in beats),
-                                    max(b.time for b in beats) + timeout)
+    spans = [(s.start, s.end) for s in store.spans(min(b.time for b in beats),
+                                                   max(b.time for b in beats) + timeout)
              if s.uuid in ids] if beats else []
-    return ImportResult("wakatime", len(beats), sum(new),
-                        sum(p.duration for p in resolve(spans)), unit="heartbeats")
+    return ImportResult("wakatime", len(beats), sum(new), covered(spans), unit="heartbeats")
 
 
 def _source(beat: Heartbeat) -> str:
