@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,34 @@ from desktop.engine.store.db import PRAGMAS
 from server import migrations, models
 
 ALL_MODELS = shared_models.MODELS + models.MODELS
+
+
+_PLAIN_INSERT = re.compile(r'INSERT INTO ("?\w+"?) \(([\w", ]+)\) VALUES %s')
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: str) -> str:
+    return value.translate(_COPY_ESCAPES)
+
+
+# COPY's text format per type; a float's repr reads back as the same double.
+_COPY_FORMAT: dict[type, Callable[[Any], str]] = {
+    int: int.__repr__, float: float.__repr__, str: _copy_text,
+    bool: lambda b: "t" if b else "f"}
+
+
+def _copy_line(row: Sequence[Any]) -> str:
+    """One row in COPY's text format."""
+    try:
+        return "\t".join(["\\N" if v is None else _COPY_FORMAT[type(v)](v) for v in row]) + "\n"
+    except KeyError as exc:
+        raise TypeError(f"cannot COPY a {exc.args[0].__name__}") from None
+
+
+def _values(cur: Any, rows: Sequence[Sequence[Any]]) -> str:
+    """``(...), (...)`` with the rows' values quoted by psycopg2 (one call for all of them)."""
+    row = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
+    return cur.mogrify(", ".join([row] * len(rows)), [v for r in rows for v in r]).decode()
 
 
 class Database:
@@ -65,10 +95,13 @@ class Database:
         if not rows:
             return
         if self.postgres:
-            from psycopg2.extras import execute_values
-
+            plain = _PLAIN_INSERT.fullmatch(text)
             with self.db.cursor() as cur:
-                execute_values(cur, text, rows, page_size=1000)
+                if plain:  # COPY: several times faster than an INSERT for many rows
+                    cur.copy_expert(f"COPY {plain[1]} ({plain[2]}) FROM STDIN",
+                                    io.StringIO("".join(map(_copy_line, rows))))
+                else:
+                    cur.execute(text.replace("VALUES %s", "VALUES " + _values(cur, rows)))
         else:
             marks = "(" + ", ".join("?" * len(rows[0])) + ")"
             self.db.cursor().executemany(text.replace("VALUES %s", "VALUES " + marks).replace(
@@ -84,9 +117,7 @@ class Database:
         with self.db.cursor() as cur:
             script = []
             for text, rows in parts:
-                row = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
-                values = b", ".join(cur.mogrify(row, r) for r in rows).decode()
-                script.append(text.replace("VALUES %s", "VALUES " + values))
+                script.append(text.replace("VALUES %s", "VALUES " + _values(cur, rows)))
             cur.execute(";\n".join(script))  # no parameters: nothing else is interpolated
 
     @contextmanager
