@@ -24,7 +24,7 @@ from desktop.engine.store.beats import STOP, TIMEOUTS, Beat, hash64
 WAKATIME_TIMEOUT = TIMEOUTS["editor"]
 # Accepted heartbeat times, relative to now (offline queues send old ones; clocks drift a bit).
 MAX_AGE = 366 * 86400.0
-MAX_AHEAD = 3600.0
+MAX_AHEAD = 600.0  # clock skew tolerated between a client and us
 
 TYPES = ("file", "domain", "url", "app")
 CATEGORIES = (
@@ -185,6 +185,18 @@ def _text(data: Mapping[str, Any], name: str, *, required: bool = False,
         raise HeartbeatError(name, "must not be empty")
     if len(value) > limit:
         raise HeartbeatError(name, f"longer than {limit} characters")
+    return checked_text(name, value)
+
+
+def checked_text(name: str, value: str) -> str:
+    """`value`, if it can be stored: UTF-8 (no lone surrogate, which JSON's \\ud800 escapes
+    allow) and no NUL; else HeartbeatError naming the field."""
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise HeartbeatError(name, f"not valid Unicode text (a lone surrogate at "
+                                       f"character {exc.start})") from None
     if "\x00" in value:
         raise HeartbeatError(name, "contains a NUL character")
     return value
@@ -204,6 +216,8 @@ def _number(data: Mapping[str, Any], name: str, *, integer: bool,
             raise HeartbeatError(name, f"expected a number, got {value[:40]!r}") from None
     if not isinstance(value, int | float):
         raise HeartbeatError(name, f"expected a number, got {type(value).__name__}")
+    if isinstance(value, int) and abs(value) > 2**53:
+        raise HeartbeatError(name, "out of range")
     if not math.isfinite(value):
         raise HeartbeatError(name, "must be a finite number")
     if integer:
@@ -245,6 +259,7 @@ def _dependencies(value: Any) -> tuple[str, ...]:
             raise HeartbeatError(f"dependencies[{i}]", "expected a string")
         if len(dep) > 512:
             raise HeartbeatError(f"dependencies[{i}]", "longer than 512 characters")
+        checked_text(f"dependencies[{i}]", dep)
         if dep.strip():
             out.append(dep.strip())
     return tuple(out)
@@ -273,7 +288,9 @@ def parse_heartbeat(data: Any, *, user_agent: str | None = None,
         raise HeartbeatError("time", f"{when:g} is not in seconds since 1970")
     now = timelib.time() if now is None else now
     if when > now + MAX_AHEAD:
-        raise HeartbeatError("time", f"{when:.0f} is in the future (now is {now:.0f})")
+        raise HeartbeatError("time", f"{when:.0f} is in the future (now is {now:.0f}; "
+                                     f"{MAX_AHEAD / 60:.0f} minutes ahead are allowed for "
+                                     f"clock skew)")
     if when < now - MAX_AGE:
         raise HeartbeatError("time", f"{when:.0f} is more than {MAX_AGE / 86400:.0f} days ago")
     kind = (_text(data, "type", limit=16) or "file").lower()

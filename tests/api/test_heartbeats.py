@@ -69,12 +69,28 @@ def test_wakatime_cli_shape_with_nulls():
     ({"entity": "/a", "time": NOW, "dependencies": [1, 2]}, "dependencies[0]"),
     ({"entity": "x" * 5000, "time": NOW}, "entity"),
     ({"entity": "/a\x00b", "time": NOW}, "entity"),
+    ({"entity": "/h/\ud800.py", "time": NOW}, "entity"),  # valid JSON, not storable UTF-8
+    ({"entity": "/a", "time": NOW, "project": "p\udfff"}, "project"),
+    ({"entity": "/a", "time": NOW, "user_agent": "vim\ud83d"}, "user_agent"),
+    ({"entity": "/a", "time": NOW, "dependencies": ["ok", "\udc80"]}, "dependencies[1]"),
+    ({"entity": "/a", "time": NOW + 601}, "time"),  # more than 10 minutes of clock skew
+    ({"entity": "/a", "time": 10 ** 400}, "time"),
+    ({"entity": "/a", "time": NOW, "lines": 10 ** 400}, "lines"),
+    ({"entity": "/a", "time": NOW, "lineno": -(10 ** 400)}, "lineno"),
+    ({"entity": "/a", "time": NOW, "cursorpos": 2 ** 53 + 1}, "cursorpos"),
+    ({"entity": "/a", "time": NOW, "line_additions": "1" * 400}, "line_additions"),
 ])
 def test_bad_fields_are_named(data, field):
     with pytest.raises(HeartbeatError) as err:
         parse_heartbeat(data, now=NOW)
     assert err.value.field == field
     assert str(err.value).startswith(field)
+
+
+def test_clock_skew_and_unicode_that_can_be_stored():
+    assert parse_heartbeat({"entity": "/a", "time": NOW + 599}, now=NOW).time == NOW + 599
+    beat = parse_heartbeat({"entity": "/h/\U0001f600 ünï.py", "time": NOW}, now=NOW)
+    assert beat.entity == "/h/😀 ünï.py"
 
 
 def test_bulk_errors_in_place():
