@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +14,8 @@ from desktop.engine.analytics import Analytics
 from desktop.engine.config import Config
 from desktop.engine.rules import Rules
 from desktop.engine.settings import load_settings
-from desktop.engine.store import Store
+from desktop.engine.store import Store, StoreError
+from desktop.engine.store.db import read_only_copy
 
 console = Console()
 errors = Console(stderr=True)
@@ -29,15 +32,34 @@ class Context:
     rules: Rules
     store: Store
     analytics: Analytics
+    scratch: Path | None = None  # a read-only database's copy lives here
 
     def close(self) -> None:
         self.store.close()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-def open_context() -> Context:
+def open_context(*, read_only: bool = False) -> Context:
+    """Settings, store and analytics. A command that only reads (`read_only`) still works
+    when the database cannot be written (a read-only medium or folder): it reads a copy."""
     home = paths.home()
     config, rules, warnings = load_settings(home)
     for warning in warnings:
         errors.print(f"[yellow]warning:[/] {warning}")
-    store = Store(paths.database_file(home))
-    return Context(home, config, rules, store, Analytics(store, rules, config.zone()))
+    path = paths.database_file(home)
+    scratch = None
+    try:
+        store = Store(path)
+    except StoreError as exc:
+        if not read_only or exc.kind != "unwritable" or not path.is_file():
+            raise
+        scratch = Path(tempfile.mkdtemp(prefix="timeforged-ro-"))
+        try:
+            store = Store(read_only_copy(path, scratch))
+        except StoreError:
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise
+        errors.print(f"[yellow]warning:[/] {path} cannot be written; reading it as it is "
+                     f"(read-only), nothing is changed.")
+    return Context(home, config, rules, store, Analytics(store, rules, config.zone()), scratch)

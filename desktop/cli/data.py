@@ -40,7 +40,7 @@ def _progress() -> Progress:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    ctx = open_context()
+    ctx = open_context(read_only=True)
     try:
         start = end = None
         if args.start or args.end:

@@ -40,7 +40,7 @@ def _filters(pairs: list[str]) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    ctx = open_context()
+    ctx = open_context(read_only=True)
     try:
         tz = ctx.config.zone()
         start, end = resolve_range(args.period, args.start, args.end, tz)

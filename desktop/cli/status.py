@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    ctx = open_context()
+    ctx = open_context(read_only=True)
     try:
         now = time.time()
         start, end = period_range("today", ctx.config.zone())
@@ -29,9 +29,11 @@ def run(args: argparse.Namespace) -> int:
         current = max(recent, key=lambda s: s.end) if recent else None
     finally:
         ctx.close()
+    problem = _engine_problem()
     if args.json:
         print(json.dumps({
             "tracking": current is not None,
+            "store_error": problem,
             "current": None if current is None else {
                 "app": current.app, "title": current.title, "project": current.project,
                 "file": current.file, "site": current.site, "since": current.start},
@@ -40,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
                              for i in today.items[:5]],
         }, indent=2))
         return 0
+    if problem:
+        console.print(f"[bold red]Not saving:[/] {problem}", highlight=False)
     if current is None:
         console.print("[dim]Nothing is being tracked right now[/] (is the app or "
                       "`timeforged track` running?)")
@@ -50,3 +54,15 @@ def run(args: argparse.Namespace) -> int:
     for item in today.items[:5]:
         console.print(f"  {item.name:<30} {format_duration(item.seconds):>10}")
     return 0
+
+
+def _engine_problem() -> str | None:
+    """Why the running engine cannot save right now (disk full...), if it runs and says so."""
+    from desktop.engine.api.client import ApiClient, ApiClientError, ApiUnavailable
+
+    try:
+        answer = ApiClient.for_home(timeout=2).get("/api/v1/engine/status")
+    except (ApiUnavailable, ApiClientError, OSError):
+        return None
+    data = answer.get("data") if isinstance(answer, dict) else None
+    return data.get("store_error") if isinstance(data, dict) else None

@@ -39,8 +39,15 @@ def run(args: argparse.Namespace) -> int:
     for warning in engine.warnings:
         errors.print(f"[yellow]warning:[/] {warning}")
     engine.start()
-    console.print(f"Tracking into {engine.store.path} (Ctrl+C to stop)")
+    problem = engine.store_problem()
+    if problem:
+        errors.print(f"[yellow]Not saving:[/] {problem} (Ctrl+C to stop)", highlight=False)
+    else:
+        console.print(f"Tracking into {engine.store.path} (Ctrl+C to stop)")
     done.wait(args.duration)
-    engine.stop()
-    console.print("Stopped; everything is saved.")
+    unsaved = engine.stop()
+    if unsaved.spans or unsaved.reason:
+        errors.print(f"[red]{unsaved.describe()}[/]", highlight=False)
+        return 1
+    console.print(unsaved.describe())
     return 0

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from desktop.engine import paths
 from desktop.engine.analytics import Analytics
 from desktop.engine.config import Config
+from desktop.engine.formatting import format_duration
 from desktop.engine.habits import close_habits, create_habits, feed_habits
 from desktop.engine.settings import load_settings
 from desktop.engine.span import Span
@@ -24,6 +25,7 @@ from desktop.engine.store import SpanWriter, Store, StoreError
 from desktop.engine.store.beats import KEEP as KEEP_HEARTBEATS
 from desktop.engine.store.care import backup_due, quick_check, set_aside_and_restore
 from desktop.engine.sync import Syncer, SyncError, SyncStatus, device_names
+from desktop.engine.timeline import covered
 from desktop.engine.tracker import Tracker
 from watchers.observation import Observation
 
@@ -53,6 +55,34 @@ class EngineStatus:
     time: float = field(default_factory=time.time)
     focus_active: bool = False  # a focus session runs (engine.focus)
     break_due: bool = False  # a break is on screen (engine.breaks)
+
+
+@dataclass(frozen=True)
+class Unsaved:
+    """What the engine could not save when it stopped: nothing, normally."""
+
+    spans: int = 0
+    seconds: float = 0.0
+    start: float | None = None
+    end: float | None = None
+    reason: str | None = None
+
+    @classmethod
+    def of(cls, spans: list[Span], reason: str | None) -> Unsaved:
+        if not spans:
+            return cls()
+        return cls(len(spans), covered((s.start, s.end) for s in spans),
+                   min(s.start for s in spans), max(s.end for s in spans), reason)
+
+    def describe(self) -> str:
+        if not self.spans:
+            return (f"Stopped; nothing was tracked, so nothing is lost, but: {self.reason}"
+                    if self.reason else "Stopped; everything is saved.")
+        assert self.start is not None and self.end is not None
+        when = "%Y-%m-%d %H:%M:%S"
+        return (f"Stopped; NOT saved: {self.spans} spans ({format_duration(self.seconds)}, "
+                f"{datetime.fromtimestamp(self.start):{when}} to "
+                f"{datetime.fromtimestamp(self.end):{when}}). {self.reason or ''}").strip()
 
 
 class Engine:
@@ -132,8 +162,9 @@ class Engine:
         """Each device in the history -> a name (this device's is the configured one)."""
         return device_names(self.store, self.config.device_name)
 
-    def stop(self) -> None:
-        """End the open span, flush everything and release the watchers."""
+    def stop(self) -> Unsaved:
+        """End the open span, flush everything and release the watchers; says what could not
+        be saved."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
@@ -144,10 +175,14 @@ class Engine:
         self.sync.stop()
         self.tracker.close(time.time())
         self.writer.close()
+        unsaved = Unsaved.of(self.writer.unsaved(), self.writer.last_error)
         if self._detached_from is not None:
-            self._save_detached()
+            unsaved = self._save_detached()
         close_habits(self.focus)
         self._set_status(EngineStatus("stopped", today_seconds=self._today_seconds))
+        if unsaved.spans:
+            log.error("%s", unsaved.describe())
+        return unsaved
 
     def _open_store(self) -> Store:
         """The database; a corrupt one is set aside (a healthy backup restored), and one that
@@ -161,17 +196,23 @@ class Engine:
                 return Store(path)
             self.warnings.append(f"{exc} Tracking is kept in memory meanwhile.")
             self._detached_from = path
-            return Store(":memory:")
+            return Store(":memory:", refuse_heartbeats=str(exc))
 
-    def _save_detached(self) -> None:
+    def _save_detached(self) -> Unsaved:
+        """Write what was tracked in memory to the database that could not be opened at
+        start, if it can be now."""
+        kept = self.store.spans(float("-inf"), float("inf"))
+        if not kept:
+            return Unsaved(reason=self.store_problem())
         try:
             target = Store(self._detached_from, device=self.store.device, timeout=15)
+            try:
+                target.upsert_spans(kept)
+            finally:
+                target.close()
         except StoreError as exc:
-            log.error("could not save the spans kept in memory: %s", exc)
-            self._emit("error", f"{exc} The spans tracked in memory are lost.")
-            return
-        target.upsert_spans(self.store.spans(float("-inf"), float("inf")))
-        target.close()
+            return Unsaved.of(kept, str(exc))
+        return Unsaved()
 
     def _maintain(self) -> None:
         """Once a day: a quick check of the file, then a backup if it is healthy, and
@@ -210,6 +251,15 @@ class Engine:
 
     def status(self) -> EngineStatus:
         return self._status
+
+    def store_problem(self) -> str | None:
+        """Why tracking is not being saved right now (the database cannot be opened or
+        written: disk full, read-only...), or None."""
+        if self._detached_from is not None:
+            return (f"Cannot save: {self._detached_from} could not be opened; tracking is "
+                    f"kept in memory until it can be.")
+        error = self.store.write_error
+        return str(error) if error is not None else self.writer.last_error
 
     def _start_api(self) -> None:
         """Serve the local API (editors' heartbeats, the browser extension, the CLI)."""
@@ -274,7 +324,7 @@ class Engine:
             today_seconds=self._today_total(now), paused_until=self._paused_until,
             idle_seconds=obs.idle_seconds if obs else None,
             warnings=tuple(self.warnings) + (obs.warnings if obs else ()),
-            store_error=self.writer.last_error, time=now,
+            store_error=self.store_problem(), time=now,
             focus_active=self.focus.session is not None,
             break_due=self.breaks.status(now).state == "break",
         )

@@ -33,7 +33,8 @@ from typing import Any
 
 # Modules whose import registers the built-in routes.
 ROUTE_MODULES = ("desktop.engine.api.wakatime", "desktop.engine.api.wakatime_read",
-                 "desktop.engine.api.browser", "desktop.engine.api.focus_routes")
+                 "desktop.engine.api.browser", "desktop.engine.api.focus_routes",
+                 "desktop.engine.api.engine_routes")
 
 
 class ApiError(Exception):

@@ -24,7 +24,7 @@ PRAGMAS = {
 class StoreError(Exception):
     """The database cannot be used right now; the message says why and what to do.
 
-    `kind` is "locked", "corrupt", "unwritable" or "other"."""
+    `kind` is "locked", "corrupt", "full", "unwritable" or "other"."""
 
     def __init__(self, message: str, kind: str = "other") -> None:
         super().__init__(message)
@@ -54,7 +54,33 @@ def explain(exc: BaseException, path: Path) -> StoreError:
         return StoreError(
             f"The database {path} is corrupt or not a TimeForged database ({text}). Move it "
             f"away or restore a backup from the 'backups' folder next to it.", "corrupt")
-    if "readonly" in low or "unable to open" in low or "disk" in low:
+    if "disk is full" in low or "no space" in low:
+        return StoreError(
+            f"Cannot save: the disk holding {path} is full. Free some space: what is "
+            f"tracked meanwhile is kept in memory and saved then. ({text})", "full")
+    if "readonly" in low or "read-only" in low or "unable to open" in low or "disk" in low:
         return StoreError(f"The database {path} cannot be written ({text}): check the "
                           f"permissions and free space of its folder.", "unwritable")
     return StoreError(f"Database error on {path}: {text}")
+
+
+def read_only_copy(path: Path, into: Path) -> Path:
+    """A copy of the database at `path` in the folder `into`, read without writing anything
+    next to it (`mode=ro`; `immutable=1` on a read-only medium, where SQLite cannot even
+    create the WAL's shared-memory file), for reading a database that cannot be written."""
+    target = into / path.name
+    last: sqlite3.Error | None = None
+    for flags in ("mode=ro", "immutable=1"):
+        try:
+            source = sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True)
+            copy = sqlite3.connect(target)
+            try:
+                source.backup(copy)
+                return target
+            finally:
+                copy.close()
+                source.close()
+        except sqlite3.Error as exc:
+            last = exc
+            target.unlink(missing_ok=True)
+    raise explain(last or sqlite3.Error("unreadable"), path)

@@ -72,8 +72,11 @@ class Store:
     """
 
     def __init__(self, path: str | Path, *, device: str | None = None,
-                 timeout: float = 5.0) -> None:
+                 timeout: float = 5.0, refuse_heartbeats: str | None = None) -> None:
+        """`refuse_heartbeats`: why this store must not take heartbeats (one in memory while
+        the real file cannot be opened: a heartbeat is acknowledged only once on disk)."""
         self.path = Path(path)
+        self._refuse_heartbeats = refuse_heartbeats
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._activity_ids: dict[tuple, int] = {}
@@ -86,6 +89,8 @@ class Store:
         self._all_activities_cached = False  # then a cache miss is a new activity
         self._next_activity_id: int | None = None  # within the current write transaction
         self._timeouts: dict[str, float] = {}  # heartbeat timeouts saved in meta, by source
+        # Why the last write failed (disk full, read-only...); None once one succeeds.
+        self.write_error: StoreError | None = None
         self._db = open_database(self.path, timeout)
         try:
             migrations.migrate(self._db)
@@ -145,10 +150,12 @@ class Store:
                 self._next_activity_id = None
                 self._sync(conn)
             except (sqlite3.Error, peewee.PeeweeException) as exc:
-                raise explain(exc, self.path) from exc
+                self.write_error = explain(exc, self.path)
+                raise self.write_error from exc
             try:
                 yield conn
                 conn.execute("COMMIT")
+                self.write_error = None
             except BaseException as exc:
                 with suppress(sqlite3.Error):
                     conn.execute("ROLLBACK")
@@ -162,7 +169,8 @@ class Store:
                 except sqlite3.Error:
                     self._origins, self._origin_ids, self._priority = {}, {}, {}
                 if isinstance(exc, sqlite3.Error | peewee.PeeweeException):
-                    raise explain(exc, self.path) from exc
+                    self.write_error = explain(exc, self.path)
+                    raise self.write_error from exc
                 raise
 
     def _intern_activities(self, conn: sqlite3.Connection, keys: list[tuple]
@@ -288,6 +296,8 @@ class Store:
         for one without a span) with each source's timeout (remembered for deletions), in one
         transaction: when this returns, they are on disk. Heartbeats in a range the user
         deleted are dropped. Returns per heartbeat its span's uuid and whether it was new."""
+        if self._refuse_heartbeats is not None:
+            raise StoreError(self._refuse_heartbeats, "unwritable")
         by_origin: dict[tuple[str, str], list[int]] = {}
         for i, (source, _, proto) in enumerate(items):
             device = self.device if proto is None else proto.device or self.device

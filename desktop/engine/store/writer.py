@@ -35,6 +35,11 @@ class SpanWriter:
         with self._lock:
             return len(self._pending)
 
+    def unsaved(self) -> list[Span]:
+        """The spans not written yet (after close: those that could not be)."""
+        with self._lock:
+            return list(self._pending.values())
+
     def put(self, span: Span) -> None:
         with self._lock:
             self._pending[span.uuid] = span
