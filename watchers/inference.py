@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import socket
 from functools import lru_cache
 
+from watchers.apps import KnownApp, app_index
 from watchers.browsers import (
     BrowserSpec,
     browser_for,
@@ -84,24 +86,47 @@ def _names(window: WindowInfo) -> list[str]:
 
 def infer(obs: Observation, window: WindowInfo) -> Observation:
     """`obs` with editor, file, project, branch, language, terminal, browser, site, url and
-    private filled where `window` shows them."""
-    for name in _names(window):
+    private filled where `window` shows them. Our tables come first (they know quirks);
+    then what the system says the app is (`watchers.apps`)."""
+    names = _names(window)
+    for name in names:
         editor = editor_for([name])
         if editor is not None:
-            return _editor(obs, window, editor)
+            return _editor(obs, window, editor, "editor.window")
         terminal = terminal_for([name])
         if terminal is not None:
-            return _terminal(obs, window, terminal)
+            return _terminal(obs, window, terminal, "terminal.window")
         browser = browser_for([name])
         if browser is not None:
-            return _browser(obs, window, browser)
-    return obs
+            return _browser(obs, window, browser, "browser.window")
+    app = app_index().find(names)
+    if app is None:
+        return obs
+    spec = spec_of(app)
+    source = f"{app.kind}.{app.source}"
+    if isinstance(spec, EditorSpec):
+        return _editor(obs, window, spec, source)
+    if isinstance(spec, TerminalSpec):
+        return _terminal(obs, window, spec, source)
+    return _browser(obs, window, spec, source)
+
+
+@lru_cache(maxsize=256)
+def spec_of(app: KnownApp) -> EditorSpec | TerminalSpec | BrowserSpec:
+    """A table row for an app the system describes: its titles end with any of its names."""
+    brand = "(?i:" + "|".join(re.escape(t) for t in app.titles) + ")"
+    if app.kind == "editor":
+        return EditorSpec(app.name, app.names, brand)
+    if app.kind == "terminal":
+        return TerminalSpec(app.name, app.names, brand)
+    return BrowserSpec(app.name, app.names, brand)
 
 
 # ---- editors ---------------------------------------------------------------------------
 
-def _editor(obs: Observation, window: WindowInfo, spec: EditorSpec) -> Observation:
-    obs = obs.with_fields("editor.window", editor=spec.name)
+def _editor(obs: Observation, window: WindowInfo, spec: EditorSpec, source: str
+            ) -> Observation:
+    obs = obs.with_fields(source, editor=spec.name)
     facts = parse_editor_title(spec, window.title) if window.title else TitleFacts()
     info = None
     if window.pid and not facts.remote and not _is_local_abs(_title_file(facts)):
@@ -209,8 +234,9 @@ def _project(obs: Observation, candidates: list[str], name: str | None, title_so
 
 # ---- terminals -------------------------------------------------------------------------
 
-def _terminal(obs: Observation, window: WindowInfo, spec: TerminalSpec) -> Observation:
-    obs = obs.with_fields("terminal.window", terminal=spec.name)
+def _terminal(obs: Observation, window: WindowInfo, spec: TerminalSpec, source: str
+              ) -> Observation:
+    obs = obs.with_fields(source, terminal=spec.name)
     title = window.title or ""
     foreground = foreground_processes(window.pid) if window.pid else []
     if foreground:
@@ -275,7 +301,8 @@ def _terminal_title(obs: Observation, spec: TerminalSpec, title: str) -> Observa
 
 # ---- browsers --------------------------------------------------------------------------
 
-def _browser(obs: Observation, window: WindowInfo, spec: BrowserSpec) -> Observation:
+def _browser(obs: Observation, window: WindowInfo, spec: BrowserSpec, source: str
+             ) -> Observation:
     tab = parse_browser_title(spec, window.title or "")
     exact, exact_source = None, None
     for provider in url_providers():
@@ -286,10 +313,10 @@ def _browser(obs: Observation, window: WindowInfo, spec: BrowserSpec) -> Observa
     if tab.private or (exact is not None and exact.private):
         sources = {k: v for k, v in obs.sources.items() if k not in ("title", "url", "site")}
         obs = dataclasses.replace(obs, title=None, url=None, site=None, sources=sources)
-        source = "browser.title" if tab.private else exact_source or "browser.title"
-        return obs.with_fields("browser.window", browser=spec.name).with_fields(
-            source, private=True)
-    obs = obs.with_fields("browser.window", browser=spec.name)
+        private_source = "browser.title" if tab.private else exact_source or "browser.title"
+        return obs.with_fields(source, browser=spec.name).with_fields(
+            private_source, private=True)
+    obs = obs.with_fields(source, browser=spec.name)
     obs = obs.with_fields("browser.title", title=tab.page, private=False, audible=tab.audible)
     if exact is not None and exact_source is not None:
         return obs.with_fields(exact_source, url=exact.url, site=host_of(exact.url))
