@@ -95,6 +95,28 @@ class XSession:
         stop_process(proc)
         raise RuntimeError(f"window {title!r} did not appear")
 
+    def launch(self, command: list[str], *, cwd: str | None = None,
+               env: dict[str, str] | None = None, timeout: float = 60) -> Window:
+        """Start a real application and wait until its window (of its own process) is
+        mapped; then activate it."""
+        proc = subprocess.Popen(command, env={**self.env, **(env or {})}, cwd=cwd,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        self.children.append(proc)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, f"{command[0]} exited with {proc.returncode}"
+            ids = subprocess.run([_require("xdotool"), "search", "--onlyvisible", "--pid",
+                                  str(proc.pid)], env=self.env, capture_output=True,
+                                 text=True).stdout.split()
+            if ids:
+                win = Window(self, int(ids[-1]), proc)
+                win.activate()
+                return win
+            time.sleep(0.1)
+        stop_process(proc)
+        raise RuntimeError(f"{command[0]} showed no window")
+
     def close(self) -> None:
         for proc in reversed(self.children):
             stop_process(proc)

@@ -192,7 +192,7 @@ def _strip_app(spec: EditorSpec, title: str) -> str:
 
 @lru_cache(maxsize=64)
 def _app_pattern(app_title: str) -> re.Pattern[str]:
-    return re.compile(rf"(?:^|\s+[-–—|]\s+)(?:{app_title})\s*$")
+    return re.compile(rf"(?:^|\s+[-–—|*]\s+)(?:{app_title})\s*$")  # SciTE: "a.go * SciTE"
 
 
 def _trailing_group(text: str) -> tuple[str, str, str] | None:

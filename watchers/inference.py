@@ -52,6 +52,7 @@ from watchers.processes import (
     proc_info,
 )
 from watchers.projects import branch_of, find_project
+from watchers.recent_files import RECENT_FILES
 from watchers.recent_projects import RECENT
 from watchers.sites import host_of, site_from_title
 from watchers.terminals import TerminalSpec, parse_terminal_title, terminal_for
@@ -128,13 +129,36 @@ def _editor(obs: Observation, window: WindowInfo, spec: EditorSpec, source: str
             ) -> Observation:
     obs = obs.with_fields(source, editor=spec.name)
     facts = parse_editor_title(spec, window.title) if window.title else TitleFacts()
+    real_files_only = source != "editor.window"
+    if real_files_only:  # an app we know only from the system: no project names guessed
+        facts = dataclasses.replace(facts, project=None)
+    if not facts.remote and not _is_local_abs(_title_file(facts)) and window.title:
+        shown = path_in_title(window.title)  # "Editing /src/x/handler.go (modified)"
+        if shown is not None:
+            facts = dataclasses.replace(facts, file=shown)
     info = None
     if window.pid and not facts.remote and not _is_local_abs(_title_file(facts)):
         info = proc_info(window.pid)
     known = None
     if facts.project and not facts.remote:  # the IDE's own record of where it lives
         known = RECENT.path_for(spec.name, facts.project)
-    return _editing(obs, facts, info, "editor.title", "editor.process", known_dir=known)
+    # An app we know only from the system: a title word that is no real file is not a file.
+    return _editing(obs, facts, info, "editor.title", "editor.process", known_dir=known,
+                    real_files_only=real_files_only)
+
+
+_PATH_IN_TITLE = re.compile(r"(?:^|(?<=[\s(\[\"'<:=]))(~?/[^\s\"'<>|()\[\]]+)")
+
+
+@lru_cache(maxsize=512)
+def path_in_title(title: str) -> str | None:
+    """The first absolute or ~ path in `title` that is an existing file (cached per title:
+    a title that names a file keeps naming it)."""
+    for match in _PATH_IN_TITLE.finditer(title):
+        path = os.path.expanduser(match.group(1).rstrip(".,;:*"))
+        if os.path.isfile(path):
+            return path
+    return None
 
 
 def _is_local_abs(path: str | None) -> bool:
@@ -166,9 +190,11 @@ def _file_args(info: ProcInfo) -> list[str]:
 
 def _editing(obs: Observation, facts: TitleFacts, info: ProcInfo | None,
              title_source: str, process_source: str, *,
-             known_dir: str | None = None) -> Observation:
-    """Fill file / project / branch / language from title facts, then the process
-    (`known_dir`: where the editor's state files say the title's project lives)."""
+             known_dir: str | None = None, real_files_only: bool = False) -> Observation:
+    """Fill file / project / branch / language from title facts, then the process (its
+    command line, cwd and open files), then the desktop's recent documents (`known_dir`:
+    where the editor's state files say the title's project lives; `real_files_only`: a name
+    found nowhere on disk is dropped)."""
     file = _title_file(facts)
     file_source = title_source
     candidates: list[str] = [known_dir] if known_dir and _is_local_abs(known_dir) else []
@@ -200,10 +226,34 @@ def _editing(obs: Observation, facts: TitleFacts, info: ProcInfo | None,
         in_project = os.path.join(obs.project_path, file)
         if os.path.isfile(in_project):  # "foo.py - repo - Visual Studio Code"
             file = in_project
+    if file and not _is_local_abs(file) and not facts.remote:
+        # Where else the name is: in the process's cwd or open files, or the desktop's
+        # record of where "handler.go" was opened.
+        held = _held_file(file, info) if info is not None else None
+        found, found_source = (held, process_source) if held else (
+            RECENT_FILES.path_for(split_path(file)[1]), "editor.recent")
+        if found is not None:
+            file, file_source = found, found_source
+            if obs.project is None or obs.project == facts.project:
+                obs = _project(obs, [os.path.dirname(found)], facts.project, title_source,
+                               exact=True)
+    if real_files_only and file and not _is_local_abs(file):
+        return obs
     obs = obs.with_fields(file_source, file=file)
     if facts.language:
         return obs.with_fields(title_source, language=language_from_hint(facts.language))
     return obs.with_fields("language.pygments", language=language_for_file(file) if file else None)
+
+
+def _held_file(name: str, info: ProcInfo) -> str | None:
+    """`name` (as the title shows it) among the files the process works on: relative to its
+    cwd, or one it holds open."""
+    if info.cwd and not os.path.isabs(name):
+        path = os.path.normpath(os.path.join(info.cwd, name))
+        if os.path.isfile(path):
+            return path
+    base = split_path(name)[1]
+    return next((p for p in open_paths(info.pid) if os.path.basename(p) == base), None)
 
 
 def _project(obs: Observation, candidates: list[str], name: str | None, title_source: str,
