@@ -61,6 +61,17 @@ def test_stale_or_mismatched_reports_are_ignored(reported: ReportedTabs) -> None
     assert observe(CHROME).url is None
 
 
+def test_a_browser_that_names_itself_otherwise_is_matched_by_its_tab(
+        reported: ReportedTabs) -> None:
+    """Vivaldi's extension API says "Chromium"; its window is Vivaldi's."""
+    vivaldi = WindowInfo(app="vivaldi-stable", title="Issues · owner/repo - Vivaldi", pid=None)
+    reported.report("Chromium", "https://github.com/owner/repo/issues", "Issues · owner/repo")
+    obs = observe(vivaldi)
+    assert (obs.browser, obs.url) == ("Vivaldi", "https://github.com/owner/repo/issues")
+    reported.report("Brave", "https://example.com/", "Issues · owner/repo")  # two: ambiguous
+    assert observe(vivaldi).url is None
+
+
 def test_private_tab_reported_by_the_extension_keeps_nothing(reported: ReportedTabs) -> None:
     reported.report("Chrome", "https://secret.example/", None, private=True)
     obs = observe(CHROME)

@@ -181,11 +181,18 @@ class ReportedTabs:
                                    TabUrl(url, title, private))
 
     def url_for(self, browser: str, window: WindowInfo, page: str | None) -> TabUrl | None:
+        """The tab `browser` reported; else, since a browser may call itself otherwise than
+        its window does (Vivaldi and Thorium say "Chromium"), the one fresh tab whose title is
+        the window's page title."""
+        now = time.monotonic()
         with self._lock:
-            hit = self._tabs.get(browser)
-        if hit is None or time.monotonic() - hit[0] > self.max_age:
-            return None
-        tab = hit[1]
+            fresh = {name: tab for name, (at, tab) in self._tabs.items()
+                     if now - at <= self.max_age}
+        tab = fresh.get(browser)
+        if tab is None:
+            same = [t for t in fresh.values() if page and t.title and t.title.strip() ==
+                    page.strip()]
+            return same[0] if len(same) == 1 else None
         if tab.title is not None and page is not None and tab.title.strip() != page.strip():
             return None
         return tab
