@@ -132,7 +132,11 @@ def _editor(obs: Observation, window: WindowInfo, spec: EditorSpec, source: str
     real_files_only = source != "editor.window"
     if real_files_only:  # an app we know only from the system: no project names guessed
         facts = dataclasses.replace(facts, project=None)
-    if not facts.remote and not _is_local_abs(_title_file(facts)) and window.title:
+    title_source = "editor.title"
+    if window.document and os.path.isfile(window.document):  # macOS's AXDocument
+        facts = dataclasses.replace(facts, file=window.document, remote=None)
+        title_source = "editor.document"
+    elif not facts.remote and not _is_local_abs(_title_file(facts)) and window.title:
         shown = path_in_title(window.title)  # "Editing /src/x/handler.go (modified)"
         if shown is not None:
             facts = dataclasses.replace(facts, file=shown)
@@ -143,7 +147,7 @@ def _editor(obs: Observation, window: WindowInfo, spec: EditorSpec, source: str
     if facts.project and not facts.remote:  # the IDE's own record of where it lives
         known = RECENT.path_for(spec.name, facts.project)
     # An app we know only from the system: a title word that is no real file is not a file.
-    return _editing(obs, facts, info, "editor.title", "editor.process", known_dir=known,
+    return _editing(obs, facts, info, title_source, "editor.process", known_dir=known,
                     real_files_only=real_files_only)
 
 

@@ -26,6 +26,7 @@ class WindowInfo:
     fullscreen: bool = False
     source: str = "window"
     warning: str | None = None
+    document: str | None = None  # the file the window shows, where the system says (macOS)
 
 
 class WindowWatcher(Protocol):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from watchers.apps.macos import document_path
 from watchers.window.base import WindowInfo
 
 NORMAL_LAYER = 0
@@ -35,7 +36,8 @@ def is_fullscreen(bounds: Mapping[str, float] | None, screen: tuple[float, float
 
 def build_info(app: Mapping[str, Any], windows: Sequence[Mapping[str, Any]],
                screen: tuple[float, float]) -> WindowInfo:
-    """`app`: name, pid, exe, bundle of the frontmost application; `windows`: the window list."""
+    """`app`: name, pid, exe, bundle and AXDocument (the focused window's file URL, for
+    document-based apps) of the frontmost application; `windows`: the window list."""
     pid = app.get("pid")
     win = front_window(windows, pid) if pid else None
     title = (win or {}).get("kCGWindowName") or None
@@ -46,7 +48,25 @@ def build_info(app: Mapping[str, Any], windows: Sequence[Mapping[str, Any]],
     return WindowInfo(app=app.get("name") or process_name, title=title, pid=pid, exe=exe,
                       process_name=process_name, wm_class=app.get("bundle"),
                       fullscreen=is_fullscreen((win or {}).get("kCGWindowBounds"), screen),
-                      source="window.quartz", warning=warning)
+                      source="window.quartz", warning=warning,
+                      document=document_path(app.get("document")))
+
+
+def ax_document(pid: int) -> str | None:
+    """The AXDocument (a file URL) of `pid`'s focused window, read through the Accessibility
+    API (it needs the Accessibility permission; without it, or for an app that has no
+    document, None)."""
+    try:
+        import ApplicationServices as ax
+
+        app = ax.AXUIElementCreateApplication(pid)
+        err, window = ax.AXUIElementCopyAttributeValue(app, ax.kAXFocusedWindowAttribute, None)
+        if err or window is None:
+            return None
+        err, document = ax.AXUIElementCopyAttributeValue(window, "AXDocument", None)
+        return str(document) if not err and document else None
+    except Exception:  # pyobjc missing, or the API refused: the title is all we have
+        return None
 
 
 class QuartzWindowWatcher:
@@ -71,7 +91,9 @@ class QuartzWindowWatcher:
         if front is None:
             return None
         exe_url = front.executableURL()
-        app = {"name": front.localizedName(), "pid": int(front.processIdentifier()),
-               "exe": exe_url.path() if exe_url else None, "bundle": front.bundleIdentifier()}
+        pid = int(front.processIdentifier())
+        app = {"name": front.localizedName(), "pid": pid,
+               "exe": exe_url.path() if exe_url else None, "bundle": front.bundleIdentifier(),
+               "document": ax_document(pid)}
         frame = self._appkit.NSScreen.mainScreen().frame()
         return build_info(app, self._list_windows(), (frame.size.width, frame.size.height))
