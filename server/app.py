@@ -21,22 +21,26 @@ from urllib.parse import parse_qs
 import orjson
 from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from desktop.engine.api.shapes import stats_range
 from desktop.engine.heartbeats import (
     Heartbeat,
     HeartbeatError,
+    checked_text,
     parse_heartbeat,
     parse_heartbeats,
     parse_user_agent,
 )
-from server import web
+from server import errors, web
 from server.auth import Caller, KeyCache, RateLimiter, key_from_header
 from server.config import ServerConfig
 from server.db import Database
+from server.errors import BAD_INPUT, JsonRoute
 from server.history import History, span_from_wire, zone
 from server.ingest import Beats, HeartbeatWriter
 from server.jobs import Scheduler, leaderboard
@@ -174,6 +178,9 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
     app = FastAPI(title="TimeForged server", version="0.1.0", lifespan=lifespan,
                   description="Sync, WakaTime-compatible API, leaderboards.")
     app.state.tf = state
+    app.router.route_class = JsonRoute
+    app.add_exception_handler(StarletteHTTPException, errors.http_error)
+    app.add_exception_handler(RequestValidationError, errors.invalid_request)
 
     app.add_middleware(OneHeartbeat, state=state, path=f"{WAKA}/heartbeats")
     app.add_middleware(Observe, max_body=config.max_body_bytes)
@@ -199,17 +206,13 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
         return {"user": who.user.name, "server": "timeforged", "version": app.version,
                 "time": time.time(), "devices": state.history.devices(who.user)}
 
-    @app.post("/api/sync/v1/push", tags=["sync"])
+    @app.post("/api/sync/v1/push", tags=["sync"], responses=BAD_INPUT)
     def push(body: Annotated[dict[str, Any], Body()], who: Who) -> dict[str, Any]:
         """Spans (idempotent by uuid; a newer `updated` replaces) and deletions from one
         device (and its `os`, optional)."""
-        device = body.get("device")
-        if not isinstance(device, str) or not 0 < len(device) <= 64:
-            raise HTTPException(400, "device: expected a string of 1 to 64 characters")
-        name = body.get("device_name") or ""
-        os_name = body.get("os")
-        if os_name is not None and (not isinstance(os_name, str) or not 0 < len(os_name) <= 32):
-            raise HTTPException(400, "os: expected a string of 1 to 32 characters")
+        device = _text(body, "device", 64)
+        name = _text(body, "device_name", 4096, required=False) or ""
+        os_name = _text(body, "os", 32, required=False)
         spans_in, dels_in = body.get("spans", []), body.get("deletions", [])
         if not isinstance(spans_in, list) or not isinstance(dels_in, list) or \
                 len(spans_in) + len(dels_in) > MAX_PUSH:
@@ -268,13 +271,15 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
                 responses.append([{"data": {**item.to_dict(), "id": next(ids)}}, 201])
         return _json({"responses": responses}, 201 if good or not parsed else 400)
 
-    @app.post(f"{WAKA}/heartbeats.bulk", tags=["wakatime"], status_code=201)
+    @app.post(f"{WAKA}/heartbeats.bulk", tags=["wakatime"], status_code=201,
+              responses=BAD_INPUT)
     async def heartbeats_bulk(request: Request, body: Annotated[list[Any], Body()],
                               who: Who) -> Response:
         return await bulk(request, body, who)
 
-    @app.post(f"{WAKA}/heartbeats", tags=["wakatime"], status_code=201)
-    @app.post("/api/v1", tags=["wakatime"], status_code=201)  # wakatime<14 posts its bulk here
+    @app.post(f"{WAKA}/heartbeats", tags=["wakatime"], status_code=201, responses=BAD_INPUT)
+    # wakatime<14 posts its bulk to /api/v1
+    @app.post("/api/v1", tags=["wakatime"], status_code=201, responses=BAD_INPUT)
     async def heartbeats(request: Request, body: Annotated[dict[str, Any] | list[Any], Body()],
                          who: Who) -> Response:
         """One heartbeat, or a list (as heartbeats.bulk). Single heartbeats with a known key
@@ -324,7 +329,7 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
         response.delete_cookie("tf_session")
         return response
 
-    @app.post("/api/v1/users/current/settings", tags=["account"])
+    @app.post("/api/v1/users/current/settings", tags=["account"], responses=BAD_INPUT)
     def settings(body: Annotated[dict[str, Any], Body()], who: Who
                  ) -> dict[str, Any]:
         """Opt in or out: weekly_email (bool), leaderboard (hidden|public|anonymous),
@@ -440,8 +445,23 @@ class OneHeartbeat:
                                             headers.get("user-agent"),
                                             headers.get("x-machine-name"))
         except HTTPException as exc:
-            response = JSONResponse({"detail": exc.detail}, exc.status_code, exc.headers)
+            response = JSONResponse({"detail": errors.printable(exc.detail)}, exc.status_code,
+                                    exc.headers)
         await response(scope, receive, send)
+
+
+def _text(body: dict[str, Any], name: str, limit: int, *, required: bool = True
+          ) -> str | None:
+    """The string field `name` of a push, 1 to `limit` characters that can be stored."""
+    value = body.get(name)
+    if value in (None, "") and not required:
+        return None
+    if not isinstance(value, str) or not 0 < len(value) <= limit:
+        raise HTTPException(400, f"{name}: expected a string of 1 to {limit} characters")
+    try:
+        return checked_text(name, value)
+    except HeartbeatError as exc:
+        raise HTTPException(400, str(exc)) from None
 
 
 def _deletion(raw: Any) -> tuple[str, str, float, float, float]:
@@ -454,6 +474,7 @@ def _deletion(raw: Any) -> tuple[str, str, float, float, float]:
     device = raw.get("device")
     if not isinstance(device, str) or not 0 < len(device) <= 64:
         raise ValueError("device: expected a string")
+    checked_text("device", device)
     nums = []
     for name in ("start", "end", "created"):
         v = raw.get(name)
