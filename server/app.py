@@ -42,7 +42,7 @@ from server.config import ServerConfig
 from server.db import Database
 from server.errors import BAD_INPUT, JsonRoute
 from server.history import History, span_from_wire, zone
-from server.ingest import Beats, HeartbeatWriter
+from server.ingest import Beats, HeartbeatWriter, Stored
 from server.jobs import Scheduler, leaderboard
 from server.models import User
 from server.reports import Reports
@@ -109,8 +109,9 @@ def _admit(state: State, found: Caller | None) -> Caller:
 
 
 async def _record(state: State, who: Caller, machine: str | None, beats: list[Heartbeat]
-                  ) -> list[str | None]:
-    """Join and write (group commit); returns once committed."""
+                  ) -> Stored:
+    """Join and write (group commit); returns once committed: per heartbeat its span's uuid,
+    or why it could not be stored (`not_stored`). 503 when the database cannot write."""
     machine = (machine or "remote")[:128]
     device = str(uuidlib.uuid5(uuidlib.NAMESPACE_URL, f"timeforged:{who.user.id}:{machine}"))
     try:
@@ -123,6 +124,12 @@ async def _record(state: State, who: Caller, machine: str | None, beats: list[He
         raise HTTPException(403, str(outcome))
     await _note_os(state, device, beats)
     return outcome
+
+
+def not_stored(exc: Exception) -> str:
+    """What a client is told of a heartbeat the database refused when written alone: its own
+    data is at fault (or the server), a retry would fail again."""
+    return f"not stored: the database refused it ({type(exc).__name__}); see the server log"
 
 
 async def _note_os(state: State, device: str, beats: list[Heartbeat]) -> None:
@@ -151,6 +158,8 @@ async def _one_heartbeat(state: State, who: Caller, body: dict[str, Any],
     except HeartbeatError as exc:
         raise HTTPException(400, str(exc)) from None
     ids = await _record(state, who, machine, [beat])
+    if isinstance(ids[0], Exception):
+        raise HTTPException(400, not_stored(ids[0]))
     return _json({"data": {**beat.to_dict(), "id": ids[0]}}, 201)
 
 
@@ -263,13 +272,16 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
         good = [p for p in parsed if not isinstance(p, HeartbeatError)]
         ids = iter(await _record(state, who, request.headers.get("x-machine-name"), good)
                    if good else [])
-        responses = []
-        for item in parsed:
+        responses, stored = [], 0
+        for i, item in enumerate(parsed):
             if isinstance(item, HeartbeatError):
                 responses.append([{"error": str(item)}, 400])
+            elif isinstance(span_id := next(ids), Exception):
+                responses.append([{"error": f"[{i}]: {not_stored(span_id)}"}, 400])
             else:
-                responses.append([{"data": {**item.to_dict(), "id": next(ids)}}, 201])
-        return _json({"responses": responses}, 201 if good or not parsed else 400)
+                stored += 1
+                responses.append([{"data": {**item.to_dict(), "id": span_id}}, 201])
+        return _json({"responses": responses}, 201 if stored or not parsed else 400)
 
     @app.post(f"{WAKA}/heartbeats.bulk", tags=["wakatime"], status_code=201,
               responses=BAD_INPUT)
