@@ -192,7 +192,8 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
     app.add_exception_handler(RequestValidationError, errors.invalid_request)
 
     app.add_middleware(OneHeartbeat, state=state, path=f"{WAKA}/heartbeats")
-    app.add_middleware(Observe, max_body=config.max_body_bytes)
+    app.add_middleware(Observe, max_body=config.max_body_bytes,
+                       body_timeout=config.body_timeout_seconds)
 
     # -- health and metrics ----------------------------------------------------------------
 
@@ -356,34 +357,44 @@ def _json(data: Any, status: int) -> Response:
 
 
 class Observe:
-    """Refuses bodies over the limit, announced or streamed (chunked); counts and times
-    requests per route (a plain ASGI middleware: Starlette's BaseHTTPMiddleware costs a task
-    per request)."""
+    """Refuses bodies over the limit, announced or streamed (chunked: 413), and bodies that
+    do not arrive within `body_timeout` seconds (408), closing their connections; counts and
+    times requests per route (a plain ASGI middleware: Starlette's BaseHTTPMiddleware costs a
+    task per request)."""
 
-    def __init__(self, app: ASGIApp, max_body: int) -> None:
+    def __init__(self, app: ASGIApp, max_body: int, body_timeout: float) -> None:
         self.app = app
         self.max_body = max_body
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        too_large = JSONResponse({"detail": "body too large"}, status_code=413)
         size = dict(scope["headers"]).get(b"content-length", b"")
         if size.isdigit() and int(size) > self.max_body:
-            await too_large(scope, receive, send)
+            await _refusal(413, "body too large")(scope, receive, send)
             return
         began = time.perf_counter()
-        status, started, received = 500, False, 0
+        deadline = asyncio.get_running_loop().time() + self.body_timeout
+        status, started, received, complete = 500, False, 0, False
 
         async def limited() -> Message:
-            """Stops a body that grows past the limit (FastAPI passes HTTPException on)."""
-            nonlocal received
-            message = await receive()
+            """The body, within its size and time limits (FastAPI passes HTTPException on);
+            what follows it (a disconnect) is waited for without a deadline."""
+            nonlocal received, complete
+            if complete:
+                return await receive()
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                raise _late(self.body_timeout) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body:
-                    raise HTTPException(413, "body too large")
+                    raise HTTPException(413, "body too large", headers=CLOSE)
+                complete = not message.get("more_body", False)
             return message
 
         async def observed(message: Message) -> None:
@@ -395,9 +406,9 @@ class Observe:
         try:
             await self.app(scope, limited, observed)
         except HTTPException as exc:
-            if exc.status_code != 413 or started:
+            if exc.status_code not in (408, 413) or started:
                 raise
-            await too_large(scope, receive, observed)
+            await _refusal(exc.status_code, exc.detail)(scope, receive, observed)
         finally:
             elapsed = time.perf_counter() - began
             name = getattr(scope.get("route"), "path", None) or scope.get("tf.route",
@@ -407,6 +418,18 @@ class Observe:
             if status >= 500 or elapsed > 1:
                 log.warning("request", extra={"method": scope["method"], "path": name,
                                               "status": status, "ms": round(elapsed * 1000, 1)})
+
+
+CLOSE = {"Connection": "close"}  # the rest of a refused body is not read
+
+
+def _refusal(status: int, detail: str) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status, headers=CLOSE)
+
+
+def _late(seconds: float) -> HTTPException:
+    return HTTPException(408, f"request body not received within {seconds:g} s",
+                         headers=CLOSE)
 
 
 class OneHeartbeat:
