@@ -190,6 +190,8 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
     app.router.route_class = JsonRoute
     app.add_exception_handler(StarletteHTTPException, errors.http_error)
     app.add_exception_handler(RequestValidationError, errors.invalid_request)
+    for kind in errors.UNAVAILABLE:
+        app.add_exception_handler(kind, errors.database_unavailable)
 
     app.add_middleware(OneHeartbeat, state=state, path=f"{WAKA}/heartbeats")
     app.add_middleware(Observe, max_body=config.max_body_bytes,

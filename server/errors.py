@@ -1,14 +1,17 @@
 """What the server answers when a request is wrong: JSON bodies parsed with a depth limit,
 error replies that never echo what cannot be encoded (a lone surrogate, NaN, bytes that are
-not UTF-8), and the 400 reply as the OpenAPI schema declares it."""
+not UTF-8), and the 400 reply as the OpenAPI schema declares it; and when the database cannot
+write (503 with Retry-After)."""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 import orjson
+import peewee
 from fastapi import HTTPException, Request, Response
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
@@ -18,6 +21,22 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 MAX_DEPTH = 1024  # JSON nesting (orjson's limit); the body size is `max_body_bytes`
+RETRY_AFTER = "5"  # seconds, when the database cannot write
+UNAVAILABLE: tuple[type[BaseException], ...] = (
+    peewee.OperationalError, peewee.InterfaceError, sqlite3.OperationalError,
+    sqlite3.InterfaceError)
+try:
+    import psycopg2
+except ImportError:  # a SQLite-only install
+    pass
+else:
+    UNAVAILABLE += (psycopg2.OperationalError, psycopg2.InterfaceError)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot write now (gone, locked, disk full,
+    read-only), for every request alike: worth a retry later, no request's fault."""
+    return isinstance(exc, UNAVAILABLE)
 
 
 class Problem(BaseModel):
@@ -97,3 +116,8 @@ async def invalid_request(request: Request, exc: Exception) -> Response:
         {"loc": [x if isinstance(x, int) else printable(str(x)[:100]) for x in error["loc"]],
          "msg": printable(str(error["msg"])), "type": error["type"]}
         for error in exc.errors()[:20]]}, status_code=422)
+
+
+async def database_unavailable(request: Request, exc: Exception) -> Response:
+    return JSONResponse({"detail": f"database unavailable ({type(exc).__name__}), retry later"},
+                        status_code=503, headers={"Retry-After": RETRY_AFTER})

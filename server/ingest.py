@@ -11,19 +11,18 @@ from the heartbeats in the database (a user's writes are serialised by `user_loc
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 
-import peewee
 from prometheus_client import Counter
 
 from desktop.engine.heartbeats import Heartbeat, prepare
 from desktop.engine.span import Span
 from desktop.engine.store import beats as beatlib
 from server.batcher import Batcher
+from server.errors import unavailable
 from server.history import History
 from server.models import User
 
@@ -42,21 +41,6 @@ class Beats:
 
 Stored = list[str | Exception | None]  # per heartbeat its span's uuid, or why not stored
 Outcome = Stored | PermissionError  # or the device is another user's
-
-
-def unavailable(exc: BaseException) -> bool:
-    """Whether `exc` says the database cannot write now (gone, locked, full, read-only), for
-    every request alike: worth a retry later, not a reason to suspect one request."""
-    kinds: tuple[type[BaseException], ...] = (
-        peewee.OperationalError, peewee.InterfaceError, sqlite3.OperationalError,
-        sqlite3.InterfaceError)
-    try:
-        import psycopg2
-    except ImportError:
-        pass
-    else:
-        kinds += (psycopg2.OperationalError, psycopg2.InterfaceError)
-    return isinstance(exc, kinds)
 
 
 class HeartbeatWriter:

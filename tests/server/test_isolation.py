@@ -19,7 +19,7 @@ from server.db import Database
 from server.history import History
 from server.ingest import Beats, HeartbeatWriter
 from tests.server.conftest import ServerProcess, user_with_key
-from tests.server.helpers import post_heartbeat
+from tests.server.helpers import Api, post_heartbeat, span
 
 SURROGATE = "/h/\ud800.py"  # sent as the JSON escape \ud800: valid JSON, not storable text
 
@@ -130,3 +130,35 @@ def test_other_users_get_no_errors_while_one_sends_bad_heartbeats(database_url, 
     good_a = 2 * 20 * 2  # 20 bulks per worker, two good heartbeats each
     assert db.execute("SELECT COUNT(*) FROM heartbeat").fetchone()[0] == b_sent[0] + good_a
     db.close()
+
+
+def test_a_database_that_cannot_write_is_a_503_with_retry_after(pg_cluster):
+    """PostgreSQL refusing writes as when its disk is full (SQLSTATE 53100, raised by a
+    trigger): every write answers 503 with Retry-After, none is tried heartbeat by heartbeat,
+    nothing is stored; once it writes again, the same requests are stored."""
+    api = Api(pg_cluster.create_database(f"full{uuid.uuid4().hex}"))
+    _, headers = api.user("ann")
+    api.db.execute("CREATE FUNCTION full_disk() RETURNS trigger AS $$ BEGIN "
+                   "RAISE EXCEPTION 'could not extend file' USING ERRCODE = 'disk_full'; "
+                   "END $$ LANGUAGE plpgsql")
+    for table in ("span", "heartbeat"):
+        api.db.execute(f"CREATE TRIGGER full_disk BEFORE INSERT ON {table} FOR EACH ROW "
+                       f"EXECUTE FUNCTION full_disk()")
+    device = str(uuid.uuid4())
+    requests = [("/api/sync/v1/push", {"device": device, "spans": [
+                    span(time.time() - 600, time.time() - 300, device)]}),
+                ("/api/v1/users/current/heartbeats", _beat(1)),
+                ("/api/v1/users/current/heartbeats.bulk", [_beat(2), _beat(3)])]
+    try:
+        for path, body in requests:
+            reply = api.client.post(path, json=body, headers=headers)
+            assert reply.status_code == 503, (path, reply.text)
+            assert reply.headers["Retry-After"].isdigit()
+        assert api.db.execute("SELECT COUNT(*) FROM span").fetchone()[0] == 0
+        for table in ("span", "heartbeat"):
+            api.db.execute(f"DROP TRIGGER full_disk ON {table}")
+        for path, body in requests:
+            assert api.client.post(path, json=body, headers=headers).status_code in (200, 201)
+        assert api.db.execute("SELECT COUNT(*) FROM heartbeat").fetchone()[0] == 3
+    finally:
+        api.close()
