@@ -1,5 +1,6 @@
 """Schema-driven fuzzing (hypothesis) of the live OpenAPI spec: every operation with random
-parameters and bodies. No 5xx, and whatever was stored is well formed."""
+parameters and bodies. No 5xx, and whatever was stored is well formed. Then hostile requests
+to a real server process over HTTP: never a 5xx, and it goes on serving."""
 
 from __future__ import annotations
 
