@@ -21,24 +21,28 @@ from urllib.parse import parse_qs
 import orjson
 from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from desktop.engine.api.shapes import stats_range
 from desktop.engine.heartbeats import (
     Heartbeat,
     HeartbeatError,
+    checked_text,
     parse_heartbeat,
     parse_heartbeats,
     parse_user_agent,
 )
-from server import web
+from server import errors, web
 from server.auth import Caller, KeyCache, RateLimiter, key_from_header
 from server.config import ServerConfig
 from server.db import Database
+from server.errors import BAD_INPUT, JsonRoute
 from server.history import History, span_from_wire, zone
-from server.ingest import Beats, HeartbeatWriter
+from server.ingest import Beats, HeartbeatWriter, Stored
 from server.jobs import Scheduler, leaderboard
 from server.models import User
 from server.reports import Reports
@@ -105,8 +109,9 @@ def _admit(state: State, found: Caller | None) -> Caller:
 
 
 async def _record(state: State, who: Caller, machine: str | None, beats: list[Heartbeat]
-                  ) -> list[str | None]:
-    """Join and write (group commit); returns once committed."""
+                  ) -> Stored:
+    """Join and write (group commit); returns once committed: per heartbeat its span's uuid,
+    or why it could not be stored (`not_stored`). 503 when the database cannot write."""
     machine = (machine or "remote")[:128]
     device = str(uuidlib.uuid5(uuidlib.NAMESPACE_URL, f"timeforged:{who.user.id}:{machine}"))
     try:
@@ -119,6 +124,12 @@ async def _record(state: State, who: Caller, machine: str | None, beats: list[He
         raise HTTPException(403, str(outcome))
     await _note_os(state, device, beats)
     return outcome
+
+
+def not_stored(exc: Exception) -> str:
+    """What a client is told of a heartbeat the database refused when written alone: its own
+    data is at fault (or the server), a retry would fail again."""
+    return f"not stored: the database refused it ({type(exc).__name__}); see the server log"
 
 
 async def _note_os(state: State, device: str, beats: list[Heartbeat]) -> None:
@@ -147,6 +158,8 @@ async def _one_heartbeat(state: State, who: Caller, body: dict[str, Any],
     except HeartbeatError as exc:
         raise HTTPException(400, str(exc)) from None
     ids = await _record(state, who, machine, [beat])
+    if isinstance(ids[0], Exception):
+        raise HTTPException(400, not_stored(ids[0]))
     return _json({"data": {**beat.to_dict(), "id": ids[0]}}, 201)
 
 
@@ -174,9 +187,15 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
     app = FastAPI(title="TimeForged server", version="0.1.0", lifespan=lifespan,
                   description="Sync, WakaTime-compatible API, leaderboards.")
     app.state.tf = state
+    app.router.route_class = JsonRoute
+    app.add_exception_handler(StarletteHTTPException, errors.http_error)
+    app.add_exception_handler(RequestValidationError, errors.invalid_request)
+    for kind in errors.UNAVAILABLE:
+        app.add_exception_handler(kind, errors.database_unavailable)
 
     app.add_middleware(OneHeartbeat, state=state, path=f"{WAKA}/heartbeats")
-    app.add_middleware(Observe, max_body=config.max_body_bytes)
+    app.add_middleware(Observe, max_body=config.max_body_bytes,
+                       body_timeout=config.body_timeout_seconds)
 
     # -- health and metrics ----------------------------------------------------------------
 
@@ -199,17 +218,13 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
         return {"user": who.user.name, "server": "timeforged", "version": app.version,
                 "time": time.time(), "devices": state.history.devices(who.user)}
 
-    @app.post("/api/sync/v1/push", tags=["sync"])
+    @app.post("/api/sync/v1/push", tags=["sync"], responses=BAD_INPUT)
     def push(body: Annotated[dict[str, Any], Body()], who: Who) -> dict[str, Any]:
         """Spans (idempotent by uuid; a newer `updated` replaces) and deletions from one
         device (and its `os`, optional)."""
-        device = body.get("device")
-        if not isinstance(device, str) or not 0 < len(device) <= 64:
-            raise HTTPException(400, "device: expected a string of 1 to 64 characters")
-        name = body.get("device_name") or ""
-        os_name = body.get("os")
-        if os_name is not None and (not isinstance(os_name, str) or not 0 < len(os_name) <= 32):
-            raise HTTPException(400, "os: expected a string of 1 to 32 characters")
+        device = _text(body, "device", 64)
+        name = _text(body, "device_name", 4096, required=False) or ""
+        os_name = _text(body, "os", 32, required=False)
         spans_in, dels_in = body.get("spans", []), body.get("deletions", [])
         if not isinstance(spans_in, list) or not isinstance(dels_in, list) or \
                 len(spans_in) + len(dels_in) > MAX_PUSH:
@@ -260,21 +275,26 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
         good = [p for p in parsed if not isinstance(p, HeartbeatError)]
         ids = iter(await _record(state, who, request.headers.get("x-machine-name"), good)
                    if good else [])
-        responses = []
-        for item in parsed:
+        responses, stored = [], 0
+        for i, item in enumerate(parsed):
             if isinstance(item, HeartbeatError):
                 responses.append([{"error": str(item)}, 400])
+            elif isinstance(span_id := next(ids), Exception):
+                responses.append([{"error": f"[{i}]: {not_stored(span_id)}"}, 400])
             else:
-                responses.append([{"data": {**item.to_dict(), "id": next(ids)}}, 201])
-        return _json({"responses": responses}, 201 if good or not parsed else 400)
+                stored += 1
+                responses.append([{"data": {**item.to_dict(), "id": span_id}}, 201])
+        return _json({"responses": responses}, 201 if stored or not parsed else 400)
 
-    @app.post(f"{WAKA}/heartbeats.bulk", tags=["wakatime"], status_code=201)
+    @app.post(f"{WAKA}/heartbeats.bulk", tags=["wakatime"], status_code=201,
+              responses=BAD_INPUT)
     async def heartbeats_bulk(request: Request, body: Annotated[list[Any], Body()],
                               who: Who) -> Response:
         return await bulk(request, body, who)
 
-    @app.post(f"{WAKA}/heartbeats", tags=["wakatime"], status_code=201)
-    @app.post("/api/v1", tags=["wakatime"], status_code=201)  # wakatime<14 posts its bulk here
+    @app.post(f"{WAKA}/heartbeats", tags=["wakatime"], status_code=201, responses=BAD_INPUT)
+    # wakatime<14 posts its bulk to /api/v1
+    @app.post("/api/v1", tags=["wakatime"], status_code=201, responses=BAD_INPUT)
     async def heartbeats(request: Request, body: Annotated[dict[str, Any] | list[Any], Body()],
                          who: Who) -> Response:
         """One heartbeat, or a list (as heartbeats.bulk). Single heartbeats with a known key
@@ -324,7 +344,7 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
         response.delete_cookie("tf_session")
         return response
 
-    @app.post("/api/v1/users/current/settings", tags=["account"])
+    @app.post("/api/v1/users/current/settings", tags=["account"], responses=BAD_INPUT)
     def settings(body: Annotated[dict[str, Any], Body()], who: Who
                  ) -> dict[str, Any]:
         """Opt in or out: weekly_email (bool), leaderboard (hidden|public|anonymous),
@@ -339,34 +359,44 @@ def _json(data: Any, status: int) -> Response:
 
 
 class Observe:
-    """Refuses bodies over the limit, announced or streamed (chunked); counts and times
-    requests per route (a plain ASGI middleware: Starlette's BaseHTTPMiddleware costs a task
-    per request)."""
+    """Refuses bodies over the limit, announced or streamed (chunked: 413), and bodies that
+    do not arrive within `body_timeout` seconds (408), closing their connections; counts and
+    times requests per route (a plain ASGI middleware: Starlette's BaseHTTPMiddleware costs a
+    task per request)."""
 
-    def __init__(self, app: ASGIApp, max_body: int) -> None:
+    def __init__(self, app: ASGIApp, max_body: int, body_timeout: float) -> None:
         self.app = app
         self.max_body = max_body
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        too_large = JSONResponse({"detail": "body too large"}, status_code=413)
         size = dict(scope["headers"]).get(b"content-length", b"")
         if size.isdigit() and int(size) > self.max_body:
-            await too_large(scope, receive, send)
+            await _refusal(413, "body too large")(scope, receive, send)
             return
         began = time.perf_counter()
-        status, started, received = 500, False, 0
+        deadline = asyncio.get_running_loop().time() + self.body_timeout
+        status, started, received, complete = 500, False, 0, False
 
         async def limited() -> Message:
-            """Stops a body that grows past the limit (FastAPI passes HTTPException on)."""
-            nonlocal received
-            message = await receive()
+            """The body, within its size and time limits (FastAPI passes HTTPException on);
+            what follows it (a disconnect) is waited for without a deadline."""
+            nonlocal received, complete
+            if complete:
+                return await receive()
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                raise _late(self.body_timeout) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body:
-                    raise HTTPException(413, "body too large")
+                    raise HTTPException(413, "body too large", headers=CLOSE)
+                complete = not message.get("more_body", False)
             return message
 
         async def observed(message: Message) -> None:
@@ -378,9 +408,9 @@ class Observe:
         try:
             await self.app(scope, limited, observed)
         except HTTPException as exc:
-            if exc.status_code != 413 or started:
+            if exc.status_code not in (408, 413) or started:
                 raise
-            await too_large(scope, receive, observed)
+            await _refusal(exc.status_code, exc.detail)(scope, receive, observed)
         finally:
             elapsed = time.perf_counter() - began
             name = getattr(scope.get("route"), "path", None) or scope.get("tf.route",
@@ -390,6 +420,18 @@ class Observe:
             if status >= 500 or elapsed > 1:
                 log.warning("request", extra={"method": scope["method"], "path": name,
                                               "status": status, "ms": round(elapsed * 1000, 1)})
+
+
+CLOSE = {"Connection": "close"}  # the rest of a refused body is not read
+
+
+def _refusal(status: int, detail: str) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status, headers=CLOSE)
+
+
+def _late(seconds: float) -> HTTPException:
+    return HTTPException(408, f"request body not received within {seconds:g} s",
+                         headers=CLOSE)
 
 
 class OneHeartbeat:
@@ -440,8 +482,23 @@ class OneHeartbeat:
                                             headers.get("user-agent"),
                                             headers.get("x-machine-name"))
         except HTTPException as exc:
-            response = JSONResponse({"detail": exc.detail}, exc.status_code, exc.headers)
+            response = JSONResponse({"detail": errors.printable(exc.detail)}, exc.status_code,
+                                    exc.headers)
         await response(scope, receive, send)
+
+
+def _text(body: dict[str, Any], name: str, limit: int, *, required: bool = True
+          ) -> str | None:
+    """The string field `name` of a push, 1 to `limit` characters that can be stored."""
+    value = body.get(name)
+    if value in (None, "") and not required:
+        return None
+    if not isinstance(value, str) or not 0 < len(value) <= limit:
+        raise HTTPException(400, f"{name}: expected a string of 1 to {limit} characters")
+    try:
+        return checked_text(name, value)
+    except HeartbeatError as exc:
+        raise HTTPException(400, str(exc)) from None
 
 
 def _deletion(raw: Any) -> tuple[str, str, float, float, float]:
@@ -454,6 +511,7 @@ def _deletion(raw: Any) -> tuple[str, str, float, float, float]:
     device = raw.get("device")
     if not isinstance(device, str) or not 0 < len(device) <= 64:
         raise ValueError("device: expected a string")
+    checked_text("device", device)
     nums = []
     for name in ("start", "end", "created"):
         v = raw.get(name)

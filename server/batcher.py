@@ -1,6 +1,7 @@
 """Group commit: requests that arrive while a write is running are written together, in one
 transaction, by one thread; each request's answer waits for its batch's commit, so nothing
-acknowledged can be lost, and a failed batch fails every request in it."""
+acknowledged can be lost. A `flush` that raises fails every request of its batch (the
+heartbeat writer retries a failed batch item by item itself, so that it seldom does)."""
 
 from __future__ import annotations
 

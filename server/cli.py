@@ -75,7 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             os.environ[ENV_PREFIX + "CONFIG"] = str(Path(args.config).resolve())
         Database(config.database).migrate()
         uvicorn.run("server.main:app", host=host, port=port, workers=workers,
-                    log_config=None, access_log=False, timeout_graceful_shutdown=5)
+                    log_config=None, access_log=False, timeout_graceful_shutdown=5,
+                    http="server.connections:HttpProtocol",
+                    timeout_keep_alive=config.keep_alive_seconds)
         return 0
     db = Database(config.database)
     db.migrate()

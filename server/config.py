@@ -43,7 +43,10 @@ class ServerConfig:
     public_url: str = "http://127.0.0.1:8765"
     rate_per_second: float = 50.0  # per API key, sustained
     rate_burst: int = 200
-    max_body_bytes: int = 8 << 20
+    max_body_bytes: int = 8 << 20  # larger: 413 (JSON deeper than 1024 levels: 400)
+    header_timeout_seconds: float = 10.0  # a request's headers must arrive within this
+    body_timeout_seconds: float = 60.0  # its body too, counted from the headers: else 408
+    keep_alive_seconds: int = 5  # an idle kept-alive connection is closed after this
     jobs_interval_seconds: float = 60.0  # 0: no scheduler in this process
     rollup_interval_seconds: float = 30.0
     weekly_email_weekday: int = 0  # Monday (the week before is reported)

@@ -4,7 +4,6 @@ and per-day summaries (overlap-resolved like the desktop's rollups) kept current
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 import uuid as uuidlib
@@ -15,7 +14,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from desktop.engine.heartbeats import WAKATIME_TIMEOUT
+from desktop.engine.heartbeats import WAKATIME_TIMEOUT, checked_text
 from desktop.engine.span import ACTIVITY_FIELDS, Span, source_priority
 from desktop.engine.store import beats as beatlib
 from desktop.engine.store.store import _SPLIT_NS, _key_hash
@@ -504,9 +503,9 @@ def span_from_wire(data: Any) -> tuple[Span, float]:
     values: dict[str, Any] = {}
     for name in ("start", "end", "updated"):
         v = data.get(name)
-        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        if isinstance(v, bool) or not isinstance(v, int | float):
             raise ValueError(f"{name}: expected a number")
-        if not 0 < v < 4e9:
+        if not 0 < v < 4e9:  # NaN too; a huge int compares without becoming a float
             raise ValueError(f"{name}: out of range")
         values[name] = float(v)
     if values["end"] < values["start"] or values["end"] - values["start"] > MAX_SPAN:
@@ -515,7 +514,7 @@ def span_from_wire(data: Any) -> tuple[Span, float]:
         v = data.get(name)
         if not isinstance(v, str) or not 0 < len(v) <= 64:
             raise ValueError(f"{name}: expected a string of 1 to 64 characters")
-        values[name] = v
+        values[name] = checked_text(name, v)
     for name in ACTIVITY_FIELDS:
         v = data.get(name)
         if name in ("private", "audible"):
@@ -523,9 +522,9 @@ def span_from_wire(data: Any) -> tuple[Span, float]:
                 raise ValueError(f"{name}: expected true or false")
             values[name] = bool(v)
         elif v is not None:
-            if not isinstance(v, str) or len(v) > 4096 or "\x00" in v:
+            if not isinstance(v, str) or len(v) > 4096:
                 raise ValueError(f"{name}: expected a string (at most 4096 characters)")
-            values[name] = v
+            values[name] = checked_text(name, v)
     for name in COUNTERS:
         v = data.get(name, 0)
         if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < 2**31:

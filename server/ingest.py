@@ -1,17 +1,20 @@
 """Heartbeats into spans: each device's heartbeats are stored and joined WakaTime's way (the
 engine's desktop.engine.store.beats, on the server's database), whatever order they arrive in,
 and written by group commit, so concurrent requests share one transaction and each is answered
-only once its heartbeats and spans are committed.
+only once its heartbeats and spans are committed. A batch that fails for any reason but the
+database being unavailable is written again request by request, then heartbeat by heartbeat:
+one request's bad data fails that request's guilty heartbeats alone.
 
 Nothing about a stream is held in memory: any server process, or one restarted, carries on
 from the heartbeats in the database (a user's writes are serialised by `user_lock`)."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from prometheus_client import Counter
 
@@ -19,9 +22,11 @@ from desktop.engine.heartbeats import Heartbeat, prepare
 from desktop.engine.span import Span
 from desktop.engine.store import beats as beatlib
 from server.batcher import Batcher
+from server.errors import unavailable
 from server.history import History
 from server.models import User
 
+log = logging.getLogger("timeforged.server")
 HEARTBEATS = Counter("timeforged_heartbeats_total", "Heartbeats accepted")
 BATCHES = Counter("timeforged_heartbeat_commits_total", "Transactions writing heartbeats")
 
@@ -34,7 +39,8 @@ class Beats:
     beats: Sequence[Heartbeat]
 
 
-Outcome = list[str | None] | PermissionError  # per heartbeat its span's uuid, or refused
+Stored = list[str | Exception | None]  # per heartbeat its span's uuid, or why not stored
+Outcome = Stored | PermissionError  # or the device is another user's
 
 
 class HeartbeatWriter:
@@ -63,16 +69,39 @@ class HeartbeatWriter:
             out.append([])
         if not good:
             return out
+        it = iter(self._isolating(good))
+        return [o if isinstance(o, PermissionError) else next(it) for o in out]
+
+    def _isolating(self, items: list[Beats]) -> list[Stored]:
+        """`items` written together; if that fails, and not because the database is
+        unavailable (raised: every request is answered 503), each request alone, then each
+        heartbeat of a request that still fails: only the heartbeats at fault are not stored,
+        and their requests learn why, in their place."""
         try:
-            with self.db.user_lock(*sorted({item.user.id for item in good})):
-                ids = self._store(good)
+            return self._write(items)
+        except Exception as exc:
+            if unavailable(exc):
+                raise
+            failure = exc
+        if len(items) > 1:
+            return [self._isolating([item])[0] for item in items]
+        item = items[0]
+        if len(item.beats) > 1:
+            return [[self._isolating([replace(item, beats=[beat])])[0][0]
+                     for beat in item.beats]]
+        log.error("heartbeat not stored", extra={"user": item.user.id, "device": item.device,
+                                                 "error": repr(failure)})
+        return [[failure]]
+
+    def _write(self, items: list[Beats]) -> list[Stored]:
+        try:
+            with self.db.user_lock(*sorted({item.user.id for item in items})):
+                return self._store(items)
         except BaseException:
             self.history.forget_ids()  # ids interned in the rolled-back transaction are gone
             raise
-        it = iter(ids)
-        return [o if isinstance(o, PermissionError) else next(it) for o in out]
 
-    def _store(self, items: list[Beats]) -> list[list[str | None]]:
+    def _store(self, items: list[Beats]) -> list[Stored]:
         """Join and write a batch. Requests of one device are joined together (the result
         does not depend on how heartbeats are grouped): a few queries per device and stream,
         not per request."""

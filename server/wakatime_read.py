@@ -8,7 +8,6 @@ whose `public_stats` setting is on is readable by anyone, without a key (README 
 the machines' names.
 """
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -19,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from desktop.engine.api import shapes
 from server.auth import Caller, key_from_header
+from server.errors import BAD_INPUT, parse_json, printable
 from server.history import zone
 from server.models import User
 from server.reports import Reports, user_uuid
@@ -58,7 +58,7 @@ def read_routes(reports: Reports, caller: Callable[[Request], Awaitable[Caller]]
                                     created=user.created, last_heartbeat=last,
                                     last_project=project)}
 
-    @router.get(f"{USERS}/summaries")
+    @router.get(f"{USERS}/summaries", responses=BAD_INPUT)
     def summaries(user: Owner, start: str | None = Query(None, max_length=64),
                   end: str | None = Query(None, max_length=64),
                   named: str | None = Query(None, alias="range", max_length=64),
@@ -88,8 +88,8 @@ def read_routes(reports: Reports, caller: Callable[[Request], Awaitable[Caller]]
         summary = reports.summary(user, span.first, span.last, device)
         return {"data": reports.wakatime_stats(summary, span, owner=mine)}
 
-    @router.get(f"{USERS}/stats")
-    @router.get(f"{USERS}/stats/{{name}}")
+    @router.get(f"{USERS}/stats", responses=BAD_INPUT)
+    @router.get(f"{USERS}/stats/{{name}}", responses=BAD_INPUT)
     async def stats(request: Request, user: str, name: str = "last_7_days",
                     device: str | None = Query(None, max_length=64)) -> dict[str, Any]:
         key = key_from_header(request.headers.get("authorization")) or \
@@ -126,7 +126,7 @@ def read_routes(reports: Reports, caller: Callable[[Request], Awaitable[Caller]]
             dict(reports.named(user, summary.keys, "project")).get(project, 0.0)
         return {"data": shapes.all_time(total, first, today, zone(user))}
 
-    @router.get(f"{USERS}/durations")
+    @router.get(f"{USERS}/durations", responses=BAD_INPUT)
     def durations(user: Owner, day: str | None = Query(None, alias="date", max_length=40),
                   project: str | None = Query(None, max_length=4096),
                   branches: str | None = Query(None, max_length=4096),
@@ -158,20 +158,20 @@ def read_routes(reports: Reports, caller: Callable[[Request], Awaitable[Caller]]
             raise HTTPException(404, "goal: not found")
         return {"data": found, "cached_at": datetime.now(zone(user)).isoformat()}
 
-    @router.post(f"{USERS}/plugins/errors", status_code=201)
+    @router.post(f"{USERS}/plugins/errors", status_code=201, responses=BAD_INPUT)
     async def plugin_errors(request: Request, user: Owner) -> Response:
         """wakatime-cli's diagnostics (a crash, its logs): logged, not kept."""
         raw = await request.body()
         if len(raw) > MAX_ERROR_BODY:
             raise HTTPException(413, f"body: larger than {MAX_ERROR_BODY} bytes")
         try:
-            body = json.loads(raw)
-        except (UnicodeDecodeError, ValueError):
+            body = parse_json(raw)
+        except ValueError:
             raise HTTPException(400, "body: malformed JSON") from None
         if not isinstance(body, dict):
             raise HTTPException(400, "body: expected a JSON object")
         log.info("plugin error", extra={"user": user.name, **{
-            k: str(body.get(k))[:2000] for k in ("plugin", "cli_version", "platform",
+            k: printable(str(body.get(k))[:2000]) for k in ("plugin", "cli_version", "platform",
                                                  "architecture", "is_panic", "error_message")
             if k in body}})
         return Response(b"{}", status_code=201, media_type="application/json")

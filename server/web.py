@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from fastapi import HTTPException
 
 from desktop.engine.api.shapes import duration_parts
+from desktop.engine.heartbeats import HeartbeatError, checked_text
 from server.auth import LEADERBOARD_CHOICES
 from server.models import User
 
@@ -67,7 +68,10 @@ def apply_settings(user: User, body: dict[str, Any]) -> dict[str, Any]:
         elif (key == "email" and isinstance(value, str) and "@" in value
               and len(value) < 254) or (key == "daily_goal_minutes" and isinstance(value, int)
                                         and not isinstance(value, bool) and 0 <= value <= 1440):
-            changes[key] = value
+            try:
+                changes[key] = checked_text(key, value) if key == "email" else value
+            except HeartbeatError as exc:
+                raise HTTPException(400, str(exc)) from None
         else:
             raise HTTPException(400, f"{str(key)[:40]}: unknown setting or bad value")
     if changes:
