@@ -189,3 +189,53 @@ def test_registry_browsers_and_editors() -> None:
     assert all(e.kind == "editor" and e.source == "registry" for e in editors)
     assert program_of("C:\\Program Files\\Sublime Text\\sublime_text.exe -w %1") == \
         "sublime_text.exe"
+
+
+# -- the desktop's recent documents, and `timeforged apps` --------------------------------
+
+def test_recent_documents_give_a_bare_name_its_path(tmp_path: Path) -> None:
+    from watchers.recent_files import RecentFiles
+
+    old, new = tmp_path / "old" / "handler.go", tmp_path / "new" / "handler.go"
+    kde_doc = tmp_path / "kde" / "notes.md"
+    for path in (old, new, kde_doc):
+        path.parent.mkdir(parents=True)
+        path.write_text("")
+    data = tmp_path / "share"
+    (data / "RecentDocuments").mkdir(parents=True)
+    (data / "recently-used.xbel").write_text(f"""<?xml version="1.0" encoding="UTF-8"?>
+<xbel version="1.0" xmlns:bookmark="http://www.freedesktop.org/standards/desktop-bookmarks">
+  <bookmark href="{old.as_uri()}" added="2026-01-01T10:00:00Z"
+            modified="2026-01-01T10:00:00Z" visited="2026-01-01T10:00:00Z"/>
+  <bookmark href="{new.as_uri()}" added="2026-02-01T10:00:00.5Z"
+            modified="2026-02-01T10:00:00.5Z" visited="2026-02-01T10:00:00.5Z"/>
+  <bookmark href="{(tmp_path / 'gone.py').as_uri()}" modified="2026-03-01T10:00:00Z"/>
+  <bookmark href="https://example.com/handler.go" modified="2026-03-01T10:00:00Z"/>
+</xbel>""")
+    (data / "RecentDocuments" / "notes.md.desktop").write_text(
+        f"[Desktop Entry]\nName=notes.md\nType=Link\nURL[$e]={kde_doc.as_uri()}\n")
+    recent = RecentFiles(data)
+    assert recent.path_for("handler.go") == str(new)  # the newest of the two
+    assert recent.path_for("notes.md") == str(kde_doc)
+    assert recent.path_for("gone.py") is None  # listed, but no longer there
+    (data / "recently-used.xbel").write_text("<xbel><bookmark href=")  # torn while written
+    assert RecentFiles(data).path_for("handler.go") is None
+
+
+def test_timeforged_apps_lists_what_it_recognizes_and_how(tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    write_entries(tmp_path / "share" / "applications", ENTRIES)
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "home-share"),
+           "XDG_DATA_DIRS": str(tmp_path / "share")}
+    done = subprocess.run([sys.executable, "-m", "desktop.cli", "apps", "--json"],
+                          cwd=Path(__file__).resolve().parents[1], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    rows = {(r["kind"], r["name"]): r for r in json.loads(done.stdout)}
+    assert rows["editor", "Geany"]["how"] == "its .desktop entry"
+    assert rows["browser", "Floorp"]["origin"].endswith("one.ablaze.floorp.desktop")
+    assert rows["terminal", "Ptyxis"]["names"] == ["org.gnome.ptyxis", "ptyxis"]
