@@ -239,3 +239,16 @@ def test_timeforged_apps_lists_what_it_recognizes_and_how(tmp_path: Path) -> Non
     assert rows["editor", "Geany"]["how"] == "its .desktop entry"
     assert rows["browser", "Floorp"]["origin"].endswith("one.ablaze.floorp.desktop")
     assert rows["terminal", "Ptyxis"]["names"] == ["org.gnome.ptyxis", "ptyxis"]
+
+
+def test_a_path_anywhere_in_the_title(tmp_path: Path) -> None:
+    from watchers.inference import path_in_title
+
+    file = tmp_path / "src" / "handler.go"
+    file.parent.mkdir()
+    file.write_text("")
+    for title in (f"Editing {file} (modified) - Foo", f"*{file} - Foo", f"[{file}]",
+                  f"Foo: {file}", f"{file}"):
+        assert path_in_title(title) == str(file), title
+    assert path_in_title(f"{tmp_path}/missing.go - Foo") is None
+    assert path_in_title("https://example.com/src/handler.go") is None

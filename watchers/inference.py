@@ -151,7 +151,8 @@ def _editor(obs: Observation, window: WindowInfo, spec: EditorSpec, source: str
                     real_files_only=real_files_only)
 
 
-_PATH_IN_TITLE = re.compile(r"(?:^|(?<=[\s(\[\"'<:=]))(~?/[^\s\"'<>|()\[\]]+)")
+_PATH_IN_TITLE = re.compile(
+    r"(?:^|(?<=[\s(\[\"'<:=*●•]))(~?/[^\s\"'<>|()\[\]]+|[A-Za-z]:[\\/][^\s\"'<>|()\[\]]+)")
 
 
 @lru_cache(maxsize=512)
