@@ -43,8 +43,8 @@ class ApiServer:
 
     def __init__(self, engine: Any, *, port: int = DEFAULT_PORT, key: str | None = None,
                  home: Path | None = None, host: str = "127.0.0.1", max_body: int = MAX_BODY,
-                 rate: float = 50.0, burst: int = 200,
-                 heartbeat_timeout: float = WAKATIME_TIMEOUT) -> None:
+                 rate: float = 50.0, burst: int = 200, other_rate: float = 10.0,
+                 other_burst: int = 50, heartbeat_timeout: float = WAKATIME_TIMEOUT) -> None:
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"the local API only listens on loopback, not on {host}")
         for name in routes.ROUTE_MODULES:
@@ -53,7 +53,10 @@ class ApiServer:
         self.home = home or getattr(engine, "home", None)
         self.key = key or security.load_or_create_key(self.home)
         self.max_body = max_body
-        self.limiter = security.RateLimiter(rate, burst)
+        # Separate budgets: key holders (the editors, the extension, our CLI) and everything
+        # else (preflights), so nothing without the key can starve the editors.
+        self.limiters = {True: security.RateLimiter(rate, burst),
+                         False: security.RateLimiter(other_rate, other_burst)}
         self.timeouts = {"editor": heartbeat_timeout, "browser": BROWSER_TIMEOUT}
         from watchers.browsers import ReportedTabs
 
@@ -168,10 +171,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(response)
 
     def _respond(self, api: ApiServer, method: str, origin: str | None) -> Response:
-        wait = api.limiter.take()
-        if wait:
-            raise ApiError(429, "too many requests; slow down",
-                           headers={"Retry-After": str(max(1, math.ceil(wait)))})
+        # Refusals come first and cost nothing: a web page flooding us cannot spend the budget.
         if not security.host_allowed(self.headers.get("Host"), api.port):
             raise ApiError(403, "Host: only 127.0.0.1 and localhost are served")
         if not security.origin_allowed(origin):
@@ -180,28 +180,38 @@ class _Handler(BaseHTTPRequestHandler):
                 "none", "same-origin"):
             raise ApiError(403, "Sec-Fetch-Site: web pages may not use the TimeForged API")
         parts = urlsplit(self.path)
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        keyed = security.key_matches(security.key_from_request(self.headers, query), api.key)
         if method == "OPTIONS":
             if origin is None:
                 raise ApiError(403, "Origin: preflight requests are only for our extension")
+            self._take(api, keyed)
             return Response(204, headers={
                 "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE",
                 "Access-Control-Allow-Headers": CORS_HEADERS,
                 "Access-Control-Max-Age": "600"})
         path = wakatime_read.canonical_path(parts.path)
         found, other_method = routes.find(method, path)
-        query = dict(parse_qsl(parts.query, keep_blank_values=True))
-        body = self._read_body(api)
-        if (found is None or found.auth) and not security.key_matches(
-                security.key_from_request(self.headers, query), api.key):
+        if not keyed and (found is None or found.auth):  # only key holders learn the routes
             raise ApiError(401, "Authorization: a valid API key is required (see "
                            "`timeforged setup-editors`)",
                            headers={"WWW-Authenticate": 'Basic realm="TimeForged"'})
-        if found is None:  # only key holders learn which routes exist
+        self._take(api, keyed)
+        if found is None:
             raise ApiError(405 if other_method else 404,
                            f"{method} {parts.path}: " + ("method not allowed" if other_method
                                                          else "no such route"))
+        body = self._read_body(api)
         request = Request(method, path, query, self.headers, body, api.engine, api)
         return found.handler(request)
+
+    @staticmethod
+    def _take(api: ApiServer, keyed: bool) -> None:
+        """Spend one request of the key holders' budget (`keyed`) or of everyone else's."""
+        wait = api.limiters[keyed].take()
+        if wait:
+            raise ApiError(429, "too many requests; slow down",
+                           headers={"Retry-After": str(max(1, math.ceil(wait)))})
 
     def _read_body(self, api: ApiServer) -> bytes:
         if self.headers.get("Transfer-Encoding"):
