@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import time
 
 import pytest
@@ -84,3 +85,18 @@ def test_unstorable_text_from_the_extension_is_a_400_and_the_next_tab_counts(run
     reply = running.call("POST", tab, {"url": "https://example.org/b", "title": "B"})
     assert reply.status == 201 and reply.json()["data"]["tracking"], reply.body
     assert stored(running) == 1
+
+
+@pytest.mark.parametrize("request_line", [b"\xff\xfe", b"GET /\xff\xed\xa0\x80 HTTP/1.0",
+                                          b"GET", b"GET /today HTTP/1.x"])
+def test_broken_request_lines_get_a_json_400_with_a_status_line(running, request_line):
+    with socket.create_connection(("127.0.0.1", running.port)) as sock:
+        sock.sendall(request_line + b"\r\n\r\n")
+        sock.settimeout(30)
+        reply = b""
+        while chunk := sock.recv(65536):
+            reply += chunk
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.0 400 "), reply
+    assert b"Content-Type: application/json" in head
+    assert json.loads(body.decode("ascii"))["error"]

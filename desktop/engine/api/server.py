@@ -197,8 +197,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def send_error(self, code: int, message: str | None = None,
                    explain: str | None = None) -> None:
-        """The standard library's protocol errors, as JSON like ours."""
+        """The standard library's protocol errors, as JSON like ours (with a status line even
+        when the request line was too broken to tell its HTTP version)."""
         self.close_connection = True
+        if self.request_version == "HTTP/0.9":
+            self.request_version = "HTTP/1.0"
         self._send(ApiError(code, message or HTTPStatus(code).phrase).response())
 
     def _late(self) -> str:
