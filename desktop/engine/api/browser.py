@@ -16,11 +16,18 @@ import time
 from typing import Any
 
 from desktop.engine.api.routes import ApiError, Request, Response, route
-from desktop.engine.heartbeats import MAX_TEXT, Heartbeat, site_of
+from desktop.engine.heartbeats import MAX_TEXT, Heartbeat, HeartbeatError, checked_text, site_of
 
 PRIVATE_ENTITY = "private-tab"
 URL_SCHEMES = ("http://", "https://", "file://", "about:", "chrome://", "edge://",
                "brave://", "moz-extension://", "chrome-extension://", "view-source:")
+
+
+def _storable(name: str, value: str) -> str:
+    try:
+        return checked_text(name, value)
+    except HeartbeatError as exc:
+        raise ApiError(400, str(exc), field=name) from None
 
 
 def _browser_name(value: Any) -> str:
@@ -28,6 +35,7 @@ def _browser_name(value: Any) -> str:
         return "Browser"
     if not isinstance(value, str) or not value.strip() or len(value) > 64:
         raise ApiError(400, "browser: expected a browser name", field="browser")
+    value = _storable("browser", value)
     from watchers.browsers import BROWSERS
 
     for spec in BROWSERS:
@@ -49,9 +57,9 @@ def _text(body: dict, name: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise ApiError(400, f"{name}: expected a string", field=name)
-    if len(value) > MAX_TEXT or "\x00" in value:
-        raise ApiError(400, f"{name}: too long or not text", field=name)
-    return value
+    if len(value) > MAX_TEXT:
+        raise ApiError(400, f"{name}: longer than {MAX_TEXT} characters", field=name)
+    return _storable(name, value)
 
 
 @route("POST", "/api/v1/browser/tab")

@@ -27,6 +27,7 @@ Origin passes) and is rate limited. A handler raises ApiError for a clean 4xx/5x
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,25 @@ from typing import Any
 ROUTE_MODULES = ("desktop.engine.api.wakatime", "desktop.engine.api.wakatime_read",
                  "desktop.engine.api.browser", "desktop.engine.api.focus_routes",
                  "desktop.engine.api.engine_routes")
+MAX_DEPTH = 64  # JSON nesting allowed in a body; a heartbeat bulk needs 3
+
+# A JSON string (possibly unterminated: consumed once, never rescanned) or a bracket.
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.?)*+"?|[\[\]{}]', re.S)
+
+
+def nested_deeper(text: str, limit: int) -> bool:
+    """Whether JSON `text` nests arrays and objects deeper than `limit` (checked before parsing:
+    Python's parser recurses and would run out of stack on `[` x 100,000)."""
+    depth = 0
+    for token in _TOKENS.finditer(text):
+        char = token.group()
+        if char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
 
 
 class ApiError(Exception):
@@ -84,12 +104,19 @@ class Request:
     api: Any
 
     def json(self) -> Any:
-        """The body as JSON; ApiError 400 when it is not."""
+        """The body as JSON (UTF-8, at most MAX_DEPTH deep); ApiError 400 when it is not."""
         if not self.body:
             raise ApiError(400, "body: a JSON body is required", field="body")
         try:
-            return json.loads(self.body)
-        except (UnicodeDecodeError, ValueError) as exc:
+            text = self.body.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ApiError(400, f"body: not UTF-8 (at byte {exc.start})", field="body") from None
+        if nested_deeper(text, MAX_DEPTH):
+            raise ApiError(400, f"body: JSON nested deeper than {MAX_DEPTH} levels",
+                           field="body")
+        try:
+            return json.loads(text)
+        except ValueError as exc:
             raise ApiError(400, f"body: malformed JSON ({exc})", field="body") from None
 
     @property

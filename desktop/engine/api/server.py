@@ -7,9 +7,11 @@ in `routes.py`'s registry (see there for adding some).
 from __future__ import annotations
 
 import importlib
+import io
 import ipaddress
 import logging
 import math
+import socket
 import threading
 import time
 from collections.abc import Iterable
@@ -32,6 +34,9 @@ DEFAULT_PORT = 5757
 MAX_BODY = 1 << 20  # 1 MiB: a bulk of 1000 heartbeats fits comfortably
 BROWSER_TIMEOUT = TIMEOUTS["browser"]  # the extension reports every 60 s while a tab is focused
 CORS_HEADERS = "Authorization, Content-Type, X-Machine-Name, TimeZone"
+REQUEST_TIMEOUT = 10.0  # seconds from connecting for a request's headers and body to arrive
+WRITE_TIMEOUT = 10.0  # seconds a reply may wait for a client that does not read it
+LINGER_BYTES = 128 << 20  # at most this much of a refused body is read (and dropped)
 
 
 class ApiServer:
@@ -43,8 +48,9 @@ class ApiServer:
 
     def __init__(self, engine: Any, *, port: int = DEFAULT_PORT, key: str | None = None,
                  home: Path | None = None, host: str = "127.0.0.1", max_body: int = MAX_BODY,
-                 rate: float = 50.0, burst: int = 200,
-                 heartbeat_timeout: float = WAKATIME_TIMEOUT) -> None:
+                 rate: float = 50.0, burst: int = 200, other_rate: float = 10.0,
+                 other_burst: int = 50, heartbeat_timeout: float = WAKATIME_TIMEOUT,
+                 request_timeout: float = REQUEST_TIMEOUT) -> None:
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"the local API only listens on loopback, not on {host}")
         for name in routes.ROUTE_MODULES:
@@ -53,7 +59,11 @@ class ApiServer:
         self.home = home or getattr(engine, "home", None)
         self.key = key or security.load_or_create_key(self.home)
         self.max_body = max_body
-        self.limiter = security.RateLimiter(rate, burst)
+        self.request_timeout = request_timeout
+        # Separate budgets: key holders (the editors, the extension, our CLI) and everything
+        # else (preflights), so nothing without the key can starve the editors.
+        self.limiters = {True: security.RateLimiter(rate, burst),
+                         False: security.RateLimiter(other_rate, other_burst)}
         self.timeouts = {"editor": heartbeat_timeout, "browser": BROWSER_TIMEOUT}
         from watchers.browsers import ReportedTabs
 
@@ -130,28 +140,75 @@ class _Server(ThreadingHTTPServer):
     api: ApiServer
 
 
+class _UntilDeadline(io.RawIOBase):
+    """A socket's bytes until `deadline` (time.monotonic()), then TimeoutError: a client
+    trickling its request a byte at a time holds a thread no longer than one that stalls."""
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        self._sock = sock
+        self._deadline = deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request did not arrive in time")
+        self._sock.settimeout(left)
+        return self._sock.recv_into(buffer)
+
+
 class _Handler(BaseHTTPRequestHandler):
+    """One request per connection (HTTP/1.0): the request must arrive within the API's
+    request_timeout of connecting; a connection that sends nothing is closed then."""
+
     server: _Server
     server_version = "TimeForged"
-    timeout = 15  # a client that stalls mid-request loses its thread after this
+    _body_read = False  # whether the announced body has been read (else it is drained)
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # the socket's own reader, replaced by one with a deadline
+        deadline = time.monotonic() + self.server.api.request_timeout
+        self.rfile = io.BufferedReader(_UntilDeadline(self.connection, deadline))
+
+    def handle_one_request(self) -> None:
+        """Any method goes to the routes (405 for one they lack); a connection that sends
+        nothing in time is closed, a request that arrives too slowly gets a 408."""
+        self.close_connection = True
+        self.command, self.request_version, self.requestline = "", "HTTP/1.0", ""
+        try:
+            if not self.rfile.peek(1):
+                return  # closed without a request
+        except TimeoutError:
+            return  # idle
+        try:
+            self.raw_requestline = self.rfile.readline(65537)
+            if len(self.raw_requestline) > 65536:
+                self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+                return
+            if not self.parse_request():
+                return
+        except TimeoutError:
+            self._send(ApiError(408, self._late()).response())
+            return
+        self._serve(self.command)
+
+    def send_error(self, code: int, message: str | None = None,
+                   explain: str | None = None) -> None:
+        """The standard library's protocol errors, as JSON like ours (with a status line even
+        when the request line was too broken to tell its HTTP version)."""
+        self.close_connection = True
+        if self.request_version == "HTTP/0.9":
+            self.request_version = "HTTP/1.0"
+        self._send(ApiError(code, message or HTTPStatus(code).phrase).response())
+
+    def _late(self) -> str:
+        return f"request: not received within {self.server.api.request_timeout:g} s"
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
-
-    def do_GET(self) -> None:
-        self._serve("GET")
-
-    def do_POST(self) -> None:
-        self._serve("POST")
-
-    def do_PUT(self) -> None:
-        self._serve("PUT")
-
-    def do_DELETE(self) -> None:
-        self._serve("DELETE")
-
-    def do_OPTIONS(self) -> None:
-        self._serve("OPTIONS")
 
     def _serve(self, method: str) -> None:
         api = self.server.api
@@ -166,12 +223,12 @@ class _Handler(BaseHTTPRequestHandler):
         if origin and security.origin_allowed(origin):
             response.headers.update({"Access-Control-Allow-Origin": origin, "Vary": "Origin"})
         self._send(response)
+        if not self._body_read and (self.headers.get("Transfer-Encoding")
+                                    or self.headers.get("Content-Length", "0") != "0"):
+            self._linger()
 
     def _respond(self, api: ApiServer, method: str, origin: str | None) -> Response:
-        wait = api.limiter.take()
-        if wait:
-            raise ApiError(429, "too many requests; slow down",
-                           headers={"Retry-After": str(max(1, math.ceil(wait)))})
+        # Refusals come first and cost nothing: a web page flooding us cannot spend the budget.
         if not security.host_allowed(self.headers.get("Host"), api.port):
             raise ApiError(403, "Host: only 127.0.0.1 and localhost are served")
         if not security.origin_allowed(origin):
@@ -180,59 +237,80 @@ class _Handler(BaseHTTPRequestHandler):
                 "none", "same-origin"):
             raise ApiError(403, "Sec-Fetch-Site: web pages may not use the TimeForged API")
         parts = urlsplit(self.path)
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        keyed = security.key_matches(security.key_from_request(self.headers, query), api.key)
         if method == "OPTIONS":
             if origin is None:
                 raise ApiError(403, "Origin: preflight requests are only for our extension")
+            self._take(api, keyed)
             return Response(204, headers={
                 "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE",
                 "Access-Control-Allow-Headers": CORS_HEADERS,
                 "Access-Control-Max-Age": "600"})
         path = wakatime_read.canonical_path(parts.path)
         found, other_method = routes.find(method, path)
-        query = dict(parse_qsl(parts.query, keep_blank_values=True))
-        body = self._read_body(api)
-        if (found is None or found.auth) and not security.key_matches(
-                security.key_from_request(self.headers, query), api.key):
+        if not keyed and (found is None or found.auth):  # only key holders learn the routes
             raise ApiError(401, "Authorization: a valid API key is required (see "
                            "`timeforged setup-editors`)",
                            headers={"WWW-Authenticate": 'Basic realm="TimeForged"'})
-        if found is None:  # only key holders learn which routes exist
+        self._take(api, keyed)
+        if found is None:
             raise ApiError(405 if other_method else 404,
                            f"{method} {parts.path}: " + ("method not allowed" if other_method
                                                          else "no such route"))
+        body = self._read_body(api)
         request = Request(method, path, query, self.headers, body, api.engine, api)
         return found.handler(request)
 
+    @staticmethod
+    def _take(api: ApiServer, keyed: bool) -> None:
+        """Spend one request of the key holders' budget (`keyed`) or of everyone else's."""
+        wait = api.limiters[keyed].take()
+        if wait:
+            raise ApiError(429, "too many requests; slow down",
+                           headers={"Retry-After": str(max(1, math.ceil(wait)))})
+
     def _read_body(self, api: ApiServer) -> bytes:
         if self.headers.get("Transfer-Encoding"):
-            self.close_connection = True
             raise ApiError(411, "Transfer-Encoding: send a Content-Length instead")
         raw = self.headers.get("Content-Length") or "0"
         try:
             length = int(raw)
         except ValueError:
-            self.close_connection = True
             raise ApiError(400, "Content-Length: not a number", field="Content-Length") from None
         if length < 0:
-            self.close_connection = True
             raise ApiError(400, "Content-Length: negative", field="Content-Length")
-        if length > api.max_body:
-            self._drain(min(length, 16 * api.max_body))
-            self.close_connection = True
+        if length > api.max_body:  # refused at once, without waiting for it
             raise ApiError(413, f"body: larger than {api.max_body} bytes")
-        return self.rfile.read(length) if length else b""
+        try:
+            body = self.rfile.read(length) if length else b""
+        except TimeoutError:
+            raise ApiError(408, self._late()) from None
+        self._body_read = True
+        if len(body) < length:
+            raise ApiError(400, f"body: {len(body)} bytes, not the {length} its Content-Length "
+                                "announced", field="Content-Length")
+        return body
 
-    def _drain(self, length: int) -> None:
-        """Read (and drop) a refused body so the client sees our answer, not a reset."""
-        deadline = time.monotonic() + 5
-        while length > 0 and time.monotonic() < deadline:
-            chunk = self.rfile.read(min(length, 1 << 16))
-            if not chunk:
-                break
-            length -= len(chunk)
+    def _linger(self) -> None:
+        """After refusing a body unread: read (and drop) what the client still sends until it
+        has our answer and hangs up, the request's deadline or LINGER_BYTES, so that it sees
+        the answer rather than a connection reset."""
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_WR)
+            left = LINGER_BYTES
+            while left > 0:
+                chunk = self.rfile.read1(1 << 16)
+                if not chunk:
+                    break
+                left -= len(chunk)
+        except OSError:  # TimeoutError included
+            pass
 
     def _send(self, response: Response) -> None:
         try:
+            self.connection.settimeout(WRITE_TIMEOUT)
             self.send_response(response.status, HTTPStatus(response.status).phrase
                                if response.status in HTTPStatus._value2member_map_ else None)
             if response.body or response.status not in (204, 304):
@@ -245,5 +323,5 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             if response.body and self.command != "HEAD":
                 self.wfile.write(response.body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        except OSError:  # the client went away or does not read
+            self.close_connection = True
