@@ -81,7 +81,7 @@ def test_a_full_disk_is_a_503_and_a_resend_stores_everything(small_disk):
         refused = answers[-1]
         assert refused.status == 503, "the full disk never refused a write"
         assert int(refused.headers["retry-after"]) > 0
-        assert "cannot be written" in refused.json()["error"]
+        assert "is full" in refused.json()["error"]
         accepted = answers[:-1]
         assert accepted, "the disk was full before anything was stored"
         assert all([s for _, s in r.json()["responses"]] == [201] * 50 for r in accepted)
