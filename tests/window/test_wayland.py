@@ -15,7 +15,6 @@ from watchers.window.wayland import (
     create_wayland_watcher,
     parse_hyprland,
     parse_kdotool,
-    parse_lswt,
     parse_sway_tree,
 )
 
@@ -164,18 +163,6 @@ def test_hyprland_activewindow():
     assert parse_hyprland({}, "window.hyprland") is None
 
 
-def test_lswt_json():
-    data = {"supported-data": {"title": True, "app-id": True, "fullscreen": True},
-            "toplevels": [
-                {"title": "Inbox", "app-id": "thunderbird", "activated": False,
-                 "fullscreen": False, "minimized": False, "maximized": True},
-                {"title": "README.md - zed", "app-id": "dev.zed.Zed", "activated": True,
-                 "fullscreen": False, "minimized": False, "maximized": False}]}
-    info = parse_lswt(data, "window.wlr")
-    assert (info.app, info.title, info.pid) == ("dev.zed.Zed", "README.md - zed", None)
-    assert parse_lswt({"toplevels": []}, "window.wlr") is None
-
-
 def test_command_watcher_runs_and_parses():
     out = json.dumps(SWAY_TREE)
     watcher = command_watcher("window.sway", ["/usr/bin/swaymsg", "-t", "get_tree", "-r"],
@@ -190,9 +177,8 @@ def test_command_watcher_runs_and_parses():
 
 
 @pytest.mark.parametrize(("session", "tools", "expected"), [
-    ("wayland-sway", {"swaymsg", "lswt"}, "window.sway"),
+    ("wayland-sway", {"swaymsg"}, "window.sway"),
     ("wayland-hyprland", {"hyprctl"}, "window.hyprland"),
-    ("wayland-river", {"lswt"}, "window.wlr"),
     ("wayland-kde", {"kdotool"}, "window.kwin"),
 ])
 def test_backend_choice(session, tools, expected):
@@ -203,7 +189,8 @@ def test_backend_choice(session, tools, expected):
 
 
 @pytest.mark.parametrize(("session", "needs"), [
-    ("wayland-kde", "kdotool"), ("wayland-river", "lswt"), ("wayland-weston", "no way"),
+    ("wayland-kde", "kdotool"), ("wayland-river", "WAYLAND_DISPLAY"),
+    ("wayland-weston", "lets no program read the focused window"),
 ])
 def test_unavailable_sessions_say_why(session, needs):
     with pytest.raises(WatcherUnavailable, match=needs) as err:

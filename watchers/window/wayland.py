@@ -4,11 +4,12 @@
   (flexagoon) or "Window Calls" (ickyicky), over a persistent session bus connection.
 - KDE Plasma: through a KWin script; `kdotool` loads one per call and prints the answers.
 - wlroots compositors: Sway and Hyprland through their IPC sockets (`swaymsg`/`hyprctl` as
-  the fallback), others with wlr-foreign-toplevel through `lswt -j` (no pid there).
+  the fallback), the others through wlr-foreign-toplevel-management spoken directly on the
+  Wayland socket (watchers.window.wlr_toplevel; no pid there).
 
-The helper tools cost a process start per poll (a few ms; kdotool is slower). Without any
-of them the factory raises WatcherUnavailable saying what to install: no titles rather than
-wrong ones (an XWayland DISPLAY only sees X clients).
+kdotool costs a process start per poll. Without any of them the factory raises
+WatcherUnavailable saying what to do: no titles rather than wrong ones (an XWayland DISPLAY
+only sees X clients).
 """
 
 from __future__ import annotations
@@ -173,16 +174,6 @@ def parse_hyprland(data: Any, source: str) -> WindowInfo | None:
                        wm_class=data.get("class"))
 
 
-def parse_lswt(data: Any, source: str) -> WindowInfo | None:
-    """`lswt -j`: {"toplevels": [{"title", "app-id", "activated", "fullscreen"...}]}."""
-    toplevels = data.get("toplevels", []) if isinstance(data, dict) else data
-    for top in toplevels or ():
-        if isinstance(top, dict) and top.get("activated"):
-            return window_info(top.get("app-id"), top.get("title"), None, source,
-                               fullscreen=bool(top.get("fullscreen")), wm_class=top.get("app-id"))
-    return None
-
-
 def run_tool(args: list[str], timeout: float = 2.0) -> str:
     try:
         done = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
@@ -254,9 +245,13 @@ def create_wayland_watcher(session: str, which: Callable[[str], str | None] = sh
         if tool := which("hyprctl"):
             return command_watcher("window.hyprland", [tool, "-j", "activewindow"],
                                    _json(parse_hyprland))
-    if tool := which("lswt"):  # any other compositor with wlr-foreign-toplevel
-        return command_watcher("window.wlr", [tool, "-j"], _json(parse_lswt))
-    if is_wlroots(session):
-        raise unavailable(session, "install lswt (it reads wlr-foreign-toplevel)")
-    raise unavailable(session, "this compositor offers no way to read the focused window "
-                      "(supported: GNOME with an extension, KDE with kdotool, wlroots with lswt)")
+    from watchers.window.wlr_toplevel import WlrToplevelWatcher
+
+    try:  # any other compositor with wlr-foreign-toplevel (river, labwc, Wayfire...)
+        return WlrToplevelWatcher(env)
+    except WatcherUnavailable as exc:
+        if is_wlroots(session):
+            raise unavailable(session, str(exc)) from exc
+    raise unavailable(session, "this compositor lets no program read the focused window; "
+                      "TimeForged reads it on GNOME, KDE Plasma and wlroots compositors (Sway, "
+                      "Hyprland, river, labwc...)")

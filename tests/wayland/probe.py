@@ -1,0 +1,22 @@
+"""Run inside a compositor's session (its source is passed to ``python3 -c``): keeps one
+window watcher and one idle source, and answers each stdin line with one JSON line:
+``window`` -> [watcher, app, title, pid, fullscreen], ``idle`` -> [source, seconds]."""
+
+import json
+import sys
+
+from watchers.idle import create_idle_watcher
+from watchers.window import create_window_watcher
+
+window = create_window_watcher()
+idle = create_idle_watcher(hooks=False)
+print(json.dumps(["ready", window.name, idle.fallback.name if idle.fallback else None,
+                  list(idle.warnings)]), flush=True)
+for line in sys.stdin:
+    if line.strip() == "window":
+        info = window.active_window()
+        answer = [window.name, *((info.app, info.title, info.pid, info.fullscreen)
+                                 if info else (None,) * 4)]
+    else:
+        answer = [idle.fallback.name, idle.seconds_idle()]
+    print(json.dumps(answer), flush=True)
