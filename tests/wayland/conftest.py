@@ -3,7 +3,9 @@ compositor that cannot start skips its tests with the reason; the summary lists 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+import subprocess
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -11,9 +13,9 @@ from tests.wayland.session import (
     CannotStart,
     Compositor,
     UserSession,
+    start_kwin,
     start_sway,
     start_user_session,
-    stop,
 )
 
 # compositor -> "ran: <version>" or "skipped: <why>", for the terminal summary
@@ -27,28 +29,35 @@ def pytest_terminal_summary(terminalreporter) -> None:
             terminalreporter.write_line(f"{name}: {what}")
 
 
-@pytest.fixture(scope="session")
-def user_session() -> Iterator[UserSession]:
+@contextlib.contextmanager
+def compositor(name: str, start: Callable[[UserSession], Compositor],
+               how: str) -> Iterator[Compositor]:
+    """A compositor in a user session of its own (its own bus: single-instance apps such as
+    Mousepad would otherwise hand their files to an instance on another compositor)."""
     try:
         session = start_user_session()
-    except (CannotStart, OSError, RuntimeError) as exc:
-        REPORT["user session"] = f"skipped: {exc}"
-        pytest.skip(f"no user session for Wayland compositors: {exc}")
+    except (CannotStart, OSError, subprocess.CalledProcessError) as exc:
+        REPORT[name] = f"skipped: no user session: {exc}"
+        pytest.skip(f"no user session for {name}: {exc}")
     try:
-        yield session
+        try:
+            running = start(session)
+        except CannotStart as exc:
+            REPORT[name] = f"skipped: {exc}"
+            pytest.skip(f"{name} cannot start here: {exc}")
+        REPORT[name] = f"ran: {name} {running.version} ({how})"
+        yield running
     finally:
         session.close()
 
 
 @pytest.fixture(scope="session")
-def sway(user_session: UserSession) -> Iterator[Compositor]:
-    try:
-        compositor = start_sway(user_session)
-    except CannotStart as exc:
-        REPORT["sway"] = f"skipped: {exc}"
-        pytest.skip(f"Sway cannot start here: {exc}")
-    REPORT["sway"] = f"ran: Sway {compositor.version} (headless, pixman)"
-    try:
-        yield compositor
-    finally:
-        stop(compositor.proc)
+def sway() -> Iterator[Compositor]:
+    with compositor("Sway", start_sway, "headless, pixman") as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def kwin() -> Iterator[Compositor]:
+    with compositor("KWin", start_kwin, "--virtual, QPainter") as running:
+        yield running

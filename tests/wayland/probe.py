@@ -1,8 +1,10 @@
 """Run inside a compositor's session (its source is passed to ``python3 -c``): keeps one
 window watcher and one idle source, and answers each stdin line with one JSON line:
-``window`` -> [watcher, app, title, pid, fullscreen], ``idle`` -> [source, seconds]."""
+``window`` -> [watcher, app, title, pid, fullscreen], ``idle`` -> [source, seconds]. At the
+end of its input it closes both watchers, as the app does on exit."""
 
 import json
+import os
 import sys
 
 from watchers.idle import create_idle_watcher
@@ -10,7 +12,7 @@ from watchers.window import create_window_watcher
 
 window = create_window_watcher()
 idle = create_idle_watcher(hooks=False)
-print(json.dumps(["ready", window.name, idle.fallback.name if idle.fallback else None,
+print(json.dumps([os.getpid(), window.name, idle.fallback.name if idle.fallback else None,
                   list(idle.warnings)]), flush=True)
 for line in sys.stdin:
     if line.strip() == "window":
@@ -20,3 +22,5 @@ for line in sys.stdin:
     else:
         answer = [idle.fallback.name, idle.seconds_idle()]
     print(json.dumps(answer), flush=True)
+window.close()
+idle.close()

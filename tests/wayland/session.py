@@ -264,7 +264,7 @@ class Probe:
         first = self.proc.stdout.readline()
         if not first:
             raise RuntimeError(f"the probe failed: {self.proc.stderr.read()[-2000:]}")
-        _, self.window_name, self.idle_name, self.warnings = json.loads(first)
+        self.pid, self.window_name, self.idle_name, self.warnings = json.loads(first)
 
     def ask(self, what: str) -> list:
         self.proc.stdin.write(what + "\n")
@@ -284,5 +284,54 @@ class Probe:
             time.sleep(0.1)
 
     def close(self) -> None:
+        """End its input: it closes its watchers and exits."""
         self.proc.stdin.close()
-        stop(self.proc)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            stop(self.proc)
+
+
+def bus_name_answers(session: UserSession, name: str, path: str = "/") -> bool:
+    done = session.run("gdbus", "call", "--session", "--dest", name, "--object-path", path,
+                       "--method", "org.freedesktop.DBus.Peer.Ping", check=False, timeout=10)
+    return done.returncode == 0
+
+
+def start_kwin(session: UserSession) -> Compositor:
+    """KWin headless (--virtual, QPainter). Debian's kwin_wayland carries the file capability
+    cap_sys_resource, which a container without it refuses to exec ("Operation not
+    permitted"): a copy (cp drops file capabilities) runs."""
+    installed = shutil.which("kwin_wayland")
+    if installed is None:
+        raise CannotStart("kwin_wayland is not installed: run scripts/setup.sh --test")
+    if shutil.which("gdbus") is None:
+        raise CannotStart("gdbus is missing (libglib2.0-bin)")
+    folder = Path(tempfile.mkdtemp(prefix="tf-wayland-kwin-"))
+    folder.chmod(0o755)
+    binary = folder / "kwin_wayland"
+    shutil.copy(installed, binary)  # without its file capability
+    binary.chmod(0o755)
+    version = subprocess.run([str(binary), "--version"], capture_output=True,
+                             text=True).stdout.strip().removeprefix("kwin ")
+    log = open(os.path.join(session.runtime, "kwin.log"), "w")  # noqa: SIM115 (closed below)
+    proc = session.popen(str(binary), "--virtual", "--socket", "wl-kde", "--no-lockscreen",
+                         "--no-global-shortcuts", "--width", "1280", "--height", "800",
+                         stderr=log, extra={"KWIN_COMPOSE": "Q", "XDG_SESSION_TYPE": "wayland",
+                                            "XDG_CURRENT_DESKTOP": "KDE",
+                                            "QT_QPA_PLATFORM": "wayland"})
+    log.close()
+    try:
+        wait_for("KWin's Wayland socket",
+                 lambda: os.path.exists(os.path.join(session.runtime, "wl-kde")), proc=proc)
+        wait_for("KWin on the session bus",
+                 lambda: bus_name_answers(session, "org.kde.KWin", "/Scripting"), proc=proc)
+    except CannotStart as exc:
+        stop(proc)
+        tail = Path(session.runtime, "kwin.log").read_text(errors="replace")[-400:]
+        raise CannotStart(f"{exc}; kwin said: {tail}") from None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    env = {"WAYLAND_DISPLAY": "wl-kde", "XDG_CURRENT_DESKTOP": "KDE",
+           "XDG_SESSION_TYPE": "wayland", "GDK_BACKEND": "wayland"}
+    return Compositor("kwin", version, session, proc, env)

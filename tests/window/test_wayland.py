@@ -14,7 +14,6 @@ from watchers.window.wayland import (
     command_watcher,
     create_wayland_watcher,
     parse_hyprland,
-    parse_kdotool,
     parse_sway_tree,
 )
 
@@ -120,14 +119,6 @@ def test_gnome_garbage_is_reported_not_recorded():
         GnomeShellWatcher(bus).active_window()
 
 
-def test_kdotool_output():
-    info = parse_kdotool(f"main.rs - kdotool - Kate\norg.kde.kate\n{os.getpid()}\n",
-                         "window.kwin")
-    assert (info.app, info.title, info.pid) == ("org.kde.kate", "main.rs - kdotool - Kate",
-                                                os.getpid())
-    assert parse_kdotool("", "window.kwin") is None
-
-
 SWAY_TREE = {
     "id": 1, "type": "root", "name": "root", "focused": False, "nodes": [
         {"id": 3, "type": "output", "name": "eDP-1", "focused": False, "nodes": [
@@ -179,7 +170,6 @@ def test_command_watcher_runs_and_parses():
 @pytest.mark.parametrize(("session", "tools", "expected"), [
     ("wayland-sway", {"swaymsg"}, "window.sway"),
     ("wayland-hyprland", {"hyprctl"}, "window.hyprland"),
-    ("wayland-kde", {"kdotool"}, "window.kwin"),
 ])
 def test_backend_choice(session, tools, expected):
     def which(tool):
@@ -189,10 +179,22 @@ def test_backend_choice(session, tools, expected):
 
 
 @pytest.mark.parametrize(("session", "needs"), [
-    ("wayland-kde", "kdotool"), ("wayland-river", "WAYLAND_DISPLAY"),
+    ("wayland-kde", "KWin's scripting interface did not answer|D-Bus"),
+    ("wayland-river", "WAYLAND_DISPLAY"),
     ("wayland-weston", "lets no program read the focused window"),
 ])
 def test_unavailable_sessions_say_why(session, needs):
     with pytest.raises(WatcherUnavailable, match=needs) as err:
         create_wayland_watcher(session, which=lambda tool: None, env={})
     assert str(err.value).startswith("window titles are unavailable on this Wayland session")
+
+
+def test_kwin_script_report():
+    from watchers.window.kwin import parse_report
+
+    info = parse_report(json.dumps({"caption": "main.rs - Kate", "resourceClass": "org.kde.kate",
+                                    "resourceName": "kate", "pid": os.getpid(),
+                                    "fullscreen": True}), "window.kwin-script")
+    assert (info.app, info.title, info.pid, info.fullscreen) == (
+        "org.kde.kate", "main.rs - Kate", os.getpid(), True)
+    assert parse_report("{}", "window.kwin-script") is None

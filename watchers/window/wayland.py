@@ -2,12 +2,13 @@
 
 - GNOME: through a Shell extension exposing it on D-Bus, "Focused Window D-Bus"
   (flexagoon) or "Window Calls" (ickyicky), over a persistent session bus connection.
-- KDE Plasma: through a KWin script; `kdotool` loads one per call and prints the answers.
+- KDE Plasma (KWin 5.27, 6): through TimeForged's own KWin script (watchers.window.kwin),
+  which pushes every change to a bus name the watcher owns.
 - wlroots compositors: Sway and Hyprland through their IPC sockets (`swaymsg`/`hyprctl` as
   the fallback), the others through wlr-foreign-toplevel-management spoken directly on the
   Wayland socket (watchers.window.wlr_toplevel; no pid there).
 
-kdotool costs a process start per poll. Without any of them the factory raises
+None costs a process per poll. Where nothing works the factory raises
 WatcherUnavailable saying what to do: no titles rather than wrong ones (an XWayland DISPLAY
 only sees X clients).
 """
@@ -130,21 +131,6 @@ class GnomeShellWatcher:
             raise
 
 
-# -- KDE Plasma -------------------------------------------------------------------------------
-
-KDOTOOL_ARGS = ("getactivewindow", "getwindowname", "getwindowclassname", "getwindowpid")
-
-
-def parse_kdotool(output: str, source: str) -> WindowInfo | None:
-    """kdotool's lines for KDOTOOL_ARGS: title, class, pid (empty when nothing has focus)."""
-    lines = output.splitlines()
-    if len(lines) < 3:
-        return None
-    title, klass, pid = lines[0], lines[1].strip(), lines[2].strip()
-    return window_info(klass or None, title, int(pid) if pid.isdigit() else None, source,
-                       wm_class=klass or None)
-
-
 # -- wlroots ----------------------------------------------------------------------------------
 
 def _nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -224,11 +210,12 @@ def create_wayland_watcher(session: str, which: Callable[[str], str | None] = sh
         watcher.probe()
         return watcher
     if desktop == "kde":
-        tool = which("kdotool")
-        if tool is None:
-            raise unavailable(session, "install kdotool (it reads the focused window through a "
-                              "KWin script)")
-        return command_watcher("window.kwin", [tool, *KDOTOOL_ARGS], parse_kdotool)
+        from watchers.window.kwin import KWinScriptWatcher
+
+        try:
+            return KWinScriptWatcher()
+        except WatcherUnavailable as exc:
+            raise unavailable(session, str(exc)) from exc
     if desktop in ("sway", "swayfx"):
         if path := sway_socket(env):
             ipc = SwayIpc(path)
