@@ -16,6 +16,7 @@ from tests.wayland.session import (
     start_kwin,
     start_sway,
     start_user_session,
+    start_weston,
 )
 
 # compositor -> "ran: <version>" or "skipped: <why>", for the terminal summary
@@ -60,4 +61,10 @@ def sway() -> Iterator[Compositor]:
 @pytest.fixture(scope="session")
 def kwin() -> Iterator[Compositor]:
     with compositor("KWin", start_kwin, "--virtual, QPainter") as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def weston() -> Iterator[Compositor]:
+    with compositor("weston", start_weston, "headless") as running:
         yield running

@@ -335,3 +335,22 @@ def start_kwin(session: UserSession) -> Compositor:
     env = {"WAYLAND_DISPLAY": "wl-kde", "XDG_CURRENT_DESKTOP": "KDE",
            "XDG_SESSION_TYPE": "wayland", "GDK_BACKEND": "wayland"}
     return Compositor("kwin", version, session, proc, env)
+
+
+def start_weston(session: UserSession) -> Compositor:
+    """weston headless: no seat to read focus from, no idle protocol."""
+    if shutil.which("weston") is None:
+        raise CannotStart("weston is not installed: run scripts/setup.sh --test")
+    version = subprocess.run(["weston", "--version"], capture_output=True,
+                             text=True).stdout.strip().removeprefix("weston ")
+    proc = session.popen("weston", "--backend=headless-backend.so", "--socket=wl-weston",
+                         "--idle-time=0", extra={"XDG_SESSION_TYPE": "wayland"})
+    try:
+        wait_for("weston's Wayland socket",
+                 lambda: os.path.exists(os.path.join(session.runtime, "wl-weston")), proc=proc)
+    except CannotStart:
+        stop(proc)
+        raise
+    env = {"WAYLAND_DISPLAY": "wl-weston", "XDG_SESSION_TYPE": "wayland",
+           "XDG_CURRENT_DESKTOP": "weston"}
+    return Compositor("weston", version, session, proc, env)

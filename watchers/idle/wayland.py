@@ -41,20 +41,21 @@ class WaylandIdle:
         self._lock = threading.Lock()
         self._error: str | None = None
         try:
+            offered = self._client.globals
+            if "ext_idle_notifier_v1" not in offered and "org_kde_kwin_idle" not in offered:
+                raise WatcherUnavailable("the compositor offers neither ext-idle-notify-v1 nor "
+                                         "org_kde_kwin_idle")
             seat = self._client.bind("wl_seat", 1)
-            if "ext_idle_notifier_v1" in self._client.globals:
+            if "ext_idle_notifier_v1" in offered:
                 self.name = "idle.ext-idle-notify"
                 notifier = self._client.bind("ext_idle_notifier_v1", 1)
                 note = self._client.new_object("ext_idle_notification_v1", self._on_event)
                 self._client.request(notifier, 1, "nuo", note, timeout_ms, seat)
-            elif "org_kde_kwin_idle" in self._client.globals:
+            else:
                 self.name = "idle.kwin-idle"
                 idle = self._client.bind("org_kde_kwin_idle", 1)
                 note = self._client.new_object("org_kde_kwin_idle_timeout", self._on_event)
                 self._client.request(idle, 0, "nou", note, seat, timeout_ms)
-            else:
-                raise WatcherUnavailable("the compositor offers neither ext-idle-notify-v1 nor "
-                                         "org_kde_kwin_idle")
             self._client.roundtrip()
         except WatcherUnavailable:
             self._client.close()
