@@ -13,6 +13,7 @@ from tests.wayland.session import (
     CannotStart,
     Compositor,
     UserSession,
+    start_gnome_shell,
     start_kwin,
     start_sway,
     start_user_session,
@@ -67,4 +68,10 @@ def kwin() -> Iterator[Compositor]:
 @pytest.fixture(scope="session")
 def weston() -> Iterator[Compositor]:
     with compositor("weston", start_weston, "headless") as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def gnome() -> Iterator[Compositor]:
+    with compositor("GNOME Shell", start_gnome_shell, "--headless, virtual monitor") as running:
         yield running

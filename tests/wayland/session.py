@@ -119,6 +119,7 @@ class UserSession:
     python_path: str
     code_dir: Path
     bus_pid: int | None = None
+    daemon_pids: list[int] = field(default_factory=list)  # more dbus-daemons (--fork)
     env: dict[str, str] = field(default_factory=dict)
     procs: list[subprocess.Popen] = field(default_factory=list)
 
@@ -156,10 +157,10 @@ class UserSession:
         for proc in reversed(self.procs):
             stop(proc)
         self.procs.clear()
-        if self.bus_pid is not None:
+        for pid in (*self.daemon_pids, *([self.bus_pid] if self.bus_pid else [])):
             with contextlib.suppress(ProcessLookupError):
-                os.kill(self.bus_pid, 15)
-            self.bus_pid = None
+                os.kill(pid, 15)
+        self.bus_pid, self.daemon_pids = None, []
         shutil.rmtree(self.runtime, ignore_errors=True)
         shutil.rmtree(self.code_dir, ignore_errors=True)
 
@@ -354,3 +355,49 @@ def start_weston(session: UserSession) -> Compositor:
     env = {"WAYLAND_DISPLAY": "wl-weston", "XDG_SESSION_TYPE": "wayland",
            "XDG_CURRENT_DESKTOP": "weston"}
     return Compositor("weston", version, session, proc, env)
+
+
+def start_gnome_shell(session: UserSession) -> Compositor:
+    """GNOME Shell headless with TimeForged's extension installed by `timeforged
+    setup-wayland` and enabled before the start. The shell wants a system bus (else it dies in
+    LoginManagerSystemd): a second dbus-daemon stands in. It starts in the overview, where
+    nothing has focus: OverviewActive is set to false."""
+    if shutil.which("gnome-shell") is None:
+        raise CannotStart("gnome-shell is not installed: run scripts/setup.sh --test")
+    version = subprocess.run(["gnome-shell", "--version"], capture_output=True,
+                             text=True).stdout.strip().removeprefix("GNOME Shell ")
+    system_bus = f"unix:path={session.runtime}/system_bus"
+    done = session.run("dbus-daemon", "--config-file=/usr/share/dbus-1/session.conf",
+                       f"--address={system_bus}", "--fork", "--print-pid", check=False)
+    if done.returncode != 0:
+        raise CannotStart(f"the stand-in system bus did not start: {done.stderr.strip()}")
+    session.daemon_pids.append(int(done.stdout.split()[0]))
+    env = {"XDG_CURRENT_DESKTOP": "GNOME", "XDG_SESSION_TYPE": "wayland",
+           "DBUS_SYSTEM_BUS_ADDRESS": system_bus}
+    setup = session.run(SYSTEM_PYTHON, "-m", "desktop.cli", "setup-wayland", extra=env,
+                        check=False, timeout=60)
+    if setup.returncode != 0:
+        raise CannotStart(f"timeforged setup-wayland failed: {setup.stderr.strip()[-400:]}")
+    log = open(os.path.join(session.runtime, "gnome-shell.log"), "w")  # noqa: SIM115
+    proc = session.popen("gnome-shell", "--headless", "--wayland", "--no-x11",
+                         "--wayland-display=wl-gnome", "--virtual-monitor", "1280x800",
+                         stderr=log, stdout=log, extra=env)
+    log.close()
+    try:
+        wait_for("GNOME Shell's Wayland socket",
+                 lambda: os.path.exists(os.path.join(session.runtime, "wl-gnome")), proc=proc,
+                 timeout=60)
+        wait_for("GNOME Shell on the session bus",
+                 lambda: bus_name_answers(session, "org.gnome.Shell", "/org/gnome/Shell"),
+                 proc=proc, timeout=60)
+        wait_for("GNOME Shell leaving the overview", lambda: session.run(
+            "gdbus", "call", "--session", "--dest", "org.gnome.Shell", "--object-path",
+            "/org/gnome/Shell", "--method", "org.freedesktop.DBus.Properties.Set",
+            "org.gnome.Shell", "OverviewActive", "<false>", timeout=20,
+            check=False).returncode == 0, proc=proc, timeout=60)
+    except CannotStart as exc:
+        stop(proc)
+        tail = Path(session.runtime, "gnome-shell.log").read_text(errors="replace")[-600:]
+        raise CannotStart(f"{exc}; gnome-shell said: {tail}") from None
+    env = {**env, "WAYLAND_DISPLAY": "wl-gnome", "GDK_BACKEND": "wayland"}
+    return Compositor("gnome-shell", version, session, proc, env)

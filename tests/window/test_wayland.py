@@ -109,7 +109,7 @@ def test_gnome_window_calls_without_title_in_list():
 
 
 def test_gnome_without_extension_says_what_to_install():
-    with pytest.raises(WatcherUnavailable, match="Focused Window D-Bus"):
+    with pytest.raises(WatcherUnavailable, match="timeforged setup-wayland"):
         create_wayland_watcher("wayland-gnome", call=RecordedBus({}))
 
 

@@ -1,7 +1,8 @@
 """The focused window on Wayland, where only the compositor knows it.
 
-- GNOME: through a Shell extension exposing it on D-Bus, "Focused Window D-Bus"
-  (flexagoon) or "Window Calls" (ickyicky), over a persistent session bus connection.
+- GNOME: through TimeForged's own Shell extension (watchers.window.gnome_ext, pushed
+  changes), else the third-party "Focused Window D-Bus" (flexagoon) or "Window Calls"
+  (ickyicky), over a persistent session bus connection.
 - KDE Plasma (KWin 5.27, 6): through TimeForged's own KWin script (watchers.window.kwin),
   which pushes every change to a bus name the watcher owns.
 - wlroots compositors: Sway and Hyprland through their IPC sockets (`swaymsg`/`hyprctl` as
@@ -15,6 +16,7 @@ only sees X clients).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -100,8 +102,9 @@ class GnomeShellWatcher:
         try:
             self._call(SHELL, WINDOW_CALLS[0], f"{WINDOW_CALLS[1]}.List")
         except WatcherUnavailable as exc:
-            raise unavailable("wayland-gnome", "install and enable the GNOME Shell extension "
-                              "\"Focused Window D-Bus\" or \"Window Calls\"") from exc
+            raise unavailable("wayland-gnome", "run `timeforged setup-wayland` (it installs "
+                              "TimeForged's GNOME Shell extension), then log out and back "
+                              "in") from exc
         self._api, self.extension = WINDOW_CALLS, "window-calls"
 
     def close(self) -> None:
@@ -206,6 +209,11 @@ def create_wayland_watcher(session: str, which: Callable[[str], str | None] = sh
     """The best watcher this Wayland session offers; WatcherUnavailable saying why if none."""
     desktop = session.removeprefix("wayland-").removeprefix("wayland")
     if desktop == "gnome":
+        if call is None:
+            from watchers.window.gnome_ext import GnomeExtensionWatcher
+
+            with contextlib.suppress(WatcherUnavailable):  # not installed: the others then
+                return GnomeExtensionWatcher()
         watcher = GnomeShellWatcher(call)
         watcher.probe()
         return watcher
