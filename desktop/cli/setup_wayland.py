@@ -7,7 +7,6 @@ only at login. KDE Plasma, Sway, Hyprland and other wlroots compositors need not
 from __future__ import annotations
 
 import argparse
-import subprocess
 
 from desktop.cli.context import CliError
 from watchers.display import current_desktop, is_wlroots
@@ -23,21 +22,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     desktop = current_desktop() or ""
     if desktop == "gnome":
-        from watchers.window.gnome_ext import enable_in_settings, install, shell_major
+        from watchers.window.gnome_ext import SetupError, setup
 
         try:
-            version = subprocess.run(["gnome-shell", "--version"], capture_output=True,
-                                     text=True, check=True, timeout=30).stdout
-            major = shell_major(version)
-        except (OSError, subprocess.SubprocessError, ValueError) as exc:
-            raise CliError(f"cannot tell which GNOME Shell this is: {exc}") from exc
-        folder = install(major)
-        try:
-            enable_in_settings()
-        except (OSError, subprocess.SubprocessError, ValueError, SyntaxError) as exc:
-            raise CliError(f"installed TimeForged's GNOME Shell extension in {folder}, but "
-                           f"could not enable it ({exc}): run `gnome-extensions enable "
-                           "focused-window@timeforged.dev` after logging in again") from exc
+            major, folder = setup()
+        except SetupError as exc:
+            raise CliError(str(exc)) from exc
         print(f"Installed and enabled TimeForged's GNOME Shell extension for GNOME {major} "
               f"in {folder}.\nLog out and back in: GNOME Shell on Wayland loads a new "
               "extension only at login.")

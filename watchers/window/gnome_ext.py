@@ -73,6 +73,29 @@ def enable_in_settings() -> bool:
     return True
 
 
+class SetupError(RuntimeError):
+    """The extension could not be installed or enabled; the message says why and what to do."""
+
+
+def setup() -> tuple[int, Path]:
+    """Install the extension for the installed GNOME Shell and enable it (active from the
+    next login): the GNOME version and the extension's folder."""
+    try:
+        version = subprocess.run(["gnome-shell", "--version"], capture_output=True, text=True,
+                                 check=True, timeout=30).stdout
+        major = shell_major(version)
+    except (OSError, subprocess.SubprocessError, ValueError) as exc:
+        raise SetupError(f"cannot tell which GNOME Shell this is: {exc}") from exc
+    folder = install(major)
+    try:
+        enable_in_settings()
+    except (OSError, subprocess.SubprocessError, ValueError, SyntaxError) as exc:
+        raise SetupError(f"installed TimeForged's GNOME Shell extension in {folder}, but could "
+                         f"not enable it ({exc}): run `gnome-extensions enable {UUID}` after "
+                         "logging in again") from exc
+    return major, folder
+
+
 class GnomeExtensionWatcher:
     name = "window.gnome-ext"
 
