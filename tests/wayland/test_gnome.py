@@ -78,3 +78,17 @@ def test_both_builds_of_the_extension():
     assert "from 'gi://Gio'" in new and "export default class" in new
     assert "imports.gi" not in new and "function init()" not in new
     assert json.loads(build(46)["metadata.json"])["shell-version"] == ["46"]
+
+
+def test_nothing_is_reported_while_the_extension_is_disabled(gnome, probe):
+    """GNOME disables extensions on the lock screen: the last window must not linger."""
+    gtk_app(gnome, "mousepad", "/etc/hostname")  # a window, if no other test left one
+    focused = probe.wait("window", lambda a: a[1] is not None or real_input(gnome, "click"))
+    assert focused[1] is not None
+    uuid_ = "focused-window@timeforged.dev"
+    gnome.run("gnome-extensions", "disable", uuid_)
+    try:
+        assert probe.wait("window", lambda a: a[1] is None)[1:] == [None, None, None, None]
+    finally:
+        gnome.run("gnome-extensions", "enable", uuid_)
+    assert probe.wait("window", lambda a: a[1] is not None)[:3] == focused[:3]

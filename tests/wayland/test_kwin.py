@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.wayland.session import Compositor, Probe
+from tests.wayland.session import (
+    CannotStart,
+    Compositor,
+    Probe,
+    start_kwin,
+    start_user_session,
+    stop,
+)
 
 pytestmark = pytest.mark.wayland
 
@@ -97,3 +104,29 @@ def test_the_script_is_unloaded_on_exit(kwin):
 def test_idle_from_the_idle_protocol(kwin, probe):
     assert probe.idle_name == "idle.ext-idle-notify"
     assert probe.wait("idle", lambda a: a[1] >= 2.0)[1] >= 2.0
+
+
+def test_the_script_is_loaded_again_after_kwin_restarts():
+    """KWin restarted under a running watcher (a crash, an update): the script it lost is
+    loaded again, and the old report is not kept."""
+    try:
+        session = start_user_session()
+    except CannotStart as exc:
+        pytest.skip(f"no user session: {exc}")
+    try:
+        try:
+            first = start_kwin(session)
+        except CannotStart as exc:
+            pytest.skip(f"KWin cannot start here: {exc}")
+        probe = Probe(first)
+        gtk_app(first, "mousepad", "/etc/hostname")
+        assert probe.wait("window", lambda a: a[1] == "mousepad")[1] == "mousepad"
+        stop(first.proc)
+        assert probe.wait("window", lambda a: a[1] is None)[1] is None
+        second = start_kwin(session)
+        gtk_app(second, "lxterminal")
+        assert probe.wait("window", lambda a: a[1] == "lxterminal")[1] == "lxterminal"
+        probe.close()
+        assert probe.proc.returncode == 0
+    finally:
+        session.close()

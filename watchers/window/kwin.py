@@ -3,7 +3,8 @@
 The script (kwin_script.js) is loaded through org.kde.KWin /Scripting (loadScript, start); it
 calls the method Update on a bus name this watcher owns with the active window as JSON, at
 start and on every activation, caption or fullscreen change. A thread receives those calls,
-so a poll reads the last one: no D-Bus round trip, no process. close() unloads the script.
+so a poll reads the last one: no D-Bus round trip, no process. When KWin restarts (its bus
+name changes owner) the script is loaded again at the next poll. close() unloads it.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class KWinScriptWatcher:
 
     def __init__(self) -> None:
         try:
+            from jeepney import MatchRule
             from jeepney.bus_messages import message_bus
             from jeepney.io.blocking import open_dbus_connection
         except ImportError as exc:
@@ -56,11 +58,17 @@ class KWinScriptWatcher:
         self._report: str | None = None
         self._changed = threading.Condition()
         self._closed = False
+        self._kwin_restarted = False
         self._script_path: str | None = None
         try:
             reply = self._listen.send_and_get_reply(message_bus.RequestName(self.service, 4))
             if reply.body != (1,):  # 1: primary owner
                 raise WatcherUnavailable(f"cannot own the bus name {self.service}")
+            restarts = MatchRule(type="signal", sender="org.freedesktop.DBus",
+                                 interface="org.freedesktop.DBus", member="NameOwnerChanged",
+                                 path="/org/freedesktop/DBus")
+            restarts.add_arg_condition(0, KWIN)
+            self._listen.send_and_get_reply(message_bus.AddMatch(restarts))
             threading.Thread(target=self._receive, name=self.name, daemon=True).start()
             self._load()
             with self._changed:
@@ -74,6 +82,8 @@ class KWinScriptWatcher:
 
     def _load(self) -> None:
         text = SCRIPT.read_text(encoding="utf-8").replace("@SERVICE@", self.service)
+        if self._script_path:
+            Path(self._script_path).unlink(missing_ok=True)
         folder = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
         fd, self._script_path = tempfile.mkstemp(prefix="timeforged-kwin-", suffix=".js",
                                                  dir=folder)
@@ -98,6 +108,12 @@ class KWinScriptWatcher:
             except Exception:  # closed under us, or the bus went away
                 return
             fields = msg.header.fields
+            if (msg.header.message_type == MessageType.signal
+                    and fields.get(HeaderFields.member) == "NameOwnerChanged"
+                    and msg.body and msg.body[0] == KWIN):
+                with self._changed:
+                    self._report, self._kwin_restarted = None, True
+                continue
             if (msg.header.message_type != MessageType.method_call
                     or fields.get(HeaderFields.path) != OBJECT_PATH
                     or fields.get(HeaderFields.member) != "Update"):
@@ -114,7 +130,15 @@ class KWinScriptWatcher:
         if self._closed:
             raise WatcherUnavailable("the KWin script watcher is closed")
         with self._changed:
-            report = self._report
+            report, restarted, self._kwin_restarted = (self._report, self._kwin_restarted,
+                                                       False)
+        if restarted:
+            try:
+                self._load()
+            except WatcherUnavailable:
+                with self._changed:
+                    self._kwin_restarted = True  # not back yet: try again at the next poll
+                raise
         try:
             return parse_report(report or "{}", self.name)
         except ValueError as exc:

@@ -19,8 +19,10 @@ class FocusedWindowService {
     }
 
     disable() {
+        // Also on the lock screen (GNOME disables extensions there): nothing is focused then.
         global.display.disconnect(this._focusSignal);
         this._untrack();
+        this._dbus.emit_signal('Changed', new GLib.Variant('(s)', ['{}']));
         this._dbus.unexport();
         this._dbus = null;
     }
