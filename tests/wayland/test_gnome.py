@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -92,3 +93,20 @@ def test_nothing_is_reported_while_the_extension_is_disabled(gnome, probe):
     finally:
         gnome.run("gnome-extensions", "enable", uuid_)
     assert probe.wait("window", lambda a: a[1] is not None)[:3] == focused[:3]
+
+
+@pytest.mark.parametrize("major", [43, 45])
+def test_each_build_parses_in_gjs(tmp_path, major):
+    """GNOME 45+ is not run here: gjs (GNOME's JavaScript engine) at least parses that build
+    and resolves it up to the shell's own module, which only a running shell has."""
+    if shutil.which("gjs") is None:
+        pytest.skip("gjs is not installed: run scripts/setup.sh --test")
+    script = tmp_path / "extension.js"
+    script.write_text(build(major)["extension.js"])
+    args = ["gjs", "-m", str(script)] if major >= 45 else ["gjs", str(script)]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=30)
+    assert "SyntaxError" not in done.stderr and "Failed to parse" not in done.stderr
+    if major >= 45:  # everything before the shell's own module resolved
+        assert "resource:///org/gnome/shell/extensions/extension.js" in done.stderr
+    else:  # the 43-44 head loads Shell's typelib, which lives with the shell
+        assert done.returncode == 0 or "Shell" in done.stderr
