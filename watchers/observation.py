@@ -87,10 +87,12 @@ class Observation:
         return dataclasses.replace(self, warnings=(*self.warnings, message))
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict: every key in JSON_KEYS (None where unknown), plus activity,
-        sources and warnings."""
+        """A JSON-ready dict: every key in JSON_KEYS (None where unknown), plus activity
+        (None when no input was counted: zeros would read as measured), sources and
+        warnings."""
         out: dict[str, Any] = {k: getattr(self, k) for k in JSON_KEYS}
-        out["activity"] = dataclasses.asdict(self.activity)
+        out["activity"] = (dataclasses.asdict(self.activity) if "activity" in self.sources
+                           else None)
         out["sources"] = dict(self.sources)
         out["warnings"] = list(self.warnings)
         return out

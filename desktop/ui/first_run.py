@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 from desktop import autostart
 from desktop.ui.icons import app_icon
 from desktop.ui.state import UiState
+from watchers.display import current_desktop
 
 TRACKED = """
 <h2>Welcome to TimeForged</h2>
@@ -41,11 +43,12 @@ Exclude apps and titles, or delete any range, in Settings.</td></tr>
 PERMISSIONS = {
     "x11": ("Linux (X11)", "Nothing to allow: window titles and input activity are readable "
             "by your own programs."),
-    "wayland": ("Linux (Wayland)", "Wayland hides other windows from apps. On GNOME install the "
-                "“Window Calls” or “Focused Window D-Bus” extension; on KDE TimeForged "
-                "loads a small KWin script; wlroots compositors (Sway, Hyprland) need "
-                "wlr-foreign-toplevel. Without them TimeForged says that titles are "
-                "unavailable rather than guessing."),
+    "wayland": ("Linux (Wayland)", "Wayland hides other windows from apps. On GNOME TimeForged "
+                "installs its own small GNOME Shell extension (below); KDE Plasma, Sway, "
+                "Hyprland and other wlroots compositors need nothing. Wayland lets no app "
+                "count input, so only idle time is measured there. Where the compositor "
+                "offers no way in, TimeForged says that titles are unavailable rather than "
+                "guessing."),
     "darwin": ("macOS", "System Settings → Privacy &amp; Security: allow <b>Accessibility</b> "
                "(focused window and input activity), <b>Screen Recording</b> (window titles; "
                "nothing is recorded from the screen) and <b>Automation</b> for your browsers "
@@ -92,6 +95,14 @@ class FirstRunWindow(QDialog):
             open_prefs.clicked.connect(lambda: QDesktopServices.openUrl(QUrl(MAC_PRIVACY_URL)))
             layout.addWidget(open_prefs)
 
+        self.gnome_box: QCheckBox | None = None
+        if key == "wayland" and current_desktop() == "gnome":
+            self.gnome_box = QCheckBox("Install TimeForged's &GNOME Shell extension (it tells "
+                                       "TimeForged which window has focus; log out and back "
+                                       "in once to start it)")
+            self.gnome_box.setChecked(True)
+            layout.addWidget(self.gnome_box)
+
         self.autostart_box = QCheckBox("&Start TimeForged when I log in (recommended: "
                                        "tracking only works while it runs)")
         self.autostart_box.setChecked(True)
@@ -122,6 +133,13 @@ class FirstRunWindow(QDialog):
         if self.autostart_box.isChecked():
             self.autostart.enable()
         state.save(self.home)
+        if self.gnome_box is not None and self.gnome_box.isChecked():
+            from watchers.window.gnome_ext import SetupError, setup
+
+            try:
+                setup()
+            except SetupError as exc:
+                QMessageBox.warning(self, "GNOME Shell extension", str(exc))
         super().accept()
 
 

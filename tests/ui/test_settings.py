@@ -4,6 +4,7 @@ errors, start at login for real (XDG), export/import/delete off the GUI thread; 
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import datetime
 
 import pytest
@@ -165,3 +166,19 @@ def test_first_run_explains_permissions(qtbot, tmp_path):
         text = " ".join(label.text() for label in window.findChildren(QLabel))
         assert expected in text
         assert "never" in text.lower() and "what you type" in text
+
+
+def test_first_run_on_gnome_wayland_installs_the_extension(qtbot, tmp_path, monkeypatch):
+    if shutil.which("gnome-shell") is None or shutil.which("gsettings") is None:
+        pytest.skip("gnome-shell is not installed: run scripts/setup.sh --test")
+    for key, value in (("XDG_SESSION_TYPE", "wayland"), ("XDG_CURRENT_DESKTOP", "GNOME"),
+                       ("XDG_DATA_HOME", str(tmp_path / "data")), ("GSETTINGS_BACKEND", "memory")):
+        monkeypatch.setenv(key, value)
+    window = FirstRunWindow(tmp_path, XdgAutostart(tmp_path / "xdg"), platform="linux")
+    qtbot.addWidget(window)
+    assert window.gnome_box is not None and window.gnome_box.isChecked()
+    window.autostart_box.setChecked(False)
+    window.start_button.click()
+    folder = tmp_path / "data" / "gnome-shell" / "extensions" / "focused-window@timeforged.dev"
+    assert "FocusedWindowService" in (folder / "extension.js").read_text()
+    assert json.loads((folder / "metadata.json").read_text())["uuid"] == folder.name

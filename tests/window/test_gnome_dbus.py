@@ -106,7 +106,7 @@ def test_missing_extension_is_unavailable_not_a_crash():
     # No stand-in on the bus: org.gnome.Shell is not there at all.
     watcher = GnomeShellWatcher()
     try:
-        with pytest.raises(WatcherUnavailable, match="Focused Window D-Bus"):
+        with pytest.raises(WatcherUnavailable, match="timeforged setup-wayland"):
             watcher.active_window()
     finally:
         watcher.close()

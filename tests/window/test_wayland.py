@@ -14,8 +14,6 @@ from watchers.window.wayland import (
     command_watcher,
     create_wayland_watcher,
     parse_hyprland,
-    parse_kdotool,
-    parse_lswt,
     parse_sway_tree,
 )
 
@@ -111,7 +109,7 @@ def test_gnome_window_calls_without_title_in_list():
 
 
 def test_gnome_without_extension_says_what_to_install():
-    with pytest.raises(WatcherUnavailable, match="Focused Window D-Bus"):
+    with pytest.raises(WatcherUnavailable, match="timeforged setup-wayland"):
         create_wayland_watcher("wayland-gnome", call=RecordedBus({}))
 
 
@@ -119,14 +117,6 @@ def test_gnome_garbage_is_reported_not_recorded():
     bus = RecordedBus({"org.gnome.shell.extensions.FocusedWindow.Get": "('not json',)"})
     with pytest.raises(WatcherUnavailable, match="unreadable"):
         GnomeShellWatcher(bus).active_window()
-
-
-def test_kdotool_output():
-    info = parse_kdotool(f"main.rs - kdotool - Kate\norg.kde.kate\n{os.getpid()}\n",
-                         "window.kwin")
-    assert (info.app, info.title, info.pid) == ("org.kde.kate", "main.rs - kdotool - Kate",
-                                                os.getpid())
-    assert parse_kdotool("", "window.kwin") is None
 
 
 SWAY_TREE = {
@@ -164,18 +154,6 @@ def test_hyprland_activewindow():
     assert parse_hyprland({}, "window.hyprland") is None
 
 
-def test_lswt_json():
-    data = {"supported-data": {"title": True, "app-id": True, "fullscreen": True},
-            "toplevels": [
-                {"title": "Inbox", "app-id": "thunderbird", "activated": False,
-                 "fullscreen": False, "minimized": False, "maximized": True},
-                {"title": "README.md - zed", "app-id": "dev.zed.Zed", "activated": True,
-                 "fullscreen": False, "minimized": False, "maximized": False}]}
-    info = parse_lswt(data, "window.wlr")
-    assert (info.app, info.title, info.pid) == ("dev.zed.Zed", "README.md - zed", None)
-    assert parse_lswt({"toplevels": []}, "window.wlr") is None
-
-
 def test_command_watcher_runs_and_parses():
     out = json.dumps(SWAY_TREE)
     watcher = command_watcher("window.sway", ["/usr/bin/swaymsg", "-t", "get_tree", "-r"],
@@ -190,10 +168,8 @@ def test_command_watcher_runs_and_parses():
 
 
 @pytest.mark.parametrize(("session", "tools", "expected"), [
-    ("wayland-sway", {"swaymsg", "lswt"}, "window.sway"),
+    ("wayland-sway", {"swaymsg"}, "window.sway"),
     ("wayland-hyprland", {"hyprctl"}, "window.hyprland"),
-    ("wayland-river", {"lswt"}, "window.wlr"),
-    ("wayland-kde", {"kdotool"}, "window.kwin"),
 ])
 def test_backend_choice(session, tools, expected):
     def which(tool):
@@ -203,9 +179,22 @@ def test_backend_choice(session, tools, expected):
 
 
 @pytest.mark.parametrize(("session", "needs"), [
-    ("wayland-kde", "kdotool"), ("wayland-river", "lswt"), ("wayland-weston", "no way"),
+    ("wayland-kde", "KWin's scripting interface did not answer|D-Bus"),
+    ("wayland-river", "WAYLAND_DISPLAY"),
+    ("wayland-weston", "lets no program read the focused window"),
 ])
 def test_unavailable_sessions_say_why(session, needs):
     with pytest.raises(WatcherUnavailable, match=needs) as err:
         create_wayland_watcher(session, which=lambda tool: None, env={})
     assert str(err.value).startswith("window titles are unavailable on this Wayland session")
+
+
+def test_kwin_script_report():
+    from watchers.window.kwin import parse_report
+
+    info = parse_report(json.dumps({"caption": "main.rs - Kate", "resourceClass": "org.kde.kate",
+                                    "resourceName": "kate", "pid": os.getpid(),
+                                    "fullscreen": True}), "window.kwin-script")
+    assert (info.app, info.title, info.pid, info.fullscreen) == (
+        "org.kde.kate", "main.rs - Kate", os.getpid(), True)
+    assert parse_report("{}", "window.kwin-script") is None

@@ -12,7 +12,7 @@ __all__ = ["IdleSource", "IdleWatcher", "InputHooks", "create_idle_watcher"]
 HOOK_SESSIONS = ("x11", "windows", "macos")
 
 
-def _fallback(session: str) -> IdleSource | None:
+def _fallback(session: str, notes: list[str]) -> IdleSource | None:
     if session == "x11":
         from watchers.idle.xscreensaver import XScreenSaverIdle
 
@@ -29,6 +29,14 @@ def _fallback(session: str) -> IdleSource | None:
         from watchers.idle.gnome import MutterIdle
 
         return MutterIdle()
+    if session.startswith("wayland"):
+        from watchers.idle.wayland import WaylandIdle
+        from watchers.window.base import WatcherUnavailable
+
+        try:
+            return WaylandIdle()
+        except WatcherUnavailable as exc:
+            notes.append(f"idle time unavailable on {session}: {exc}")
     return None
 
 
@@ -39,17 +47,15 @@ def create_idle_watcher(session: str | None = None, *, hooks: bool = True) -> Id
     """
     session = session or detect_session()
     notes: list[str] = []
-    fallback = _fallback(session)
-    if fallback is None:
-        if session == "none":
-            notes.append("idle time unavailable: no display")
-        else:
-            notes.append(f"idle time unavailable on {session}: only GNOME's Mutter "
-                         "IdleMonitor is supported on Wayland")
+    fallback = _fallback(session, notes)
+    if fallback is None and not notes:
+        notes.append("idle time unavailable: no display" if session == "none"
+                     else f"idle time unavailable on {session}")
     hook = None
     if hooks and session in HOOK_SESSIONS:
         hook = InputHooks()
         hook.ensure_running()
-    elif hooks and session.startswith("wayland"):
-        notes.append("no activity counts: input hooks cannot see Wayland applications")
+    elif session.startswith("wayland"):
+        notes.append("no activity counts: Wayland lets no program read other programs' "
+                     "keys and clicks, so input counts are not measured (idle time is)")
     return IdleWatcher(hook, fallback, tuple(notes))

@@ -1,18 +1,22 @@
 """The focused window on Wayland, where only the compositor knows it.
 
-- GNOME: through a Shell extension exposing it on D-Bus, "Focused Window D-Bus"
-  (flexagoon) or "Window Calls" (ickyicky), over a persistent session bus connection.
-- KDE Plasma: through a KWin script; `kdotool` loads one per call and prints the answers.
+- GNOME: through TimeForged's own Shell extension (watchers.window.gnome_ext, pushed
+  changes), else the third-party "Focused Window D-Bus" (flexagoon) or "Window Calls"
+  (ickyicky), over a persistent session bus connection.
+- KDE Plasma (KWin 5.27, 6): through TimeForged's own KWin script (watchers.window.kwin),
+  which pushes every change to a bus name the watcher owns.
 - wlroots compositors: Sway and Hyprland through their IPC sockets (`swaymsg`/`hyprctl` as
-  the fallback), others with wlr-foreign-toplevel through `lswt -j` (no pid there).
+  the fallback), the others through wlr-foreign-toplevel-management spoken directly on the
+  Wayland socket (watchers.window.wlr_toplevel; no pid there).
 
-The helper tools cost a process start per poll (a few ms; kdotool is slower). Without any
-of them the factory raises WatcherUnavailable saying what to install: no titles rather than
-wrong ones (an XWayland DISPLAY only sees X clients).
+None costs a process per poll. Where nothing works the factory raises
+WatcherUnavailable saying what to do: no titles rather than wrong ones (an XWayland DISPLAY
+only sees X clients).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -98,8 +102,9 @@ class GnomeShellWatcher:
         try:
             self._call(SHELL, WINDOW_CALLS[0], f"{WINDOW_CALLS[1]}.List")
         except WatcherUnavailable as exc:
-            raise unavailable("wayland-gnome", "install and enable the GNOME Shell extension "
-                              "\"Focused Window D-Bus\" or \"Window Calls\"") from exc
+            raise unavailable("wayland-gnome", "run `timeforged setup-wayland` (it installs "
+                              "TimeForged's GNOME Shell extension), then log out and back "
+                              "in") from exc
         self._api, self.extension = WINDOW_CALLS, "window-calls"
 
     def close(self) -> None:
@@ -129,21 +134,6 @@ class GnomeShellWatcher:
             raise
 
 
-# -- KDE Plasma -------------------------------------------------------------------------------
-
-KDOTOOL_ARGS = ("getactivewindow", "getwindowname", "getwindowclassname", "getwindowpid")
-
-
-def parse_kdotool(output: str, source: str) -> WindowInfo | None:
-    """kdotool's lines for KDOTOOL_ARGS: title, class, pid (empty when nothing has focus)."""
-    lines = output.splitlines()
-    if len(lines) < 3:
-        return None
-    title, klass, pid = lines[0], lines[1].strip(), lines[2].strip()
-    return window_info(klass or None, title, int(pid) if pid.isdigit() else None, source,
-                       wm_class=klass or None)
-
-
 # -- wlroots ----------------------------------------------------------------------------------
 
 def _nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -171,16 +161,6 @@ def parse_hyprland(data: Any, source: str) -> WindowInfo | None:
     return window_info(data.get("class") or data.get("initialClass"), data.get("title"),
                        data.get("pid"), source, fullscreen=bool(data.get("fullscreen")),
                        wm_class=data.get("class"))
-
-
-def parse_lswt(data: Any, source: str) -> WindowInfo | None:
-    """`lswt -j`: {"toplevels": [{"title", "app-id", "activated", "fullscreen"...}]}."""
-    toplevels = data.get("toplevels", []) if isinstance(data, dict) else data
-    for top in toplevels or ():
-        if isinstance(top, dict) and top.get("activated"):
-            return window_info(top.get("app-id"), top.get("title"), None, source,
-                               fullscreen=bool(top.get("fullscreen")), wm_class=top.get("app-id"))
-    return None
 
 
 def run_tool(args: list[str], timeout: float = 2.0) -> str:
@@ -229,15 +209,21 @@ def create_wayland_watcher(session: str, which: Callable[[str], str | None] = sh
     """The best watcher this Wayland session offers; WatcherUnavailable saying why if none."""
     desktop = session.removeprefix("wayland-").removeprefix("wayland")
     if desktop == "gnome":
+        if call is None:
+            from watchers.window.gnome_ext import GnomeExtensionWatcher
+
+            with contextlib.suppress(WatcherUnavailable):  # not installed: the others then
+                return GnomeExtensionWatcher()
         watcher = GnomeShellWatcher(call)
         watcher.probe()
         return watcher
     if desktop == "kde":
-        tool = which("kdotool")
-        if tool is None:
-            raise unavailable(session, "install kdotool (it reads the focused window through a "
-                              "KWin script)")
-        return command_watcher("window.kwin", [tool, *KDOTOOL_ARGS], parse_kdotool)
+        from watchers.window.kwin import KWinScriptWatcher
+
+        try:
+            return KWinScriptWatcher()
+        except WatcherUnavailable as exc:
+            raise unavailable(session, str(exc)) from exc
     if desktop in ("sway", "swayfx"):
         if path := sway_socket(env):
             ipc = SwayIpc(path)
@@ -254,9 +240,13 @@ def create_wayland_watcher(session: str, which: Callable[[str], str | None] = sh
         if tool := which("hyprctl"):
             return command_watcher("window.hyprland", [tool, "-j", "activewindow"],
                                    _json(parse_hyprland))
-    if tool := which("lswt"):  # any other compositor with wlr-foreign-toplevel
-        return command_watcher("window.wlr", [tool, "-j"], _json(parse_lswt))
-    if is_wlroots(session):
-        raise unavailable(session, "install lswt (it reads wlr-foreign-toplevel)")
-    raise unavailable(session, "this compositor offers no way to read the focused window "
-                      "(supported: GNOME with an extension, KDE with kdotool, wlroots with lswt)")
+    from watchers.window.wlr_toplevel import WlrToplevelWatcher
+
+    try:  # any other compositor with wlr-foreign-toplevel (river, labwc, Wayfire...)
+        return WlrToplevelWatcher(env)
+    except WatcherUnavailable as exc:
+        if is_wlroots(session):
+            raise unavailable(session, str(exc)) from exc
+    raise unavailable(session, "this compositor lets no program read the focused window; "
+                      "TimeForged reads it on GNOME, KDE Plasma and wlroots compositors (Sway, "
+                      "Hyprland, river, labwc...)")

@@ -1,0 +1,1 @@
+const {Gio, GLib, Shell} = imports.gi;
