@@ -42,7 +42,9 @@ def test_the_extension_pushes_focus_and_title_changes(gnome, probe):
     assert probe.window_name == "window.gnome-ext"
     gtk_app(gnome, "mousepad", "/etc/hostname")
     # GNOME gives no focus to a window started without an activation token: click on it
-    mousepad = probe.wait("window", lambda a: a[1] == "mousepad" or real_input(gnome, "click"))
+    # Mousepad maps its window titled "Mousepad", then names the file: wait for the file
+    mousepad = probe.wait("window", lambda a: (a[1] == "mousepad" and "hostname" in a[2])
+                          or real_input(gnome, "click"))
     assert mousepad[:3] == ["window.gnome-ext", "mousepad", "/etc/hostname [Read Only] - Mousepad"]
     assert "mousepad" in Path(f"/proc/{mousepad[3]}/cmdline").read_text()
     title = f"tf-{uuid.uuid4().hex[:6]}"
@@ -84,7 +86,8 @@ def test_both_builds_of_the_extension():
 def test_nothing_is_reported_while_the_extension_is_disabled(gnome, probe):
     """GNOME disables extensions on the lock screen: the last window must not linger."""
     gtk_app(gnome, "mousepad", "/etc/hostname")  # a window, if no other test left one
-    focused = probe.wait("window", lambda a: a[1] is not None or real_input(gnome, "click"))
+    focused = probe.wait("window", lambda a: (a[1] is not None and "hostname" in a[2])
+                         or real_input(gnome, "click"))
     assert focused[1] is not None
     uuid_ = "focused-window@timeforged.dev"
     gnome.run("gnome-extensions", "disable", uuid_)
