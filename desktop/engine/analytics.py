@@ -333,6 +333,23 @@ class Analytics:
                 bucket[name] = bucket.get(name, 0.0) + secs
         return out
 
+    def named_seconds(self, s: float, e: float, by: str, filters: Mapping[str, str], *,
+                      per_quarter: bool = True) -> dict[tuple[int, str], float]:
+        """Seconds per (quarter index, name along `by`) in epoch range [s, e) where every
+        (non-time) filter matches; with `per_quarter` False, every quarter index is 0 (one
+        total per name: exact at the range's edges, from the raw spans there)."""
+        if per_quarter:
+            found = self.store.seconds_by_quarter(s, e)
+        else:
+            found = {(0, k): v for k, v in self.store.seconds_by_activity(s, e).items()}
+        keys = {k for _, k in found}
+        ok, namer = self._key_filter(filters, keys), self._namer(by, keys)
+        acc: dict[tuple[int, str], float] = defaultdict(float)
+        for (q, key), secs in found.items():
+            if ok(key):
+                acc[q, namer(key)] += secs
+        return acc
+
     def _filtered_quarters(self, s: float, e: float, filters: Mapping[str, str]
                            ) -> dict[int, float]:
         """Seconds per quarter in [s, e) where every (non-time) filter matches."""

@@ -261,6 +261,39 @@ class AwEvent(BaseModel):
         indexes = ((("host", "bucket", "key", "start"), True),)
 
 
+class GitRepository(BaseModel):
+    """A repository whose history was read (desktop.engine.gitlog): where it is, the project
+    its files are tracked under, and the fingerprint of its refs when last read."""
+
+    root = CharField(max_length=1024, primary_key=True)
+    project = TextField()
+    fingerprint = CharField(max_length=32)
+    emails = TextField()  # the user's addresses there, one per line
+    read = DoubleField()
+
+    class Meta:
+        table_name = "git_repository"
+
+
+class GitCommit(BaseModel):
+    """A commit reachable in a repository when it was last read."""
+
+    root = CharField(max_length=1024)
+    hash = CharField(max_length=64)
+    parents = IntegerField()
+    email = TextField()
+    author = TextField()
+    authored = DoubleField()
+    committed = DoubleField()
+    subject = TextField()
+    added = IntegerField()
+    deleted = IntegerField()
+
+    class Meta:
+        table_name = "git_commit"
+        primary_key = CompositeKey("root", "hash")
+
+
 MODELS = (Meta, Activity, Origin, SpanRecord, Deletion, HeartbeatRecord, QuarterRollup,
           DayRollup, TotalRollup, DirtyQuarter, ActiveDay, NamedRollup, NamedQuarterRollup,
-          NamedDone, CachedClassification, AwBucket, AwEvent)
+          NamedDone, CachedClassification, AwBucket, AwEvent, GitRepository, GitCommit)

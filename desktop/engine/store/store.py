@@ -17,8 +17,10 @@ from pathlib import Path
 import peewee
 
 from desktop.engine import paths
+from desktop.engine.gitlog import Change, Commit
 from desktop.engine.span import ACTIVITY_FIELDS, Classification, Span, source_priority
 from desktop.engine.store import beats as beatlib
+from desktop.engine.store import commits as commitlib
 from desktop.engine.store import migrations, rollups
 from desktop.engine.store.db import StoreError, explain, open_database
 
@@ -740,6 +742,32 @@ class Store:
         with self._write() as conn:
             conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
                              "DO UPDATE SET value = excluded.value", list(values.items()))
+
+    # -- repositories (desktop.engine.commits) ---------------------------------------------
+
+    def files_after(self, activity_id: int) -> list[tuple[int, str | None, str]]:
+        """(activity id, project, file) of activities with a file, ids above `activity_id`."""
+        with self._read() as conn:
+            return conn.execute("SELECT id, project, file FROM activity WHERE id > ? AND "
+                                "file IS NOT NULL ORDER BY id", (activity_id,)).fetchall()
+
+    def repositories(self) -> dict[str, tuple[str, str, set[str]]]:
+        """(project, refs fingerprint, the user's addresses) by repository root."""
+        with self._read() as conn:
+            return commitlib.repositories(conn)
+
+    def commit_hashes(self, root: str) -> set[str]:
+        with self._read() as conn:
+            return commitlib.hashes(conn, root)
+
+    def commits(self, root: str) -> list[Commit]:
+        """The commits read from the repository at `root`, oldest author date first."""
+        with self._read() as conn:
+            return commitlib.commits(conn, root)
+
+    def save_commits(self, root: str, project: str, change: Change, emails: set[str]) -> None:
+        with self._write() as conn:
+            commitlib.save(conn, root, project, change, emails)
 
     # -- care -----------------------------------------------------------------------------
 

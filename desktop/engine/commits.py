@@ -1,0 +1,220 @@
+"""Coding time per commit and per pull request, from the repositories worked in.
+
+The rule (docs/commits.md says it for users):
+- Repositories are those holding the files of tracked activities; their history is read with
+  git, incrementally (desktop.engine.gitlog), and kept in the store.
+- Only the user's own commits collect time (author address among the repository's
+  `user.email` values and those configured); merge commits collect none.
+- A commit's moment is its author date, which rebase, cherry-pick and amend keep: rewriting
+  history never moves time between commits.
+- A commit's branch is the branch coded on most in the project in the quarter hour before its
+  moment (or the latest one before, up to BRANCH_LOOKBACK back); unknown when there is none.
+- A commit collects the coding time (category "coding") in its project and on its branch from
+  the moment of the user's previous commit on that branch to its own moment; the first one
+  collects everything before it. A commit of unknown branch counts every branch.
+- A pull request is named by a merge commit's subject ("Merge pull request #12 from
+  owner/branch") or by its branch's name (pr/12, pull/12/head, mr-12): its time is its
+  branch's.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from desktop.engine import gitlog
+from desktop.engine.analytics import UNKNOWN, Analytics
+from desktop.engine.gitlog import Commit
+from desktop.engine.store import Store
+from desktop.engine.store.rollups import QUARTER
+from watchers.projects import find_project
+
+BRANCH_LOOKBACK = 16  # quarter hours before a commit searched for the branch coded on
+CODING = "coding"
+_SCANNED = "git_scanned_activity"  # meta: the last activity id whose file was looked at
+_MERGE_SUBJECTS = (re.compile(r"^Merge pull request #(\d+) from [^/\s]+/(\S+)"),
+                   re.compile(r"^Merged in (\S+) \(pull request #(\d+)\)"))
+_BRANCH_NAMES = re.compile(r"(?:^|/)(?:pr|pull|mr)[-/_]?(\d+)(?:$|[-/_])", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class CommitTime:
+    root: str
+    project: str
+    commit: Commit
+    branch: str | None
+    seconds: float
+    pull: str | None  # "#12" when a merge commit or the branch's name says so
+
+
+def pull_requests(commits: Iterable[Commit]) -> dict[str, str]:
+    """'#N' by branch name, from merge commits' subjects."""
+    found: dict[str, str] = {}
+    for c in commits:
+        if not c.merge:
+            continue
+        if m := _MERGE_SUBJECTS[0].match(c.subject):
+            found[m.group(2)] = f"#{m.group(1)}"
+        elif m := _MERGE_SUBJECTS[1].match(c.subject):
+            found[m.group(1)] = f"#{m.group(2)}"
+    return found
+
+
+def pull_of(branch: str | None, merged: dict[str, str]) -> str | None:
+    if branch is None:
+        return None
+    if branch in merged:
+        return merged[branch]
+    m = _BRANCH_NAMES.search(branch)
+    return f"#{m.group(1)}" if m else None
+
+
+class Ledger:
+    """Coding seconds in one project, per branch, before any moment: whole quarter hours
+    from the rollups, the quarter a moment falls in from the raw spans (exact)."""
+
+    def __init__(self, per_quarter: dict[tuple[int, str], float],
+                 partial: Callable[[float, float], dict[str, float]]) -> None:
+        self._partial = partial
+        by_branch: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for (q, branch), secs in sorted(per_quarter.items()):
+            by_branch[branch].append((q, secs))
+        self._quarters = {b: [q for q, _ in rows] for b, rows in by_branch.items()}
+        self._sums = {b: _prefix(secs for _, secs in rows) for b, rows in by_branch.items()}
+        self._by_quarter: dict[int, dict[str, float]] = defaultdict(dict)
+        for (q, branch), secs in per_quarter.items():
+            self._by_quarter[q][branch] = secs
+        self._busy = sorted(self._by_quarter)
+        self._memo: dict[float, dict[str, float]] = {}
+
+    def before(self, moment: float, branch: str | None) -> float:
+        """Seconds before `moment` on `branch` (every branch when None)."""
+        q = math.floor(moment / QUARTER)
+        partial = self._memo.get(moment)
+        if partial is None:
+            partial = self._memo[moment] = self._partial(q * QUARTER, moment)
+        branches = self._quarters if branch is None else [branch]
+        total = 0.0
+        for b in branches:
+            quarters = self._quarters.get(b)
+            if quarters:
+                total += self._sums[b][bisect.bisect_left(quarters, q)]
+            total += partial.get(b, 0.0)
+        return total
+
+    def branch_at(self, moment: float) -> str | None:
+        """The branch coded on most in the quarter hour just before `moment` (the one holding
+        it, or ending at it), or the latest one before that with coding."""
+        q = math.ceil(moment / QUARTER) - 1
+        i = bisect.bisect_right(self._busy, q) - 1
+        if i < 0 or q - self._busy[i] > BRANCH_LOOKBACK:
+            return None
+        seconds = self._by_quarter[self._busy[i]]
+        best = max(sorted(seconds), key=seconds.__getitem__)
+        return None if best == UNKNOWN else best
+
+
+def _prefix(values: Iterable[float]) -> list[float]:
+    sums = [0.0]
+    for v in values:
+        sums.append(sums[-1] + v)
+    return sums
+
+
+def assign(commits: list[Commit], mine: set[str], ledger: Ledger
+           ) -> list[tuple[Commit, str | None, float]]:
+    """(commit, branch, seconds) for the user's non-merge commits, by the module's rule."""
+    own = sorted((c for c in commits if not c.merge and c.email in mine),
+                 key=lambda c: (c.authored, c.hash))
+    last: dict[str | None, float] = {}
+    out = []
+    for c in own:
+        branch = ledger.branch_at(c.authored)
+        since = last.get(branch)
+        if branch is None:
+            since = max(last.values(), default=None)
+        seconds = ledger.before(c.authored, branch)
+        if since is not None:
+            seconds -= ledger.before(since, branch)
+        out.append((c, branch, max(0.0, seconds)))
+        last[branch] = c.authored
+    return out
+
+
+class Commits:
+    """The repositories behind the tracked files, their commits and each commit's time."""
+
+    def __init__(self, store: Store, analytics: Analytics, emails: Iterable[str] = ()) -> None:
+        self.store = store
+        self.analytics = analytics
+        self.emails = {e.strip().lower() for e in emails if e.strip()}
+
+    def refresh(self) -> list[str]:
+        """Find repositories among newly tracked files and read what changed in each.
+        Returns the problems met (a repository git cannot read), one line each."""
+        self._discover()
+        problems = []
+        for root, (project, was, _) in sorted(self.store.repositories().items()):
+            try:
+                change = gitlog.read(root, self.store.commit_hashes(root), was)
+                if change is not None:
+                    self.store.save_commits(root, project, change, gitlog.emails(root))
+            except gitlog.GitError as exc:
+                problems.append(str(exc))
+        return problems
+
+    def _discover(self) -> None:
+        after = int(self.store.meta(_SCANNED) or 0)
+        rows = self.store.files_after(after)
+        if not rows:
+            return
+        known = self.store.repositories()
+        found: dict[str, str] = {}
+        for _, project, path in rows:
+            where = find_project(path)
+            if where is not None and where.vcs == "git" and where.path not in known:
+                found.setdefault(where.path, project or where.name)
+        for root, project in found.items():
+            try:
+                change = gitlog.read(root, ())
+            except gitlog.GitError:
+                continue
+            if change is not None:
+                self.store.save_commits(root, project, change, gitlog.emails(root))
+        self.store.set_meta({_SCANNED: str(rows[-1][0])})
+
+    def times(self, start: float | None = None, end: float | None = None,
+              project: str | None = None) -> list[CommitTime]:
+        """The user's commits with a moment in [start, end) and the time each collected,
+        newest first."""
+        out: list[CommitTime] = []
+        first = self.store.first_start()
+        for root, (name, _, emails) in sorted(self.store.repositories().items()):
+            if project is not None and name != project:
+                continue
+            commits = self.store.commits(root)
+            if not commits:
+                continue
+            filters = {"project": name, "category": CODING}
+            hi = max(c.authored for c in commits)
+            lo = hi if first is None else min(first, hi)
+
+            def partial(a: float, b: float, filters: dict = filters) -> dict[str, float]:
+                return {n: s for (_, n), s in self.analytics.named_seconds(
+                    a, b, "branch", filters, per_quarter=False).items()}
+            upto = (math.floor(hi / QUARTER) + 1) * QUARTER
+            ledger = Ledger(dict(self.analytics.named_seconds(lo, upto, "branch", filters)),
+                            partial)
+            merged = pull_requests(commits)
+            for commit, branch, seconds in assign(commits, emails | self.emails, ledger):
+                if (start is None or commit.authored >= start) and (
+                        end is None or commit.authored < end):
+                    out.append(CommitTime(root, name, commit, branch, seconds,
+                                          pull_of(branch, merged)))
+        out.sort(key=lambda t: (-t.commit.authored, t.commit.hash))
+        return out
+
