@@ -29,6 +29,8 @@ class BarChart(Chart):
         self.names: list[str] = []
         self.seconds: list[float] = []
         self.unit = 60.0
+        # A bar's percentage, when not its share of all bars; None: it has none.
+        self.share_of: Callable[[str], float | None] | None = None
         self.item = pg.BarGraphItem(x0=[], y=[], width=[], height=0.7)
         self.addItem(self.item)
         self.getPlotItem().showGrid(x=True, y=False, alpha=0.15)
@@ -73,10 +75,12 @@ class BarChart(Chart):
         idx = self.index_at(y)
         if idx is None or x < 0 or x > self.seconds[idx] / self.unit * 1.02 + 0.02:
             return ""
-        total = sum(self.seconds) or 1
-        share = 100 * self.seconds[idx] / total
+        name = self.names[idx]
+        share = (100 * self.seconds[idx] / (sum(self.seconds) or 1) if self.share_of is None
+                 else self.share_of(name))
         hint = "\nClick for branches, files and languages" if self.clickable else ""
-        return f"{self.names[idx]}: {duration_text(self.seconds[idx])} ({share:.0f}%){hint}"
+        percent = "" if share is None else f" ({share:.0f}%)"
+        return f"{name}: {duration_text(self.seconds[idx])}{percent}{hint}"
 
     def click_at(self, x: float, y: float) -> str | None:
         """Select the bar at view coordinates (x, y); returns its name."""
