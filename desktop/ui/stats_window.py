@@ -70,6 +70,7 @@ ALL = "All"
 ALL_DEVICES = "All devices"
 PLACE_NAME = "statistics"
 DEFAULT_SIZE = (1280, 900)
+FRAME_ROOM = (6, 30, -6, -8)  # left, top (title bar), right, bottom frame, roughly
 # Card columns by the width (logical pixels) the cards have: three, two, or one.
 THREE_COLUMNS_FROM = 1100
 TWO_COLUMNS_FROM = 700
@@ -155,9 +156,7 @@ class Figure(QWidget):
         self.value.setObjectName("bigNumber")
         self.caption = QLabel(caption + (" (?)" if explain else ""))
         self.caption.setObjectName("muted")
-        self.caption.setWordWrap(True)
         self.setToolTip(explain)
-        self.setMinimumWidth(110)
         layout.addWidget(self.value)
         layout.addWidget(self.caption)
         layout.addStretch(1)
@@ -296,11 +295,12 @@ class StatsWindow(QMainWindow):
         self.drill_hint = QLabel("Click a bar in Projects to see its branches, files and "
                                  "languages.")
         self.drill_hint.setWordWrap(True)
+        self.drill_hint.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.drill_hint.setObjectName("muted")
         self.drill_card = Card("Project detail")
         self.drill_card.add(self.drill_close)
         self.drill_card.add(self.drill_tabs, 1)
-        self.drill_card.add(self.drill_hint)
+        self.drill_card.add(self.drill_hint, 1)  # at the top, under the title
 
         # Habits.
         self.heatmap = HeatmapChart()
@@ -314,6 +314,7 @@ class StatsWindow(QMainWindow):
                                   self.distractions)
         self.focus_label = QLabel()
         self.focus_label.setWordWrap(True)
+        self.focus_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.focus_card = Card("Focus sessions", self.focus_label)
         self.cards = [self.summary_card, self.goal_card, self.activity_card, self.totals_card,
                       self.drill_card, self.heat_card, self.trend_card, self.distract_card,
@@ -477,22 +478,19 @@ class StatsWindow(QMainWindow):
 
     def _place(self) -> None:
         """Where it was last on this screen, or a default size centered; always inside the
-        screen's available area (with room for the window manager's frame)."""
+        screen's available area, with room for the window manager's frame (not known before
+        the window is first shown). Positions are of the window's inside, as saved."""
         screen = self._target_screen()
-        area = screen.availableGeometry()
-        room = area.adjusted(0, 0, -8, -32)  # the frame is not known before the first show
+        room = screen.availableGeometry().adjusted(*FRAME_ROOM)
         saved = self.places.get(PLACE_NAME, screen) if self.places else None
         if saved is None:
-            width, height = DEFAULT_SIZE
-            saved = QRect(0, 0, width, height)
+            saved = QRect(0, 0, *DEFAULT_SIZE)
             saved.moveCenter(room.center())
-        rect = fit(saved, room)
-        self.resize(rect.size())
-        self.move(rect.topLeft())  # where the frame goes, title bar included
+        self.setGeometry(fit(saved, room))
 
     def _remember_place(self) -> None:
         if self.places is not None and self._placed and not self.isMaximized():
-            self.places.put(PLACE_NAME, self.screen(), QRect(self.pos(), self.size()))
+            self.places.put(PLACE_NAME, self.screen(), self.geometry())
 
     def showEvent(self, event) -> None:
         if not self._placed:

@@ -97,13 +97,18 @@ def main() -> int:
            "available": list(screen.availableGeometry().getRect()),
            "scale": screen.devicePixelRatio(), "opened": measure(win), "resized": {}}
     assert screen.grabWindow(0).save(str(shot))
-    for width, height in sizes:
+    for size in sizes:
+        width, height = size
         area = screen.availableGeometry()
-        target = QRect(area.x(), area.y(), min(width, area.width()),
+        # Sizes are in device pixels, as a screen's; the window's inside leaves room for the
+        # frame (title bar 20 px).
+        ratio = screen.devicePixelRatio()
+        width, height = round(width / ratio), round(height / ratio)
+        target = QRect(area.x() + 10, area.y() + 30, min(width, area.width()) - 20,
                        min(height, area.height()) - 40)
         win.setGeometry(target)
         settle(app, win)
-        out["resized"][f"{width}x{height}"] = measure(win)
+        out["resized"]["{}x{}".format(*size)] = measure(win)
     win.close()
     engine.store.close()
     print(json.dumps(out))

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from desktop.ui.charts.base import Chart, duration_text, time_unit
+from desktop.ui.charts.base import Chart, duration_text, short_name, time_unit
 from desktop.ui.theme import color_for
 
 ROW_HEIGHT = 26  # pixels per bar, so long lists grow instead of squashing
@@ -52,7 +52,7 @@ class BarChart(Chart):
             x0=[0.0] * n, y=ys, width=[s / self.unit for s in self.seconds], height=0.7,
             pen=pg.mkPen(None), brushes=[self.colors(name) for name in self.names] or None)
         axis = self.getPlotItem().getAxis("left")
-        labels = [_short(name) for name in self.names]
+        labels = [short_name(name) for name in self.names]
         axis.setTicks([list(zip(ys, labels, strict=True))])
         self.fit_left_axis(labels)
         self.getPlotItem().getAxis("bottom").setLabel(label)
@@ -102,10 +102,6 @@ class BarChart(Chart):
             return
         point = self.to_view(event.scenePos())
         self.click_at(point.x(), point.y())
-
-
-def _short(name: str, limit: int = 24) -> str:
-    return name if len(name) <= limit else "…" + name[-(limit - 1):]
 
 
 class LazyBarChart(QWidget):

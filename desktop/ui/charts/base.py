@@ -22,6 +22,12 @@ def time_unit(max_seconds: float) -> tuple[float, str]:
     return 1.0, "seconds"
 
 
+def short_name(name: str, limit: int = 24) -> str:
+    """An axis label: a long name loses its start ("…/ui/stats_window.py"); the hover text
+    gives it whole."""
+    return name if len(name) <= limit else "…" + name[-(limit - 1):]
+
+
 class Card(QFrame):
     """A titled panel holding one chart or figure."""
 
