@@ -625,6 +625,9 @@ class StatsWindow(QMainWindow):
         history-wide habits (heatmap, trend, streaks), reused for HABITS_MAX_AGE seconds
         while nothing they depend on changes."""
         self._show_period()
+        chosen = sum(combo.currentText() != ALL for combo in self.filters.values())
+        chosen += bool(self.device_combo.currentData())
+        self.filters_button.setText(f"Filters ({chosen})" if chosen else "Filters")
         self.status_label.set_full_text("Loading…")
         self._submit(self.current_query(), force)
 

@@ -2,9 +2,11 @@
 current DISPLAY, wait until it is drawn, and print what lies where as JSON; save a
 screenshot of the whole screen.
 
-    python -m tests.ui.stats_layout_probe HOME SCHEME SCREENSHOT.png [WIDTHxHEIGHT ...]
+    python -m tests.ui.stats_layout_probe HOME SCHEME SCREENSHOT.png [--range=KIND]
+        [WIDTHxHEIGHT ...]
 
-With sizes, the window is also resized to each (fitted into the screen) and measured again.
+With a range (last30, year...), the window shows it; with sizes, the window is also resized
+to each (fitted into the screen) and measured again.
 """
 
 from __future__ import annotations
@@ -79,7 +81,8 @@ def measure(win: StatsWindow) -> dict:
 
 def main() -> int:
     home, scheme, shot = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
-    sizes = [tuple(map(int, s.split("x"))) for s in sys.argv[4:]]
+    kind = next((a.split("=", 1)[1] for a in sys.argv[4:] if a.startswith("--range=")), None)
+    sizes = [tuple(map(int, a.split("x"))) for a in sys.argv[4:] if not a.startswith("--")]
     app = QApplication(["timeforged-probe"])
     theme = Theme(app, scheme)
     engine = Engine(home)
@@ -91,6 +94,13 @@ def main() -> int:
         if done:
             break
         wait(app, 50)
+    if kind is not None:
+        done.clear()
+        win.set_range(kind)
+        for _ in range(400):
+            if done:
+                break
+            wait(app, 50)
     settle(app, win)
     screen = win.screen()
     out = {"screen": list(screen.geometry().getRect()),
