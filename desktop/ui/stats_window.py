@@ -11,7 +11,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QDate, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QCursor, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import (
+    QCloseEvent,
+    QColor,
+    QCursor,
+    QGuiApplication,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -31,7 +38,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.engine.analytics import explain_coding, explain_distractions, explain_pulse
+from desktop.engine.analytics import (
+    UNKNOWN,
+    explain_coding,
+    explain_distractions,
+    explain_pulse,
+)
 from desktop.engine.formatting import format_duration
 from desktop.engine.periods import RANGE_NAMES, RANGES, Period
 from desktop.ui.bridge import EngineBridge, QueryRunner
@@ -57,7 +69,7 @@ from desktop.ui.stats_data import (
     load_stats,
     project_share,
 )
-from desktop.ui.theme import Theme, productivity_color
+from desktop.ui.theme import Theme, color_for, productivity_color
 from desktop.ui.window_places import WindowPlaces, fit
 
 # Live updates: at most one refresh this often while the window shows today.
@@ -264,7 +276,8 @@ class StatsWindow(QMainWindow):
         self.tabs.setUsesScrollButtons(True)
         self.bars: dict[str, LazyBarChart] = {}
         for dim in BREAKDOWNS:
-            page = LazyBarChart(clickable=dim == "project")
+            page = (LazyBarChart(clickable=True, colors=_project_color) if dim == "project"
+                    else LazyBarChart())
             page.created = self._style_chart
             self.bars[dim] = page
             self.tabs.addTab(page, TAB_TITLES[dim])
@@ -813,6 +826,11 @@ class StatsWindow(QMainWindow):
         # Closing hides: the tray app keeps running and reopens it instantly.
         self._live_timer.stop()
         event.accept()
+
+
+def _project_color(name: str) -> QColor:
+    """(no project) in the grey of what is not known, the others their own color."""
+    return color_for(UNKNOWN if name == NO_PROJECT else name)
 
 
 def _html(text: str) -> str:

@@ -18,7 +18,7 @@ from desktop.engine.service import Engine
 from desktop.ui.charts.bars import BarChart
 from desktop.ui.charts.stacked import StackedDailyChart
 from desktop.ui.stats_window import StatsWindow
-from desktop.ui.theme import Theme
+from desktop.ui.theme import Theme, color_for
 from tests.ui.seed import TODAY, known_spans, seed_home, todays_spans
 
 pytestmark = pytest.mark.x11
@@ -146,6 +146,8 @@ def test_no_project_is_named_hidden_in_one_click_and_left_out_of_percentages(
     try:
         chart = win.bars["project"].chart
         assert chart.names == ["timeforged", "(no project)", "webshop"]
+        brushes = chart.item.opts["brushes"]
+        assert brushes[1] == color_for("unknown") != brushes[0]  # grey, as what is not known
         # Percentages of project time: 7200 / (7200 + 3600), not of all time.
         row = len(chart.names) - 1 - chart.names.index("timeforged")
         assert chart.hover_text(1, row).startswith("timeforged: 2h 00m (67%)")
