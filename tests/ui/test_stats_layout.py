@@ -6,7 +6,6 @@ it so. A screenshot of the whole screen is written to screenshots/ for each."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -119,4 +118,3 @@ def test_screenshots_are_kept_for_the_docs():
             name = f"screenshots/stats-{width}x{height}-x1-{scheme}.png"
             assert (docs / name).is_file(), name
             assert name in text, name
-    assert shutil.which("Xvfb")
