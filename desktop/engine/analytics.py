@@ -33,6 +33,9 @@ PRODUCTIVITY_NAMES = {2: "very productive", 1: "productive", 0: "neutral",
                       -1: "distracting", -2: "very distracting"}
 # RescueTime's Productivity Pulse: each level's share of time, weighted 0..100.
 PULSE_WEIGHTS = {2: 100.0, 1: 75.0, 0: 50.0, -1: 25.0, -2: 0.0}
+UNRATED_WEIGHT = 50.0  # time no rule rates counts as neutral
+DISTRACTING_LEVELS = (-2, -1)
+CODING = "coding"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 _activity_key = attrgetter(*ACTIVITY_FIELDS)  # == Span.activity_key(), faster
@@ -361,7 +364,7 @@ class Analytics:
                 acc[q] += secs
         return acc
 
-    def heatmap(self, start: datetime, end: datetime, category: str | None = "coding",
+    def heatmap(self, start: datetime, end: datetime, category: str | None = CODING,
                 filters: Mapping[str, str] | None = None) -> list[list[float]]:
         """Seconds per [weekday][hour] (Monday first, local time), of one category or all,
         only where every filter (a device, say) matches."""
@@ -397,9 +400,30 @@ class Analytics:
         if total <= 0:
             return None
         weight = {PRODUCTIVITY_NAMES[level]: w for level, w in PULSE_WEIGHTS.items()}
-        return sum(secs * weight.get(name, 50.0) for name, secs in by_name.items()) / total
+        return sum(secs * weight.get(name, UNRATED_WEIGHT)
+                   for name, secs in by_name.items()) / total
 
-    def streaks(self, goal_seconds: float, today: date, category: str = "coding",
+    def distractions(self, start: datetime, end: datetime,
+                     filters: Mapping[str, str] | None = None) -> tuple[float, list[Item]]:
+        """Seconds rated DISTRACTING_LEVELS in [start, end), and where they went: the site,
+        or the app when there was no site; largest first."""
+        total = 0.0
+        where: dict[str, float] = defaultdict(float)
+        for level in DISTRACTING_LEVELS:
+            rated = {**(filters or {}), "productivity": PRODUCTIVITY_NAMES[level]}
+            sites = self.summary(start, end, by="site", filters=rated)
+            total += sites.total_seconds
+            for item in sites.items:
+                if item.name != UNKNOWN:
+                    where[item.name] += item.seconds
+            if any(item.name == UNKNOWN for item in sites.items):
+                apps = self.summary(start, end, by="app", filters={**rated, "site": UNKNOWN})
+                for item in apps.items:
+                    where[item.name] += item.seconds
+        ranked = sorted(where.items(), key=lambda kv: (-kv[1], kv[0]))
+        return total, [Item(name, secs) for name, secs in ranked]
+
+    def streaks(self, goal_seconds: float, today: date, category: str = CODING,
                 filters: Mapping[str, str] | None = None) -> Streaks:
         """Days meeting a daily goal of `category` time (where every filter matches): the
         current run and the best one. Today only extends the current run once its goal is
@@ -428,3 +452,25 @@ class Analytics:
             run = run + 1 if met(day) and met(day - timedelta(days=1)) else int(met(day))
             best = max(best, run)
         return Streaks(current, max(best, current), per_day.get(today, 0.0), goal_seconds)
+
+
+def explain_pulse() -> str:
+    """What Analytics.productivity_pulse computes, from the weights it uses."""
+    levels = ", ".join(f"{PRODUCTIVITY_NAMES[level]} {PULSE_WEIGHTS[level]:.0f}"
+                       for level in sorted(PULSE_WEIGHTS, reverse=True))
+    return ("Productivity pulse, 0 to 100: the time-weighted average of how productive each "
+            f"moment was rated by the rules ({levels}; time no rule rates counts "
+            f"{UNRATED_WEIGHT:.0f}). Empty when nothing was tracked.")
+
+
+def explain_distractions() -> str:
+    """What Analytics.distractions counts, from the levels it uses."""
+    levels = " or ".join(f"“{PRODUCTIVITY_NAMES[level]}”" for level in DISTRACTING_LEVELS)
+    return (f"Time the rules rated {levels} (Settings → Rules), whatever the site or app; "
+            "the Distractions card shows where it went.")
+
+
+def explain_coding() -> str:
+    """What the coding figure counts: the summary's time in category CODING."""
+    return (f"Time whose category is “{CODING}”: what the rules (Settings → Rules) put there; "
+            "by default editors, IDEs, terminals, source files and code hosting sites.")

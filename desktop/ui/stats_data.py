@@ -6,79 +6,44 @@ plain data the charts draw as is.
 
 from __future__ import annotations
 
-import calendar
 import time
-from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from desktop.engine.analytics import PRODUCTIVITY_NAMES, PULSE_WEIGHTS, UNKNOWN
+from desktop.engine.analytics import CODING, UNKNOWN
 from desktop.engine.formatting import format_duration
+from desktop.engine.periods import Period
 
-MODES = ("day", "week", "month")
 BREAKDOWNS = ("project", "language", "app", "site", "category")
 DRILL_DIMENSIONS = ("branch", "file", "language")
 FILTER_DIMENSIONS = ("project", "language")
 HEATMAP_DAYS = 28  # the heatmap looks at least this far back, to show a habit
-TREND_DAYS = 14  # the day view's productivity trend covers the last two weeks
+TREND_DAYS = 14  # a day's productivity trend covers the two weeks to it
+TREND_MAX_DAYS = 31  # longer ranges show the trend of their last TREND_MAX_DAYS days
+MONTHLY_AFTER_DAYS = 62  # longer ranges stack months, not days
 TOP = 10
+NO_PROJECT = "(no project)"  # how time of no project is shown (the engine says UNKNOWN)
 
 Items = list[tuple[str, float]]
 
 
-@dataclass(frozen=True)
-class Period:
-    mode: str  # "day" | "week" (Monday to Sunday) | "month"
-    anchor: date
+def shown_project(name: str) -> str:
+    return NO_PROJECT if name == UNKNOWN else name
 
-    @property
-    def start(self) -> date:
-        if self.mode == "week":
-            return self.anchor - timedelta(days=self.anchor.weekday())
-        if self.mode == "month":
-            return self.anchor.replace(day=1)
-        return self.anchor
 
-    @property
-    def end(self) -> date:
-        """The day after the last one."""
-        if self.mode == "week":
-            return self.start + timedelta(days=7)
-        if self.mode == "month":
-            days = calendar.monthrange(self.anchor.year, self.anchor.month)[1]
-            return self.start + timedelta(days=days)
-        return self.anchor + timedelta(days=1)
+def engine_project(name: str) -> str:
+    return UNKNOWN if name == NO_PROJECT else name
 
-    def days(self) -> list[date]:
-        return [self.start + timedelta(days=i) for i in range((self.end - self.start).days)]
 
-    def shifted(self, steps: int) -> Period:
-        if self.mode == "day":
-            return replace(self, anchor=self.anchor + timedelta(days=steps))
-        if self.mode == "week":
-            return replace(self, anchor=self.anchor + timedelta(weeks=steps))
-        month = self.anchor.year * 12 + self.anchor.month - 1 + steps
-        year, month = divmod(month, 12)
-        day = min(self.anchor.day, calendar.monthrange(year, month + 1)[1])
-        return replace(self, anchor=date(year, month + 1, day))
-
-    def label(self, today: date | None = None) -> str:
-        if self.mode == "day":
-            names = {} if today is None else {today: "Today", today - timedelta(days=1):
-                                               "Yesterday"}
-            prefix = names.get(self.anchor)
-            text = f"{self.anchor:%A %d %B %Y}"
-            return f"{prefix}, {text}" if prefix else text
-        if self.mode == "week":
-            last = self.end - timedelta(days=1)
-            return f"Week {self.start.isocalendar()[1]}: {self.start:%d %b} – {last:%d %b %Y}"
-        return f"{self.anchor:%B %Y}"
-
-    def contains(self, day: date) -> bool:
-        return self.start <= day < self.end
+def project_share(name: str, seconds: float, project_seconds: float) -> float | None:
+    """A project's percentage of the time spent on projects: (no project) is in neither
+    (as WakaTime does), and has no share."""
+    if name == NO_PROJECT or project_seconds <= 0:
+        return None
+    return 100 * seconds / project_seconds
 
 
 @dataclass(frozen=True)
@@ -114,6 +79,7 @@ class Habits:
 class StatsData:
     query: StatsQuery
     total_seconds: float = 0.0
+    project_seconds: float = 0.0  # time that belongs to a project
     coding_seconds: float = 0.0
     pulse: float | None = None
     totals: dict[str, Items] = field(default_factory=dict)
@@ -130,13 +96,25 @@ class StatsData:
 
 def local_bounds(start: date, end: date, tz: ZoneInfo | None) -> tuple[datetime, datetime]:
     """[start, end) days as aware datetimes at local midnight."""
-    return (datetime.combine(start, datetime.min.time(), tz),
-            datetime.combine(end, datetime.min.time(), tz))
+    return Period("custom", start, end).bounds(tz)
 
 
-def _items(summary: Any, limit: int | None = TOP) -> Items:
-    items = [(item.name, float(item.seconds)) for item in summary.items]
+def _items(summary: Any, limit: int | None = TOP, dim: str = "") -> Items:
+    items = [(shown_project(item.name) if dim == "project" else item.name, float(item.seconds))
+             for item in summary.items]
     return items if limit is None else items[:limit]
+
+
+def _engine_filters(filters: tuple[tuple[str, str], ...]) -> dict[str, str] | None:
+    return {dim: engine_project(v) if dim == "project" else v for dim, v in filters} or None
+
+
+def columns(period: Period) -> list[date]:
+    """The stacked chart's columns: each day, or the first day of each month of a long range."""
+    days = period.days()
+    if len(days) <= MONTHLY_AFTER_DAYS:
+        return days
+    return sorted({day.replace(day=1) for day in days})
 
 
 def load_stats(analytics: Any, query: StatsQuery, focus_stats: Any = None,
@@ -147,35 +125,37 @@ def load_stats(analytics: Any, query: StatsQuery, focus_stats: Any = None,
     began = time.perf_counter()
     tz = analytics.tz
     period = query.period
-    filters = dict(query.filters) or None
-    start, end = local_bounds(period.start, period.end, tz)
+    filters = _engine_filters(query.filters)
+    start, end = period.bounds(tz)
     data = StatsData(query)
 
     for dim in BREAKDOWNS:
         summary = analytics.summary(start, end, by=dim, filters=filters)
-        data.totals[dim] = _items(summary)
+        data.totals[dim] = _items(summary, dim=dim)
         data.total_seconds = summary.total_seconds
+        if dim == "project":
+            data.project_seconds = sum(i.seconds for i in summary.items if i.name != UNKNOWN)
     categories = dict(data.totals["category"])
-    data.coding_seconds = categories.get("coding", 0.0)
-    data.pulse = analytics.productivity_pulse(start, end) if not filters else _pulse_filtered(
-        analytics, start, end, filters)
+    data.coding_seconds = categories.get(CODING, 0.0)
+    data.pulse = analytics.productivity_pulse(start, end, filters=filters)
 
     # What the filters can choose from: everything in the period, unfiltered.
     for dim in FILTER_DIMENSIONS:
         data.options[dim] = [name for name, _ in _items(
-            analytics.summary(start, end, by=dim), limit=None)]
+            analytics.summary(start, end, by=dim), limit=None, dim=dim)]
 
     if device_names is not None:
         data.devices = device_labels(device_names(), analytics.store.device)
 
-    if period.mode == "day":
+    if period.single_day:
         data.timeline = _timeline(analytics, start, end, tz, query.color_by, filters)
     else:
         data.daily = _daily(analytics, period, tz, query.color_by, filters)
 
-    data.distracting_seconds, data.distractions = _distractions(analytics, start, end, filters)
+    data.distracting_seconds, where = analytics.distractions(start, end, filters)
+    data.distractions = [(item.name, item.seconds) for item in where[:TOP]]
     if query.drill:
-        drill_filters = {**(filters or {}), "project": query.drill}
+        drill_filters = {**(filters or {}), "project": engine_project(query.drill)}
         data.drill = {dim: _items(analytics.summary(start, end, by=dim, filters=drill_filters))
                       for dim in DRILL_DIMENSIONS}
     if focus_stats is not None:
@@ -221,6 +201,12 @@ def habits_key(query: StatsQuery) -> tuple:
     return (query.period, query.goal_seconds, query.today, device_filter(query))
 
 
+def trend_days(period: Period) -> list[date]:
+    """The days of the productivity trend: the period's, or the last ones up to its end."""
+    count = (TREND_DAYS if period.single_day else min(len(period.days()), TREND_MAX_DAYS))
+    return [period.last - timedelta(days=i) for i in range(count - 1, -1, -1)]
+
+
 def load_habits(analytics: Any, query: StatsQuery) -> Habits:
     """The slower, history-wide part: heatmap, productivity trend, goal streaks."""
     began = time.perf_counter()
@@ -232,9 +218,7 @@ def load_habits(analytics: Any, query: StatsQuery) -> Habits:
     only = device_filter(query)
     habits.heatmap = analytics.heatmap(*local_bounds(heat_start, period.end, tz),
                                        filters=only)
-    habits.trend_days = (period.days() if period.mode != "day" else
-                         [period.anchor - timedelta(days=i)
-                          for i in range(TREND_DAYS - 1, -1, -1)])
+    habits.trend_days = trend_days(period)
     habits.trend = [analytics.productivity_pulse(*local_bounds(d, d + timedelta(days=1), tz),
                                                  filters=only)
                     for d in habits.trend_days]
@@ -244,17 +228,6 @@ def load_habits(analytics: Any, query: StatsQuery) -> Habits:
                                            filters=only)
     habits.elapsed = time.perf_counter() - began
     return habits
-
-
-def _pulse_filtered(analytics: Any, start: datetime, end: datetime,
-                    filters: dict[str, str]) -> float | None:
-    """The Productivity Pulse of the filtered time, with the engine's weights."""
-    summary = analytics.summary(start, end, by="productivity", filters=filters)
-    if summary.total_seconds <= 0:
-        return None
-    level = {name: lvl for lvl, name in PRODUCTIVITY_NAMES.items()}
-    return sum(PULSE_WEIGHTS.get(level.get(i.name, 0), 50.0) * i.seconds
-               for i in summary.items) / summary.total_seconds
 
 
 def _timeline(analytics: Any, start: datetime, end: datetime, tz: ZoneInfo | None,
@@ -267,7 +240,7 @@ def _timeline(analytics: Any, start: datetime, end: datetime, tz: ZoneInfo | Non
         if filters and not _matches(filters, project=project, language=span.language or UNKNOWN,
                                     device=span.device):
             continue
-        key = project if color_by == "project" else cls.category
+        key = shown_project(project) if color_by == "project" else cls.category
         s = max(entry.start.timestamp(), midnight)
         e = min(entry.end.timestamp(), end.timestamp())
         if e <= s:
@@ -299,31 +272,20 @@ def _details(s: float, e: float, span: Any, cls: Any, project: str | None,
 
 def _daily(analytics: Any, period: Period, tz: ZoneInfo | None, color_by: str,
            filters: dict[str, str] | None) -> dict[date, dict[str, float]]:
+    """Seconds per column (a day, or a month of a long range) by `color_by`."""
     if not filters:
-        return analytics.daily(period.start, period.end - timedelta(days=1), by=color_by)
-    out: dict[date, dict[str, float]] = {}
-    for day in period.days():
-        summary = analytics.summary(*local_bounds(day, day + timedelta(days=1), tz),
-                                    by=color_by, filters=filters)
-        out[day] = dict(_items(summary, limit=None))
+        per_day = analytics.daily(period.start, period.last, by=color_by)
+    else:
+        per_day = {}
+        for day in period.days():
+            summary = analytics.summary(*local_bounds(day, day + timedelta(days=1), tz),
+                                        by=color_by, filters=filters)
+            per_day[day] = {item.name: item.seconds for item in summary.items}
+    monthly = len(period.days()) > MONTHLY_AFTER_DAYS
+    out: dict[date, dict[str, float]] = {column: {} for column in columns(period)}
+    for day, values in per_day.items():
+        bucket = out[day.replace(day=1) if monthly else day]
+        for name, secs in values.items():
+            key = shown_project(name) if color_by == "project" else name
+            bucket[key] = bucket.get(key, 0.0) + secs
     return out
-
-
-def _distractions(analytics: Any, start: datetime, end: datetime,
-                  filters: dict[str, str] | None) -> tuple[float, Items]:
-    """Time rated distracting or worse, and where it went: sites, or the app when no site."""
-    total = 0.0
-    where: dict[str, float] = defaultdict(float)
-    for level in (-2, -1):
-        rated = {**(filters or {}), "productivity": PRODUCTIVITY_NAMES[level]}
-        sites = analytics.summary(start, end, by="site", filters=rated)
-        total += sites.total_seconds
-        for item in sites.items:
-            if item.name != UNKNOWN:
-                where[item.name] += item.seconds
-        if any(item.name == UNKNOWN for item in sites.items):
-            apps = analytics.summary(start, end, by="app", filters={**rated, "site": UNKNOWN})
-            for item in apps.items:
-                where[item.name] += item.seconds
-    ranked = sorted(where.items(), key=lambda kv: (-kv[1], kv[0]))
-    return total, ranked[:TOP]

@@ -1,16 +1,29 @@
-"""The statistics window: where the time went, by day, week or month."""
+"""The statistics window: where the time went, over a day, a week, a month or any range.
+
+It fits any screen from 1024x600 up (at any scale factor): the toolbar wraps, the cards
+reflow from three columns to two to one, and the window comes back where it was on each
+screen."""
 
 from __future__ import annotations
 
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QDate, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QCloseEvent,
+    QColor,
+    QCursor,
+    QGuiApplication,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
-    QButtonGroup,
+    QAbstractButton,
+    QAbstractSpinBox,
     QComboBox,
+    QDateEdit,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -18,13 +31,21 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.engine.analytics import (
+    UNKNOWN,
+    explain_coding,
+    explain_distractions,
+    explain_pulse,
+)
 from desktop.engine.formatting import format_duration
+from desktop.engine.periods import RANGE_NAMES, RANGES, Period
 from desktop.ui.bridge import EngineBridge, QueryRunner
 from desktop.ui.charts.bars import BarChart, LazyBarChart
 from desktop.ui.charts.base import Card, Chart
@@ -33,21 +54,23 @@ from desktop.ui.charts.ring import ProgressRing
 from desktop.ui.charts.stacked import StackedDailyChart
 from desktop.ui.charts.timeline import TimelineBar, TimelineChart
 from desktop.ui.charts.trend import TrendChart
+from desktop.ui.flow_layout import FlowLayout
 from desktop.ui.habits import FOCUS_LENGTHS, HabitHooks
 from desktop.ui.stats_data import (
     BREAKDOWNS,
     DRILL_DIMENSIONS,
-    MODES,
+    NO_PROJECT,
     Habits,
-    Period,
     StatsData,
     StatsQuery,
     focus_text,
     habits_key,
     load_habits,
     load_stats,
+    project_share,
 )
-from desktop.ui.theme import Theme, productivity_color
+from desktop.ui.theme import Theme, color_for, productivity_color
+from desktop.ui.window_places import WindowPlaces, fit
 
 # Live updates: at most one refresh this often while the window shows today.
 LIVE_REFRESH_SECONDS = 15.0
@@ -57,19 +80,95 @@ TAB_TITLES = {"project": "Projects", "language": "Languages", "app": "Apps", "si
               "category": "Categories", "branch": "Branches", "file": "Files"}
 ALL = "All"
 ALL_DEVICES = "All devices"
+PLACE_NAME = "statistics"
+DEFAULT_SIZE = (1280, 900)
+FRAME_ROOM = (6, 30, -6, -8)  # left, top (title bar), right, bottom frame, roughly
+# Card columns by the width (logical pixels) the cards have: three, two, or one.
+THREE_COLUMNS_FROM = 1100
+TWO_COLUMNS_FROM = 700
+COMPACT_BELOW = 420  # a window shorter than this folds its filters behind a button
+COMBO_CHARS = 10  # combos show this many characters at least; longer names are elided
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that shows what fits, with "…", and its whole text as a tooltip."""
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__()
+        self._full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(60)
+        self.set_full_text(text)
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text)
+        self.updateGeometry()
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def sizeHint(self):
+        hint = super().sizeHint()
+        hint.setWidth(self.fontMetrics().horizontalAdvance(self._full) + 8)
+        return hint
+
+    def minimumSizeHint(self):
+        hint = super().minimumSizeHint()
+        hint.setWidth(self.minimumWidth())
+        return hint
+
+    def _show_filters(self) -> None:
+        """On a short window the filters fold behind the Filters button."""
+        shown = not self.filters_button.isVisible() or self.filters_button.isChecked()
+        for box in self.filter_boxes:
+            box.setVisible(shown)
+        self.device_box.setVisible(shown and self.device_combo.count() > 2)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight,
+                                              max(0, self.width() - 2))
+        if shown != self.text():
+            self.setText(shown)
+
+
+def _group(*widgets: QWidget) -> QWidget:
+    """Widgets that stay together on one toolbar row."""
+    box = QWidget()
+    layout = QHBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(4)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return box
+
+
+def _combo() -> QComboBox:
+    combo = QComboBox()
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(COMBO_CHARS)
+    combo.currentTextChanged.connect(combo.setToolTip)  # the whole name, when elided
+    return combo
 
 
 class Figure(QWidget):
-    """A big number with a caption."""
+    """A big number with a caption; `explain`, when given, is its tooltip and the caption
+    says so with a "?"."""
 
-    def __init__(self, caption: str) -> None:
+    def __init__(self, caption: str, explain: str = "") -> None:
         super().__init__()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.value = QLabel("–")
         self.value.setObjectName("bigNumber")
-        self.caption = QLabel(caption)
+        self.caption = QLabel(caption + (" (?)" if explain else ""))
         self.caption.setObjectName("muted")
+        self.setToolTip(explain)
         layout.addWidget(self.value)
         layout.addWidget(self.caption)
         layout.addStretch(1)
@@ -92,7 +191,9 @@ class StatsWindow(QMainWindow):
         self.hooks = hooks
         self._fixed_today = today
         self.setWindowTitle("TimeForged statistics")
-        self.resize(1280, 900)
+        home = getattr(engine, "home", None)
+        self.places = WindowPlaces(home) if home is not None else None
+        self._placed = False
         self.runner = QueryRunner(self)
         self.runner.finished.connect(self._on_result)
         self.runner.failed.connect(self._on_failure)
@@ -103,8 +204,9 @@ class StatsWindow(QMainWindow):
         self.habits: Habits | None = None
         self._last_refresh = 0.0
         self.data: StatsData | None = None
-        self.period = Period("day", self.today())
+        self.period = Period.of("today", self.today())
         self.drill_project: str | None = None
+        self.columns = 0
         self._build()
         self._shortcuts()
         theme.changed.connect(self._restyle)
@@ -121,35 +223,36 @@ class StatsWindow(QMainWindow):
     def _build(self) -> None:
         central = QWidget()
         outer = QVBoxLayout(central)
-        outer.setContentsMargins(14, 10, 14, 6)
-        outer.addLayout(self._toolbar())
+        outer.setContentsMargins(10, 8, 10, 4)
+        self.toolbar = self._toolbar()
+        outer.addWidget(self.toolbar)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
-        grid = QGridLayout(body)
-        grid.setSpacing(12)
-        grid.setContentsMargins(0, 6, 0, 6)
+        self.grid = QGridLayout(body)
+        self.grid.setSpacing(10)
+        self.grid.setContentsMargins(0, 6, 0, 6)
         scroll.setWidget(body)
+        self.scroll = scroll
         self.body = body
         outer.addWidget(scroll, 1)
         self.setCentralWidget(central)
 
-        # Row 0: headline figures and the goal.
+        # Headline figures and the goal.
         self.total_fig = Figure("tracked")
-        self.coding_fig = Figure("coding")
-        self.pulse_fig = Figure("productivity pulse (0–100)")
-        self.distract_fig = Figure("on distractions")
+        self.coding_fig = Figure("coding", explain_coding())
+        self.pulse_fig = Figure("productivity pulse", explain_pulse())
+        self.distract_fig = Figure("on distractions", explain_distractions())
         figures = QWidget()
-        fl = QHBoxLayout(figures)
-        fl.setContentsMargins(0, 0, 0, 0)
+        fl = FlowLayout(figures, spacing=12, center=False)
         for fig in (self.total_fig, self.coding_fig, self.pulse_fig, self.distract_fig):
-            fl.addWidget(fig, 1)
+            fl.addWidget(fig)
         self.summary_card = Card("Summary", figures)
         self.top_label = QLabel()
         self.top_label.setWordWrap(True)
         self.summary_card.add(self.top_label)
-        grid.addWidget(self.summary_card, 0, 0, 1, 2)
 
         self.ring = ProgressRing()
         self.goal_label = QLabel()
@@ -160,29 +263,38 @@ class StatsWindow(QMainWindow):
         gl.addWidget(self.ring)
         gl.addWidget(self.goal_label, 1)
         self.goal_card = Card("Daily coding goal", goal_body)
-        grid.addWidget(self.goal_card, 0, 2)
 
-        # Row 1: the timeline (day) or stacked days (week, month).
+        # The timeline (one day) or stacked days (a longer range).
         self.timeline = TimelineChart()
         self.stacked = StackedDailyChart()
         self.activity_card = Card("Timeline")
         self.activity_card.add(self.timeline, 1)
         self.activity_card.add(self.stacked, 1)
-        grid.addWidget(self.activity_card, 1, 0, 1, 3)
 
-        # Row 2: totals by dimension; drill-down of a project.
+        # Totals by dimension; drill-down of a project.
         self.tabs = QTabWidget()
+        self.tabs.setUsesScrollButtons(True)
         self.bars: dict[str, LazyBarChart] = {}
         for dim in BREAKDOWNS:
-            page = LazyBarChart(clickable=dim == "project")
+            page = (LazyBarChart(clickable=True, colors=_project_color) if dim == "project"
+                    else LazyBarChart())
             page.created = self._style_chart
             self.bars[dim] = page
             self.tabs.addTab(page, TAB_TITLES[dim])
         self.bars["project"].chart.bar_clicked.connect(self.drill_into)
+        self.bars["project"].chart.share_of = self._project_share
         self.totals_card = Card("Totals (click a project to drill down)", self.tabs)
-        grid.addWidget(self.totals_card, 2, 0, 1, 2)
+        self.hide_no_project = QToolButton()
+        self.hide_no_project.setCheckable(True)
+        self.hide_no_project.setText(f"Hide {NO_PROJECT}")
+        self.hide_no_project.setToolTip(
+            "Leave time that belongs to no project out of the Projects chart. It is never "
+            "counted in the projects' percentages.")
+        self.hide_no_project.toggled.connect(lambda _on: self._draw_project_bars())
+        self.totals_card.add(self.hide_no_project)
 
         self.drill_tabs = QTabWidget()
+        self.drill_tabs.setUsesScrollButtons(True)
         self.drill_bars: dict[str, LazyBarChart] = {}
         for dim in DRILL_DIMENSIONS:
             page = LazyBarChart(max_bars=8)
@@ -196,104 +308,147 @@ class StatsWindow(QMainWindow):
         self.drill_hint = QLabel("Click a bar in Projects to see its branches, files and "
                                  "languages.")
         self.drill_hint.setWordWrap(True)
+        self.drill_hint.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.drill_hint.setObjectName("muted")
         self.drill_card = Card("Project detail")
         self.drill_card.add(self.drill_close)
         self.drill_card.add(self.drill_tabs, 1)
-        self.drill_card.add(self.drill_hint)
-        grid.addWidget(self.drill_card, 2, 2)
+        self.drill_card.add(self.drill_hint, 1)  # at the top, under the title
 
-        # Row 3: habits.
+        # Habits.
         self.heatmap = HeatmapChart()
         self.heat_card = Card("Coding by hour and weekday", self.heatmap)
-        grid.addWidget(self.heat_card, 3, 0, 1, 2)
         self.trend = TrendChart()
         self.trend_card = Card("Productivity trend", self.trend)
-        grid.addWidget(self.trend_card, 3, 2)
 
-        # Row 4: distractions.
+        # Distractions.
         self.distractions = BarChart(max_bars=8, colors=lambda _n: productivity_color(-2))
         self.distract_card = Card("Distractions (sites and apps rated distracting)",
                                   self.distractions)
-        grid.addWidget(self.distract_card, 4, 0, 1, 2)
         self.focus_label = QLabel()
         self.focus_label.setWordWrap(True)
+        self.focus_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.focus_card = Card("Focus sessions", self.focus_label)
-        grid.addWidget(self.focus_card, 4, 2)
-        for col in range(3):
-            grid.setColumnStretch(col, 1)
-        grid.setRowStretch(5, 1)  # spare height goes below the cards, not into them
+        self.cards = [self.summary_card, self.goal_card, self.activity_card, self.totals_card,
+                      self.drill_card, self.heat_card, self.trend_card, self.distract_card,
+                      self.focus_card]
 
-        self.status_label = QLabel()
+        self.status_label = ElidedLabel()
         self.status_label.setObjectName("muted")
         self.statusBar().addWidget(self.status_label, 1)
         self._show_drill(None)
+        self._reflow(3)
 
-    def _toolbar(self) -> QHBoxLayout:
-        bar = QHBoxLayout()
+    def _reflow(self, columns: int) -> None:
+        """Place the cards in `columns` columns (3, 2 or 1), keeping their reading order."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        wide = {self.summary_card, self.activity_card, self.totals_card, self.heat_card,
+                self.distract_card}
+        if columns == 3:
+            rows = [[self.summary_card, self.goal_card], [self.activity_card],
+                    [self.totals_card, self.drill_card], [self.heat_card, self.trend_card],
+                    [self.distract_card, self.focus_card]]
+        elif columns == 2:
+            rows = [[self.summary_card], [self.goal_card, self.focus_card],
+                    [self.activity_card], [self.totals_card], [self.drill_card, self.trend_card],
+                    [self.heat_card], [self.distract_card]]
+        else:
+            rows = [[card] for card in self.cards]
+        grid = self.grid
+        for card in self.cards:
+            grid.removeWidget(card)
+        for r in range(grid.rowCount()):
+            grid.setRowStretch(r, 0)
+        for c in range(grid.columnCount()):
+            grid.setColumnStretch(c, 1 if c < columns else 0)
+        for r, row in enumerate(rows):
+            col = 0
+            for card in row:
+                span = columns if len(row) == 1 else (2 if card in wide and columns == 3 else 1)
+                grid.addWidget(card, r, col, 1, span)
+                col += span
+        grid.setRowStretch(len(rows), 1)  # spare height goes below the cards, not into them
+
+    def _toolbar(self) -> QWidget:
+        bar = QWidget()
+        flow = FlowLayout(bar, spacing=8)
         self.prev_button = QToolButton()
         self.prev_button.setText("◀")
         self.prev_button.setToolTip("Previous (Ctrl+Left)")
         self.prev_button.clicked.connect(lambda: self.step(-1))
         self.today_button = QPushButton("&Today")
-        self.today_button.setToolTip("Back to today (Ctrl+T)")
+        self.today_button.setToolTip("Back to the range holding today (Ctrl+T)")
         self.today_button.clicked.connect(self.go_today)
         self.next_button = QToolButton()
         self.next_button.setText("▶")
         self.next_button.setToolTip("Next (Ctrl+Right)")
         self.next_button.clicked.connect(lambda: self.step(1))
-        self.period_label = QLabel()
+        self.range_combo = QComboBox()
+        for i, kind in enumerate(RANGES):
+            self.range_combo.addItem(RANGE_NAMES[kind], kind)
+            self.range_combo.setItemData(i, f"Ctrl+{i + 1}", Qt.ItemDataRole.ToolTipRole)
+        self.range_combo.setToolTip("Which dates to show; Ctrl+←/→ steps through them")
+        self.range_combo.activated.connect(lambda i: self.set_range(RANGES[i]))
+        self.range_caption = QLabel("&Range")
+        self.range_caption.setBuddy(self.range_combo)
+        flow.addWidget(_group(self.prev_button, self.today_button, self.next_button,
+                              self.range_caption, self.range_combo))
+
+        self.from_date = QDateEdit()
+        self.to_date = QDateEdit()
+        for edit in (self.from_date, self.to_date):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.dateChanged.connect(lambda _d, e=edit: self._custom_changed(e))
+        from_caption = QLabel("&From")
+        from_caption.setBuddy(self.from_date)
+        to_caption = QLabel("t&o")
+        to_caption.setBuddy(self.to_date)
+        self.custom_box = _group(from_caption, self.from_date, to_caption, self.to_date)
+        self.custom_box.setVisible(False)
+        flow.addWidget(self.custom_box)
+
+        self.period_label = ElidedLabel()
         self.period_label.setObjectName("periodLabel")
-        self.period_label.setMinimumWidth(380)
-        for w in (self.prev_button, self.today_button, self.next_button):
-            bar.addWidget(w)
-        bar.addSpacing(8)
-        bar.addWidget(self.period_label)
-        bar.addStretch(1)
+        self.period_label.setMinimumWidth(160)
+        flow.addWidget(self.period_label)
 
-        self.mode_buttons = QButtonGroup(self)
-        self.mode_buttons.setExclusive(True)
-        for i, (mode, label) in enumerate(zip(MODES, ("&Day", "&Week", "&Month"), strict=True)):
-            button = QPushButton(label)
-            button.setCheckable(True)
-            button.setToolTip(f"{mode.title()} view (Ctrl+{i + 1})")
-            button.setChecked(mode == "day")
-            self.mode_buttons.addButton(button, i)
-            bar.addWidget(button)
-        self.mode_buttons.idClicked.connect(lambda i: self.set_mode(MODES[i]))
-        bar.addSpacing(12)
-
+        self.filters_button = QToolButton()
+        self.filters_button.setText("Filters")
+        self.filters_button.setCheckable(True)
+        self.filters_button.setToolTip("Show the project, language, device and color choices")
+        self.filters_button.toggled.connect(lambda _on: self._show_filters())
+        self.filters_button.setVisible(False)  # only on a short screen
+        flow.addWidget(self.filters_button)
+        self.filter_boxes: list[QWidget] = []
         self.filters: dict[str, QComboBox] = {}
         for dim, label in (("project", "&Project"), ("language", "&Language")):
             caption = QLabel(label)
-            combo = QComboBox()
-            combo.setMinimumWidth(130)
+            combo = _combo()
             combo.addItem(ALL)
             caption.setBuddy(combo)
             combo.activated.connect(lambda _i: self._filters_changed())
             self.filters[dim] = combo
-            bar.addWidget(caption)
-            bar.addWidget(combo)
+            self.filter_boxes.append(_group(caption, combo))
+            flow.addWidget(self.filter_boxes[-1])
         self.device_caption = QLabel("De&vice")
-        self.device_combo = QComboBox()
-        self.device_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.device_combo.setMinimumContentsLength(10)  # long names are elided
+        self.device_combo = _combo()
         self.device_combo.addItem(ALL_DEVICES, "")
         self.device_combo.setToolTip("Synced devices: all of them, or one")
         self.device_caption.setBuddy(self.device_combo)
         self.device_combo.activated.connect(lambda _i: self.refresh())
-        self.device_caption.setVisible(False)  # until the history holds a second device
-        self.device_combo.setVisible(False)
-        bar.addWidget(self.device_caption)
-        bar.addWidget(self.device_combo)
+        self.device_box = _group(self.device_caption, self.device_combo)
+        self.device_box.setVisible(False)  # until the history holds a second device
+        flow.addWidget(self.device_box)
         caption = QLabel("&Color by")
         self.color_by = QComboBox()
         self.color_by.addItems(["category", "project"])
         caption.setBuddy(self.color_by)
         self.color_by.activated.connect(lambda _i: self.refresh())
-        bar.addWidget(caption)
-        bar.addWidget(self.color_by)
+        self.filter_boxes.append(_group(caption, self.color_by))
+        flow.addWidget(self.filter_boxes[-1])
 
         if self.hooks is not None:
             focus = QToolButton()
@@ -305,21 +460,77 @@ class StatsWindow(QMainWindow):
                 act = menu.addAction(f"{minutes} minutes")
                 act.triggered.connect(lambda _=False, m=minutes: self.hooks.start_focus(m))
             focus.setMenu(menu)
-            bar.addWidget(focus)
+            flow.addWidget(focus)
         return bar
+
+    def toolbar_controls(self) -> list[QWidget]:
+        """Every visible control of the toolbar (for tests and keyboard users)."""
+        kinds = (QAbstractButton, QComboBox, QAbstractSpinBox, QLabel)
+        return [w for w in self.toolbar.findChildren(QWidget)
+                if isinstance(w, kinds) and w.isVisibleTo(self)]
 
     def _shortcuts(self) -> None:
         bindings = {
             "Ctrl+Left": lambda: self.step(-1), "Ctrl+Right": lambda: self.step(1),
-            "Ctrl+T": self.go_today, "Ctrl+1": lambda: self.set_mode("day"),
-            "Ctrl+2": lambda: self.set_mode("week"), "Ctrl+3": lambda: self.set_mode("month"),
-            "F5": lambda: self.refresh(force=True), "Esc": lambda: self.drill_into(None),
+            "Ctrl+T": self.go_today, "F5": lambda: self.refresh(force=True),
+            "Esc": lambda: self.drill_into(None),
         }
+        for i, kind in enumerate(RANGES):
+            bindings[f"Ctrl+{i + 1}"] = lambda k=kind: self.set_range(k)
         for keys, slot in bindings.items():
             QShortcut(QKeySequence(keys), self, activated=slot)
         QShortcut(QKeySequence.StandardKey.Close, self, activated=self.close)
         self.setTabOrder(self.prev_button, self.today_button)
         self.setTabOrder(self.today_button, self.next_button)
+
+    # -- size and place -------------------------------------------------------------
+
+    def _target_screen(self):
+        return (QGuiApplication.screenAt(QCursor.pos()) or self.screen()
+                or QGuiApplication.primaryScreen())
+
+    def _place(self) -> None:
+        """Where it was last on this screen, or a default size centered; always inside the
+        screen's available area, with room for the window manager's frame (not known before
+        the window is first shown). Positions are of the window's inside, as saved."""
+        screen = self._target_screen()
+        room = screen.availableGeometry().adjusted(*FRAME_ROOM)
+        saved = self.places.get(PLACE_NAME, screen) if self.places else None
+        if saved is None:
+            saved = QRect(0, 0, *DEFAULT_SIZE)
+            saved.moveCenter(room.center())
+        self.setGeometry(fit(saved, room))
+
+    def _remember_place(self) -> None:
+        if self.places is not None and self._placed and not self.isMaximized():
+            self.places.put(PLACE_NAME, self.screen(), self.geometry())
+
+    def showEvent(self, event) -> None:
+        if not self._placed:
+            self._place()
+            self._placed = True
+        super().showEvent(event)
+
+    def hideEvent(self, event) -> None:
+        self._remember_place()
+        super().hideEvent(event)
+
+    def _show_filters(self) -> None:
+        """On a short window the filters fold behind the Filters button."""
+        shown = not self.filters_button.isVisible() or self.filters_button.isChecked()
+        for box in self.filter_boxes:
+            box.setVisible(shown)
+        self.device_box.setVisible(shown and self.device_combo.count() > 2)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        compact = self.height() < COMPACT_BELOW
+        if compact != self.filters_button.isVisible():
+            self.filters_button.setVisible(compact)
+            self._show_filters()
+        width = self.scroll.viewport().width() if self.scroll.isVisible() else self.width()
+        self._reflow(3 if width >= THREE_COLUMNS_FROM else 2 if width >= TWO_COLUMNS_FROM
+                     else 1)
 
     # -- navigation -----------------------------------------------------------------
 
@@ -329,17 +540,53 @@ class StatsWindow(QMainWindow):
         return datetime.now(self.engine.analytics.tz).date()
 
     def step(self, steps: int) -> None:
-        self.period = self.period.shifted(steps)
+        """Whole ranges earlier or later: a day, a week, a month, a year or the custom
+        range's length."""
+        self.period = self.period.shifted(steps, self.today())
         self.refresh()
 
     def go_today(self) -> None:
-        self.period = Period(self.period.mode, self.today())
+        if self.period.kind == "custom":
+            length = self.period.end - self.period.start
+            self.period = Period("custom", self.today() + timedelta(days=1) - length,
+                                 self.today() + timedelta(days=1))
+        else:
+            self.period = Period.of(self.period.kind, self.today())
         self.refresh()
 
-    def set_mode(self, mode: str) -> None:
-        self.period = Period(mode, self.period.anchor)
-        self.mode_buttons.button(MODES.index(mode)).setChecked(True)
+    def set_range(self, kind: str) -> None:
+        """Show range `kind` as of today; "custom" keeps the dates shown and opens the date
+        pickers."""
+        if kind == "custom":
+            self.period = Period("custom", self.period.start, self.period.end)
+        else:
+            self.period = Period.of(kind, self.today())
         self.refresh()
+
+    def set_custom(self, first: date, last: date) -> None:
+        """Show from `first` to `last`, both included."""
+        self.period = Period.custom(first, max(first, last))
+        self.refresh()
+
+    def _custom_changed(self, edit: QDateEdit) -> None:
+        first, last = self.from_date.date().toPython(), self.to_date.date().toPython()
+        if last < first:  # keep the range whole: move the other end
+            other = self.to_date if edit is self.from_date else self.from_date
+            other.blockSignals(True)
+            other.setDate(edit.date())
+            other.blockSignals(False)
+            first = last = edit.date().toPython()
+        self.set_custom(first, last)
+
+    def _show_period(self) -> None:
+        period = self.period
+        self.period_label.set_full_text(period.label(self.today()))
+        self.range_combo.setCurrentIndex(RANGES.index(period.kind))
+        self.custom_box.setVisible(period.kind == "custom")
+        for edit, day in ((self.from_date, period.start), (self.to_date, period.last)):
+            edit.blockSignals(True)
+            edit.setDate(QDate(day.year, day.month, day.day))
+            edit.blockSignals(False)
 
     def set_filter(self, dim: str, value: str | None) -> None:
         combo = self.filters[dim]
@@ -390,8 +637,11 @@ class StatsWindow(QMainWindow):
         Two jobs: the period's figures first (drawn as soon as they come), then the
         history-wide habits (heatmap, trend, streaks), reused for HABITS_MAX_AGE seconds
         while nothing they depend on changes."""
-        self.period_label.setText(self.period.label(self.today()))
-        self.status_label.setText("Loading…")
+        self._show_period()
+        chosen = sum(combo.currentText() != ALL for combo in self.filters.values())
+        chosen += bool(self.device_combo.currentData())
+        self.filters_button.setText(f"Filters ({chosen})" if chosen else "Filters")
+        self.status_label.set_full_text("Loading…")
         self._submit(self.current_query(), force)
 
     def _submit(self, query: StatsQuery, force: bool = False) -> None:
@@ -425,15 +675,14 @@ class StatsWindow(QMainWindow):
             return
         when = datetime.now().strftime("%H:%M:%S")
         ms = (self.data.elapsed + (self.habits.elapsed if self.habits else 0)) * 1000
-        self.status_label.setText(f"Updated {when} · computed in {ms:.0f} ms"
-                                  "   ·   Ctrl+←/→ dates, Ctrl+1/2/3 day/week/month, "
-                                  "F5 refresh")
+        self.status_label.set_full_text(f"Updated {when} · computed in {ms:.0f} ms   ·   "
+                                        "Ctrl+←/→ step, Ctrl+1…8 ranges, F5 refresh")
         self.loaded.emit(self.data)
 
     def _on_failure(self, token: int, message: str) -> None:
         if token in (self._token, self._habits_token):
             self._token = self._habits_token = 0
-            self.status_label.setText(f"Could not read the statistics: {message}")
+            self.status_label.set_full_text(f"Could not read the statistics: {message}")
 
     def _on_status(self, _status: Any) -> None:
         """Live updates: refresh (throttled) while the window is open on a period with today."""
@@ -452,14 +701,15 @@ class StatsWindow(QMainWindow):
         self.coding_fig.set(format_duration(data.coding_seconds))
         self.pulse_fig.set("–" if data.pulse is None else f"{data.pulse:.0f}")
         self.distract_fig.set(format_duration(data.distracting_seconds))
-        tops = [(label, next((n for n, _ in data.totals.get(dim, []) if n != "unknown"), None))
+        tops = [(label, next((n for n, _ in data.totals.get(dim, [])
+                              if n not in ("unknown", NO_PROJECT)), None))
                 for dim, label in (("project", "project"), ("language", "language"),
                                    ("app", "app"), ("site", "site"))]
         self.top_label.setText("Top " + " · ".join(f"{label}: <b>{_html(name)}</b>"
                                                    for label, name in tops if name)
                                if data.total_seconds else "Nothing tracked in this period.")
 
-        day_view = q.period.mode == "day"
+        day_view = q.period.single_day
         self.timeline.setVisible(day_view)
         self.stacked.setVisible(not day_view)
         by = q.color_by
@@ -468,11 +718,14 @@ class StatsWindow(QMainWindow):
             self.timeline.set_bars([TimelineBar(r.start, r.end, r.key, r.details)
                                     for r in data.timeline])
         else:
-            self.activity_card.title.setText(f"Time per day by {by}")
-            self.stacked.set_days(q.period.days(), data.daily)
+            monthly = len(data.daily) < len(q.period.days())
+            self.activity_card.title.setText(f"Time per {'month' if monthly else 'day'} by {by}")
+            self.stacked.set_days(list(data.daily), data.daily, monthly=monthly)
 
         for dim, chart in self.bars.items():
-            chart.set_items(data.totals.get(dim, []))
+            if dim != "project":
+                chart.set_items(data.totals.get(dim, []))
+        self._draw_project_bars()
         self._show_drill(data)
 
         for dim, combo in self.filters.items():
@@ -503,9 +756,20 @@ class StatsWindow(QMainWindow):
             combo.addItem(current[:8], current)
         combo.setCurrentIndex(max(0, combo.findData(current or "")))
         combo.blockSignals(False)
-        several = combo.count() > 2
-        combo.setVisible(several)
-        self.device_caption.setVisible(several)
+        self._show_filters()
+
+    def _draw_project_bars(self) -> None:
+        items = self.data.totals.get("project", []) if self.data else []
+        self.hide_no_project.setVisible(any(name == NO_PROJECT for name, _ in items))
+        if self.hide_no_project.isChecked():
+            items = [(name, secs) for name, secs in items if name != NO_PROJECT]
+        self.bars["project"].set_items(items)
+
+    def _project_share(self, name: str) -> float | None:
+        """A project's percentage of the period's project time ((no project) left out)."""
+        seconds = dict(self.data.totals.get("project", [])) if self.data else {}
+        return project_share(name, seconds.get(name, 0.0),
+                             self.data.project_seconds if self.data else 0.0)
 
     def _draw_habits(self, habits: Habits) -> None:
         self.heatmap.set_grid(habits.heatmap or [[0.0] * 24 for _ in range(7)])
@@ -562,6 +826,11 @@ class StatsWindow(QMainWindow):
         # Closing hides: the tray app keeps running and reopens it instantly.
         self._live_timer.stop()
         event.accept()
+
+
+def _project_color(name: str) -> QColor:
+    """(no project) in the grey of what is not known, the others their own color."""
+    return color_for(UNKNOWN if name == NO_PROJECT else name)
 
 
 def _html(text: str) -> str:

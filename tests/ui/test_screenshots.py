@@ -57,10 +57,10 @@ def test_stats_screenshots(qapp, qtbot, engine, scheme):
         with qtbot.waitSignal(win.loaded, timeout=20000):
             win.drill_into(None)
         with qtbot.waitSignal(win.loaded, timeout=20000):
-            win.set_mode("week")
+            win.set_range("week")
         save(win, f"stats-week{suffix}")
         with qtbot.waitSignal(win.loaded, timeout=20000):
-            win.set_mode("month")
+            win.set_range("month")
         save(win, f"stats-month{suffix}")
         # The chart backgrounds follow the theme.
         dark = QImage(str(OUT / f"stats-week{suffix}.png")).pixelColor(5, 500).lightness() < 100

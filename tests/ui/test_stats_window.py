@@ -49,7 +49,7 @@ def act(qtbot, win, action) -> None:
 
 def test_day_view_numbers(window):
     assert window.period_label.text().startswith("Today, Wednesday 18 November 2026")
-    assert bars(window.bars["project"]) == {"timeforged": 7200, "unknown": 5700,
+    assert bars(window.bars["project"]) == {"timeforged": 7200, "(no project)": 5700,
                                             "webshop": 3600}
     assert window.bars["project"].chart.names[0] == "timeforged"  # largest on top
     assert bars(window.bars["language"]) == {"Python": 7200, "unknown": 5700,
@@ -110,34 +110,35 @@ def test_hover_with_the_mouse(qtbot, window):
 def test_navigation_by_keyboard(qtbot, window):
     act(qtbot, window, lambda: qtbot.keyClick(window, Qt.Key.Key_Left,
                                               Qt.KeyboardModifier.ControlModifier))
-    assert window.period.anchor == TODAY - timedelta(days=1)
+    assert window.period.start == TODAY - timedelta(days=1)
     assert window.period_label.text().startswith("Yesterday")
-    assert bars(window.bars["project"]) == {"timeforged": 7200, "unknown": 1800}
+    assert bars(window.bars["project"]) == {"timeforged": 7200, "(no project)": 1800}
     assert bars(window.bars["language"]) == {"Rust": 7200, "unknown": 1800}
 
-    act(qtbot, window, lambda: qtbot.keyClick(window, Qt.Key.Key_2,
+    act(qtbot, window, lambda: qtbot.keyClick(window, Qt.Key.Key_3,
                                               Qt.KeyboardModifier.ControlModifier))
-    assert window.period.mode == "week"
+    assert window.period.kind == "week" and window.range_combo.currentText() == "This week"
     assert window.stacked.isVisible() and not window.timeline.isVisible()
     seg = window.stacked.segments
     unit = window.stacked.unit
-    assert [round(h * unit) for h in seg["coding"].opts["height"]] == [
-        10800, 7200, 12600, 0, 0, 0, 0]
-    assert [round(h * unit) for h in seg["social"].opts["height"]] == [0, 1800, 900, 0, 0, 0, 0]
+    # This week is Monday to today, as `timeforged report week`.
+    assert [round(h * unit) for h in seg["coding"].opts["height"]] == [10800, 7200, 12600]
+    assert [round(h * unit) for h in seg["social"].opts["height"]] == [0, 1800, 900]
     # Segments stack: social starts where coding ends.
     assert list(seg["social"].opts["y0"])[1] >= seg["coding"].opts["height"][1]
     assert bars(window.bars["project"]) == {"timeforged": 14400, "webshop": 14400,
-                                            "unknown": 7500}
+                                            "(no project)": 7500}
 
     act(qtbot, window, lambda: qtbot.keyClick(window, Qt.Key.Key_Left,
                                               Qt.KeyboardModifier.ControlModifier))
     assert window.period.start == TODAY - timedelta(days=TODAY.weekday() + 7)
+    assert len(window.stacked.days) == 7  # a past week is whole
     assert bars(window.bars["project"]) == {"timeforged": 9000}
 
-    act(qtbot, window, lambda: qtbot.keyClick(window, Qt.Key.Key_3,
+    act(qtbot, window, lambda: qtbot.keyClick(window, Qt.Key.Key_5,
                                               Qt.KeyboardModifier.ControlModifier))
-    assert window.period.mode == "month"
-    assert len(window.stacked.days) == 30
+    assert window.period.kind == "month"
+    assert len(window.stacked.days) == 18  # the 1st to today
     coding = [round(h * window.stacked.unit) for h in
               window.stacked.segments["coding"].opts["height"]]
     assert coding[10] == 9000 and coding[15:18] == [10800, 7200, 12600]
@@ -145,7 +146,13 @@ def test_navigation_by_keyboard(qtbot, window):
 
     act(qtbot, window, lambda: qtbot.keyClick(window, Qt.Key.Key_T,
                                               Qt.KeyboardModifier.ControlModifier))
-    assert window.period.anchor == TODAY
+    assert window.period.start == TODAY.replace(day=1)
+    act(qtbot, window, lambda: qtbot.keyClick(window, Qt.Key.Key_Left,
+                                              Qt.KeyboardModifier.ControlModifier))
+    assert len(window.stacked.days) == 31  # October, whole
+    act(qtbot, window, lambda: qtbot.keyClick(window, Qt.Key.Key_T,
+                                              Qt.KeyboardModifier.ControlModifier))
+    assert window.period.start == TODAY.replace(day=1)
 
 
 def test_drill_down_by_clicking_a_project_bar(qtbot, window):
@@ -184,10 +191,10 @@ def test_filters(qtbot, window):
     assert window.drill_project == "timeforged"
     assert bars(window.bars["language"]) == {"Python": 7200}
 
-    act(qtbot, window, lambda: window.set_mode("week"))
+    act(qtbot, window, lambda: window.set_range("week"))
     unit = window.stacked.unit
     assert [round(h * unit) for h in window.stacked.segments["coding"].opts["height"]] == [
-        0, 7200, 7200, 0, 0, 0, 0]
+        0, 7200, 7200]
 
     window.color_by.setCurrentText("project")
     act(qtbot, window, window.refresh)

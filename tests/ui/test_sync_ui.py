@@ -224,7 +224,7 @@ def test_stats_device_selector(qapp, qtbot, tmp_path, sync_server):
         assert "remote" not in bars(window.bars["project"])
 
         with qtbot.waitSignal(window.loaded, timeout=20000):
-            window.set_mode("week")
+            window.set_range("week")
         monday = date.fromordinal(TODAY.toordinal() - TODAY.weekday())
         assert window.period.start == monday
         assert window.device_combo.currentData() == engine.store.device  # kept

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from desktop.ui.charts.base import Chart, duration_text, time_unit
+from desktop.ui.charts.base import Chart, duration_text, short_name, time_unit
 from desktop.ui.theme import color_for
 
 ROW_HEIGHT = 26  # pixels per bar, so long lists grow instead of squashing
@@ -29,6 +29,8 @@ class BarChart(Chart):
         self.names: list[str] = []
         self.seconds: list[float] = []
         self.unit = 60.0
+        # A bar's percentage, when not its share of all bars; None: it has none.
+        self.share_of: Callable[[str], float | None] | None = None
         self.item = pg.BarGraphItem(x0=[], y=[], width=[], height=0.7)
         self.addItem(self.item)
         self.getPlotItem().showGrid(x=True, y=False, alpha=0.15)
@@ -50,7 +52,7 @@ class BarChart(Chart):
             x0=[0.0] * n, y=ys, width=[s / self.unit for s in self.seconds], height=0.7,
             pen=pg.mkPen(None), brushes=[self.colors(name) for name in self.names] or None)
         axis = self.getPlotItem().getAxis("left")
-        labels = [_short(name) for name in self.names]
+        labels = [short_name(name) for name in self.names]
         axis.setTicks([list(zip(ys, labels, strict=True))])
         self.fit_left_axis(labels)
         self.getPlotItem().getAxis("bottom").setLabel(label)
@@ -73,10 +75,12 @@ class BarChart(Chart):
         idx = self.index_at(y)
         if idx is None or x < 0 or x > self.seconds[idx] / self.unit * 1.02 + 0.02:
             return ""
-        total = sum(self.seconds) or 1
-        share = 100 * self.seconds[idx] / total
+        name = self.names[idx]
+        share = (100 * self.seconds[idx] / (sum(self.seconds) or 1) if self.share_of is None
+                 else self.share_of(name))
         hint = "\nClick for branches, files and languages" if self.clickable else ""
-        return f"{self.names[idx]}: {duration_text(self.seconds[idx])} ({share:.0f}%){hint}"
+        percent = "" if share is None else f" ({share:.0f}%)"
+        return f"{name}: {duration_text(self.seconds[idx])}{percent}{hint}"
 
     def click_at(self, x: float, y: float) -> str | None:
         """Select the bar at view coordinates (x, y); returns its name."""
@@ -98,10 +102,6 @@ class BarChart(Chart):
             return
         point = self.to_view(event.scenePos())
         self.click_at(point.x(), point.y())
-
-
-def _short(name: str, limit: int = 24) -> str:
-    return name if len(name) <= limit else "…" + name[-(limit - 1):]
 
 
 class LazyBarChart(QWidget):

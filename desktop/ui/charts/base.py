@@ -13,10 +13,19 @@ pg.setConfigOptions(antialias=True)
 
 
 def time_unit(max_seconds: float) -> tuple[float, str]:
-    """(seconds per unit, unit label) readable for values up to `max_seconds`."""
+    """(seconds per unit, unit label) readable for values up to `max_seconds`: seconds under
+    two minutes, minutes under two hours, then hours."""
     if max_seconds >= 2 * 3600:
         return 3600.0, "hours"
-    return 60.0, "minutes"
+    if max_seconds >= 2 * 60:
+        return 60.0, "minutes"
+    return 1.0, "seconds"
+
+
+def short_name(name: str, limit: int = 24) -> str:
+    """An axis label: a long name loses its start ("…/ui/stats_window.py"); the hover text
+    gives it whole."""
+    return name if len(name) <= limit else "…" + name[-(limit - 1):]
 
 
 class Card(QFrame):
@@ -30,6 +39,7 @@ class Card(QFrame):
         layout.setContentsMargins(12, 10, 12, 10)
         self.title = QLabel(title)
         self.title.setObjectName("cardTitle")
+        self.title.setWordWrap(True)
         layout.addWidget(self.title)
         self.body_layout = layout
         if body is not None:
@@ -48,6 +58,8 @@ class Chart(pg.PlotWidget):
         self.hideButtons()
         vb = self.getPlotItem().getViewBox()
         vb.setMouseEnabled(False, False)
+        for name in ("left", "bottom"):  # axes say their unit, never "(x0.001)"
+            self.getPlotItem().getAxis(name).enableAutoSIPrefix(False)
         self.setMinimumHeight(160)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setBackground(None)

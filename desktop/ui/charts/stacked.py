@@ -1,4 +1,5 @@
-"""Week and month views: one stacked bar per day, a segment per category (or project)."""
+"""Ranges longer than a day: one stacked bar per day (or month), a segment per category (or
+project)."""
 
 from __future__ import annotations
 
@@ -25,11 +26,15 @@ class StackedDailyChart(Chart):
         self.values: dict[str, list[float]] = {}
         self.segments: dict[str, pg.BarGraphItem] = {}
         self.unit = 3600.0
+        self.monthly = False
         self.legend = self.getPlotItem().addLegend(offset=(-10, 5), colCount=4)
         self.getPlotItem().showGrid(x=False, y=True, alpha=0.15)
         self.setFixedHeight(260)
 
-    def set_days(self, days: Sequence[date], per_day: Mapping[date, Mapping[str, float]]) -> None:
+    def set_days(self, days: Sequence[date], per_day: Mapping[date, Mapping[str, float]],
+                 monthly: bool = False) -> None:
+        """One column per day of `days`, or per month (`days` then holds their first days)."""
+        self.monthly = monthly
         for item in self.segments.values():
             self.removeItem(item)
         self.legend.clear()
@@ -58,10 +63,10 @@ class StackedDailyChart(Chart):
             self.addItem(item)
             self.segments[key] = item
             base = [b + h for b, h in zip(base, heights, strict=True)]
-        fmt = "%a %d" if len(days) <= 7 else "%d"
+        fmt = "%b" if monthly else "%a %d" if len(days) <= 7 else "%d"
         step = 1 if len(days) <= 16 else 2
-        ticks = [(i, d.strftime(fmt).lstrip("0") if len(days) > 7 else d.strftime(fmt))
-                 for i, d in enumerate(days) if i % step == 0]
+        ticks = [(i, d.strftime(fmt).lstrip("0") if len(days) > 7 and not monthly
+                  else d.strftime(fmt)) for i, d in enumerate(days) if i % step == 0]
         self.getPlotItem().getAxis("bottom").setTicks([ticks])
         self.getPlotItem().getAxis("left").setLabel(label)
         self.setXRange(-0.6, len(days) - 0.4, padding=0)
@@ -73,6 +78,7 @@ class StackedDailyChart(Chart):
             return ""
         parts = [(k, self.values[k][i]) for k in self.keys if self.values[k][i] > 0]
         total = sum(s for _, s in parts)
-        lines = [f"{self.days[i]:%A %d %B}: {duration_text(total)}"]
+        when = f"{self.days[i]:%B %Y}" if self.monthly else f"{self.days[i]:%A %d %B}"
+        lines = [f"{when}: {duration_text(total)}"]
         lines += [f"  {k}: {duration_text(s)}" for k, s in sorted(parts, key=lambda p: -p[1])]
         return "\n".join(lines)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pyqtgraph as pg
 
-from desktop.ui.charts.base import Chart
+from desktop.ui.charts.base import Chart, short_name
 from desktop.ui.theme import color_for
 
 MAX_LANES = 8
@@ -54,8 +54,10 @@ class TimelineChart(Chart):
             x0=[b.start for b in self.bars], x1=[b.end for b in self.bars],
             y=[row[b.key] for b in self.bars], height=0.72,
             pen=pg.mkPen(None), brushes=[color_for(b.key) for b in self.bars] or None)
-        self.getPlotItem().getAxis("left").setTicks([[(row[k], k) for k in lanes]])
-        self.fit_left_axis(lanes)
+        labels = [short_name(k) for k in lanes]
+        self.getPlotItem().getAxis("left").setTicks([list(zip((row[k] for k in lanes), labels,
+                                                              strict=True))])
+        self.fit_left_axis(labels)
         if self.bars:
             lo = max(0.0, min(b.start for b in self.bars) - 0.5)
             hi = min(24.0, max(b.end for b in self.bars) + 0.5)

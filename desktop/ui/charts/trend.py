@@ -30,7 +30,10 @@ class TrendChart(Chart):
     def set_scores(self, days: Sequence[date], scores: Sequence[float | None]) -> None:
         self.days, self.scores = list(days), list(scores)
         ys = [math.nan if s is None else float(s) for s in scores]
-        self.curve.setData(list(range(len(days))), ys, connect="finite")
+        if all(math.isnan(y) for y in ys):  # no point at all: pyqtgraph would warn
+            self.curve.setData([], [])
+        else:
+            self.curve.setData(list(range(len(days))), ys, connect="finite")
         step = max(1, math.ceil(len(days) / 6))
         last = len(days) - 1
         self.getPlotItem().getAxis("bottom").setTicks(
