@@ -1,10 +1,12 @@
-"""Turn `today`, `week`, `--from 2026-11-01 --to 2026-11-07` into an aware datetime range."""
+"""Turn `today`, `last30`, `--from 2026-11-01 --to 2026-11-07` into an aware datetime range."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, tzinfo
 
-PERIODS = ("today", "yesterday", "week", "month", "year")
+from desktop.engine import periods
+
+PERIODS = tuple(k for k in periods.RANGES if k != "custom")
 
 
 class RangeError(ValueError):
@@ -16,21 +18,11 @@ def _midnight(day: date, tz: tzinfo) -> datetime:
 
 
 def period_range(period: str, tz: tzinfo, now: datetime | None = None) -> tuple[datetime, datetime]:
-    """today/yesterday: that day; week: this week from Monday; month, year: calendar, to date."""
-    now = now or datetime.now(tz)
-    today = now.astimezone(tz).date()
-    if period == "today":
-        return _midnight(today, tz), _midnight(today + timedelta(days=1), tz)
-    if period == "yesterday":
-        return _midnight(today - timedelta(days=1), tz), _midnight(today, tz)
-    end = _midnight(today + timedelta(days=1), tz)
-    if period == "week":
-        return _midnight(today - timedelta(days=today.weekday()), tz), end
-    if period == "month":
-        return _midnight(today.replace(day=1), tz), end
-    if period == "year":
-        return _midnight(today.replace(month=1, day=1), tz), end
-    raise RangeError(f"unknown period {period!r}: use one of {', '.join(PERIODS)}")
+    """today/yesterday: that day; week: this week from Monday; month, year: calendar, to date;
+    last7/last30: the last 7 or 30 days, today included (desktop.engine.periods)."""
+    if period not in PERIODS:
+        raise RangeError(f"unknown period {period!r}: use one of {', '.join(PERIODS)}")
+    return periods.period_range(period, tz, now)
 
 
 def parse_moment(text: str, tz: tzinfo, *, end: bool = False) -> datetime:

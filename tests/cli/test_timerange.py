@@ -24,6 +24,14 @@ def test_week_starts_on_monday_and_year_on_january_first():
         datetime(2026, 3, 28, tzinfo=BERLIN), datetime(2026, 3, 29, tzinfo=BERLIN))
 
 
+def test_the_last_7_and_30_days_end_with_today():
+    end = datetime(2026, 3, 30, tzinfo=BERLIN)
+    assert period_range("last7", BERLIN, NOW) == (datetime(2026, 3, 23, tzinfo=BERLIN), end)
+    assert period_range("last30", BERLIN, NOW) == (datetime(2026, 2, 28, tzinfo=BERLIN), end)
+    with pytest.raises(RangeError, match="last7"):
+        period_range("fortnight", BERLIN, NOW)
+
+
 def test_explicit_dates_include_the_last_day():
     start, end = resolve_range(None, "2026-11-01", "2026-11-07", BERLIN, NOW)
     assert start == datetime(2026, 11, 1, tzinfo=BERLIN)
