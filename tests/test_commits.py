@@ -3,6 +3,7 @@ a plain reference of the rule (desktop.engine.commits) on overlap-resolved spans
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import subprocess
@@ -136,28 +137,21 @@ def test_each_commit_collects_the_coding_time_on_its_branch_since_the_one_before
 # -- the rule against a plain reference -------------------------------------------------------
 
 def reference(spans: list[Span], commits: list[Commit], mine: set[str]) -> dict[str, tuple]:
-    """The rule of desktop.engine.commits, computed the plain way: resolved pieces, branch
-    from the seconds per quarter hour, each commit summing pieces since the one before."""
+    """The rule of desktop.engine.commits, computed the plain way: resolved pieces, the branch
+    of the last one before a commit, each commit summing pieces since the one before."""
     pieces = [(p.start, p.end, p.span.branch) for p in resolve(spans)
               if p.span.editor and p.span.project == "repo"]
-    per_quarter: dict[int, dict[str, float]] = {}
-    for a, b, branch in pieces:
-        q = math.floor(a / QUARTER)
-        while q * QUARTER < b:
-            lo, hi = max(a, q * QUARTER), min(b, (q + 1) * QUARTER)
-            if hi > lo:
-                d = per_quarter.setdefault(q, {})
-                d[branch or "unknown"] = d.get(branch or "unknown", 0.0) + hi - lo
-            q += 1
-
     def branch_at(t: float) -> str | None:
         q = math.ceil(t / QUARTER) - 1
-        for back in range(BRANCH_LOOKBACK + 1):
-            got = per_quarter.get(q - back)
-            if got:
-                best = max(sorted(got), key=got.__getitem__)
-                return None if best == "unknown" else best
-        return None
+        parts = []
+        for a, b, branch in pieces:  # cut at quarter hours, as the rollups see them
+            qq = math.floor(a / QUARTER)
+            while qq * QUARTER < b:
+                lo, hi = max(a, qq * QUARTER), min(b, (qq + 1) * QUARTER)
+                if lo < t and 0 <= q - qq <= BRANCH_LOOKBACK and hi > lo:
+                    parts.append((hi, branch))
+                qq += 1
+        return max(parts)[1] if parts else None
 
     def coded(a: float | None, b: float, branch: str | None) -> float:
         return sum(max(0.0, min(y, b) - max(x, a if a is not None else -math.inf))
@@ -204,3 +198,37 @@ def test_commit_times_equal_the_reference(tmp_path_factory, spans, commits):
             assert t.seconds == pytest.approx(seconds, abs=1e-6)
     finally:
         store.close()
+
+
+# -- the CLI -----------------------------------------------------------------------------------
+
+def test_report_by_commit_and_by_pull_request(repo, tf_home):
+    """A real `timeforged report --by commit|pr` on a real repository and data folder."""
+    from desktop.engine import paths
+    from tests.cli.test_commands import tf
+
+    day = 1_767_261_600.0  # 2026-01-01 10:00 UTC
+    store = Store(paths.database_file(Path(tf_home)))
+    store.add_spans([editor(day, day + 3000, repo, "main"),
+                     editor(day + 3000, day + 5400, repo, "pr/7")])
+    store.close()
+    first = commit(repo, "a.py", 4, day + 3000)
+    git(repo, "checkout", "-q", "-b", "pr/7")
+    second = commit(repo, "b.py", 9, day + 5400)
+    rows = json.loads(tf(tf_home, "report", "--from", "2026-01-01", "--to", "2026-01-01",
+                         "--by", "commit", "--format", "json").stdout)
+    assert [(r["commit"], r["branch"], r["total_seconds"], r["lines_added"], r["pull"])
+            for r in rows["items"]] == [(second, "pr/7", 2400, 9, "#7"),
+                                        (first, "main", 3000, 4, None)]
+    assert rows["total_seconds"] == 5400
+    pulls = json.loads(tf(tf_home, "report", "--from", "2026-01-01", "--to", "2026-01-01",
+                          "--by", "pr", "--format", "json").stdout)["items"]
+    assert pulls == [{"pull": "#7", "project": "stellar", "branch": "pr/7", "commits": 1,
+                      "total_seconds": 2400, "lines_added": 9, "lines_deleted": 0}]
+    table = tf(tf_home, "report", "--from", "2026-01-01", "--to", "2026-01-01",
+               "--by", "commit").stdout
+    assert second[:9] in table and "add b.py" in table and "1h 30m" in table
+    empty = tf(tf_home, "report", "--from", "2025-01-01", "--to", "2025-01-02", "--by", "commit")
+    assert "No commits of yours" in empty.stderr
+    refused = tf(tf_home, "report", "--by", "commit", "--filter", "language=Go", ok=False)
+    assert refused.returncode == 2 and "by project only" in refused.stderr

@@ -1,4 +1,5 @@
-"""`timeforged report`: totals over a range, by any dimension, as a table, JSON or CSV."""
+"""`timeforged report`: totals over a range, by any dimension (or by commit and pull request),
+as a table, JSON or CSV."""
 
 from __future__ import annotations
 
@@ -22,11 +23,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("period", nargs="?", choices=PERIODS, help="default: today")
     p.add_argument("--from", dest="start", metavar="WHEN", help="a date or datetime")
     p.add_argument("--to", dest="end", metavar="WHEN", help="a date (inclusive) or datetime")
-    p.add_argument("--by", default="project", choices=DIMENSIONS)
+    p.add_argument("--by", default="project", choices=(*DIMENSIONS, *COMMIT_VIEWS),
+                   help="commit, pr: the coding time of each of your commits, or pull "
+                   "request, in the range (docs/commits.md)")
     p.add_argument("--format", default="table", choices=("table", "json", "csv"))
     p.add_argument("--filter", action="append", default=[], metavar="DIM=VALUE",
                    help="keep only this value of a dimension (repeatable)")
     p.set_defaults(func=run)
+
+
+COMMIT_VIEWS = ("commit", "pr")
 
 
 def _filters(pairs: list[str]) -> dict[str, str]:
@@ -44,7 +50,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         tz = ctx.config.zone()
         start, end = resolve_range(args.period, args.start, args.end, tz)
-        summary = ctx.analytics.summary(start, end, by=args.by, filters=_filters(args.filter))
+        filters = _filters(args.filter)
+        if args.by in COMMIT_VIEWS:
+            from desktop.cli.commit_report import report_commits
+
+            return report_commits(ctx, args, start, end, filters)
+        summary = ctx.analytics.summary(start, end, by=args.by, filters=filters)
     finally:
         ctx.close()
     total = summary.total_seconds

@@ -299,17 +299,23 @@ class Analytics:
 
     def timeline(self, start: datetime, end: datetime) -> list[TimelineEntry]:
         """The overlap-resolved pieces of [start, end), clipped to it, classified."""
-        s, e = self._epoch(start), self._epoch(end)
+        tz, stamp = self.tz, datetime.fromtimestamp
+        return [TimelineEntry(stamp(a, tz), stamp(b, tz), span, found)
+                for a, b, span, found in self.pieces(self._epoch(start), self._epoch(end))]
+
+    def pieces(self, s: float, e: float) -> list[tuple[float, float, Span, Classification]]:
+        """(start, end, span, classification) of the overlap-resolved pieces of epoch range
+        [s, e), clipped to it."""
         self._check_fingerprint()
         out = []
-        tz, by_key, stamp = self.tz, self._by_key, datetime.fromtimestamp
+        by_key = self._by_key
         for piece in resolve(self.store.spans(s, e), s, e):
             span = piece.span
             key = _activity_key(span)
             found = by_key.get(key)
             if found is None:
                 found = by_key[key] = self.classifier.classify(span)
-            out.append(TimelineEntry(stamp(piece.start, tz), stamp(piece.end, tz), span, found))
+            out.append((piece.start, piece.end, span, found))
         return out
 
     def daily(self, start: date, end: date, by: str | None = None
@@ -336,15 +342,11 @@ class Analytics:
                 bucket[name] = bucket.get(name, 0.0) + secs
         return out
 
-    def named_seconds(self, s: float, e: float, by: str, filters: Mapping[str, str], *,
-                      per_quarter: bool = True) -> dict[tuple[int, str], float]:
+    def named_seconds(self, s: float, e: float, by: str, filters: Mapping[str, str]
+                      ) -> dict[tuple[int, str], float]:
         """Seconds per (quarter index, name along `by`) in epoch range [s, e) where every
-        (non-time) filter matches; with `per_quarter` False, every quarter index is 0 (one
-        total per name: exact at the range's edges, from the raw spans there)."""
-        if per_quarter:
-            found = self.store.seconds_by_quarter(s, e)
-        else:
-            found = {(0, k): v for k, v in self.store.seconds_by_activity(s, e).items()}
+        (non-time) filter matches."""
+        found = self.store.seconds_by_quarter(s, e)
         keys = {k for _, k in found}
         ok, namer = self._key_filter(filters, keys), self._namer(by, keys)
         acc: dict[tuple[int, str], float] = defaultdict(float)

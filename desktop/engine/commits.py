@@ -7,8 +7,8 @@ The rule (docs/commits.md says it for users):
   `user.email` values and those configured); merge commits collect none.
 - A commit's moment is its author date, which rebase, cherry-pick and amend keep: rewriting
   history never moves time between commits.
-- A commit's branch is the branch coded on most in the project in the quarter hour before its
-  moment (or the latest one before, up to BRANCH_LOOKBACK back); unknown when there is none.
+- A commit's branch is the branch of the last coding in the project before its moment (up to
+  BRANCH_LOOKBACK quarter hours back); unknown when there is none.
 - A commit collects the coding time (category "coding") in its project and on its branch from
   the moment of the user's previous commit on that branch to its own moment; the first one
   collects everything before it. A commit of unknown branch counts every branch.
@@ -33,7 +33,7 @@ from desktop.engine.store import Store
 from desktop.engine.store.rollups import QUARTER
 from watchers.projects import find_project
 
-BRANCH_LOOKBACK = 16  # quarter hours before a commit searched for the branch coded on
+BRANCH_LOOKBACK = 16  # quarter hours searched back from a commit for the branch coded on
 CODING = "coding"
 _SCANNED = "git_scanned_activity"  # meta: the last activity id whose file was looked at
 _MERGE_SUBJECTS = (re.compile(r"^Merge pull request #(\d+) from [^/\s]+/(\S+)"),
@@ -73,49 +73,54 @@ def pull_of(branch: str | None, merged: dict[str, str]) -> str | None:
     return f"#{m.group(1)}" if m else None
 
 
+Piece = tuple[float, float, str]  # start, end, branch name (UNKNOWN for none)
+
+
 class Ledger:
     """Coding seconds in one project, per branch, before any moment: whole quarter hours
-    from the rollups, the quarter a moment falls in from the raw spans (exact)."""
+    from the rollups, the quarter a moment falls in from its overlap-resolved pieces (exact).
+    `pieces(a, b)` gives the project's coding pieces in [a, b)."""
 
     def __init__(self, per_quarter: dict[tuple[int, str], float],
-                 partial: Callable[[float, float], dict[str, float]]) -> None:
-        self._partial = partial
+                 pieces: Callable[[float, float], list[Piece]]) -> None:
+        self._pieces = pieces
         by_branch: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for (q, branch), secs in sorted(per_quarter.items()):
             by_branch[branch].append((q, secs))
         self._quarters = {b: [q for q, _ in rows] for b, rows in by_branch.items()}
         self._sums = {b: _prefix(secs for _, secs in rows) for b, rows in by_branch.items()}
-        self._by_quarter: dict[int, dict[str, float]] = defaultdict(dict)
-        for (q, branch), secs in per_quarter.items():
-            self._by_quarter[q][branch] = secs
-        self._busy = sorted(self._by_quarter)
-        self._memo: dict[float, dict[str, float]] = {}
+        self._busy = sorted({q for q, _ in per_quarter})
+        self._memo: dict[int, list[Piece]] = {}
+
+    def _quarter(self, q: int) -> list[Piece]:
+        found = self._memo.get(q)
+        if found is None:
+            found = self._memo[q] = self._pieces(q * QUARTER, (q + 1) * QUARTER)
+        return found
 
     def before(self, moment: float, branch: str | None) -> float:
         """Seconds before `moment` on `branch` (every branch when None)."""
         q = math.floor(moment / QUARTER)
-        partial = self._memo.get(moment)
-        if partial is None:
-            partial = self._memo[moment] = self._partial(q * QUARTER, moment)
-        branches = self._quarters if branch is None else [branch]
-        total = 0.0
-        for b in branches:
+        total = sum(min(b, moment) - a for a, b, name in self._quarter(q)
+                    if a < moment and (branch is None or name == branch))
+        for b in (self._quarters if branch is None else [branch]):
             quarters = self._quarters.get(b)
             if quarters:
                 total += self._sums[b][bisect.bisect_left(quarters, q)]
-            total += partial.get(b, 0.0)
         return total
 
     def branch_at(self, moment: float) -> str | None:
-        """The branch coded on most in the quarter hour just before `moment` (the one holding
-        it, or ending at it), or the latest one before that with coding."""
+        """The branch of the project's last coding before `moment` (BRANCH_LOOKBACK quarter
+        hours back at most)."""
         q = math.ceil(moment / QUARTER) - 1
         i = bisect.bisect_right(self._busy, q) - 1
-        if i < 0 or q - self._busy[i] > BRANCH_LOOKBACK:
-            return None
-        seconds = self._by_quarter[self._busy[i]]
-        best = max(sorted(seconds), key=seconds.__getitem__)
-        return None if best == UNKNOWN else best
+        while i >= 0 and q - self._busy[i] <= BRANCH_LOOKBACK:
+            earlier = [p for p in self._quarter(self._busy[i]) if p[0] < moment]
+            if earlier:
+                name = max(earlier, key=lambda p: p[1])[2]
+                return None if name == UNKNOWN else name
+            i -= 1
+        return None
 
 
 def _prefix(values: Iterable[float]) -> list[float]:
@@ -203,12 +208,13 @@ class Commits:
             hi = max(c.authored for c in commits)
             lo = hi if first is None else min(first, hi)
 
-            def partial(a: float, b: float, filters: dict = filters) -> dict[str, float]:
-                return {n: s for (_, n), s in self.analytics.named_seconds(
-                    a, b, "branch", filters, per_quarter=False).items()}
+            def pieces(a: float, b: float, name: str = name) -> list[Piece]:
+                return [(x, y, span.branch or UNKNOWN) for x, y, span, found
+                        in self.analytics.pieces(a, b) if found.category == CODING
+                        and (found.project or span.project or UNKNOWN) == name]
             upto = (math.floor(hi / QUARTER) + 1) * QUARTER
             ledger = Ledger(dict(self.analytics.named_seconds(lo, upto, "branch", filters)),
-                            partial)
+                            pieces)
             merged = pull_requests(commits)
             for commit, branch, seconds in assign(commits, emails | self.emails, ledger):
                 if (start is None or commit.authored >= start) and (

@@ -113,6 +113,14 @@ class SyncConfig:
 
 
 @dataclass
+class GitConfig:
+    """Whose commits collect coding time (desktop.engine.commits): each repository's
+    `user.email`, and these addresses too (others you have committed as)."""
+
+    emails: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Config:
     timezone: str | None = None  # an IANA name ("Europe/Paris"); None: the system's
     device_name: str | None = None  # None: the store's device id
@@ -123,6 +131,7 @@ class Config:
     breaks: BreaksConfig = field(default_factory=BreaksConfig)
     focus: FocusConfig = field(default_factory=FocusConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
+    git: GitConfig = field(default_factory=GitConfig)
 
     def zone(self) -> tzinfo:
         """The user's time zone: the configured one, else the system's."""
