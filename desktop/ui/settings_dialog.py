@@ -18,12 +18,14 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QProgressDialog,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -87,6 +89,7 @@ class SettingsDialog(QDialog):
         self.tabs = QTabWidget()
         config = engine.config
         self.forms: dict[str, DataclassForm] = {}
+        self.pages: dict[str, QWidget] = {}
         self.tabs.addTab(self._section_page("tracking", config.tracking,
                                             "What is recorded and how often. Changes apply "
                                             "from the next start of tracking."), "&Tracking")
@@ -132,7 +135,12 @@ class SettingsDialog(QDialog):
             layout.addWidget(label)
         layout.addWidget(form)
         layout.addStretch(1)
-        return page
+        scroll = QScrollArea()  # error lines under fields may need more than the height
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(page)
+        self.pages[name] = scroll
+        return scroll
 
     def _startup_page(self) -> QWidget:
         page = QWidget()
@@ -230,8 +238,25 @@ class SettingsDialog(QDialog):
                                    enabled=self.sync_page.enabled())
         return dataclasses.replace(self.engine.config, sync=sync, **changes)
 
+    def problems(self) -> dict[tuple[str, str], str]:
+        """(section, key) -> what is wrong, each shown at its field; empty when all is right."""
+        return {(section, key): problem for section, form in self.forms.items()
+                for key, problem in form.problems().items()}
+
     def save(self) -> bool:
-        """Validate by writing and reading back; a bad value names its key and keeps the old."""
+        """Refuse while a field is wrong (shown at the field, the first one brought into view);
+        else write, read back (a bad value names its key and keeps the old file) and apply."""
+        problems = self.problems()
+        if problems:
+            section, key = next(iter(problems))
+            form = self.forms[section]
+            self.tabs.setCurrentWidget(self.pages[section])
+            form.editors[key][0].setFocus()
+            count = len(problems)
+            self.error_label.setText(
+                f"Not saved: {count} setting{'s' if count > 1 else ''} need{'s' * (count == 1)} "
+                "fixing (marked in red)" + ("" if count > 1 else f": {problems[section, key]}"))
+            return False
         config = self.edited_config()
         path = paths.config_file(self.engine.home)
         previous = path.read_bytes() if path.exists() else None
