@@ -5,6 +5,7 @@ Used by `timeforged track` (headless) and by the tray app, which only subscribes
 
 from __future__ import annotations
 
+import errno
 import logging
 import threading
 import time
@@ -117,6 +118,7 @@ class Engine:
         self._today_seconds = 0.0
         self._today_read_at = 0.0
         self.api: Any = None  # the local HTTP API while running (desktop.engine.api)
+        self.api_error: OSError | None = None  # why it could not listen, if it could not
         # Focus mode and break reminders (desktop.engine.habits), fed after every poll.
         self.focus, self.breaks = create_habits(self, self._emit)
         # Sync with a self-hosted server: built always (Settings tests the connection),
@@ -272,11 +274,34 @@ class Engine:
                                  heartbeat_timeout=self.config.imports.wakatime_timeout_minutes
                                  * 60)
         except OSError as exc:
+            self.api_error = exc
             self.warnings.append(f"local API: cannot listen on 127.0.0.1:{self.config.api.port} "
                                  f"({exc}); editor plugins and the browser extension cannot "
                                  f"report")
             return
+        self.api_error = None
         self.api.start()
+
+    def api_state(self) -> tuple[bool, str]:
+        """(listening, one sentence for the tray and Settings: where, or why not and what
+        to do)."""
+        port = self.config.api.port
+        if self.api is not None:
+            return True, f"Local API listening on 127.0.0.1:{self.api.port}"
+        if not self.config.api.enabled:
+            return False, ("Local API off (api.enabled = false in config.toml): editor "
+                           "plugins and the browser extension cannot report")
+        error = self.api_error
+        if error is None:
+            return False, "Local API not started yet"
+        if error.errno == errno.EADDRINUSE:
+            return False, (f"Local API: port {port} is used by another program, so editor "
+                           "plugins and the browser extension cannot report. Close that "
+                           "program, or set another api.port in config.toml, restart "
+                           "TimeForged and run `timeforged setup-editors`")
+        return False, (f"Local API cannot listen on 127.0.0.1:{port} "
+                       f"({error.strerror or error}): editor plugins and the browser "
+                       "extension cannot report")
 
     # -- the loop ------------------------------------------------------------------
 

@@ -106,6 +106,7 @@ class SettingsDialog(QDialog):
             self.tabs.addTab(page, title)
         self.sync_page = SyncPage(engine)
         self.tabs.addTab(self.sync_page, "S&ync")
+        self.tabs.addTab(self._api_page(), "&Editors")
         self.tabs.addTab(self._startup_page(), "Start at &login")
         self.tabs.addTab(self._data_page(), "&Data")
 
@@ -141,6 +142,27 @@ class SettingsDialog(QDialog):
         scroll.setWidget(page)
         self.pages[name] = scroll
         return scroll
+
+    def _api_page(self) -> QWidget:
+        """The local API editors and the browser extension report to: listening, or why not."""
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.api_status = QLabel(wordWrap=True, objectName="apiStatus")
+        layout.addWidget(self.api_status)
+        about = QLabel("Editor plugins (WakaTime's) and the browser extension report to "
+                       "TimeForged's local API on 127.0.0.1. <code>timeforged setup-editors"
+                       "</code> points the editors at it; the extension's options take the "
+                       "port.", wordWrap=True)
+        about.setObjectName("muted")
+        layout.addWidget(about)
+        layout.addStretch(1)
+        self.show_api_state()
+        return page
+
+    def show_api_state(self) -> None:
+        listening, text = self.engine.api_state()
+        self.api_status.setText(text + ("." if not text.endswith(".") else ""))
+        self.api_status.setStyleSheet("" if listening else "color: #e53935")
 
     def _startup_page(self) -> QWidget:
         page = QWidget()
