@@ -59,6 +59,15 @@ class EngineStatus:
 
 
 @dataclass(frozen=True)
+class ApiState:
+    """The local API as the user needs to know it: listening, or why not and what to do."""
+
+    listening: bool
+    summary: str  # one short line (the tray menu)
+    advice: str = ""  # what to do about it
+
+
+@dataclass(frozen=True)
 class Unsaved:
     """What the engine could not save when it stopped: nothing, normally."""
 
@@ -282,26 +291,26 @@ class Engine:
         self.api_error = None
         self.api.start()
 
-    def api_state(self) -> tuple[bool, str]:
-        """(listening, one sentence for the tray and Settings: where, or why not and what
-        to do)."""
+    def api_state(self) -> ApiState:
+        """Whether the local API listens, and if not why and what to do (tray, Settings)."""
         port = self.config.api.port
         if self.api is not None:
-            return True, f"Local API listening on 127.0.0.1:{self.api.port}"
+            return ApiState(True, f"Local API listening on 127.0.0.1:{self.api.port}")
+        retry = "restart TimeForged and run `timeforged setup-editors`"
         if not self.config.api.enabled:
-            return False, ("Local API off (api.enabled = false in config.toml): editor "
-                           "plugins and the browser extension cannot report")
+            return ApiState(False, "Editors cannot report: the local API is off",
+                            f"Set api.enabled = true in config.toml and {retry}.")
         error = self.api_error
         if error is None:
-            return False, "Local API not started yet"
+            return ApiState(False, "Local API not started yet")
         if error.errno == errno.EADDRINUSE:
-            return False, (f"Local API: port {port} is used by another program, so editor "
-                           "plugins and the browser extension cannot report. Close that "
-                           "program, or set another api.port in config.toml, restart "
-                           "TimeForged and run `timeforged setup-editors`")
-        return False, (f"Local API cannot listen on 127.0.0.1:{port} "
-                       f"({error.strerror or error}): editor plugins and the browser "
-                       "extension cannot report")
+            return ApiState(False, f"Editors cannot report: port {port} is used by another "
+                            "program", f"Editor plugins and the browser extension cannot reach "
+                            f"TimeForged. Close the program holding 127.0.0.1:{port}, or set "
+                            f"another api.port in config.toml, {retry}.")
+        return ApiState(False, f"Editors cannot report: 127.0.0.1:{port} refused "
+                        f"({error.strerror or error})",
+                        f"Set another api.port in config.toml, {retry}.")
 
     # -- the loop ------------------------------------------------------------------
 

@@ -106,7 +106,8 @@ class SettingsDialog(QDialog):
             self.tabs.addTab(page, title)
         self.sync_page = SyncPage(engine)
         self.tabs.addTab(self.sync_page, "S&ync")
-        self.tabs.addTab(self._api_page(), "&Editors")
+        self.api_page = self._api_page()
+        self.tabs.addTab(self.api_page, "&Editors")
         self.tabs.addTab(self._startup_page(), "Start at &login")
         self.tabs.addTab(self._data_page(), "&Data")
 
@@ -160,9 +161,9 @@ class SettingsDialog(QDialog):
         return page
 
     def show_api_state(self) -> None:
-        listening, text = self.engine.api_state()
-        self.api_status.setText(text + ("." if not text.endswith(".") else ""))
-        self.api_status.setStyleSheet("" if listening else "color: #e53935")
+        api = self.engine.api_state()
+        self.api_status.setText(f"<b>{api.summary}.</b> {api.advice}")
+        self.api_status.setStyleSheet("" if api.listening else "color: #e53935")
 
     def _startup_page(self) -> QWidget:
         page = QWidget()

@@ -53,6 +53,7 @@ class TrayApp(QObject):
         self.menu.open_stats.connect(self.show_stats)
         self.menu.open_settings.connect(self.show_settings)
         self.menu.start_focus.connect(self.show_start_focus)
+        self.menu.open_api_settings.connect(self.show_api_settings)
         self.menu.stop_focus.connect(self.show_stop_focus)
         self.break_overlay: QObject | None = None
         self.focus_notices: QObject | None = None
@@ -135,6 +136,11 @@ class TrayApp(QObject):
             self.settings_dialog = SettingsDialog(self.engine, self.theme)
             self.settings_dialog.accepted.connect(self._settings_saved)
         _bring_forward(self.settings_dialog)
+
+    def show_api_settings(self) -> None:
+        self.show_settings()
+        self.settings_dialog.show_api_state()
+        self.settings_dialog.tabs.setCurrentWidget(self.settings_dialog.api_page)
 
     def _settings_saved(self) -> None:
         """The dialog closes on save: say where the sync key went if it is not a keyring."""

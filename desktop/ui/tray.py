@@ -54,6 +54,7 @@ class TrayMenu(QMenu):
     open_stats = Signal()
     open_settings = Signal()
     start_focus = Signal()  # "Custom…": the dialog with length, locked mode, what is blocked
+    open_api_settings = Signal()  # the local API's line: Settings → Editors
     stop_focus = Signal()
     quit_requested = Signal()
 
@@ -61,10 +62,11 @@ class TrayMenu(QMenu):
         super().__init__(parent)
         self.engine = engine
         self.hooks = hooks
+        self.setToolTipsVisible(True)
         self.today_action = self._info("Today: –")
         self.current_action = self._info("Now: –")
         self.countdown_action = self._info("")
-        self.api_action = self._info("")
+        self.api_action = self._act("", self.open_api_settings.emit)
         self.addSeparator()
         self.pause_15 = self._act("Pause for 15 minutes", lambda: self.pause(15 * 60))
         self.pause_60 = self._act("Pause for 1 hour", lambda: self.pause(3600))
@@ -129,12 +131,14 @@ class TrayMenu(QMenu):
 
 
     def update_api(self) -> None:
-        """The local API's state: shown only when it is not listening (what to do with it)."""
+        """The local API's state, shown only when it is not listening; a click on it opens
+        Settings → Editors, its tooltip says what to do."""
         state = getattr(self.engine, "api_state", None)
-        listening, text = state() if state else (True, "")
-        self.api_action.setText(text)
-        self.api_action.setToolTip(text)
-        self.api_action.setVisible(not listening)
+        api = state() if state else None
+        broken = api is not None and not api.listening
+        self.api_action.setText(f"⚠ {api.summary}…" if broken else "")
+        self.api_action.setToolTip(api.advice if broken else "")
+        self.api_action.setVisible(broken)
 
 
 def tooltip_text(status: Any, focus: Any = None) -> str:

@@ -160,12 +160,16 @@ def test_port_held_by_another_program(qapp, qtbot, x_session, tmp_path, monkeypa
         app.start()
         try:
             qtbot.waitUntil(lambda: app.menu.api_action.isVisible(), timeout=10000)
-            text = app.menu.api_action.text()
+            action = app.menu.api_action
+            assert action.text() == f"⚠ Editors cannot report: port {port} is used by another " \
+                "program…"
+            assert f"Close the program holding 127.0.0.1:{port}" in action.toolTip()
+            action.trigger()  # opens Settings → Editors, which says it all
+            dialog = app.settings_dialog
+            assert dialog.isVisible() and dialog.tabs.currentWidget() is dialog.api_page
+            text = dialog.api_status.text()
             assert f"port {port} is used by another program" in text
-            assert "editor plugins and the browser extension cannot report" in text
-            app.show_settings()
-            assert f"port {port} is used by another program" in \
-                app.settings_dialog.api_status.text()
+            assert "timeforged setup-editors" in text
             # The CLI says whose port it is, in one sentence, not the stranger's 404.
             env = dict(x_session.env, TIMEFORGED_HOME=str(app.engine.home))
             cli = subprocess.run([sys.executable, "-m", "desktop.cli", "focus", "status"],
@@ -182,8 +186,8 @@ def test_port_held_by_another_program(qapp, qtbot, x_session, tmp_path, monkeypa
 
 
 def test_api_listening_is_not_a_menu_line(qtbot, tray_app):
-    listening, text = tray_app.engine.api_state()
-    assert listening and text.startswith("Local API listening on 127.0.0.1:")
+    api = tray_app.engine.api_state()
+    assert api.listening and api.summary.startswith("Local API listening on 127.0.0.1:")
     assert not tray_app.menu.api_action.isVisible()
     tray_app.show_settings()
     assert "listening" in tray_app.settings_dialog.api_status.text()
