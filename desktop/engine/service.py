@@ -10,14 +10,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
 from desktop.engine import paths
 from desktop.engine.analytics import Analytics
-from desktop.engine.config import Config
+from desktop.engine.config import Config, load_config, save_config
 from desktop.engine.formatting import format_duration
 from desktop.engine.habits import close_habits, create_habits, feed_habits
 from desktop.engine.settings import load_settings
@@ -290,6 +290,27 @@ class Engine:
             return
         self.api_error = None
         self.api.start()
+
+    def move_api(self, port: int = 0) -> ApiState:
+        """Serve the local API on `port` (0: a free one the system picks) and save that port
+        as api.port in config.toml (nothing else in the file changes). ConfigError, before
+        anything moves, when config.toml cannot be read."""
+        path = paths.config_file(self.home)
+        on_disk = load_config(path, env={})
+        before = self.config.api
+        if self.api is not None:
+            self.api.stop()
+            self.api = None
+        self.config = replace(self.config, api=replace(self.config.api, port=port,
+                                                       enabled=True))
+        self._start_api()
+        if self.api is not None:
+            api = replace(on_disk.api, port=self.api.port, enabled=True)
+            self.config = replace(self.config, api=api)
+            save_config(replace(on_disk, api=api), path)
+        else:
+            self.config = replace(self.config, api=before)  # its state says why
+        return self.api_state()
 
     def api_state(self) -> ApiState:
         """Whether the local API listens, and if not why and what to do (tray, Settings)."""

@@ -156,6 +156,18 @@ class SettingsDialog(QDialog):
                        "port.", wordWrap=True)
         about.setObjectName("muted")
         layout.addWidget(about)
+        self.move_api_button = QPushButton("&Move to a free port and point the editors there")
+        self.move_api_button.setToolTip("Saves the new api.port in config.toml and sets "
+                                        "api_url in ~/.wakatime.cfg (backed up first), as "
+                                        "`timeforged setup-editors` does.")
+        self.move_api_button.clicked.connect(self.move_api)
+        row = QHBoxLayout()
+        row.addWidget(self.move_api_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.api_moved = QLabel(wordWrap=True, objectName="apiMoved")
+        self.api_moved.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.api_moved)
         layout.addStretch(1)
         self.show_api_state()
         return page
@@ -164,6 +176,29 @@ class SettingsDialog(QDialog):
         api = self.engine.api_state()
         self.api_status.setText(f"<b>{api.summary}.</b> {api.advice}")
         self.api_status.setStyleSheet("" if api.listening else "color: #e53935")
+        self.move_api_button.setVisible(not api.listening)
+
+    def move_api(self) -> None:
+        """On the user's request: the API to a free port, the editors' config after it."""
+        from desktop.engine.editors import point_editors
+
+        try:
+            api = self.engine.move_api()
+            if not api.listening:
+                self.api_moved.setText("")
+                return
+            port = self.engine.config.api.port
+            done = point_editors(self.engine.home, port)
+        except (ConfigError, OSError) as exc:
+            self.api_moved.setText(f"Not moved: {exc}")
+            return
+        finally:
+            self.show_api_state()
+        backup = f" (the old one is kept as {done.backup})" if done.backup else ""
+        self.api_moved.setText(
+            f"api.port = {port} is saved in config.toml and {done.path} now points at "
+            f"{done.api_url}{backup}. Restart your editors, and enter port {port} in the "
+            "browser extension's options.")
 
     def _startup_page(self) -> QWidget:
         page = QWidget()

@@ -15,6 +15,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop.engine import paths
+from desktop.engine.config import load_config
 from desktop.engine.service import Engine
 from desktop.engine.span import Span
 from desktop.ui.focus_widgets import StartFocusDialog, StopFocusDialog
@@ -156,6 +157,7 @@ def test_port_held_by_another_program(qapp, qtbot, x_session, tmp_path, monkeypa
                                 text=True)
     try:
         port = int(stranger.stdout.readline())
+        monkeypatch.setenv("WAKATIME_HOME", str(tmp_path / "wakatime"))
         app = make_app(qapp, tmp_path, monkeypatch, f"[api]\nport = {port}\n")
         app.start()
         try:
@@ -178,6 +180,22 @@ def test_port_held_by_another_program(qapp, qtbot, x_session, tmp_path, monkeypa
             assert cli.returncode != 0
             assert f"127.0.0.1:{port} is held by another program, not TimeForged" in out
             assert "Not Found" not in out and "uvicorn" in out
+
+            # On request, the API moves to a free port and the editors' config follows.
+            assert dialog.move_api_button.isVisible()
+            dialog.move_api_button.click()
+            api = app.engine.api_state()
+            assert api.listening and not dialog.move_api_button.isVisible()
+            moved = app.engine.config.api.port
+            assert moved != port
+            assert load_config(paths.config_file(app.engine.home)).api.port == moved
+            cfg = (tmp_path / "wakatime" / ".wakatime.cfg").read_text()
+            assert f"api_url = http://127.0.0.1:{moved}/api/v1" in cfg
+            assert f"port {moved}" in dialog.api_moved.text()
+            qtbot.waitUntil(lambda: not app.menu.api_action.isVisible(), timeout=10000)
+            cli = subprocess.run([sys.executable, "-m", "desktop.cli", "focus", "status"],
+                                 env=env, capture_output=True, text=True, timeout=60)
+            assert cli.returncode == 0 and "No focus session is running" in cli.stdout
         finally:
             app.shutdown()
     finally:
