@@ -327,8 +327,9 @@ class Engine:
         if error.errno == errno.EADDRINUSE:
             return ApiState(False, f"Editors cannot report: port {port} is used by another "
                             "program", f"Editor plugins and the browser extension cannot reach "
-                            f"TimeForged. Close the program holding 127.0.0.1:{port}, or set "
-                            f"another api.port in config.toml, {retry}.")
+                            f"TimeForged. Close the program holding 127.0.0.1:{port}, or move "
+                            "TimeForged to a free port (Settings → Editors does it all; or set "
+                            f"another api.port in config.toml, {retry}).")
         return ApiState(False, f"Editors cannot report: 127.0.0.1:{port} refused "
                         f"({error.strerror or error})",
                         f"Set another api.port in config.toml, {retry}.")
