@@ -129,13 +129,12 @@ class TrayMenu(QMenu):
         for act in (self.pause_15, self.pause_60, self.pause_tomorrow):
             act.setEnabled(not paused and state != "stopped")
 
-
     def update_api(self) -> None:
-        """The local API's state, shown only when it is not listening; a click on it opens
-        Settings → Editors, its tooltip says what to do."""
+        """The local API's state, shown only when it cannot listen (not before it starts);
+        a click on it opens Settings → Editors, its tooltip says what to do."""
         state = getattr(self.engine, "api_state", None)
         api = state() if state else None
-        broken = api is not None and not api.listening
+        broken = api is not None and not api.listening and bool(api.advice)
         self.api_action.setText(f"⚠ {api.summary}…" if broken else "")
         self.api_action.setToolTip(api.advice if broken else "")
         self.api_action.setVisible(broken)
