@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import tomli_w
 
 from desktop.engine import paths
+from desktop.engine.formatting import format_span
 
 ENV_PREFIX = "TIMEFORGED_"
 
@@ -246,8 +247,6 @@ def field_problem(section: Any, key: str, value: Any) -> str | None:
     meta = spec.metadata
     unit, (low, high) = meta.get("unit"), meta.get("range", (None, None))
     if unit and isinstance(value, int | float) and not low <= value <= high:
-        from desktop.engine.formatting import format_span
-
         return (f"must be from {format_span(low * unit)} to {format_span(high * unit)}, "
                 f"not {format_span(value * unit)}")
     _checked, error = _convert(key, value, _hints(cls)[key], meta, False)
