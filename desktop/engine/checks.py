@@ -96,14 +96,18 @@ OTHER_NAMES = {"libxcb-cursor0": "xcb-util-cursor", "libxkbcommon-x11-0": "libxk
 
 
 def can_load(soname: str) -> bool:
-    """Whether the dynamic loader finds and loads `soname`, as Qt's plugin would."""
+    """Whether `soname` loads as Qt's plugin would find it: shipped in the frozen bundle (where
+    PyInstaller puts the libraries it keeps), else from the system."""
     import ctypes
 
-    try:
-        ctypes.CDLL(soname)
-    except OSError:
-        return False
-    return True
+    bundle = getattr(sys, "_MEIPASS", None)
+    for candidate in ([os.path.join(bundle, soname)] if bundle else []) + [soname]:
+        try:
+            ctypes.CDLL(candidate)
+        except OSError:
+            continue
+        return True
+    return False
 
 
 def missing_xcb_libraries(lookup: Callable[[str], bool] = can_load) -> dict[str, str]:
