@@ -75,12 +75,7 @@ def run(argv: list[str] | None = None, *, autostart: bool = False, show_stats: b
     _quit_on_signals(app)
     tray_app.start()
     if not autostart and not tray_app.ui_state.first_run_done:
-        from desktop.ui.first_run import FirstRunWindow
-
-        first = FirstRunWindow(home)
-        first.rejected.connect(tray_app.quit)
-        first.show()
-        tray_app.first_run = first
+        tray_app.show_first_run()
     elif show_stats:
         tray_app.show_stats()
     for warning in engine.warnings:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -16,6 +18,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from desktop.engine.checks import missing_xcb_libraries, xcb_advice, xcb_platform_expected
+
+    if xcb_platform_expected(os.environ):  # else Qt aborts, printing only its plugin list
+        missing = missing_xcb_libraries()
+        if missing:
+            print(f"error: {xcb_advice(missing)}", file=sys.stderr)
+            return 1
     from desktop.app import run as run_app  # Qt is loaded only for this command
 
     return run_app(autostart=args.autostart, show_stats=args.stats, theme=args.theme)

@@ -1,5 +1,6 @@
-"""`timeforged doctor`: checks that this install's parts work here (text features Qt takes from
-ICU, the keyring); exit status 1 when one does not."""
+"""`timeforged doctor`: checks that this install's parts work here (the libraries Qt's X11
+plugin needs, text features Qt takes from ICU, the keyring); exit status 1 when one does
+not."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from desktop.cli.context import console
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("doctor", help="check that text features and the keyring work here")
+    p = sub.add_parser("doctor", help="check that Qt's X11 libraries, text features and "
+                       "the keyring work here")
     p.add_argument("--keyring", action="store_true",
                    help="also store, read back and delete a throwaway secret in the keyring")
     p.add_argument("--json", action="store_true")
@@ -19,10 +21,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from desktop.engine.checks import keyring_backend, keyring_round_trip, secret_service_transport
+    from desktop.engine.checks import (
+        keyring_backend,
+        keyring_round_trip,
+        secret_service_transport,
+        xcb_libraries,
+    )
     from desktop.ui.text_checks import text_checks
 
-    checks = [*text_checks(), keyring_backend(), secret_service_transport()]
+    checks = [xcb_libraries(), *text_checks(), keyring_backend(), secret_service_transport()]
     if args.keyring:
         checks.append(keyring_round_trip())
     if args.json:

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import tomli_w
 
 from desktop.engine import paths
+from desktop.engine.formatting import format_span
 
 ENV_PREFIX = "TIMEFORGED_"
 
@@ -39,17 +40,18 @@ class ConfigError(ValueError):
         self.errors = errors
 
 
-def _range(low: float, high: float) -> dict[str, Any]:
-    return {"range": (low, high)}
+def _range(low: float, high: float, unit: float | None = None) -> dict[str, Any]:
+    """A number from `low` to `high`; `unit`: a duration counted in that many seconds."""
+    return {"range": (low, high), "unit": unit} if unit else {"range": (low, high)}
 
 
 @dataclass
 class TrackingConfig:
-    poll_interval: float = field(default=1.0, metadata=_range(0.2, 60))
-    idle_timeout: float = field(default=180.0, metadata=_range(10, 86_400))
-    flush_interval: float = field(default=5.0, metadata=_range(0.5, 10))
+    poll_interval: float = field(default=1.0, metadata=_range(0.2, 60, 1))
+    idle_timeout: float = field(default=180.0, metadata=_range(10, 86_400, 1))
+    flush_interval: float = field(default=5.0, metadata=_range(0.5, 10, 1))
     # A gap between polls above this is sleep/suspend; None: max(3 polls, 10 s).
-    sleep_gap: float | None = field(default=None, metadata=_range(2, 3600))
+    sleep_gap: float | None = field(default=None, metadata=_range(2, 3600, 1))
     excluded_apps: list[str] = field(default_factory=list, metadata={"regex": True})
     excluded_titles: list[str] = field(default_factory=list, metadata={"regex": True})
     redact_titles: list[str] = field(default_factory=list, metadata={"regex": True})
@@ -69,7 +71,7 @@ class ApiConfig:
 
 @dataclass
 class ImportsConfig:
-    wakatime_timeout_minutes: float = field(default=15.0, metadata=_range(1, 240))
+    wakatime_timeout_minutes: float = field(default=15.0, metadata=_range(1, 240, 60))
 
 
 @dataclass
@@ -77,29 +79,30 @@ class BreaksConfig:
     """Break reminders (desktop.engine.breaks)."""
 
     enabled: bool = True
-    micro_interval_minutes: float = field(default=20.0, metadata=_range(1, 240))
-    micro_duration_seconds: float = field(default=20.0, metadata=_range(5, 600))
-    long_interval_minutes: float = field(default=60.0, metadata=_range(5, 480))
-    long_duration_minutes: float = field(default=5.0, metadata=_range(1, 60))
-    warning_seconds: float = field(default=30.0, metadata=_range(0, 600))
-    postpone_minutes: float = field(default=5.0, metadata=_range(1, 60))
+    micro_interval_minutes: float = field(default=20.0, metadata=_range(1, 240, 60))
+    micro_duration_seconds: float = field(default=20.0, metadata=_range(5, 600, 1))
+    long_interval_minutes: float = field(default=60.0, metadata=_range(5, 480, 60))
+    long_duration_minutes: float = field(default=5.0, metadata=_range(1, 60, 60))
+    warning_seconds: float = field(default=30.0, metadata=_range(0, 600, 1))
+    postpone_minutes: float = field(default=5.0, metadata=_range(1, 60, 60))
     max_postpones: int = field(default=2, metadata=_range(0, 10))
     strict: bool = False
     do_not_disturb: bool = True  # no break over a full-screen window
-    daily_limit_minutes: float | None = field(default=None, metadata=_range(10, 1440))
+    daily_limit_minutes: float | None = field(default=None, metadata=_range(10, 1440, 60))
 
 
 @dataclass
 class FocusConfig:
     """Focus sessions (desktop.engine.focus): what a session started without options does."""
 
-    default_minutes: float = field(default=50.0, metadata=_range(1, 1440))
+    default_minutes: float = field(default=50.0, metadata=_range(1, 1440, 60))
     block_distracting: bool = True  # the rules' categories with productivity < 0
-    block_sites: list[str] = field(default_factory=list)
+    block_sites: list[str] = field(default_factory=list, metadata={"format": "site"})
     block_apps: list[str] = field(default_factory=list)
     hosts_block: bool = True  # write the hosts file (asks for the administrator password)
     minimize_blocked: bool = False
-    schedules: list[str] = field(default_factory=list)  # "weekdays 09:00-12:00"
+    # "weekdays 09:00-12:00"; a bad one is a warning at start (the rest still run)
+    schedules: list[str] = field(default_factory=list, metadata={"format": "schedule"})
 
 
 @dataclass
@@ -109,7 +112,7 @@ class SyncConfig:
 
     enabled: bool = False
     url: str | None = None  # https://timeforged.example.com
-    interval_minutes: float = field(default=5.0, metadata=_range(0.05, 1440))
+    interval_minutes: float = field(default=5.0, metadata=_range(0.05, 1440, 60))
 
 
 @dataclass
@@ -242,6 +245,51 @@ def _convert(name: str, value: Any, kind: Any, meta: Mapping[str, Any],
     if not isinstance(value, str) or not value.strip():
         return None, f"{name}: must be a non-empty string, got {value!r}"
     return value, None
+
+
+def field_problem(section: Any, key: str, value: Any) -> str | None:
+    """Why `value` cannot be setting `key` of config section `section` (a dataclass or its
+    class), or None: the checks `load_config` makes, plus the formats the engine parses later
+    (focus schedules, site names), which at start would only be warned about and ignored."""
+    cls = section if isinstance(section, type) else type(section)
+    spec = {f.name: f for f in dataclasses.fields(cls)}[key]
+    meta = spec.metadata
+    unit, (low, high) = meta.get("unit"), meta.get("range", (None, None))
+    if unit and isinstance(value, int | float) and not low <= value <= high:
+        return (f"must be from {format_span(low * unit)} to {format_span(high * unit)}, "
+                f"not {format_span(value * unit)}")
+    _checked, error = _convert(key, value, _hints(cls)[key], meta, False)
+    if error:
+        return error.removeprefix(f"{key}: ")
+    parse = _FORMATS.get(meta.get("format", ""))
+    for item in value if parse else ():
+        try:
+            parse(item)  # type: ignore[misc]
+        except ValueError as exc:
+            return str(exc)
+    return None
+
+
+def _schedule(text: str) -> None:
+    from desktop.engine.focus.session import FocusError, Schedule
+
+    try:
+        Schedule.parse(text)
+    except FocusError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _site(text: str) -> None:
+    from desktop.engine.focus.blocklist import normalize_site
+    from desktop.engine.focus.hosts import HostsError
+
+    try:
+        normalize_site(text)
+    except HostsError as exc:
+        raise ValueError(f"{exc} (try example.com)") from None
+
+
+_FORMATS = {"schedule": _schedule, "site": _site}
 
 
 def _env_names() -> dict[str, tuple[str | None, str]]:

@@ -5,18 +5,19 @@ Used by `timeforged track` (headless) and by the tray app, which only subscribes
 
 from __future__ import annotations
 
+import errno
 import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
 from desktop.engine import paths
 from desktop.engine.analytics import Analytics
-from desktop.engine.config import Config
+from desktop.engine.config import Config, load_config, save_config
 from desktop.engine.formatting import format_duration
 from desktop.engine.habits import close_habits, create_habits, feed_habits
 from desktop.engine.settings import load_settings
@@ -55,6 +56,15 @@ class EngineStatus:
     time: float = field(default_factory=time.time)
     focus_active: bool = False  # a focus session runs (engine.focus)
     break_due: bool = False  # a break is on screen (engine.breaks)
+
+
+@dataclass(frozen=True)
+class ApiState:
+    """The local API as the user needs to know it: listening, or why not and what to do."""
+
+    listening: bool
+    summary: str  # one short line (the tray menu)
+    advice: str = ""  # what to do about it
 
 
 @dataclass(frozen=True)
@@ -117,6 +127,7 @@ class Engine:
         self._today_seconds = 0.0
         self._today_read_at = 0.0
         self.api: Any = None  # the local HTTP API while running (desktop.engine.api)
+        self.api_error: OSError | None = None  # why it could not listen, if it could not
         # Focus mode and break reminders (desktop.engine.habits), fed after every poll.
         self.focus, self.breaks = create_habits(self, self._emit)
         # Sync with a self-hosted server: built always (Settings tests the connection),
@@ -272,11 +283,56 @@ class Engine:
                                  heartbeat_timeout=self.config.imports.wakatime_timeout_minutes
                                  * 60)
         except OSError as exc:
+            self.api_error = exc
             self.warnings.append(f"local API: cannot listen on 127.0.0.1:{self.config.api.port} "
                                  f"({exc}); editor plugins and the browser extension cannot "
                                  f"report")
             return
+        self.api_error = None
         self.api.start()
+
+    def move_api(self, port: int = 0) -> ApiState:
+        """Serve the local API on `port` (0: a free one the system picks) and save that port
+        as api.port in config.toml (nothing else in the file changes). ConfigError, before
+        anything moves, when config.toml cannot be read."""
+        path = paths.config_file(self.home)
+        on_disk = load_config(path, env={})
+        before = self.config.api
+        if self.api is not None:
+            self.api.stop()
+            self.api = None
+        self.config = replace(self.config, api=replace(self.config.api, port=port,
+                                                       enabled=True))
+        self._start_api()
+        if self.api is not None:
+            api = replace(on_disk.api, port=self.api.port, enabled=True)
+            self.config = replace(self.config, api=api)
+            save_config(replace(on_disk, api=api), path)
+        else:
+            self.config = replace(self.config, api=before)  # its state says why
+        return self.api_state()
+
+    def api_state(self) -> ApiState:
+        """Whether the local API listens, and if not why and what to do (tray, Settings)."""
+        port = self.config.api.port
+        if self.api is not None:
+            return ApiState(True, f"Local API listening on 127.0.0.1:{self.api.port}")
+        retry = "restart TimeForged and run `timeforged setup-editors`"
+        if not self.config.api.enabled:
+            return ApiState(False, "Editors cannot report: the local API is off",
+                            f"Set api.enabled = true in config.toml and {retry}.")
+        error = self.api_error
+        if error is None:
+            return ApiState(False, "Local API not started yet")
+        if error.errno == errno.EADDRINUSE:
+            return ApiState(False, f"Editors cannot report: port {port} is used by another "
+                            "program", f"Editor plugins and the browser extension cannot reach "
+                            f"TimeForged. Close the program holding 127.0.0.1:{port}, or move "
+                            "TimeForged to a free port (Settings → Editors does it all; or set "
+                            f"another api.port in config.toml, {retry}).")
+        return ApiState(False, f"Editors cannot report: 127.0.0.1:{port} refused "
+                        f"({error.strerror or error})",
+                        f"Set another api.port in config.toml, {retry}.")
 
     # -- the loop ------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Notifications: goal reached, tracking resumed after idle, focus and break events."""
+"""Notifications: goal reached, tracking resumed after idle, focus and break events; none of
+the habit ones while the welcome screen waits for an answer (`quiet`)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,6 @@ from desktop.ui.bridge import EngineBridge, QueryRunner
 
 # Focus and break events worth a message (the break itself is shown full screen).
 HABIT_EVENTS = {
-    "focus_started": ("Focus session started",
-                      "Distracting sites and apps are blocked until it ends."),
     "focus_ended": ("Focus session complete", "Well done. Time for a short break?"),
     "focus_abandoned": ("Focus session ended early", "It counts as abandoned."),
     "daily_limit": ("Daily limit reached",
@@ -42,6 +41,9 @@ class Notifier(QObject):
         self._goal_token = 0
         self._last_goal_check = 0.0
         self._errors: dict[str, float] = {}
+        # While the welcome screen is open: no habit news (a goal "reached" by imported
+        # history, idle, focus, breaks); problems are still told.
+        self.quiet = False
         bridge.event.connect(self._on_event)
         bridge.status.connect(self._on_status)
         runner.finished.connect(self._on_query)
@@ -52,7 +54,17 @@ class Notifier(QObject):
 
     @Slot(str, object)
     def _on_event(self, kind: str, payload: object) -> None:
-        if kind == "resumed_after_idle" and isinstance(payload, int | float):
+        if self.quiet and kind not in ("error", "focus_hosts"):
+            return
+        if kind == "focus_started" and isinstance(payload, dict):
+            self.notify("Focus session started", focus_started_text(payload))
+        elif kind == "break_postponed":
+            back = getattr(payload, "starts_at", None)
+            if back is not None:
+                self.notify("Break postponed", f"It comes back around "
+                            f"{datetime.fromtimestamp(back):%H:%M} (in "
+                            f"{format_duration(back - time.time())} of active time).")
+        elif kind == "resumed_after_idle" and isinstance(payload, int | float):
             if payload >= MIN_IDLE_TO_NOTIFY:
                 self.notify("Welcome back", f"Tracking resumed after {format_duration(payload)} "
                             "away. The idle time was not counted.")
@@ -91,6 +103,8 @@ class Notifier(QObject):
         day, streaks = result
         if streaks.today_seconds >= streaks.goal_seconds and self._goal_day != day:
             self._goal_day = day
+            if self.quiet:  # reached before the welcome was answered (imported history)
+                return
             self.notify("Daily goal reached",
                         f"{format_duration(streaks.today_seconds)} of coding today. "
                         f"Streak: {streaks.current} day{'s' if streaks.current != 1 else ''}.")
@@ -99,3 +113,15 @@ class Notifier(QObject):
         goals = getattr(self.engine.config, "goals", None)
         minutes = getattr(goals, "daily_coding_minutes", 0) if goals else 0
         return float(minutes or 0) * 60.0
+
+
+def focus_started_text(session: dict) -> str:
+    """When the session ends, and whether it can be ended early."""
+    ends = datetime.fromtimestamp(session["ends_at"])
+    length = format_duration(session["ends_at"] - session["started_at"])
+    text = (f"Until {ends:%H:%M} ({length}). Distracting sites and apps are blocked until "
+            "then.")
+    if session.get("locked"):
+        text += (" Locked: ending early takes its unlock text." if session.get("unlock_text")
+                 else " Locked: it cannot be ended early.")
+    return text

@@ -18,12 +18,14 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QProgressDialog,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -87,6 +89,7 @@ class SettingsDialog(QDialog):
         self.tabs = QTabWidget()
         config = engine.config
         self.forms: dict[str, DataclassForm] = {}
+        self.pages: dict[str, QWidget] = {}
         self.tabs.addTab(self._section_page("tracking", config.tracking,
                                             "What is recorded and how often. Changes apply "
                                             "from the next start of tracking."), "&Tracking")
@@ -103,6 +106,8 @@ class SettingsDialog(QDialog):
             self.tabs.addTab(page, title)
         self.sync_page = SyncPage(engine)
         self.tabs.addTab(self.sync_page, "S&ync")
+        self.api_page = self._api_page()
+        self.tabs.addTab(self.api_page, "&Editors")
         self.tabs.addTab(self._startup_page(), "Start at &login")
         self.tabs.addTab(self._data_page(), "&Data")
 
@@ -132,7 +137,68 @@ class SettingsDialog(QDialog):
             layout.addWidget(label)
         layout.addWidget(form)
         layout.addStretch(1)
+        scroll = QScrollArea()  # error lines under fields may need more than the height
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(page)
+        self.pages[name] = scroll
+        return scroll
+
+    def _api_page(self) -> QWidget:
+        """The local API editors and the browser extension report to: listening, or why not."""
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.api_status = QLabel(wordWrap=True, objectName="apiStatus")
+        layout.addWidget(self.api_status)
+        about = QLabel("Editor plugins (WakaTime's) and the browser extension report to "
+                       "TimeForged's local API on 127.0.0.1. <code>timeforged setup-editors"
+                       "</code> points the editors at it; the extension's options take the "
+                       "port.", wordWrap=True)
+        about.setObjectName("muted")
+        layout.addWidget(about)
+        self.move_api_button = QPushButton("&Move to a free port and point the editors there")
+        self.move_api_button.setToolTip("Saves the new api.port in config.toml and sets "
+                                        "api_url in ~/.wakatime.cfg (backed up first), as "
+                                        "`timeforged setup-editors` does.")
+        self.move_api_button.clicked.connect(self.move_api)
+        row = QHBoxLayout()
+        row.addWidget(self.move_api_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.api_moved = QLabel(wordWrap=True, objectName="apiMoved")
+        self.api_moved.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.api_moved)
+        layout.addStretch(1)
+        self.show_api_state()
         return page
+
+    def show_api_state(self) -> None:
+        api = self.engine.api_state()
+        self.api_status.setText(f"<b>{api.summary}.</b> {api.advice}")
+        self.api_status.setStyleSheet("" if api.listening else "color: #e53935")
+        self.move_api_button.setVisible(not api.listening)
+
+    def move_api(self) -> None:
+        """On the user's request: the API to a free port, the editors' config after it."""
+        from desktop.engine.editors import point_editors
+
+        try:
+            api = self.engine.move_api()
+            if not api.listening:
+                self.api_moved.setText("")
+                return
+            port = self.engine.config.api.port
+            done = point_editors(self.engine.home, port)
+        except (ConfigError, OSError) as exc:
+            self.api_moved.setText(f"Not moved: {exc}")
+            return
+        finally:
+            self.show_api_state()
+        backup = f" (the old one is kept as {done.backup})" if done.backup else ""
+        self.api_moved.setText(
+            f"api.port = {port} is saved in config.toml and {done.path} now points at "
+            f"{done.api_url}{backup}. Restart your editors, and enter port {port} in the "
+            "browser extension's options.")
 
     def _startup_page(self) -> QWidget:
         page = QWidget()
@@ -230,8 +296,25 @@ class SettingsDialog(QDialog):
                                    enabled=self.sync_page.enabled())
         return dataclasses.replace(self.engine.config, sync=sync, **changes)
 
+    def problems(self) -> dict[tuple[str, str], str]:
+        """(section, key) -> what is wrong, each shown at its field; empty when all is right."""
+        return {(section, key): problem for section, form in self.forms.items()
+                for key, problem in form.problems().items()}
+
     def save(self) -> bool:
-        """Validate by writing and reading back; a bad value names its key and keeps the old."""
+        """Refuse while a field is wrong (shown at the field, the first one brought into view);
+        else write, read back (a bad value names its key and keeps the old file) and apply."""
+        problems = self.problems()
+        if problems:
+            section, key = next(iter(problems))
+            form = self.forms[section]
+            self.tabs.setCurrentWidget(self.pages[section])
+            form.editors[key][0].setFocus()
+            count = len(problems)
+            self.error_label.setText(
+                f"Not saved: {count} setting{'s' if count > 1 else ''} need{'s' * (count == 1)} "
+                "fixing (marked in red)" + ("" if count > 1 else f": {problems[section, key]}"))
+            return False
         config = self.edited_config()
         path = paths.config_file(self.engine.home)
         previous = path.read_bytes() if path.exists() else None

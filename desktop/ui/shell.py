@@ -48,9 +48,12 @@ class TrayApp(QObject):
         self.settings_dialog: QWidget | None = None
         self.first_run: QWidget | None = None
         self.stop_focus_dialog: QWidget | None = None
+        self.start_focus_dialog: QWidget | None = None
         self.notifier = Notifier(engine, self.bridge, self.runner, self._show_message, self)
         self.menu.open_stats.connect(self.show_stats)
         self.menu.open_settings.connect(self.show_settings)
+        self.menu.start_focus.connect(self.show_start_focus)
+        self.menu.open_api_settings.connect(self.show_api_settings)
         self.menu.stop_focus.connect(self.show_stop_focus)
         self.break_overlay: QObject | None = None
         self.focus_notices: QObject | None = None
@@ -134,11 +137,26 @@ class TrayApp(QObject):
             self.settings_dialog.accepted.connect(self._settings_saved)
         _bring_forward(self.settings_dialog)
 
+    def show_api_settings(self) -> None:
+        self.show_settings()
+        self.settings_dialog.show_api_state()
+        self.settings_dialog.tabs.setCurrentWidget(self.settings_dialog.api_page)
+
     def _settings_saved(self) -> None:
         """The dialog closes on save: say where the sync key went if it is not a keyring."""
         note = self.settings_dialog.key_note if self.settings_dialog else None
         if note:
             self.notify("Sync key stored in a file", note)
+
+    def show_start_focus(self) -> None:
+        """The focus dialog: custom length, locked mode, the sites blocked (also for the
+        statistics window: connect its Focus button here)."""
+        from desktop.ui.focus_widgets import StartFocusDialog
+
+        dialog = StartFocusDialog(self.engine.focus)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.start_focus_dialog = dialog
 
     def show_stop_focus(self) -> None:
         from desktop.ui.focus_widgets import StopFocusDialog
@@ -147,6 +165,29 @@ class TrayApp(QObject):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         self.stop_focus_dialog = dialog
+
+    def show_first_run(self) -> None:
+        """The welcome screen; habit notifications wait until it is answered, then one says
+        where TimeForged went. Quit on it quits the app."""
+        from desktop.ui.first_run import FirstRunWindow
+
+        first = FirstRunWindow(self.engine.home)
+        first.accepted.connect(self._welcomed)
+        first.rejected.connect(self.quit)
+        self.notifier.quiet = True
+        first.show()
+        self.first_run = first
+
+    def _welcomed(self) -> None:
+        self.notifier.quiet = False
+        if self.tray is not None:
+            self.notify("TimeForged is in the tray", "It keeps tracking from its icon in the "
+                        "panel: click the icon for statistics, right-click it for the menu "
+                        "(focus, breaks, settings). Running `timeforged` again also opens "
+                        "the statistics.")
+        else:
+            self.notify("TimeForged keeps running", "Its small window can be minimized; "
+                        "running `timeforged` again brings the statistics forward.")
 
     def handle_message(self, message: str) -> None:
         """From a second start of the app (single instance)."""

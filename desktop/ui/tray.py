@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.engine.formatting import format_duration
+from desktop.ui.focus_widgets import countdown_text
 from desktop.ui.habits import FOCUS_LENGTHS, HabitHooks, habit_state
 from desktop.ui.icons import state_icon
 
@@ -52,6 +53,8 @@ class TrayMenu(QMenu):
 
     open_stats = Signal()
     open_settings = Signal()
+    start_focus = Signal()  # "Custom…": the dialog with length, locked mode, what is blocked
+    open_api_settings = Signal()  # the local API's line: Settings → Editors
     stop_focus = Signal()
     quit_requested = Signal()
 
@@ -59,8 +62,11 @@ class TrayMenu(QMenu):
         super().__init__(parent)
         self.engine = engine
         self.hooks = hooks
+        self.setToolTipsVisible(True)
         self.today_action = self._info("Today: –")
         self.current_action = self._info("Now: –")
+        self.countdown_action = self._info("")
+        self.api_action = self._act("", self.open_api_settings.emit)
         self.addSeparator()
         self.pause_15 = self._act("Pause for 15 minutes", lambda: self.pause(15 * 60))
         self.pause_60 = self._act("Pause for 1 hour", lambda: self.pause(3600))
@@ -74,6 +80,9 @@ class TrayMenu(QMenu):
             act = self.focus_menu.addAction(f"{minutes} minutes")
             act.triggered.connect(lambda _=False, m=minutes: self.hooks.start_focus(m))
             self.focus_actions.append(act)
+        self.focus_menu.addSeparator()
+        self.custom_focus_action = self.focus_menu.addAction("Custom length, locked mode…")
+        self.custom_focus_action.triggered.connect(lambda _=False: self.start_focus.emit())
         self.stop_focus_action = self._act("Stop the focus session…", self.stop_focus.emit)
         self.break_action = self._act("Take a break now", self.hooks.take_break)
         self.addSeparator()
@@ -108,6 +117,10 @@ class TrayMenu(QMenu):
             self.current_action.setText(f"Paused until {when}")
         else:
             self.current_action.setText(f"Now: {current_label(status)}")
+        countdown = countdown_text(getattr(self.engine, "focus", None), status.time)
+        self.countdown_action.setText(countdown or "")
+        self.countdown_action.setVisible(bool(countdown))
+        self.update_api()
         focusing = bool(getattr(status, "focus_active", False))
         self.focus_menu.menuAction().setVisible(not focusing)
         self.stop_focus_action.setVisible(focusing)
@@ -116,11 +129,24 @@ class TrayMenu(QMenu):
         for act in (self.pause_15, self.pause_60, self.pause_tomorrow):
             act.setEnabled(not paused and state != "stopped")
 
+    def update_api(self) -> None:
+        """The local API's state, shown only when it cannot listen (not before it starts);
+        a click on it opens Settings → Editors, its tooltip says what to do."""
+        state = getattr(self.engine, "api_state", None)
+        api = state() if state else None
+        broken = api is not None and not api.listening and bool(api.advice)
+        self.api_action.setText(f"⚠ {api.summary}…" if broken else "")
+        self.api_action.setToolTip(api.advice if broken else "")
+        self.api_action.setVisible(broken)
 
-def tooltip_text(status: Any) -> str:
+
+def tooltip_text(status: Any, focus: Any = None) -> str:
     state = STATE_WORDS.get(display_state(status), "")
     lines = [f"TimeForged: {state.lower()}",
              f"Today: {format_duration(status.today_seconds)}"]
+    countdown = countdown_text(focus, status.time)
+    if countdown:
+        lines.append(countdown)
     if getattr(status, "current", None) is not None and status.state != "paused":
         lines.append(f"Now: {current_label(status)}")
     if getattr(status, "store_error", None):
@@ -151,7 +177,7 @@ class Tray(QObject):
         if state != self.state:
             self.state = state
             self.icon.setIcon(state_icon(state))
-        self.icon.setToolTip(tooltip_text(status))
+        self.icon.setToolTip(tooltip_text(status, getattr(self.menu.engine, "focus", None)))
         self.menu.update_status(status)
 
     def show_message(self, title: str, text: str) -> None:
@@ -199,7 +225,8 @@ class FallbackWindow(QWidget):
         state = display_state(status)
         self.setWindowIcon(state_icon(state))
         self.state_label.setText(STATE_WORDS.get(state, state))
-        self.detail_label.setText(tooltip_text(status).split("\n", 1)[-1])
+        self.detail_label.setText(tooltip_text(status, getattr(self.menu.engine, "focus", None))
+                                  .split("\n", 1)[-1])
         self.menu.update_status(status)
 
     def show_message(self, title: str, text: str) -> None:

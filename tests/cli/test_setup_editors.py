@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from desktop.cli.setup_editors import set_settings
 from desktop.engine.api.security import is_valid_key
+from desktop.engine.editors import set_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 ORIGINAL = """\

@@ -8,13 +8,14 @@ import shutil
 from datetime import datetime
 
 import pytest
-from PySide6.QtWidgets import QDoubleSpinBox, QPlainTextEdit, QSpinBox
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSpinBox
 
 from desktop.autostart import XdgAutostart
 from desktop.engine import paths
 from desktop.engine.config import load_config
 from desktop.engine.service import Engine
 from desktop.ui.first_run import FirstRunWindow
+from desktop.ui.forms import DurationEdit
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.state import UiState
 from tests.ui.seed import TZ, known_spans, seed_home, todays_spans
@@ -44,30 +45,100 @@ def editor(dlg, section, name):
 
 def test_tracking_and_goals_saved(dialog, engine):
     poll = editor(dialog, "tracking", "poll_interval")
-    assert isinstance(poll, QDoubleSpinBox) and poll.value() == 1.0
-    poll.setValue(2.5)
+    assert isinstance(poll, DurationEdit) and poll.text() == "1s"
+    poll.setText("2.5s")
+    idle = editor(dialog, "tracking", "idle_timeout")
+    assert idle.text() == "3m"  # 180 seconds, not "180.0"
+    idle.setText("4m30s")
     excluded = editor(dialog, "tracking", "excluded_apps")
     assert isinstance(excluded, QPlainTextEdit)
     excluded.setPlainText("keepassxc\n^1password$\n")
     goal = editor(dialog, "goals", "daily_coding_minutes")
     assert isinstance(goal, QSpinBox) and goal.value() == 120
     goal.setValue(90)
-    editor(dialog, "breaks", "micro_interval_minutes").setValue(25)
+    micro = editor(dialog, "breaks", "micro_interval_minutes")
+    assert micro.text() == "20m"
+    micro.setText("25")  # a bare number counts in the setting's unit, minutes
+    editor(dialog, "breaks", "daily_limit_minutes").setText("7h30m")
+    editor(dialog, "focus", "schedules").setPlainText("weekdays 09:00-12:00\nsat 10:00-11:00")
+    editor(dialog, "focus", "block_sites").setPlainText("https://www.reddit.com/r/x\n")
+    editor(dialog, "focus", "default_minutes").setText("1h30m")
     assert dialog.save()
     assert engine.breaks.settings.micro_interval == 25 * 60  # applied at once
     saved = load_config(paths.config_file(engine.home))
-    assert saved.tracking.poll_interval == 2.5
+    assert saved.tracking.poll_interval == 2.5 and saved.tracking.idle_timeout == 270
     assert saved.tracking.excluded_apps == ["keepassxc", "^1password$"]
     assert saved.goals.daily_coding_minutes == 90
+    assert saved.breaks.daily_limit_minutes == 450
+    assert saved.focus.schedules == ["weekdays 09:00-12:00", "sat 10:00-11:00"]
+    assert saved.focus.block_sites == ["https://www.reddit.com/r/x"]
+    assert saved.focus.default_minutes == 90
     assert saved.timezone == "Europe/Paris"  # untouched settings survive
     assert engine.config.goals.daily_coding_minutes == 90
 
 
-def test_invalid_setting_names_the_key_and_keeps_the_file(dialog, engine):
-    before = paths.config_file(engine.home).read_text()
-    editor(dialog, "tracking", "redact_titles").setPlainText("([unclosed")
+def test_list_boxes_say_their_format(dialog):
+    for section, name, example in (("tracking", "excluded_apps", "^keepassxc$"),
+                                   ("tracking", "redact_titles", "(?i)private"),
+                                   ("focus", "block_sites", "reddit.com"),
+                                   ("focus", "block_apps", "steam"),
+                                   ("focus", "schedules", "weekdays 09:00-12:00")):
+        box = editor(dialog, section, name)
+        assert box.placeholderText().startswith("One per line") and example in \
+            box.placeholderText()
+        texts = [label.text() for label in box.parent().findChildren(QLabel)]
+        assert any(t.startswith("One per line") and example in t for t in texts)
+
+
+# (tab, field, what is typed, a piece of the message shown at the field)
+INVALID = [
+    ("focus", "schedules", "weekdays 09:00-12:00\nevery monday lol",
+     "not a schedule: 'every monday lol' (try 'weekdays 09:00-12:00')"),
+    ("focus", "schedules", "mon 25:00-26:00", "bad time in schedule"),
+    ("focus", "schedules", "someday 09:00-10:00", "unknown day 'someday'"),
+    ("focus", "block_sites", "reddit com", "not a valid domain name: 'reddit com'"),
+    ("tracking", "excluded_apps", "([unclosed", "bad regular expression '([unclosed'"),
+    ("tracking", "redact_titles", "*secret*", "bad regular expression '*secret*'"),
+    ("tracking", "poll_interval", "fast", "not a duration: 'fast' (try 25m, 1h30m, 45s)"),
+    ("tracking", "poll_interval", "5m", "must be from 0.2s to 1m, not 5m. Example: 1s"),
+    ("breaks", "micro_interval_minutes", "20.0.0", "not a duration"),
+    ("breaks", "micro_interval_minutes", "30s", "must be from 1m to 4h, not 30s"),
+    ("breaks", "daily_limit_minutes", "5m", "must be from 10m to 24h"),
+    ("focus", "default_minutes", "lots", "not a duration"),
+    ("goals", "category", "   ", "must be a non-empty string"),
+]
+
+
+@pytest.mark.parametrize("section,name,typed,message", INVALID,
+                         ids=[f"{s}.{n}={t!r}" for s, n, t, _m in INVALID])
+def test_invalid_value_refused_at_its_field(dialog, engine, section, name, typed, message):
+    config = paths.config_file(engine.home)
+    before = config.read_bytes()
+    box = editor(dialog, section, name)
+    dialog.tabs.setCurrentIndex(dialog.tabs.count() - 1)  # elsewhere: Save must bring it back
+    (box.setPlainText if isinstance(box, QPlainTextEdit) else box.setText)(typed)
+    error = dialog.forms[section].error_labels[name]
+    assert message in error.text()  # shown as it is typed, before any Save
     assert not dialog.save()
-    assert "tracking.redact_titles" in dialog.error_label.text()
+    assert dialog.isVisible() and dialog.tabs.currentWidget() is dialog.pages[section]
+    assert error.isVisible() and message in error.text()
+    assert "Not saved" in dialog.error_label.text() and dialog.error_label.isVisible()
+    assert config.read_bytes() == before  # nothing written
+    assert load_config(config) == engine.config
+    # Put right, it saves.
+    (box.setPlainText if isinstance(box, QPlainTextEdit) else box.setText)(
+        "" if isinstance(box, QPlainTextEdit) else dialog.forms[section].examples.get(
+            name, "coding"))
+    assert not error.isVisible()
+    assert dialog.save()
+
+
+def test_invalid_setting_names_the_key_and_keeps_the_file(dialog, engine):
+    """What only the engine's round trip catches (sync's url) still keeps the file."""
+    before = paths.config_file(engine.home).read_text()
+    dialog.sync_page.url_edit.setText("ftp://example.com")
+    assert not dialog.save()
+    assert "sync.url" in dialog.error_label.text()
     assert paths.config_file(engine.home).read_text() == before
 
 

@@ -6,15 +6,21 @@ import base64
 import json
 import urllib.error
 import urllib.request
+from email.message import Message
 from pathlib import Path
 from typing import Any
 
 from desktop.engine import paths
 from desktop.engine.api.security import load_or_create_key
+from desktop.engine.api.server import SERVER_NAME
 
 
 class ApiUnavailable(Exception):
     """Nothing answers on the port: TimeForged is not running (or its API is off)."""
+
+
+class ApiForeign(ApiUnavailable):
+    """Something answers on the port, but not TimeForged: another program holds it."""
 
 
 class ApiClientError(Exception):
@@ -51,6 +57,14 @@ class ApiClient:
     def post(self, path: str, body: Any = None) -> Any:
         return self.request("POST", path, body)
 
+    def _check_ours(self, headers: Message) -> None:
+        if not _is_ours(headers):
+            host = self.base.removeprefix("http://")
+            raise ApiForeign(f"{host} is held by another program, not TimeForged (it answered "
+                             f"as {headers.get('Server') or 'an unnamed server'}): quit that "
+                             "program, or set another api.port in config.toml and run "
+                             "`timeforged setup-editors`")
+
     def request(self, method: str, path: str, body: Any = None) -> Any:
         """The decoded JSON answer (or text). Raises ApiUnavailable or ApiClientError."""
         data = None if body is None else json.dumps(body).encode()
@@ -59,8 +73,10 @@ class ApiClient:
             "Content-Type": "application/json", "User-Agent": "timeforged-cli"})
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+                self._check_ours(resp.headers)
                 return _decode(resp.read(), resp.headers.get_content_type())
         except urllib.error.HTTPError as exc:
+            self._check_ours(exc.headers)
             answer = _decode(exc.read(), exc.headers.get_content_type())
             if isinstance(answer, dict) and "error" in answer:
                 raise ApiClientError(exc.code, str(answer["error"]), answer.get("field")) from None
@@ -68,6 +84,10 @@ class ApiClient:
         except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
             raise ApiUnavailable(f"TimeForged is not running on {self.base} (start the app or "
                                  f"`timeforged track`): {exc}") from None
+
+
+def _is_ours(headers: Message) -> bool:
+    return (headers.get("Server") or "").split("/")[0].split(" ")[0] == SERVER_NAME
 
 
 def _decode(raw: bytes, content_type: str) -> Any:

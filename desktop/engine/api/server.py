@@ -31,6 +31,7 @@ from desktop.engine.store.beats import TIMEOUTS
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 5757
+SERVER_NAME = "TimeForged"
 MAX_BODY = 1 << 20  # 1 MiB: a bulk of 1000 heartbeats fits comfortably
 BROWSER_TIMEOUT = TIMEOUTS["browser"]  # the extension reports every 60 s while a tab is focused
 CORS_HEADERS = "Authorization, Content-Type, X-Machine-Name, TimeZone"
@@ -164,7 +165,7 @@ class _Handler(BaseHTTPRequestHandler):
     request_timeout of connecting; a connection that sends nothing is closed then."""
 
     server: _Server
-    server_version = "TimeForged"
+    server_version = SERVER_NAME  # the Server header: how our CLI knows it is us answering
     _body_read = False  # whether the announced body has been read (else it is drained)
 
     def setup(self) -> None:

@@ -151,6 +151,10 @@ class FocusController:
                 "schedules": [s.text for s in self.schedules],
             }
 
+    def preview(self, plan: FocusPlan) -> list[str]:
+        """The sites `plan` would block in the hosts file, before it starts (the UI shows them)."""
+        return Blocklist.from_plan(plan).hosts_domains(self.rules)
+
     @property
     def session(self) -> FocusSession | None:
         return self._session

@@ -11,6 +11,8 @@ from datetime import datetime, timedelta, tzinfo
 from datetime import time as dtime
 from typing import Any
 
+from desktop.engine.formatting import parse_span
+
 WORK, SHORT_BREAK, LONG_BREAK = "work", "short_break", "long_break"
 PRESETS = (25, 50, 90)  # minutes offered in the tray and the stats window
 UNLOCK_ALPHABET = "abcdefghijkmnopqrstuvwxyz23456789"  # no l/1/0 to misread
@@ -24,20 +26,12 @@ class FocusLocked(FocusError):
     """A locked session refused to end early."""
 
 
-_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?:in)?)?(?:(\d+)s)?$")
-
-
 def parse_duration(text: str) -> float:
     """Seconds in "50m", "1h30m", "1.5h", "90" (minutes), "45s"."""
-    value = text.strip().lower().replace(" ", "")
-    if re.fullmatch(r"\d+(?:\.\d+)?", value):
-        seconds = float(value) * 60
-    else:
-        match = _DURATION.match(value)
-        if not value or not match or not any(match.groups()):
-            raise FocusError(f"not a duration: {text!r} (try 25m, 50m, 1h30m)")
-        hours, minutes, secs = (float(g) if g else 0.0 for g in match.groups())
-        seconds = hours * 3600 + minutes * 60 + secs
+    try:
+        seconds = parse_span(text, 60.0)
+    except ValueError:
+        raise FocusError(f"not a duration: {text!r} (try 25m, 50m, 1h30m)") from None
     if not 60 <= seconds <= 24 * 3600:
         raise FocusError(f"a focus session lasts from 1 minute to 24 hours, not {text!r}")
     return seconds
