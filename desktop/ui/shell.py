@@ -127,6 +127,7 @@ class TrayApp(QObject):
             from desktop.ui.stats_window import StatsWindow
 
             self.stats_window = StatsWindow(self.engine, self.bridge, self.theme, self.hooks)
+            self.stats_window.custom_focus.connect(self.show_start_focus)
         _bring_forward(self.stats_window)
 
     def show_settings(self) -> None:

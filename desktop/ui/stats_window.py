@@ -55,6 +55,7 @@ from desktop.ui.charts.stacked import StackedDailyChart
 from desktop.ui.charts.timeline import TimelineBar, TimelineChart
 from desktop.ui.charts.trend import TrendChart
 from desktop.ui.flow_layout import FlowLayout
+from desktop.ui.focus_widgets import FocusCountdown
 from desktop.ui.habits import FOCUS_LENGTHS, HabitHooks
 from desktop.ui.stats_data import (
     BREAKDOWNS,
@@ -182,11 +183,13 @@ class Figure(QWidget):
 class StatsWindow(QMainWindow):
     first_drawn = Signal(object)  # StatsData: the period's figures are on screen
     loaded = Signal(object)  # StatsData, once everything (habits too) is drawn
+    custom_focus = Signal()  # the Focus menu's "Custom length, locked mode…"
 
     def __init__(self, engine: Any, bridge: EngineBridge | None, theme: Theme,
                  hooks: HabitHooks | None = None, today: date | None = None) -> None:
         super().__init__()
         self.engine = engine
+        self._bridge = bridge
         self.theme = theme
         self.hooks = hooks
         self._fixed_today = today
@@ -336,6 +339,11 @@ class StatsWindow(QMainWindow):
         self.status_label = ElidedLabel()
         self.status_label.setObjectName("muted")
         self.statusBar().addWidget(self.status_label, 1)
+        if getattr(self.engine, "focus", None) is not None:
+            self.focus_countdown = FocusCountdown(self.engine.focus)
+            self.statusBar().addPermanentWidget(self.focus_countdown)
+            if self._bridge is not None:
+                self._bridge.status.connect(self.focus_countdown.on_status)
         self._show_drill(None)
         self._reflow(3)
 
@@ -459,6 +467,9 @@ class StatsWindow(QMainWindow):
             for minutes in FOCUS_LENGTHS:
                 act = menu.addAction(f"{minutes} minutes")
                 act.triggered.connect(lambda _=False, m=minutes: self.hooks.start_focus(m))
+            menu.addSeparator()
+            custom = menu.addAction("Custom length, locked mode…")
+            custom.triggered.connect(lambda _=False: self.custom_focus.emit())
             focus.setMenu(menu)
             flow.addWidget(focus)
         return bar

@@ -142,6 +142,24 @@ def test_locked_without_unlock_text_cannot_end(qtbot, tray_app):
     assert tray_app.engine.focus.session is not None
 
 
+def test_the_statistics_window_starts_focus_and_counts_down(qtbot, tray_app):
+    tray_app.show_stats()
+    window = tray_app.stats_window
+    focus = next(b for b in window.toolbar_controls() if getattr(b, "text", lambda: "")()
+                 == "Focus")
+    custom = next(a for a in focus.menu().actions() if a.text().startswith("Custom length"))
+    custom.trigger()
+    dialog = tray_app.start_focus_dialog
+    dialog.length.setText("30m")
+    dialog.start_button.click()
+    session = tray_app.engine.focus.session
+    assert session is not None and session.ends_at - session.started_at == 30 * 60
+    qtbot.waitUntil(lambda: window.focus_countdown.isVisible(), timeout=10000)
+    assert window.focus_countdown.text().startswith("Focus: ")
+    tray_app.engine.focus.stop()
+    qtbot.waitUntil(lambda: not window.focus_countdown.isVisible(), timeout=10000)
+
+
 def test_postponed_break_says_when_it_returns(qtbot, tray_app):
     breaks = tray_app.engine.breaks
     breaks.take_now()
