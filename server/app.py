@@ -13,7 +13,7 @@ import secrets
 import time
 import uuid as uuidlib
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import parse_qs
@@ -52,6 +52,7 @@ log = logging.getLogger("timeforged.server")
 WAKA = "/api/v1/users/current"
 MAX_BULK = 1000
 MAX_PUSH = 5000
+DRAIN_BYTES = 8 << 20  # of a refused body read and dropped before the answer
 REQUESTS = Counter("timeforged_requests_total", "HTTP requests", ["route", "status"])
 LATENCY = Histogram("timeforged_request_seconds", "Request latency", ["route"],
                     buckets=(.002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5))
@@ -394,9 +395,9 @@ class Observe:
                 raise _late(self.body_timeout) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                complete = not message.get("more_body", False)
                 if received > self.max_body:
                     raise HTTPException(413, "body too large", headers=CLOSE)
-                complete = not message.get("more_body", False)
             return message
 
         async def observed(message: Message) -> None:
@@ -410,6 +411,8 @@ class Observe:
         except HTTPException as exc:
             if exc.status_code not in (408, 413) or started:
                 raise
+            if exc.status_code == 413 and not complete:
+                await _drain(receive, deadline, DRAIN_BYTES)  # so the sender reads the 413
             await _refusal(exc.status_code, exc.detail)(scope, receive, observed)
         finally:
             elapsed = time.perf_counter() - began
@@ -423,6 +426,21 @@ class Observe:
 
 
 CLOSE = {"Connection": "close"}  # the rest of a refused body is not read
+
+
+async def _drain(receive: Receive, deadline: float, most: int) -> None:
+    """Read and drop the rest of a refused body, up to `most` bytes or the deadline: a client
+    still sending when the connection closes sees a broken pipe instead of the answer."""
+    drained = 0
+    with suppress(TimeoutError):
+        async with asyncio.timeout_at(deadline):
+            while drained <= most:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return
+                drained += len(message.get("body", b""))
+                if not message.get("more_body", False):
+                    return
 
 
 def _refusal(status: int, detail: str) -> JSONResponse:
