@@ -63,6 +63,9 @@ def test_idle_from_mutter_goes_up_then_back_near_zero_after_a_key(gnome, probe):
     assert before[1] >= 2.0
     real_input(gnome, "key")
     assert probe.ask("idle")[1] < 1.0
+    # IdleMonitor is polled: the drop between two readings is one idle→active transition
+    assert probe.ask("counts") == ["idle.mutter", {"idle_to_active": 1}]
+    assert probe.ask("counts") == ["idle.mutter", {"idle_to_active": 0}]
 
 
 def test_timeforged_now_names_the_extension(gnome):
