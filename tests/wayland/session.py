@@ -300,9 +300,11 @@ def bus_name_answers(session: UserSession, name: str, path: str = "/") -> bool:
 
 
 def start_kwin(session: UserSession) -> Compositor:
-    """KWin headless (--virtual, QPainter). Debian's kwin_wayland carries the file capability
-    cap_sys_resource, which a container without it refuses to exec ("Operation not
-    permitted"): a copy (cp drops file capabilities) runs."""
+    """KWin headless (--virtual, QPainter) with its screen locker integration, as in Plasma
+    (it owns org.freedesktop.ScreenSaver; automatic locking is turned off in the user's
+    kscreenlockerrc). Debian's kwin_wayland carries the file capability cap_sys_resource,
+    which a container without it refuses to exec ("Operation not permitted"): a copy (cp
+    drops file capabilities) runs."""
     installed = shutil.which("kwin_wayland")
     if installed is None:
         raise CannotStart("kwin_wayland is not installed: run scripts/setup.sh --test")
@@ -315,8 +317,10 @@ def start_kwin(session: UserSession) -> Compositor:
     binary.chmod(0o755)
     version = subprocess.run([str(binary), "--version"], capture_output=True,
                              text=True).stdout.strip().removeprefix("kwin ")
+    session.run("sh", "-c", 'mkdir -p "$HOME/.config" && printf "[Daemon]\\nAutolock=false\\n" '
+                '> "$HOME/.config/kscreenlockerrc"')
     log = open(os.path.join(session.runtime, "kwin.log"), "w")  # noqa: SIM115 (closed below)
-    proc = session.popen(str(binary), "--virtual", "--socket", "wl-kde", "--no-lockscreen",
+    proc = session.popen(str(binary), "--virtual", "--socket", "wl-kde",
                          "--no-global-shortcuts", "--width", "1280", "--height", "800",
                          stderr=log, extra={"KWIN_COMPOSE": "Q", "XDG_SESSION_TYPE": "wayland",
                                             "XDG_CURRENT_DESKTOP": "KDE",

@@ -36,7 +36,15 @@ def _fallback(session: str, notes: list[str]) -> IdleSource | None:
         try:
             return WaylandIdle()
         except WatcherUnavailable as exc:
-            notes.append(f"idle time unavailable on {session}: {exc}")
+            reason = str(exc)
+        if session == "wayland-kde":  # Plasma's screen locker, where it answers
+            from watchers.idle.screensaver import ScreenSaverIdle
+
+            try:
+                return ScreenSaverIdle()
+            except WatcherUnavailable as exc:
+                reason += f", and {exc}"
+        notes.append(f"idle time unavailable on {session}: {reason}")
     return None
 
 
