@@ -12,22 +12,27 @@ import sys
 from watchers.idle import create_idle_watcher
 from watchers.window import WatcherUnavailable, create_window_watcher
 
-window = create_window_watcher()
+try:
+    window = create_window_watcher()
+except WatcherUnavailable:  # the compositor offers no way: the idle source is still probed
+    window = None
 idle = create_idle_watcher()
-print(json.dumps([os.getpid(), window.name, idle.fallback.name if idle.fallback else None,
+name = window.name if window else None
+print(json.dumps([os.getpid(), name, idle.fallback.name if idle.fallback else None,
                   list(idle.warnings)]), flush=True)
 for line in sys.stdin:
     if line.strip() == "window":
         try:
-            info = window.active_window()
+            info = window.active_window() if window else None
         except WatcherUnavailable:  # as the poller does: no window this time
             info = None
-        answer = [window.name, *((info.app, info.title, info.pid, info.fullscreen)
-                                 if info else (None,) * 4)]
+        answer = [name, *((info.app, info.title, info.pid, info.fullscreen)
+                          if info else (None,) * 4)]
     elif line.strip() == "counts":
         answer = [idle.counts_source, idle.take_counts().measured()]
     else:
         answer = [idle.fallback.name, idle.seconds_idle()]
     print(json.dumps(answer), flush=True)
-window.close()
+if window:
+    window.close()
 idle.close()

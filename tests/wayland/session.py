@@ -254,6 +254,66 @@ def start_sway(session: UserSession) -> Compositor:
     return Compositor("sway", version, session, proc, env)
 
 
+def _wayland_socket(session: UserSession, what: str, proc: subprocess.Popen, log: str) -> str:
+    """The name of the first wayland-N socket in the session's runtime dir; stops `proc` and
+    raises CannotStart with the end of its log when none comes."""
+    try:
+        found = wait_for(f"{what}'s Wayland socket", lambda: [
+            p for p in glob.glob(os.path.join(session.runtime, "wayland-*"))
+            if not p.endswith(".lock")], proc=proc)
+    except CannotStart as exc:
+        stop(proc)
+        tail = Path(session.runtime, log).read_text(errors="replace")[-400:]
+        raise CannotStart(f"{exc}; {what} said: {tail}") from None
+    return os.path.basename(found[0])
+
+
+def _version(*command: str) -> str:
+    done = subprocess.run(command, capture_output=True, text=True)
+    return (done.stdout or done.stderr).strip().splitlines()[0].split()[-1]
+
+
+def start_cage(session: UserSession) -> Compositor:
+    """Cage, the wlroots kiosk, headless (pixman) with one foot window (app id ``tf-kiosk``)
+    running `cat`. Cage sets no XDG_CURRENT_DESKTOP, so neither does this."""
+    for tool in ("cage", "foot"):
+        if shutil.which(tool) is None:
+            raise CannotStart(f"{tool} is not installed: run scripts/setup.sh --test")
+    log = open(os.path.join(session.runtime, "cage.log"), "w")  # noqa: SIM115 (closed below)
+    proc = session.popen("cage", "--", "foot", "--app-id=tf-kiosk", "--title=kiosk", "cat",
+                         stderr=log, extra={"WLR_BACKENDS": "headless",
+                                            "WLR_LIBINPUT_NO_DEVICES": "1",
+                                            "WLR_RENDERER": "pixman",
+                                            "XDG_SESSION_TYPE": "wayland"})
+    log.close()
+    display = _wayland_socket(session, "cage", proc, "cage.log")
+    return Compositor("cage", _version("cage", "-v"), session, proc,
+                      {"WAYLAND_DISPLAY": display, "XDG_SESSION_TYPE": "wayland"})
+
+
+def start_wayfire(session: UserSession) -> Compositor:
+    """Wayfire headless with an empty configuration. It renders with GLES only and refuses to
+    start without a DRM render node ("Failed to get DRM file descriptor!"), as on a machine
+    without /dev/dri."""
+    if shutil.which("wayfire") is None:
+        raise CannotStart("wayfire is not installed: run scripts/setup.sh --test")
+    if not glob.glob("/dev/dri/renderD*"):
+        raise CannotStart("Wayfire needs a DRM render node (it renders with GLES only) and "
+                          "this machine has no /dev/dri")
+    config = Path(session.runtime, "wayfire.ini")
+    config.write_text("[core]\nplugins = \n")
+    config.chmod(0o644)
+    log = open(os.path.join(session.runtime, "wayfire.log"), "w")  # noqa: SIM115 (closed below)
+    proc = session.popen("wayfire", "-c", str(config), stderr=log, stdout=log, extra={
+        "WLR_BACKENDS": "headless", "WLR_LIBINPUT_NO_DEVICES": "1",
+        "XDG_CURRENT_DESKTOP": "wayfire", "XDG_SESSION_TYPE": "wayland"})
+    log.close()
+    display = _wayland_socket(session, "wayfire", proc, "wayfire.log")
+    return Compositor("wayfire", _version("wayfire", "--version"), session, proc,
+                      {"WAYLAND_DISPLAY": display, "XDG_CURRENT_DESKTOP": "wayfire",
+                       "XDG_SESSION_TYPE": "wayland"})
+
+
 class Probe:
     """tests/wayland/probe.py running inside a compositor: one watcher kept across asks."""
 
