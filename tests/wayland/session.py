@@ -431,11 +431,14 @@ def start_gnome_shell(session: UserSession) -> Compositor:
     version = subprocess.run(["gnome-shell", "--version"], capture_output=True,
                              text=True).stdout.strip().removeprefix("GNOME Shell ")
     system_bus = f"unix:path={session.runtime}/system_bus"
-    done = session.run("dbus-daemon", "--config-file=/usr/share/dbus-1/session.conf",
-                       f"--address={system_bus}", "--fork", "--print-pid", check=False)
-    if done.returncode != 0:
-        raise CannotStart(f"the stand-in system bus did not start: {done.stderr.strip()}")
-    session.daemon_pids.append(int(done.stdout.split()[0]))
+    if not os.path.exists(f"{session.runtime}/system_bus"):  # else a restart in the session
+        done = session.run("dbus-daemon", "--config-file=/usr/share/dbus-1/session.conf",
+                           f"--address={system_bus}", "--fork", "--print-pid", check=False)
+        if done.returncode != 0:
+            raise CannotStart(f"the stand-in system bus did not start: {done.stderr.strip()}")
+        session.daemon_pids.append(int(done.stdout.split()[0]))
+    # left by a shell stopped within a minute of its start; it would disable the extensions
+    Path(session.runtime, "gnome-shell-disable-extensions").unlink(missing_ok=True)
     env = {"XDG_CURRENT_DESKTOP": "GNOME", "XDG_SESSION_TYPE": "wayland",
            "DBUS_SYSTEM_BUS_ADDRESS": system_bus}
     setup = session.run(SYSTEM_PYTHON, "-m", "desktop.cli", "setup-wayland", extra=env,
