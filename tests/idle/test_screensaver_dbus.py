@@ -9,15 +9,12 @@ and answering with the same signature (``u``, milliseconds from KIdleTime).
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-import subprocess
 import threading
 from collections.abc import Iterator
 
 import pytest
 
+from tests.private_bus import private_session_bus
 from watchers.idle import create_idle_watcher
 from watchers.idle.screensaver import ScreenSaverIdle
 from watchers.window.base import WatcherUnavailable
@@ -67,21 +64,11 @@ class StandInScreenSaver:
 
 @pytest.fixture
 def screensaver(monkeypatch, tmp_path) -> Iterator[StandInScreenSaver]:
-    if shutil.which("dbus-daemon") is None:
-        pytest.skip("dbus-daemon is missing")
-    address = f"unix:path={tmp_path}/bus"
-    done = subprocess.run(["dbus-daemon", "--session", f"--address={address}", "--fork",
-                           "--print-pid"], capture_output=True, text=True, check=True)
-    pid = int(done.stdout.split()[0])
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
-    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)  # no idle protocol to ask
-    try:
+    with private_session_bus(tmp_path, monkeypatch):
+        monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)  # no idle protocol to ask
         service = StandInScreenSaver()
         yield service
         service.close()
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, 15)
 
 
 def test_plasma_session_without_an_idle_protocol_uses_the_screensaver(screensaver):
