@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import subprocess
 import time
 import uuid
@@ -124,6 +125,24 @@ def test_now_sample_counts_idle_to_active_transitions_not_keys(sway):
     assert seen["sources"]["activity"] in ("idle.ext-idle-notify", "idle.kwin-idle")
     assert set(seen["activity"]) == {"idle_to_active"}
     assert seen["activity"]["idle_to_active"] >= 1
+
+
+def test_tracking_stores_idle_to_active_transitions_in_the_spans(sway, two_windows):
+    """`timeforged track` inside Sway: the transitions wtype makes end up in the stored
+    spans (no keystrokes, which are not counted there)."""
+    if shutil.which("wtype") is None:
+        pytest.skip("wtype is not installed: run scripts/setup.sh --test")
+    focus(sway, two_windows[0])
+    home = Path(sway.session.runtime, f"tf-track-{uuid.uuid4().hex[:6]}")
+    track = sway.popen("/usr/bin/python3", "-m", "desktop.cli", "track", "--duration", "9",
+                       extra={"TIMEFORGED_HOME": str(home)})
+    for _ in range(2):  # pauses of 3 s, longer than the protocol's 1 s timeout
+        time.sleep(3)
+        sway.run("wtype", "x")
+    assert track.wait(timeout=60) == 0
+    with sqlite3.connect(home / "timeforged.sqlite3") as db:
+        counted = db.execute("SELECT SUM(idle_to_active), SUM(keystrokes) FROM span").fetchone()
+    assert counted[0] >= 1 and counted[1] == 0
 
 
 def test_timeforged_now_names_the_watchers_and_reads_an_editor_on_a_git_repo(sway):
