@@ -19,7 +19,7 @@ test_pkgs=(xvfb openbox xdotool xterm trayer dbus dbus-x11 x11-utils git vim tmu
            geany pluma featherpad kwrite scite mousepad epiphany-browser falkon lxterminal
            sakura mate-terminal
            # real headless Wayland compositors and apps (tests/wayland, issue 17)
-           sway swayidle wtype foot weston kwin-wayland gnome-shell gjs
+           sway swayidle wtype foot weston kwin-wayland gnome-shell gjs wayfire cage
            )
 
 missing=()

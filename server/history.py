@@ -22,9 +22,11 @@ from desktop.engine.timeline import resolve_raw
 from server.db import Database
 from server.models import Device, User
 
-COUNTERS = ("keystrokes", "clicks", "scrolls", "moves", "lines_added", "lines_deleted")
+COUNTERS = ("keystrokes", "clicks", "scrolls", "moves", "lines_added", "lines_deleted",
+            "idle_to_active")
 SPAN_FIELDS = tuple(f.name for f in fields(Span))
 _COLS = 'uuid, start, "end", activity, origin, ' + ", ".join(COUNTERS) + ", updated"
+_NCOLS = 6 + len(COUNTERS)
 _UPSERT = (f"INSERT INTO span ({_COLS}) VALUES %s ON CONFLICT (uuid) DO UPDATE SET "
            + ", ".join(f"{c} = excluded.{c}" for c in
                        ("start", '"end"', "activity", "origin", *COUNTERS, "updated")))
@@ -296,7 +298,7 @@ class History:
                     if a < start:
                         new = str(uuidlib.uuid5(_SPLIT_NS, f"{u}@{end!r}"))
                         self.db.execute(
-                            f"INSERT INTO span ({_COLS}) VALUES ({marks(12)}) "
+                            f"INSERT INTO span ({_COLS}) VALUES ({marks(_NCOLS)}) "
                             f"ON CONFLICT (uuid) DO NOTHING", (new, end, b, act, org, *right, now))
                         changed.append(new)
                     else:

@@ -54,7 +54,8 @@ def sample_spans() -> list[Span]:
              editor="vscode", keystrokes=12, clicks=3, scrolls=2, moves=40),
         Span(base + 1234.5678901, base + 2000.1, source="browser", device="laptop",
              app="firefox", title="Docs", url="https://docs.python.org/3/?a=1&b=2",
-             site="docs.python.org", browser="firefox", private=True, audible=True),
+             site="docs.python.org", browser="firefox", private=True, audible=True,
+             idle_to_active=3),
         Span(base + 5000, base + 5000.000001, source="wakatime:editor", device="desktop",
              file="C:\\src\\x.rs", language="Rust", lines_added=7, lines_deleted=2),
     ]

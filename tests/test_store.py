@@ -151,7 +151,7 @@ def test_all_fields_round_trip(store):
     values = {f: f"v-{f}" for f in ACTIVITY_FIELDS if f not in ("private", "audible")}
     span = Span(T0, T0 + 5, source="browser", device="phone", private=True, audible=True,
                 keystrokes=3, clicks=4, scrolls=5, moves=6, lines_added=7, lines_deleted=8,
-                **values)
+                idle_to_active=9, **values)
     store.add_spans([span])
     assert store.spans(T0, T0 + 5) == [span]
 
@@ -224,11 +224,30 @@ def test_migration_from_v1_keeps_data(tmp_path):
     assert store.device == "old-laptop"
     spans = store.spans(T0 - 1, T0 + 10_000)
     assert len(spans) == 50 and spans[7].keystrokes == 7 and spans[0].app == "code"
+    assert {s.idle_to_active for s in spans} == {0}  # not counted then (schema v9)
     assert sum(store.seconds_by_activity(T0 - 1, T0 + 10_000).values()) == 50 * 60
     assert store.integrity_check() == []
     # New activity keys after the migration do not collide with the old ones.
     store.add_spans([Span(T0 + 20_000, T0 + 20_010, app="new")])
     assert {s.app for s in store.spans(T0, T0 + 30_000)} == {"code", "new"}
+
+
+def test_migration_v9_adds_idle_to_active_to_a_v7_file(tmp_path):
+    """A file of schema v7 (its span table without the column, as v7 releases made it):
+    the column is added, 0 for what was recorded, and new spans keep theirs."""
+    path = tmp_path / "v7.sqlite3"
+    Store(path, device="laptop").add_spans([Span(T0, T0 + 60, app="code", keystrokes=5)])
+    conn = sqlite3.connect(path)
+    conn.execute("ALTER TABLE span DROP COLUMN idle_to_active")
+    conn.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    store = Store(path)
+    (old,) = store.spans(T0, T0 + 60)
+    assert (old.keystrokes, old.idle_to_active) == (5, 0)
+    store.add_spans([Span(T0 + 100, T0 + 160, app="code", idle_to_active=4)])
+    assert [s.idle_to_active for s in store.spans(T0, T0 + 200)] == [0, 4]
+    assert store.integrity_check() == []
 
 
 def test_integrity_and_backups(store):

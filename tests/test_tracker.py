@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from desktop.engine.span import Span
 from desktop.engine.tracker import Tracker, volatile_free
-from watchers.observation import ActivityCounts, Observation
+from watchers.observation import TRANSITION_COUNTS, ActivityCounts, Observation
 
 T0 = 1_700_000_000.0  # 2023-11-14 22:13:20 UTC
 
@@ -70,6 +70,17 @@ def test_equal_observations_merge_into_one_span():
     assert first.keystrokes == 120 and first.clicks == 60
     assert (second.start, second.end) == (T0 + 60, T0 + 90)
     assert tracker.current is None
+
+
+def test_idle_to_active_transitions_add_up_where_input_is_not_counted():
+    """Wayland: the observations carry idle→active transitions, not keystrokes."""
+    tracker, rec, clock = make()
+    resumed = ActivityCounts(idle_to_active=1, counted=TRANSITION_COUNTS)
+    clock.run(3, app="code", title="main.py - code", idle_seconds=0.0, activity=resumed)
+    clock.run(2, app="code", title="main.py - code", idle_seconds=0.5)
+    tracker.close(clock.now)
+    (span,) = rec.spans[-1:]
+    assert (span.idle_to_active, span.keystrokes, span.clicks) == (3, 0, 0)
 
 
 def test_sink_gets_growing_copies_and_current_is_a_copy():

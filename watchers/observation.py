@@ -16,23 +16,40 @@ JSON_KEYS = (
 )
 
 
+# What input hooks count (X11, Windows, macOS); where none can run (Wayland) only the idle
+# watcher's transitions are counted.
+INPUT_COUNTS = ("keystrokes", "clicks", "scrolls", "moves")
+TRANSITION_COUNTS = ("idle_to_active",)
+
+
 @dataclass(frozen=True, slots=True)
 class ActivityCounts:
-    """Input events counted over an interval; never which keys or where."""
+    """Activity counted over an interval; never which keys or where. `counted` names the
+    counters that were measured (the others are 0 because nobody counted them):
+    `idle_to_active` is the number of times input came after at least a second without any,
+    as the idle watcher saw it."""
 
     keystrokes: int = 0
     clicks: int = 0
     scrolls: int = 0
     moves: int = 0
+    idle_to_active: int = 0
+    counted: tuple[str, ...] = INPUT_COUNTS
 
     @property
     def total(self) -> int:
         return self.keystrokes + self.clicks + self.scrolls + self.moves
 
+    def measured(self) -> dict[str, int]:
+        """The counters that were measured, by name."""
+        return {name: getattr(self, name) for name in self.counted}
+
     def __add__(self, other: ActivityCounts) -> ActivityCounts:
         return ActivityCounts(
             self.keystrokes + other.keystrokes, self.clicks + other.clicks,
             self.scrolls + other.scrolls, self.moves + other.moves,
+            self.idle_to_active + other.idle_to_active,
+            tuple(dict.fromkeys((*self.counted, *other.counted))),
         )
 
 
@@ -88,11 +105,10 @@ class Observation:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict: every key in JSON_KEYS (None where unknown), plus activity
-        (None when no input was counted: zeros would read as measured), sources and
-        warnings."""
+        (the measured counters only; None when nothing was counted: zeros would read as
+        measured), sources and warnings."""
         out: dict[str, Any] = {k: getattr(self, k) for k in JSON_KEYS}
-        out["activity"] = (dataclasses.asdict(self.activity) if "activity" in self.sources
-                           else None)
+        out["activity"] = self.activity.measured() if "activity" in self.sources else None
         out["sources"] = dict(self.sources)
         out["warnings"] = list(self.warnings)
         return out

@@ -93,8 +93,9 @@ class Poller:
             pass  # named in idle.warnings below
         else:
             obs = obs.with_fields(idle.source or "idle", idle_seconds=round(seconds, 3))
-        if idle.counts_available and idle.hooks is not None:
-            obs = obs.with_fields(idle.hooks.name, activity=idle.take_counts())
+        counter = idle.counts_source
+        if counter is not None:
+            obs = obs.with_fields(counter, activity=idle.take_counts())
         for warning in idle.warnings:
             obs = obs.with_warning(warning)
         return obs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import time
 
@@ -11,6 +12,9 @@ from watchers.observation import Observation
 # Fields printed by the human summary, in order.
 _SHOWN = ("app", "title", "pid", "exe", "editor", "file", "project", "branch", "language",
           "terminal", "browser", "site", "url", "private", "fullscreen")
+SAMPLE_READ = 0.5
+_COUNT_NAMES = {"keystrokes": "keys", "clicks": "clicks", "scrolls": "scrolls",
+                "moves": "moves", "idle_to_active": "idle→active transitions"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,23 +22,31 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print the observation as JSON")
     p.add_argument("--sample", type=float, default=0.0, metavar="SECONDS",
                    help="listen to input for SECONDS first, to report activity counts "
-                   "(otherwise idle time comes from the system idle timer)")
+                   "(on Wayland: idle→active transitions; otherwise idle time comes from "
+                   "the system idle timer)")
     p.set_defaults(func=run)
 
 
 def observe(sample: float = 0.0) -> Observation:
     """One observation. Without `sample` no input hooks run: idle time comes from the
-    system's idle timer, which answers at once."""
+    system's idle timer, which answers at once. With it, activity is counted for `sample`
+    seconds (input events, or where no hooks can run the idle timer's idle→active
+    transitions, read every SAMPLE_READ seconds for a timer that is polled)."""
     from watchers.poller import Poller
+    from watchers.window import WatcherUnavailable
 
     poller = Poller(hooks=sample > 0)
     try:
         if sample > 0:
-            hooks = poller.idle.hooks
-            if hooks is not None:
-                hooks.wait_ready(timeout=min(sample, 5.0))
-                hooks.take_counts()
-            time.sleep(sample)
+            idle = poller.idle
+            if idle.hooks is not None:
+                idle.hooks.wait_ready(timeout=min(sample, 5.0))
+            idle.take_counts()
+            end = time.monotonic() + sample
+            while (left := end - time.monotonic()) > 0:
+                with contextlib.suppress(WatcherUnavailable):
+                    idle.seconds_idle()
+                time.sleep(min(left, SAMPLE_READ))
         return poller.poll()
     finally:
         poller.close()
@@ -59,9 +71,9 @@ def run(args: argparse.Namespace) -> int:
     if obs.idle_seconds is not None:
         table.add_row("idle", f"{obs.idle_seconds:.1f} s", obs.source_of("idle_seconds") or "")
     if obs.source_of("activity"):
-        a = obs.activity
-        table.add_row("input", f"{a.keystrokes} keys, {a.clicks} clicks, {a.scrolls} scrolls, "
-                      f"{a.moves} moves", obs.source_of("activity") or "")
+        table.add_row("input", ", ".join(f"{n} {_COUNT_NAMES[k]}"
+                                         for k, n in obs.activity.measured().items()),
+                      obs.source_of("activity") or "")
     console = Console()
     console.print(table)
     for warning in obs.warnings:

@@ -50,6 +50,8 @@ class Span:
     moves: int = 0
     lines_added: int = 0
     lines_deleted: int = 0
+    # Where no input is counted (Wayland): times input came after a second without any.
+    idle_to_active: int = 0
 
     @property
     def duration(self) -> float:

@@ -62,6 +62,7 @@ def _add_activity(span: Span, obs: Observation) -> None:
     span.clicks += obs.activity.clicks
     span.scrolls += obs.activity.scrolls
     span.moves += obs.activity.moves
+    span.idle_to_active += obs.activity.idle_to_active
 
 
 _TITLE = ACTIVITY_FIELDS.index("title")
@@ -153,6 +154,7 @@ class Tracker:
         open_.clicks += span.clicks
         open_.scrolls += span.scrolls
         open_.moves += span.moves
+        open_.idle_to_active += span.idle_to_active
         self.sink(dataclasses.replace(open_))
 
     def _end(self, at: float) -> None:

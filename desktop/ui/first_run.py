@@ -46,7 +46,8 @@ PERMISSIONS = {
     "wayland": ("Linux (Wayland)", "Wayland hides other windows from apps. On GNOME TimeForged "
                 "installs its own small GNOME Shell extension (below); KDE Plasma, Sway, "
                 "Hyprland and other wlroots compositors need nothing. Wayland lets no app "
-                "count input, so only idle time is measured there. Where the compositor "
+                "count input, so idle time and how often you came back from idle are "
+                "measured there, not keys or clicks. Where the compositor "
                 "offers no way in, TimeForged says that titles are unavailable rather than "
                 "guessing."),
     "darwin": ("macOS", "System Settings → Privacy &amp; Security: allow <b>Accessibility</b> "

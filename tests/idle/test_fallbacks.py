@@ -66,6 +66,24 @@ def test_combined_without_hooks_uses_the_timer_and_reports_failures():
     assert idle.warnings == ("system idle time unavailable: timer gone",)
 
 
+def test_transitions_of_a_polled_timer_are_counted_without_hooks():
+    """Input after a reading of at least a second idle is one idle→active transition; idle
+    growing, or dropping from under a second, is none. Counted only where asked."""
+    timer = Timer(0.2)
+    idle = IdleWatcher(None, timer, count_transitions=True)
+    assert idle.counts_source == "idle.test"
+    for seconds in (0.2, 0.1, 0.8, 0.3, 2.0, 6.0, 0.05, 0.4, 1.5, 0.0):
+        timer.seconds = seconds
+        idle.seconds_idle()
+    assert idle.take_counts().measured() == {"idle_to_active": 2}
+    assert idle.take_counts().measured() == {"idle_to_active": 0}
+    assert IdleWatcher(None, Timer(3.0)).counts_source is None
+    timer.seconds = None  # the timer went away: nothing is counted, so nothing is reported
+    with pytest.raises(WatcherUnavailable):
+        idle.seconds_idle()
+    assert idle.counts_source is None
+
+
 @pytest.mark.parametrize(("session", "fallback", "note"), [
     ("wayland-gnome", "idle.mutter", "input counts are not measured"),
     ("wayland-kde", None, "idle time unavailable on wayland-kde"),

@@ -25,3 +25,23 @@ def test_many_stores_values_exactly(database_url):
     finally:
         db.close()
 
+
+
+def test_schema_v9_adds_idle_to_active_to_a_v7_database(database_url):
+    """The shared migration on the server's database (SQLite or PostgreSQL): a v7 span table
+    gets the column, 0 for the rows already there."""
+    db = Database(database_url)
+    try:
+        db.migrate()
+        db.execute("ALTER TABLE span DROP COLUMN idle_to_active")
+        db.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
+        db.execute("INSERT INTO origin (id, source, device) VALUES (1, 'window', 'laptop')")
+        db.execute("INSERT INTO activity (id, key_hash, private, audible) "
+                   "VALUES (1, 'h', %s, %s)", (False, False))
+        db.execute('INSERT INTO span (uuid, start, "end", activity, origin, keystrokes, clicks, '
+                   "scrolls, moves, lines_added, lines_deleted, updated) "
+                   "VALUES ('u1', 1, 2, 1, 1, 3, 0, 0, 0, 0, 0, 1)")
+        db.migrate()
+        assert db.execute("SELECT keystrokes, idle_to_active FROM span").fetchall() == [(3, 0)]
+    finally:
+        db.close()

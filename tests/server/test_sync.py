@@ -92,14 +92,17 @@ def test_growing_span_deletions_and_offline_queue(server_process, tmp_path):
     sync_a = Syncer(a, server.url, key=key)
     sync_b = Syncer(b, server.url, key=key)
     now = time.time()
-    open_span = Span(now - 3600, now - 3500, app="code", project="alpha")
+    open_span = Span(now - 3600, now - 3500, app="code", project="alpha", idle_to_active=2)
     a.upsert_spans([open_span])
     _settle(sync_a, sync_b)
-    assert _all(b)[open_span.uuid].end == open_span.end
+    seen = _all(b)[open_span.uuid]
+    assert (seen.end, seen.idle_to_active) == (open_span.end, 2)
     open_span.end = now - 3000  # the tracker extends its open span: a newer version
+    open_span.idle_to_active = 5
     a.upsert_spans([open_span])
     _settle(sync_a, sync_b)
-    assert _all(b)[open_span.uuid].end == open_span.end
+    seen = _all(b)[open_span.uuid]
+    assert (seen.end, seen.idle_to_active) == (open_span.end, 5)  # counts travel too
     assert len(_all(b)) == 1
 
     # Offline: the server is gone for a while; work piles up and the retries back off.

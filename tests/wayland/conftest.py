@@ -13,10 +13,12 @@ from tests.wayland.session import (
     CannotStart,
     Compositor,
     UserSession,
+    start_cage,
     start_gnome_shell,
     start_kwin,
     start_sway,
     start_user_session,
+    start_wayfire,
     start_weston,
 )
 
@@ -74,4 +76,16 @@ def weston() -> Iterator[Compositor]:
 @pytest.fixture(scope="session")
 def gnome() -> Iterator[Compositor]:
     with compositor("GNOME Shell", start_gnome_shell, "--headless, virtual monitor") as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def cage() -> Iterator[Compositor]:
+    with compositor("cage", start_cage, "headless, pixman") as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def wayfire() -> Iterator[Compositor]:
+    with compositor("Wayfire", start_wayfire, "headless") as running:
         yield running

@@ -254,6 +254,66 @@ def start_sway(session: UserSession) -> Compositor:
     return Compositor("sway", version, session, proc, env)
 
 
+def _wayland_socket(session: UserSession, what: str, proc: subprocess.Popen, log: str) -> str:
+    """The name of the first wayland-N socket in the session's runtime dir; stops `proc` and
+    raises CannotStart with the end of its log when none comes."""
+    try:
+        found = wait_for(f"{what}'s Wayland socket", lambda: [
+            p for p in glob.glob(os.path.join(session.runtime, "wayland-*"))
+            if not p.endswith(".lock")], proc=proc)
+    except CannotStart as exc:
+        stop(proc)
+        tail = Path(session.runtime, log).read_text(errors="replace")[-400:]
+        raise CannotStart(f"{exc}; {what} said: {tail}") from None
+    return os.path.basename(found[0])
+
+
+def _version(*command: str) -> str:
+    done = subprocess.run(command, capture_output=True, text=True)
+    return (done.stdout or done.stderr).strip().splitlines()[0].split()[-1]
+
+
+def start_cage(session: UserSession) -> Compositor:
+    """Cage, the wlroots kiosk, headless (pixman) with one foot window (app id ``tf-kiosk``)
+    running `cat`. Cage sets no XDG_CURRENT_DESKTOP, so neither does this."""
+    for tool in ("cage", "foot"):
+        if shutil.which(tool) is None:
+            raise CannotStart(f"{tool} is not installed: run scripts/setup.sh --test")
+    log = open(os.path.join(session.runtime, "cage.log"), "w")  # noqa: SIM115 (closed below)
+    proc = session.popen("cage", "--", "foot", "--app-id=tf-kiosk", "--title=kiosk", "cat",
+                         stderr=log, extra={"WLR_BACKENDS": "headless",
+                                            "WLR_LIBINPUT_NO_DEVICES": "1",
+                                            "WLR_RENDERER": "pixman",
+                                            "XDG_SESSION_TYPE": "wayland"})
+    log.close()
+    display = _wayland_socket(session, "cage", proc, "cage.log")
+    return Compositor("cage", _version("cage", "-v"), session, proc,
+                      {"WAYLAND_DISPLAY": display, "XDG_SESSION_TYPE": "wayland"})
+
+
+def start_wayfire(session: UserSession) -> Compositor:
+    """Wayfire headless with an empty configuration. It renders with GLES only and refuses to
+    start without a DRM render node ("Failed to get DRM file descriptor!"), as on a machine
+    without /dev/dri."""
+    if shutil.which("wayfire") is None:
+        raise CannotStart("wayfire is not installed: run scripts/setup.sh --test")
+    if not glob.glob("/dev/dri/renderD*"):
+        raise CannotStart("Wayfire needs a DRM render node (it renders with GLES only) and "
+                          "this machine has no /dev/dri")
+    config = Path(session.runtime, "wayfire.ini")
+    config.write_text("[core]\nplugins = \n")
+    config.chmod(0o644)
+    log = open(os.path.join(session.runtime, "wayfire.log"), "w")  # noqa: SIM115 (closed below)
+    proc = session.popen("wayfire", "-c", str(config), stderr=log, stdout=log, extra={
+        "WLR_BACKENDS": "headless", "WLR_LIBINPUT_NO_DEVICES": "1",
+        "XDG_CURRENT_DESKTOP": "wayfire", "XDG_SESSION_TYPE": "wayland"})
+    log.close()
+    display = _wayland_socket(session, "wayfire", proc, "wayfire.log")
+    return Compositor("wayfire", _version("wayfire", "--version"), session, proc,
+                      {"WAYLAND_DISPLAY": display, "XDG_CURRENT_DESKTOP": "wayfire",
+                       "XDG_SESSION_TYPE": "wayland"})
+
+
 class Probe:
     """tests/wayland/probe.py running inside a compositor: one watcher kept across asks."""
 
@@ -300,9 +360,11 @@ def bus_name_answers(session: UserSession, name: str, path: str = "/") -> bool:
 
 
 def start_kwin(session: UserSession) -> Compositor:
-    """KWin headless (--virtual, QPainter). Debian's kwin_wayland carries the file capability
-    cap_sys_resource, which a container without it refuses to exec ("Operation not
-    permitted"): a copy (cp drops file capabilities) runs."""
+    """KWin headless (--virtual, QPainter) with its screen locker integration, as in Plasma
+    (it owns org.freedesktop.ScreenSaver; automatic locking is turned off in the user's
+    kscreenlockerrc). Debian's kwin_wayland carries the file capability cap_sys_resource,
+    which a container without it refuses to exec ("Operation not permitted"): a copy (cp
+    drops file capabilities) runs."""
     installed = shutil.which("kwin_wayland")
     if installed is None:
         raise CannotStart("kwin_wayland is not installed: run scripts/setup.sh --test")
@@ -315,8 +377,10 @@ def start_kwin(session: UserSession) -> Compositor:
     binary.chmod(0o755)
     version = subprocess.run([str(binary), "--version"], capture_output=True,
                              text=True).stdout.strip().removeprefix("kwin ")
+    session.run("sh", "-c", 'mkdir -p "$HOME/.config" && printf "[Daemon]\\nAutolock=false\\n" '
+                '> "$HOME/.config/kscreenlockerrc"')
     log = open(os.path.join(session.runtime, "kwin.log"), "w")  # noqa: SIM115 (closed below)
-    proc = session.popen(str(binary), "--virtual", "--socket", "wl-kde", "--no-lockscreen",
+    proc = session.popen(str(binary), "--virtual", "--socket", "wl-kde",
                          "--no-global-shortcuts", "--width", "1280", "--height", "800",
                          stderr=log, extra={"KWIN_COMPOSE": "Q", "XDG_SESSION_TYPE": "wayland",
                                             "XDG_CURRENT_DESKTOP": "KDE",
@@ -367,11 +431,14 @@ def start_gnome_shell(session: UserSession) -> Compositor:
     version = subprocess.run(["gnome-shell", "--version"], capture_output=True,
                              text=True).stdout.strip().removeprefix("GNOME Shell ")
     system_bus = f"unix:path={session.runtime}/system_bus"
-    done = session.run("dbus-daemon", "--config-file=/usr/share/dbus-1/session.conf",
-                       f"--address={system_bus}", "--fork", "--print-pid", check=False)
-    if done.returncode != 0:
-        raise CannotStart(f"the stand-in system bus did not start: {done.stderr.strip()}")
-    session.daemon_pids.append(int(done.stdout.split()[0]))
+    if not os.path.exists(f"{session.runtime}/system_bus"):  # else a restart in the session
+        done = session.run("dbus-daemon", "--config-file=/usr/share/dbus-1/session.conf",
+                           f"--address={system_bus}", "--fork", "--print-pid", check=False)
+        if done.returncode != 0:
+            raise CannotStart(f"the stand-in system bus did not start: {done.stderr.strip()}")
+        session.daemon_pids.append(int(done.stdout.split()[0]))
+    # left by a shell stopped within a minute of its start; it would disable the extensions
+    Path(session.runtime, "gnome-shell-disable-extensions").unlink(missing_ok=True)
     env = {"XDG_CURRENT_DESKTOP": "GNOME", "XDG_SESSION_TYPE": "wayland",
            "DBUS_SYSTEM_BUS_ADDRESS": system_bus}
     setup = session.run(SYSTEM_PYTHON, "-m", "desktop.cli", "setup-wayland", extra=env,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -14,7 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.wayland.session import SYSTEM_PYTHON, Compositor, Probe
+from tests.wayland.session import (
+    SYSTEM_PYTHON,
+    CannotStart,
+    Compositor,
+    Probe,
+    start_gnome_shell,
+    start_user_session,
+)
 from watchers.window.gnome_ext import build
 
 pytestmark = pytest.mark.wayland
@@ -65,6 +73,9 @@ def test_idle_from_mutter_goes_up_then_back_near_zero_after_a_key(gnome, probe):
     assert before[1] >= 2.0
     real_input(gnome, "key")
     assert probe.ask("idle")[1] < 1.0
+    # IdleMonitor is polled: the drop between two readings is one idle→active transition
+    assert probe.ask("counts") == ["idle.mutter", {"idle_to_active": 1}]
+    assert probe.ask("counts") == ["idle.mutter", {"idle_to_active": 0}]
 
 
 def test_timeforged_now_names_the_extension(gnome):
@@ -113,3 +124,33 @@ def test_each_build_parses_in_gjs(tmp_path, major):
         assert "resource:///org/gnome/shell/extensions/extension.js" in done.stderr
     else:  # the 43-44 head loads Shell's typelib, which lives with the shell
         assert done.returncode == 0 or "Shell" in done.stderr
+
+
+def test_the_extension_is_followed_again_after_the_shell_restarts():
+    """GNOME Shell crashed and restarted under a running watcher: no window is
+    reported while it is gone, and the new shell's extension is read once it is back."""
+    try:
+        session = start_user_session()
+    except CannotStart as exc:
+        pytest.skip(f"no user session: {exc}")
+    try:
+        try:
+            first = start_gnome_shell(session)
+        except CannotStart as exc:
+            pytest.skip(f"GNOME Shell cannot start here: {exc}")
+        probe = Probe(first)
+        assert probe.window_name == "window.gnome-ext"
+        gtk_app(first, "mousepad", "/etc/hostname")
+        focused = probe.wait("window", lambda a: a[1] == "mousepad" or real_input(first, "click"))
+        assert focused[1] == "mousepad"
+        os.killpg(first.proc.pid, signal.SIGKILL)  # a crash: the extension is not disabled
+        first.proc.wait(timeout=10)
+        assert probe.wait("window", lambda a: a[1] is None)[1:] == [None] * 4
+        second = start_gnome_shell(session)
+        gtk_app(second, "lxterminal")
+        again = probe.wait("window", lambda a: a[1] == "lxterminal" or real_input(second, "click"))
+        assert again[:2] == ["window.gnome-ext", "lxterminal"]
+        probe.close()
+        assert probe.proc.returncode == 0
+    finally:
+        session.close()

@@ -3,6 +3,7 @@ TimeForged's own KWin script for the focused window, the idle protocol for idle 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -13,9 +14,11 @@ from pathlib import Path
 import pytest
 
 from tests.wayland.session import (
+    SYSTEM_PYTHON,
     CannotStart,
     Compositor,
     Probe,
+    bus_name_answers,
     start_kwin,
     start_user_session,
     stop,
@@ -76,7 +79,8 @@ def test_focus_and_caption_changes_reach_timeforged_s_kwin_script(kwin, probe):
     assert probe.window_name == "window.kwin-script"
     title = f"tf-{uuid.uuid4().hex[:6]}"
     gtk_app(kwin, "mousepad", "/etc/hostname")
-    mousepad = probe.wait("window", lambda a: a[1] == "mousepad")
+    # its caption is "Mousepad" until the file is loaded
+    mousepad = probe.wait("window", lambda a: a[1] == "mousepad" and a[2] != "Mousepad")
     assert mousepad[2] == "/etc/hostname [Read Only] - Mousepad"
     assert "mousepad" in Path(f"/proc/{mousepad[3]}/cmdline").read_text()
     # a terminal that renames itself when told: a caption change without a focus change
@@ -104,6 +108,20 @@ def test_the_script_is_unloaded_on_exit(kwin):
 def test_idle_from_the_idle_protocol(kwin, probe):
     assert probe.idle_name == "idle.ext-idle-notify"
     assert probe.wait("idle", lambda a: a[1] >= 2.0)[1] >= 2.0
+
+
+def test_plasma_s_screensaver_refuses_the_session_idle_time_on_wayland(kwin):
+    """Without an idle protocol (no Wayland socket given) the KDE fallback asks
+    org.freedesktop.ScreenSaver, which KWin's screen locker owns and, on Wayland, refuses:
+    no idle time is made up, and the warning carries both reasons."""
+    assert bus_name_answers(kwin.session, "org.freedesktop.ScreenSaver", "/ScreenSaver")
+    done = kwin.run(SYSTEM_PYTHON, "-m", "desktop.cli", "now", "--json",
+                    extra={"WAYLAND_DISPLAY": ""})
+    seen = json.loads(done.stdout)
+    assert seen["idle_seconds"] is None and seen["activity"] is None
+    assert any(w.startswith("idle time unavailable on wayland-kde: WAYLAND_DISPLAY")
+               and w.endswith("GetSessionIdleTime is not supported on this platform")
+               for w in seen["warnings"]), seen["warnings"]
 
 
 def test_the_script_is_loaded_again_after_kwin_restarts():

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
+import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -98,6 +101,48 @@ def test_idle_goes_up_then_back_near_zero_after_input(sway, two_windows, probe):
     sway.run("wtype", "x")
     after = probe.wait("idle", lambda a: a[1] < before[1] - 1.0)
     assert after[1] < 1.5
+    # input after a pause is one idle→active transition, counted once
+    assert probe.ask("counts") == [probe.idle_name, {"idle_to_active": 1}]
+    assert probe.ask("counts") == [probe.idle_name, {"idle_to_active": 0}]
+    probe.wait("idle", lambda a: a[1] >= 1.5)
+    sway.run("wtype", "yz")
+    probe.wait("idle", lambda a: a[1] < 1.0)
+    assert probe.ask("counts") == [probe.idle_name, {"idle_to_active": 1}]
+
+
+def test_now_sample_counts_idle_to_active_transitions_not_keys(sway):
+    """`timeforged now --sample` on Wayland: activity holds the transitions the idle
+    protocol reported while it listened, named as such (no keystrokes or clicks)."""
+    if shutil.which("wtype") is None:
+        pytest.skip("wtype is not installed: run scripts/setup.sh --test")
+    now = sway.popen("/usr/bin/python3", "-m", "desktop.cli", "now", "--json", "--sample", "8",
+                     stdout=subprocess.PIPE, text=True)
+    for _ in range(2):  # pauses of 3 s, longer than the protocol's 1 s timeout
+        time.sleep(3)
+        sway.run("wtype", "x")
+    out, _ = now.communicate(timeout=60)
+    seen = json.loads(out)
+    assert seen["sources"]["activity"] in ("idle.ext-idle-notify", "idle.kwin-idle")
+    assert set(seen["activity"]) == {"idle_to_active"}
+    assert seen["activity"]["idle_to_active"] >= 1
+
+
+def test_tracking_stores_idle_to_active_transitions_in_the_spans(sway, two_windows):
+    """`timeforged track` inside Sway: the transitions wtype makes end up in the stored
+    spans (no keystrokes, which are not counted there)."""
+    if shutil.which("wtype") is None:
+        pytest.skip("wtype is not installed: run scripts/setup.sh --test")
+    focus(sway, two_windows[0])
+    home = Path(sway.session.runtime, f"tf-track-{uuid.uuid4().hex[:6]}")
+    track = sway.popen("/usr/bin/python3", "-m", "desktop.cli", "track", "--duration", "9",
+                       extra={"TIMEFORGED_HOME": str(home)})
+    for _ in range(2):  # pauses of 3 s, longer than the protocol's 1 s timeout
+        time.sleep(3)
+        sway.run("wtype", "x")
+    assert track.wait(timeout=60) == 0
+    with sqlite3.connect(home / "timeforged.sqlite3") as db:
+        counted = db.execute("SELECT SUM(idle_to_active), SUM(keystrokes) FROM span").fetchone()
+    assert counted[0] >= 1 and counted[1] == 0
 
 
 def test_timeforged_now_names_the_watchers_and_reads_an_editor_on_a_git_repo(sway):
@@ -118,7 +163,8 @@ def test_timeforged_now_names_the_watchers_and_reads_an_editor_on_a_git_repo(swa
         assert seen["sources"]["idle_seconds"] in ("idle.ext-idle-notify", "idle.kwin-idle")
         assert (seen["file"], seen["project"], seen["branch"], seen["language"]) == (
             str(repo / "src" / "handler.py"), repo.name, "feature/wayland", "Python")
-        assert seen["activity"] is None  # not measured, so not zeros
-        assert any("input counts are not measured" in w for w in seen["warnings"])
+        assert seen["activity"] is None  # nothing counted in no time, so not zeros
+        assert any("input counts are not measured; activity counts idle→active transitions"
+                   in w for w in seen["warnings"])
     finally:
         shutil.rmtree(repo, ignore_errors=True)

@@ -36,12 +36,21 @@ def _fallback(session: str, notes: list[str]) -> IdleSource | None:
         try:
             return WaylandIdle()
         except WatcherUnavailable as exc:
-            notes.append(f"idle time unavailable on {session}: {exc}")
+            reason = str(exc)
+        if session == "wayland-kde":  # Plasma's screen locker, where it answers
+            from watchers.idle.screensaver import ScreenSaverIdle
+
+            try:
+                return ScreenSaverIdle()
+            except WatcherUnavailable as exc:
+                reason += f", and {exc}"
+        notes.append(f"idle time unavailable on {session}: {reason}")
     return None
 
 
 def create_idle_watcher(session: str | None = None, *, hooks: bool = True) -> IdleWatcher:
-    """Hooks (when `hooks` and the session allows them) plus the system idle timer.
+    """Hooks (when `hooks` and the session allows them) plus the system idle timer; with
+    `hooks` where none can run, the idle timer's idle→active transitions are counted.
 
     Never raises: what is missing is listed in the watcher's `warnings`.
     """
@@ -56,6 +65,8 @@ def create_idle_watcher(session: str | None = None, *, hooks: bool = True) -> Id
         hook = InputHooks()
         hook.ensure_running()
     elif session.startswith("wayland"):
-        notes.append("no activity counts: Wayland lets no program read other programs' "
-                     "keys and clicks, so input counts are not measured (idle time is)")
-    return IdleWatcher(hook, fallback, tuple(notes))
+        notes.append("no keystroke or click counts: Wayland lets no program read other "
+                     "programs' keys and clicks, so input counts are not measured"
+                     + ("; activity counts idle→active transitions instead" if fallback
+                        else ""))
+    return IdleWatcher(hook, fallback, tuple(notes), count_transitions=hooks)

@@ -9,6 +9,9 @@ class IdleSource(Protocol):
     """A system idle timer (XScreenSaver, GetLastInputInfo...): seconds only, no counts."""
 
     name: str
+    # Optional: a source that is told of every idle→active transition (the Wayland idle
+    # protocols) keeps their running total in `resumes`; polled ones have none, and the
+    # IdleWatcher tells transitions from their readings.
 
     def seconds_idle(self) -> float:
         """Seconds since the last keyboard or mouse input; raises WatcherUnavailable."""

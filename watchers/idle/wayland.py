@@ -7,6 +7,8 @@ otherwise the time since it fired plus the timeout. A thread waits on the socket
 moment an event arrives is known (a poll reading it later would date it wrongly); it wakes
 only for events, and once every PUMP_WAKE seconds to see whether it was closed. The
 compositor starts counting when the notification is made, so the first TIMEOUT_MS report 0.
+Every "resumed" is one idle→active transition (input after TIMEOUT_MS without any), counted
+in `resumes`.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ class WaylandIdle:
         self._timeout = timeout_ms / 1000.0
         self._client = WaylandClient(env)
         self._idle_since: float | None = None
+        self.resumes = 0
         self._lock = threading.Lock()
         self._error: str | None = None
         try:
@@ -78,6 +81,8 @@ class WaylandIdle:
     def _on_event(self, _interface: str, opcode: int, _args: list[Any]) -> None:
         # idled: the last input was `timeout` ago; resumed: input now.
         self._idle_since = time.monotonic() - self._timeout if opcode == 0 else None
+        if opcode == 1:
+            self.resumes += 1
 
     def seconds_idle(self) -> float:
         if self._client.closed:

@@ -3,7 +3,9 @@
 head for 45+), which `timeforged setup-wayland` installs.
 
 The extension answers Get() and emits Changed on every focus, title or fullscreen change; a
-thread receives the signal, so a poll reads the last one without a D-Bus round trip.
+thread receives the signal, so a poll reads the last one without a D-Bus round trip. When the
+shell's bus name changes owner (it crashed or restarted) nothing is reported until the new
+shell's extension speaks.
 """
 
 from __future__ import annotations
@@ -120,6 +122,11 @@ class GnomeExtensionWatcher:
             rule = MatchRule(type="signal", interface=INTERFACE, member="Changed",
                              path=OBJECT_PATH)
             self._listen.send_and_get_reply(message_bus.AddMatch(rule))
+            owner = MatchRule(type="signal", sender="org.freedesktop.DBus",
+                              interface="org.freedesktop.DBus", member="NameOwnerChanged",
+                              path="/org/freedesktop/DBus")
+            owner.add_arg_condition(0, SHELL)
+            self._listen.send_and_get_reply(message_bus.AddMatch(owner))
         except Exception as exc:  # the bus went away between the two connections
             self._bus.close()
             raise WatcherUnavailable(f"cannot listen on the D-Bus session bus: {exc}") from exc
@@ -136,12 +143,18 @@ class GnomeExtensionWatcher:
             except Exception:  # closed under us, or the bus went away
                 return
             fields = msg.header.fields
-            if (msg.header.message_type == MessageType.signal
-                    and fields.get(HeaderFields.member) == "Changed"
-                    and fields.get(HeaderFields.path) == OBJECT_PATH
-                    and msg.body and isinstance(msg.body[0], str)):
+            if msg.header.message_type != MessageType.signal or not msg.body:
+                continue
+            member = fields.get(HeaderFields.member)
+            if (member == "Changed" and fields.get(HeaderFields.path) == OBJECT_PATH
+                    and isinstance(msg.body[0], str)):
                 with self._lock:
                     self._report = msg.body[0]
+            elif member == "NameOwnerChanged" and msg.body[0] == SHELL:
+                # the shell exited (a crash disables no extension) or a new one started: its
+                # extension reports again once enabled
+                with self._lock:
+                    self._report = "{}"
 
     def active_window(self) -> WindowInfo | None:
         if self._closed:

@@ -19,6 +19,9 @@ from watchers.window.wayland import window_info
 MANAGER = "zwlr_foreign_toplevel_manager_v1"
 HANDLE = "zwlr_foreign_toplevel_handle_v1"
 ACTIVATED, FULLSCREEN = 2, 3  # zwlr_foreign_toplevel_handle_v1.state values
+NOT_OFFERED = ("this compositor does not offer wlr-foreign-toplevel-management, through which "
+               "TimeForged reads the focused window on wlroots compositors: use one that does "
+               "(Sway, Hyprland, river, labwc, Wayfire)")
 
 EVENTS.update({
     MANAGER: {0: "n", 1: ""},  # toplevel, finished
@@ -44,6 +47,8 @@ class WlrToplevelWatcher:
         self._pending: dict[int, Toplevel] = {}
         self.toplevels: dict[int, Toplevel] = {}  # as of each one's last `done`
         try:
+            if MANAGER not in self._client.globals:
+                raise WatcherUnavailable(NOT_OFFERED)
             self._client.bind(MANAGER, 3, self._on_manager)
             self._client.roundtrip()
         except WatcherUnavailable:

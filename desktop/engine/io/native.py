@@ -27,7 +27,8 @@ FIELDS = tuple(f.name for f in dataclasses.fields(Span))
 _FLOATS = {"start", "end"}
 _REQUIRED_TEXT = {"source", "device", "uuid"}
 _BOOLS = {"private", "audible"}
-_INTS = {"keystrokes", "clicks", "scrolls", "moves", "lines_added", "lines_deleted"}
+_INTS = {"keystrokes", "clicks", "scrolls", "moves", "lines_added", "lines_deleted",
+         "idle_to_active"}
 _DEFAULTS = {f.name: f.default for f in dataclasses.fields(Span)
              if f.default is not dataclasses.MISSING}
 

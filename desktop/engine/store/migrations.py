@@ -5,7 +5,8 @@ Version 1 is the raw history; 2 adds rollups and the classification cache; 3 foc
 tables; 4 deferred rollups and named rollups (rebuilt from the raw spans on first use); 5 named
 rollups per quarter; 6 heartbeats as received (spans from editors and the browser extension are
 joined from them, whatever order they arrive in); 7 the raw ActivityWatch events imported;
-8 the commits of the repositories worked in.
+8 the commits of the repositories worked in; 9 the spans' idle→active transitions (counted
+where input is not, on Wayland).
 """
 
 from __future__ import annotations
@@ -75,7 +76,14 @@ def _v8(db: peewee.Database) -> None:
     db.create_tables([models.GitRepository, models.GitCommit])
 
 
-STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
+def _v9(db: peewee.Database) -> None:
+    """Idle→active transitions per span, 0 for the spans recorded before (a file created
+    now has the column from step 1, which creates the span table from today's model)."""
+    if "idle_to_active" not in {c.name for c in db.get_columns("span")}:
+        db.execute_sql("ALTER TABLE span ADD COLUMN idle_to_active INTEGER NOT NULL DEFAULT 0")
+
+
+STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9]
 LATEST = len(STEPS)
 
 

@@ -9,6 +9,7 @@ migration step.
 from __future__ import annotations
 
 from peewee import (
+    SQL,
     AutoField,
     BigAutoField,
     BigIntegerField,
@@ -82,6 +83,8 @@ class SpanRecord(BaseModel):
     moves = IntegerField(default=0)
     lines_added = IntegerField(default=0)
     lines_deleted = IntegerField(default=0)
+    # schema v9; a SQL default too, as the column migration v9 adds has
+    idle_to_active = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
     updated = DoubleField()
 
     class Meta:

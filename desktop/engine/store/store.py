@@ -26,10 +26,10 @@ from desktop.engine.store.db import StoreError, explain, open_database
 
 _activity_key = attrgetter(*ACTIVITY_FIELDS)
 _origin_key = attrgetter("source", "device")
-_COUNTERS = "keystrokes, clicks, scrolls, moves, lines_added, lines_deleted"
+_COUNTERS = "keystrokes, clicks, scrolls, moves, lines_added, lines_deleted, idle_to_active"
 _row_fields = attrgetter("uuid", "start", "end", *_COUNTERS.split(", "))
 _COLUMNS = f'uuid, start, "end", {_COUNTERS}, activity, origin, updated'  # _row_fields first
-_INSERT = f"INSERT INTO span ({_COLUMNS}) VALUES ({', '.join('?' * 12)})"
+_INSERT = f"INSERT INTO span ({_COLUMNS}) VALUES ({', '.join('?' * len(_COLUMNS.split(',')))})"
 _UPSERT = _INSERT + " ON CONFLICT (uuid) DO UPDATE SET " + ", ".join(
     f"{c} = excluded.{c}" for c in
     ("start", '"end"', "activity", "origin", *_COUNTERS.split(", "), "updated"))
@@ -363,9 +363,9 @@ class Store:
         device = self._origins[origin][1]
         now = time.time()
         rows = [(beatlib.span_uuid(device, source, r.start, r.key), r.start, r.end, 0, 0, 0, 0,
-                 r.added, r.deleted, r.activity, origin, now) for r in change.upsert]
+                 r.added, r.deleted, 0, r.activity, origin, now) for r in change.upsert]
         rows += [(beatlib.span_uuid(device, source, r.start, r.key), r.start, r.start,
-                  0, 0, 0, 0, 0, 0, r.activity, origin, now) for r in change.retire]
+                  0, 0, 0, 0, 0, 0, 0, r.activity, origin, now) for r in change.retire]
         conn.executemany(_UPSERT, rows)
         dirty: set[int] = set()
         for r in (*change.upsert, *change.retire, *change.moved):
