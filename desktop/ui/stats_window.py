@@ -120,13 +120,6 @@ class ElidedLabel(QLabel):
         hint.setWidth(self.minimumWidth())
         return hint
 
-    def _show_filters(self) -> None:
-        """On a short window the filters fold behind the Filters button."""
-        shown = not self.filters_button.isVisible() or self.filters_button.isChecked()
-        for box in self.filter_boxes:
-            box.setVisible(shown)
-        self.device_box.setVisible(shown and self.device_combo.count() > 2)
-
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._elide()
