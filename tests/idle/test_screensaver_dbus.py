@@ -9,7 +9,6 @@ and answering with the same signature (``u``, milliseconds from KIdleTime).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -20,46 +19,27 @@ from watchers.idle.screensaver import ScreenSaverIdle
 from watchers.window.base import WatcherUnavailable
 
 jeepney = pytest.importorskip("jeepney")
-from jeepney import HeaderFields, MessageType, new_error, new_method_return  # noqa: E402
-from jeepney.bus_messages import message_bus  # noqa: E402
-from jeepney.io.blocking import open_dbus_connection  # noqa: E402
+from jeepney import new_error, new_method_return  # noqa: E402
+
+from tests.dbus_standin import StandIn  # noqa: E402
 
 NOT_SUPPORTED = "org.freedesktop.DBus.Error.NotSupported"
 
 
-class StandInScreenSaver:
+class StandInScreenSaver(StandIn):
     """Answers GetSessionIdleTime with `idle_ms`, or with `refusal` as an error when set."""
 
     def __init__(self) -> None:
-        self.conn = open_dbus_connection(bus="SESSION")
-        self.conn.send_and_get_reply(message_bus.RequestName("org.freedesktop.ScreenSaver"))
         self.idle_ms = 4321
         self.refusal: str | None = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
+        super().__init__("org.freedesktop.ScreenSaver")
 
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                msg = self.conn.receive(timeout=0.1)
-            except TimeoutError:
-                continue
-            if msg.header.message_type != MessageType.method_call:
-                continue
-            fields = msg.header.fields
-            if (fields.get(HeaderFields.path), fields.get(HeaderFields.member)) != (
-                    "/ScreenSaver", "GetSessionIdleTime"):
-                self.conn.send(new_error(msg, "org.freedesktop.DBus.Error.UnknownMethod"))
-            elif self.refusal:
-                self.conn.send(new_error(msg, NOT_SUPPORTED, "s", (self.refusal,)))
-            else:
-                self.conn.send(new_method_return(msg, "u", (self.idle_ms,)))
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self.conn.close()
+    def answer(self, msg, path, member):
+        if (path, member) != ("/ScreenSaver", "GetSessionIdleTime"):
+            return new_error(msg, "org.freedesktop.DBus.Error.UnknownMethod")
+        if self.refusal:
+            return new_error(msg, NOT_SUPPORTED, "s", (self.refusal,))
+        return new_method_return(msg, "u", (self.idle_ms,))
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import threading
 import time
 from collections.abc import Iterator
 
@@ -22,9 +21,9 @@ from watchers.window.base import WatcherUnavailable
 from watchers.window.wayland import GnomeShellWatcher, create_wayland_watcher
 
 jeepney = pytest.importorskip("jeepney")
-from jeepney import HeaderFields, MessageType, new_error, new_method_return  # noqa: E402
-from jeepney.bus_messages import message_bus  # noqa: E402
-from jeepney.io.blocking import open_dbus_connection  # noqa: E402
+from jeepney import new_error, new_method_return  # noqa: E402
+
+from tests.dbus_standin import StandIn  # noqa: E402
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("DBUS_SESSION_BUS_ADDRESS") or shutil.which("gdbus") is None,
@@ -35,42 +34,21 @@ FOCUSED = {"title": "It's \"quoted\" — naïve.py - Visual Studio Code", "wm_cl
            "frame_type": 0, "window_type": 0, "layer": 2, "monitor": 0, "role": None}
 
 
-class FakeShell:
+class FakeShell(StandIn):
     """Answers FocusedWindow.Get and Mutter's GetIdletime on the session bus."""
 
     def __init__(self) -> None:
-        self.conn = open_dbus_connection(bus="SESSION")
-        for name in ("org.gnome.Shell", "org.gnome.Mutter.IdleMonitor"):
-            self.conn.send_and_get_reply(message_bus.RequestName(name))
         self.focused = FOCUSED
         self.idle_ms = 4321
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
+        super().__init__("org.gnome.Shell", "org.gnome.Mutter.IdleMonitor")
 
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                msg = self.conn.receive(timeout=0.1)
-            except TimeoutError:
-                continue
-            if msg.header.message_type != MessageType.method_call:
-                continue
-            fields = msg.header.fields
-            path, member = fields.get(HeaderFields.path), fields.get(HeaderFields.member)
-            if path == "/org/gnome/shell/extensions/FocusedWindow" and member == "Get":
-                reply = new_method_return(msg, "s", (json.dumps(self.focused),))
-            elif path == "/org/gnome/Mutter/IdleMonitor/Core" and member == "GetIdletime":
-                reply = new_method_return(msg, "t", (self.idle_ms,))
-            else:
-                reply = new_error(msg, "org.freedesktop.DBus.Error.UnknownMethod", "s",
-                                  (f"no {member} on {path}",))
-            self.conn.send(reply)
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self.conn.close()
+    def answer(self, msg, path, member):
+        if path == "/org/gnome/shell/extensions/FocusedWindow" and member == "Get":
+            return new_method_return(msg, "s", (json.dumps(self.focused),))
+        if path == "/org/gnome/Mutter/IdleMonitor/Core" and member == "GetIdletime":
+            return new_method_return(msg, "t", (self.idle_ms,))
+        return new_error(msg, "org.freedesktop.DBus.Error.UnknownMethod", "s",
+                         (f"no {member} on {path}",))
 
 
 @pytest.fixture
