@@ -506,6 +506,17 @@ class Store:
         return [Span(a, b, *origins[o], u, *fields[act], *counts)
                 for a, b, o, u, act, *counts in rows]
 
+    def span_by_uuid(self, uuid: str) -> Span | None:
+        """The stored span whose uuid is (or, unambiguously, starts with) `uuid`."""
+        with self._read() as conn:
+            rows = conn.execute(f'SELECT start, "end", origin, uuid, activity, {_COUNTERS} '
+                                "FROM span WHERE uuid LIKE ? LIMIT 2",
+                                (uuid.replace("%", "").replace("_", "") + "%",)).fetchall()
+        if len(rows) != 1:
+            return None
+        a, b, o, u, act, *counts = rows[0]
+        return Span(a, b, *self._origins[o], u, *self.activities({act})[act], *counts)
+
     def first_start(self) -> float | None:
         with self._read() as conn:
             return conn.execute('SELECT MIN(start) FROM span WHERE "end" > start').fetchone()[0]
