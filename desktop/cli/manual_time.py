@@ -8,6 +8,7 @@ import json
 import sys
 from datetime import datetime, time, tzinfo
 
+from rich.prompt import Confirm
 from rich.table import Table
 
 from desktop.cli.context import CliError, console, open_context
@@ -160,8 +161,5 @@ def run_edit(args: argparse.Namespace) -> int:
 
 def _confirm(span, tz: tzinfo) -> bool:
     a = datetime.fromtimestamp(span.start, tz)
-    if not sys.stdin or not sys.stdin.isatty():
-        raise CliError("deleting needs a confirmation: run it in a terminal or add --yes")
-    answer = input(f"delete {format_duration(span.duration)} from {a:%Y-%m-%d %H:%M} "
-                   f"({span.project or span.app or span.source})? [y/N] ")
-    return answer.strip().lower() in ("y", "yes")
+    return Confirm.ask(f"Delete {format_duration(span.duration)} from {a:%Y-%m-%d %H:%M} "
+                       f"({span.project or span.app or span.source})?", default=False)
