@@ -67,7 +67,7 @@ def move(store: Store, uuid: str, project: str) -> Span:
     """Give one span another project; durable and synced (the span keeps its uuid)."""
     span = find_span(store, uuid)
     moved = dataclasses.replace(span, project=project.strip() or None)
-    store.upsert_spans([moved])
+    store.upsert_spans([moved], edited=True)
     return moved
 
 
@@ -85,12 +85,12 @@ def split(store: Store, uuid: str, at: float) -> tuple[Span, Span]:
     second = dataclasses.replace(span, start=at, uuid=str(uuidlib.uuid5(
         _SPLIT_NS, f"{span.uuid}@{at!r}")), **{
         c: getattr(span, c) - getattr(first, c) for c in counters})
-    store.upsert_spans([first, second])
+    store.upsert_spans([first, second], edited=True)
     return first, second
 
 
 def delete(store: Store, uuid: str) -> Span:
     """Retire one span (kept with no length, counting nothing) so that sync carries it."""
     span = find_span(store, uuid)
-    store.upsert_spans([dataclasses.replace(span, end=span.start)])
+    store.upsert_spans([dataclasses.replace(span, end=span.start)], edited=True)
     return span

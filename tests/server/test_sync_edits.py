@@ -1,5 +1,5 @@
 """Manual time and span edits sync through a real server process (SQLite and PostgreSQL):
-a machine that pulls sees the corrected data."""
+a machine that pulls sees the corrected data, and an edit made there comes back."""
 
 from __future__ import annotations
 
@@ -44,5 +44,17 @@ def test_manual_time_and_edits_reach_the_other_machine(server_process, tmp_path)
     same(stored(b), {"alpha": 3600.0, "client-x": 1800.0, "client-y": 1800.0})
 
     same(stored(b), reference(b.spans(0, 4e9)))
+
+    # Edits on the desktop of the laptop's spans come back to the laptop, and stay.
+    _, tail = manual.split(b, coding.uuid, T0 + 1800)
+    manual.move(b, tail.uuid, "gamma")
+    manual.delete(b, second.uuid)
+    for syncer in (sync_b, sync_a, sync_b, sync_a):
+        syncer.sync_once()
+    assert _live(a) == _live(b)
+    same(stored(a), {"alpha": 1800.0, "gamma": 3600.0, "client-x": 1800.0})
+    same(stored(a), reference(a.spans(0, 4e9)))
+    # Nothing goes back and forth any more.
+    assert sync_a.sync_once().pushed_spans == sync_b.sync_once().pushed_spans == 0
     a.close()
     b.close()
