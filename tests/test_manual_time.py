@@ -12,12 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from desktop.cli.timesheet import timesheet
 from desktop.engine import manual
 from desktop.engine.analytics import Analytics
 from desktop.engine.sessions import sessions
 from desktop.engine.span import Classification, Span
 from desktop.engine.store import Store
+from desktop.engine.timesheet import timesheet
 
 T0 = 1_772_409_600.0  # 2026-03-02 00:00 UTC
 RANK = {"manual": 4, "editor": 3, "browser": 2, "window": 1}

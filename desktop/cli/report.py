@@ -12,9 +12,10 @@ from rich.table import Table
 
 from desktop.cli.context import console, open_context
 from desktop.cli.timerange import PERIODS, resolve_range
-from desktop.cli.timesheet import TIMESHEET, print_timesheet, timesheet
+from desktop.cli.timesheet import TIMESHEET, print_timesheet
 from desktop.engine.analytics import DIMENSIONS
 from desktop.engine.formatting import format_duration
+from desktop.engine.timesheet import timesheet
 
 
 def register(sub: argparse._SubParsersAction) -> None:
