@@ -91,7 +91,9 @@ class TimelineEditor:
                                f"{a:%H:%M}–{b:%H:%M}")
         title.setEnabled(False)
         move = menu.addMenu("Move to project")
-        for name in [p for p in self.projects() if p != span.project][:15]:
+        # "(no project)" and the like are how the window names no project, not projects.
+        names = [p for p in self.projects() if p != span.project and not p.startswith("(")]
+        for name in names[:15]:
             move.addAction(name).triggered.connect(
                 lambda _=False, n=name: self._do(manual.move, uuid, n))
         move.addSeparator()
