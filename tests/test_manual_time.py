@@ -79,7 +79,8 @@ def span_sets(draw) -> list[Span]:
     return spans
 
 
-_edits = st.lists(st.tuples(st.sampled_from(["move", "split", "delete"]), st.integers(0, 99),
+_edits = st.lists(st.tuples(st.sampled_from(["move", "split", "delete", "range"]),
+                            st.integers(0, 99),
                             st.floats(0.05, 0.95), st.sampled_from(["alpha", "client-x"])),
                   max_size=6)
 
@@ -112,6 +113,23 @@ def test_manual_time_and_edits_equal_the_reference(tmp_path_factory, spans, edit
             first, second = manual.split(store, uuid, s.start + at * (s.end - s.start))
             plain[uuid] = first
             plain[second.uuid] = second
+        elif what == "range":  # from `pick` quarter hours in, for `at` × 3 hours
+            lo = T0 + (pick % 40) * 450.0
+            hi = lo + at * 10800
+            manual.move_range(store, lo, hi, project)
+            for u, s in list(plain.items()):
+                if s.end <= lo or s.start >= hi or s.end <= s.start:
+                    continue
+                mid = u
+                if s.start < lo:
+                    mid = manual.split_uuid(u, lo)
+                    plain[u] = Span(s.start, lo, source=s.source, project=s.project, uuid=u)
+                if s.end > hi:
+                    right = manual.split_uuid(mid, hi)
+                    plain[right] = Span(hi, s.end, source=s.source, project=s.project,
+                                        uuid=right)
+                plain[mid] = Span(max(s.start, lo), min(s.end, hi), source=s.source,
+                                  project=project, uuid=mid)
         else:
             manual.delete(store, uuid)
             plain[uuid].end = plain[uuid].start

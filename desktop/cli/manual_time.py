@@ -41,9 +41,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_sessions)
 
     p = sub.add_parser("edit", help="move, split or delete a span",
-                       description="Edit one span by its id (`timeforged sessions --spans`). "
-                       "The change is stored and syncs.")
-    p.add_argument("span", help="the span's id (or a unique start of it)")
+                       description="Edit one span by its id (`timeforged sessions --spans`), "
+                       "or move a range of time (--from/--to) to a project. The change is "
+                       "stored and syncs.")
+    p.add_argument("span", nargs="?", help="the span's id (or a unique start of it)")
+    p.add_argument("--from", dest="start", metavar="WHEN", help="with --to and --project: "
+                   "move the time in this range, whatever recorded it")
+    p.add_argument("--to", dest="end", metavar="WHEN")
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--project", help="move it to this project")
     what.add_argument("--split-at", metavar="WHEN", help="split it at this time")
@@ -133,10 +137,19 @@ def run_sessions(args: argparse.Namespace) -> int:
 
 
 def run_edit(args: argparse.Namespace) -> int:
+    if (args.span is None) == (args.start is None or args.end is None):
+        raise CliError("give a span's id, or --from and --to (not both)")
+    if args.span is None and args.project is None:
+        raise CliError("a range can only be moved: add --project")
     ctx = open_context()
     try:
         tz = ctx.config.zone()
         try:
+            if args.span is None:
+                count = manual.move_range(ctx.store, _moment(args.start, tz).timestamp(),
+                                          _moment(args.end, tz).timestamp(), args.project)
+                console.print(f"moved {count} spans to {args.project}", highlight=False)
+                return 0
             span = manual.find_span(ctx.store, args.span)
             if args.project is not None:
                 manual.move(ctx.store, span.uuid, args.project)

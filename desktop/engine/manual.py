@@ -82,11 +82,15 @@ def split(store: Store, uuid: str, at: float) -> tuple[Span, Span]:
                 "idle_to_active")
     first = dataclasses.replace(span, end=at, **{
         c: round(getattr(span, c) * share) for c in counters})
-    second = dataclasses.replace(span, start=at, uuid=str(uuidlib.uuid5(
-        _SPLIT_NS, f"{span.uuid}@{at!r}")), **{
+    second = dataclasses.replace(span, start=at, uuid=split_uuid(span.uuid, at), **{
         c: getattr(span, c) - getattr(first, c) for c in counters})
     store.upsert_spans([first, second], edited=True)
     return first, second
+
+
+def split_uuid(uuid: str, at: float) -> str:
+    """The uuid of the second part of span `uuid` split at `at`."""
+    return str(uuidlib.uuid5(_SPLIT_NS, f"{uuid}@{at!r}"))
 
 
 def delete(store: Store, uuid: str) -> Span:
@@ -94,3 +98,21 @@ def delete(store: Store, uuid: str) -> Span:
     span = find_span(store, uuid)
     store.upsert_spans([dataclasses.replace(span, end=span.start)], edited=True)
     return span
+
+
+def move_range(store: Store, start: float, end: float, project: str) -> int:
+    """Give the time in [start, end) another project, from every span there: spans crossing
+    an edge are split at it first. Returns how many spans were moved."""
+    if end <= start:
+        raise EditError("the range is empty")
+    moved = 0
+    for span in store.spans(start, end):
+        uuid = span.uuid
+        if span.start < start:
+            _, right = split(store, uuid, start)
+            uuid = right.uuid
+        if span.end > end:
+            split(store, uuid, end)
+        move(store, uuid, project)
+        moved += 1
+    return moved

@@ -59,11 +59,20 @@ def test_log_sessions_edit_and_timesheet(tf_home):
     tf(tf_home, "edit", ident, "--delete", "--yes")
     assert report(tf_home)["total_seconds"] == before["total_seconds"] + 1800
 
+    # A range of time, whatever recorded it, to one project: the total stays.
+    out = tf(tf_home, "edit", "--from", "2024-01-20 15:10", "--to", "2024-01-20 15:20",
+             "--project", "client-z").stdout
+    assert "moved 1 spans to client-z" in out
+    by_project = {i["name"]: i["total_seconds"] for i in report(tf_home)["items"]}
+    assert by_project["client-z"] == 600 and by_project["client-y"] == 1200
+    assert report(tf_home)["total_seconds"] == before["total_seconds"] + 1800
+
 
 def test_bad_input_is_refused_and_stores_nothing(tf_home):
     for args in (("log", "soon", "--project", "x"), ("log", "1h", "--project", " "),
                  ("log", "1h", "--project", "x", "--at", "25:00"),
-                 ("edit", "nope", "--project", "x")):
+                 ("edit", "nope", "--project", "x"), ("edit", "--from", "2024-01-02"),
+                 ("edit", "--from", "2024-01-02 10:00", "--to", "2024-01-02 11:00", "--delete")):
         done = tf(tf_home, *args, ok=False)
         assert done.returncode == 2 and "error:" in done.stderr, args
     assert spans(tf_home) == []
