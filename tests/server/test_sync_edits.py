@@ -3,6 +3,9 @@ a machine that pulls sees the corrected data, and an edit made there comes back.
 
 from __future__ import annotations
 
+import json
+import urllib.request
+
 import pytest
 
 from desktop.engine import manual
@@ -11,6 +14,16 @@ from desktop.engine.store import Store
 from desktop.engine.sync import Syncer
 from tests.server.conftest import user_with_key
 from tests.test_manual_time import T0, reference, same, stored
+
+
+def _server_projects(url: str, key: str) -> dict[str, float]:
+    """The server's own summary of T0's day (UTC): seconds per project."""
+    day = "2026-03-02"
+    req = urllib.request.Request(f"{url}/api/v1/users/current/summaries?start={day}&end={day}",
+                                 headers={"Authorization": f"Bearer {key}"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        data = json.load(resp)["data"][0]
+    return {p["name"]: p["total_seconds"] for p in data["projects"]}
 
 
 def _live(store: Store) -> dict[str, tuple]:
@@ -42,6 +55,7 @@ def test_manual_time_and_edits_reach_the_other_machine(server_process, tmp_path)
     sync_b.sync_once()
     assert _live(b) == _live(a)
     same(stored(b), {"alpha": 3600.0, "client-x": 1800.0, "client-y": 1800.0})
+    same(_server_projects(server.url, key), stored(b))
 
     same(stored(b), reference(b.spans(0, 4e9)))
 
@@ -54,6 +68,7 @@ def test_manual_time_and_edits_reach_the_other_machine(server_process, tmp_path)
     assert _live(a) == _live(b)
     same(stored(a), {"alpha": 1800.0, "gamma": 3600.0, "client-x": 1800.0})
     same(stored(a), reference(a.spans(0, 4e9)))
+    same(_server_projects(server.url, key), stored(a))
     # Nothing goes back and forth any more.
     assert sync_a.sync_once().pushed_spans == sync_b.sync_once().pushed_spans == 0
     a.close()
