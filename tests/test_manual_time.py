@@ -4,6 +4,7 @@ across reopened stores."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
 from datetime import UTC, datetime
 from itertools import pairwise
@@ -194,3 +195,23 @@ def test_bad_edits_change_nothing(tmp_path):
         manual.move(store, "no-such-id", "beta")
     assert [(s.uuid, s.start, s.end, s.project) for s in store.spans(0, 4e9)] == [
         (span.uuid, T0, T0 + 600, "alpha")]
+
+
+def test_a_v9_file_gains_span_edit(tmp_path):
+    """Schema step 10 adds the table of spans edited here to an existing file, keeping its
+    spans."""
+    path = tmp_path / "t.sqlite3"
+    store = Store(path)
+    store.add_spans([Span(T0, T0 + 600, project="alpha")])
+    store.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE span_edit")
+        conn.execute("UPDATE meta SET value = '9' WHERE key = 'schema_version'")
+    store = Store(path)
+    assert store.meta("schema_version") == "10"
+    assert [s.project for s in store.spans(0, 4e9)] == ["alpha"]
+    span = store.spans(0, 4e9)[0]
+    manual.move(store, span.uuid, "beta")  # this device's own: nothing to remember
+    store.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM span_edit").fetchone() == (0,)
