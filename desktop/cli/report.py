@@ -12,8 +12,10 @@ from rich.table import Table
 
 from desktop.cli.context import console, open_context
 from desktop.cli.timerange import PERIODS, resolve_range
+from desktop.cli.timesheet import TIMESHEET, print_timesheet
 from desktop.engine.analytics import DIMENSIONS
 from desktop.engine.formatting import format_duration
+from desktop.engine.timesheet import timesheet
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,9 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("period", nargs="?", choices=PERIODS, help="default: today")
     p.add_argument("--from", dest="start", metavar="WHEN", help="a date or datetime")
     p.add_argument("--to", dest="end", metavar="WHEN", help="a date (inclusive) or datetime")
-    p.add_argument("--by", default="project", choices=(*DIMENSIONS, *COMMIT_VIEWS),
+    p.add_argument("--by", default="project", choices=(*DIMENSIONS, *COMMIT_VIEWS, TIMESHEET),
                    help="commit, pr: the coding time of each of your commits, or pull "
-                   "request, in the range (docs/commits.md)")
+                   "request, in the range (docs/commits.md); day,project: a timesheet")
     p.add_argument("--format", default="table", choices=("table", "json", "csv"))
     p.add_argument("--filter", action="append", default=[], metavar="DIM=VALUE",
                    help="keep only this value of a dimension (repeatable)")
@@ -55,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
             from desktop.cli.commit_report import report_commits
 
             return report_commits(ctx, args, start, end, filters)
+        if args.by == TIMESHEET:
+            return print_timesheet(args.format, timesheet(ctx.analytics, start, end))
         summary = ctx.analytics.summary(start, end, by=args.by, filters=filters)
     finally:
         ctx.close()

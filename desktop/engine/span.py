@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 # When sources overlap, the most specific wins the overlapped time (higher is more specific).
-SOURCE_PRIORITY = {"editor": 30, "browser": 20, "window": 10}
+# Time the user logged by hand (`manual`) wins over anything a watcher saw at that moment.
+SOURCE_PRIORITY = {"manual": 40, "editor": 30, "browser": 20, "window": 10}
+MANUAL = "manual"
 
 # The descriptive fields rules classify on; together they form a span's activity key.
 ACTIVITY_FIELDS = (

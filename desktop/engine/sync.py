@@ -330,10 +330,13 @@ class Syncer:
         while True:
             page = client.pull(cursor, PULL_LIMIT)
             spans: list[Span] = []
-            for change in page.get("changes", []):
+            changes = page.get("changes", [])
+            # Ours (this device's, or edited here): kept unless the server's is newer.
+            ours = self.store.versions_here([c["span"]["uuid"] for c in changes if "span" in c])
+            for change in changes:
                 if "span" in change:
                     data = change["span"]
-                    if data.get("device") != me:  # ours: we hold the newest version
+                    if data["uuid"] not in ours or float(data["updated"]) > ours[data["uuid"]]:
                         spans.append(Span(**{k: data[k] for k in _SPAN_FIELDS if k in data}))
                 elif "deletion" in change:
                     d = change["deletion"]
@@ -342,7 +345,7 @@ class Syncer:
                                                 device=d["device"])
                         report.pulled_deletions += 1
             if spans:
-                self.store.upsert_spans(spans)
+                self.store.upsert_spans(spans, pulled=True)
                 report.pulled_spans += len(spans)
             cursor = int(page.get("cursor", cursor))
             self.store.set_meta({"sync_pull": str(cursor)})

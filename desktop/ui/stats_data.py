@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from desktop.engine.analytics import CODING, UNKNOWN
 from desktop.engine.formatting import format_duration
 from desktop.engine.periods import Period
+from desktop.engine.span import MANUAL
 
 BREAKDOWNS = ("project", "language", "app", "site", "category")
 DRILL_DIMENSIONS = ("branch", "file", "language")
@@ -62,6 +63,7 @@ class TimelineRow:
     end: float
     key: str
     details: str
+    uuid: str = ""
 
 
 @dataclass
@@ -246,7 +248,7 @@ def _timeline(analytics: Any, start: datetime, end: datetime, tz: ZoneInfo | Non
         if e <= s:
             continue
         rows.append(TimelineRow((s - midnight) / 3600, (e - midnight) / 3600, key,
-                                _details(s, e, span, cls, project, tz)))
+                                _details(s, e, span, cls, project, tz), span.uuid))
     return rows
 
 
@@ -258,7 +260,8 @@ def _details(s: float, e: float, span: Any, cls: Any, project: str | None,
              tz: ZoneInfo | None) -> str:
     when = (f"{datetime.fromtimestamp(s, tz):%H:%M}–{datetime.fromtimestamp(e, tz):%H:%M} "
             f"({format_duration(e - s)})")
-    lines = [when, f"{span.app or 'unknown app'} · {cls.category}"]
+    lines = [when, "manual entry" if span.source == MANUAL else
+             f"{span.app or 'unknown app'} · {cls.category}"]
     if project != UNKNOWN:
         lines.append(f"project: {project}" + (f" ({span.branch})" if span.branch else ""))
     if span.file:

@@ -71,6 +71,7 @@ from desktop.ui.stats_data import (
     project_share,
 )
 from desktop.ui.theme import Theme, color_for, productivity_color
+from desktop.ui.timeline_edit import TimelineEditor
 from desktop.ui.window_places import WindowPlaces, fit
 
 # Live updates: at most one refresh this often while the window shows today.
@@ -203,6 +204,9 @@ class StatsWindow(QMainWindow):
         self.period = Period.of("today", self.today())
         self.drill_project: str | None = None
         self.columns = 0
+        self.editor = TimelineEditor(engine, self, lambda: self.refresh(force=True), lambda: (
+            self.data.options.get("project", []) if self.data else []),
+            lambda: (self.period.start, self.period.end))
         self._build()
         self._shortcuts()
         theme.changed.connect(self._restyle)
@@ -262,6 +266,7 @@ class StatsWindow(QMainWindow):
 
         # The timeline (one day) or stacked days (a longer range).
         self.timeline = TimelineChart()
+        self.editor.attach(self.timeline)
         self.stacked = StackedDailyChart()
         self.activity_card = Card("Timeline")
         self.activity_card.add(self.timeline, 1)
@@ -451,6 +456,7 @@ class StatsWindow(QMainWindow):
         self.filter_boxes.append(_group(caption, self.color_by))
         flow.addWidget(self.filter_boxes[-1])
 
+        flow.addWidget(self.editor.toolbar_button())
         if self.hooks is not None:
             focus = QToolButton()
             focus.setText("Focus")
@@ -719,7 +725,7 @@ class StatsWindow(QMainWindow):
         by = q.color_by
         if day_view:
             self.activity_card.title.setText(f"Timeline, colored by {by} (hover for details)")
-            self.timeline.set_bars([TimelineBar(r.start, r.end, r.key, r.details)
+            self.timeline.set_bars([TimelineBar(r.start, r.end, r.key, r.details, r.uuid)
                                     for r in data.timeline])
         else:
             monthly = len(data.daily) < len(q.period.days())

@@ -297,6 +297,16 @@ class GitCommit(BaseModel):
         primary_key = CompositeKey("root", "hash")
 
 
+class SpanEdit(BaseModel):
+    """Spans recorded on another device and edited here (moved, split, deleted): sync pushes
+    them with this device's own (schema v10)."""
+
+    uuid = CharField(max_length=36, primary_key=True)
+
+    class Meta:
+        table_name = "span_edit"
+
+
 MODELS = (Meta, Activity, Origin, SpanRecord, Deletion, HeartbeatRecord, QuarterRollup,
           DayRollup, TotalRollup, DirtyQuarter, ActiveDay, NamedRollup, NamedQuarterRollup,
-          NamedDone, CachedClassification, AwBucket, AwEvent, GitRepository, GitCommit)
+          NamedDone, CachedClassification, AwBucket, AwEvent, GitRepository, GitCommit, SpanEdit)

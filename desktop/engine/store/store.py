@@ -42,6 +42,8 @@ _CHUNK = 20_000   # spans per executemany in add_spans (progress granularity)
 _IN = 500         # parameters per IN (...) list
 _HEARTBEAT_PART = 5000  # heartbeats joined between two progress reports
 _NAMED_DAYS = 60  # days per statement when named rollups are built
+# The spans sync pushes: the device's own, and those of other devices edited here.
+_PUSHED = "(o.device = ? OR s.uuid IN (SELECT uuid FROM span_edit))"
 _SPLIT_NS = uuidlib.UUID("5b0c7d4e-57a1-4c55-9f0e-0d7c3b1e2a90")
 
 
@@ -252,8 +254,11 @@ class Store:
 
     # -- writing --------------------------------------------------------------------------
 
-    def upsert_spans(self, spans: Iterable[Span]) -> None:
-        """Insert, or update by uuid (the tracker re-sends its open span as it grows)."""
+    def upsert_spans(self, spans: Iterable[Span], *, edited: bool = False,
+                     pulled: bool = False) -> None:
+        """Insert, or update by uuid (the tracker re-sends its open span as it grows).
+        `edited`: the user changed them here (those of other devices are then pushed by
+        sync); `pulled`: sync brought them (a newer version than any edit made here)."""
         spans = list(spans)
         if not spans:
             return
@@ -267,6 +272,12 @@ class Store:
             conn.executemany(_ADD_ACTIVITY, activities)
             conn.executemany(_UPSERT, rows)
             rollups.mark_dirty(conn, dirty)
+            if edited:
+                conn.executemany("INSERT OR IGNORE INTO span_edit (uuid) VALUES (?)", [
+                    (s.uuid,) for s in spans if s.device and s.device != self.device])
+            elif pulled:
+                conn.executemany("DELETE FROM span_edit WHERE uuid = ?",
+                                 [(s.uuid,) for s in spans])
 
     def add_spans(self, spans: Iterable[Span],
                   progress: Callable[[int, int], None] | None = None) -> int:
@@ -506,6 +517,17 @@ class Store:
         return [Span(a, b, *origins[o], u, *fields[act], *counts)
                 for a, b, o, u, act, *counts in rows]
 
+    def span_by_uuid(self, uuid: str) -> Span | None:
+        """The stored span whose uuid is (or, unambiguously, starts with) `uuid`."""
+        with self._read() as conn:
+            rows = conn.execute(f'SELECT start, "end", origin, uuid, activity, {_COUNTERS} '
+                                "FROM span WHERE uuid LIKE ? LIMIT 2",
+                                (uuid.replace("%", "").replace("_", "") + "%",)).fetchall()
+        if len(rows) != 1:
+            return None
+        a, b, o, u, act, *counts = rows[0]
+        return Span(a, b, *self._origins[o], u, *self.activities({act})[act], *counts)
+
     def first_start(self) -> float | None:
         with self._read() as conn:
             return conn.execute('SELECT MIN(start) FROM span WHERE "end" > start').fetchone()[0]
@@ -704,14 +726,14 @@ class Store:
 
     def changed_spans(self, after: tuple[float, int], device: str, limit: int
                       ) -> list[tuple[Span, float, int]]:
-        """(span, updated, row id) of `device`'s spans written after the (updated, id)
-        position `after`, in that order."""
+        """(span, updated, row id) of `device`'s spans (and of the spans edited here)
+        written after the (updated, id) position `after`, in that order."""
         upd, sid = after
         with self._read() as conn:
             rows = conn.execute(
                 f'SELECT s.start, s."end", s.origin, s.uuid, s.activity, '
                 f'{", ".join("s." + c for c in _COUNTERS.split(", "))}, s.updated, s.id '
-                f"FROM span s JOIN origin o ON o.id = s.origin WHERE o.device = ? AND "
+                f"FROM span s JOIN origin o ON o.id = s.origin WHERE {_PUSHED} AND "
                 f"(s.updated > ? OR (s.updated = ? AND s.id > ?)) ORDER BY s.updated, s.id "
                 f"LIMIT ?", (device, upd, upd, sid, limit)).fetchall()
         fields = self.activities({r[4] for r in rows})
@@ -722,8 +744,20 @@ class Store:
     def count_changed(self, after: float, device: str) -> int:
         with self._read() as conn:
             return conn.execute("SELECT COUNT(*) FROM span s JOIN origin o ON o.id = s.origin "
-                                "WHERE o.device = ? AND s.updated > ?", (device, after)
+                                f"WHERE {_PUSHED} AND s.updated > ?", (device, after)
                                 ).fetchone()[0]
+
+    def versions_here(self, uuids: Collection[str]) -> dict[str, float]:
+        """`updated` of those of `uuids` that are this device's spans or were edited here
+        (sync keeps them unless the server's version is newer)."""
+        out: dict[str, float] = {}
+        with self._read() as conn:
+            for part in _chunks(list(uuids), _IN):
+                out.update(conn.execute(
+                    f"SELECT s.uuid, s.updated FROM span s JOIN origin o ON o.id = s.origin "
+                    f"WHERE s.uuid IN ({','.join('?' * len(part))}) AND {_PUSHED}",
+                    (*part, self.device)))
+        return out
 
     def deletions_since(self, after: float, device: str) -> list[dict[str, float | str]]:
         """The deletions `device` made after `after` (by `created`)."""

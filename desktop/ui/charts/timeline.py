@@ -21,6 +21,7 @@ class TimelineBar:
     end: float
     key: str  # the lane and color: a category or a project
     details: str  # the hover text
+    uuid: str = ""  # the span's (for the edit menu)
 
 
 class TimelineChart(Chart):
@@ -47,7 +48,7 @@ class TimelineChart(Chart):
         keep = set(ranked[: MAX_LANES - 1] if len(ranked) > MAX_LANES else ranked)
         lanes = [k for k in ranked if k in keep] + ([OTHER] if len(ranked) > len(keep) else [])
         self.lanes = lanes
-        self.bars = [b if b.key in keep else TimelineBar(b.start, b.end, OTHER, b.details)
+        self.bars = [b if b.key in keep else TimelineBar(b.start, b.end, OTHER, b.details, b.uuid)
                      for b in bars]
         row = {key: len(lanes) - 1 - i for i, key in enumerate(lanes)}
         self.item.setOpts(
