@@ -83,7 +83,13 @@ def _v9(db: peewee.Database) -> None:
         db.execute_sql("ALTER TABLE span ADD COLUMN idle_to_active INTEGER NOT NULL DEFAULT 0")
 
 
-STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9]
+def _v11(db: peewee.Database) -> None:
+    """The achievements earned (desktop.engine.achievements)."""
+    db.create_tables([models.EarnedAchievement])
+
+
+STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9,
+                                                 _v11]
 LATEST = len(STEPS)
 
 

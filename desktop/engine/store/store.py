@@ -19,6 +19,7 @@ import peewee
 from desktop.engine import paths
 from desktop.engine.gitlog import Change, Commit
 from desktop.engine.span import ACTIVITY_FIELDS, Classification, Span, source_priority
+from desktop.engine.store import achievements as achievementlib
 from desktop.engine.store import beats as beatlib
 from desktop.engine.store import commits as commitlib
 from desktop.engine.store import migrations, rollups
@@ -768,6 +769,24 @@ class Store:
     def save_commits(self, root: str, project: str, change: Change, emails: set[str]) -> None:
         with self._write() as conn:
             commitlib.save(conn, root, project, change, emails)
+
+    # -- achievements (desktop.engine.achievements) ----------------------------------------
+
+    def achievements(self) -> dict[str, tuple[str, bool]]:
+        with self._read() as conn:
+            return achievementlib.earned(conn)
+
+    def save_achievements(self, found: dict[str, str], notified: bool) -> list[str]:
+        with self._write() as conn:
+            return achievementlib.save(conn, found, notified)
+
+    def first_days(self, fingerprint: str, dim: str) -> dict[str, int]:
+        with self._read() as conn:
+            return achievementlib.first_days(conn, fingerprint, dim)
+
+    def lines_by_day(self, since: float = 0.0) -> dict[int, int]:
+        with self._read() as conn:
+            return achievementlib.lines_by_day(conn, since)
 
     # -- care -----------------------------------------------------------------------------
 
