@@ -121,3 +121,16 @@ def test_hours_and_longest_stretch_match_references(raw):
             assert longest == pytest.approx(reference_longest(pieces))
         finally:
             store.close()
+
+
+def test_the_cache_sees_a_day_change(store):
+    """A whole day kept by InsightsCache is read again once its spans change."""
+    from desktop.engine.insights import InsightsCache
+
+    day(store, T0)
+    cache = InsightsCache(Analytics(store, TinyRules(), ZoneInfo("UTC")))
+    start = datetime.fromtimestamp(T0, UTC)
+    assert cache.compute(start, start + timedelta(days=2)).longest.seconds == H
+    store.add_spans([Span(T0 + 10 * H, T0 + 10 * H + 600, app="code", title="a.py - alpha",
+                          source="editor", editor="vim")])  # over the youtube break
+    assert cache.compute(start, start + timedelta(days=2)).longest.seconds == 2 * H

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from desktop.engine.analytics import CODING, UNKNOWN, WEEKDAYS, Analytics
+from desktop.engine.store.rollups import DAY
 
 # A coding stretch goes on while the next coding moment starts within this many seconds of
 # the last one's end (a glance at a doc, a short idle); a longer gap ends it.
@@ -154,27 +155,67 @@ def switches(pieces: list[Piece]) -> tuple[int, float]:
     return count, seconds
 
 
+class InsightsCache:
+    """Insights of ranges, keeping each whole UTC day's compacted timeline: a day is resolved
+    again only when its rollups or the rules changed, so a range seen before is answered
+    from memory."""
+
+    def __init__(self, analytics: Analytics) -> None:
+        self.analytics = analytics
+        self._days: dict[int, tuple[tuple, list[Piece]]] = {}
+
+    def _read(self, s: float, e: float) -> list[Piece]:
+        """The compacted pieces of [s, e): touching pieces of one context merged."""
+        out: list[Piece] = []
+        for a, b, span, found in self.analytics.pieces(s, e):
+            coding = found.category == CODING
+            name = ((found.project or span.project) if coding else span.site) or span.app \
+                or UNKNOWN
+            if out and out[-1][1] == a and out[-1][2] == coding and out[-1][3] == name:
+                out[-1] = (out[-1][0], b, coding, name)
+            else:
+                out.append((a, b, coding, name))
+        return out
+
+    def pieces(self, s: float, e: float) -> list[Piece]:
+        store = self.analytics.store
+        d0, d1 = store.whole_days(s, e)
+        if d1 <= d0:
+            return self._read(s, e)
+        fingerprint = self.analytics.classifier.fingerprint
+        out = self._read(s, d0 * DAY)
+        signatures = store.day_signatures(d0, d1)
+        for day in range(d0, d1):
+            key = (fingerprint, signatures.get(day))
+            hit = self._days.get(day)
+            if hit is None or hit[0] != key:
+                hit = self._days[day] = (key, self._read(day * DAY, (day + 1) * DAY))
+            out += hit[1]
+        return out + self._read(d1 * DAY, e)
+
+    def compute(self, start: datetime, end: datetime) -> Insights:
+        """The insights of [start, end) (aware datetimes) in the analytics' time zone."""
+        analytics = self.analytics
+        grid = analytics.heatmap(start, end, CODING)
+        by_hour = [sum(grid[d][h] for d in range(7)) for h in range(24)]
+        by_weekday = [sum(row) for row in grid]
+        length = end - start
+        previous = analytics.summary(start - length, start, by="category")
+        previous_seconds = next((i.seconds for i in previous.items if i.name == CODING), 0.0)
+        pieces = self.pieces(start.timestamp(), end.timestamp())
+        runs = coding_stretches(pieces)
+        count, tracked = switches(pieces)
+        out = Insights(start, end, sum(by_hour), previous_seconds, by_hour, by_weekday,
+                       max(runs, key=lambda s: s.seconds, default=None),
+                       sum(1 for s in runs if s.seconds >= MIN_STRETCH),
+                       3600.0 * count / tracked if tracked else None, breakers(pieces, runs))
+        out.suggestions = suggestions(out, runs, analytics)
+        return out
+
+
 def compute(analytics: Analytics, start: datetime, end: datetime) -> Insights:
-    """The insights of [start, end) in the analytics' time zone."""
-    grid = analytics.heatmap(start, end, CODING)
-    by_hour = [sum(grid[d][h] for d in range(7)) for h in range(24)]
-    by_weekday = [sum(row) for row in grid]
-    length = end - start
-    previous = analytics.summary(start - length, start, by="category")
-    previous_seconds = next((i.seconds for i in previous.items if i.name == CODING), 0.0)
-    pieces: list[Piece] = []
-    for a, b, span, found in analytics.pieces(analytics._epoch(start), analytics._epoch(end)):
-        coding = found.category == CODING
-        name = ((found.project or span.project) if coding else span.site) or span.app or UNKNOWN
-        pieces.append((a, b, coding, name))
-    runs = coding_stretches(pieces)
-    count, tracked = switches(pieces)
-    out = Insights(start, end, sum(by_hour), previous_seconds, by_hour, by_weekday,
-                   max(runs, key=lambda s: s.seconds, default=None),
-                   sum(1 for s in runs if s.seconds >= MIN_STRETCH),
-                   3600.0 * count / tracked if tracked else None, breakers(pieces, runs))
-    out.suggestions = suggestions(out, runs, analytics)
-    return out
+    """The insights of [start, end) (aware datetimes), without a cache kept."""
+    return InsightsCache(analytics).compute(start, end)
 
 
 def _minutes(seconds: float) -> str:

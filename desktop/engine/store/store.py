@@ -784,6 +784,10 @@ class Store:
         with self._read() as conn:
             return achievementlib.first_days(conn, fingerprint, dim)
 
+    def day_signatures(self, d0: int, d1: int) -> dict[int, tuple]:
+        with self._rollups() as conn:
+            return rollups.day_signatures(conn, d0, d1)
+
     def lines_by_day(self, since: float = 0.0) -> dict[int, int]:
         with self._read() as conn:
             return achievementlib.lines_by_day(conn, since)
