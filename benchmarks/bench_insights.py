@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_store import LAST_DAY, big_store, timed, verdict
-from desktop.engine.achievements import BACKFILLED, statuses
+from desktop.engine.achievements import BACKFILLED, Achievements
 from desktop.engine.analytics import Analytics
 from desktop.engine.insights import InsightsCache
 from desktop.engine.rules import Rules
@@ -56,14 +56,14 @@ def main() -> None:
             conn.execute("DELETE FROM achievement")
             conn.execute("DELETE FROM meta WHERE key = ?", (BACKFILLED,))
     reset()
-    analytics = Analytics(store, rules, UTC)
-    first, warm, _ = timed(lambda: statuses(analytics, LAST_DAY, 7200), runs=3)
-    line("achievements (ten years backfilled)", first, warm)
-    reset()  # progress toward rules not yet earned: history is read each time
-    analytics = Analytics(store, rules, UTC)
+    found = Achievements(Analytics(store, rules, UTC))
+    first, warm, _ = timed(lambda: found.statuses(LAST_DAY, 7200), runs=3)
+    line("achievements (ten years backfilled, then listed)", first, warm)
+    reset()
     t = time.perf_counter()
-    statuses(analytics, LAST_DAY, 7200, check_first=False)
-    print(f"  (progress of all ten rules, none stored: {time.perf_counter() - t:.2f} s)")
+    Achievements(Analytics(store, rules, UTC)).statuses(LAST_DAY, 7200, check_first=False)
+    print(f"  (ten years read again after a change, no caches: "
+          f"{time.perf_counter() - t:.2f} s)")
     store.close()
 
 

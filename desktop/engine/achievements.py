@@ -118,18 +118,17 @@ def _run(days: dict[date, float], minimum: float, length: int) -> tuple[date | N
 
 
 def _goal_week(days: dict[date, float], goal: float) -> tuple[date | None, float]:
+    """The Sunday ending the first calendar week whose every day met `goal`, and the most
+    days met in one week."""
     if goal <= 0:
         return None, 0
-    met = sorted(d for d, v in days.items() if v >= goal)
-    best = 0
-    met_set = set(met)
-    for day in met:
-        if day.weekday() == 6:
-            count = sum(day - timedelta(days=i) in met_set for i in range(7))
-            if count == 7:
-                return day, 7
-            best = max(best, count)
-    return None, best
+    weeks: dict[date, int] = defaultdict(int)
+    for day in sorted(d for d, v in days.items() if v >= goal):
+        monday = day - timedelta(days=day.weekday())
+        weeks[monday] += 1
+        if weeks[monday] == 7:
+            return day, 7
+    return None, max(weeks.values(), default=0)
 
 
 def _lines_week(lines: dict[date, int]) -> tuple[date | None, float]:
@@ -160,40 +159,70 @@ def evaluate(h: History, goal_seconds: float) -> dict[str, tuple[date | None, fl
     return out
 
 
+class Achievements:
+    """Checks and lists the achievements of one analytics' history. History is read again
+    only when spans were added or deleted, or the rules, the goal or the day changed, since
+    the last read (a span growing in place waits for the next new one)."""
+
+    def __init__(self, analytics: Analytics) -> None:
+        self.analytics = analytics
+        self._memo: tuple[tuple, dict[str, tuple[date | None, float]]] | None = None
+
+    def _evaluate(self, today: date, goal_seconds: float, goal_category: str,
+                  ) -> dict[str, tuple[date | None, float]]:
+        analytics = self.analytics
+        token = (analytics.store.change_token(), analytics.classifier.fingerprint, today,
+                 goal_seconds, goal_category)
+        if self._memo is None or self._memo[0] != token:
+            found = evaluate(history(analytics, today, goal_category), goal_seconds)
+            self._memo = (token, found)
+        return self._memo[1]
+
+    def check(self, today: date, goal_seconds: float, goal_category: str = CODING,
+              ) -> list[Status]:
+        """Record the achievements history has earned; returns those to notify: none on
+        the first check (the backfill), then each new one once."""
+        store = self.analytics.store
+        known = store.achievements()
+        if len(known) == len(RULES):
+            return []
+        found = self._evaluate(today, goal_seconds, goal_category)
+        earned = {k: day.isoformat() for k, (day, _) in found.items()
+                  if day is not None and k not in known}
+        backfill = store.meta(BACKFILLED) is None
+        new = store.save_achievements(earned, notified=not backfill) if earned else []
+        if backfill:
+            store.set_meta({BACKFILLED: "1"})
+            return []
+        return [Status(BY_KEY[k], date.fromisoformat(earned[k]), BY_KEY[k].target)
+                for k in new]
+
+    def statuses(self, today: date, goal_seconds: float, goal_category: str = CODING,
+                 check_first: bool = True) -> list[Status]:
+        """Every rule with its date earned, or its progress (history read only when some
+        rule is not earned yet)."""
+        if check_first:
+            self.check(today, goal_seconds, goal_category)
+        known = self.analytics.store.achievements()
+        found: dict[str, tuple[date | None, float]] = {}
+        if len(known) < len(RULES):
+            found = self._evaluate(today, goal_seconds, goal_category)
+        out = []
+        for rule in RULES:
+            if rule.key in known:
+                out.append(Status(rule, date.fromisoformat(known[rule.key][0]), rule.target))
+            else:
+                out.append(Status(rule, None, found.get(rule.key, (None, 0.0))[1]))
+        return out
+
+
 def check(analytics: Analytics, today: date, goal_seconds: float, goal_category: str = CODING,
           ) -> list[Status]:
-    """Record the achievements history has earned; returns those to notify: none on the
-    first check (the backfill), then each new one once."""
-    store = analytics.store
-    known = store.achievements()
-    if len(known) == len(RULES):
-        return []
-    found = evaluate(history(analytics, today, goal_category), goal_seconds)
-    earned = {k: day.isoformat() for k, (day, _) in found.items()
-              if day is not None and k not in known}
-    backfill = store.meta(BACKFILLED) is None
-    new = store.save_achievements(earned, notified=not backfill) if earned else []
-    if backfill:
-        store.set_meta({BACKFILLED: "1"})
-        return []
-    return [Status(BY_KEY[k], date.fromisoformat(earned[k]), BY_KEY[k].target) for k in new]
+    """Achievements(analytics).check, once."""
+    return Achievements(analytics).check(today, goal_seconds, goal_category)
 
 
 def statuses(analytics: Analytics, today: date, goal_seconds: float,
              goal_category: str = CODING, check_first: bool = True) -> list[Status]:
-    """Every rule with its date earned, or its progress (history read only when some rule
-    is not earned yet)."""
-    if check_first:
-        check(analytics, today, goal_seconds, goal_category)
-    known = analytics.store.achievements()
-    found: dict[str, tuple[date | None, float]] = {}
-    if len(known) < len(RULES):
-        found = evaluate(history(analytics, today, goal_category), goal_seconds)
-    out = []
-    for rule in RULES:
-        if rule.key in known:
-            out.append(Status(rule, date.fromisoformat(known[rule.key][0]), rule.target))
-        else:
-            out.append(Status(rule, None, found.get(rule.key, (None, 0.0))[1]))
-    return out
-
+    """Achievements(analytics).statuses, once."""
+    return Achievements(analytics).statuses(today, goal_seconds, goal_category, check_first)

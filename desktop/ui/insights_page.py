@@ -13,7 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QScrollArea, QWidget
 
-from desktop.engine.achievements import Status, statuses
+from desktop.engine.achievements import Achievements, Status
 from desktop.engine.analytics import WEEKDAYS
 from desktop.engine.formatting import format_duration
 from desktop.engine.insights import IDLE, Insights, InsightsCache
@@ -83,6 +83,7 @@ class InsightsPage(QScrollArea):
         self.runner.failed.connect(self._on_failure)
         self._token = 0
         self._cache: InsightsCache | None = None
+        self._achievements: Achievements | None = None
         self._wanted: Period | None = None
         self._shown: Period | None = None
         body = QWidget()
@@ -127,14 +128,15 @@ class InsightsPage(QScrollArea):
         analytics = engine.analytics
         if self._cache is None or self._cache.analytics is not analytics:
             self._cache = InsightsCache(analytics)
-        cache, tz = self._cache, engine.config.zone()
+            self._achievements = Achievements(analytics)
+        cache, found, tz = self._cache, self._achievements, engine.config.zone()
         goals = engine.config.goals
         today = datetime.now(tz).date()
 
         def job() -> tuple[Insights, list[Status]]:
             start, end = period.bounds(tz)
             return (cache.compute(start, end),
-                    statuses(analytics, today, goals.daily_coding_minutes * 60, goals.category))
+                    found.statuses(today, goals.daily_coding_minutes * 60, goals.category))
         self._shown = period
         self.figures.setText("Loading…")
         self._token = self.runner.submit(job)

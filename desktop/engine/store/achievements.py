@@ -40,3 +40,9 @@ def lines_by_day(conn: sqlite3.Connection, since: float) -> dict[int, int]:
     return dict(conn.execute(
         f"SELECT CAST(start / {DAY} AS INTEGER) AS d, SUM(lines_added) FROM span "
         "WHERE start >= ? AND lines_added > 0 GROUP BY d", (since,)))
+
+
+def change_token(conn: sqlite3.Connection) -> tuple:
+    """Changes when spans are added or deleted (cheap: two index lookups)."""
+    return conn.execute("SELECT (SELECT MAX(id) FROM span), (SELECT MAX(id) FROM deletion)"
+                        ).fetchone()

@@ -788,6 +788,10 @@ class Store:
         with self._rollups() as conn:
             return rollups.day_signatures(conn, d0, d1)
 
+    def change_token(self) -> tuple:
+        with self._read() as conn:
+            return achievementlib.change_token(conn)
+
     def lines_by_day(self, since: float = 0.0) -> dict[int, int]:
         with self._read() as conn:
             return achievementlib.lines_by_day(conn, since)
