@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from desktop.engine.analytics import CODING, UNKNOWN, Analytics
+from desktop.engine.store import Store
 from desktop.engine.store.rollups import DAY, QUARTERS_PER_DAY
 
 BACKFILLED = "achievements_backfilled"  # meta key: the first check has run
@@ -226,3 +227,9 @@ def statuses(analytics: Analytics, today: date, goal_seconds: float,
              goal_category: str = CODING, check_first: bool = True) -> list[Status]:
     """Achievements(analytics).statuses, once."""
     return Achievements(analytics).statuses(today, goal_seconds, goal_category, check_first)
+
+
+def wire(store: Store) -> list[dict[str, str]]:
+    """The achievements earned, as sync sends them to the server."""
+    return [{"key": k, "title": BY_KEY[k].title, "earned": day}
+            for k, (day, _) in sorted(store.achievements().items()) if k in BY_KEY]
