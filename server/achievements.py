@@ -8,10 +8,12 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from html import escape
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
+from peewee import fn
 
 from server.auth import Caller
 from server.errors import BAD_INPUT
@@ -53,6 +55,29 @@ def _shown(name: str) -> list[dict[str, str]]:
     rows = (UserAchievement.select().where(UserAchievement.user == user.id)
             .order_by(UserAchievement.earned, UserAchievement.key))
     return [{"key": r.key, "title": r.title, "earned": r.earned} for r in rows]
+
+
+def section(user: User | None) -> str:
+    """The leaderboard page's part: who shows achievements (with a link to theirs), and the
+    signed-in user's own, with whether they are public."""
+    shown = (UserAchievement.select(User.name, fn.COUNT(UserAchievement.key).alias("n"))
+             .join(User, on=(User.id == UserAchievement.user))
+             .where(User.show_achievements == True)  # noqa: E712 (a peewee expression)
+             .group_by(User.name).order_by(User.name).tuples())
+    parts = []
+    items = "".join(f"<li><a href='/users/{quote(name)}/achievements'>{escape(name)}</a>: {n}"
+                    "</li>" for name, n in shown)
+    if items:
+        parts.append(f"<h2>Achievements</h2><ul>{items}</ul>")
+    if user is not None:
+        own = (UserAchievement.select().where(UserAchievement.user == user.id)
+               .order_by(UserAchievement.earned))
+        mine = "".join(f"<li>★ {escape(a.title)} — {escape(a.earned)}</li>" for a in own)
+        where = ("shown publicly" if user.show_achievements else
+                 "private (setting show_achievements shows them)")
+        parts.append(f"<h3>Your achievements ({where})</h3><ul>{mine or '<li>none yet</li>'}"
+                     "</ul>")
+    return "".join(parts)
 
 
 def routes(caller: Callable[[Request], Awaitable[Caller]]) -> APIRouter:

@@ -11,6 +11,7 @@ from fastapi import HTTPException
 
 from desktop.engine.api.shapes import duration_parts
 from desktop.engine.heartbeats import HeartbeatError, checked_text
+from server.achievements import section as achievements_section
 from server.auth import LEADERBOARD_CHOICES
 from server.models import User
 
@@ -49,6 +50,7 @@ def page(board: dict[str, Any], language: str | None, user: User | None,
                                 for i in mine.get(key, [])[:10])
                 parts.append(f"<h3>{key.title()}</h3><ul>{items or '<li>none</li>'}</ul>")
         parts.append("<form method='post' action='/logout'><button>Log out</button></form>")
+    parts.append(achievements_section(user))
     parts.append("</body></html>")
     return "".join(parts)
 

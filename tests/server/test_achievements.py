@@ -46,9 +46,12 @@ def test_push_is_idempotent_and_shown_only_after_opting_in(api):
     page = api.client.get("/users/ann/achievements")
     assert page.status_code == 200 and "First 10 hours" in page.text
     assert api.client.get("/api/v1/users/bob/achievements").status_code == 404
+    board = api.client.get("/").text
+    assert "/users/ann/achievements" in board and "bob" not in board
     api.client.post("/api/v1/users/current/settings", json={"show_achievements": False},
                     headers=headers)
     assert api.client.get("/api/v1/users/ann/achievements").status_code == 404
+    assert "ann" not in api.client.get("/").text
 
 
 @pytest.mark.parametrize("body", [
