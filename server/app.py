@@ -37,6 +37,7 @@ from desktop.engine.heartbeats import (
     parse_user_agent,
 )
 from server import errors, web
+from server.achievements import routes as achievement_routes
 from server.auth import Caller, KeyCache, RateLimiter, key_from_header
 from server.config import ServerConfig
 from server.db import Database
@@ -307,6 +308,7 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
 
     app.include_router(read_routes(state.reports, _caller, lambda user: _admit_public(
         state, user)))
+    app.include_router(achievement_routes(_caller))
 
     # -- leaderboard and the user's page ---------------------------------------------------
 

@@ -13,7 +13,8 @@ from server import models
 
 def _s1(db: peewee.Database) -> None:
     db.create_tables([m for m in models.MODELS if m not in (
-        models.HeartbeatStream, models.UserWeek, models.UserDayTotal)])
+        models.HeartbeatStream, models.UserWeek, models.UserDayTotal,
+        models.UserAchievement)])
     db.execute_sql('CREATE INDEX IF NOT EXISTS span_updated ON span (updated)')
     db.execute_sql('CREATE INDEX IF NOT EXISTS span_origin_start ON span (origin, start)')
 
@@ -39,7 +40,15 @@ def _s4(db: peewee.Database) -> None:
             db.execute_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
 
-STEPS: list[Callable[[peewee.Database], None]] = [_s1, _s2, _s3, _s4]
+def _s7(db: peewee.Database) -> None:
+    """Achievements synced from the desktop, and whether the user shows them publicly."""
+    db.create_tables([models.UserAchievement])
+    if "show_achievements" not in {c.name for c in db.get_columns("tf_user")}:
+        db.execute_sql("ALTER TABLE tf_user ADD COLUMN show_achievements BOOLEAN NOT NULL "
+                       "DEFAULT FALSE")
+
+
+STEPS: list[Callable[[peewee.Database], None]] = [_s1, _s2, _s3, _s4, _s7]
 VERSION_KEY = "server_schema_version"
 
 

@@ -32,6 +32,7 @@ class User(BaseModel):
     daily_goal_minutes = IntegerField(default=120)
     created = DoubleField()
     public_stats = BooleanField(default=False)  # stats/{range} readable without a key
+    show_achievements = BooleanField(default=False)  # on the public pages (server.achievements)
 
     class Meta:
         table_name = "tf_user"
@@ -164,5 +165,18 @@ class HeartbeatStream(BaseModel):
         primary_key = CompositeKey("device", "source")
 
 
+class UserAchievement(BaseModel):
+    """An achievement a user's desktop earned and synced (server.achievements)."""
+
+    user = IntegerField()
+    key = CharField(max_length=64)
+    title = CharField(max_length=128)
+    earned = CharField(max_length=10)  # ISO date
+
+    class Meta:
+        table_name = "user_achievement"
+        primary_key = CompositeKey("user", "key")
+
+
 MODELS = (User, ApiKey, Device, Change, UserDay, DirtyDay, JobRun, Deleted, HeartbeatStream,
-          UserWeek, UserDayTotal)
+          UserWeek, UserDayTotal, UserAchievement)

@@ -11,6 +11,7 @@ from fastapi import HTTPException
 
 from desktop.engine.api.shapes import duration_parts
 from desktop.engine.heartbeats import HeartbeatError, checked_text
+from server.achievements import section as achievements_section
 from server.auth import LEADERBOARD_CHOICES
 from server.models import User
 
@@ -49,6 +50,7 @@ def page(board: dict[str, Any], language: str | None, user: User | None,
                                 for i in mine.get(key, [])[:10])
                 parts.append(f"<h3>{key.title()}</h3><ul>{items or '<li>none</li>'}</ul>")
         parts.append("<form method='post' action='/logout'><button>Log out</button></form>")
+    parts.append(achievements_section(user))
     parts.append("</body></html>")
     return "".join(parts)
 
@@ -56,7 +58,8 @@ def page(board: dict[str, Any], language: str | None, user: User | None,
 def apply_settings(user: User, body: dict[str, Any]) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     for key, value in body.items():
-        if (key in ("weekly_email", "public_stats") and isinstance(value, bool)) or \
+        if (key in ("weekly_email", "public_stats", "show_achievements")
+                and isinstance(value, bool)) or \
                 (key == "leaderboard" and value in LEADERBOARD_CHOICES):
             changes[key] = value
         elif key == "timezone" and isinstance(value, str) and len(value) < 64:
@@ -79,4 +82,5 @@ def apply_settings(user: User, body: dict[str, Any]) -> dict[str, Any]:
     fresh = User.get_by_id(user.id)
     return {"weekly_email": fresh.weekly_email, "leaderboard": fresh.leaderboard,
             "timezone": fresh.timezone, "email": fresh.email,
-            "daily_goal_minutes": fresh.daily_goal_minutes, "public_stats": fresh.public_stats}
+            "daily_goal_minutes": fresh.daily_goal_minutes, "public_stats": fresh.public_stats,
+            "show_achievements": fresh.show_achievements}

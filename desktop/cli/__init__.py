@@ -10,7 +10,8 @@ from collections.abc import Sequence
 
 # Subcommand modules, each exposing register(subparsers) that sets `func` on its parser.
 COMMANDS = ("app", "now", "track", "status", "report", "data", "rules", "setup_editors", "focus",
-            "breaks", "doctor", "apps", "setup_wayland", "manual_time")
+            "breaks", "doctor", "apps", "setup_wayland", "manual_time", "insights",
+            "achievements")
 
 
 def build_parser() -> argparse.ArgumentParser:

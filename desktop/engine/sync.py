@@ -12,6 +12,7 @@ the TimeForged home (a warning says so).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from desktop.engine.achievements import wire as achievement_wire
 from desktop.engine.api.shapes import system_os
 from desktop.engine.span import Span
 from desktop.engine.store import Store
@@ -43,6 +45,7 @@ BACKOFF_CAP = 15 * 60.0
 _SPAN_FIELDS = tuple(f.name for f in fields(Span))
 _CURSORS = ("sync_url", "sync_pull", "sync_push_updated", "sync_push_id", "sync_push_deleted")
 DEVICES_META = "sync_devices"  # the server's names of this user's devices (JSON)
+ACHIEVEMENTS_META = "sync_achievements"  # digest of the achievements last sent
 SHORT_ID = 8
 
 Progress = Callable[[str, int, int], None]  # (phase "pull"|"push", done, total)
@@ -322,6 +325,7 @@ class Syncer:
             cursors = self._cursors()
             self._pull(client, int(cursors["sync_pull"] or 0), report)
             self._push(client, cursors, report)
+            self._push_achievements(client)
             report.finished = time.time()
             return report
 
@@ -382,6 +386,21 @@ class Syncer:
             done += len(rows) + len(part)
             if self.progress:
                 self.progress("push", done, max(total, done))
+
+    def _push_achievements(self, client: Client) -> None:
+        """The achievements earned, sent again only when the list changed (the server keeps
+        them per key: idempotent); a server without the endpoint (older) is left alone."""
+        items = achievement_wire(self.store)
+        digest = hashlib.sha256(f"{self.url}\n{json.dumps(items)}".encode()).hexdigest()
+        if not items or self.store.meta(ACHIEVEMENTS_META) == digest:
+            return
+        try:
+            client.request("PUT", "/api/v1/users/current/achievements", {"achievements": items})
+        except SyncError as exc:
+            if exc.transient or "answered 404" not in str(exc):
+                raise
+            return
+        self.store.set_meta({ACHIEVEMENTS_META: digest})
 
     # -- in the background -------------------------------------------------------------
 

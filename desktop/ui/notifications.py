@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Slot
 
 from desktop.engine.formatting import format_duration
+from desktop.ui.achievement_news import AchievementNews
 from desktop.ui.bridge import EngineBridge, QueryRunner
 
 # Focus and break events worth a message (the break itself is shown full screen).
@@ -47,6 +48,8 @@ class Notifier(QObject):
         bridge.event.connect(self._on_event)
         bridge.status.connect(self._on_status)
         runner.finished.connect(self._on_query)
+        news = AchievementNews(engine, runner, self.notify, lambda: self.quiet, self)
+        bridge.status.connect(news.on_status)
 
     def notify(self, title: str, text: str) -> None:
         self.sent.append((title, text))

@@ -57,6 +57,7 @@ from desktop.ui.charts.trend import TrendChart
 from desktop.ui.flow_layout import FlowLayout
 from desktop.ui.focus_widgets import FocusCountdown
 from desktop.ui.habits import FOCUS_LENGTHS, HabitHooks
+from desktop.ui.insights_page import InsightsPage
 from desktop.ui.stats_data import (
     BREAKDOWNS,
     DRILL_DIMENSIONS,
@@ -237,7 +238,11 @@ class StatsWindow(QMainWindow):
         scroll.setWidget(body)
         self.scroll = scroll
         self.body = body
-        outer.addWidget(scroll, 1)
+        self.pages = QTabWidget()
+        self.pages.addTab(scroll, "Overview")
+        self.insights = InsightsPage(self.engine)
+        self.pages.addTab(self.insights, "Insights and achievements")
+        outer.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
         # Headline figures and the goal.
@@ -653,6 +658,7 @@ class StatsWindow(QMainWindow):
         self.filters_button.setText(f"Filters ({chosen})" if chosen else "Filters")
         self.status_label.set_full_text("Loading…")
         self._submit(self.current_query(), force)
+        self.insights.show_period(self.period)
 
     def _submit(self, query: StatsQuery, force: bool = False) -> None:
         self._last_refresh = time.monotonic()

@@ -83,3 +83,27 @@ def test_sync_key_in_a_file_is_said_after_saving(qtbot, make_app, monkeypatch):
     assert dialog.save()
     text = dict(app.notifier.sent)["Sync key stored in a file"]
     assert "not encrypted" in text and str(app.engine.home) in text
+
+
+def test_achievements_backfilled_silently_then_told_once(qtbot, make_app, monkeypatch):
+    import time
+
+    from desktop.engine.span import Span
+    from desktop.ui import achievement_news
+
+    monkeypatch.setattr(achievement_news, "CHECK_SECONDS", 0.0)
+    app = make_app('timezone = "Europe/Paris"\n')
+    store = app.engine.store
+    qtbot.waitUntil(lambda: store.meta("achievements_backfilled") == "1", timeout=20000)
+    backfilled = store.achievements()
+    assert "hours_10" in backfilled and "hours_100" not in backfilled
+    assert not [t for t in titles(app) if "chievement" in t]  # the backfill: no word
+    start = time.time() - 20 * 86400
+    store.add_spans([Span(start + d * 86400, start + d * 86400 + 10 * 3600, app="code",
+                          title="a.py - timeforged") for d in range(10)])
+    qtbot.waitUntil(lambda: "Achievement: First 100 hours" in titles(app), timeout=20000)
+    qtbot.wait(3000)  # more checks come and go
+    told = [t for t in titles(app) if "chievement" in t]
+    assert "Achievement: 7-day streak" in told and len(told) == len(set(told)) <= 3
+    assert not [t for t in told if "First 10 hours" in t]  # backfilled: never told
+    assert store.achievements()["hours_100"][1] is True

@@ -88,8 +88,16 @@ def _v10(db: peewee.Database) -> None:
     db.create_tables([models.SpanEdit])
 
 
+def _v11(db: peewee.Database) -> None:
+    """The achievements earned (desktop.engine.achievements), and an index of the spans that
+    count lines added (their rule reads those alone)."""
+    db.create_tables([models.EarnedAchievement])
+    db.execute_sql("CREATE INDEX IF NOT EXISTS span_lines ON span (start, lines_added) "
+                   "WHERE lines_added > 0")
+
+
 STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9,
-                                                   _v10]
+                                                   _v10, _v11]
 LATEST = len(STEPS)
 
 

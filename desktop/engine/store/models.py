@@ -307,6 +307,20 @@ class SpanEdit(BaseModel):
         table_name = "span_edit"
 
 
+class EarnedAchievement(BaseModel):
+    """An achievement earned (desktop.engine.achievements): on which local day, and whether
+    the user was told (those found by the first run's backfill never are)."""
+
+    key = CharField(max_length=64, primary_key=True)
+    earned = CharField(max_length=10)  # ISO date
+    recorded = DoubleField()
+    notified = BooleanField(default=False)
+
+    class Meta:
+        table_name = "achievement"
+
+
 MODELS = (Meta, Activity, Origin, SpanRecord, Deletion, HeartbeatRecord, QuarterRollup,
           DayRollup, TotalRollup, DirtyQuarter, ActiveDay, NamedRollup, NamedQuarterRollup,
-          NamedDone, CachedClassification, AwBucket, AwEvent, GitRepository, GitCommit, SpanEdit)
+          NamedDone, CachedClassification, AwBucket, AwEvent, GitRepository, GitCommit, SpanEdit,
+          EarnedAchievement)

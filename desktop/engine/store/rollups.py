@@ -182,3 +182,19 @@ def quarter_sums(conn: sqlite3.Connection, start: float, end: float, max_duratio
                                 "WHERE bucket >= ? AND bucket < ?", (q0, q1)):
         acc[q] += secs
     return acc
+
+
+def day_signatures(conn: sqlite3.Connection, d0: int, d1: int) -> dict[int, tuple]:
+    """A value per UTC day of [d0, d1) that changes when the day's resolved time does (its
+    rollups: what, and which quarters), for caches of figures derived from a day."""
+    out: dict[int, tuple] = {}
+    for day, rows, secs, what in conn.execute(
+            "SELECT day, COUNT(*), SUM(seconds), SUM(seconds * (activity * 7919 + origin)) "
+            "FROM rollup_day WHERE day >= ? AND day < ? GROUP BY day", (d0, d1)):
+        out[day] = (rows, secs, what)
+    for day, rows, when in conn.execute(
+            f"SELECT bucket / {QUARTERS_PER_DAY} AS d, COUNT(*), SUM(seconds * bucket) "
+            "FROM rollup_total WHERE bucket >= ? AND bucket < ? GROUP BY d",
+            (d0 * QUARTERS_PER_DAY, d1 * QUARTERS_PER_DAY)):
+        out[day] = (*out.get(day, ()), rows, when)
+    return out

@@ -19,6 +19,7 @@ import peewee
 from desktop.engine import paths
 from desktop.engine.gitlog import Change, Commit
 from desktop.engine.span import ACTIVITY_FIELDS, Classification, Span, source_priority
+from desktop.engine.store import achievements as achievementlib
 from desktop.engine.store import beats as beatlib
 from desktop.engine.store import commits as commitlib
 from desktop.engine.store import migrations, rollups
@@ -802,6 +803,32 @@ class Store:
     def save_commits(self, root: str, project: str, change: Change, emails: set[str]) -> None:
         with self._write() as conn:
             commitlib.save(conn, root, project, change, emails)
+
+    # -- achievements (desktop.engine.achievements) ----------------------------------------
+
+    def achievements(self) -> dict[str, tuple[str, bool]]:
+        with self._read() as conn:
+            return achievementlib.earned(conn)
+
+    def save_achievements(self, found: dict[str, str], notified: bool) -> list[str]:
+        with self._write() as conn:
+            return achievementlib.save(conn, found, notified)
+
+    def first_days(self, fingerprint: str, dim: str) -> dict[str, int]:
+        with self._read() as conn:
+            return achievementlib.first_days(conn, fingerprint, dim)
+
+    def day_signatures(self, d0: int, d1: int) -> dict[int, tuple]:
+        with self._rollups() as conn:
+            return rollups.day_signatures(conn, d0, d1)
+
+    def change_token(self) -> tuple:
+        with self._read() as conn:
+            return achievementlib.change_token(conn)
+
+    def lines_by_day(self, since: float = 0.0) -> dict[int, int]:
+        with self._read() as conn:
+            return achievementlib.lines_by_day(conn, since)
 
     # -- care -----------------------------------------------------------------------------
 

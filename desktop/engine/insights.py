@@ -1,0 +1,261 @@
+"""Insights over a range: when coding happens, how long it lasts unbroken, what breaks it, how
+often the context changes, the trend against the previous range, and plain suggestions.
+
+Hours by hour of day and weekday, and the trend, come from the rollups (fast on years); the
+stretch figures need the order of events, so they read the range's resolved timeline.
+Definitions: docs/insights.md.
+"""
+
+from __future__ import annotations
+
+import bisect
+import statistics
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from desktop.engine.analytics import CODING, UNKNOWN, WEEKDAYS, Analytics
+from desktop.engine.store.rollups import DAY
+
+# A coding stretch goes on while the next coding moment starts within this many seconds of
+# the last one's end (a glance at a doc, a short idle); a longer gap ends it.
+TOLERANCE = 120.0
+# Stretches shorter than this are not counted as broken by what follows them.
+MIN_STRETCH = 300.0
+# A return to coding later than this after a stretch is a pause, not a distraction's cost.
+MAX_RETURN = 4 * 3600.0
+IDLE = "(away)"
+
+
+@dataclass(frozen=True)
+class Stretch:
+    start: float
+    end: float
+
+    @property
+    def seconds(self) -> float:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Breaker:
+    """A site or app that ended coding stretches: how often, and the median time back."""
+
+    name: str
+    count: int
+    median_return: float | None  # seconds; None when coding never resumed in the range
+
+
+@dataclass
+class Insights:
+    start: datetime
+    end: datetime
+    coding_seconds: float
+    previous_seconds: float  # coding in the range of the same length just before
+    by_hour: list[float]  # 24, local hour of day
+    by_weekday: list[float]  # 7, Monday first
+    longest: Stretch | None
+    stretches: int  # coding stretches of MIN_STRETCH or more
+    switches_per_hour: float | None  # None when nothing was tracked
+    breakers: list[Breaker]  # most frequent first
+    suggestions: list[str] = field(default_factory=list)
+
+    @property
+    def trend(self) -> float | None:
+        """Percent change of coding against the previous range; None without a base."""
+        if self.previous_seconds <= 0:
+            return None
+        return 100.0 * (self.coding_seconds - self.previous_seconds) / self.previous_seconds
+
+    def weekday_share(self) -> list[float]:
+        total = sum(self.by_weekday)
+        return [100.0 * s / total if total else 0.0 for s in self.by_weekday]
+
+    def best_hours(self, count: int = 3) -> list[int]:
+        ranked = sorted(range(24), key=lambda h: (-self.by_hour[h], h))
+        return [h for h in ranked[:count] if self.by_hour[h] > 0]
+
+    def as_dict(self) -> dict:
+        longest = self.longest
+        return {
+            "from": self.start.isoformat(), "to": self.end.isoformat(),
+            "coding_seconds": round(self.coding_seconds, 3),
+            "previous_seconds": round(self.previous_seconds, 3),
+            "trend_percent": None if self.trend is None else round(self.trend, 1),
+            "by_hour": [round(s, 3) for s in self.by_hour],
+            "by_weekday": {WEEKDAYS[i]: round(s, 3) for i, s in enumerate(self.by_weekday)},
+            "weekday_share_percent": {WEEKDAYS[i]: round(p, 1)
+                                      for i, p in enumerate(self.weekday_share())},
+            "best_hours": self.best_hours(),
+            "longest_stretch": None if longest is None else {
+                "start": longest.start, "end": longest.end, "seconds": round(longest.seconds, 3)},
+            "stretches": self.stretches,
+            "switches_per_hour": (None if self.switches_per_hour is None
+                                  else round(self.switches_per_hour, 2)),
+            "breakers": [asdict(b) for b in self.breakers],
+            "suggestions": self.suggestions,
+        }
+
+
+Piece = tuple[float, float, bool, str]  # start, end, coding?, context name
+
+
+def coding_stretches(pieces: list[Piece], tolerance: float = TOLERANCE) -> list[Stretch]:
+    """Runs of coding pieces whose gaps (idle or other work) are at most `tolerance`."""
+    out: list[Stretch] = []
+    cur: list[float] | None = None
+    for a, b, coding, _ in pieces:
+        if not coding:
+            continue
+        if cur is not None and a - cur[1] <= tolerance:
+            cur[1] = max(cur[1], b)
+            continue
+        if cur is not None:
+            out.append(Stretch(cur[0], cur[1]))
+        cur = [a, b]
+    if cur is not None:
+        out.append(Stretch(cur[0], cur[1]))
+    return out
+
+
+def breakers(pieces: list[Piece], stretches: list[Stretch]) -> list[Breaker]:
+    """What followed each stretch of MIN_STRETCH or more: the first other piece when it began
+    within TOLERANCE of the stretch's end, else IDLE; and how long until coding resumed."""
+    starts = [p[0] for p in pieces]
+    coding_starts = [p[0] for p in pieces if p[2]]
+    found: dict[str, list[float | None]] = defaultdict(list)
+    for s in stretches:
+        if s.seconds < MIN_STRETCH:
+            continue
+        i = bisect.bisect_left(starts, s.end)
+        j = bisect.bisect_left(coding_starts, s.end)
+        back = coding_starts[j] - s.end if j < len(coding_starts) else None
+        if back is not None and back > MAX_RETURN:
+            back = None
+        if i < len(pieces) and not pieces[i][2] and pieces[i][0] - s.end <= TOLERANCE:
+            name = pieces[i][3]
+        else:
+            name = IDLE
+        found[name].append(back)
+    out = []
+    for name, backs in found.items():
+        known = [b for b in backs if b is not None]
+        out.append(Breaker(name, len(backs), statistics.median(known) if known else None))
+    return sorted(out, key=lambda b: (-b.count, b.name))
+
+
+def switches(pieces: list[Piece]) -> tuple[int, float]:
+    """(context changes between consecutive pieces, tracked seconds)."""
+    count, seconds, last = 0, 0.0, None
+    for a, b, _, name in pieces:
+        seconds += b - a
+        if last is not None and name != last:
+            count += 1
+        last = name
+    return count, seconds
+
+
+class InsightsCache:
+    """Insights of ranges, keeping each whole UTC day's compacted timeline: a day is resolved
+    again only when its rollups or the rules changed, so a range seen before is answered
+    from memory."""
+
+    def __init__(self, analytics: Analytics) -> None:
+        self.analytics = analytics
+        self._days: dict[int, tuple[tuple, list[Piece]]] = {}
+
+    def _read(self, s: float, e: float) -> list[Piece]:
+        """The compacted pieces of [s, e): touching pieces of one context merged."""
+        out: list[Piece] = []
+        for a, b, span, found in self.analytics.pieces(s, e):
+            coding = found.category == CODING
+            name = ((found.project or span.project) if coding else span.site) or span.app \
+                or UNKNOWN
+            if out and out[-1][1] == a and out[-1][2] == coding and out[-1][3] == name:
+                out[-1] = (out[-1][0], b, coding, name)
+            else:
+                out.append((a, b, coding, name))
+        return out
+
+    def pieces(self, s: float, e: float) -> list[Piece]:
+        store = self.analytics.store
+        d0, d1 = store.whole_days(s, e)
+        if d1 <= d0:
+            return self._read(s, e)
+        fingerprint = self.analytics.classifier.fingerprint
+        out = self._read(s, d0 * DAY)
+        signatures = store.day_signatures(d0, d1)
+        for day in range(d0, d1):
+            key = (fingerprint, signatures.get(day))
+            hit = self._days.get(day)
+            if hit is None or hit[0] != key:
+                hit = self._days[day] = (key, self._read(day * DAY, (day + 1) * DAY))
+            out += hit[1]
+        return out + self._read(d1 * DAY, e)
+
+    def compute(self, start: datetime, end: datetime) -> Insights:
+        """The insights of [start, end) (aware datetimes) in the analytics' time zone."""
+        analytics = self.analytics
+        grid = analytics.heatmap(start, end, CODING)
+        by_hour = [sum(grid[d][h] for d in range(7)) for h in range(24)]
+        by_weekday = [sum(row) for row in grid]
+        length = end - start
+        previous = analytics.summary(start - length, start, by="category")
+        previous_seconds = next((i.seconds for i in previous.items if i.name == CODING), 0.0)
+        pieces = self.pieces(start.timestamp(), end.timestamp())
+        runs = coding_stretches(pieces)
+        count, tracked = switches(pieces)
+        out = Insights(start, end, sum(by_hour), previous_seconds, by_hour, by_weekday,
+                       max(runs, key=lambda s: s.seconds, default=None),
+                       sum(1 for s in runs if s.seconds >= MIN_STRETCH),
+                       3600.0 * count / tracked if tracked else None, breakers(pieces, runs))
+        out.suggestions = suggestions(out, runs, analytics)
+        return out
+
+
+def compute(analytics: Analytics, start: datetime, end: datetime) -> Insights:
+    """The insights of [start, end) (aware datetimes), without a cache kept."""
+    return InsightsCache(analytics).compute(start, end)
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.0f} min"
+
+
+def suggestions(ins: Insights, runs: list[Stretch], analytics: Analytics) -> list[str]:
+    """A few plain sentences derived from the figures (at most five)."""
+    out: list[str] = []
+    if ins.coding_seconds <= 0:
+        return ["No coding time in this range yet."]
+    pairs = [(ins.by_hour[h] + ins.by_hour[(h + 1) % 24], h) for h in range(24)]
+    best, hour = max(pairs)
+    out.append(f"You code most between {hour:02d}:00 and {(hour + 2) % 24:02d}:00 "
+               f"({100 * best / ins.coding_seconds:.0f} % of your coding): keep it free of "
+               "meetings.")
+    top = sorted(runs, key=lambda s: -s.seconds)[:5]
+    if top:
+        hours = [datetime.fromtimestamp(s.start, analytics.tz).hour for s in top]
+        first, edge = min(hours), max(hours) + 1
+        if edge <= 12:
+            out.append(f"Your longest stretches start before {edge:02d}:00.")
+        else:
+            out.append(f"Your longest stretches start between {first:02d}:00 and {edge:02d}:00.")
+    share = ins.weekday_share()
+    day = max(range(7), key=lambda d: share[d])
+    out.append(f"{WEEKDAYS[day]} is your strongest day ({share[day]:.0f} % of the week's "
+               "coding).")
+    named = [b for b in ins.breakers if b.name != IDLE]
+    if named:
+        b = named[0]
+        back = "" if b.median_return is None else (
+            f"; back to coding after {_minutes(b.median_return)} (median)")
+        out.append(f"{b.name} ended {b.count} coding stretch{'es' if b.count > 1 else ''}"
+                   f"{back}: consider blocking it in focus mode.")
+    trend = ins.trend
+    if trend is not None and abs(trend) >= 10:
+        word = "up" if trend > 0 else "down"
+        out.append(f"Coding is {word} {abs(trend):.0f} % against the previous period.")
+    elif ins.switches_per_hour is not None and ins.switches_per_hour > 30:
+        out.append(f"You switch context {ins.switches_per_hour:.0f} times an hour: batch "
+                   "chat and mail.")
+    return out[:5]

@@ -1,0 +1,136 @@
+"""Insights (desktop.engine.insights) on real store files, checked against plain references."""
+
+from __future__ import annotations
+
+import tempfile
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from desktop.engine.analytics import Analytics
+from desktop.engine.insights import IDLE, TOLERANCE, compute
+from desktop.engine.span import Span
+from desktop.engine.store import Store
+from tests.store_helpers import T0, TinyRules
+
+BERLIN = ZoneInfo("Europe/Berlin")
+H = 3600
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "tf.sqlite3", device="dev-a")
+    yield s
+    s.close()
+
+
+def day(store: Store, base: float) -> None:
+    """09-10 coding, 10:00-10:10 youtube, 10:10-11 coding, 11-11:30 chat, 11:30-12 coding."""
+    store.add_spans([
+        Span(base + 9 * H, base + 10 * H, app="code", title="a.py - alpha"),
+        Span(base + 10 * H, base + 10 * H + 600, source="browser", app="firefox",
+             site="youtube.com"),
+        Span(base + 10 * H + 600, base + 11 * H, app="code", title="a.py - alpha"),
+        Span(base + 11 * H, base + 11.5 * H, app="chat"),
+        Span(base + 11.5 * H, base + 12 * H, app="code", title="b.py - beta"),
+    ])
+
+
+def test_figures_of_a_known_day(store):
+    day(store, T0)
+    an = Analytics(store, TinyRules(), ZoneInfo("UTC"))
+    start = datetime.fromtimestamp(T0, UTC)
+    ins = compute(an, start, start + timedelta(days=1))
+    assert ins.coding_seconds == H + (H - 600) + 0.5 * H
+    assert ins.by_hour[9] == H and ins.by_hour[10] == H - 600 and ins.by_hour[11] == 0.5 * H
+    assert ins.by_weekday[0] == ins.coding_seconds and ins.weekday_share()[0] == 100
+    assert ins.longest.start == T0 + 9 * H and ins.longest.seconds == H
+    assert ins.stretches == 3
+    got = {b.name: (b.count, b.median_return) for b in ins.breakers}
+    assert got == {"youtube.com": (1, 600), "chat": (1, 1800), IDLE: (1, None)}
+    # alpha → youtube → alpha → chat → beta: 4 changes in 3 h
+    assert ins.switches_per_hour == pytest.approx(4 / 3)
+    assert ins.trend is None  # nothing the day before
+    assert any("start before 12:00" in s for s in ins.suggestions)
+    text = "chat ended 1 coding stretch; back to coding after 30 min"
+    assert any(text in s for s in ins.suggestions)
+
+
+def test_trend_against_the_previous_range(store):
+    day(store, T0)
+    store.add_spans([Span(T0 + 86400 + 9 * H, T0 + 86400 + 10.5 * H, app="code", title="x")])
+    an = Analytics(store, TinyRules(), ZoneInfo("UTC"))
+    start = datetime.fromtimestamp(T0 + 86400, UTC)
+    ins = compute(an, start, start + timedelta(days=1))
+    assert ins.previous_seconds == 8400
+    assert ins.trend == pytest.approx(100 * (1.5 * H - (8400)) / (8400))
+    assert any("down" in s for s in ins.suggestions)
+
+
+spans_st = st.lists(st.tuples(st.integers(0, 2 * 86400), st.integers(1, 5000),
+                              st.sampled_from(["code", "firefox", "chat"]),
+                              st.sampled_from(["window", "editor", "browser"])),
+                    min_size=1, max_size=25)
+
+
+def reference_longest(pieces) -> float:
+    """Per whole second: coding seconds, joined across gaps of at most TOLERANCE."""
+    coding = sorted({t for a, b, c, _ in pieces if c for t in range(int(a), int(b))})
+    best = run_start = prev = None
+    for t in coding:
+        if prev is None or t - (prev + 1) > TOLERANCE:
+            run_start = t
+        prev = t
+        length = prev + 1 - run_start
+        best = length if best is None else max(best, length)
+    return best or 0
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spans_st)
+def test_hours_and_longest_stretch_match_references(raw):
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "tf.sqlite3", device="dev-a")
+        try:
+            store.add_spans([Span(T0 + a, T0 + a + n, source=src, app=app,
+                                  title="f - p" if app == "code" else None)
+                             for a, n, app, src in raw])
+            an = Analytics(store, TinyRules(), BERLIN)
+            start = datetime.fromtimestamp(T0 - 3 * H, BERLIN)
+            end = datetime.fromtimestamp(T0 + 3 * 86400, BERLIN)
+            ins = compute(an, start, end)
+            hours: dict[int, float] = defaultdict(float)
+            pieces = []
+            for a, b, _, found in an.pieces(start.timestamp(), end.timestamp()):
+                coding = found.category == "coding"
+                pieces.append((a, b, coding, None))
+                while coding and a < b:  # cut at local hour boundaries
+                    local = datetime.fromtimestamp(a, BERLIN)
+                    edge = (local.replace(minute=0, second=0, microsecond=0)
+                            + timedelta(hours=1)).timestamp()
+                    hours[local.hour] += min(b, edge) - a
+                    a = min(b, edge)
+            for h in range(24):
+                assert ins.by_hour[h] == pytest.approx(hours[h], abs=1e-6)
+            longest = ins.longest.seconds if ins.longest else 0
+            assert longest == pytest.approx(reference_longest(pieces))
+        finally:
+            store.close()
+
+
+def test_the_cache_sees_a_day_change(store):
+    """A whole day kept by InsightsCache is read again once its spans change."""
+    from desktop.engine.insights import InsightsCache
+
+    day(store, T0)
+    cache = InsightsCache(Analytics(store, TinyRules(), ZoneInfo("UTC")))
+    start = datetime.fromtimestamp(T0, UTC)
+    assert cache.compute(start, start + timedelta(days=2)).longest.seconds == H
+    store.add_spans([Span(T0 + 10 * H, T0 + 10 * H + 600, app="code", title="a.py - alpha",
+                          source="editor", editor="vim")])  # over the youtube break
+    assert cache.compute(start, start + timedelta(days=2)).longest.seconds == 2 * H
