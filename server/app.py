@@ -36,7 +36,7 @@ from desktop.engine.heartbeats import (
     parse_heartbeats,
     parse_user_agent,
 )
-from server import errors, web
+from server import errors, upstream, web
 from server.auth import Caller, KeyCache, RateLimiter, key_from_header
 from server.config import ServerConfig
 from server.db import Database
@@ -67,7 +67,9 @@ class State:
         self.reports = Reports(self.history)
         self.keys = KeyCache()
         self.limiter = RateLimiter(config.rate_per_second, config.rate_burst)
-        self.writer = HeartbeatWriter(self.history)
+        self.upstream = upstream.forwarder(config, db)
+        self.writer = HeartbeatWriter(self.history, forward=self.upstream and
+                                      self.upstream.nudge)
         self.secret = _secret(db)
         self.device_os: dict[str, str] = {}  # device -> OS this process wrote
 
@@ -179,11 +181,15 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if run_jobs:
             sched.start()
+        if state.upstream:
+            state.upstream.start()
         try:
             yield
         finally:
             sched.stop()
             state.writer.close()
+            if state.upstream:
+                state.upstream.stop()
 
     app = FastAPI(title="TimeForged server", version="0.1.0", lifespan=lifespan,
                   description="Sync, WakaTime-compatible API, leaderboards.")
@@ -206,7 +212,8 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
             db.execute("SELECT 1").fetchone()
         except Exception as exc:
             raise HTTPException(503, f"database: {type(exc).__name__}") from None
-        return {"status": "ok", "database": "postgresql" if db.postgres else "sqlite"}
+        return {"status": "ok", "database": "postgresql" if db.postgres else "sqlite",
+                **({"upstream": state.upstream.status().as_dict()} if state.upstream else {})}
 
     @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
     def metrics() -> PlainTextResponse:

@@ -6,7 +6,7 @@ tables; 4 deferred rollups and named rollups (rebuilt from the raw spans on firs
 rollups per quarter; 6 heartbeats as received (spans from editors and the browser extension are
 joined from them, whatever order they arrive in); 7 the raw ActivityWatch events imported;
 8 the commits of the repositories worked in; 9 the spans' idle→active transitions (counted
-where input is not, on Wayland).
+where input is not, on Wayland); 12 heartbeats waiting to be forwarded upstream.
 """
 
 from __future__ import annotations
@@ -83,7 +83,13 @@ def _v9(db: peewee.Database) -> None:
         db.execute_sql("ALTER TABLE span ADD COLUMN idle_to_active INTEGER NOT NULL DEFAULT 0")
 
 
-STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9]
+def _v12(db: peewee.Database) -> None:
+    """Heartbeats waiting to be forwarded upstream (the server shares this table)."""
+    db.create_tables([models.UpstreamQueued])
+
+
+STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9,
+                                                   _v12]
 LATEST = len(STEPS)
 
 

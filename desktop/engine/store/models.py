@@ -297,6 +297,20 @@ class GitCommit(BaseModel):
         primary_key = CompositeKey("root", "hash")
 
 
+class UpstreamQueued(BaseModel):
+    """A heartbeat waiting to be forwarded to the upstream server (desktop.engine.upstream),
+    as its WakaTime JSON; the row goes once the upstream acknowledged it."""
+
+    id = BigAutoField()
+    machine = CharField(max_length=128)
+    body = TextField()
+    queued = DoubleField()
+
+    class Meta:
+        table_name = "upstream_queue"
+
+
 MODELS = (Meta, Activity, Origin, SpanRecord, Deletion, HeartbeatRecord, QuarterRollup,
           DayRollup, TotalRollup, DirtyQuarter, ActiveDay, NamedRollup, NamedQuarterRollup,
-          NamedDone, CachedClassification, AwBucket, AwEvent, GitRepository, GitCommit)
+          NamedDone, CachedClassification, AwBucket, AwEvent, GitRepository, GitCommit,
+          UpstreamQueued)
