@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 # Subcommand modules, each exposing register(subparsers) that sets `func` on its parser.
 COMMANDS = ("app", "now", "track", "status", "report", "data", "rules", "setup_editors", "focus",
-            "breaks", "doctor", "apps", "setup_wayland")
+            "breaks", "doctor", "apps", "setup_wayland", "setup_upstream")
 
 
 def build_parser() -> argparse.ArgumentParser:

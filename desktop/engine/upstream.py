@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 log = logging.getLogger("timeforged.upstream")
@@ -197,3 +198,26 @@ class Forwarder:
 def wire(beat: Any) -> str:
     """A heartbeat's JSON as forwarded: WakaTime's shape, unchanged."""
     return json.dumps(beat.to_dict(), separators=(",", ":"))
+
+
+KEYRING_SERVICE = "timeforged-upstream"  # the desktop's upstream key, by URL
+KEY_FILE = "upstream-key"  # where no keyring works (0600)
+
+
+def save_upstream_key(home: Path, url: str, key: str) -> str | None:
+    """Keep the upstream's key in the keyring; a warning when it had to go to a file."""
+    from desktop.engine.sync import save_key
+
+    return save_key(home, url, key, service=KEYRING_SERVICE, file=KEY_FILE)
+
+
+def desktop_forwarder(store: Any, home: Path, url: str | None) -> Forwarder | None:
+    """The engine's forwarder (not started) when an upstream is configured, or None. Without
+    a key it still runs: heartbeats queue up and the status says why none are sent."""
+    if not url:
+        return None
+    from desktop.engine.store.upstream_queue import StoreQueue
+    from desktop.engine.sync import load_key
+
+    key = load_key(home, url, service=KEYRING_SERVICE, file=KEY_FILE) or ""
+    return Forwarder(StoreQueue(store), url, key)

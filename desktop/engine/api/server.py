@@ -27,6 +27,7 @@ from desktop.engine.api.routes import ApiError, Request, Response
 from desktop.engine.heartbeats import WAKATIME_TIMEOUT, Heartbeat, prepare, stop
 from desktop.engine.store import StoreError
 from desktop.engine.store.beats import TIMEOUTS
+from desktop.engine.upstream import wire
 
 log = logging.getLogger(__name__)
 
@@ -106,21 +107,29 @@ class ApiServer:
         returns. ApiError 503 when the store cannot write: nothing is acknowledged then."""
         store = self.engine.store
         redact = getattr(getattr(self.engine, "rules", None), "redact", None)
-        items = []
+        items, forward = [], []
+        upstream = getattr(self.engine, "upstream", None)
+        machine = getattr(getattr(self.engine, "config", None), "device_name", None) or \
+            socket.gethostname()
         for beat in beats:
             source, stored, span = prepare(beat, store.device)
             items.append((source, stored, redact(span) if redact else span))
-        return self._store(items)
+            forward.append((machine, wire(beat)) if upstream else None)
+        recorded = self._store(items, forward if upstream else None)
+        if upstream and any(recorded.new):
+            upstream.nudge()
+        return recorded
 
     def end_stream(self, source: str, when: float) -> Recorded:
         """`source`'s stream stopped at `when` (the browser lost focus, the user went idle)."""
         return self._store([(source, stop(source, when), None)])
 
-    def _store(self, items: list) -> Recorded:
+    def _store(self, items: list, forward: list | None = None) -> Recorded:
         if not items:
             return Recorded([], [])
         try:
-            span_ids, new = self.engine.store.add_heartbeats(items, self.timeouts)
+            span_ids, new = self.engine.store.add_heartbeats(items, self.timeouts,
+                                                             forward=forward)
         except StoreError as exc:
             log.warning("heartbeats not stored: %s", exc)
             raise ApiError(503, f"not stored, retry later: {exc}",
