@@ -6,13 +6,16 @@ and whatever else runs on the machine.
 
     .venv/bin/python benchmarks/bench_server.py [--heartbeats 100000] [--rps 500]
         [--seconds 20] [--year-heartbeats 5000000] [--backends sqlite,postgresql]
-        [--only ingest,latency,year] [--repeat 1] [--workers 1 (PostgreSQL)]
+        [--only ingest,latency,live,year] [--repeat 1] [--workers 1 (PostgreSQL)]
 
 - bulk ingest: 2 clients post `heartbeats.bulk` requests of 1,000 (bodies encoded before the
   clock starts) over keep-alive connections;
 - latency: an open-loop generator (asyncio, raw HTTP/1.1 over keep-alive sockets) sends
   single heartbeats at fixed times, opening another connection whenever all are busy, and
   times each from when it was due (no coordinated omission). It runs on the same 2 cores;
+- live: bulk ingest as above, alternately without and with 1,000 clients subscribed to the
+  ingesting user's live totals (Server-Sent Events, every update sent to each); the rate
+  with them must stay within 10 % of the rate without;
 - year summary: `stats/last_year` over a database built once through the server's own bulk
   ingest (heartbeats 6 s apart over 360 days, so every day's rollup is real) and cached in
   benchmarks/.cache/; the median of 7 requests after a first one that brings the rollups
@@ -145,6 +148,80 @@ def ingest(server: ServerProcess, cpu: CpuMeter, key: str, n: int, label: str) -
     wall = time.perf_counter() - began
     line(f"bulk ingest, {label} ({n:,} heartbeats)", n / wall, "beats/s", 20_000, True,
          cpu_note(cpu.since(before), wall, n, "beat"))
+
+
+class Subscribers:
+    """`count` clients of the live stream (GET .../live, Server-Sent Events), each over its
+    own connection, read by an event loop in a thread; counts the events they receive."""
+
+    def __init__(self, port: int, key: str, count: int) -> None:
+        self.port, self.key, self.count = port, key, count
+        self.events = 0
+        self.ready = threading.Event()
+        self.loop = asyncio.new_event_loop()
+        self.failed: list[str] = []
+        self.thread = threading.Thread(target=self.loop.run_until_complete, args=(self._run(),),
+                                       daemon=True)
+        self.thread.start()
+
+    async def _one(self, started: list[int]) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+        writer.write(b"GET /api/v1/users/current/live HTTP/1.1\r\nHost: bench\r\n"
+                     b"Authorization: " + auth_header(self.key).encode() + b"\r\n\r\n")
+        head = await reader.readuntil(b"\r\n\r\n")
+        if not head.startswith(b"HTTP/1.1 200"):
+            self.failed.append(head[:40].decode())
+            return
+        first = True
+        try:
+            while line := await reader.readline():
+                if line.startswith(b"event: totals"):
+                    self.events += 1
+                    if first:
+                        first = False
+                        started[0] += 1
+                        if started[0] == self.count:
+                            self.ready.set()
+        finally:
+            writer.close()
+
+    async def _run(self) -> None:
+        started = [0]
+        self.tasks = [asyncio.create_task(self._one(started)) for _ in range(self.count)]
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
+    def close(self) -> None:
+        for task in self.tasks:
+            self.loop.call_soon_threadsafe(task.cancel)
+        self.thread.join(timeout=30)
+
+
+def live(server: ServerProcess, key: str, n: int, label: str,
+         clients: int = 1000) -> None:
+    """Bulk ingest without and with `clients` subscribers of the ingesting user's live
+    totals (each subscriber is sent every update), alternating: the rate within 10 %."""
+    rates: dict[bool, list[float]] = {False: [], True: []}
+    start = time.time() - 4 * n * 30 - 7200
+    events = 0
+    for round_, subscribed in enumerate((False, True, False, True)):
+        data = beats(n, start + round_ * n * 30)
+        bodies = [json.dumps(data[i:i + 1000]).encode() for i in range(0, n, 1000)]
+        subs = None
+        if subscribed:
+            subs = Subscribers(server.port, key, clients)
+            if not subs.ready.wait(120) or subs.failed:
+                raise RuntimeError(f"subscribers not connected: {subs.failed[:3]}")
+            before_events = subs.events
+        began = time.perf_counter()
+        post_all(server.port, key, bodies)
+        rates[subscribed].append(n / (time.perf_counter() - began))
+        if subs:
+            events += subs.events - before_events
+            subs.close()
+    without, with_ = statistics.mean(rates[False]), statistics.mean(rates[True])
+    line(f"bulk ingest with {clients:,} live subscribers, {label}", with_ / without * 100,
+         "% of it", 90, True, f"{with_:,.0f} beats/s with, {without:,.0f} without (mean of 2 "
+         f"runs of {n:,} each); {events:,} events delivered during ingest")
 
 
 async def _open_loop(port: int, key: str, rps: int, seconds: float
@@ -314,7 +391,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--year-heartbeats", type=int, default=5_000_000)
     parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--only", default="ingest,latency,year")
+    parser.add_argument("--only", default="ingest,latency,live,year")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--workers", type=int, default=1,
                         help="server processes on PostgreSQL (SQLite takes one)")
@@ -332,7 +409,7 @@ def main() -> None:
             if backend == "postgresql" and not available():
                 print("postgresql: initdb/pg_ctl not installed; skipped")
                 continue
-            if only & {"ingest", "latency"}:
+            if only & {"ingest", "latency", "live"}:
                 for run in range(args.repeat):
                     fast(backend, args, only, tmp / f"{backend}-{run}")
             if "year" in only:
@@ -352,7 +429,7 @@ def fast(backend: str, args: argparse.Namespace, only: set[str], tmp: Path) -> N
     try:
         admin(url, "create-user", "bench")
         key = admin(url, "create-key", "bench").strip()
-        for what in ("ingest", "latency"):
+        for what in ("ingest", "latency", "live"):
             if what not in only:
                 continue
             workers = args.workers if cluster else 1
@@ -364,6 +441,8 @@ def fast(backend: str, args: argparse.Namespace, only: set[str], tmp: Path) -> N
                 cpu = CpuMeter(server, cluster)
                 if what == "ingest":
                     ingest(server, cpu, key, args.heartbeats, label)
+                elif what == "live":
+                    live(server, key, args.heartbeats // 4, label)
                 else:
                     latency(server, cpu, key, args.rps, args.seconds, label)
             finally:

@@ -22,7 +22,13 @@ import orjson
 from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    StreamingResponse,
+)
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -44,6 +50,7 @@ from server.errors import BAD_INPUT, JsonRoute
 from server.history import History, span_from_wire, zone
 from server.ingest import Beats, HeartbeatWriter, Stored
 from server.jobs import Scheduler, leaderboard
+from server.live import LiveHub, today_totals
 from server.models import User
 from server.reports import Reports
 from server.wakatime_read import read_routes
@@ -68,10 +75,17 @@ class State:
         self.keys = KeyCache()
         self.limiter = RateLimiter(config.rate_per_second, config.rate_burst)
         self.upstream = upstream.forwarder(config, db)
-        self.writer = HeartbeatWriter(self.history, forward=self.upstream and
-                                      self.upstream.nudge)
+        self.live = LiveHub(lambda user: today_totals(self.reports, user))
+        self.writer = HeartbeatWriter(self.history, forward=self.upstream is not None,
+                                      on_commit=self.committed)
         self.secret = _secret(db)
         self.device_os: dict[str, str] = {}  # device -> OS this process wrote
+
+    def committed(self, users: set[int]) -> None:
+        """These users' heartbeats or spans were committed."""
+        self.live.changed(users)
+        if self.upstream:
+            self.upstream.nudge()
 
 
 def _secret(db: Database) -> bytes:
@@ -183,9 +197,11 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
             sched.start()
         if state.upstream:
             state.upstream.start()
+        state.live.start()
         try:
             yield
         finally:
+            await state.live.stop()
             sched.stop()
             state.writer.close()
             if state.upstream:
@@ -260,6 +276,7 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
             _set_os(state.db, device, os_name)
         written = state.history.put_spans(who.user, spans, updated)
         applied = sum(state.history.delete_range(who.user, *d) for d in deletions)
+        state.live.changed([who.user.id])
         SPANS.inc(written.written)
         return {"written": written.written, "unchanged": written.unchanged,
                 "refused": written.refused, "deletions": applied}
@@ -312,6 +329,16 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
         return await _one_heartbeat(state, who, body, request.headers.get("user-agent"),
                                     request.headers.get("x-machine-name"))
 
+    @app.get(f"{WAKA}/live", tags=["live"], response_class=StreamingResponse)
+    async def live(request: Request) -> StreamingResponse:
+        """Today's totals (and per project) now and whenever they change, as Server-Sent
+        Events (`event: totals`); by API key or the web page's session cookie."""
+        user = _session_user(state, request.cookies.get("tf_session"))
+        if user is None:
+            user = (await _caller(request)).user
+        return StreamingResponse(state.live.stream(user), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
     app.include_router(read_routes(state.reports, _caller, lambda user: _admit_public(
         state, user)))
 
@@ -327,12 +354,13 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
     def home(request: Request, language: str | None = None) -> HTMLResponse:
         board = leaderboard(state.history, state.reports)
         user = _session_user(state, request.cookies.get("tf_session"))
-        mine = None
+        mine = totals = None
         if user is not None:
             today = datetime.now(zone(user)).date()
             summary = state.reports.summary(user, today - timedelta(days=6), today)
             mine = state.reports.wakatime_stats(summary, stats_range("last_7_days", today, None))
-        return HTMLResponse(web.page(board, language, user, mine))
+            totals = today_totals(state.reports, user)
+        return HTMLResponse(web.page(board, language, user, mine, totals))
 
     @app.post("/login", include_in_schema=False)
     async def login(request: Request) -> RedirectResponse:

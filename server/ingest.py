@@ -45,12 +45,13 @@ Outcome = Stored | PermissionError  # or the device is another user's
 
 
 class HeartbeatWriter:
-    def __init__(self, history: History, *, max_batch: int = 200,
-                 forward: Callable[[], None] | None = None) -> None:
-        """`forward`: queue each new heartbeat for the upstream (in the same transaction),
-        then call it once committed."""
+    def __init__(self, history: History, *, max_batch: int = 200, forward: bool = False,
+                 on_commit: Callable[[set[int]], None] | None = None) -> None:
+        """`forward`: queue each new heartbeat for the upstream, in the same transaction.
+        `on_commit(user ids)`: called once a batch is committed."""
         self.history = history
         self.forward = forward
+        self.on_commit = on_commit
         self.db = history.db
         self.batcher: Batcher[Beats, Outcome] = Batcher(self._flush, max_batch=max_batch,
                                                         name="heartbeat-commit")
@@ -102,8 +103,8 @@ class HeartbeatWriter:
         try:
             with self.db.user_lock(*sorted({item.user.id for item in items})):
                 stored = self._store(items)
-            if self.forward:
-                self.forward()
+            if self.on_commit:
+                self.on_commit({item.user.id for item in items})
             return stored
         except BaseException:
             self.history.forget_ids()  # ids interned in the rolled-back transaction are gone

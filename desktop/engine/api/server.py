@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from desktop.engine.api import routes, security, wakatime_read
+from desktop.engine.api.live import LocalLive
 from desktop.engine.api.routes import ApiError, Request, Response
 from desktop.engine.heartbeats import WAKATIME_TIMEOUT, Heartbeat, prepare, stop
 from desktop.engine.store import StoreError
@@ -70,6 +71,7 @@ class ApiServer:
         from watchers.browsers import ReportedTabs
 
         self.tabs = ReportedTabs(max_age=BROWSER_TIMEOUT)
+        self.live = LocalLive(engine)
         self._httpd = _Server((host, port), _Handler)
         self._httpd.api = self
         self._thread: threading.Thread | None = None
@@ -94,6 +96,7 @@ class ApiServer:
         from watchers.browsers import unregister_url_provider
 
         unregister_url_provider(self.tabs)
+        self.live.stop()
         if self._thread is not None:
             self._httpd.shutdown()
             self._thread.join(timeout=5)
@@ -116,8 +119,10 @@ class ApiServer:
             items.append((source, stored, redact(span) if redact else span))
             forward.append((machine, wire(beat)) if upstream else None)
         recorded = self._store(items, forward if upstream else None)
-        if upstream and any(recorded.new):
-            upstream.nudge()
+        if any(recorded.new):
+            self.live.changed()
+            if upstream:
+                upstream.nudge()
         return recorded
 
     def end_stream(self, source: str, when: float) -> Recorded:
@@ -325,7 +330,8 @@ class _Handler(BaseHTTPRequestHandler):
                                if response.status in HTTPStatus._value2member_map_ else None)
             if response.body or response.status not in (204, 304):
                 self.send_header("Content-Type", response.content_type)
-            self.send_header("Content-Length", str(len(response.body)))
+            if response.stream is None:
+                self.send_header("Content-Length", str(len(response.body)))
             self.send_header("Cache-Control", "no-store")
             self.send_header("X-Content-Type-Options", "nosniff")
             for name, value in response.headers.items():
@@ -333,5 +339,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             if response.body and self.command != "HEAD":
                 self.wfile.write(response.body)
+            if response.stream is not None and self.command != "HEAD":
+                for chunk in response.stream:  # until the client goes away or we stop
+                    self.wfile.write(chunk)
+                    self.wfile.flush()
         except OSError:  # the client went away or does not read
             self.close_connection = True
+        finally:
+            if response.stream is not None:
+                response.stream.close()
