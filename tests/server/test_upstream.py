@@ -59,6 +59,7 @@ def test_every_heartbeat_arrives_upstream_once(database_url, tmp_path):
             sent += 20
         assert post_heartbeat(local.port, key, _beats(0, 5))[0] == 201  # resent: not again
         _wait("the first heartbeats upstream", lambda: arrived() == sent)
+        _wait("their acknowledgement", lambda: _upstream_status(local)["queued"] == 0)
 
         upstream.kill()
         for first in range(60, 140, 20):

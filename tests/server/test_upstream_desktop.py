@@ -8,9 +8,11 @@ import sqlite3
 
 import pytest
 
+from desktop.engine import paths
 from desktop.engine.config import Config
+from desktop.engine.heartbeats import parse_heartbeat
 from desktop.engine.service import Engine
-from desktop.engine.upstream import save_upstream_key
+from desktop.engine.upstream import save_upstream_key, wire
 from tests.api.conftest import AwayPoller, send
 from tests.server.conftest import ServerProcess, user_with_key
 from tests.server.test_upstream import _beats, _wait
@@ -62,6 +64,7 @@ def test_engine_forwards_each_heartbeat_once(tmp_path, no_keyring):
         post(0, 30)
         post(0, 5)  # resent: not forwarded again
         _wait("the first heartbeats upstream", lambda: arrived() == 30)
+        _wait("their acknowledgement", lambda: engine.upstream.status().queued == 0)
 
         upstream.kill()
         post(30, 40)
@@ -76,6 +79,16 @@ def test_engine_forwards_each_heartbeat_once(tmp_path, no_keyring):
         assert arrived() == 80
         with sqlite3.connect(f"{tmp_path}/upstream.sqlite3") as conn:
             assert {r[0] for r in conn.execute("SELECT name FROM device")} == {"laptop"}
+
+        # An acknowledgement lost on the way: the same heartbeats are sent again, and the
+        # upstream keeps them once.
+        again = [("laptop", wire(parse_heartbeat(b)), 0.0) for b in _beats(0, 20)]
+        with sqlite3.connect(paths.database_file(tmp_path / "home"), timeout=30) as conn:
+            conn.executemany("INSERT INTO upstream_queue (machine, body, queued) "
+                             "VALUES (?, ?, ?)", again)
+        engine.upstream.nudge()
+        _wait("the resent heartbeats", lambda: engine.upstream.status().queued == 0)
+        assert arrived() == 80 and engine.upstream.status().sent >= 30
     finally:
         if engine is not None:
             engine.stop()
