@@ -32,7 +32,7 @@ class LiveHub:
     def __init__(self, totals: Callable[[User], dict[str, Any]], *, interval: float = 1.0,
                  refresh: float = 30.0) -> None:
         self.totals, self.interval, self.refresh = totals, interval, refresh
-        self._subs: dict[int, set[asyncio.Queue[dict[str, Any]]]] = {}
+        self._subs: dict[int, set[asyncio.Queue[bytes]]] = {}
         self._users: dict[int, User] = {}
         self._dirty: set[int] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -84,11 +84,11 @@ class LiveHub:
 
     async def _publish(self, uid: int) -> None:
         try:
-            data = await run_in_threadpool(self.totals, self._users[uid])
+            data = event(await run_in_threadpool(self.totals, self._users[uid]))
         except Exception:  # the database: the next round tries again
             self._dirty.add(uid)
             return
-        for queue in self._subs.get(uid, ()):
+        for queue in self._subs.get(uid, ()):  # encoded once for all of them
             if queue.full():
                 queue.get_nowait()
             queue.put_nowait(data)
@@ -96,7 +96,7 @@ class LiveHub:
     async def stream(self, user: User) -> AsyncIterator[bytes]:
         """The user's totals now, then whenever they change, as SSE; ends when cancelled
         (the client went away)."""
-        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=1)
+        queue: asyncio.Queue[bytes] = asyncio.Queue(maxsize=1)
         self._subs.setdefault(user.id, set()).add(queue)
         self._users[user.id] = user
         try:
@@ -108,7 +108,7 @@ class LiveHub:
                 except TimeoutError:
                     yield b": keepalive\n\n"
                     continue
-                yield event(data)
+                yield data
         finally:
             subs = self._subs.get(user.id)
             if subs is not None:
