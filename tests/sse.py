@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import queue
+import socket
 import threading
 from typing import Any
 
@@ -13,6 +15,7 @@ class EventStream:
     def __init__(self, port: int, path: str, headers: dict[str, str]) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         self.conn.request("GET", path, headers={"Accept": "text/event-stream", **headers})
+        self.sock = self.conn.sock
         self.response = self.conn.getresponse()
         self.status = self.response.status
         self.events: queue.Queue[dict[str, Any] | None] = queue.Queue()
@@ -48,4 +51,7 @@ class EventStream:
         return event
 
     def close(self) -> None:
+        """Hang up (the response's reader would otherwise keep the socket open)."""
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
         self.conn.close()
