@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import time
+from datetime import date, datetime
 
 from tests.api.conftest import send
 from tests.sse import EventStream
@@ -26,8 +27,9 @@ def test_live_stream_of_local_totals(running):
         assert stream.status == 200
         assert stream.response.getheader("Content-Type") == "text/event-stream"
         assert stream.next()["total_seconds"] == 0
-        now = time.time()
-        beats = [{"entity": "/src/a.py", "time": now - 300 + i * 60, "type": "file",
+        midnight = datetime.combine(date.today(), datetime.min.time()).timestamp()
+        start = max(time.time() - 300, midnight)  # today, in this machine's zone
+        beats = [{"entity": "/src/a.py", "time": start + i * 60, "type": "file",
                   "project": "alpha", "language": "Python"} for i in range(5)]
         reply = running.call("POST", "/api/v1/users/current/heartbeats.bulk", beats)
         assert reply.status in (201, 202), reply.body

@@ -23,8 +23,8 @@ def _key(key: str) -> dict[str, str]:
 
 
 def _beats(project: str, count: int) -> list[dict]:
-    now = time.time()
-    return [{"entity": f"/src/{project}.py", "time": now - 600 + i * 60, "type": "file",
+    start = max(time.time() - 600, time.time() // 86400 * 86400)  # today (UTC, the users')
+    return [{"entity": f"/src/{project}.py", "time": start + i * 60, "type": "file",
              "project": project, "language": "Python"} for i in range(count)]
 
 
