@@ -210,11 +210,12 @@ def _subscribe(port: int, key: str, count: int, ready: Any, events: Any, stop: A
     subs.close()
 
 
-def live(server: ServerProcess, key: str, n: int, label: str,
+def live(server: ServerProcess, cpu: CpuMeter, key: str, n: int, label: str,
          clients: int = 1000) -> None:
     """Bulk ingest without and with `clients` subscribers of the ingesting user's live
     totals (each subscriber is sent every update), alternating: the rate within 10 %."""
     rates: dict[bool, list[float]] = {False: [], True: []}
+    used: dict[bool, float] = {False: 0.0, True: 0.0}  # the server's (and PostgreSQL's) CPU
     start = time.time() - 4 * n * 30 - 7200
     events = 0
     for round_, subscribed in enumerate((False, True, False, True)):
@@ -231,9 +232,12 @@ def live(server: ServerProcess, key: str, n: int, label: str,
                 raise RuntimeError("the subscribers did not all connect")
             time.sleep(0.5)
             before_events = count.value
+        before = cpu.read()
         began = time.perf_counter()
         post_all(server.port, key, bodies)
         rates[subscribed].append(n / (time.perf_counter() - began))
+        server_cpu, pg_cpu, _ = cpu.since(before)
+        used[subscribed] += server_cpu + pg_cpu
         if child:
             stop.set()
             child.join(60)
@@ -241,7 +245,8 @@ def live(server: ServerProcess, key: str, n: int, label: str,
     without, with_ = statistics.mean(rates[False]), statistics.mean(rates[True])
     line(f"bulk ingest with {clients:,} live subscribers, {label}", with_ / without * 100,
          "% of it", 90, True, f"{with_:,.0f} beats/s with, {without:,.0f} without (mean of 2 "
-         f"runs of {n:,} each); {events:,} events delivered during ingest")
+         f"runs of {n:,} each); {events:,} events delivered during ingest; server CPU "
+         f"{used[True] / 2 / n * 1e6:.0f} us/beat with, {used[False] / 2 / n * 1e6:.0f} without")
 
 
 async def _open_loop(port: int, key: str, rps: int, seconds: float
@@ -462,7 +467,7 @@ def fast(backend: str, args: argparse.Namespace, only: set[str], tmp: Path) -> N
                 if what == "ingest":
                     ingest(server, cpu, key, args.heartbeats, label)
                 elif what == "live":
-                    live(server, key, args.heartbeats // 4, label)
+                    live(server, cpu, key, args.heartbeats // 4, label)
                 else:
                     latency(server, cpu, key, args.rps, args.seconds, label)
             finally:
