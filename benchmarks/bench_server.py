@@ -6,13 +6,16 @@ and whatever else runs on the machine.
 
     .venv/bin/python benchmarks/bench_server.py [--heartbeats 100000] [--rps 500]
         [--seconds 20] [--year-heartbeats 5000000] [--backends sqlite,postgresql]
-        [--only ingest,latency,year] [--repeat 1] [--workers 1 (PostgreSQL)]
+        [--only ingest,latency,live,year] [--repeat 1] [--workers 1 (PostgreSQL)]
 
 - bulk ingest: 2 clients post `heartbeats.bulk` requests of 1,000 (bodies encoded before the
   clock starts) over keep-alive connections;
 - latency: an open-loop generator (asyncio, raw HTTP/1.1 over keep-alive sockets) sends
   single heartbeats at fixed times, opening another connection whenever all are busy, and
   times each from when it was due (no coordinated omission). It runs on the same 2 cores;
+- live: bulk ingest as above, alternately without and with 1,000 clients subscribed to the
+  ingesting user's live totals (Server-Sent Events, every update sent to each); the rate
+  with them must stay within 10 % of the rate without;
 - year summary: `stats/last_year` over a database built once through the server's own bulk
   ingest (heartbeats 6 s apart over 360 days, so every day's rollup is real) and cached in
   benchmarks/.cache/; the median of 7 requests after a first one that brings the rollups
@@ -26,6 +29,7 @@ import asyncio
 import base64
 import http.client
 import json
+import multiprocessing
 import resource
 import shutil
 import statistics
@@ -36,6 +40,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -145,6 +150,103 @@ def ingest(server: ServerProcess, cpu: CpuMeter, key: str, n: int, label: str) -
     wall = time.perf_counter() - began
     line(f"bulk ingest, {label} ({n:,} heartbeats)", n / wall, "beats/s", 20_000, True,
          cpu_note(cpu.since(before), wall, n, "beat"))
+
+
+class Subscribers:
+    """`count` clients of the live stream (GET .../live, Server-Sent Events), each over its
+    own connection, read by an event loop in a thread; counts the events they receive."""
+
+    def __init__(self, port: int, key: str, count: int) -> None:
+        self.port, self.key, self.count = port, key, count
+        self.events = 0
+        self.ready = threading.Event()
+        self.loop = asyncio.new_event_loop()
+        self.failed: list[str] = []
+        self.thread = threading.Thread(target=self.loop.run_until_complete, args=(self._run(),),
+                                       daemon=True)
+        self.thread.start()
+
+    async def _one(self, started: list[int]) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+        writer.write(b"GET /api/v1/users/current/live HTTP/1.1\r\nHost: bench\r\n"
+                     b"Authorization: " + auth_header(self.key).encode() + b"\r\n\r\n")
+        head = await reader.readuntil(b"\r\n\r\n")
+        if not head.startswith(b"HTTP/1.1 200"):
+            self.failed.append(head[:40].decode())
+            return
+        first = True
+        try:
+            while line := await reader.readline():
+                if line.startswith(b"event: totals"):
+                    self.events += 1
+                    if first:
+                        first = False
+                        started[0] += 1
+                        if started[0] == self.count:
+                            self.ready.set()
+        finally:
+            writer.close()
+
+    async def _run(self) -> None:
+        started = [0]
+        self.tasks = [asyncio.create_task(self._one(started)) for _ in range(self.count)]
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
+    def close(self) -> None:
+        for task in self.tasks:
+            self.loop.call_soon_threadsafe(task.cancel)
+        self.thread.join(timeout=30)
+
+
+def _subscribe(port: int, key: str, count: int, ready: Any, events: Any, stop: Any) -> None:
+    """In a child process (so the subscribers' reading does not take the load generator's
+    GIL): `count` subscribers until `stop`, their event count in `events`."""
+    subs = Subscribers(port, key, count)
+    if subs.ready.wait(120) and not subs.failed:
+        ready.set()
+    while not stop.wait(0.2):
+        events.value = subs.events
+    events.value = subs.events
+    subs.close()
+
+
+def live(server: ServerProcess, cpu: CpuMeter, key: str, n: int, label: str,
+         clients: int = 1000) -> None:
+    """Bulk ingest without and with `clients` subscribers of the ingesting user's live
+    totals (each subscriber is sent every update), alternating: the rate within 10 %."""
+    rates: dict[bool, list[float]] = {False: [], True: []}
+    used: dict[bool, float] = {False: 0.0, True: 0.0}  # the server's (and PostgreSQL's) CPU
+    start = time.time() - 4 * n * 30 - 7200
+    events = 0
+    for round_, subscribed in enumerate((False, True, False, True)):
+        data = beats(n, start + round_ * n * 30)
+        bodies = [json.dumps(data[i:i + 1000]).encode() for i in range(0, n, 1000)]
+        child = None
+        if subscribed:
+            ctx = multiprocessing.get_context("fork")
+            ready, stop, count = ctx.Event(), ctx.Event(), ctx.Value("l", 0)
+            child = ctx.Process(target=_subscribe, args=(server.port, key, clients, ready,
+                                                         count, stop))
+            child.start()
+            if not ready.wait(120):
+                raise RuntimeError("the subscribers did not all connect")
+            time.sleep(0.5)
+            before_events = count.value
+        before = cpu.read()
+        began = time.perf_counter()
+        post_all(server.port, key, bodies)
+        rates[subscribed].append(n / (time.perf_counter() - began))
+        server_cpu, pg_cpu, _ = cpu.since(before)
+        used[subscribed] += server_cpu + pg_cpu
+        if child:
+            stop.set()
+            child.join(60)
+            events += count.value - before_events
+    without, with_ = statistics.mean(rates[False]), statistics.mean(rates[True])
+    line(f"bulk ingest with {clients:,} live subscribers, {label}", with_ / without * 100,
+         "% of it", 90, True, f"{with_:,.0f} beats/s with, {without:,.0f} without (mean of 2 "
+         f"runs of {n:,} each); {events:,} events delivered during ingest; server CPU "
+         f"{used[True] / 2 / n * 1e6:.0f} us/beat with, {used[False] / 2 / n * 1e6:.0f} without")
 
 
 async def _open_loop(port: int, key: str, rps: int, seconds: float
@@ -314,7 +416,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--year-heartbeats", type=int, default=5_000_000)
     parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--only", default="ingest,latency,year")
+    parser.add_argument("--only", default="ingest,latency,live,year")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--workers", type=int, default=1,
                         help="server processes on PostgreSQL (SQLite takes one)")
@@ -332,7 +434,7 @@ def main() -> None:
             if backend == "postgresql" and not available():
                 print("postgresql: initdb/pg_ctl not installed; skipped")
                 continue
-            if only & {"ingest", "latency"}:
+            if only & {"ingest", "latency", "live"}:
                 for run in range(args.repeat):
                     fast(backend, args, only, tmp / f"{backend}-{run}")
             if "year" in only:
@@ -352,7 +454,7 @@ def fast(backend: str, args: argparse.Namespace, only: set[str], tmp: Path) -> N
     try:
         admin(url, "create-user", "bench")
         key = admin(url, "create-key", "bench").strip()
-        for what in ("ingest", "latency"):
+        for what in ("ingest", "latency", "live"):
             if what not in only:
                 continue
             workers = args.workers if cluster else 1
@@ -364,6 +466,8 @@ def fast(backend: str, args: argparse.Namespace, only: set[str], tmp: Path) -> N
                 cpu = CpuMeter(server, cluster)
                 if what == "ingest":
                     ingest(server, cpu, key, args.heartbeats, label)
+                elif what == "live":
+                    live(server, cpu, key, args.heartbeats // 4, label)
                 else:
                     latency(server, cpu, key, args.rps, args.seconds, label)
             finally:

@@ -22,7 +22,13 @@ import orjson
 from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    StreamingResponse,
+)
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -36,7 +42,7 @@ from desktop.engine.heartbeats import (
     parse_heartbeats,
     parse_user_agent,
 )
-from server import errors, web
+from server import errors, upstream, web
 from server.achievements import routes as achievement_routes
 from server.auth import Caller, KeyCache, RateLimiter, key_from_header
 from server.config import ServerConfig
@@ -45,6 +51,7 @@ from server.errors import BAD_INPUT, JsonRoute
 from server.history import History, span_from_wire, zone
 from server.ingest import Beats, HeartbeatWriter, Stored
 from server.jobs import Scheduler, leaderboard
+from server.live import LiveHub, today_totals
 from server.models import User
 from server.reports import Reports
 from server.wakatime_read import read_routes
@@ -68,9 +75,18 @@ class State:
         self.reports = Reports(self.history)
         self.keys = KeyCache()
         self.limiter = RateLimiter(config.rate_per_second, config.rate_burst)
-        self.writer = HeartbeatWriter(self.history)
+        self.upstream = upstream.forwarder(config, db)
+        self.live = LiveHub(lambda user: today_totals(self.reports, user))
+        self.writer = HeartbeatWriter(self.history, forward=self.upstream is not None,
+                                      on_commit=self.committed)
         self.secret = _secret(db)
         self.device_os: dict[str, str] = {}  # device -> OS this process wrote
+
+    def committed(self, users: set[int]) -> None:
+        """These users' heartbeats or spans were committed."""
+        self.live.changed(users)
+        if self.upstream:
+            self.upstream.nudge()
 
 
 def _secret(db: Database) -> bytes:
@@ -180,11 +196,17 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if run_jobs:
             sched.start()
+        if state.upstream:
+            state.upstream.start()
+        state.live.start()
         try:
             yield
         finally:
+            await state.live.stop()
             sched.stop()
             state.writer.close()
+            if state.upstream:
+                state.upstream.stop()
 
     app = FastAPI(title="TimeForged server", version="0.1.0", lifespan=lifespan,
                   description="Sync, WakaTime-compatible API, leaderboards.")
@@ -207,7 +229,8 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
             db.execute("SELECT 1").fetchone()
         except Exception as exc:
             raise HTTPException(503, f"database: {type(exc).__name__}") from None
-        return {"status": "ok", "database": "postgresql" if db.postgres else "sqlite"}
+        return {"status": "ok", "database": "postgresql" if db.postgres else "sqlite",
+                **({"upstream": state.upstream.status().as_dict()} if state.upstream else {})}
 
     @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
     def metrics() -> PlainTextResponse:
@@ -254,6 +277,7 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
             _set_os(state.db, device, os_name)
         written = state.history.put_spans(who.user, spans, updated)
         applied = sum(state.history.delete_range(who.user, *d) for d in deletions)
+        state.live.changed([who.user.id])
         SPANS.inc(written.written)
         return {"written": written.written, "unchanged": written.unchanged,
                 "refused": written.refused, "deletions": applied}
@@ -306,6 +330,16 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
         return await _one_heartbeat(state, who, body, request.headers.get("user-agent"),
                                     request.headers.get("x-machine-name"))
 
+    @app.get(f"{WAKA}/live", tags=["live"], response_class=StreamingResponse)
+    async def live(request: Request) -> StreamingResponse:
+        """Today's totals (and per project) now and whenever they change, as Server-Sent
+        Events (`event: totals`); by API key or the web page's session cookie."""
+        user = _session_user(state, request.cookies.get("tf_session"))
+        if user is None:
+            user = (await _caller(request)).user
+        return StreamingResponse(state.live.stream(user), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
     app.include_router(read_routes(state.reports, _caller, lambda user: _admit_public(
         state, user)))
     app.include_router(achievement_routes(_caller))
@@ -322,12 +356,13 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
     def home(request: Request, language: str | None = None) -> HTMLResponse:
         board = leaderboard(state.history, state.reports)
         user = _session_user(state, request.cookies.get("tf_session"))
-        mine = None
+        mine = totals = None
         if user is not None:
             today = datetime.now(zone(user)).date()
             summary = state.reports.summary(user, today - timedelta(days=6), today)
             mine = state.reports.wakatime_stats(summary, stats_range("last_7_days", today, None))
-        return HTMLResponse(web.page(board, language, user, mine))
+            totals = today_totals(state.reports, user)
+        return HTMLResponse(web.page(board, language, user, mine, totals))
 
     @app.post("/login", include_in_schema=False)
     async def login(request: Request) -> RedirectResponse:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from desktop.engine.upstream import check_url
+
 ENV_PREFIX = "TIMEFORGED_SERVER_"
 
 
@@ -33,6 +35,14 @@ class SmtpConfig:
     timeout: float = 20.0
     ca_file: str = ""  # PEM certificates to trust (a private CA); empty: the system's
     verify: bool = True  # false: accept any certificate (a self-signed one; not advised)
+
+
+@dataclass
+class UpstreamConfig:
+    """Forward every heartbeat to one WakaTime-compatible API (server.upstream)."""
+
+    url: str = ""  # its API base, as wakatime-cli's api_url; empty: no forwarding
+    key: str = ""
 
 
 @dataclass
@@ -55,6 +65,7 @@ class ServerConfig:
     log_level: str = "INFO"
     cookie_secure: bool = False  # True behind HTTPS
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
+    upstream: UpstreamConfig = field(default_factory=UpstreamConfig)
 
 
 def _convert(name: str, value: Any, default: Any) -> Any:
@@ -127,4 +138,6 @@ def load_server_config(path: Path | str | None = None,
         raise ServerConfigError("smtp.security: one of starttls, ssl, none")
     if config.log_format not in ("json", "text"):
         raise ServerConfigError("log_format: json or text")
+    if config.upstream.url and (problem := check_url(config.upstream.url)):
+        raise ServerConfigError(problem)
     return config

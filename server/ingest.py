@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 
 from prometheus_client import Counter
 
+from desktop.engine import upstream
 from desktop.engine.heartbeats import Heartbeat, prepare
 from desktop.engine.span import Span
 from desktop.engine.store import beats as beatlib
@@ -44,8 +45,13 @@ Outcome = Stored | PermissionError  # or the device is another user's
 
 
 class HeartbeatWriter:
-    def __init__(self, history: History, *, max_batch: int = 200) -> None:
+    def __init__(self, history: History, *, max_batch: int = 200, forward: bool = False,
+                 on_commit: Callable[[set[int]], None] | None = None) -> None:
+        """`forward`: queue each new heartbeat for the upstream, in the same transaction.
+        `on_commit(user ids)`: called once a batch is committed."""
         self.history = history
+        self.forward = forward
+        self.on_commit = on_commit
         self.db = history.db
         self.batcher: Batcher[Beats, Outcome] = Batcher(self._flush, max_batch=max_batch,
                                                         name="heartbeat-commit")
@@ -96,7 +102,10 @@ class HeartbeatWriter:
     def _write(self, items: list[Beats]) -> list[Stored]:
         try:
             with self.db.user_lock(*sorted({item.user.id for item in items})):
-                return self._store(items)
+                stored = self._store(items)
+            if self.on_commit:
+                self.on_commit({item.user.id for item in items})
+            return stored
         except BaseException:
             self.history.forget_ids()  # ids interned in the rolled-back transaction are gone
             raise
@@ -111,18 +120,24 @@ class HeartbeatWriter:
         aids, _ = self.history.intern(list(firsts.values()))  # one per activity
         activity = dict(zip(firsts, aids, strict=True))
         streams: dict[tuple[str, str], tuple[User, list[beatlib.Beat]]] = {}
+        received: dict[int, tuple[str, Heartbeat]] = {}  # id(beat) -> machine, as received
         for item, mine in zip(items, prepared, strict=True):
-            for source, beat, _ in mine:
+            for (source, beat, _), sent in zip(mine, item.beats, strict=True):
+                received[id(beat)] = (item.device_name, sent)
                 beat.activity = activity[beat.key]
                 streams.setdefault((item.device, source), (item.user, []))[1].append(beat)
         per_user: dict[int, tuple[User, dict[str, Span]]] = {}
         uuid_of: dict[int, str | None] = {}  # id(beat) -> its span's uuid
         new = 0
+        forwarded: list[tuple[str, str, float]] = []
         for (device, source), (user, beats) in streams.items():
             origin = self.history.origin_id(source, device)
             change, fresh = beatlib.add(self.history.beats, origin, beats,
                                         self.history.timeout, self.history.deleted(user))
             new += sum(fresh)
+            if self.forward:
+                forwarded += [(received[id(b)][0], upstream.wire(received[id(b)][1]), now)
+                              for b, was_new in zip(beats, fresh, strict=True) if was_new]
             named: dict[int, str | None] = {}  # each run's uuid, worked out once
             for k, r in change.run_of.items():
                 if id(r) not in named:
@@ -140,6 +155,7 @@ class HeartbeatWriter:
                 spans[span.uuid] = span
         self.history.put_many([(user, list(spans.values()), [now] * len(spans))
                                for user, spans in per_user.values()], locked=True)
+        self.db.many("INSERT INTO upstream_queue (machine, body, queued) VALUES %s", forwarded)
         BATCHES.inc()
         HEARTBEATS.inc(new)
         return [[uuid_of.get(id(beat)) for _, beat, _ in mine] for mine in prepared]

@@ -26,8 +26,25 @@ def _rows(rows: list[dict[str, Any]]) -> str:
                    for r in rows) or "<tr><td colspan=3>nobody yet</td></tr>"
 
 
+# Today's totals follow the live stream (server.live) where JavaScript runs; the page as
+# rendered shows them as they were.
+LIVE_SCRIPT = (
+    "<script>if(window.EventSource){new EventSource('/api/v1/users/current/live')"
+    ".addEventListener('totals',function(m){var d=JSON.parse(m.data);"
+    "document.getElementById('tf-today').textContent=d.text;"
+    "var ul=document.getElementById('tf-today-projects');ul.textContent='';"
+    "d.projects.slice(0,10).forEach(function(p){var li=document.createElement('li');"
+    "li.textContent=p.name+': '+p.text;ul.appendChild(li)})})}</script>")
+
+
+def _today(today: dict[str, Any]) -> str:
+    items = "".join(f"<li>{e(p['name'])}: {e(p['text'])}</li>" for p in today["projects"][:10])
+    return (f"<h2>Today</h2><p>Total: <b id='tf-today'>{e(today['text'])}</b></p>"
+            f"<ul id='tf-today-projects'>{items}</ul>{LIVE_SCRIPT}")
+
+
 def page(board: dict[str, Any], language: str | None, user: User | None,
-         mine: dict[str, Any] | None) -> str:
+         mine: dict[str, Any] | None, today: dict[str, Any] | None = None) -> str:
     rows = board["languages"].get(language, []) if language else board["overall"]
     langs = " ".join(f"<a href='/?language={e(name, quote=True)}'>{e(name)}</a>"
                      for name in board["languages"])
@@ -41,6 +58,8 @@ def page(board: dict[str, Any], language: str | None, user: User | None,
                      "<label>API key <input name='key' type='password' autocomplete='off'>"
                      "</label> <button>Log in</button></form>")
     else:
+        if today is not None:
+            parts.append(_today(today))
         parts.append(f"<h2>{e(user.name)}: last 7 days</h2>")
         if mine:
             parts.append(f"<p>Total: {e(mine['human_readable_total'])}; daily average "

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 # Subcommand modules, each exposing register(subparsers) that sets `func` on its parser.
 COMMANDS = ("app", "now", "track", "status", "report", "data", "rules", "setup_editors", "focus",
             "breaks", "doctor", "apps", "setup_wayland", "manual_time", "insights",
-            "achievements")
+            "achievements", "setup_upstream")
 
 
 def build_parser() -> argparse.ArgumentParser:

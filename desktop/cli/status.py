@@ -9,6 +9,7 @@ import time
 from desktop.cli.context import console, open_context
 from desktop.cli.timerange import period_range
 from desktop.engine.formatting import format_duration
+from desktop.engine.store.upstream_queue import StoreQueue
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,14 +27,18 @@ def run(args: argparse.Namespace) -> int:
         # A span written within the last flush interval (plus slack) is still being tracked.
         fresh = now - ctx.config.tracking.flush_interval - 5
         recent = [s for s in ctx.store.spans(now - 3600, now + 1) if s.end >= fresh]
+        queued = StoreQueue(ctx.store).count()
         current = max(recent, key=lambda s: s.end) if recent else None
     finally:
         ctx.close()
-    problem = _engine_problem()
+    problem, upstream = _engine_problem()
+    if ctx.config.upstream.url and upstream is None:  # the app is not running: what is queued
+        upstream = {"queued": queued, "last_error": None}
     if args.json:
         print(json.dumps({
             "tracking": current is not None,
             "store_error": problem,
+            "upstream": upstream,
             "current": None if current is None else {
                 "app": current.app, "title": current.title, "project": current.project,
                 "file": current.file, "site": current.site, "since": current.start},
@@ -53,16 +58,23 @@ def run(args: argparse.Namespace) -> int:
     console.print(f"Today: [bold]{format_duration(today.total_seconds)}[/]")
     for item in today.items[:5]:
         console.print(f"  {item.name:<30} {format_duration(item.seconds):>10}")
+    if upstream is not None:
+        console.print(f"Upstream {ctx.config.upstream.url}: {upstream['queued']} queued"
+                      + (f", last error: {upstream['last_error']}" if upstream["last_error"]
+                         else ""), highlight=False)
     return 0
 
 
-def _engine_problem() -> str | None:
-    """Why the running engine cannot save right now (disk full...), if it runs and says so."""
+def _engine_problem() -> tuple[str | None, dict | None]:
+    """Why the running engine cannot save right now (disk full...), if it runs and says so;
+    and its forwarding's status (None: not forwarding, or not running)."""
     from desktop.engine.api.client import ApiClient, ApiClientError, ApiUnavailable
 
     try:
         answer = ApiClient.for_home(timeout=2).get("/api/v1/engine/status")
     except (ApiUnavailable, ApiClientError, OSError):
-        return None
+        return None, None
     data = answer.get("data") if isinstance(answer, dict) else None
-    return data.get("store_error") if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        return None, None
+    return data.get("store_error"), data.get("upstream")

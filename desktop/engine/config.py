@@ -116,6 +116,14 @@ class SyncConfig:
 
 
 @dataclass
+class UpstreamConfig:
+    """Forward each heartbeat to one WakaTime-compatible API (desktop.engine.upstream); its
+    key is kept in the OS keyring (`timeforged setup-upstream`), not here."""
+
+    url: str | None = None  # its API base, as wakatime-cli's api_url; None: no forwarding
+
+
+@dataclass
 class GitConfig:
     """Whose commits collect coding time (desktop.engine.commits): each repository's
     `user.email`, and these addresses too (others you have committed as)."""
@@ -135,6 +143,7 @@ class Config:
     focus: FocusConfig = field(default_factory=FocusConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
     git: GitConfig = field(default_factory=GitConfig)
+    upstream: UpstreamConfig = field(default_factory=UpstreamConfig)
 
     def zone(self) -> tzinfo:
         """The user's time zone: the configured one, else the system's."""
@@ -366,6 +375,9 @@ def load_config(path: Path | str | None = None,
             errors.append(f"timezone: unknown time zone {config.timezone!r} "
                           "(use an IANA name such as 'Europe/Paris')")
     errors += _sync_errors(config.sync)
+    if config.upstream.url and not config.upstream.url.startswith(("http://", "https://")):
+        errors.append(f"upstream.url: must start with http:// or https://, "
+                      f"got {config.upstream.url!r}")
     if errors:
         raise ConfigError(errors)
     return config

@@ -28,6 +28,7 @@ from desktop.engine.store.care import backup_due, quick_check, set_aside_and_res
 from desktop.engine.sync import Syncer, SyncError, SyncStatus, device_names
 from desktop.engine.timeline import covered
 from desktop.engine.tracker import Tracker
+from desktop.engine.upstream import desktop_forwarder
 from watchers.observation import Observation
 
 log = logging.getLogger(__name__)
@@ -133,6 +134,8 @@ class Engine:
         # Sync with a self-hosted server: built always (Settings tests the connection),
         # started only when enabled in the config.
         self.sync = self._new_syncer()
+        # Forwarding each heartbeat to an upstream WakaTime-compatible server, if configured.
+        self.upstream = desktop_forwarder(self.store, self.home, config.upstream.url)
 
     # -- control -----------------------------------------------------------------
 
@@ -143,6 +146,8 @@ class Engine:
         self._start_api()
         if self.config.sync.enabled and self.config.sync.url:
             self.sync.start()
+        if self.upstream is not None:
+            self.upstream.start()
         self._thread = threading.Thread(target=self._run, name="timeforged-engine", daemon=True)
         self._thread.start()
         threading.Thread(target=self._maintain, name="timeforged-backup", daemon=True).start()
@@ -184,6 +189,8 @@ class Engine:
             self.api.stop()
             self.api = None
         self.sync.stop()
+        if self.upstream is not None:
+            self.upstream.stop()
         self.tracker.close(time.time())
         self.writer.close()
         unsaved = Unsaved.of(self.writer.unsaved(), self.writer.last_error)

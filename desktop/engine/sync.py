@@ -79,37 +79,40 @@ def _keyring() -> Any | None:
         return None
 
 
-def save_key(home: Path, url: str, key: str) -> str | None:
-    """Keep the key; returns a warning when it had to go to a file instead of a keyring."""
+def save_key(home: Path, url: str, key: str, *, service: str = KEYRING_SERVICE,
+             file: str = KEY_FILE) -> str | None:
+    """Keep the key; returns a warning when it had to go to a file instead of a keyring.
+    (`service`, `file`: where another server's key goes, such as the upstream's.)"""
     ring = _keyring()
     if ring is not None:
         try:
-            ring.set_password(KEYRING_SERVICE, url, key)
-            (home / KEY_FILE).unlink(missing_ok=True)
+            ring.set_password(service, url, key)
+            (home / file).unlink(missing_ok=True)
             return None
         except Exception as exc:
-            log.warning("keyring refused the sync key: %s", exc)
-    path = home / KEY_FILE
+            log.warning("keyring refused the key: %s", exc)
+    path = home / file
     home.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(json.dumps({"url": url, "key": key}))
     os.chmod(path, 0o600)
-    return (f"No working keyring on this system: the sync key is stored in {path} "
+    return (f"No working keyring on this system: the key is stored in {path} "
             f"(readable only by you, but not encrypted).")
 
 
-def load_key(home: Path, url: str) -> str | None:
+def load_key(home: Path, url: str, *, service: str = KEYRING_SERVICE,
+             file: str = KEY_FILE) -> str | None:
     ring = _keyring()
     if ring is not None:
         try:
-            key = ring.get_password(KEYRING_SERVICE, url)
+            key = ring.get_password(service, url)
             if key:
                 return key
         except Exception as exc:
             log.warning("keyring unavailable: %s", exc)
     try:
-        data = json.loads((home / KEY_FILE).read_text())
+        data = json.loads((home / file).read_text())
     except (OSError, ValueError):
         return None
     return data.get("key") if data.get("url") == url else None

@@ -15,6 +15,7 @@ def engine_status(request: Request) -> Response:
         "state": status.state,
         "store_error": engine.store_problem(),
         "unsaved_spans": engine.writer.pending,
+        "upstream": (up.status().as_dict() if (up := getattr(engine, "upstream", None)) else None),
         "current": None if current is None else {
             "app": current.app, "title": current.title, "project": current.project,
             "file": current.file, "site": current.site, "since": current.start},

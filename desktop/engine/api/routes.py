@@ -28,14 +28,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 # Modules whose import registers the built-in routes.
 ROUTE_MODULES = ("desktop.engine.api.wakatime", "desktop.engine.api.wakatime_read",
                  "desktop.engine.api.browser", "desktop.engine.api.focus_routes",
-                 "desktop.engine.api.engine_routes")
+                 "desktop.engine.api.engine_routes", "desktop.engine.api.live")
 MAX_DEPTH = 64  # JSON nesting allowed in a body; a heartbeat bulk needs 3
 
 # A JSON string (possibly unterminated: consumed once, never rescanned) or a bracket.
@@ -81,6 +81,7 @@ class Response:
     body: bytes = b""
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
+    stream: Iterator[bytes] | None = None  # sent after `body` until it ends (no length)
 
     @classmethod
     def json(cls, data: Any, status: int = 200,

@@ -23,10 +23,12 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from desktop.engine.api import routes, security, wakatime_read
+from desktop.engine.api.live import LocalLive
 from desktop.engine.api.routes import ApiError, Request, Response
 from desktop.engine.heartbeats import WAKATIME_TIMEOUT, Heartbeat, prepare, stop
 from desktop.engine.store import StoreError
 from desktop.engine.store.beats import TIMEOUTS
+from desktop.engine.upstream import wire
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,7 @@ class ApiServer:
         from watchers.browsers import ReportedTabs
 
         self.tabs = ReportedTabs(max_age=BROWSER_TIMEOUT)
+        self.live = LocalLive(engine)
         self._httpd = _Server((host, port), _Handler)
         self._httpd.api = self
         self._thread: threading.Thread | None = None
@@ -93,6 +96,7 @@ class ApiServer:
         from watchers.browsers import unregister_url_provider
 
         unregister_url_provider(self.tabs)
+        self.live.stop()
         if self._thread is not None:
             self._httpd.shutdown()
             self._thread.join(timeout=5)
@@ -106,21 +110,31 @@ class ApiServer:
         returns. ApiError 503 when the store cannot write: nothing is acknowledged then."""
         store = self.engine.store
         redact = getattr(getattr(self.engine, "rules", None), "redact", None)
-        items = []
+        items, forward = [], []
+        upstream = getattr(self.engine, "upstream", None)
+        machine = getattr(getattr(self.engine, "config", None), "device_name", None) or \
+            socket.gethostname()
         for beat in beats:
             source, stored, span = prepare(beat, store.device)
             items.append((source, stored, redact(span) if redact else span))
-        return self._store(items)
+            forward.append((machine, wire(beat)) if upstream else None)
+        recorded = self._store(items, forward if upstream else None)
+        if any(recorded.new):
+            self.live.changed()
+            if upstream:
+                upstream.nudge()
+        return recorded
 
     def end_stream(self, source: str, when: float) -> Recorded:
         """`source`'s stream stopped at `when` (the browser lost focus, the user went idle)."""
         return self._store([(source, stop(source, when), None)])
 
-    def _store(self, items: list) -> Recorded:
+    def _store(self, items: list, forward: list | None = None) -> Recorded:
         if not items:
             return Recorded([], [])
         try:
-            span_ids, new = self.engine.store.add_heartbeats(items, self.timeouts)
+            span_ids, new = self.engine.store.add_heartbeats(items, self.timeouts,
+                                                             forward=forward)
         except StoreError as exc:
             log.warning("heartbeats not stored: %s", exc)
             raise ApiError(503, f"not stored, retry later: {exc}",
@@ -316,7 +330,8 @@ class _Handler(BaseHTTPRequestHandler):
                                if response.status in HTTPStatus._value2member_map_ else None)
             if response.body or response.status not in (204, 304):
                 self.send_header("Content-Type", response.content_type)
-            self.send_header("Content-Length", str(len(response.body)))
+            if response.stream is None:
+                self.send_header("Content-Length", str(len(response.body)))
             self.send_header("Cache-Control", "no-store")
             self.send_header("X-Content-Type-Options", "nosniff")
             for name, value in response.headers.items():
@@ -324,5 +339,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             if response.body and self.command != "HEAD":
                 self.wfile.write(response.body)
+            if response.stream is not None and self.command != "HEAD":
+                for chunk in response.stream:  # until the client goes away or we stop
+                    self.wfile.write(chunk)
+                    self.wfile.flush()
         except OSError:  # the client went away or does not read
             self.close_connection = True
+        finally:
+            if response.stream is not None:
+                response.stream.close()

@@ -6,7 +6,8 @@ tables; 4 deferred rollups and named rollups (rebuilt from the raw spans on firs
 rollups per quarter; 6 heartbeats as received (spans from editors and the browser extension are
 joined from them, whatever order they arrive in); 7 the raw ActivityWatch events imported;
 8 the commits of the repositories worked in; 9 the spans' idle→active transitions (counted
-where input is not, on Wayland); 10 the spans of other devices edited here (for sync).
+where input is not, on Wayland); 10 the spans of other devices edited here (for sync); 11 the
+achievements earned; 12 heartbeats waiting to be forwarded upstream.
 """
 
 from __future__ import annotations
@@ -96,8 +97,13 @@ def _v11(db: peewee.Database) -> None:
                    "WHERE lines_added > 0")
 
 
+def _v12(db: peewee.Database) -> None:
+    """Heartbeats waiting to be forwarded upstream (the server shares this table)."""
+    db.create_tables([models.UpstreamQueued])
+
+
 STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9,
-                                                   _v10, _v11]
+                                                   _v10, _v11, _v12]
 LATEST = len(STEPS)
 
 

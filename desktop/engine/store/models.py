@@ -320,7 +320,20 @@ class EarnedAchievement(BaseModel):
         table_name = "achievement"
 
 
+class UpstreamQueued(BaseModel):
+    """A heartbeat waiting to be forwarded to the upstream server (desktop.engine.upstream),
+    as its WakaTime JSON; the row goes once the upstream acknowledged it."""
+
+    id = BigAutoField()
+    machine = CharField(max_length=128)
+    body = TextField()
+    queued = DoubleField()
+
+    class Meta:
+        table_name = "upstream_queue"
+
+
 MODELS = (Meta, Activity, Origin, SpanRecord, Deletion, HeartbeatRecord, QuarterRollup,
           DayRollup, TotalRollup, DirtyQuarter, ActiveDay, NamedRollup, NamedQuarterRollup,
           NamedDone, CachedClassification, AwBucket, AwEvent, GitRepository, GitCommit, SpanEdit,
-          EarnedAchievement)
+          EarnedAchievement, UpstreamQueued)

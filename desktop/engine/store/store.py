@@ -302,7 +302,8 @@ class Store:
 
     def add_heartbeats(self, items: Sequence[tuple[str, beatlib.Beat, Span | None]],
                        timeouts: Mapping[str, float],
-                       progress: Callable[[int, int], None] | None = None
+                       progress: Callable[[int, int], None] | None = None, *,
+                       forward: Sequence[tuple[str, str] | None] | None = None
                        ) -> tuple[list[str | None], list[bool]]:
         """Store heartbeats, each as (source, stored form, the span it would start as it may
         be stored, or None for one that makes no span), and re-join the spans around them
@@ -350,6 +351,10 @@ class Store:
                         if run is not None and run.counts:
                             span_ids[i] = beatlib.span_uuid(device, source, run.start, run.key)
                     self._apply(conn, source, origin, change)
+                    if forward:
+                        conn.executemany(
+                            "INSERT INTO upstream_queue (machine, body, queued) VALUES (?, ?, ?)",
+                            [(*forward[i], time.time()) for i in part if new[i] and forward[i]])
                     done += len(part)
                     if progress:
                         progress(done, len(items))
