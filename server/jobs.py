@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from desktop.engine.store import beats as beatlib
+from server import boards
 from server.config import ServerConfig
 from server.history import History, zone
 from server.models import JobRun, User
@@ -83,6 +84,8 @@ class Scheduler:
                 ("rollups", self.config.rollup_interval_seconds, self.history.refresh),
                 ("leaderboard", self.config.jobs_interval_seconds,
                  lambda: leaderboard(self.history, self.reports, fresh=True)),
+                ("boards", self.config.jobs_interval_seconds,
+                 lambda: boards.refresh(self.history, self.reports)),
                 ("weekly-email", self.config.jobs_interval_seconds,
                  lambda: self.weekly_emails(now)),
                 ("heartbeat-prune", 86400.0,

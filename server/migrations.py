@@ -8,7 +8,7 @@ from collections.abc import Callable
 import peewee
 
 from desktop.engine.store import migrations as shared
-from server import models
+from server import models, team_models
 
 
 def _s1(db: peewee.Database) -> None:
@@ -39,7 +39,16 @@ def _s4(db: peewee.Database) -> None:
             db.execute_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
 
-STEPS: list[Callable[[peewee.Database], None]] = [_s1, _s2, _s3, _s4]
+def _s5(db: peewee.Database) -> None:
+    """Teams, invitations, cached boards; api_key.revoked_at and .hint. Existing keys keep
+    their SHA-256 and work on as before."""
+    db.create_tables(team_models.MODELS)
+    for column, kind in (("revoked_at", "DOUBLE PRECISION"), ("hint", "VARCHAR(8)")):
+        if column not in {c.name for c in db.get_columns("api_key")}:
+            db.execute_sql(f"ALTER TABLE api_key ADD COLUMN {column} {kind}")
+
+
+STEPS: list[Callable[[peewee.Database], None]] = [_s1, _s2, _s3, _s4, _s5]
 VERSION_KEY = "server_schema_version"
 
 
