@@ -74,13 +74,18 @@ def refresh(history: History, reports: Reports) -> int:
     return len(boards)
 
 
-def read(key: str, language: str | None) -> dict[str, Any]:
-    """A board as last computed (empty, `computed` null, before the job first ran), overall
-    or one language."""
+def stored(key: str) -> dict[str, Any]:
+    """A board as last computed, every language (empty, `computed` null, before the job first
+    ran)."""
     row = Board.get_or_none(Board.key == key)
-    body = json.loads(row.data) if row else _board([])
+    return {**json.loads(row.data), "computed": row.computed} if row else \
+        {**_board([]), "computed": None}
+
+
+def read(key: str, language: str | None) -> dict[str, Any]:
+    """A board as last computed, overall or one language."""
+    body = stored(key)
     rows = body["languages"].get(language, []) if language else body["overall"]
-    return {"week": body["week"], "computed": row.computed if row else None,
-            "language": language,
+    return {"week": body["week"], "computed": body["computed"], "language": language,
             "members": body["members"], "total_seconds": body["total_seconds"],
             "languages": list(body["languages"]), "data": rows}

@@ -40,9 +40,10 @@ def _s4(db: peewee.Database) -> None:
 
 
 def _s5(db: peewee.Database) -> None:
-    """Teams, invitations, cached boards; api_key.revoked_at and .hint. Existing keys keep
-    their SHA-256 and work on as before."""
+    """Teams, invitations, the boards' table (the global board's cache in `meta` goes); and
+    api_key.revoked_at and .hint. Existing keys keep their SHA-256 and work on as before."""
     db.create_tables(team_models.MODELS)
+    db.execute_sql("DELETE FROM meta WHERE key = 'leaderboard'")
     for column, kind in (("revoked_at", "DOUBLE PRECISION"), ("hint", "VARCHAR(8)")):
         if column not in {c.name for c in db.get_columns("api_key")}:
             db.execute_sql(f"ALTER TABLE api_key ADD COLUMN {column} {kind}")
