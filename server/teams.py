@@ -57,7 +57,8 @@ def invite(user: User, team_id: int, hours: Any = 72, uses: Any = 1) -> tuple[In
     for name, value, most in (("hours", hours, MAX_HOURS), ("uses", uses, MAX_USES)):
         if isinstance(value, bool) or not isinstance(value, int | float) or \
                 not 0 < value <= most or (name == "uses" and not isinstance(value, int)):
-            raise HTTPException(400, f"{name}: a number from 1 to {most}")
+            raise HTTPException(400, f"{name}: above 0, at most {most}"
+                                + (" (a whole number)" if name == "uses" else ""))
     token = secrets.token_urlsafe(24)
     now = time.time()
     row = Invitation.create(team=team_id, token_hash=token_hash(token), created_by=user.id,
