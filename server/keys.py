@@ -12,6 +12,8 @@ from server.auth import create_key, hash_key
 from server.errors import BAD_INPUT
 from server.models import ApiKey, User
 
+MAX_KEYS = 100  # unrevoked, per user
+
 
 def _described(row: ApiKey) -> dict[str, Any]:
     return {"id": row.id, "name": row.label, "hint": row.hint, "created": row.created,
@@ -29,6 +31,9 @@ def key_routes(signed_in: Callable[[Request], Awaitable[User]]) -> APIRouter:
         name = (body or {}).get("name", "")
         if not isinstance(name, str) or len(name) > 64 or not name.isprintable():
             raise HTTPException(400, "name: up to 64 printable characters")
+        if ApiKey.select().where((ApiKey.user == user.id) & (ApiKey.revoked == False)  # noqa: E712
+                                 ).count() >= MAX_KEYS:
+            raise HTTPException(409, f"key: at most {MAX_KEYS} keys in use; revoke one first")
         key = create_key(request.app.state.tf.db, user, name.strip())
         row = ApiKey.get(ApiKey.key_hash == hash_key(key))
         return {**_described(row), "key": key}

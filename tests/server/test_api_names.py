@@ -73,6 +73,8 @@ def test_keys_created_named_hashed_and_revoked_at_once(server_process):
     assert call(port, "POST", "/api/v1/auth/key", first, {"name": "x" * 65})[0] == 400
     assert call(port, "POST", "/api/v1/auth/key", body={"name": "nobody"})[0] == 401
     assert call(port, "GET", "/api/sync/v1/hello", first)[0] == 200  # the others untouched
+    made = [call(port, "POST", "/api/v1/auth/key", first, {})[0] for _ in range(100)]
+    assert made == [201] * 99 + [409]  # 100 keys in use at most (the admin's one counts)
 
 
 def test_keys_from_before_step_5_still_work(database_url, tmp_path, monkeypatch):

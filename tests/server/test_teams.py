@@ -193,13 +193,26 @@ def test_invitations_expired_revoked_used_up_refused(server_process):
         db.close()
     status, late = call(port, "POST", f"/api/v1/teams/join/{expired['token']}", keys["cat"])
     assert (status, late["detail"]) == (410, "invitation: expired")
+    assert call(port, "GET", f"/api/v1/teams/{tid}", keys["cat"])[0] == 404  # still outside
     # through the web page the same
     cookie = login(port, keys["cat"])
     assert call(port, "POST", f"/teams/join/{expired['token']}", cookie=cookie)[0] == 410
     assert call(port, "POST", "/api/v1/teams/join/not-a-token", keys["cat"])[0] == 404
-    assert call(port, "GET", f"/api/v1/teams/{tid}", keys["cat"])[0] == 404  # still outside
+    fresh = call(port, "POST", invite, keys["ann"], {})[1]  # the link, opened in a browser
+    status, page = call(port, "GET", f"/teams/join/{fresh['token']}")
+    assert status == 200 and "Log in" in page and "<form" not in page
+    status, page = call(port, "GET", f"/teams/join/{fresh['token']}", cookie=cookie)
+    assert status == 200 and f"action='/teams/join/{fresh['token']}'" in page
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("POST", f"/teams/join/{fresh['token']}", headers={"Cookie": cookie})
+    resp = conn.getresponse()
+    assert (resp.status, resp.getheader("location")) == (303, f"/teams/{tid}")
+    conn.close()
+    assert call(port, "GET", f"/api/v1/teams/{tid}", keys["cat"])[1]["role"] == "member"
+    assert call(port, "POST", f"/api/v1/teams/{tid}/me", keys["cat"], {"on_board": 1}
+                )[0] == 400
     listed = call(port, "GET", invite, keys["ann"])[1]["data"]
-    assert len(listed) == 3 and all("token" not in i for i in listed)
+    assert len(listed) == 4 and all("token" not in i for i in listed)
     db = Database(url)
     try:  # only the tokens' hashes are kept
         stored = str(db.execute("SELECT * FROM team_invitation").fetchall())
