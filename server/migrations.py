@@ -13,7 +13,7 @@ from server import models, team_models
 
 def _s1(db: peewee.Database) -> None:
     db.create_tables([m for m in models.MODELS if m not in (
-        models.HeartbeatStream, models.UserWeek, models.UserDayTotal)])
+        models.HeartbeatStream, models.UserWeek, models.UserDayTotal, *team_models.MODELS)])
     db.execute_sql('CREATE INDEX IF NOT EXISTS span_updated ON span (updated)')
     db.execute_sql('CREATE INDEX IF NOT EXISTS span_origin_start ON span (origin, start)')
 
