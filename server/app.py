@@ -42,7 +42,7 @@ from desktop.engine.heartbeats import (
     parse_heartbeats,
     parse_user_agent,
 )
-from server import errors, upstream, web
+from server import errors, team_api, upstream, web
 from server.achievements import routes as achievement_routes
 from server.auth import Caller, KeyCache, RateLimiter, key_from_header
 from server.config import ServerConfig
@@ -343,6 +343,8 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
     app.include_router(read_routes(state.reports, _caller, lambda user: _admit_public(
         state, user)))
     app.include_router(achievement_routes(_caller))
+    for router in team_api.routers(state.reports, _caller, _session_user):
+        app.include_router(router)
 
     # -- leaderboard and the user's page ---------------------------------------------------
 

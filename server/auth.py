@@ -35,7 +35,8 @@ def create_user(db: Database, name: str, email: str | None = None, timezone: str
 def create_key(db: Database, user: User, label: str = "") -> str:
     """A new key for `user`; returned once, only its hash is kept."""
     key = str(uuid.uuid4())
-    ApiKey.create(user=user.id, key_hash=hash_key(key), label=label, created=time.time())
+    ApiKey.create(user=user.id, key_hash=hash_key(key), label=label, created=time.time(),
+                  hint=key[-4:])
     return key
 
 

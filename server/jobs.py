@@ -1,56 +1,33 @@
-"""Scheduled jobs: rollups, the leaderboard, weekly emails, forgetting old heartbeats. Each run
-takes the job's lock (PostgreSQL advisory lock: one process in the cluster runs it; SQLite: one
-process anyway), and per-user work is recorded in `job_run` so that a week's email goes out
-once."""
+"""Scheduled jobs: rollups, the leaderboards (`server.boards`), weekly emails, forgetting old
+heartbeats. Each run takes the job's lock (PostgreSQL advisory lock: one process in the cluster
+runs it; SQLite: one process anyway), and per-user work is recorded in `job_run` so that a
+week's email goes out once."""
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
-from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
 from desktop.engine.store import beats as beatlib
+from server import boards
 from server.config import ServerConfig
 from server.history import History, zone
 from server.models import JobRun, User
 from server.reports import Reports
 
 log = logging.getLogger("timeforged.jobs")
-BOARD_MAX_AGE = 300.0
 
 
 def leaderboard(history: History, reports: Reports, *, fresh: bool = False) -> dict[str, Any]:
-    """This week's (the last 7 days, each user's own time zone) totals of the users who opted
-    in, overall and per language; cached in `meta` by the job."""
-    if not fresh:
-        row = history.db.execute("SELECT value FROM meta WHERE key = 'leaderboard'").fetchone()
-        if row:
-            board = json.loads(row[0])
-            if time.time() - board.get("computed", 0) < BOARD_MAX_AGE:
-                return board
-    overall, languages = [], defaultdict(list)
-    for user in User.select().where(User.leaderboard != "hidden").order_by(User.id):
-        today = datetime.now(zone(user)).date()
-        report = reports.report(user, today - timedelta(days=6), today)
-        name = user.name if user.leaderboard == "public" else f"anonymous #{user.id}"
-        if report.total > 0:
-            overall.append({"user": name, "total_seconds": round(report.total, 1)})
-        for lang, secs in reports.by(report, "language"):
-            if lang != "unknown":
-                languages[lang].append({"user": name, "total_seconds": round(secs, 1)})
-    for rows in (overall, *languages.values()):
-        rows.sort(key=lambda r: (-r["total_seconds"], r["user"]))
-        for rank, row in enumerate(rows, 1):
-            row["rank"] = rank
-    board = {"week": "last 7 days", "computed": time.time(), "overall": overall,
-             "languages": dict(sorted(languages.items()))}
-    history.db.execute("INSERT INTO meta (key, value) VALUES ('leaderboard', %s) ON CONFLICT "
-                       "(key) DO UPDATE SET value = excluded.value", (json.dumps(board),))
-    return board
+    """The global board (the last 7 days of the users who opted in, overall and per language)
+    as the "boards" job last stored it in the `board` table (`server.boards`): read, never
+    computed, by requests. `fresh`: recompute every board first."""
+    if fresh:
+        boards.refresh(history, reports)
+    return boards.stored(boards.GLOBAL)
 
 
 class Scheduler:
@@ -81,8 +58,8 @@ class Scheduler:
         done: dict[str, Any] = {}
         for name, every, job in (
                 ("rollups", self.config.rollup_interval_seconds, self.history.refresh),
-                ("leaderboard", self.config.jobs_interval_seconds,
-                 lambda: leaderboard(self.history, self.reports, fresh=True)),
+                ("boards", self.config.jobs_interval_seconds,
+                 lambda: boards.refresh(self.history, self.reports)),
                 ("weekly-email", self.config.jobs_interval_seconds,
                  lambda: self.weekly_emails(now)),
                 ("heartbeat-prune", 86400.0,

@@ -8,13 +8,13 @@ from collections.abc import Callable
 import peewee
 
 from desktop.engine.store import migrations as shared
-from server import models
+from server import models, team_models
 
 
 def _s1(db: peewee.Database) -> None:
     db.create_tables([m for m in models.MODELS if m not in (
-        models.HeartbeatStream, models.UserWeek, models.UserDayTotal,
-        models.UserAchievement)])
+        models.HeartbeatStream, models.UserWeek, models.UserDayTotal, models.UserAchievement,
+        *team_models.MODELS)])
     db.execute_sql('CREATE INDEX IF NOT EXISTS span_updated ON span (updated)')
     db.execute_sql('CREATE INDEX IF NOT EXISTS span_origin_start ON span (origin, start)')
 
@@ -40,6 +40,16 @@ def _s4(db: peewee.Database) -> None:
             db.execute_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
 
+def _s5(db: peewee.Database) -> None:
+    """Teams, invitations, the boards' table (the global board's cache in `meta` goes); and
+    api_key.revoked_at and .hint. Existing keys keep their SHA-256 and work on as before."""
+    db.create_tables(team_models.MODELS)
+    db.execute_sql("DELETE FROM meta WHERE key = 'leaderboard'")
+    for column, kind in (("revoked_at", "DOUBLE PRECISION"), ("hint", "VARCHAR(8)")):
+        if column not in {c.name for c in db.get_columns("api_key")}:
+            db.execute_sql(f"ALTER TABLE api_key ADD COLUMN {column} {kind}")
+
+
 def _s7(db: peewee.Database) -> None:
     """Achievements synced from the desktop, and whether the user shows them publicly."""
     db.create_tables([models.UserAchievement])
@@ -48,7 +58,7 @@ def _s7(db: peewee.Database) -> None:
                        "DEFAULT FALSE")
 
 
-STEPS: list[Callable[[peewee.Database], None]] = [_s1, _s2, _s3, _s4, _s7]
+STEPS: list[Callable[[peewee.Database], None]] = [_s1, _s2, _s3, _s4, _s5, _s7]
 VERSION_KEY = "server_schema_version"
 
 

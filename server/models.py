@@ -20,6 +20,7 @@ from peewee import (
 )
 
 from desktop.engine.store.models import BaseModel
+from server import team_models
 
 
 class User(BaseModel):
@@ -46,6 +47,8 @@ class ApiKey(BaseModel):
     created = DoubleField()
     last_used = DoubleField(null=True)
     revoked = BooleanField(default=False)
+    revoked_at = DoubleField(null=True)
+    hint = CharField(max_length=8, null=True)  # the key's last 4 characters (keys made since v5)
 
     class Meta:
         table_name = "api_key"
@@ -179,4 +182,4 @@ class UserAchievement(BaseModel):
 
 
 MODELS = (User, ApiKey, Device, Change, UserDay, DirtyDay, JobRun, Deleted, HeartbeatStream,
-          UserWeek, UserDayTotal, UserAchievement)
+          UserWeek, UserDayTotal, UserAchievement, *team_models.MODELS)

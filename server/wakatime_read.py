@@ -32,6 +32,26 @@ def _bad_range(exc: shapes.RangeError) -> HTTPException:
     return HTTPException(400, str(exc))
 
 
+def summaries_body(reports: Reports, user: User, named: str | None, start: str | None,
+                   end: str | None, project: str | None = None, branches: str | None = None,
+                   device: str | None = None) -> dict[str, Any]:
+    """WakaTime's summaries of `user` over `range` or `start`..`end` (also /api/v1/summary)."""
+    today = datetime.now(zone(user)).date()
+    try:
+        first, last = shapes.summary_range(named, start, end, today)
+    except shapes.RangeError as exc:
+        raise _bad_range(exc) from None
+    report = reports.only(reports.report(user, first, last, device), project,
+                          branches.split(",")[0] if branches else None)
+    days = [reports.wakatime_day(report, first + timedelta(days=i),
+                                 shapes.day_text(first + timedelta(days=i), today))
+            for i in range((last - first).days + 1)]
+    body = shapes.summaries(days, first, last, zone(user))
+    if named:
+        body["range"] = named
+    return body
+
+
 def read_routes(reports: Reports, caller: Callable[[Request], Awaitable[Caller]],
                 admit_public: Callable[[User], None]) -> APIRouter:
     """The routes; `caller` verifies the request's key (401/429), `admit_public` rate-limits
@@ -65,20 +85,7 @@ def read_routes(reports: Reports, caller: Callable[[Request], Awaitable[Caller]]
                   project: str | None = Query(None, max_length=4096),
                   branches: str | None = Query(None, max_length=4096),
                   device: str | None = Query(None, max_length=64)) -> dict[str, Any]:
-        today = today_of(user)
-        try:
-            first, last = shapes.summary_range(named, start, end, today)
-        except shapes.RangeError as exc:
-            raise _bad_range(exc) from None
-        report = reports.only(reports.report(user, first, last, device), project,
-                              branches.split(",")[0] if branches else None)
-        days = [reports.wakatime_day(report, first + timedelta(days=i),
-                                     shapes.day_text(first + timedelta(days=i), today))
-                for i in range((last - first).days + 1)]
-        body = shapes.summaries(days, first, last, zone(user))
-        if named:
-            body["range"] = named
-        return body
+        return summaries_body(reports, user, named, start, end, project, branches, device)
 
     def stats_of(user: User, name: str, device: str | None, mine: bool) -> dict[str, Any]:
         try:

@@ -17,6 +17,7 @@ import pytest
 
 from desktop.engine.heartbeats import UNKNOWN_EDITOR
 from server.db import Database
+from server.migrations import STEPS
 from tests.api.conftest import send
 from tests.server.conftest import ServerProcess, admin, user_with_key
 
@@ -221,7 +222,7 @@ def test_migration_adds_public_stats_and_device_os(database_url):
     assert db.execute("SELECT public_stats FROM tf_user").fetchone()[0] in (False, 0)
     assert db.execute("SELECT os FROM device").fetchone()[0] is None
     assert db.execute("SELECT value FROM meta WHERE key = 'server_schema_version'"
-                      ).fetchone()[0] == "4"
+                      ).fetchone()[0] == str(len(STEPS))
     db.close()
 
 
