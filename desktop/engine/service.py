@@ -17,6 +17,8 @@ from typing import Any, Protocol
 
 from desktop.engine import paths
 from desktop.engine.analytics import Analytics
+from desktop.engine.commit_refresh import CommitReader
+from desktop.engine.commits import Commits
 from desktop.engine.config import Config, load_config, save_config
 from desktop.engine.formatting import format_duration
 from desktop.engine.habits import close_habits, create_habits, feed_habits
@@ -133,6 +135,8 @@ class Engine:
         # Sync with a self-hosted server: built always (Settings tests the connection),
         # started only when enabled in the config.
         self.sync = self._new_syncer()
+        self.commit_reader = CommitReader(Commits(self.store, self.analytics, config.git.emails),
+                                          on_change=lambda: self._emit("commits", None))
 
     # -- control -----------------------------------------------------------------
 
@@ -145,6 +149,7 @@ class Engine:
             self.sync.start()
         self._thread = threading.Thread(target=self._run, name="timeforged-engine", daemon=True)
         self._thread.start()
+        self.commit_reader.start()
         threading.Thread(target=self._maintain, name="timeforged-backup", daemon=True).start()
 
     def _new_syncer(self) -> Syncer:
@@ -184,6 +189,7 @@ class Engine:
             self.api.stop()
             self.api = None
         self.sync.stop()
+        self.commit_reader.stop()
         self.tracker.close(time.time())
         self.writer.close()
         unsaved = Unsaved.of(self.writer.unsaved(), self.writer.last_error)
