@@ -38,6 +38,7 @@ from desktop.engine.heartbeats import (
 )
 from server import errors, web
 from server.auth import Caller, KeyCache, RateLimiter, key_from_header
+from server.commits import commit_routes
 from server.config import ServerConfig
 from server.db import Database
 from server.errors import BAD_INPUT, JsonRoute
@@ -307,6 +308,7 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
 
     app.include_router(read_routes(state.reports, _caller, lambda user: _admit_public(
         state, user)))
+    app.include_router(commit_routes(db, state.reports, _caller))
 
     # -- leaderboard and the user's page ---------------------------------------------------
 

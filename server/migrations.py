@@ -39,7 +39,18 @@ def _s4(db: peewee.Database) -> None:
             db.execute_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
 
-STEPS: list[Callable[[peewee.Database], None]] = [_s1, _s2, _s3, _s4]
+def _s6(db: peewee.Database) -> None:
+    """user_commit: the commits desktops push (server.commits), one per (user, project, hash);
+    `mine`: the pushing desktop counted the author address as the user's."""
+    db.execute_sql(
+        'CREATE TABLE IF NOT EXISTS user_commit ("user" INTEGER NOT NULL, project TEXT NOT '
+        "NULL, hash VARCHAR(64) NOT NULL, parents INTEGER NOT NULL, email TEXT NOT NULL, "
+        "author TEXT NOT NULL, authored DOUBLE PRECISION NOT NULL, committed DOUBLE PRECISION "
+        "NOT NULL, subject TEXT NOT NULL, added INTEGER NOT NULL, deleted INTEGER NOT NULL, "
+        'mine BOOLEAN NOT NULL, PRIMARY KEY ("user", project, hash))')
+
+
+STEPS: list[Callable[[peewee.Database], None]] = [_s1, _s2, _s3, _s4, _s6]
 VERSION_KEY = "server_schema_version"
 
 

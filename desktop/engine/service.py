@@ -156,7 +156,8 @@ class Engine:
         sync = self.config.sync
         return Syncer(self.store, sync.url or "", home=self.home,
                       device_name=self.config.device_name, interval=sync.interval_minutes * 60,
-                      on_status=lambda status: self._emit("sync", status))
+                      on_status=lambda status: self._emit("sync", status),
+                      git_emails=self.config.git.emails)
 
     def apply_sync(self) -> None:
         """Follow `config.sync` after Settings changed it: a syncer for the (new) server,

@@ -765,6 +765,10 @@ class Store:
         with self._read() as conn:
             return commitlib.commits(conn, root)
 
+    def commits_after(self, rowid: int, limit: int) -> list[tuple[int, str, Commit, set[str]]]:
+        with self._read() as conn:
+            return commitlib.after(conn, rowid, limit)
+
     def save_commits(self, root: str, project: str, change: Change, emails: set[str]) -> None:
         with self._write() as conn:
             commitlib.save(conn, root, project, change, emails)
