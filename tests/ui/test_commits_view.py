@@ -1,6 +1,7 @@
 """The drill-down's Commits tab on a real git repository and real tracked spans: each of the
 project's commits in the period with its time, lines and branch, sortable, and its pull
-requests; a screenshot into docs/screenshots/ (and one at 1366x768)."""
+requests; screenshots into screenshots/ (gitignored; docs/screenshots/stats-commits*.png
+are copies), at 1280x1000 and 1366x768."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from tests.ui.seed import TODAY, at, code, known_spans, seed_home
 
 pytestmark = pytest.mark.x11
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
 
 @pytest.fixture
