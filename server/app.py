@@ -45,6 +45,7 @@ from desktop.engine.heartbeats import (
 from server import errors, team_api, upstream, web
 from server.achievements import routes as achievement_routes
 from server.auth import Caller, KeyCache, RateLimiter, key_from_header
+from server.commits import commit_routes
 from server.config import ServerConfig
 from server.db import Database
 from server.errors import BAD_INPUT, JsonRoute
@@ -345,6 +346,7 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
     app.include_router(achievement_routes(_caller))
     for router in team_api.routers(state.reports, _caller, _session_user):
         app.include_router(router)
+    app.include_router(commit_routes(db, state.reports, _caller))
 
     # -- leaderboard and the user's page ---------------------------------------------------
 

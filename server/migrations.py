@@ -50,6 +50,17 @@ def _s5(db: peewee.Database) -> None:
             db.execute_sql(f"ALTER TABLE api_key ADD COLUMN {column} {kind}")
 
 
+def _s6(db: peewee.Database) -> None:
+    """user_commit: the commits desktops push (server.commits), one per (user, project, hash);
+    `mine`: the pushing desktop counted the author address as the user's."""
+    db.execute_sql(
+        'CREATE TABLE IF NOT EXISTS user_commit ("user" INTEGER NOT NULL, project TEXT NOT '
+        "NULL, hash VARCHAR(64) NOT NULL, parents INTEGER NOT NULL, email TEXT NOT NULL, "
+        "author TEXT NOT NULL, authored DOUBLE PRECISION NOT NULL, committed DOUBLE PRECISION "
+        "NOT NULL, subject TEXT NOT NULL, added INTEGER NOT NULL, deleted INTEGER NOT NULL, "
+        'mine BOOLEAN NOT NULL, PRIMARY KEY ("user", project, hash))')
+
+
 def _s7(db: peewee.Database) -> None:
     """Achievements synced from the desktop, and whether the user shows them publicly."""
     db.create_tables([models.UserAchievement])
@@ -58,7 +69,7 @@ def _s7(db: peewee.Database) -> None:
                        "DEFAULT FALSE")
 
 
-STEPS: list[Callable[[peewee.Database], None]] = [_s1, _s2, _s3, _s4, _s5, _s7]
+STEPS: list[Callable[[peewee.Database], None]] = [_s1, _s2, _s3, _s4, _s5, _s6, _s7]
 VERSION_KEY = "server_schema_version"
 
 

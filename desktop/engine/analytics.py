@@ -184,6 +184,17 @@ class Analytics:
             return hit
         return ok
 
+    def matching(self, filters: Mapping[str, str]) -> set[int]:
+        """The ids of every activity these filters (of the activity: not device, source or
+        time) let through, for the store to select in SQL."""
+        if filters.keys() & {"device", "source", *TIME_DIMENSIONS}:
+            raise ValueError("only filters of the activity select activities")
+        chosen = self.store.activity_ids()
+        for dim, value in sorted(filters.items(), key=lambda f: f[0] != "category"):
+            name = self._namer(dim, {(i, 0) for i in chosen})  # the fewest left, each time
+            chosen = [i for i in chosen if name((i, 0)) == value]
+        return set(chosen)
+
     # -- reports --------------------------------------------------------------------------
 
     def summary(self, start: datetime, end: datetime, by: str = "project",

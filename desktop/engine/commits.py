@@ -29,12 +29,14 @@ from dataclasses import dataclass
 from desktop.engine import gitlog
 from desktop.engine.analytics import UNKNOWN, Analytics
 from desktop.engine.gitlog import Commit
+from desktop.engine.span import ACTIVITY_FIELDS
 from desktop.engine.store import Store
 from desktop.engine.store.rollups import QUARTER
 from watchers.projects import find_project
 
 BRANCH_LOOKBACK = 16  # quarter hours searched back from a commit for the branch coded on
 CODING = "coding"
+_BRANCH = ACTIVITY_FIELDS.index("branch")
 _SCANNED = "git_scanned_activity"  # meta: the last activity id whose file was looked at
 _MERGE_SUBJECTS = (re.compile(r"^Merge pull request #(\d+) from [^/\s]+/(\S+)"),
                    re.compile(r"^Merged in (\S+) \(pull request #(\d+)\)"))
@@ -91,8 +93,14 @@ class Ledger:
         self._sums = {b: _prefix(secs for _, secs in rows) for b, rows in by_branch.items()}
         self._busy = sorted({q for q, _ in per_quarter})
         self._memo: dict[int, list[Piece]] = {}
+        self._coded = set(self._busy)
+        self._only: dict[int, str | None] = {}  # quarter -> its one branch, None for several
+        for q, branch in per_quarter:
+            self._only[q] = branch if q not in self._only else None
 
     def _quarter(self, q: int) -> list[Piece]:
+        if q not in self._coded:  # the rollups say no coding there: no pieces to read
+            return []
         found = self._memo.get(q)
         if found is None:
             found = self._memo[q] = self._pieces(q * QUARTER, (q + 1) * QUARTER)
@@ -115,6 +123,9 @@ class Ledger:
         q = math.ceil(moment / QUARTER) - 1
         i = bisect.bisect_right(self._busy, q) - 1
         while i >= 0 and q - self._busy[i] <= BRANCH_LOOKBACK:
+            only = self._only[self._busy[i]]
+            if only is not None and (self._busy[i] + 1) * QUARTER <= moment:
+                return None if only == UNKNOWN else only  # a quarter all before, one branch
             earlier = [p for p in self._quarter(self._busy[i]) if p[0] < moment]
             if earlier:
                 name = max(earlier, key=lambda p: p[1])[2]
@@ -157,6 +168,8 @@ class Commits:
         self.store = store
         self.analytics = analytics
         self.emails = {e.strip().lower() for e in emails if e.strip()}
+        # root -> (what it was computed from, (commit, branch, seconds) of each commit)
+        self._cache: dict[str, tuple[tuple, list[tuple[Commit, str | None, float]]]] = {}
 
     def refresh(self) -> list[str]:
         """Find repositories among newly tracked files and read what changed in each.
@@ -197,30 +210,48 @@ class Commits:
         """The user's commits with a moment in [start, end) and the time each collected,
         newest first."""
         out: list[CommitTime] = []
-        first = self.store.first_start()
+        stamp = (self.store.change_stamp(), self.analytics.classifier.fingerprint)
         for root, (name, _, emails) in sorted(self.store.repositories().items()):
             if project is not None and name != project:
                 continue
-            commits = self.store.commits(root)
-            if not commits:
-                continue
-            filters = {"project": name, "category": CODING}
-            hi = max(c.authored for c in commits)
-            lo = hi if first is None else min(first, hi)
-
-            def pieces(a: float, b: float, name: str = name) -> list[Piece]:
-                return [(x, y, span.branch or UNKNOWN) for x, y, span, found
-                        in self.analytics.pieces(a, b) if found.category == CODING
-                        and (found.project or span.project or UNKNOWN) == name]
-            upto = (math.floor(hi / QUARTER) + 1) * QUARTER
-            ledger = Ledger(dict(self.analytics.named_seconds(lo, upto, "branch", filters)),
-                            pieces)
-            merged = pull_requests(commits)
-            for commit, branch, seconds in assign(commits, emails | self.emails, ledger):
+            cached = self._cache.get(root)
+            key = (stamp, name, frozenset(emails | self.emails))
+            if cached is None or cached[0] != key:
+                found = self._assign(name, root, key[2])
+                # stamped after: computing writes caches (classifications) to the store
+                stamp = (self.store.change_stamp(), stamp[1])
+                cached = self._cache[root] = ((stamp, *key[1:]), found)
+            for commit, branch, seconds, pull in cached[1]:
                 if (start is None or commit.authored >= start) and (
                         end is None or commit.authored < end):
-                    out.append(CommitTime(root, name, commit, branch, seconds,
-                                          pull_of(branch, merged)))
+                    out.append(CommitTime(root, name, commit, branch, seconds, pull))
         out.sort(key=lambda t: (-t.commit.authored, t.commit.hash))
         return out
+
+    def _assign(self, name: str, root: str, mine: frozenset[str]
+                ) -> list[tuple[Commit, str | None, float, str | None]]:
+        """(commit, branch, seconds, pull request) of the user's commits in one repository."""
+        commits = self.store.commits(root)
+        if not commits:
+            return []
+        first = self.store.first_start()
+        filters = {"project": name, "category": CODING}
+        hi = max(c.authored for c in commits)
+        lo = hi if first is None else min(first, hi)
+
+        branch_of = {i: fields[_BRANCH] or UNKNOWN for i, fields in
+                     self.store.activities(self.analytics.matching(filters)).items()}
+
+        def pieces(a: float, b: float) -> list[Piece]:
+            return [(x, y, branch_of[act]) for x, y, (act, _) in self.store.pieces(a, b)
+                    if act in branch_of]
+        upto = (math.floor(hi / QUARTER) + 1) * QUARTER
+        per_quarter: dict[tuple[int, str], float] = defaultdict(float)
+        for (q, (act, _)), secs in self.store.seconds_by_quarter(
+                lo, upto, activities=branch_of).items():
+            per_quarter[q, branch_of[act]] += secs
+        ledger = Ledger(dict(per_quarter), pieces)
+        merged = pull_requests(commits)
+        return [(commit, branch, seconds, pull_of(branch, merged))
+                for commit, branch, seconds in assign(commits, set(mine), ledger)]
 

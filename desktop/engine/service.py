@@ -17,6 +17,8 @@ from typing import Any, Protocol
 
 from desktop.engine import paths
 from desktop.engine.analytics import Analytics
+from desktop.engine.commit_refresh import CommitReader
+from desktop.engine.commits import Commits
 from desktop.engine.config import Config, load_config, save_config
 from desktop.engine.formatting import format_duration
 from desktop.engine.habits import close_habits, create_habits, feed_habits
@@ -136,6 +138,8 @@ class Engine:
         self.sync = self._new_syncer()
         # Forwarding each heartbeat to an upstream WakaTime-compatible server, if configured.
         self.upstream = desktop_forwarder(self.store, self.home, config.upstream.url)
+        self.commit_reader = CommitReader(Commits(self.store, self.analytics, config.git.emails),
+                                          on_change=lambda: self._emit("commits", None))
 
     # -- control -----------------------------------------------------------------
 
@@ -150,13 +154,15 @@ class Engine:
             self.upstream.start()
         self._thread = threading.Thread(target=self._run, name="timeforged-engine", daemon=True)
         self._thread.start()
+        self.commit_reader.start()
         threading.Thread(target=self._maintain, name="timeforged-backup", daemon=True).start()
 
     def _new_syncer(self) -> Syncer:
         sync = self.config.sync
         return Syncer(self.store, sync.url or "", home=self.home,
                       device_name=self.config.device_name, interval=sync.interval_minutes * 60,
-                      on_status=lambda status: self._emit("sync", status))
+                      on_status=lambda status: self._emit("sync", status),
+                      git_emails=self.config.git.emails)
 
     def apply_sync(self) -> None:
         """Follow `config.sync` after Settings changed it: a syncer for the (new) server,
@@ -191,6 +197,7 @@ class Engine:
         self.sync.stop()
         if self.upstream is not None:
             self.upstream.stop()
+        self.commit_reader.stop()
         self.tracker.close(time.time())
         self.writer.close()
         unsaved = Unsaved.of(self.writer.unsaved(), self.writer.last_error)

@@ -24,13 +24,14 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from desktop.engine.achievements import wire as achievement_wire
 from desktop.engine.api.shapes import system_os
+from desktop.engine.commit_sync import push_commits
 from desktop.engine.span import Span
 from desktop.engine.store import Store
 
@@ -273,8 +274,10 @@ class Syncer:
                  home: Path | None = None, device_name: str | None = None,
                  interval: float = 300.0, batch: int = BATCH,
                  progress: Progress | None = None,
-                 on_status: Callable[[SyncStatus], None] | None = None) -> None:
+                 on_status: Callable[[SyncStatus], None] | None = None,
+                 git_emails: Collection[str] = ()) -> None:
         self.store = store
+        self.git_emails = git_emails  # also the user's, in every repository (commit_sync)
         self.url = url.rstrip("/")
         self.home = home
         self._key = key
@@ -329,6 +332,7 @@ class Syncer:
             self._pull(client, int(cursors["sync_pull"] or 0), report)
             self._push(client, cursors, report)
             self._push_achievements(client)
+            push_commits(self.store, client, self.git_emails)
             report.finished = time.time()
             return report
 

@@ -54,6 +54,7 @@ from desktop.ui.charts.ring import ProgressRing
 from desktop.ui.charts.stacked import StackedDailyChart
 from desktop.ui.charts.timeline import TimelineBar, TimelineChart
 from desktop.ui.charts.trend import TrendChart
+from desktop.ui.commits_view import CommitsView
 from desktop.ui.flow_layout import FlowLayout
 from desktop.ui.focus_widgets import FocusCountdown
 from desktop.ui.habits import FOCUS_LENGTHS, HabitHooks
@@ -307,6 +308,8 @@ class StatsWindow(QMainWindow):
             page.created = self._style_chart
             self.drill_bars[dim] = page
             self.drill_tabs.addTab(page, TAB_TITLES[dim])
+        self.commits_view = CommitsView(self.engine)
+        self.drill_tabs.addTab(self.commits_view, "Commits")
         self.drill_close = QToolButton()
         self.drill_close.setText("✕ Close")
         self.drill_close.setToolTip("Back to all projects (Esc)")
@@ -823,6 +826,7 @@ class StatsWindow(QMainWindow):
         self.drill_card.title.setText(f"Project: {project}" if shown else "Project detail")
         for dim, chart in self.drill_bars.items():
             chart.set_items(data.drill.get(dim, []) if data and shown else [])
+        self.commits_view.show_for(project, data.query.period if data else None)
 
     def _style_chart(self, chart: Chart) -> None:
         chart.setBackground(self.theme.chart_background)

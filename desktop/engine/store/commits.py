@@ -10,6 +10,7 @@ import time
 from desktop.engine.gitlog import Change, Commit
 
 _COLUMNS = "hash, parents, email, author, authored, committed, subject, added, deleted"
+_PREFIXED = ", ".join(f"c.{name}" for name in _COLUMNS.split(", "))
 
 
 def repositories(conn: sqlite3.Connection) -> dict[str, tuple[str, str, set[str]]]:
@@ -44,3 +45,14 @@ def save(conn: sqlite3.Connection, root: str, project: str, change: Change,
         "ON CONFLICT (root, hash) DO NOTHING",
         [(root, c.hash, c.parents, c.email, c.author, c.authored, c.committed, c.subject,
           c.added, c.deleted) for c in change.new])
+
+
+def after(conn: sqlite3.Connection, rowid: int, limit: int
+          ) -> list[tuple[int, str, Commit, set[str]]]:
+    """(rowid, project, commit, the user's addresses there) of commits stored after `rowid`,
+    in rowid order (the sync upload's cursor)."""
+    return [(rid, project, Commit(*cols), set(emails.split("\n")) - {""})
+            for rid, project, emails, *cols in conn.execute(
+                f"SELECT c.rowid, r.project, r.emails, {_PREFIXED} FROM git_commit c "
+                "JOIN git_repository r ON r.root = c.root WHERE c.rowid > ? ORDER BY c.rowid "
+                "LIMIT ?", (rowid, limit))]

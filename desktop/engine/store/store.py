@@ -91,6 +91,7 @@ class Store:
         self._priority: dict[int, int] = {}
         self._max_duration = 0.0
         self._data_version: int | None = None
+        self._writes = 0  # write transactions committed through this Store
         self._all_activities_cached = False  # then a cache miss is a new activity
         self._next_activity_id: int | None = None  # within the current write transaction
         self._timeouts: dict[str, float] = {}  # heartbeat timeouts saved in meta, by source
@@ -160,6 +161,7 @@ class Store:
             try:
                 yield conn
                 conn.execute("COMMIT")
+                self._writes += 1
                 self.write_error = None
             except BaseException as exc:
                 with suppress(sqlite3.Error):
@@ -560,14 +562,32 @@ class Store:
         """The UTC days [d0, d1) (epoch // 86400) that lie wholly inside [start, end)."""
         return rollups.split(start, end)[2]
 
-    def seconds_by_quarter(self, start: float, end: float, *, whole_quarters: bool = True
+    def seconds_by_quarter(self, start: float, end: float, *, whole_quarters: bool = True,
+                           activities: Collection[int] | None = None
                            ) -> dict[tuple[int, tuple[int, int]], float]:
         """Overlap-resolved seconds per (quarter index, (activity id, origin id)); without
         `whole_quarters` only the partial quarters at the ends of the range (the whole ones,
-        `whole_quarters(start, end)`, come from the named quarter rollups)."""
+        `whole_quarters(start, end)`, come from the named quarter rollups); only of these
+        `activities` when given."""
         with self._rollups() as conn:
             return rollups.per_quarter(conn, start, end, self._max_duration, self._priority,
-                                       whole_quarters)
+                                       whole_quarters, activities)
+
+    def pieces(self, start: float, end: float) -> list[tuple[float, float, tuple[int, int]]]:
+        """Overlap-resolved (start, end, (activity id, origin id)) pieces of [start, end), as
+        the rollups are made of."""
+        with self._rollups() as conn:
+            return rollups.raw_pieces(conn, start, end, self._max_duration, self._priority)
+
+    def change_stamp(self) -> tuple[int, int]:
+        """Changes when anything was written: here (a count of commits) or by another
+        connection (SQLite's data_version); for caches of derived figures."""
+        with self._read() as conn:
+            return self._writes, conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def activity_ids(self) -> list[int]:
+        with self._read() as conn:
+            return [i for (i,) in conn.execute("SELECT id FROM activity")]
 
     @staticmethod
     def whole_quarters(start: float, end: float) -> tuple[int, int]:
@@ -804,6 +824,10 @@ class Store:
         """The commits read from the repository at `root`, oldest author date first."""
         with self._read() as conn:
             return commitlib.commits(conn, root)
+
+    def commits_after(self, rowid: int, limit: int) -> list[tuple[int, str, Commit, set[str]]]:
+        with self._read() as conn:
+            return commitlib.after(conn, rowid, limit)
 
     def save_commits(self, root: str, project: str, change: Change, emails: set[str]) -> None:
         with self._write() as conn:
