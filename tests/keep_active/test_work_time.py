@@ -52,7 +52,7 @@ def test_config_checks_working_hours_where_typed(tmp_path):
     config = load_config(path, env={})
     assert config.working_hours.track_only_inside and not config.keep_active.audio
     path.write_text('[working_hours]\nschedule = "weekdays"\n')
-    with pytest.raises(ConfigError, match="working_hours.schedule"):
+    with pytest.raises(ConfigError, match=r"working_hours\.schedule"):
         load_config(path, env={})
 
 
