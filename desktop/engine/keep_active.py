@@ -32,6 +32,14 @@ class WorkTime:
         self._warnings = warnings
         self._source: Any = None
         self.hours = WorkingHours()
+        self._rules_source: Any = None
+
+    def apply_rules(self, config: Config, poller: Any) -> None:
+        """Give `poller` (watchers.poller.Poller) the rules of `config.keep_active` when
+        they changed since the last call (at start, after Settings saved)."""
+        if config.keep_active is not self._rules_source and hasattr(poller, "keep_active"):
+            self._rules_source = config.keep_active
+            poller.keep_active = create_keep_active(config.keep_active)
 
     def _hours(self, config: Config) -> WorkingHours:
         if config.working_hours is not self._source:

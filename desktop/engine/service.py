@@ -20,7 +20,7 @@ from desktop.engine.analytics import Analytics
 from desktop.engine.config import Config, load_config, save_config
 from desktop.engine.formatting import format_duration
 from desktop.engine.habits import close_habits, create_habits, feed_habits
-from desktop.engine.keep_active import WorkTime, create_keep_active
+from desktop.engine.keep_active import WorkTime
 from desktop.engine.settings import load_settings
 from desktop.engine.span import Span
 from desktop.engine.store import SpanWriter, Store, StoreError
@@ -342,7 +342,7 @@ class Engine:
         if self._poller is None:
             from watchers.poller import Poller
 
-            self._poller = Poller(keep_active=create_keep_active(self.config.keep_active))
+            self._poller = Poller()
         interval = self.config.tracking.poll_interval
         next_at = time.monotonic()
         try:
@@ -359,6 +359,7 @@ class Engine:
     def step(self) -> EngineStatus:
         """One poll: observe, record, publish the status. Never raises."""
         try:
+            self.work_time.apply_rules(self.config, self._poller)
             obs = self._poller.poll() if self._poller else None
         except Exception as exc:  # a watcher must never take the engine down
             log.exception("poll failed")
