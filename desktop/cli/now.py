@@ -39,7 +39,8 @@ def observe(sample: float = 0.0) -> Observation:
     from watchers.window import WatcherUnavailable
 
     config, _rules, _warnings = load_settings(paths.home())
-    poller = Poller(hooks=sample > 0, keep_active=create_keep_active(config.keep_active))
+    poller = Poller(hooks=sample > 0, keep_active=create_keep_active(config.keep_active,
+                                                                     ask_always=True))
     try:
         if sample > 0:
             idle = poller.idle

@@ -20,8 +20,12 @@ def keep_active_settings(config: KeepActiveConfig) -> KeepActiveSettings:
                               meeting_apps=tuple(config.meeting_apps))
 
 
-def create_keep_active(config: KeepActiveConfig) -> KeepActive:
-    return KeepActive(keep_active_settings(config))
+def create_keep_active(config: KeepActiveConfig, *, ask_always: bool = False) -> KeepActive:
+    """`ask_always`: ask the sound server on every call, even while input comes (`now`)."""
+    keep = KeepActive(keep_active_settings(config))
+    if ask_always:
+        keep.audio_after_idle = keep.audio_recheck = 0.0
+    return keep
 
 
 class WorkTime:

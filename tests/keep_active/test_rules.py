@@ -4,6 +4,7 @@ categories; and what the tracker makes of them (Hypothesis)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -129,6 +130,25 @@ def test_rules_in_order_and_each_switchable():
     tab = Observation(time=0, app="firefox", title="a video", audible=True)
     keep = KeepActive(KeepActiveSettings(), audio=Recorded([]))
     assert keep.reason(tab) == "audio"  # the browser said its tab plays
+
+
+class Counting(Recorded):
+    calls = 0
+
+    def playing(self) -> list[AudioStream]:
+        self.calls += 1
+        return self.streams
+
+
+def test_the_sound_server_is_asked_only_when_idle_and_not_every_poll():
+    source = Counting([AudioStream(42, "mpv", "mpv")])
+    keep = KeepActive(KeepActiveSettings(), audio=source, audio_recheck=3600)
+    typing = Observation(time=0, app="mpv", title="film", pid=42, idle_seconds=1.0)
+    idle = dataclasses.replace(typing, idle_seconds=200.0)
+    assert keep.reason(typing) is None and source.calls == 0
+    assert [keep.reason(idle) for _ in range(5)] == ["audio"] * 5 and source.calls == 1
+    keep.reason(typing)
+    assert keep.reason(idle) == "audio" and source.calls == 2  # idle again: asked afresh
 
 
 # -- the tracker: kept-active time counts like input; ordinary spans are unchanged ----------

@@ -100,7 +100,8 @@ def test_a_focused_x11_window_whose_child_plays_is_kept_active(pulse_env, x_sess
     wav = pulse_env.wav()
     playing = x_session.open_window("music", "Player",
                                     command=["sh", "-c", f"paplay -d tf_null {wav}; sleep 60"])
-    poller = Poller(keep_active=KeepActive(KeepActiveSettings(), audio=PulseAudio()))
+    poller = Poller(keep_active=KeepActive(KeepActiveSettings(), audio=PulseAudio(),
+                                           audio_after_idle=0, audio_recheck=0))
     try:
         wait_streams(poller.keep_active.audio, lambda s: bool(s))
         obs = poller.poll()

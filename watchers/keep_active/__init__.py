@@ -4,6 +4,9 @@ the first that holds ("audio", "meeting", "screen_share", "fullscreen") or None.
 
 The interface per platform is `audio.AudioSource`; meetings and shares are read from the
 focused window (app names, `.desktop` categories, URL, title), so they need nothing more.
+The sound server is asked only once input has been idle `audio_after_idle` seconds (sound
+matters to nobody while you type) and at most every `audio_recheck` seconds: a poll while
+you work starts no process.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import logging
 import os
 import re
 import sys
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -30,6 +34,8 @@ AUDIO, MEETING, SCREEN_SHARE, FULLSCREEN = "audio", "meeting", "screen_share", "
 REASONS = (MEETING, SCREEN_SHARE, AUDIO, FULLSCREEN)  # the order they are asked in
 # Reasons that are a call or a presentation: breaks and blocking wait while one holds.
 IN_CALL = frozenset({MEETING, SCREEN_SHARE, FULLSCREEN})
+AUDIO_AFTER_IDLE = 10.0  # the lowest idle timeout config allows
+AUDIO_RECHECK = 5.0
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,8 @@ class KeepActive:
     audio: AudioSource | None = None  # None: the platform's
     desktop: DesktopCategories | None = None  # None: .desktop categories on Linux only
     warning: str | None = None  # why sound could not be read, last time
+    audio_after_idle: float = AUDIO_AFTER_IDLE  # 0: always ask (`timeforged now`)
+    audio_recheck: float = AUDIO_RECHECK
 
     def __post_init__(self) -> None:
         if self.audio is None and self.settings.audio:
@@ -57,6 +65,8 @@ class KeepActive:
         if self.desktop is None and sys.platform.startswith(("linux", "freebsd")):
             self.desktop = DesktopCategories()
         self._extra = [re.compile(p, re.I) for p in self.settings.meeting_apps]
+        self._streams: list[AudioStream] = []
+        self._asked_at: float | None = None
 
     def reason(self, obs: Observation, wm_class: str | None = None) -> str | None:
         """The first enabled rule that keeps `obs` active, or None."""
@@ -76,13 +86,17 @@ class KeepActive:
     def _plays(self, obs: Observation, names: list[str]) -> bool:
         if self.audio is None or (obs.pid is None and not names):
             return False
-        try:
-            streams = self.audio.playing()
-        except AudioUnavailable as exc:
-            self.warning = f"audio: {exc}"
+        if obs.idle_seconds is not None and obs.idle_seconds < self.audio_after_idle:
+            self._asked_at = None  # input: ask afresh when idle again
             return False
-        self.warning = None
-        return any(focused_stream(s, obs.pid, names) for s in streams)
+        now = time.monotonic()
+        if self._asked_at is None or now - self._asked_at >= self.audio_recheck:
+            self._asked_at = now
+            try:
+                self._streams, self.warning = self.audio.playing(), None
+            except AudioUnavailable as exc:
+                self._streams, self.warning = [], f"audio: {exc}"
+        return any(focused_stream(s, obs.pid, names) for s in self._streams)
 
 
 def app_names(obs: Observation, wm_class: str | None = None) -> list[str]:
