@@ -122,7 +122,7 @@ class WorkingHoursConfig:
     """Working hours, set once: "weekdays 09:00-17:30" (the focus schedules' syntax). Break
     reminders only inside them; focus schedules may say "working hours"."""
 
-    schedule: list[str] = field(default_factory=list, metadata={"format": "schedule"})
+    schedule: list[str] = field(default_factory=list, metadata={"format": "hours"})
     track_only_inside: bool = False
 
 
@@ -315,7 +315,17 @@ def _site(text: str) -> None:
         raise ValueError(f"{exc} (try example.com)") from None
 
 
-_FORMATS = {"schedule": _schedule, "site": _site}
+def _hours(text: str) -> None:
+    from desktop.engine.focus.session import FocusError
+    from desktop.engine.working_hours import WorkingHours
+
+    try:
+        WorkingHours.parse([text])
+    except FocusError as exc:
+        raise ValueError(str(exc)) from None
+
+
+_FORMATS = {"schedule": _schedule, "hours": _hours, "site": _site}
 
 
 def _env_names() -> dict[str, tuple[str | None, str]]:

@@ -45,6 +45,8 @@ def test_focus_schedules_may_say_working_hours():
 def test_config_checks_working_hours_where_typed(tmp_path):
     assert field_problem(WorkingHoursConfig, "schedule", ["weekdays 09:00-17:30"]) is None
     assert "not a schedule" in field_problem(WorkingHoursConfig, "schedule", ["9 to 5"])
+    assert "need days and times" in field_problem(WorkingHoursConfig, "schedule",
+                                                  ["working hours"])
     path = tmp_path / "config.toml"
     path.write_text('[working_hours]\nschedule = ["weekdays 09:00-17:30"]\n'
                     'track_only_inside = true\n[keep_active]\naudio = false\n'
@@ -80,3 +82,22 @@ def test_hold_reasons():
     assert hold_reason(obs, False, True) is None
     assert hold_reason(Observation(time=0, active_reason="audio"), True, True) is None
     assert hold_reason(None, True, False) == "outside working hours"
+
+
+def test_blocking_waits_during_a_call_and_says_so(tmp_path):
+    from desktop.engine.focus.controller import FocusController
+    from desktop.engine.rules import Rules
+
+    events = []
+    focus = FocusController(Rules.load(None), emit=lambda k, p: events.append((k, p)),
+                            clock=lambda: 1000.0)
+    try:
+        focus.start(FocusPlan(minutes=25, block_apps=("steam",)), now=1000.0)
+        steam = Observation(time=1001, app="steam", title="Steam")
+        assert focus.observe(steam, hold="you are in a call") is None
+        assert focus.observe(steam, hold="you are in a call") is None
+        assert focus.observe(steam) is not None
+        held = [(k, p) for k, p in events if k in ("focus_held", "focus_unheld")]
+        assert held == [("focus_held", "you are in a call"), ("focus_unheld", None)]
+    finally:
+        focus.close()
