@@ -81,14 +81,17 @@ def test_sound_keeps_the_focused_app_active_not_another(pulse_env):
         stop_process(player)
 
 
-def test_no_sound_server_is_a_warning_not_an_error(monkeypatch, tmp_path):
+def test_no_sound_server_means_nothing_plays_and_no_pactl_is_a_warning(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
     monkeypatch.setenv("PULSE_SERVER", f"unix:{tmp_path}/none")
-    with pytest.raises(AudioUnavailable):
-        PulseAudio().playing()
-    keep = KeepActive(KeepActiveSettings(), audio=PulseAudio())
+    assert PulseAudio().playing() == []
+    blind = PulseAudio()
+    blind.pactl = None  # installed nowhere: then we cannot know
+    with pytest.raises(AudioUnavailable, match="pulseaudio-utils"):
+        blind.playing()
+    keep = KeepActive(KeepActiveSettings(), audio=blind)
     assert keep.reason(Observation(time=0, app="XTerm", title="x", pid=1)) is None
-    assert keep.warning and keep.warning.startswith("audio:")
+    assert keep.warning and keep.warning.startswith("audio: pactl is not installed")
 
 
 @pytest.mark.x11

@@ -83,7 +83,10 @@ class PulseAudio:
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise AudioUnavailable(f"pactl failed: {exc}") from None
         if done.returncode != 0:
-            raise AudioUnavailable(f"no sound server: {done.stderr.strip() or done.returncode}")
+            reason = (done.stderr.strip().splitlines() or [str(done.returncode)])[0]
+            if "Connection refused" in reason or "No such file" in reason:
+                return []  # no sound server runs: nothing can play through one
+            raise AudioUnavailable(f"the sound server did not answer: {reason}")
         return parse_sink_inputs(done.stdout)
 
 
