@@ -39,7 +39,8 @@ def pulse_env(sound, monkeypatch) -> SoundServer:
 def wait_streams(source: PulseAudio, predicate, timeout: float = 10.0):
     deadline = time.monotonic() + timeout
     streams = source.playing()
-    while not predicate(streams) and time.monotonic() < deadline:
+    while not predicate(streams):
+        assert time.monotonic() < deadline, f"streams now: {streams}"
         time.sleep(0.05)
         streams = source.playing()
     return streams
@@ -48,18 +49,16 @@ def wait_streams(source: PulseAudio, predicate, timeout: float = 10.0):
 def test_a_playing_stream_names_its_process_and_a_paused_one_does_not_play(pulse_env):
     source = PulseAudio()
     assert source.playing() == []
-    player = subprocess.Popen(["paplay", "-d", "tf_null", str(pulse_env.wav())],
-                              env=pulse_env.env)
+    # Its own application name: the server remembers mute per name, and other tests play.
+    player = subprocess.Popen(["paplay", "-d", "tf_null", "--property=application.name=muted",
+                               str(pulse_env.wav())], env=pulse_env.env)
     try:
         streams = wait_streams(source, lambda s: any(x.pid == player.pid for x in s))
         assert [(s.app, s.binary) for s in streams if s.pid == player.pid] == \
-            [("paplay", "pacat")]
+            [("muted", "pacat")]
         index = pulse_env.pactl("list", "short", "sink-inputs").split()[0]
         pulse_env.pactl("set-sink-input-mute", index, "1")
-        try:
-            assert wait_streams(source, lambda s: not s) == []  # muted: not playing
-        finally:  # the server remembers mute per application: unmute for the next tests
-            pulse_env.pactl("set-sink-input-mute", index, "0")
+        assert wait_streams(source, lambda s: not s) == []  # muted: not playing
     finally:
         stop_process(player)
     assert wait_streams(source, lambda s: not s) == []
