@@ -11,7 +11,6 @@ you work starts no process.
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import sys
@@ -27,8 +26,6 @@ from watchers.keep_active.audio import (
 )
 from watchers.keep_active.meetings import DesktopCategories, is_meeting, is_screen_share
 from watchers.observation import Observation
-
-log = logging.getLogger(__name__)
 
 AUDIO, MEETING, SCREEN_SHARE, FULLSCREEN = "audio", "meeting", "screen_share", "fullscreen"
 REASONS = (MEETING, SCREEN_SHARE, AUDIO, FULLSCREEN)  # the order they are asked in
