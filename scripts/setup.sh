@@ -20,6 +20,8 @@ test_pkgs=(xvfb openbox xdotool xterm trayer dbus dbus-x11 x11-utils git vim tmu
            sakura mate-terminal
            # real headless Wayland compositors and apps (tests/wayland, issue 17)
            sway swayidle wtype foot weston kwin-wayland gnome-shell gjs wayfire cage
+           # a real sound server for the keep-active rules (tests/keep_active, issue 19)
+           pipewire pipewire-pulse wireplumber pulseaudio-utils
            )
 
 missing=()

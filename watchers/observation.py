@@ -12,7 +12,7 @@ from typing import Any
 JSON_KEYS = (
     "time", "app", "title", "pid", "exe", "idle_seconds", "editor", "file", "project",
     "project_path", "branch", "language", "terminal", "browser", "site", "url", "private",
-    "audible", "fullscreen",
+    "audible", "fullscreen", "active_reason",
 )
 
 
@@ -81,6 +81,8 @@ class Observation:
     private: bool | None = None
     audible: bool | None = None
     fullscreen: bool | None = None
+    # What keeps the time active without input (watchers.keep_active): "audio", "meeting"...
+    active_reason: str | None = None
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     warnings: tuple[str, ...] = ()
 

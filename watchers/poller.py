@@ -11,6 +11,7 @@ from collections.abc import Callable
 from watchers.display import detect_session
 from watchers.idle import IdleWatcher, create_idle_watcher
 from watchers.inference import infer
+from watchers.keep_active import KeepActive
 from watchers.observation import Observation
 from watchers.window import WatcherUnavailable, WindowInfo, WindowWatcher, create_window_watcher
 
@@ -24,13 +25,15 @@ WINDOW_RETRY_SECONDS = 30.0
 class Poller:
     def __init__(self, window: WindowWatcher | None = None, idle: IdleWatcher | None = None, *,
                  session: str | None = None, hooks: bool = True,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 keep_active: KeepActive | None = None) -> None:
         self.session = session or detect_session()
         self._clock = clock
         self._window = window
         self._window_error: str | None = None
         self._window_retry_at = 0.0
         self._idle = idle if idle is not None else create_idle_watcher(self.session, hooks=hooks)
+        self.keep_active = keep_active
 
     @property
     def idle(self) -> IdleWatcher:
@@ -51,7 +54,21 @@ class Poller:
             except Exception as exc:  # inference is best effort; the window stays known
                 log.exception("inference failed")
                 obs = obs.with_warning(f"inference failed: {exc}")
-        return self._add_idle(obs)
+        obs = self._add_idle(obs)
+        return self._add_reason(obs, window.wm_class if window else None)
+
+    def _add_reason(self, obs: Observation, wm_class: str | None) -> Observation:
+        keep = self.keep_active
+        if keep is None or not (obs.app or obs.title):
+            return obs
+        try:
+            reason = keep.reason(obs, wm_class)
+        except Exception as exc:  # best effort, like inference
+            log.exception("keep-active rules failed")
+            return obs.with_warning(f"keep-active rules failed: {exc}")
+        if keep.warning:
+            obs = obs.with_warning(keep.warning)
+        return obs.with_fields("keep_active", active_reason=reason)
 
     def close(self) -> None:
         self._idle.close()

@@ -11,7 +11,7 @@ from watchers.observation import Observation
 
 # Fields printed by the human summary, in order.
 _SHOWN = ("app", "title", "pid", "exe", "editor", "file", "project", "branch", "language",
-          "terminal", "browser", "site", "url", "private", "fullscreen")
+          "terminal", "browser", "site", "url", "private", "fullscreen", "active_reason")
 SAMPLE_READ = 0.5
 _COUNT_NAMES = {"keystrokes": "keys", "clicks": "clicks", "scrolls": "scrolls",
                 "moves": "moves", "idle_to_active": "idle→active transitions"}
@@ -32,10 +32,15 @@ def observe(sample: float = 0.0) -> Observation:
     system's idle timer, which answers at once. With it, activity is counted for `sample`
     seconds (input events, or where no hooks can run the idle timer's idle→active
     transitions, read every SAMPLE_READ seconds for a timer that is polled)."""
+    from desktop.engine import paths
+    from desktop.engine.keep_active import create_keep_active
+    from desktop.engine.settings import load_settings
     from watchers.poller import Poller
     from watchers.window import WatcherUnavailable
 
-    poller = Poller(hooks=sample > 0)
+    config, _rules, _warnings = load_settings(paths.home())
+    poller = Poller(hooks=sample > 0, keep_active=create_keep_active(config.keep_active,
+                                                                     ask_always=True))
     try:
         if sample > 0:
             idle = poller.idle

@@ -4,7 +4,10 @@ The engine feeds `update(now, idle_seconds, fullscreen)` after every poll. Time 
 active while the user's idle time stays below the micro-break length; a pause at least as long
 as a break is a natural break and resets that break's timer. Events go to `emit(kind, info)`:
 "break_warning", "break_due", "break_ended", "break_postponed", "break_skipped",
-"break_deferred" (a full-screen window is up: do not disturb) and "daily_limit".
+"break_deferred" (a full-screen window is up: do not disturb), "daily_limit", and
+"breaks_paused" / "breaks_resumed" around a hold: `update(..., hold="you are in a call")`
+(a call, a screen share, outside working hours) stops the count, and no break starts, until
+it ends; the running break, if any, still ends on time.
 """
 
 from __future__ import annotations
@@ -66,11 +69,12 @@ class BreakInfo:
 
 @dataclass(frozen=True)
 class BreakStatus:
-    state: str  # "disabled" | "counting" | "warning" | "deferred" | "break"
+    state: str  # "disabled" | "counting" | "warning" | "deferred" | "paused" | "break"
     micro_in: float  # active seconds until the next micro break
     long_in: float
     active_today: float
     current: BreakInfo | None = None
+    paused_reason: str | None = None  # state "paused": why ("you are in a call")
 
     def to_json(self) -> dict[str, Any]:
         out = dict(self.__dict__)
@@ -103,6 +107,7 @@ class BreakScheduler:
         self._day: date | None = None
         self._active_today = 0.0
         self._limit_told = False
+        self._hold: str | None = None
 
     def configure(self, settings: BreakSettings) -> None:
         with self._lock:
@@ -111,7 +116,7 @@ class BreakScheduler:
     # -- fed by the engine ---------------------------------------------------------------
 
     def update(self, now: float, idle_seconds: float | None, fullscreen: bool | None = False,
-               ) -> BreakStatus:
+               hold: str | None = None) -> BreakStatus:
         with self._lock:
             s = self.settings
             delta = 0.0 if self._last is None else max(0.0, now - self._last)
@@ -123,6 +128,12 @@ class BreakScheduler:
                     self._finish(now)
                 return self.status(now)
             if not s.enabled:
+                return self.status(now)
+            if hold != self._hold:
+                self._hold = hold
+                self._warned = self._deferred = None
+                self._emit("breaks_paused" if hold else "breaks_resumed", hold)
+            if hold:
                 return self.status(now)
             if delta > self.sleep_gap:  # suspended or the engine stopped: the user was away
                 self._natural_break(delta)
@@ -205,13 +216,16 @@ class BreakScheduler:
                 state = "break"
             elif not s.enabled:
                 state = "disabled"
+            elif self._hold:
+                state = "paused"
             elif self._deferred:
                 state = "deferred"
             elif self._warned:
                 state = "warning"
             else:
                 state = "counting"
-            return BreakStatus(state, micro_in, long_in, self._active_today, self._current)
+            return BreakStatus(state, micro_in, long_in, self._active_today, self._current,
+                               self._hold if state == "paused" else None)
 
     # -- internals -----------------------------------------------------------------------
 

@@ -106,6 +106,27 @@ class FocusConfig:
 
 
 @dataclass
+class KeepActiveConfig:
+    """What keeps the time active without input (watchers.keep_active), each switchable."""
+
+    audio: bool = True  # sound from the focused app or browser tab
+    meeting: bool = True  # a meeting app or page in focus
+    screen_share: bool = True  # a screen-sharing window or bar in focus
+    fullscreen: bool = True  # a fullscreen window (a presentation, a video)
+    meeting_apps: list[str] = field(default_factory=list, metadata={"regex": True})
+    pause_breaks_in_calls: bool = True  # breaks and blocking wait during a call or a share
+
+
+@dataclass
+class WorkingHoursConfig:
+    """Working hours, set once: "weekdays 09:00-17:30" (the focus schedules' syntax). Break
+    reminders only inside them; focus schedules may say "working hours"."""
+
+    schedule: list[str] = field(default_factory=list, metadata={"format": "hours"})
+    track_only_inside: bool = False
+
+
+@dataclass
 class SyncConfig:
     """Sync with a self-hosted TimeForged server (desktop.engine.sync); off unless enabled.
     The API key is kept in the OS keyring (or a 0600 file where none works), not here."""
@@ -142,6 +163,8 @@ class Config:
     breaks: BreaksConfig = field(default_factory=BreaksConfig)
     focus: FocusConfig = field(default_factory=FocusConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
+    keep_active: KeepActiveConfig = field(default_factory=KeepActiveConfig)
+    working_hours: WorkingHoursConfig = field(default_factory=WorkingHoursConfig)
     git: GitConfig = field(default_factory=GitConfig)
     upstream: UpstreamConfig = field(default_factory=UpstreamConfig)
 
@@ -281,7 +304,10 @@ def field_problem(section: Any, key: str, value: Any) -> str | None:
 
 def _schedule(text: str) -> None:
     from desktop.engine.focus.session import FocusError, Schedule
+    from desktop.engine.working_hours import is_working_hours
 
+    if is_working_hours(text):
+        return
     try:
         Schedule.parse(text)
     except FocusError as exc:
@@ -298,7 +324,17 @@ def _site(text: str) -> None:
         raise ValueError(f"{exc} (try example.com)") from None
 
 
-_FORMATS = {"schedule": _schedule, "site": _site}
+def _hours(text: str) -> None:
+    from desktop.engine.focus.session import FocusError
+    from desktop.engine.working_hours import WorkingHours
+
+    try:
+        WorkingHours.parse([text])
+    except FocusError as exc:
+        raise ValueError(str(exc)) from None
+
+
+_FORMATS = {"schedule": _schedule, "hours": _hours, "site": _site}
 
 
 def _env_names() -> dict[str, tuple[str | None, str]]:

@@ -17,12 +17,17 @@ from desktop.engine.focus.controller import ElevatedHosts, FocusController
 from desktop.engine.focus.hosts import HostsError
 from desktop.engine.focus.session import FocusError, FocusPlan, Schedule
 from desktop.engine.focus.stats import FocusStats
+from desktop.engine.working_hours import WorkingHours
+from watchers.keep_active import IN_CALL
 from watchers.observation import Observation
 
 log = logging.getLogger(__name__)
 
 # The hosts file focus mode manages; the system's unless set (tests, unusual systems).
 HOSTS_ENV = "TIMEFORGED_HOSTS_FILE"
+# Why breaks and blocking wait, by keep-active reason ("Breaks paused: you are in a call").
+HOLD_WORDS = {"meeting": "you are in a call", "screen_share": "you are sharing your screen",
+              "fullscreen": "a fullscreen window is up"}
 
 
 def create_habits(engine: Any, emit: Callable[[str, Any], None],
@@ -75,24 +80,46 @@ def default_plan(config: FocusConfig) -> FocusPlan:
 
 def schedules(engine: Any) -> list[Schedule]:
     plan = default_plan(engine.config.focus)
+    hours = working_hours(engine)
     out = []
     for text in engine.config.focus.schedules:
         try:
-            out.append(Schedule.parse(text, plan))
+            out += hours.focus_schedules([text], plan)
         except FocusError as exc:
             engine.warnings.append(f"focus schedule: {exc}; ignored")
     return out
 
 
-def feed_habits(focus: FocusController, breaks: BreakScheduler, obs: Observation | None,
-                now: float) -> None:
-    """One poll's news for both; called from the engine thread, never raises."""
+def working_hours(engine: Any) -> WorkingHours:
+    """The configured working hours; bad ones are a warning and mean none."""
     try:
-        focus.observe(obs)
+        return WorkingHours.parse(engine.config.working_hours.schedule)
+    except FocusError as exc:
+        engine.warnings.append(f"working hours: {exc}; ignored")
+        return WorkingHours()
+
+
+def hold_reason(obs: Observation | None, pause_in_calls: bool, inside_hours: bool,
+                ) -> str | None:
+    """Why breaks (and, in a call, blocking) wait now, in words, or None."""
+    if pause_in_calls and obs is not None and obs.active_reason in IN_CALL:
+        return HOLD_WORDS[obs.active_reason]
+    if not inside_hours:
+        return "outside working hours"
+    return None
+
+
+def feed_habits(focus: FocusController, breaks: BreakScheduler, obs: Observation | None,
+                now: float, hold: str | None = None) -> None:
+    """One poll's news for both; called from the engine thread, never raises. `hold`: why
+    breaks wait (hold_reason); blocking waits too during a call, never for working hours."""
+    try:
+        focus.observe(obs, hold=hold if hold in HOLD_WORDS.values() else None)
     except Exception:
         log.exception("focus: poll failed")
     try:
-        breaks.update(now, obs.idle_seconds if obs else None, obs.fullscreen if obs else False)
+        breaks.update(now, obs.idle_seconds if obs else None, obs.fullscreen if obs else False,
+                      hold=hold)
     except Exception:
         log.exception("breaks: poll failed")
 

@@ -22,6 +22,7 @@ from desktop.engine.commits import Commits
 from desktop.engine.config import Config, load_config, save_config
 from desktop.engine.formatting import format_duration
 from desktop.engine.habits import close_habits, create_habits, feed_habits
+from desktop.engine.keep_active import WorkTime
 from desktop.engine.settings import load_settings
 from desktop.engine.span import Span
 from desktop.engine.store import SpanWriter, Store, StoreError
@@ -133,6 +134,7 @@ class Engine:
         self.api_error: OSError | None = None  # why it could not listen, if it could not
         # Focus mode and break reminders (desktop.engine.habits), fed after every poll.
         self.focus, self.breaks = create_habits(self, self._emit)
+        self.work_time = WorkTime(self.warnings)  # working hours; calls hold breaks
         # Sync with a self-hosted server: built always (Settings tests the connection),
         # started only when enabled in the config.
         self.sync = self._new_syncer()
@@ -371,6 +373,7 @@ class Engine:
     def step(self) -> EngineStatus:
         """One poll: observe, record, publish the status. Never raises."""
         try:
+            self.work_time.apply_rules(self.config, self._poller)
             obs = self._poller.poll() if self._poller else None
         except Exception as exc:  # a watcher must never take the engine down
             log.exception("poll failed")
@@ -382,12 +385,18 @@ class Engine:
                 self._paused, self._paused_until = False, None
                 self._emit("resumed", None)
             paused = self._paused
+        zone = self.config.zone()
         if obs is not None and not paused:
-            self.tracker.observe(obs)
+            if self.work_time.tracks(self.config, now, zone):
+                self.tracker.observe(obs)
+            else:
+                self.tracker.close(now)
         idle = (obs is not None and obs.idle_seconds is not None
-                and obs.idle_seconds >= self.config.tracking.idle_timeout)
+                and obs.idle_seconds >= self.config.tracking.idle_timeout
+                and not (obs.audible or obs.active_reason))
         self._note_idle(idle, now, obs)
-        feed_habits(self.focus, self.breaks, obs, now)
+        feed_habits(self.focus, self.breaks, obs, now,
+                    self.work_time.hold(self.config, obs, now, zone))
         state = "paused" if paused else "idle" if idle else "tracking"
         status = EngineStatus(
             state, current=None if paused else self.tracker.current,

@@ -5,9 +5,10 @@ time zones or DST. Rules, in order, for each observation at time t:
 
 - a gap since the previous poll larger than `sleep_gap` (sleep, suspend, a frozen process) or a
   clock going backwards ends the open span at the previous poll + one poll interval;
-- idle for `idle_timeout` or more (and nothing audible playing) ends the open span at the last
-  input (t - idle_seconds), not when the idleness was noticed, or at the last poll it played
-  sound if that was later;
+- idle for `idle_timeout` or more (and nothing audible playing, no other keep-active reason:
+  a call, a screen share, a fullscreen window, see watchers.keep_active) ends the open span at
+  the last input (t - idle_seconds), not when the idleness was noticed, or at the last poll
+  that was kept active if that was later;
 - an observation naming no window (no app, no title: no display, a window watcher that
   cannot see, nothing focused) ends the open span at t and opens none: time nobody can name
   is not recorded;
@@ -92,7 +93,7 @@ class Tracker:
         self._open: Span | None = None
         self._open_key: tuple | None = None
         self._last_poll: float | None = None
-        self._audible_at: float | None = None  # the last poll the open span played sound
+        self._audible_at: float | None = None  # the last poll kept active without input
 
     @property
     def current(self) -> Span | None:
@@ -106,7 +107,8 @@ class Tracker:
         if last is not None and (t - last > self.sleep_gap or t < last):
             self._end(last + self.poll_interval)
         idle = obs.idle_seconds or 0.0
-        if idle >= self.idle_timeout and not obs.audible:
+        kept = bool(obs.audible or obs.active_reason)
+        if idle >= self.idle_timeout and not kept:
             if self._open is not None:  # active until the last input or the last sound
                 self._end(max(t - idle, self._audible_at or t - idle))
             return
@@ -126,7 +128,7 @@ class Tracker:
         else:
             self._end(t)
             self._open, self._open_key = span, key
-        if obs.audible:
+        if kept:
             self._audible_at = t
 
     def suspend(self, at: float) -> None:

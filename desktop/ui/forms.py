@@ -54,6 +54,16 @@ LABELS = {
     "hosts_block": ("Block in the hosts file", "Asks for the administrator password."),
     "minimize_blocked": ("Minimize blocked windows", ""),
     "schedules": ("Schedules", "A focus session starts by itself in each window."),
+    "schedule": ("Working hours", "Set once: breaks remind only inside them, focus "
+                 "schedules may say “working hours”, tracking may keep to them."),
+    "track_only_inside": ("Track only in working hours", ""),
+    "audio": ("Sound keeps time active", "Audio playing in the focused app or browser tab."),
+    "meeting": ("A call keeps time active", "A meeting app or meeting page in focus."),
+    "screen_share": ("Screen sharing keeps time active", "A sharing window or bar in focus."),
+    "fullscreen": ("Fullscreen keeps time active", "A presentation, a video."),
+    "meeting_apps": ("Also meeting apps", "Regular expressions on the app name."),
+    "pause_breaks_in_calls": ("Pause breaks and blocking in calls",
+                              "During a call, a screen share or a fullscreen presentation."),
 }
 # The format of each list box (one item per line) and a one-line example.
 LIST_FORMATS = {
@@ -62,7 +72,10 @@ LIST_FORMATS = {
     "redact_titles": ("regular expressions on the window title", "(?i)private|confidential"),
     "block_sites": ("site names", "reddit.com"),
     "block_apps": ("app names (window class or process)", "steam"),
-    "schedules": ("days and a time range", "weekdays 09:00-12:00 (or mon,wed 14:00-16:30)"),
+    "schedules": ("days and a time range, or “working hours”",
+                  "weekdays 09:00-12:00 (or mon,wed 14:00-16:30)"),
+    "schedule": ("days and a time range", "weekdays 09:00-17:30"),
+    "meeting_apps": ("regular expressions on the app name", "^mumble$"),
 }
 # What an unset optional duration means, shown while its field is empty.
 UNSET = {"sleep_gap": "automatic", "daily_limit_minutes": "no limit"}

@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Slot
 
 from desktop.engine.formatting import format_duration
+from desktop.engine.habits import HOLD_WORDS
 from desktop.ui.achievement_news import AchievementNews
 from desktop.ui.bridge import EngineBridge, QueryRunner
 
@@ -21,6 +22,10 @@ HABIT_EVENTS = {
     "daily_limit": ("Daily limit reached",
                     "You reached your daily limit of active time. Time to stop?"),
 }
+# Breaks and blocking waiting during a call or a screen share, said once as it begins
+# (a fullscreen window or the end of working hours only shows in the tray's status line).
+HOLD_TITLES = {"breaks_paused": "Breaks paused", "focus_held": "Blocking paused"}
+CALL_HOLDS = {HOLD_WORDS["meeting"], HOLD_WORDS["screen_share"]}
 # Below this, coming back from idle is not worth a notification.
 MIN_IDLE_TO_NOTIFY = 5 * 60
 GOAL_CHECK_SECONDS = 60.0
@@ -77,6 +82,8 @@ class Notifier(QObject):
             if now - self._errors.get(message, -ERROR_REPEAT_SECONDS) >= ERROR_REPEAT_SECONDS:
                 self._errors[message] = now  # a failing watcher reports on every poll
                 self.notify("TimeForged problem", message)
+        elif kind in HOLD_TITLES and isinstance(payload, str) and payload in CALL_HOLDS:
+            self.notify(HOLD_TITLES[kind], f"{HOLD_TITLES[kind]}: {payload}.")
         elif kind == "break_warning" and isinstance(payload, dict):
             self.notify("A break is coming",
                         f"It starts in {format_duration(payload.get('in_seconds', 0))}.")

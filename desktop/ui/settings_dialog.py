@@ -38,6 +38,7 @@ from desktop.ui.forms import DataclassForm
 from desktop.ui.rules_editor import RulesEditor
 from desktop.ui.sync_page import SyncPage
 from desktop.ui.theme import Theme
+from desktop.ui.work_page import work_page
 
 HABIT_NOTES = {
     "breaks": "Reminders counted on continuous active time; a natural break resets them.",
@@ -104,6 +105,7 @@ class SettingsDialog(QDialog):
                     if dataclasses.is_dataclass(section)
                     else _note_page(LATER_NOTE.format(what=title)))
             self.tabs.addTab(page, title)
+        self.tabs.addTab(work_page(config, self.forms, self.pages), "&Work time")
         self.sync_page = SyncPage(engine)
         self.tabs.addTab(self.sync_page, "S&ync")
         self.api_page = self._api_page()

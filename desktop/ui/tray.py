@@ -42,6 +42,12 @@ def display_state(status: Any) -> str:
     return habit_state(status) or getattr(status, "state", "stopped")
 
 
+def hold_text(breaks: Any, now: float | None) -> str:
+    """"Breaks paused: you are in a call" while breaks wait, else ""."""
+    reason = breaks.status(now).paused_reason if breaks is not None and now else None
+    return f"Breaks paused: {reason}" if reason else ""
+
+
 def next_midnight(now: float, tz: Any) -> float:
     local = datetime.fromtimestamp(now, tz)
     midnight = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -66,6 +72,7 @@ class TrayMenu(QMenu):
         self.today_action = self._info("Today: –")
         self.current_action = self._info("Now: –")
         self.countdown_action = self._info("")
+        self.hold_action = self._info("")  # "Breaks paused: you are in a call"
         self.api_action = self._act("", self.open_api_settings.emit)
         self.addSeparator()
         self.pause_15 = self._act("Pause for 15 minutes", lambda: self.pause(15 * 60))
@@ -120,6 +127,9 @@ class TrayMenu(QMenu):
         countdown = countdown_text(getattr(self.engine, "focus", None), status.time)
         self.countdown_action.setText(countdown or "")
         self.countdown_action.setVisible(bool(countdown))
+        hold = hold_text(getattr(self.engine, "breaks", None), status.time)
+        self.hold_action.setText(hold)
+        self.hold_action.setVisible(bool(hold))
         self.update_api()
         focusing = bool(getattr(status, "focus_active", False))
         self.focus_menu.menuAction().setVisible(not focusing)

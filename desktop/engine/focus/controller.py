@@ -108,6 +108,7 @@ class FocusController:
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="timeforged-hosts")
         self._jobs: list[Future] = []
         self.last_attempt: BlockedAttempt | None = None
+        self.held: str | None = None  # why blocking waits now (observe's hold)
         self.hosts_error: str | None = None
 
     # -- asked by the user -------------------------------------------------------------
@@ -176,12 +177,18 @@ class FocusController:
             if self._session is None and self.hosts is not None:
                 self._hosts_job(lambda h: h.clear_expired(now))
 
-    def observe(self, obs: Observation | None) -> BlockedAttempt | None:
-        """One poll: advance the clock-driven parts, then check what is in focus."""
+    def observe(self, obs: Observation | None, hold: str | None = None,
+                ) -> BlockedAttempt | None:
+        """One poll: advance the clock-driven parts, then check what is in focus. `hold`: why
+        blocking waits now (a call, a screen share: "you are in a call"), told once as
+        "focus_held" (and "focus_unheld" when it ends); the hosts block stays in place."""
         now = obs.time if obs is not None else self._clock()
         self.tick(now)
         with self._lock:
-            if obs is None or self._session is None or self._blocklist is None:
+            if hold != self.held and self._session is not None:
+                self._emit("focus_held" if hold else "focus_unheld", hold)
+            self.held = hold
+            if obs is None or hold or self._session is None or self._blocklist is None:
                 return None
             attempt = self._enforcer.check(self._session.id, self._blocklist, obs)
             if attempt is None:

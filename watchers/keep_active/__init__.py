@@ -1,0 +1,132 @@
+"""What keeps time active without input: sound from the focused app, a call, a screen share,
+a fullscreen window. Each is a rule that can be switched off; `KeepActive.reason(obs)` names
+the first that holds ("audio", "meeting", "screen_share", "fullscreen") or None.
+
+The interface per platform is `audio.AudioSource`; meetings and shares are read from the
+focused window (app names, `.desktop` categories, URL, title), so they need nothing more.
+The sound server is asked only once input has been idle `audio_after_idle` seconds (sound
+matters to nobody while you type) and at most every `audio_recheck` seconds: a poll while
+you work starts no process.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from watchers.keep_active.audio import (
+    AudioSource,
+    AudioStream,
+    AudioUnavailable,
+    create_audio_source,
+)
+from watchers.keep_active.meetings import DesktopCategories, is_meeting, is_screen_share
+from watchers.observation import Observation
+
+AUDIO, MEETING, SCREEN_SHARE, FULLSCREEN = "audio", "meeting", "screen_share", "fullscreen"
+REASONS = (MEETING, SCREEN_SHARE, AUDIO, FULLSCREEN)  # the order they are asked in
+# Reasons that are a call or a presentation: breaks and blocking wait while one holds.
+IN_CALL = frozenset({MEETING, SCREEN_SHARE, FULLSCREEN})
+AUDIO_AFTER_IDLE = 10.0  # the lowest idle timeout config allows
+AUDIO_RECHECK = 5.0
+
+
+@dataclass(frozen=True)
+class KeepActiveSettings:
+    audio: bool = True
+    meeting: bool = True
+    screen_share: bool = True
+    fullscreen: bool = True
+    meeting_apps: tuple[str, ...] = ()  # regular expressions on the app's names (override)
+
+    def enabled(self) -> tuple[str, ...]:
+        return tuple(r for r in REASONS if getattr(self, r))
+
+
+@dataclass
+class KeepActive:
+    settings: KeepActiveSettings = field(default_factory=KeepActiveSettings)
+    audio: AudioSource | None = None  # None: the platform's
+    desktop: DesktopCategories | None = None  # None: .desktop categories on Linux only
+    warning: str | None = None  # why sound could not be read, last time
+    audio_after_idle: float = AUDIO_AFTER_IDLE  # 0: always ask (`timeforged now`)
+    audio_recheck: float = AUDIO_RECHECK
+
+    def __post_init__(self) -> None:
+        if self.audio is None and self.settings.audio:
+            self.audio = create_audio_source()
+        if self.desktop is None and sys.platform.startswith(("linux", "freebsd")):
+            self.desktop = DesktopCategories()
+        self._extra = [re.compile(p, re.I) for p in self.settings.meeting_apps]
+        self._streams: list[AudioStream] = []
+        self._asked_at: float | None = None
+
+    def reason(self, obs: Observation, wm_class: str | None = None) -> str | None:
+        """The first enabled rule that keeps `obs` active, or None."""
+        s = self.settings
+        names = app_names(obs, wm_class)
+        if s.meeting and is_meeting(names, obs.url, obs.title,
+                                    self.desktop.names() if self.desktop else (), self._extra):
+            return MEETING
+        if s.screen_share and is_screen_share(obs.title):
+            return SCREEN_SHARE
+        if s.audio and (obs.audible or self._plays(obs, names)):
+            return AUDIO
+        if s.fullscreen and obs.fullscreen:
+            return FULLSCREEN
+        return None
+
+    def _plays(self, obs: Observation, names: list[str]) -> bool:
+        if self.audio is None or (obs.pid is None and not names):
+            return False
+        if obs.idle_seconds is not None and obs.idle_seconds < self.audio_after_idle:
+            self._asked_at = None  # input: ask afresh when idle again
+            return False
+        now = time.monotonic()
+        if self._asked_at is None or now - self._asked_at >= self.audio_recheck:
+            self._asked_at = now
+            try:
+                self._streams, self.warning = self.audio.playing(), None
+            except AudioUnavailable as exc:
+                self._streams, self.warning = [], f"audio: {exc}"
+        return any(focused_stream(s, obs.pid, names) for s in self._streams)
+
+
+def app_names(obs: Observation, wm_class: str | None = None) -> list[str]:
+    out: list[str] = []
+    for raw in (wm_class, obs.app, os.path.basename(obs.exe) if obs.exe else None):
+        if raw:
+            name = raw.strip().lower()
+            for candidate in (name, name.removesuffix(".exe"), name.rsplit(".", 1)[-1]):
+                if candidate and candidate not in out:
+                    out.append(candidate)
+    return out
+
+
+def focused_stream(stream: AudioStream, pid: int | None, names: Iterable[str]) -> bool:
+    """Is `stream` the focused app's: the same process, one of its children (a browser's
+    audio service, a player's helper), or a program of the same name?"""
+    if pid is not None and stream.pid is not None and pid in ancestors(stream.pid):
+        return True
+    names = set(names)
+    return any(n and n.lower().removesuffix(".exe") in names
+               for n in (stream.binary, stream.app))
+
+
+def ancestors(pid: int, limit: int = 16) -> list[int]:
+    """`pid` and its parents (Linux /proc; elsewhere `pid` alone)."""
+    out = [pid]
+    for _ in range(limit):
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+                pid = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            break
+        if pid <= 1:
+            break
+        out.append(pid)
+    return out

@@ -1,0 +1,152 @@
+"""Which processes are playing sound now, per platform, behind one small interface.
+
+- Linux: PulseAudio or PipeWire (pipewire-pulse) sink inputs, from `pactl -f json list
+  sink-inputs`: a stream that is neither corked (paused) nor muted plays; its
+  `application.process.id` names the process.
+- macOS: `pmset -g assertions`: a process holding PreventUserIdle{Display,System}Sleep with an
+  audio/video/call reason ("Playing audio", "Video Wake Lock", "… is in a meeting").
+- Windows: the audio sessions of the default output device (pycaw), a session in the
+  AudioSessionStateActive state plays.
+
+Each source answers `playing()` with the streams it sees, or raises AudioUnavailable.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+PACTL_TIMEOUT = 2.0
+
+
+class AudioUnavailable(Exception):
+    """No sound server answers (none running, no client installed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AudioStream:
+    pid: int | None
+    app: str | None  # application.name / the process name
+    binary: str | None = None  # application.process.binary
+
+
+class AudioSource(Protocol):
+    name: str
+
+    def playing(self) -> list[AudioStream]: ...
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_sink_inputs(text: str) -> list[AudioStream]:
+    """The playing streams in `pactl -f json list sink-inputs` output."""
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise AudioUnavailable(f"pactl printed no JSON: {exc}") from None
+    out = []
+    for item in items if isinstance(items, list) else ():
+        if not isinstance(item, Mapping) or item.get("corked") or item.get("mute"):
+            continue
+        props = item.get("properties") or {}
+        out.append(AudioStream(_int(props.get("application.process.id")),
+                               props.get("application.name"),
+                               props.get("application.process.binary")))
+    return out
+
+
+class PulseAudio:
+    """PulseAudio or PipeWire's pulse server, through `pactl` (pulseaudio-utils)."""
+
+    name = "audio.pulse"
+
+    def __init__(self) -> None:
+        self.pactl = shutil.which("pactl")
+
+    def playing(self) -> list[AudioStream]:
+        if self.pactl is None:
+            raise AudioUnavailable("pactl is not installed (Debian: pulseaudio-utils)")
+        try:
+            done = subprocess.run([self.pactl, "-f", "json", "list", "sink-inputs"],
+                                  capture_output=True, text=True, timeout=PACTL_TIMEOUT)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise AudioUnavailable(f"pactl failed: {exc}") from None
+        if done.returncode != 0:
+            reason = (done.stderr.strip().splitlines() or [str(done.returncode)])[0]
+            if "Connection refused" in reason or "No such file" in reason:
+                return []  # no sound server runs: nothing can play through one
+            raise AudioUnavailable(f"the sound server did not answer: {reason}")
+        return parse_sink_inputs(done.stdout)
+
+
+_ASSERTION = re.compile(r"^\s*pid (\d+)\((.+?)\): \[[^\]]*\] \S+ "
+                        r"(PreventUserIdle(?:Display|System)Sleep) named: \"(.*)\"")
+_MEDIA_REASON = re.compile(r"audio|video|playing|meeting|call|media|wake lock", re.I)
+_SYSTEM_OWNERS = {"coreaudiod", "powerd", "WindowServer"}
+
+
+def parse_pmset_assertions(text: str) -> list[AudioStream]:
+    """Processes keeping the Mac awake for sound, video or a call (`pmset -g assertions`)."""
+    out = []
+    for line in text.splitlines():
+        match = _ASSERTION.match(line)
+        if match and match.group(2) not in _SYSTEM_OWNERS and \
+                _MEDIA_REASON.search(match.group(4)):
+            out.append(AudioStream(int(match.group(1)), match.group(2), match.group(2)))
+    return out
+
+
+class MacAssertions:
+    name = "audio.pmset"
+
+    def playing(self) -> list[AudioStream]:
+        try:
+            done = subprocess.run(["pmset", "-g", "assertions"], capture_output=True,
+                                  text=True, timeout=PACTL_TIMEOUT)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise AudioUnavailable(f"pmset failed: {exc}") from None
+        return parse_pmset_assertions(done.stdout)
+
+
+ACTIVE_SESSION = 1  # AudioSessionState.AudioSessionStateActive
+
+
+def parse_windows_sessions(sessions: Iterable[Mapping[str, Any]]) -> list[AudioStream]:
+    """Active sessions from rows {"pid", "name", "state"} (what pycaw's sessions give)."""
+    return [AudioStream(_int(s.get("pid")) or None, s.get("name"), s.get("name"))
+            for s in sessions if s.get("state") == ACTIVE_SESSION]
+
+
+class WindowsSessions:
+    name = "audio.wasapi"
+
+    def playing(self) -> list[AudioStream]:
+        try:
+            from pycaw.pycaw import AudioUtilities  # type: ignore[import-not-found]
+        except ImportError:
+            raise AudioUnavailable("pycaw is not installed") from None
+        rows = []
+        for session in AudioUtilities.GetAllSessions():
+            process = session.Process
+            rows.append({"pid": session.ProcessId, "state": session.State,
+                         "name": process.name() if process else None})
+        return parse_windows_sessions(rows)
+
+
+def create_audio_source(platform: str = sys.platform) -> AudioSource:
+    if platform == "darwin":
+        return MacAssertions()
+    if platform == "win32":
+        return WindowsSessions()
+    return PulseAudio()
