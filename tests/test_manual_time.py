@@ -17,7 +17,7 @@ from desktop.engine import manual
 from desktop.engine.analytics import Analytics
 from desktop.engine.sessions import sessions
 from desktop.engine.span import Classification, Span
-from desktop.engine.store import Store
+from desktop.engine.store import Store, migrations
 from desktop.engine.timesheet import timesheet
 
 T0 = 1_772_409_600.0  # 2026-03-02 00:00 UTC
@@ -208,7 +208,7 @@ def test_a_v9_file_gains_span_edit(tmp_path):
         conn.execute("DROP TABLE span_edit")
         conn.execute("UPDATE meta SET value = '9' WHERE key = 'schema_version'")
     store = Store(path)
-    assert store.meta("schema_version") == "10"
+    assert store.meta("schema_version") == str(migrations.LATEST)
     assert [s.project for s in store.spans(0, 4e9)] == ["alpha"]
     span = store.spans(0, 4e9)[0]
     manual.move(store, span.uuid, "beta")  # this device's own: nothing to remember

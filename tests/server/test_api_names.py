@@ -84,10 +84,11 @@ def test_keys_from_before_step_5_still_work(database_url, tmp_path, monkeypatch)
     monkeypatch.setattr(migrations, "STEPS", migrations.STEPS[:4])
     db.migrate()
     monkeypatch.undo()
-    for table in ("team_member", "team_invitation", "team", "board"):
+    for table in ("team_member", "team_invitation", "team", "board", "user_achievement"):
         db.execute(f"DROP TABLE IF EXISTS {table}")
     for column in ("revoked_at", "hint"):
         db.execute(f"ALTER TABLE api_key DROP COLUMN {column}")
+    db.execute("ALTER TABLE tf_user DROP COLUMN show_achievements")  # added by a later step
     old = str(uuid.uuid4())
     db.execute("INSERT INTO tf_user (name, timezone, weekly_email, leaderboard, "
                "daily_goal_minutes, created, public_stats) VALUES "

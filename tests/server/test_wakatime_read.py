@@ -210,7 +210,8 @@ def test_migration_adds_public_stats_and_device_os(database_url):
     """A database from before the columns gets them, with their defaults."""
     db = Database(database_url)
     db.migrate()
-    for table, column in (("tf_user", "public_stats"), ("device", "os")):
+    for table, column in (("tf_user", "public_stats"), ("device", "os"),
+                          ("tf_user", "show_achievements")):
         db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     db.execute("INSERT INTO tf_user (name, timezone, weekly_email, leaderboard, "
                "daily_goal_minutes, created) VALUES ('old', 'UTC', FALSE, 'hidden', 120, 0)")
