@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from desktop.engine.heartbeats import WAKATIME_TIMEOUT, checked_text
-from desktop.engine.span import ACTIVITY_FIELDS, Span, source_priority
+from desktop.engine.span import ACTIVITY_FIELDS, FLAG_INDICES, Span, source_priority
 from desktop.engine.store import beats as beatlib
 from desktop.engine.store.store import _SPLIT_NS, _key_hash
 from desktop.engine.timeline import resolve_raw
@@ -142,7 +142,8 @@ class History:
             for aid, *values in self.db.execute(
                     f"SELECT id, {', '.join(ACTIVITY_FIELDS)} FROM activity WHERE id IN "
                     f"({marks(len(part))})", list(part)):
-                values[-2:] = [bool(values[-2]), bool(values[-1])]
+                for i in FLAG_INDICES:
+                    values[i] = bool(values[i])
                 self._activity_rows[aid] = tuple(values)
         return self._activity_rows
 

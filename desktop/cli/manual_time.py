@@ -26,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("duration", help="1h30m, 45m, 2h, 90s, or minutes")
     p.add_argument("--project", required=True)
     p.add_argument("--note", help="what it was (shown as its title)")
+    p.add_argument("--category", help="its category (one of the rules' [categories]); "
+                   "default: what the rules make of it")
     p.add_argument("--at", metavar="WHEN",
                    help="its start: 14:00 (today) or '2026-12-04 14:00'; default: ends now")
     p.set_defaults(func=run_log)
@@ -42,14 +44,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("edit", help="move, split or delete a span",
                        description="Edit one span by its id (`timeforged sessions --spans`), "
-                       "or move a range of time (--from/--to) to a project. The change is "
-                       "stored and syncs.")
+                       "or move a range of time (--from/--to) to a project or category. The "
+                       "change is stored and syncs.")
     p.add_argument("span", nargs="?", help="the span's id (or a unique start of it)")
-    p.add_argument("--from", dest="start", metavar="WHEN", help="with --to and --project: "
-                   "move the time in this range, whatever recorded it")
+    p.add_argument("--from", dest="start", metavar="WHEN", help="with --to and --project or "
+                   "--category: move the time in this range, whatever recorded it")
     p.add_argument("--to", dest="end", metavar="WHEN")
-    what = p.add_mutually_exclusive_group(required=True)
-    what.add_argument("--project", help="move it to this project")
+    p.add_argument("--project", help="move it to this project")
+    p.add_argument("--category", help="move it to this category (wins over the rules; "
+                   "'' gives it back to them)")
+    what = p.add_mutually_exclusive_group()
     what.add_argument("--split-at", metavar="WHEN", help="split it at this time")
     what.add_argument("--delete", action="store_true", help="delete it")
     p.add_argument("--yes", action="store_true", help="delete without asking")
@@ -79,14 +83,16 @@ def run_log(args: argparse.Namespace) -> int:
         start = (_moment(args.at, tz).timestamp() if args.at
                  else datetime.now(tz).timestamp() - seconds)
         try:
+            category = manual.check_category(args.category or "", ctx.rules.categories)
             span = manual.log_time(ctx.store, manual.manual_span(
-                start, seconds, args.project, args.note))
+                start, seconds, args.project, args.note, category=category))
         except manual.EditError as exc:
             raise CliError(str(exc)) from None
     finally:
         ctx.close()
     a, b = (datetime.fromtimestamp(t, tz) for t in (span.start, span.end))
-    console.print(f"logged {format_duration(seconds)} on {span.project} "
+    console.print(f"logged {format_duration(seconds)} on {span.project}"
+                  f"{f' ({span.category})' if span.category else ''} "
                   f"{a:%Y-%m-%d %H:%M}–{b:%H:%M} (manual, id {span.uuid[:8]})", highlight=False)
     return 0
 
@@ -105,7 +111,7 @@ def run_sessions(args: argparse.Namespace) -> int:
     if args.spans:
         rows = [{"id": s.uuid, "start": stamp(s.start).isoformat(), "end":
                  stamp(s.end).isoformat(), "seconds": round(s.duration, 3), "source": s.source,
-                 "manual": s.source == MANUAL, "project": s.project,
+                 "manual": s.source == MANUAL, "project": s.project, "category": s.category,
                  "title": s.title, "file": s.file} for s in spans]
     else:
         rows = [{"start": stamp(s.start).isoformat(), "end": stamp(s.end).isoformat(),
@@ -139,21 +145,35 @@ def run_sessions(args: argparse.Namespace) -> int:
 def run_edit(args: argparse.Namespace) -> int:
     if (args.span is None) == (args.start is None or args.end is None):
         raise CliError("give a span's id, or --from and --to (not both)")
-    if args.span is None and args.project is None:
-        raise CliError("a range can only be moved: add --project")
+    moving = args.project is not None or args.category is not None
+    if moving == bool(args.split_at or args.delete):
+        raise CliError("say what to do: --project and/or --category, or --split-at, "
+                       "or --delete")
+    if args.span is None and not moving:
+        raise CliError("a range can only be moved: add --project or --category")
     ctx = open_context()
     try:
         tz = ctx.config.zone()
         try:
+            if args.category is not None:
+                args.category = manual.check_category(args.category, ctx.rules.categories)
+            target = " and ".join(
+                ([args.project] if args.project is not None else [])
+                + ([f"category {args.category or '(from the rules)'}"]
+                   if args.category is not None else []))
             if args.span is None:
                 count = manual.move_range(ctx.store, _moment(args.start, tz).timestamp(),
-                                          _moment(args.end, tz).timestamp(), args.project)
-                console.print(f"moved {count} spans to {args.project}", highlight=False)
+                                          _moment(args.end, tz).timestamp(), args.project,
+                                          args.category)
+                console.print(f"moved {count} spans to {target}", highlight=False)
                 return 0
             span = manual.find_span(ctx.store, args.span)
-            if args.project is not None:
-                manual.move(ctx.store, span.uuid, args.project)
-                message = f"moved to {args.project}"
+            if moving:
+                if args.project is not None:
+                    manual.move(ctx.store, span.uuid, args.project)
+                if args.category is not None:
+                    manual.recategorize(ctx.store, span.uuid, args.category)
+                message = f"moved to {target}"
             elif args.split_at:
                 at = _moment(args.split_at, tz).timestamp()
                 _, second = manual.split(ctx.store, span.uuid, at)

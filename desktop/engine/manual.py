@@ -3,7 +3,9 @@
 A manual entry is a span of source `manual` (the store's mark of manual time): it wins every
 moment it covers over what watchers recorded then (desktop.engine.span.SOURCE_PRIORITY), so
 the same moment is never counted twice. Edits rewrite spans under their uuid (a deleted span
-is retired: kept with no length) so that sync carries them like any change.
+is retired: kept with no length) so that sync carries them like any change. A category set
+here is a field of the span's activity and wins over the rules (desktop.engine.rules), now and
+after any change of the rules; set to nothing, the rules decide again.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import uuid as uuidlib
+from collections.abc import Collection
 
 from desktop.engine.span import MANUAL, Span
 from desktop.engine.store import Store
@@ -41,12 +44,21 @@ def parse_duration(text: str) -> float:
 
 
 def manual_span(start: float, seconds: float, project: str, note: str | None = None,
-                device: str = "") -> Span:
-    """A manual entry: its project, and its note as the title."""
+                device: str = "", category: str | None = None) -> Span:
+    """A manual entry: its project, its note as the title, and its category if given."""
     if not project.strip():
         raise EditError("a manual entry needs a project")
     return Span(start, start + seconds, source=MANUAL, device=device, project=project.strip(),
-                title=(note or "").strip() or None)
+                title=(note or "").strip() or None, category=(category or "").strip() or None)
+
+
+def check_category(name: str, known: Collection[str]) -> str:
+    """`name` if the rules know it (or empty: back to the rules' category)."""
+    name = name.strip()
+    if name and name not in known:
+        raise EditError(f"unknown category {name!r} (known: {', '.join(sorted(known))}; "
+                        f"add it under [categories] in rules.toml)")
+    return name
 
 
 def log_time(store: Store, span: Span) -> Span:
@@ -67,6 +79,14 @@ def move(store: Store, uuid: str, project: str) -> Span:
     """Give one span another project; durable and synced (the span keeps its uuid)."""
     span = find_span(store, uuid)
     moved = dataclasses.replace(span, project=project.strip() or None)
+    store.upsert_spans([moved], edited=True)
+    return moved
+
+
+def recategorize(store: Store, uuid: str, category: str) -> Span:
+    """Give one span another category (empty: the rules' again); durable and synced."""
+    span = find_span(store, uuid)
+    moved = dataclasses.replace(span, category=category.strip() or None)
     store.upsert_spans([moved], edited=True)
     return moved
 
@@ -100,9 +120,12 @@ def delete(store: Store, uuid: str) -> Span:
     return span
 
 
-def move_range(store: Store, start: float, end: float, project: str) -> int:
-    """Give the time in [start, end) another project, from every span there: spans crossing
-    an edge are split at it first. Returns how many spans were moved."""
+def move_range(store: Store, start: float, end: float, project: str | None = None,
+               category: str | None = None) -> int:
+    """Give the time in [start, end) another project and/or category, from every span there:
+    spans crossing an edge are split at it first. Returns how many spans were moved."""
+    if project is None and category is None:
+        raise EditError("move the range to a project or a category")
     if end <= start:
         raise EditError("the range is empty")
     moved = 0
@@ -113,6 +136,9 @@ def move_range(store: Store, start: float, end: float, project: str) -> int:
             uuid = right.uuid
         if span.end > end:
             split(store, uuid, end)
-        move(store, uuid, project)
+        if project is not None:
+            move(store, uuid, project)
+        if category is not None:
+            recategorize(store, uuid, category)
         moved += 1
     return moved

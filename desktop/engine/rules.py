@@ -222,6 +222,9 @@ class Rules:
             found = self._by_traits.get(traits)
             if found is None:
                 found = _remember(self._by_traits, traits, self._classify(values, span.project))
+            if span.category:  # set by the user: wins over the rules, with its productivity
+                found = Classification(found.project, span.category,
+                                       self.categories.get(span.category, 0))
             _remember(self._cache, key, found)
         return found
 

@@ -13,10 +13,13 @@ SOURCE_PRIORITY = {"manual": 40, "editor": 30, "browser": 20, "window": 10}
 MANUAL = "manual"
 
 # The descriptive fields rules classify on; together they form a span's activity key.
+# `category` is none unless the user set one (desktop.engine.manual); then it wins over the rules.
 ACTIVITY_FIELDS = (
     "app", "title", "url", "site", "file", "project", "branch", "language", "editor",
-    "browser", "terminal", "private", "audible",
+    "browser", "terminal", "private", "audible", "category",
 )
+# Where the flags are in an activity key (SQLite hands them back as 0 and 1).
+FLAG_INDICES = (ACTIVITY_FIELDS.index("private"), ACTIVITY_FIELDS.index("audible"))
 
 
 def source_priority(source: str) -> int:
@@ -46,6 +49,7 @@ class Span:
     terminal: str | None = None
     private: bool = False
     audible: bool = False
+    category: str | None = None
     keystrokes: int = 0
     clicks: int = 0
     scrolls: int = 0

@@ -102,8 +102,15 @@ def _v12(db: peewee.Database) -> None:
     db.create_tables([models.UpstreamQueued])
 
 
+def _v13(db: peewee.Database) -> None:
+    """A category the user set on an activity (desktop.engine.manual), none before (a file
+    created now has the column from step 1)."""
+    if "category" not in {c.name for c in db.get_columns("activity")}:
+        db.execute_sql("ALTER TABLE activity ADD COLUMN category TEXT")
+
+
 STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9,
-                                                   _v10, _v11, _v12]
+                                                   _v10, _v11, _v12, _v13]
 LATEST = len(STEPS)
 
 

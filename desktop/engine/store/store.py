@@ -18,7 +18,13 @@ import peewee
 
 from desktop.engine import paths
 from desktop.engine.gitlog import Change, Commit
-from desktop.engine.span import ACTIVITY_FIELDS, Classification, Span, source_priority
+from desktop.engine.span import (
+    ACTIVITY_FIELDS,
+    FLAG_INDICES,
+    Classification,
+    Span,
+    source_priority,
+)
 from desktop.engine.store import achievements as achievementlib
 from desktop.engine.store import beats as beatlib
 from desktop.engine.store import commits as commitlib
@@ -49,6 +55,10 @@ _SPLIT_NS = uuidlib.UUID("5b0c7d4e-57a1-4c55-9f0e-0d7c3b1e2a90")
 
 
 def _key_hash(key: tuple) -> str:
+    """The activity's hash; without a user-set category (the key's last field), the hash of
+    the key before that field existed, so stored activities keep theirs."""
+    if key and key[-1] is None:
+        key = key[:-1]
     return hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
 
 
@@ -715,7 +725,8 @@ class Store:
                     for aid, *fields in conn.execute(
                             f"SELECT id, {', '.join(ACTIVITY_FIELDS)} FROM activity "
                             f"WHERE id IN ({','.join('?' * len(part))})", part):
-                        fields[-2:] = [bool(fields[-2]), bool(fields[-1])]
+                        for i in FLAG_INDICES:
+                            fields[i] = bool(fields[i])
                         self._activity_rows[aid] = tuple(fields)
         return {i: self._activity_rows[i] for i in ids if i in self._activity_rows}
 
