@@ -1,6 +1,6 @@
 """Editing from the statistics window: the timeline's context menu on a span (move to a
-project, split here, delete), "Add time…" and "Export timesheet…". The edits themselves are
-the engine's (desktop.engine.manual); this only asks and forwards."""
+project or category, split here, delete), "Add time…" and "Export timesheet…". The edits
+themselves are the engine's (desktop.engine.manual); this only asks and forwards."""
 
 from __future__ import annotations
 
@@ -98,12 +98,25 @@ class TimelineEditor:
                 lambda _=False, n=name: self._do(manual.move, uuid, n))
         move.addSeparator()
         move.addAction("Other project…").triggered.connect(lambda _=False: self._ask_move(uuid))
+        self._category_menu(menu.addMenu("Move to category"), span)
         split = menu.addAction(f"Split at {datetime.fromtimestamp(at, tz):%H:%M}")
         split.setEnabled(span.start < at < span.end)
         split.triggered.connect(lambda _=False: self._do(manual.split, uuid, at))
         menu.addSeparator()
         menu.addAction("Delete…").triggered.connect(lambda _=False: self._ask_delete(span))
         return menu
+
+    def _category_menu(self, menu: QMenu, span: Any) -> None:
+        """The rules' categories but the span's own, and "As the rules say" once one is set."""
+        shown = self.engine.rules.classify(span).category
+        for name in sorted(self.engine.rules.categories):
+            if name != shown:
+                menu.addAction(name).triggered.connect(
+                    lambda _=False, n=name: self._do(manual.recategorize, span.uuid, n))
+        if span.category:
+            menu.addSeparator()
+            menu.addAction("As the rules say").triggered.connect(
+                lambda _=False: self._do(manual.recategorize, span.uuid, ""))
 
     def _do(self, edit: Callable, *args: Any) -> None:
         try:

@@ -1,7 +1,7 @@
 """Editing from the statistics window on a real store: "Add time…", the timeline's context
-menu (move, split, delete with a confirmation), "Export timesheet…"; the figures drawn follow.
-The grabs are checked to be drawn; docs/screenshots/ has the 1366×768 ones
-(tests/ui/shoot_manual_time.py)."""
+menu (move to a project or category, split, delete with a confirmation), "Export
+timesheet…"; the figures drawn follow. The grabs are checked to be drawn; docs/screenshots/
+has the 1366×768 ones (tests/ui/shoot_manual_time.py)."""
 
 from __future__ import annotations
 
@@ -113,6 +113,38 @@ def test_context_menu_split_move_delete(window, qtbot, engine, qapp, tmp_path):
     _reloads(qtbot, window, delete.trigger)
     assert engine.store.span_by_uuid(bar.uuid).duration == 0
     assert window.total_fig.value.text() == "3h 50m"
+
+
+def _categories(window, uuid: str):
+    menu = window.editor.span_menu(uuid, at_hour(9.75))
+    return next(a for a in menu.actions() if a.text() == "Move to category").menu()
+
+
+def test_context_menu_move_to_category(window, qtbot, engine, tmp_path):
+    """A coding bar moved to "meeting" draws in the meeting lane and stays there after the
+    rules are reloaded; "As the rules say" gives it back; the total does not change."""
+    bar = _coding_bar(window, 9.5)
+    categories = _categories(window, bar.uuid)
+    names = [a.text() for a in categories.actions()]
+    assert "meeting" in names and "design" in names
+    assert "coding" not in names and "As the rules say" not in names  # its own; none set
+    categories.popup(window.mapToGlobal(window.rect().center()))
+    qtbot.waitUntil(categories.isVisible)
+    assert categories.grab().save(str(tmp_path / "timeline-category-menu.png"))
+    categories.close()
+    _reloads(qtbot, window, next(a for a in categories.actions()
+                                 if a.text() == "meeting").trigger)
+    assert engine.store.span_by_uuid(bar.uuid).category == "meeting"
+    tl = window.timeline
+    assert tl.bar_at(9.75, len(tl.lanes) - 1 - tl.lanes.index("meeting")).uuid == bar.uuid
+    assert window.total_fig.value.text() == "4h 35m"
+
+    back = _categories(window, bar.uuid)
+    assert "meeting" not in [a.text() for a in back.actions()]
+    _reloads(qtbot, window, next(a for a in back.actions()
+                                 if a.text() == "As the rules say").trigger)
+    assert engine.store.span_by_uuid(bar.uuid).category is None
+    assert _coding_bar(window, 9.75).uuid == bar.uuid
 
 
 def test_export_timesheet(window, tmp_path):
