@@ -1,4 +1,4 @@
-"""Screenshots of the statistics window's "Add time" dialog and the timeline's span menu on a
+"""Screenshots of the statistics window's "Add time" dialog and the timeline's span menus on a
 1366×768 Xvfb screen: `python -m tests.ui.shoot_manual_time [OUT_DIR]` (default
 docs/screenshots). Whole-screen grabs, so what does not fit would show."""
 
@@ -58,17 +58,19 @@ def shoot(tmp: Path, out: Path) -> None:
         tl = win.timeline
         lane = len(tl.lanes) - 1 - tl.lanes.index("coding")
         scene = tl.getPlotItem().getViewBox().mapViewToScene(QPointF(9.75, lane))
-        tl.customContextMenuRequested.emit(tl.mapFromScene(scene))
-        settle(0.3)
-        menu = app.activePopupWidget()
-        if menu is not None:
-            move = next(a for a in menu.actions() if a.text() == "Move to project")
-            menu.setActiveAction(move)
-            move.menu().popup(menu.mapToGlobal(menu.actionGeometry(move).topRight()))
-        grab("timeline-span-menu-1366x768")
-        for popup in (app.activePopupWidget(), menu):
-            if popup is not None:
-                popup.close()
+        for submenu, name in (("Move to project", "timeline-span-menu-1366x768"),
+                              ("Move to category", "timeline-category-menu-1366x768")):
+            tl.customContextMenuRequested.emit(tl.mapFromScene(scene))
+            settle(0.3)
+            menu = app.activePopupWidget()
+            if menu is not None:
+                move = next(a for a in menu.actions() if a.text() == submenu)
+                menu.setActiveAction(move)
+                move.menu().popup(menu.mapToGlobal(menu.actionGeometry(move).topRight()))
+            grab(name)
+            for popup in (app.activePopupWidget(), menu):
+                if popup is not None:
+                    popup.close()
         dialog = win.editor.add_time()
         dialog.duration.setText("1h30m")
         dialog.project.setCurrentText("client-x")
