@@ -124,6 +124,8 @@ def test_context_menu_move_to_category(window, qtbot, engine, tmp_path):
     """A coding bar moved to "meeting" draws in the meeting lane and stays there after the
     rules are reloaded; "As the rules say" gives it back; the total does not change."""
     bar = _coding_bar(window, 9.5)
+    span = engine.store.span_by_uuid(bar.uuid)
+    assert window.coding_fig.value.text() == "3h 30m"
     categories = _categories(window, bar.uuid)
     names = [a.text() for a in categories.actions()]
     assert "meeting" in names and "design" in names
@@ -138,6 +140,8 @@ def test_context_menu_move_to_category(window, qtbot, engine, tmp_path):
     tl = window.timeline
     assert tl.bar_at(9.75, len(tl.lanes) - 1 - tl.lanes.index("meeting")).uuid == bar.uuid
     assert window.total_fig.value.text() == "4h 35m"
+    coding = 3 * 3600 + 30 * 60 - span.duration  # the coding figure loses the span
+    assert window.coding_fig.value.text() == f"{coding // 3600:.0f}h {coding % 3600 // 60:02.0f}m"
 
     back = _categories(window, bar.uuid)
     assert "meeting" not in [a.text() for a in back.actions()]
@@ -145,6 +149,7 @@ def test_context_menu_move_to_category(window, qtbot, engine, tmp_path):
                                  if a.text() == "As the rules say").trigger)
     assert engine.store.span_by_uuid(bar.uuid).category is None
     assert _coding_bar(window, 9.75).uuid == bar.uuid
+    assert window.coding_fig.value.text() == "3h 30m"
 
 
 def test_export_timesheet(window, tmp_path):
