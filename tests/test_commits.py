@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sqlite3
 import subprocess
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -265,3 +266,17 @@ def test_report_by_commit_and_by_pull_request(repo, tf_home):
     assert "No commits of yours" in empty.stderr
     refused = tf(tf_home, "report", "--by", "commit", "--filter", "language=Go", ok=False)
     assert refused.returncode == 2 and "by project only" in refused.stderr
+
+
+def test_a_projects_quarters_are_searched_by_activity(store, tmp_path):
+    """Commit times read one project's quarters over years: SQLite searches them by
+    activity (schema step 13) rather than scanning every activity's quarters."""
+    conn = sqlite3.connect(tmp_path / "tf.sqlite3")
+    try:
+        plan = " ".join(row[-1] for row in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT bucket, activity, origin, seconds FROM rollup_quarter "
+            "WHERE bucket >= 0 AND bucket < 9 AND activity IN (SELECT value FROM json_each(?))",
+            ("[1, 2]",)))
+    finally:
+        conn.close()
+    assert "rollup_quarter_activity" in plan and "SCAN rollup_quarter" not in plan

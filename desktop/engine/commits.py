@@ -115,22 +115,31 @@ class Ledger:
         return found
 
     def prefetch(self, moments: Iterable[float]) -> None:
-        """Read, in one call, the pieces `before` and `branch_at` will want at `moments`."""
-        wanted: set[tuple[int, float]] = set()
-        for moment in moments:
-            keys = [self._window(math.floor(moment / QUARTER), moment)]
+        """Read the pieces `before` and `branch_at` will want at `moments`: those of each
+        moment's quarter in one call, then those of the quarters `branch_at` still has to
+        look at in another."""
+        moments = list(moments)
+        self._read({self._window(math.floor(m / QUARTER), m) for m in moments})
+        wanted: set[tuple[int, float] | None] = set()
+        for moment in moments:  # as branch_at walks, up to a quarter not read yet
             q = math.ceil(moment / QUARTER) - 1
             i = bisect.bisect_right(self._busy, q) - 1
-            while i >= 0 and q - self._busy[i] <= BRANCH_LOOKBACK:  # as branch_at walks
-                whole = (self._busy[i] + 1) * QUARTER <= moment
-                if not whole or self._only[self._busy[i]] is None:
-                    keys.append(self._window(self._busy[i], moment))
-                if whole:
+            while i >= 0 and q - self._busy[i] <= BRANCH_LOOKBACK:
+                if (self._only[self._busy[i]] is not None
+                        and (self._busy[i] + 1) * QUARTER <= moment):
+                    break
+                key = self._window(self._busy[i], moment)
+                if key not in self._memo:
+                    wanted.add(key)
+                    break
+                if self._memo[key]:
                     break
                 i -= 1
-            wanted.update(k for k in keys if k is not None and k[1] > k[0] * QUARTER
-                          and k not in self._memo)
-        order = sorted(wanted)
+        self._read(wanted)
+
+    def _read(self, keys: set[tuple[int, float] | None]) -> None:
+        order = sorted(k for k in keys
+                       if k is not None and k[1] > k[0] * QUARTER and k not in self._memo)
         for key, found in zip(order, self._pieces([(q * QUARTER, end) for q, end in order]),
                               strict=True):
             self._memo[key] = found
