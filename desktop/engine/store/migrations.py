@@ -102,8 +102,15 @@ def _v12(db: peewee.Database) -> None:
     db.create_tables([models.UpstreamQueued])
 
 
+def _v13(db: peewee.Database) -> None:
+    """The quarter rollups by activity: a project's coding quarters over years (commit
+    times, desktop.engine.commits) are searched, not scanned among every activity's."""
+    db.execute_sql("CREATE INDEX IF NOT EXISTS rollup_quarter_activity ON rollup_quarter "
+                   "(activity, bucket, origin, seconds)")
+
+
 STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9,
-                                                   _v10, _v11, _v12]
+                                                   _v10, _v11, _v12, _v13]
 LATEST = len(STEPS)
 
 
