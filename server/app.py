@@ -331,7 +331,8 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
         return await _one_heartbeat(state, who, body, request.headers.get("user-agent"),
                                     request.headers.get("x-machine-name"))
 
-    @app.get(f"{WAKA}/live", tags=["live"], response_class=StreamingResponse)
+    @app.get(f"{WAKA}/live", tags=["live"], response_class=StreamingResponse, responses={
+        200: {"content": {"text/event-stream": {}}, "description": "A stream of events"}})
     async def live(request: Request) -> StreamingResponse:
         """Today's totals (and per project) now and whenever they change, as Server-Sent
         Events (`event: totals`); by API key or the web page's session cookie."""

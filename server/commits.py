@@ -130,9 +130,11 @@ def _ledger(reports: Reports, user: User, project: str, first: date, last: date)
             per_quarter[q, branch] += min(b, (q + 1) * QUARTER) - max(a, q * QUARTER)
             q += 1
 
-    def within(lo: float, hi: float) -> list[Piece]:
-        return [(max(a, lo), min(b, hi), branch) for a, b, branch in pieces
-                if a < hi and b > lo]
+    pieces.sort()
+
+    def within(windows: list[tuple[float, float]]) -> list[list[Piece]]:
+        return [[(max(a, lo), min(b, hi), branch) for a, b, branch in pieces
+                 if a < hi and b > lo] for lo, hi in windows]
     return Ledger(dict(per_quarter), within)
 
 

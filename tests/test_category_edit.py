@@ -108,7 +108,7 @@ def test_unknown_categories_are_refused():
 
 
 def test_a_v12_file_gains_the_category_and_keeps_its_activities(tmp_path):
-    """Schema step 13 adds the column to an existing file; stored activities keep their key
+    """Schema step 14 adds the column to an existing file; stored activities keep their key
     (a span of the same activity added after the step reuses it)."""
     path = tmp_path / "t.sqlite3"
     store = Store(path)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sqlite3
 import subprocess
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -167,37 +168,70 @@ def reference(spans: list[Span], commits: list[Commit], mine: set[str]) -> dict[
     return out
 
 
-span_st = st.builds(
-    lambda start, length, branch, source: Span(
-        T0 + start, T0 + start + length, source=source, editor="vim", file="/r/a.py",
-        project="repo", branch=branch),
-    st.integers(0, 4 * 3600), st.integers(1, 1800), st.sampled_from(["main", "f", None]),
-    st.sampled_from(["editor", "window"]))
-commit_st = st.builds(
-    lambda i, at, email, parents: Commit(f"{i:040x}", parents, email, "x", T0 + at, T0 + at,
-                                         "s", 1, 0),
-    st.integers(0, 10**6), st.integers(-600, 5 * 3600), st.sampled_from([ME, ME, OTHER]),
-    st.sampled_from([1, 1, 1, 2]))
+def span_st(hours: int) -> st.SearchStrategy[Span]:
+    return st.builds(
+        lambda start, length, branch, source: Span(
+            T0 + start, T0 + start + length, source=source, editor="vim", file="/r/a.py",
+            project="repo", branch=branch),
+        st.integers(0, hours * 3600), st.integers(1, 1800),
+        st.sampled_from(["main", "f", None]), st.sampled_from(["editor", "window"]))
+
+
+def commit_st(hours: int) -> st.SearchStrategy[Commit]:
+    return st.builds(
+        lambda i, at, email, parents: Commit(f"{i:040x}", parents, email, "x", T0 + at,
+                                             T0 + at, "s", 1, 0),
+        st.integers(0, 10**6), st.integers(-600, (hours + 1) * 3600),
+        st.sampled_from([ME, ME, OTHER]), st.sampled_from([1, 1, 1, 2]))
+
+
+def check_against_reference(store: Store, spans: list[Span], commits: list[Commit]) -> None:
+    store.add_spans(spans)
+    store.save_commits("/r", "repo", Change("f", commits, set()), {ME})
+    got = Commits(store, Analytics(store, TinyRules(), ZoneInfo("UTC"))).times()
+    want = reference(spans, commits, {ME})
+    assert {t.commit.hash for t in got} == set(want)
+    for t in got:
+        branch, seconds = want[t.commit.hash]
+        assert t.branch == branch
+        assert t.seconds == pytest.approx(seconds, abs=1e-6)
 
 
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(spans=st.lists(span_st, max_size=25), commits=st.lists(commit_st, max_size=12,
-                                                              unique_by=lambda c: c.hash))
+@given(spans=st.lists(span_st(4), max_size=25),
+       commits=st.lists(commit_st(4), max_size=12, unique_by=lambda c: c.hash))
 def test_commit_times_equal_the_reference(tmp_path_factory, spans, commits):
     store = Store(tmp_path_factory.mktemp("c") / "tf.sqlite3", device="dev-a")
     try:
-        store.add_spans(spans)
-        store.save_commits("/r", "repo", Change("f", commits, set()), {ME})
-        got = Commits(store, Analytics(store, TinyRules(), ZoneInfo("UTC"))).times()
-        want = reference(spans, commits, {ME})
-        assert {t.commit.hash for t in got} == set(want)
-        for t in got:
-            branch, seconds = want[t.commit.hash]
-            assert t.branch == branch
-            assert t.seconds == pytest.approx(seconds, abs=1e-6)
+        check_against_reference(store, spans, commits)
     finally:
         store.close()
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(spans=st.lists(span_st(3 * 24), max_size=40),
+       commits=st.lists(commit_st(3 * 24), max_size=12, unique_by=lambda c: c.hash))
+def test_commit_times_over_days_equal_the_reference(tmp_path_factory, spans, commits):
+    """Across UTC days: whole days come from the day rollups, the rest from quarters."""
+    store = Store(tmp_path_factory.mktemp("c") / "tf.sqlite3", device="dev-a")
+    try:
+        check_against_reference(store, spans, commits)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("hour", [0, 1, 23.75, 24, 24.2])
+def test_commits_next_to_midnight_equal_the_reference(store, hour):
+    """Coding the evening before, commits just before, at and after midnight: the lookback
+    and the day's start cross the day boundary."""
+    spans = [Span(T0 + h * 3600, T0 + h * 3600 + 1500, source="editor", editor="vim",
+                  file="/r/a.py", project="repo", branch=b)
+             for h, b in ((20, "main"), (22.5, "f"), (23.6, "main"), (24.1, "f"))]
+    commits = [Commit(f"{i:040x}", 1, ME, "x", T0 + at * 3600, T0 + at * 3600, "s", 1, 0)
+               for i, at in enumerate((21, hour, hour + 0.3, 48))]
+    check_against_reference(store, spans, commits)
 
 
 # -- the CLI -----------------------------------------------------------------------------------
@@ -232,3 +266,17 @@ def test_report_by_commit_and_by_pull_request(repo, tf_home):
     assert "No commits of yours" in empty.stderr
     refused = tf(tf_home, "report", "--by", "commit", "--filter", "language=Go", ok=False)
     assert refused.returncode == 2 and "by project only" in refused.stderr
+
+
+def test_a_projects_quarters_are_searched_by_activity(store, tmp_path):
+    """Commit times read one project's quarters over years: SQLite searches them by
+    activity (schema step 13) rather than scanning every activity's quarters."""
+    conn = sqlite3.connect(tmp_path / "tf.sqlite3")
+    try:
+        plan = " ".join(row[-1] for row in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT bucket, activity, origin, seconds FROM rollup_quarter "
+            "WHERE bucket >= 0 AND bucket < 9 AND activity IN (SELECT value FROM json_each(?))",
+            ("[1, 2]",)))
+    finally:
+        conn.close()
+    assert "rollup_quarter_activity" in plan and "SCAN rollup_quarter" not in plan

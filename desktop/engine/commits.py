@@ -81,10 +81,11 @@ Piece = tuple[float, float, str]  # start, end, branch name (UNKNOWN for none)
 class Ledger:
     """Coding seconds in one project, per branch, before any moment: whole quarter hours
     from the rollups, the quarter a moment falls in from its overlap-resolved pieces (exact).
-    `pieces(a, b)` gives the project's coding pieces in [a, b)."""
+    `pieces(windows)` gives the project's coding pieces in each [a, b) of `windows`; the
+    pieces before each moment are read with `prefetch`, all in one call."""
 
     def __init__(self, per_quarter: dict[tuple[int, str], float],
-                 pieces: Callable[[float, float], list[Piece]]) -> None:
+                 pieces: Callable[[list[tuple[float, float]]], list[list[Piece]]]) -> None:
         self._pieces = pieces
         by_branch: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for (q, branch), secs in sorted(per_quarter.items()):
@@ -92,25 +93,62 @@ class Ledger:
         self._quarters = {b: [q for q, _ in rows] for b, rows in by_branch.items()}
         self._sums = {b: _prefix(secs for _, secs in rows) for b, rows in by_branch.items()}
         self._busy = sorted({q for q, _ in per_quarter})
-        self._memo: dict[int, list[Piece]] = {}
+        self._memo: dict[tuple[int, float], list[Piece]] = {}
         self._coded = set(self._busy)
         self._only: dict[int, str | None] = {}  # quarter -> its one branch, None for several
         for q, branch in per_quarter:
             self._only[q] = branch if q not in self._only else None
 
-    def _quarter(self, q: int) -> list[Piece]:
-        if q not in self._coded:  # the rollups say no coding there: no pieces to read
+    def _window(self, q: int, moment: float) -> tuple[int, float] | None:
+        """(quarter, end) of the part of quarter `q` before `moment`; None without coding."""
+        return (q, min(moment, (q + 1) * QUARTER)) if q in self._coded else None
+
+    def _before_in(self, q: int, moment: float) -> list[Piece]:
+        """The pieces of quarter `q` before `moment`."""
+        key = self._window(q, moment)
+        if key is None or key[1] <= q * QUARTER:
             return []
-        found = self._memo.get(q)
+        found = self._memo.get(key)
         if found is None:
-            found = self._memo[q] = self._pieces(q * QUARTER, (q + 1) * QUARTER)
+            [found] = self._pieces([(q * QUARTER, key[1])])
+            self._memo[key] = found
         return found
+
+    def prefetch(self, moments: Iterable[float]) -> None:
+        """Read the pieces `before` and `branch_at` will want at `moments`: those of each
+        moment's quarter in one call, then those of the quarters `branch_at` still has to
+        look at in another."""
+        moments = list(moments)
+        self._read({self._window(math.floor(m / QUARTER), m) for m in moments})
+        wanted: set[tuple[int, float] | None] = set()
+        for moment in moments:  # as branch_at walks, up to a quarter not read yet
+            q = math.ceil(moment / QUARTER) - 1
+            i = bisect.bisect_right(self._busy, q) - 1
+            while i >= 0 and q - self._busy[i] <= BRANCH_LOOKBACK:
+                if (self._only[self._busy[i]] is not None
+                        and (self._busy[i] + 1) * QUARTER <= moment):
+                    break
+                key = self._window(self._busy[i], moment)
+                if key not in self._memo:
+                    wanted.add(key)
+                    break
+                if self._memo[key]:
+                    break
+                i -= 1
+        self._read(wanted)
+
+    def _read(self, keys: set[tuple[int, float] | None]) -> None:
+        order = sorted(k for k in keys
+                       if k is not None and k[1] > k[0] * QUARTER and k not in self._memo)
+        for key, found in zip(order, self._pieces([(q * QUARTER, end) for q, end in order]),
+                              strict=True):
+            self._memo[key] = found
 
     def before(self, moment: float, branch: str | None) -> float:
         """Seconds before `moment` on `branch` (every branch when None)."""
         q = math.floor(moment / QUARTER)
-        total = sum(min(b, moment) - a for a, b, name in self._quarter(q)
-                    if a < moment and (branch is None or name == branch))
+        total = sum(b - a for a, b, name in self._before_in(q, moment)
+                    if branch is None or name == branch)
         for b in (self._quarters if branch is None else [branch]):
             quarters = self._quarters.get(b)
             if quarters:
@@ -126,9 +164,9 @@ class Ledger:
             only = self._only[self._busy[i]]
             if only is not None and (self._busy[i] + 1) * QUARTER <= moment:
                 return None if only == UNKNOWN else only  # a quarter all before, one branch
-            earlier = [p for p in self._quarter(self._busy[i]) if p[0] < moment]
+            earlier = self._before_in(self._busy[i], moment)
             if earlier:
-                name = max(earlier, key=lambda p: p[1])[2]
+                name = earlier[-1][2]  # pieces are sorted and disjoint: the last ends last
                 return None if name == UNKNOWN else name
             i -= 1
         return None
@@ -146,6 +184,7 @@ def assign(commits: list[Commit], mine: set[str], ledger: Ledger
     """(commit, branch, seconds) for the user's non-merge commits, by the module's rule."""
     own = sorted((c for c in commits if not c.merge and c.email in mine),
                  key=lambda c: (c.authored, c.hash))
+    ledger.prefetch(c.authored for c in own)
     last: dict[str | None, float] = {}
     out = []
     for c in own:
@@ -242,9 +281,9 @@ class Commits:
         branch_of = {i: fields[_BRANCH] or UNKNOWN for i, fields in
                      self.store.activities(self.analytics.matching(filters)).items()}
 
-        def pieces(a: float, b: float) -> list[Piece]:
-            return [(x, y, branch_of[act]) for x, y, (act, _) in self.store.pieces(a, b)
-                    if act in branch_of]
+        def pieces(windows: list[tuple[float, float]]) -> list[list[Piece]]:
+            return [[(x, y, branch_of[act]) for x, y, (act, _) in found if act in branch_of]
+                    for found in self.store.pieces_of(windows)]
         upto = (math.floor(hi / QUARTER) + 1) * QUARTER
         per_quarter: dict[tuple[int, str], float] = defaultdict(float)
         for (q, (act, _)), secs in self.store.seconds_by_quarter(

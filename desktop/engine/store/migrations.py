@@ -103,6 +103,13 @@ def _v12(db: peewee.Database) -> None:
 
 
 def _v13(db: peewee.Database) -> None:
+    """The quarter rollups by activity: a project's coding quarters over years (commit
+    times, desktop.engine.commits) are searched, not scanned among every activity's."""
+    db.execute_sql("CREATE INDEX IF NOT EXISTS rollup_quarter_activity ON rollup_quarter "
+                   "(activity, bucket, origin, seconds)")
+
+
+def _v14(db: peewee.Database) -> None:
     """A category the user set on an activity (desktop.engine.manual), none before (a file
     created now has the column from step 1)."""
     if "category" not in {c.name for c in db.get_columns("activity")}:
@@ -110,7 +117,7 @@ def _v13(db: peewee.Database) -> None:
 
 
 STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9,
-                                                   _v10, _v11, _v12, _v13]
+                                                   _v10, _v11, _v12, _v13, _v14]
 LATEST = len(STEPS)
 
 

@@ -55,7 +55,7 @@ class Activity(BaseModel):
     terminal = TextField(null=True)
     private = BooleanField(default=False)
     audible = BooleanField(default=False)
-    category = TextField(null=True)  # set by the user; wins over the rules (schema step 13)
+    category = TextField(null=True)  # set by the user; wins over the rules (schema step 14)
 
 
 class Origin(BaseModel):

@@ -28,7 +28,7 @@ from desktop.engine.span import (
 from desktop.engine.store import achievements as achievementlib
 from desktop.engine.store import beats as beatlib
 from desktop.engine.store import commits as commitlib
-from desktop.engine.store import migrations, rollups
+from desktop.engine.store import migrations, rollups, windows
 from desktop.engine.store.db import StoreError, explain, open_database
 
 _activity_key = attrgetter(*ACTIVITY_FIELDS)
@@ -588,6 +588,12 @@ class Store:
         the rollups are made of."""
         with self._rollups() as conn:
             return rollups.raw_pieces(conn, start, end, self._max_duration, self._priority)
+
+    def pieces_of(self, spans: Sequence[tuple[float, float]]
+                  ) -> list[list[tuple[float, float, tuple[int, int]]]]:
+        """`pieces(lo, hi)` for each [lo, hi) of `spans`, in one query."""
+        with self._rollups() as conn:
+            return windows.raw_windows(conn, spans, self._max_duration, self._priority)
 
     def change_stamp(self) -> tuple[int, int]:
         """Changes when anything was written: here (a count of commits) or by another
