@@ -34,6 +34,7 @@ class User(BaseModel):
     created = DoubleField()
     public_stats = BooleanField(default=False)  # stats/{range} readable without a key
     show_achievements = BooleanField(default=False)  # on the public pages (server.achievements)
+    badges_public = BooleanField(default=False)  # /api/badge/{name}/... answers (server.badges)
 
     class Meta:
         table_name = "tf_user"
