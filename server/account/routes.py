@@ -131,9 +131,10 @@ def account_routes() -> APIRouter:
         if session is None:
             raise HTTPException(401, "sign in first")
         stamp = datetime.now(zone(session.user)).strftime("%Y%m%d")
-        return StreamingResponse(body(request.app.state.tf.history, session.user), media,
-                                 headers={**NO_STORE, "Content-Disposition":
-                                          f'attachment; filename="timeforged-{stamp}{name}"'})
+        disposition = f'attachment; filename="timeforged-{stamp}{name}"'
+        return StreamingResponse(body(request.app.state.tf.history, session.user),
+                                 media_type=media,
+                                 headers={**NO_STORE, "Content-Disposition": disposition})
 
     @router.get("/export.json")
     def export_json(request: Request) -> Response:
