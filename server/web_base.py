@@ -37,13 +37,13 @@ button.plain{background:none;color:var(--accent);border:1px solid var(--line)}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:.3em .5em;border-bottom:1px solid var(--line)}
 .scroll{overflow-x:auto}
-.muted{color:var(--muted)}.error{color:var(--danger)}.ok{color:var(--ok)}
+.nowrap{white-space:nowrap}.muted{color:var(--muted)}.error{color:var(--danger)}.ok{color:var(--ok)}
 code.secret{display:inline-block;word-break:break-all;background:var(--bg);padding:.2em .4em;
 border:1px solid var(--line);border-radius:4px}
 .row{display:flex;flex-wrap:wrap;gap:.5em;align-items:center}
 @media (max-width:30em){main{padding:.5em}input[type=text],input[type=email],
 input[type=password],input[type=number],input[type=date],select{width:100%}
-th,td{padding:.25em .3em}}
+th,td{padding:.25em .3em}.wide{display:none}}
 """
 
 

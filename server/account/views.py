@@ -20,7 +20,8 @@ DONE = {"settings": "Settings saved.", "revoked": "Key revoked.", "deleted": "Da
 def when(user: User, at: float | None) -> str:
     if not at:
         return "never"
-    return datetime.fromtimestamp(at, zone(user)).strftime("%Y-%m-%d %H:%M")
+    local = datetime.fromtimestamp(at, zone(user))
+    return f"<span class='nowrap'>{local:%Y-%m-%d}</span> <span class='nowrap'>{local:%H:%M}</span>"
 
 
 def _checkbox(name: str, label: str, on: bool) -> str:
@@ -51,16 +52,17 @@ def _settings(user: User, token: str) -> str:
 
 def _keys(user: User, keys: list[ApiKey], token: str) -> str:
     rows = "".join(
-        f"<tr><td>{e(k.label or '-')}</td><td>…{e(k.hint or '????')}</td>"
-        f"<td>{when(user, k.created)}</td><td>{when(user, k.last_used)}</td><td>"
+        f"<tr><td>{e(k.label or '-')} <span class='muted nowrap'>…{e(k.hint or '????')}"
+        f"</span></td><td class='wide'>{when(user, k.created)}</td>"
+        f"<td>{when(user, k.last_used)}</td><td>"
         + (f"revoked {when(user, k.revoked_at)}" if k.revoked else
            f"<form method='post' action='/account/keys/{k.id}/revoke'>{token}"
            f"<button class='danger' aria-label='Revoke key {e(k.label or k.hint or '')}'>"
            f"Revoke</button></form>")
         + "</td></tr>" for k in keys)
     return (f"<section aria-labelledby='keys'><h2 id='keys'>API keys</h2><div class='scroll'>"
-            f"<table><tr><th>Name</th><th>Key</th><th>Created</th><th>Last used</th>"
-            f"<th></th></tr>{rows or '<tr><td colspan=5>no keys</td></tr>'}</table></div>"
+            f"<table><tr><th>Name</th><th class='wide'>Created</th><th>Last used</th>"
+            f"<th></th></tr>{rows or '<tr><td colspan=4>no keys</td></tr>'}</table></div>"
             f"<form method='post' action='/account/keys' class='row'>{token}"
             f"<label>New key's name <input type='text' name='name' maxlength='64'></label>"
             f"<button>Create key</button></form></section>")
