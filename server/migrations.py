@@ -70,10 +70,11 @@ def _s7(db: peewee.Database) -> None:
 
 
 def _s8(db: peewee.Database) -> None:
-    """Browser sessions and passwords (server.account), and whether badges are public."""
+    """Browser sessions (and the key that opened one, if a key did) and passwords
+    (server.account), and whether a user's badges are public."""
     db.execute_sql('CREATE TABLE IF NOT EXISTS web_session (id VARCHAR(64) PRIMARY KEY, '
                    '"user" INTEGER NOT NULL, csrf VARCHAR(64) NOT NULL, created DOUBLE '
-                   'PRECISION NOT NULL, expires DOUBLE PRECISION NOT NULL)')
+                   'PRECISION NOT NULL, expires DOUBLE PRECISION NOT NULL, key_id INTEGER)')
     db.execute_sql('CREATE INDEX IF NOT EXISTS web_session_user ON web_session ("user")')
     db.execute_sql('CREATE TABLE IF NOT EXISTS user_password ("user" INTEGER PRIMARY KEY, '
                    'hash TEXT NOT NULL, updated DOUBLE PRECISION NOT NULL)')

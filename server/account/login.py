@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from server import csrf
 from server.account import passwords, sessions
+from server.auth import RateLimiter
 from server.web_base import page
+
+FRAMELESS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY",
+             "Content-Security-Policy": "frame-ancestors 'none'"}
 
 
 def login_page(error: bool = False) -> str:
@@ -27,10 +33,11 @@ def login_page(error: bool = False) -> str:
 
 def login_routes() -> APIRouter:
     router = APIRouter(include_in_schema=False)
+    guesses = RateLimiter(1 / 60, 10)  # password guesses per name, in this process
 
     @router.get("/login", response_class=HTMLResponse)
     def sign_in(error: str | None = None) -> HTMLResponse:
-        return HTMLResponse(login_page(bool(error)), headers={"Cache-Control": "no-store"})
+        return HTMLResponse(login_page(bool(error)), headers=FRAMELESS)
 
     @router.post("/login")
     async def login(request: Request) -> RedirectResponse:
@@ -40,16 +47,23 @@ def login_routes() -> APIRouter:
             raise HTTPException(403, "cross-site request refused")
         form = await csrf.form_of(request)
         state = request.app.state.tf
+        key_id = None
         if "key" in form:
             found = await run_in_threadpool(state.keys.verify, form["key"])
             user, failed = (found.user if found else None), "/?error=1"
+            key_id = found.key_id if found else None
         else:
-            user = await run_in_threadpool(passwords.check, state.db, form.get("name", ""),
+            name = form.get("name", "")
+            wait = guesses.take(int(hashlib.sha256(name.strip().encode()).hexdigest()[:15], 16))
+            if wait:
+                raise HTTPException(429, "too many sign-in attempts for this name; retry later",
+                                    headers={"Retry-After": str(int(wait))})
+            user = await run_in_threadpool(passwords.check, state.db, name,
                                            form.get("password", ""))
             failed = "/login?error=1"
         if user is None:
             return RedirectResponse(failed, status_code=303)
-        cookie = await run_in_threadpool(sessions.start, state, user)
+        cookie = await run_in_threadpool(sessions.start, state, user, key_id)
         response = RedirectResponse("/", status_code=303)
         sessions.set_cookie(response, request, cookie)
         return response

@@ -4,7 +4,9 @@ after a second, confirming step). A browser session only; every POST passes `ser
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -12,9 +14,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 
 from server import csrf, emails
 from server.account import erase, export, sessions, views
+from server.account.login import FRAMELESS
 from server.account.sessions import WebSession
 from server.auth import create_key
-from server.history import zone
+from server.history import History, zone
 from server.keys import MAX_KEYS
 from server.models import ApiKey, User
 from server.web import apply_settings
@@ -23,7 +26,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _html(text: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(text, status, headers=NO_STORE)
+    return HTMLResponse(text, status, headers=FRAMELESS)
 
 
 def _keys(user: User) -> list[ApiKey]:
@@ -126,7 +129,8 @@ def account_routes() -> APIRouter:
             return _html(await run_in_threadpool(lambda: _page(session, error=why)), 502)
         return _done("emailed")
 
-    def exported(request: Request, body, media: str, name: str) -> Response:
+    def exported(request: Request, body: Callable[[History, User], Iterator[Any]], media: str,
+                 name: str) -> Response:
         session = sessions.of(request)
         if session is None:
             raise HTTPException(401, "sign in first")

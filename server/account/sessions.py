@@ -1,7 +1,8 @@
 """Browser sessions, kept server-side in `web_session`: the cookie `tf_session` holds a random
 token and its HMAC (the server secret); the table holds the token's SHA-256, so a leaked
 database row cannot be replayed, and a logout deletes the row (the old cookie stops working).
-Each session has its own CSRF token (`server.csrf`)."""
+A session opened with an API key ends when that key is revoked. Each session has its own CSRF
+token (`server.csrf`)."""
 
 from __future__ import annotations
 
@@ -36,14 +37,16 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start(state: Any, user: User) -> str:
-    """A new session of `user`; returns the cookie's value."""
+def start(state: Any, user: User, key_id: int | None = None) -> str:
+    """A new session of `user` (opened with the API key `key_id`, if one); returns the
+    cookie's value."""
     token = secrets.token_urlsafe(32)
     now = time.time()
-    state.db.execute('DELETE FROM web_session WHERE expires < %s', (now,))
-    state.db.execute('INSERT INTO web_session (id, "user", csrf, created, expires) VALUES '
-                     '(%s, %s, %s, %s, %s)', (_digest(token), user.id, secrets.token_urlsafe(32),
-                                              now, now + LIFETIME))
+    state.db.execute("DELETE FROM web_session WHERE expires < %s", (now,))
+    state.db.execute('INSERT INTO web_session (id, "user", csrf, created, expires, key_id) '
+                     "VALUES (%s, %s, %s, %s, %s, %s)", (_digest(token), user.id,
+                                                         secrets.token_urlsafe(32), now,
+                                                         now + LIFETIME, key_id))
     return f"{token}.{_mac(state.secret, token)}"
 
 
@@ -54,9 +57,10 @@ def current(state: Any, cookie: str | None) -> WebSession | None:
     token, mac = cookie.rsplit(".", 1)
     if not hmac.compare_digest(_mac(state.secret, token), mac):
         return None
-    row = state.db.execute('SELECT id, "user", csrf, expires FROM web_session WHERE id = %s',
-                           (_digest(token),)).fetchone()
-    if row is None or row[3] < time.time():
+    row = state.db.execute(
+        'SELECT s.id, s."user", s.csrf, s.expires, k.revoked FROM web_session s LEFT JOIN '
+        "api_key k ON k.id = s.key_id WHERE s.id = %s", (_digest(token),)).fetchone()
+    if row is None or row[3] < time.time() or row[4]:
         return None
     user = User.get_or_none(User.id == row[1])
     return None if user is None else WebSession(row[0], user, row[2], row[3])

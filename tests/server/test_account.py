@@ -86,6 +86,26 @@ def test_password_login_logout_ends_session(api, database_url):
     assert set_password(database_url, "ann", "another long one").returncode == 0
     replay = TestClient(api.app, cookies={"tf_session": cookie})
     assert replay.get("/account", follow_redirects=False).status_code == 303
+    # guessing: 10 tries per name, then 429 (the right password too) until the bucket refills
+    guesser = TestClient(api.app)
+    for _ in range(9):
+        guesser.post("/login", data={"name": "ann", "password": "guess guess"})
+    r = guesser.post("/login", data={"name": "ann", "password": "another long one"})
+    assert r.status_code == 429 and "retry later" in r.text and "Retry-After" in r.headers
+    assert "tf_session" not in guesser.cookies
+
+
+def test_revoking_a_key_ends_the_sessions_it_opened(api):
+    _, ann = api.user("ann")
+    spare = api.client.post("/api/v1/auth/key", headers=ann, json={"name": "spare"}).json()
+    browser = TestClient(api.app)
+    sign_in(browser, key=spare["key"])
+    other = TestClient(api.app)
+    sign_in(other, key=_key(ann))
+    assert browser.get("/account").status_code == 200
+    assert api.client.delete(f"/api/v1/auth/key/{spare['id']}", headers=ann).status_code == 200
+    assert browser.get("/account", follow_redirects=False).headers["location"] == "/login"
+    assert other.get("/account").status_code == 200  # opened with a key still valid
 
 
 def test_cookie_flags_and_secure_behind_https(database_url):
