@@ -15,7 +15,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from desktop.engine.api.shapes import duration_parts
+from server import auth
 from server.auth import hash_key
+from server.db import Database
 from server.models import ApiKey, User
 from tests.server.account_helpers import set_password, sign_in, token
 from tests.server.helpers import Api, span
@@ -352,3 +354,27 @@ def test_badges_equal_summaries(api):
     assert badge("/language/Rust")["message"] == "10 mins"
     assert badge("/project/nothing")["message"] == "0 secs"
     assert anyone.get("/api/badge/ann", params={"range": "forever"}).status_code == 400
+
+
+def test_step_8_upgrades_a_step_7_database(database_url):
+    """A database as server schema v7 left it (no sessions, passwords or badge flag): v8 adds
+    them, the users and keys carry on, badges off."""
+    db = Database(database_url)
+    db.migrate()
+    user = auth.create_user(db, "old")
+    key = auth.create_key(db, user)
+    db.execute("DROP TABLE web_session")
+    db.execute("DROP TABLE user_password")
+    db.execute("ALTER TABLE tf_user DROP COLUMN badges_public")
+    db.execute("UPDATE meta SET value = '7' WHERE key = 'server_schema_version'")
+    db.close()
+    api = Api(database_url)
+    try:
+        assert api.db.execute("SELECT value FROM meta WHERE key = 'server_schema_version'"
+                              ).fetchone()[0] == "8"
+        sign_in(api.client, key=key)
+        assert "Account: old" in api.client.get("/account").text
+        assert User.get(User.name == "old").badges_public is False
+        assert api.client.get("/api/badge/old").status_code == 404
+    finally:
+        api.close()
