@@ -378,3 +378,34 @@ def test_step_8_upgrades_a_step_7_database(database_url):
         assert api.client.get("/api/badge/old").status_code == 404
     finally:
         api.close()
+
+
+def test_send_me_one_now(database_url):
+    """The button sends last 7 days' email at once, to the address set, over real SMTP."""
+    from aiosmtpd.controller import Controller
+
+    from server.config import SmtpConfig
+    from tests.server.conftest import free_port
+    from tests.server.test_email import Inbox
+
+    inbox, port = Inbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    api = Api(database_url, smtp=SmtpConfig(host="127.0.0.1", port=port, security="none",
+                                            timeout=10))
+    try:
+        _, ann = api.user("ann")
+        _history(api, ann)
+        sign_in(api.client, key=_key(ann))
+        r = api.client.post("/account/email", data={"csrf": token(api.client)})
+        assert r.status_code == 400 and "Set your email address first" in r.text
+        assert inbox.messages == []
+        User.update(email="ann@example.org").where(User.name == "ann").execute()
+        r = api.client.post("/account/email", data={"csrf": token(api.client)},
+                            follow_redirects=False)
+        assert r.headers["location"] == "/account?done=emailed"
+        [msg] = inbox.messages
+        assert msg["To"] == "ann@example.org" and "50 mins" in msg["Subject"]
+    finally:
+        api.close()
+        controller.stop()
