@@ -73,7 +73,8 @@ def team_web_routes(session_user: Session) -> APIRouter:
 
     @router.post("/teams/join/{token}")
     async def accept(request: Request, token: str) -> RedirectResponse:
-        session = csrf.check(request, await csrf.form_of(request))
+        form = await csrf.form_of(request)
+        session = await run_in_threadpool(csrf.check, request, form)
         found, _ = await run_in_threadpool(join, session.user, token)
         return RedirectResponse(f"/teams/{found.id}", status_code=303)
 

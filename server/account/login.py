@@ -73,9 +73,9 @@ def login_routes() -> APIRouter:
         """Ends the session on the server (the cookie no longer works anywhere)."""
         form = await csrf.form_of(request)
         response = RedirectResponse("/", status_code=303)
-        if sessions.of(request) is not None:
-            session = csrf.check(request, form)
-            sessions.end(request.app.state.tf, session)
+        if await run_in_threadpool(sessions.of, request) is not None:
+            session = await run_in_threadpool(csrf.check, request, form)
+            await run_in_threadpool(sessions.end, request.app.state.tf, session)
         sessions.clear_cookie(response, request)
         return response
 

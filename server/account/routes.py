@@ -22,8 +22,6 @@ from server.keys import MAX_KEYS
 from server.models import ApiKey, User
 from server.web import apply_settings
 
-NO_STORE = {"Cache-Control": "no-store"}
-
 
 def _html(text: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(text, status, headers=FRAMELESS)
@@ -44,9 +42,12 @@ def _done(what: str) -> RedirectResponse:
 
 def _day(text: str, name: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise HTTPException(400, f"{name}: a date (YYYY-MM-DD)") from None
+    if not 1970 <= day.year <= 2100:
+        raise HTTPException(400, f"{name}: a date from 1970 to 2100")
+    return day
 
 
 def account_routes() -> APIRouter:
@@ -54,7 +55,7 @@ def account_routes() -> APIRouter:
 
     async def posted(request: Request) -> tuple[WebSession, dict[str, str]]:
         form = await csrf.form_of(request)
-        return csrf.check(request, form), form
+        return await run_in_threadpool(csrf.check, request, form), form
 
     @router.get("", response_class=HTMLResponse)
     def account(request: Request, done: str | None = None) -> Response:
@@ -138,7 +139,8 @@ def account_routes() -> APIRouter:
         disposition = f'attachment; filename="timeforged-{stamp}{name}"'
         return StreamingResponse(body(request.app.state.tf.history, session.user),
                                  media_type=media,
-                                 headers={**NO_STORE, "Content-Disposition": disposition})
+                                 headers={"Cache-Control": "no-store",
+                                          "Content-Disposition": disposition})
 
     @router.get("/export.json")
     def export_json(request: Request) -> Response:

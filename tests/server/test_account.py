@@ -262,8 +262,10 @@ def test_delete_days_only_after_confirmation(api):
                         follow_redirects=False)
     assert r.headers["location"] == "/account?done=deleted"
     assert per_day() == {**before, gone: 0.0}
-    assert api.client.post("/account/delete-days", data={**form, "last": "2000-01-01"}
-                           ).status_code == 400
+    for bad in ({"last": "2000-01-01"}, {"last": "9999-12-31"}, {"first": "someday"}):
+        assert api.client.post("/account/delete-days", data={**form, **bad, "confirm": "yes"}
+                               ).status_code == 400
+    assert per_day() == {**before, gone: 0.0}
     # desktops learn of it at their next pull
     pulled = api.client.get("/api/sync/v1/pull", headers=ann).json()["changes"]
     assert any(c.get("deletion", {}).get("device") == "web" for c in pulled)
