@@ -114,8 +114,11 @@ def screenshots(browser: Chromium, page: str, into: Path, name: str) -> list[Pat
 
 
 def test_sign_in_create_and_revoke_a_key(server, browser, other_site, tmp_path):
+    into = Path(os.environ.get("TIMEFORGED_SCREENSHOTS") or tmp_path / "shots")
     tab, page = browser.open(server.url + "/login")
     _loaded(browser, page, "/login")
+    screenshots(browser, page, into, "server-login")
+    browser.call("Emulation.clearDeviceMetricsOverride", page)
     browser.evaluate(page, "document.querySelector('[name=name]').value = 'ann';"
                            "document.querySelector('[name=password]').value = "
                            "'correct horse battery'")
@@ -136,7 +139,6 @@ def test_sign_in_create_and_revoke_a_key(server, browser, other_site, tmp_path):
     assert _status(server.url, key) == 200
     rows = browser.evaluate(page, "[...document.querySelectorAll('tr')].map(r => r.innerText)")
     assert sum("browser" in r for r in rows) == 1 and not any(key in r for r in rows)
-    into = Path(os.environ.get("TIMEFORGED_SCREENSHOTS") or tmp_path / "shots")
     for path in screenshots(browser, page, into, "server-account"):
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     browser.call("Emulation.clearDeviceMetricsOverride", page)
