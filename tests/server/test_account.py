@@ -59,7 +59,10 @@ def _history(api: Api, headers: dict[str, str]) -> str:
 
 def test_password_login_logout_ends_session(api, database_url):
     user, ann = api.user("ann")
-    assert set_password(database_url, "ann", "short").returncode == 2  # too short
+    short = set_password(database_url, "ann", "short")
+    assert short.returncode == 2 and "8 to 1024 characters" in short.stderr
+    nobody = set_password(database_url, "nobody", "long enough password")
+    assert nobody.returncode == 2 and "no user 'nobody'" in nobody.stderr
     done = set_password(database_url, "ann", "correct horse battery")
     assert done.returncode == 0, done.stderr
     stored = api.db.execute('SELECT hash FROM user_password WHERE "user" = %s',
