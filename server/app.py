@@ -5,9 +5,6 @@ serve one PostgreSQL database behind a load balancer."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
-import json
 import logging
 import secrets
 import time
@@ -26,7 +23,6 @@ from fastapi.responses import (
     HTMLResponse,
     JSONResponse,
     PlainTextResponse,
-    RedirectResponse,
     StreamingResponse,
 )
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
@@ -42,9 +38,14 @@ from desktop.engine.heartbeats import (
     parse_heartbeats,
     parse_user_agent,
 )
-from server import errors, team_api, upstream, web
+from server import csrf, errors, team_api, upstream, web
+from server.account import sessions
+from server.account.login import login_routes
+from server.account.routes import account_routes
+from server.account.sessions import session_user as _session_user
 from server.achievements import routes as achievement_routes
 from server.auth import Caller, KeyCache, RateLimiter, key_from_header
+from server.badges import badge_routes
 from server.commits import commit_routes
 from server.config import ServerConfig
 from server.db import Database
@@ -360,32 +361,18 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request, language: str | None = None) -> HTMLResponse:
         board = leaderboard(state.history, state.reports)
-        user = _session_user(state, request.cookies.get("tf_session"))
+        session = sessions.of(request)
+        user = session.user if session else None
         mine = totals = None
         if user is not None:
             today = datetime.now(zone(user)).date()
             summary = state.reports.summary(user, today - timedelta(days=6), today)
             mine = state.reports.wakatime_stats(summary, stats_range("last_7_days", today, None))
             totals = today_totals(state.reports, user)
-        return HTMLResponse(web.page(board, language, user, mine, totals))
+        return HTMLResponse(web.page(board, language, user, mine, totals, csrf.field(session)))
 
-    @app.post("/login", include_in_schema=False)
-    async def login(request: Request) -> RedirectResponse:
-        form = parse_qs((await request.body())[:4096].decode("utf-8", "replace"))
-        key = (form.get("key") or [""])[0]
-        found = await run_in_threadpool(state.keys.verify, key)
-        if found is None:
-            return RedirectResponse("/?error=1", status_code=303)
-        response = RedirectResponse("/", status_code=303)
-        response.set_cookie("tf_session", _sign(state, found.user.id), httponly=True,
-                            samesite="strict", secure=config.cookie_secure, max_age=7 * 86400)
-        return response
-
-    @app.post("/logout", include_in_schema=False)
-    def logout() -> RedirectResponse:
-        response = RedirectResponse("/", status_code=303)
-        response.delete_cookie("tf_session")
-        return response
+    for router in (login_routes(), account_routes(), badge_routes()):
+        app.include_router(router)
 
     @app.post("/api/v1/users/current/settings", tags=["account"], responses=BAD_INPUT)
     def settings(body: Annotated[dict[str, Any], Body()], who: Who
@@ -581,25 +568,3 @@ def _deletion(raw: Any) -> tuple[str, str, float, float, float]:
     if nums[1] <= nums[0]:
         raise ValueError("end: not after start")
     return u, device, nums[0], nums[1], nums[2]
-
-
-def _sign(state: State, user_id: int, ttl: float = 7 * 86400) -> str:
-    payload = json.dumps([user_id, int(time.time() + ttl)], separators=(",", ":"))
-    mac = hmac.new(state.secret, payload.encode(), hashlib.sha256).hexdigest()
-    return f"{payload}|{mac}".replace('"', "")
-
-
-def _session_user(state: State, cookie: str | None) -> User | None:
-    if not cookie or "|" not in cookie or len(cookie) > 200:
-        return None
-    payload, mac = cookie.rsplit("|", 1)
-    good = hmac.new(state.secret, payload.encode(), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(good, mac):
-        return None
-    try:
-        user_id, expires = json.loads(payload)
-    except (ValueError, TypeError):
-        return None
-    if not isinstance(user_id, int) or not isinstance(expires, int) or expires < time.time():
-        return None
-    return User.get_or_none(User.id == user_id)

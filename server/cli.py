@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from server.account import cli as account_cli
 from server.config import ENV_PREFIX, ServerConfigError, load_server_config
 from server.serve_lock import AlreadyServing, hold
 
@@ -42,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = admin.add_parser("set", help="a user's settings: weekly_email, leaderboard, ...")
     p.add_argument("user")
     p.add_argument("pairs", nargs="+", metavar="KEY=VALUE")
+    account_cli.register(sub)
     return parser
 
 
@@ -92,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         history = History(db)
         print(Scheduler(history, config, Reports(history)).run_due())
         return 0
+    if args.command == "user":
+        return account_cli.run(db, args)
     try:
         code = _admin(db, args)
         sys.stdout.flush()  # a reader gone away (`admin list-users | head`) shows here

@@ -63,7 +63,8 @@ class ServerConfig:
     weekly_email_hour: int = 7  # in the user's time zone
     log_format: str = "json"  # json | text
     log_level: str = "INFO"
-    cookie_secure: bool = False  # True behind HTTPS
+    cookie_secure: bool = False  # True: the session cookie is always Secure
+    behind_proxy: bool = False  # True: trust X-Forwarded-Proto (Secure cookie when https)
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     upstream: UpstreamConfig = field(default_factory=UpstreamConfig)
 

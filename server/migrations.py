@@ -69,7 +69,21 @@ def _s7(db: peewee.Database) -> None:
                        "DEFAULT FALSE")
 
 
-STEPS: list[Callable[[peewee.Database], None]] = [_s1, _s2, _s3, _s4, _s5, _s6, _s7]
+def _s8(db: peewee.Database) -> None:
+    """Browser sessions (and the key that opened one, if a key did) and passwords
+    (server.account), and whether a user's badges are public."""
+    db.execute_sql('CREATE TABLE IF NOT EXISTS web_session (id VARCHAR(64) PRIMARY KEY, '
+                   '"user" INTEGER NOT NULL, csrf VARCHAR(64) NOT NULL, created DOUBLE '
+                   'PRECISION NOT NULL, expires DOUBLE PRECISION NOT NULL, key_id INTEGER)')
+    db.execute_sql('CREATE INDEX IF NOT EXISTS web_session_user ON web_session ("user")')
+    db.execute_sql('CREATE TABLE IF NOT EXISTS user_password ("user" INTEGER PRIMARY KEY, '
+                   'hash TEXT NOT NULL, updated DOUBLE PRECISION NOT NULL)')
+    if "badges_public" not in {c.name for c in db.get_columns("tf_user")}:
+        db.execute_sql("ALTER TABLE tf_user ADD COLUMN badges_public BOOLEAN NOT NULL "
+                       "DEFAULT FALSE")
+
+
+STEPS: list[Callable[[peewee.Database], None]] = [_s1, _s2, _s3, _s4, _s5, _s6, _s7, _s8]
 VERSION_KEY = "server_schema_version"
 
 

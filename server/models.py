@@ -8,6 +8,7 @@ the sync cursor) and the per-day summaries kept current as data arrives (`UserDa
 from __future__ import annotations
 
 from peewee import (
+    SQL,
     AutoField,
     BigAutoField,
     BigIntegerField,
@@ -34,6 +35,8 @@ class User(BaseModel):
     created = DoubleField()
     public_stats = BooleanField(default=False)  # stats/{range} readable without a key
     show_achievements = BooleanField(default=False)  # on the public pages (server.achievements)
+    # /api/badge/{name}/... answers (server.badges); the SQL default: rows inserted by hand
+    badges_public = BooleanField(default=False, constraints=[SQL("DEFAULT FALSE")])
 
     class Meta:
         table_name = "tf_user"

@@ -8,9 +8,12 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from desktop.engine.api.shapes import duration_parts
+from server import csrf
+from server.account import sessions
 from server.signin import Session
 from server.team_models import Team
 from server.teams import board_of, join, membership
@@ -59,20 +62,20 @@ def team_web_routes(session_user: Session) -> APIRouter:
 
     @router.get("/teams/join/{token}", response_class=HTMLResponse)
     def invitation(request: Request, token: str) -> HTMLResponse:
-        if viewer(request) is None:
+        session = sessions.of(request)
+        if session is None:
             return _page("Invitation", "<h1>An invitation to a team</h1><p>Log in on the "
                          "<a href='/'>home page</a> with your API key, then open this link "
                          "again.</p>")
         return _page("Invitation", f"<h1>An invitation to a team</h1><form method='post' "
                      f"action='/teams/join/{e(quote(token, safe=''), quote=True)}'>"
-                     "<button>Join the team</button></form>")
+                     f"{csrf.field(session)}<button>Join the team</button></form>")
 
     @router.post("/teams/join/{token}")
-    def accept(request: Request, token: str) -> RedirectResponse:
-        user = viewer(request)
-        if user is None:
-            raise HTTPException(401, "log in first")
-        found, _ = join(user, token)
+    async def accept(request: Request, token: str) -> RedirectResponse:
+        form = await csrf.form_of(request)
+        session = await run_in_threadpool(csrf.check, request, form)
+        found, _ = await run_in_threadpool(join, session.user, token)
         return RedirectResponse(f"/teams/{found.id}", status_code=303)
 
     return router

@@ -44,7 +44,7 @@ def _today(today: dict[str, Any]) -> str:
 
 
 def page(board: dict[str, Any], language: str | None, user: User | None,
-         mine: dict[str, Any] | None, today: dict[str, Any] | None = None) -> str:
+         mine: dict[str, Any] | None, today: dict[str, Any] | None = None, csrf: str = "") -> str:
     rows = board["languages"].get(language, []) if language else board["overall"]
     langs = " ".join(f"<a href='/?language={e(name, quote=True)}'>{e(name)}</a>"
                      for name in board["languages"])
@@ -56,7 +56,8 @@ def page(board: dict[str, Any], language: str | None, user: User | None,
     if user is None:
         parts.append("<h2>Your summary</h2><form method='post' action='/login'>"
                      "<label>API key <input name='key' type='password' autocomplete='off'>"
-                     "</label> <button>Log in</button></form>")
+                     "</label> <button>Log in</button></form><p><a href='/login'>Sign in with a "
+                     "password</a></p>")
     else:
         if today is not None:
             parts.append(_today(today))
@@ -68,7 +69,8 @@ def page(board: dict[str, Any], language: str | None, user: User | None,
                 items = "".join(f"<li>{e(i['name'])}: {e(i['text'])}</li>"
                                 for i in mine.get(key, [])[:10])
                 parts.append(f"<h3>{key.title()}</h3><ul>{items or '<li>none</li>'}</ul>")
-        parts.append("<form method='post' action='/logout'><button>Log out</button></form>")
+        parts.append(f"<p><a href='/account'>Account</a></p><form method='post' action='/logout'>"
+                     f"{csrf}<button>Log out</button></form>")
     parts.append(achievements_section(user))
     parts.append("</body></html>")
     return "".join(parts)

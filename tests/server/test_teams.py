@@ -17,6 +17,17 @@ from tests.server.conftest import ROOT, server_env, user_with_key
 from tests.server.helpers import post_heartbeat
 
 
+def form_post(port: int, path: str, cookie: str, csrf: str) -> http.client.HTTPResponse:
+    """A web page's form (its CSRF token) posted with the session cookie; the response."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("POST", path, body=f"csrf={csrf}", headers={
+        "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    resp = conn.getresponse()
+    resp.read()
+    conn.close()
+    return resp
+
+
 def call(port: int, method: str, path: str, key: str | None = None, body: Any = None,
          cookie: str | None = None) -> tuple[int, Any]:
     """One request to the server on 127.0.0.1; (status, the JSON or text reply)."""
@@ -196,18 +207,20 @@ def test_invitations_expired_revoked_used_up_refused(server_process):
     assert call(port, "GET", f"/api/v1/teams/{tid}", keys["cat"])[0] == 404  # still outside
     # through the web page the same
     cookie = login(port, keys["cat"])
-    assert call(port, "POST", f"/teams/join/{expired['token']}", cookie=cookie)[0] == 410
+    page = call(port, "GET", f"/teams/join/{expired['token']}", cookie=cookie)[1]
+    csrf = page.split("name='csrf' value='")[1].split("'")[0]
+    assert form_post(port, f"/teams/join/{expired['token']}", cookie, csrf).status == 410
     assert call(port, "POST", "/api/v1/teams/join/not-a-token", keys["cat"])[0] == 404
     fresh = call(port, "POST", invite, keys["ann"], {})[1]  # the link, opened in a browser
     status, page = call(port, "GET", f"/teams/join/{fresh['token']}")
     assert status == 200 and "Log in" in page and "<form" not in page
     status, page = call(port, "GET", f"/teams/join/{fresh['token']}", cookie=cookie)
     assert status == 200 and f"action='/teams/join/{fresh['token']}'" in page
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("POST", f"/teams/join/{fresh['token']}", headers={"Cookie": cookie})
-    resp = conn.getresponse()
+    # without the page's CSRF token: refused (403), not joined
+    assert call(port, "POST", f"/teams/join/{fresh['token']}", cookie=cookie)[0] == 403
+    assert call(port, "GET", f"/api/v1/teams/{tid}", keys["cat"])[0] == 404
+    resp = form_post(port, f"/teams/join/{fresh['token']}", cookie, csrf)
     assert (resp.status, resp.getheader("location")) == (303, f"/teams/{tid}")
-    conn.close()
     assert call(port, "GET", f"/api/v1/teams/{tid}", keys["cat"])[1]["role"] == "member"
     assert call(port, "POST", f"/api/v1/teams/{tid}/me", keys["cat"], {"on_board": 1}
                 )[0] == 400
