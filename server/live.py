@@ -5,9 +5,9 @@ Writers only mark users changed (`changed`, from any thread); one task on the ev
 computes each changed user's totals once per round, for all of that user's subscribers, and
 rounds are at least `interval` seconds apart: however many heartbeats and subscribers, the
 cost is one totals query per subscribed, changed user per interval. A subscriber that reads
-slowly only ever has the latest totals waiting (older ones are dropped). Notifications are
-per process: a process learns of the writes it made itself (and of the others' at the next
-`refresh`, when several share a PostgreSQL database)."""
+slowly only ever has the latest totals waiting (older ones are dropped). A process learns of
+the writes it made itself; of those of the other processes sharing a PostgreSQL database
+through server.cluster_bus (and in any case at the next `refresh`)."""
 
 from __future__ import annotations
 
@@ -60,6 +60,12 @@ class LiveHub:
         if self._loop is not None and not self._loop.is_closed():
             with contextlib.suppress(RuntimeError):  # the loop is closing
                 self._loop.call_soon_threadsafe(self._mark, set(users))
+
+    def everyone_changed(self) -> None:
+        """Every subscribed user's totals may have changed; callable from any thread."""
+        if self._loop is not None and not self._loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(lambda: self._mark(set(self._subs)))
 
     def _mark(self, users: set[int]) -> None:
         users = {uid for uid in users if uid in self._subs}
