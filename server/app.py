@@ -46,6 +46,7 @@ from server import errors, team_api, upstream, web
 from server.achievements import routes as achievement_routes
 from server.auth import Caller, KeyCache, RateLimiter, key_from_header
 from server.cluster_bus import ClusterBus
+from server.commit_holdings import held_routes
 from server.commits import commit_routes
 from server.config import ServerConfig
 from server.db import Database
@@ -367,6 +368,7 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
     for router in team_api.routers(state.reports, _caller, _session_user):
         app.include_router(router)
     app.include_router(commit_routes(db, state.reports, _caller))
+    app.include_router(held_routes(db, state.history, _caller))
 
     # -- leaderboard and the user's page ---------------------------------------------------
 
