@@ -16,6 +16,9 @@ from pathlib import Path
 from tests.xsession import stop_process
 
 TOOLS = ("pipewire", "pipewire-pulse", "wireplumber", "pactl", "paplay", "dbus-run-session")
+# SPA's video test pattern as a node factory (`pw-cli create-node spa-node-factory
+# factory.name=videotestsrc ...`): the picture of a screen cast or a camera.
+VIDEO_TEST_SOURCE = "context.spa-libs = { videotestsrc = videotestsrc/libspa-videotestsrc }\n"
 
 
 def missing_tools() -> list[str]:
@@ -58,6 +61,9 @@ def start_sound_server(timeout: float = 15.0) -> SoundServer:
     """Raises RuntimeError (with the reason) when the server does not come up."""
     server = SoundServer(Path(tempfile.mkdtemp(prefix="tf-sound-")))
     os.chmod(server.runtime, 0o700)
+    conf = server.runtime / "config" / "pipewire" / "pipewire.conf.d"
+    conf.mkdir(parents=True)
+    (conf / "videotestsrc.conf").write_text(VIDEO_TEST_SOURCE)
     logs = server.runtime / "log"
     try:
         for command in (["pipewire"], ["pipewire-pulse"],
