@@ -26,6 +26,7 @@ from server.models import User
 from server.reports import Reports
 
 KEEPALIVE = 15.0  # a comment line this often, so proxies and clients see the stream alive
+KEEPALIVE_COMMENT = b": keepalive\n\n"
 
 
 class LiveHub:
@@ -74,17 +75,31 @@ class LiveHub:
             self._wake.set()
 
     async def _run(self) -> None:
+        """Rounds: the changed users' totals (everyone's every `refresh` seconds), and every
+        KEEPALIVE seconds a comment to each stream with nothing waiting (one timer for all
+        of them, rather than one per stream and event)."""
         assert self._wake is not None
+        loop = asyncio.get_running_loop()
+        next_refresh, next_keepalive = loop.time() + self.refresh, loop.time() + KEEPALIVE
         while True:
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.refresh):
+                async with asyncio.timeout_at(min(next_refresh, next_keepalive)):
                     await self._wake.wait()
             self._wake.clear()
-            users = self._dirty or set(self._subs)  # a timeout: everyone's, now and then
-            self._dirty = set()
+            now = loop.time()
+            users, self._dirty = self._dirty, set()
+            if now >= next_refresh:
+                users |= set(self._subs)
+                next_refresh = now + self.refresh
             for uid in users:
                 if uid in self._subs:
                     await self._publish(uid)
+            if now >= next_keepalive:
+                for queues in self._subs.values():
+                    for queue in queues:
+                        if queue.empty():
+                            queue.put_nowait(KEEPALIVE_COMMENT)
+                next_keepalive = now + KEEPALIVE
             self.rounds += 1
             await asyncio.sleep(self.interval)
 
@@ -108,13 +123,7 @@ class LiveHub:
         try:
             yield b"retry: 3000\n" + event(await run_in_threadpool(self.totals, user))
             while True:
-                try:
-                    async with asyncio.timeout(KEEPALIVE):
-                        data = await queue.get()
-                except TimeoutError:
-                    yield b": keepalive\n\n"
-                    continue
-                yield data
+                yield await queue.get()
         finally:
             subs = self._subs.get(user.id)
             if subs is not None:
