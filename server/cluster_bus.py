@@ -53,7 +53,7 @@ class ClusterBus:
         self.listening = threading.Event()  # set while LISTEN is in effect (tests)
         self.reconnects = 0
         self._stop = threading.Event()
-        self._wake_r, self._wake_w = os.pipe()
+        self._wake_r = self._wake_w = -1  # a pipe that ends the listener's wait (`stop`)
         self._pending: set[int] = set()
         self._lock = threading.Lock()
         self._send_wake = threading.Event()
@@ -71,12 +71,15 @@ class ClusterBus:
         return cls(connect, **handlers)
 
     def start(self) -> None:
+        self._wake_r, self._wake_w = os.pipe()
         for target, name in ((self._listen, "tf-bus-listen"), (self._send, "tf-bus-send")):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
 
     def stop(self) -> None:
+        if not self._threads:
+            return
         self._stop.set()
         self._send_wake.set()
         os.write(self._wake_w, b"x")

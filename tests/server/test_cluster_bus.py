@@ -14,7 +14,8 @@ from collections.abc import Callable
 import psycopg2
 import pytest
 
-from server.cluster_bus import LISTENER
+from server.cluster_bus import LISTENER, ClusterBus
+from server.cluster_bus import LIVE as CHANNEL
 from tests.server.conftest import ServerProcess, admin, user_with_key
 from tests.server.helpers import post_heartbeat
 from tests.server.test_live import LIVE, _beats, _projects
@@ -117,3 +118,17 @@ def test_live_totals_follow_writes_made_on_another_process(two_servers):
         assert {"alpha", "beta"} <= _projects(got)
     finally:
         stream.close()
+
+
+def test_notices_fit_notify_and_skip_their_sender():
+    heard: list[set[int]] = []
+    bus = ClusterBus(lambda role: None, on_keys=lambda: None, on_live=heard.append,
+                     on_lost=lambda: None)
+    users = set(range(10**6, 10**6 + 3000))
+    payloads = bus._payloads(users)
+    assert len(payloads) > 1 and all(len(p.encode()) < 8000 for p in payloads)
+    for payload in payloads:
+        bus._dispatch(CHANNEL, payload)  # its own: ignored
+        bus._dispatch(CHANNEL, "another" + payload.partition(" ")[1] + payload.partition(" ")[2])
+    bus._dispatch(CHANNEL, "another x,y")  # a bad notice is logged, the listener goes on
+    assert set().union(*heard) == users
