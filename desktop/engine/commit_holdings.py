@@ -15,7 +15,7 @@ from desktop.engine.commit_sync import BATCH, wire
 from desktop.engine.store import Store
 
 log = logging.getLogger(__name__)
-HELD = "sync_held_commits:"  # meta, + the server's URL and the root: the set last reported
+HELD = "sync_held_commits:"  # meta, + the server's URL and the root: what was last reported
 MAX_HELD = 150_000  # the server's limit per report; a larger repository is not reported
 PATH = "/api/sync/v1/commits/held"
 
@@ -32,15 +32,17 @@ def report_held(store: Store, client: Any, emails: Collection[str] = ()) -> int:
 
     wanted = {e.strip().lower() for e in emails}
     reported = 0
-    for root, (project, _, mine) in sorted(store.repositories().items()):
+    for root, (project, fingerprint, mine) in sorted(store.repositories().items()):
+        # The refs' fingerprint is stored with the commits they reach (one transaction): the
+        # same fingerprint, the same commits; nothing more is read.
+        key = f"{HELD}{client.url}\n{root}"
+        digest = hashlib.sha256(f"{project}\n{fingerprint}".encode()).hexdigest()
+        if store.meta(key) == digest:
+            continue
         hashes = sorted(store.commit_hashes(root))
         if len(hashes) > MAX_HELD:
             log.warning("commits of %s not reported: %d, more than %d", root, len(hashes),
                         MAX_HELD)
-            continue
-        key = f"{HELD}{client.url}\n{root}"
-        digest = hashlib.sha256("\n".join([project, *hashes]).encode()).hexdigest()
-        if store.meta(key) == digest:
             continue
         try:
             answer = client.request("POST", PATH, {
