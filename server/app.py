@@ -46,6 +46,8 @@ from server.account.sessions import session_user as _session_user
 from server.achievements import routes as achievement_routes
 from server.auth import Caller, KeyCache, RateLimiter, key_from_header
 from server.badges import badge_routes
+from server.cluster_bus import ClusterBus
+from server.commit_holdings import held_routes
 from server.commits import commit_routes
 from server.config import ServerConfig
 from server.db import Database
@@ -79,6 +81,9 @@ class State:
         self.limiter = RateLimiter(config.rate_per_second, config.rate_burst)
         self.upstream = upstream.forwarder(config, db)
         self.live = LiveHub(lambda user: today_totals(self.reports, user))
+        self.bus = ClusterBus.for_database(
+            db, on_keys=self.keys.forget, on_live=self.live.changed, on_lost=self.lost
+        ) if db.postgres else None
         self.writer = HeartbeatWriter(self.history, forward=self.upstream is not None,
                                       on_commit=self.committed)
         self.secret = _secret(db)
@@ -86,9 +91,20 @@ class State:
 
     def committed(self, users: set[int]) -> None:
         """These users' heartbeats or spans were committed."""
-        self.live.changed(users)
+        self.totals_changed(users)
         if self.upstream:
             self.upstream.nudge()
+
+    def totals_changed(self, users: set[int]) -> None:
+        """For the live streams of this process and (PostgreSQL) of the others."""
+        self.live.changed(users)
+        if self.bus:
+            self.bus.live_changed(users)
+
+    def lost(self) -> None:
+        """The other processes' notices may have been missed: start afresh."""
+        self.keys.forget()
+        self.live.everyone_changed()
 
 
 def _secret(db: Database) -> bytes:
@@ -201,9 +217,13 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
         if state.upstream:
             state.upstream.start()
         state.live.start()
+        if state.bus:
+            state.bus.start()
         try:
             yield
         finally:
+            if state.bus:
+                state.bus.stop()
             await state.live.stop()
             sched.stop()
             state.writer.close()
@@ -279,7 +299,7 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
             _set_os(state.db, device, os_name)
         written = state.history.put_spans(who.user, spans, updated)
         applied = sum(state.history.delete_range(who.user, *d) for d in deletions)
-        state.live.changed([who.user.id])
+        state.totals_changed({who.user.id})
         SPANS.inc(written.written)
         return {"written": written.written, "unchanged": written.unchanged,
                 "refused": written.refused, "deletions": applied}
@@ -349,6 +369,7 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
     for router in team_api.routers(state.reports, _caller, _session_user):
         app.include_router(router)
     app.include_router(commit_routes(db, state.reports, _caller))
+    app.include_router(held_routes(db, state.history, _caller))
 
     # -- leaderboard and the user's page ---------------------------------------------------
 

@@ -64,12 +64,14 @@ class Caller:
 
 
 class KeyCache:
-    """Verifies keys; remembers good ones for a minute (revocation takes effect within it)."""
+    """Verifies keys; remembers good ones for a minute. A revocation empties it (`forget`: in
+    every process on PostgreSQL, server.cluster_bus); else it takes effect within the TTL."""
 
     def __init__(self, ttl: float = 60.0) -> None:
         self.ttl = ttl
         self._cache: dict[str, tuple[float, Caller]] = {}
         self._lock = threading.Lock()
+        self._generation = 0  # of `forget`: a key read before one is not cached after it
 
     def cached(self, key: str | None) -> Caller | None:
         """The key's owner if verified within the last `ttl` seconds (no database)."""
@@ -85,6 +87,7 @@ class KeyCache:
             return found
         digest = hash_key(key)
         now = time.monotonic()
+        generation = self._generation
         row = ApiKey.get_or_none(ApiKey.key_hash == digest)
         if row is None or row.revoked or not hmac.compare_digest(row.key_hash, digest):
             return None
@@ -94,11 +97,13 @@ class KeyCache:
         ApiKey.update(last_used=time.time()).where(ApiKey.id == row.id).execute()
         caller = Caller(user, row.id)
         with self._lock:
-            self._cache[digest] = (now, caller)
+            if generation == self._generation:
+                self._cache[digest] = (now, caller)
         return caller
 
     def forget(self) -> None:
         with self._lock:
+            self._generation += 1
             self._cache.clear()
 
 

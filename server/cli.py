@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -118,6 +119,7 @@ def _hold_serve_lock(database: str) -> None:
 
 def _admin(db, args: argparse.Namespace) -> int:
     from server import auth
+    from server.cluster_bus import announce_revoked
     from server.models import ApiKey, User
 
     def user_named(name: str) -> User:
@@ -138,7 +140,12 @@ def _admin(db, args: argparse.Namespace) -> int:
         print(key)
         print("This key is shown once; only its hash is stored.", file=sys.stderr)
     elif args.admin == "revoke-key":
-        ApiKey.update(revoked=True).where(ApiKey.id == args.key_id).execute()
+        with db.db.atomic():  # running servers drop it at once (PostgreSQL)
+            if not ApiKey.update(revoked=True, revoked_at=time.time()).where(
+                    ApiKey.id == args.key_id).execute():
+                print(f"error: no key {args.key_id}", file=sys.stderr)
+                return 2
+            announce_revoked(db)
         print(f"key {args.key_id} revoked")
     elif args.admin == "list-users":
         for user in User.select().order_by(User.id):

@@ -366,13 +366,18 @@ class History:
 
     # -- per-day summaries -----------------------------------------------------------------
 
-    def refresh(self, user: User | None = None) -> int:
-        """Recompute the dirty days (of `user`, or everyone's), their day totals and their
-        weeks, a week per transaction; returns how many days."""
+    def refresh(self, user: User | None = None, first: date | None = None,
+                last: date | None = None) -> int:
+        """Recompute the dirty days (of `user`, or everyone's; only those first..last when
+        given: what a report of those days reads), their day totals and their weeks, a week
+        per transaction; returns how many days."""
         sql = 'SELECT "user", day FROM user_day_dirty'
         args: tuple = ()
         if user is not None:
             sql, args = sql + ' WHERE "user" = %s', (user.id,)
+            if first is not None and last is not None:
+                sql += " AND day >= %s AND day <= %s"
+                args += (first.toordinal(), last.toordinal())
         weeks: dict[tuple[int, int], list[int]] = defaultdict(list)
         for uid, day in self.db.execute(sql, args).fetchall():
             weeks[uid, week_of(day)].append(day)
@@ -428,7 +433,7 @@ class History:
     def day_totals(self, user: User, first: date, last: date
                    ) -> list[tuple[int, int, int, float]]:
         """(day ordinal, activity, origin, seconds) for local days first..last."""
-        self.refresh(user)
+        self.refresh(user, first, last)
         return self.db.execute(
             'SELECT day, activity, origin, seconds FROM user_day WHERE "user" = %s AND '
             "day >= %s AND day <= %s", (user.id, first.toordinal(), last.toordinal())
@@ -438,7 +443,7 @@ class History:
                ) -> dict[tuple[int, int], float]:
         """Seconds per (activity, origin) over local days first..last (of these origins):
         whole weeks from the weekly rollups, the days at either end from the daily ones."""
-        self.refresh(user)
+        self.refresh(user, first, last)
         lo, hi = first.toordinal(), last.toordinal()
         w1, w2 = -(-(lo - 1) // 7), (hi - 7) // 7  # the weeks lying wholly inside
         out: dict[tuple[int, int], float] = defaultdict(float)
@@ -459,7 +464,7 @@ class History:
     def daily(self, user: User, first: date, last: date, origins: Sequence[int] | None = None
               ) -> dict[int, float]:
         """Seconds per local day (ordinal) over first..last (of these origins)."""
-        self.refresh(user)
+        self.refresh(user, first, last)
         sql, args = _where(user, "day", first.toordinal(), last.toordinal(), origins)
         if origins is None:
             return dict(self.db.execute(f"SELECT day, seconds FROM user_day_total WHERE {sql}",

@@ -1,6 +1,7 @@
 """A signed-in user's own API keys: create named ones (shown once, stored as SHA-256 like every
 key: `server.auth`), list them, revoke them. A revoked key is refused from the next request in
-this process (its cache is emptied); other worker processes drop it within `KeyCache.ttl`."""
+this process (its cache is emptied) and, on PostgreSQL, in every other process as soon as
+they receive the notice sent with the revocation's commit (server.cluster_bus)."""
 
 import time
 from collections.abc import Awaitable, Callable
@@ -9,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, HTTPException, Request
 
 from server.auth import create_key, hash_key
+from server.cluster_bus import announce_revoked
 from server.errors import BAD_INPUT
 from server.models import ApiKey, User
 
@@ -44,9 +46,12 @@ def key_routes(signed_in: Callable[[Request], Awaitable[User]]) -> APIRouter:
             ApiKey.user == user.id).order_by(ApiKey.id)]}
 
     def revoke(request: Request, user: User, key_id: int) -> dict[str, Any]:
-        if not ApiKey.update(revoked=True, revoked_at=time.time()).where(
-                (ApiKey.id == key_id) & (ApiKey.user == user.id)).execute():
-            raise HTTPException(404, "key: not found")
+        db = request.app.state.tf.db
+        with db.db.atomic():
+            if not ApiKey.update(revoked=True, revoked_at=time.time()).where(
+                    (ApiKey.id == key_id) & (ApiKey.user == user.id)).execute():
+                raise HTTPException(404, "key: not found")
+            announce_revoked(db)
         request.app.state.tf.keys.forget()
         return _described(ApiKey.get_by_id(key_id))
 

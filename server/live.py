@@ -5,9 +5,9 @@ Writers only mark users changed (`changed`, from any thread); one task on the ev
 computes each changed user's totals once per round, for all of that user's subscribers, and
 rounds are at least `interval` seconds apart: however many heartbeats and subscribers, the
 cost is one totals query per subscribed, changed user per interval. A subscriber that reads
-slowly only ever has the latest totals waiting (older ones are dropped). Notifications are
-per process: a process learns of the writes it made itself (and of the others' at the next
-`refresh`, when several share a PostgreSQL database)."""
+slowly only ever has the latest totals waiting (older ones are dropped). A process learns of
+the writes it made itself; of those of the other processes sharing a PostgreSQL database
+through server.cluster_bus (and in any case at the next `refresh`)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from server.models import User
 from server.reports import Reports
 
 KEEPALIVE = 15.0  # a comment line this often, so proxies and clients see the stream alive
+KEEPALIVE_COMMENT = b": keepalive\n\n"
 
 
 class LiveHub:
@@ -61,6 +62,12 @@ class LiveHub:
             with contextlib.suppress(RuntimeError):  # the loop is closing
                 self._loop.call_soon_threadsafe(self._mark, set(users))
 
+    def everyone_changed(self) -> None:
+        """Every subscribed user's totals may have changed; callable from any thread."""
+        if self._loop is not None and not self._loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(lambda: self._mark(set(self._subs)))
+
     def _mark(self, users: set[int]) -> None:
         users = {uid for uid in users if uid in self._subs}
         if users and self._wake is not None:
@@ -68,17 +75,31 @@ class LiveHub:
             self._wake.set()
 
     async def _run(self) -> None:
+        """Rounds: the changed users' totals (everyone's every `refresh` seconds), and every
+        KEEPALIVE seconds a comment to each stream with nothing waiting (one timer for all
+        of them, rather than one per stream and event)."""
         assert self._wake is not None
+        loop = asyncio.get_running_loop()
+        next_refresh, next_keepalive = loop.time() + self.refresh, loop.time() + KEEPALIVE
         while True:
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.refresh):
+                async with asyncio.timeout_at(min(next_refresh, next_keepalive)):
                     await self._wake.wait()
             self._wake.clear()
-            users = self._dirty or set(self._subs)  # a timeout: everyone's, now and then
-            self._dirty = set()
+            now = loop.time()
+            users, self._dirty = self._dirty, set()
+            if now >= next_refresh:
+                users |= set(self._subs)
+                next_refresh = now + self.refresh
             for uid in users:
                 if uid in self._subs:
                     await self._publish(uid)
+            if now >= next_keepalive:
+                for queues in self._subs.values():
+                    for queue in queues:
+                        if queue.empty():
+                            queue.put_nowait(KEEPALIVE_COMMENT)
+                next_keepalive = now + KEEPALIVE
             self.rounds += 1
             await asyncio.sleep(self.interval)
 
@@ -102,13 +123,7 @@ class LiveHub:
         try:
             yield b"retry: 3000\n" + event(await run_in_threadpool(self.totals, user))
             while True:
-                try:
-                    async with asyncio.timeout(KEEPALIVE):
-                        data = await queue.get()
-                except TimeoutError:
-                    yield b": keepalive\n\n"
-                    continue
-                yield data
+                yield await queue.get()
         finally:
             subs = self._subs.get(user.id)
             if subs is not None:

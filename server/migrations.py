@@ -83,7 +83,19 @@ def _s8(db: peewee.Database) -> None:
                        "DEFAULT FALSE")
 
 
-STEPS: list[Callable[[peewee.Database], None]] = [_s1, _s2, _s3, _s4, _s5, _s6, _s7, _s8]
+def _s9(db: peewee.Database) -> None:
+    """user_commit_holder: which (device, repository) still holds each commit
+    (server.commit_holdings); a commit no repository holds is deleted."""
+    db.execute_sql(
+        'CREATE TABLE IF NOT EXISTS user_commit_holder ("user" INTEGER NOT NULL, device '
+        "VARCHAR(64) NOT NULL, repository VARCHAR(64) NOT NULL, project TEXT NOT NULL, hash "
+        'VARCHAR(64) NOT NULL, PRIMARY KEY ("user", device, repository, hash))')
+    db.execute_sql('CREATE INDEX IF NOT EXISTS user_commit_holder_commit ON user_commit_holder '
+                   '("user", project, hash)')
+
+
+STEPS: list[Callable[[peewee.Database], None]] = [_s1, _s2, _s3, _s4, _s5, _s6, _s7, _s8,
+                                                   _s9]
 VERSION_KEY = "server_schema_version"
 
 

@@ -31,6 +31,7 @@ from typing import Any
 
 from desktop.engine.achievements import wire as achievement_wire
 from desktop.engine.api.shapes import system_os
+from desktop.engine.commit_holdings import report_held
 from desktop.engine.commit_sync import push_commits
 from desktop.engine.span import Span
 from desktop.engine.store import Store
@@ -333,6 +334,7 @@ class Syncer:
             self._push(client, cursors, report)
             self._push_achievements(client)
             push_commits(self.store, client, self.git_emails)
+            report_held(self.store, client, self.git_emails)
             report.finished = time.time()
             return report
 

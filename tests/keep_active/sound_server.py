@@ -1,6 +1,6 @@
-"""A private PipeWire sound server for tests: pipewire, pipewire-pulse and wireplumber in a
-throwaway XDG_RUNTIME_DIR, a null sink, and `paplay` of a generated WAV to it. Everything is
-started by pid and stopped by that pid."""
+"""A private PipeWire sound server for tests: pipewire, pipewire-pulse and wireplumber (on a
+dbus-daemon of its own) in a throwaway XDG_RUNTIME_DIR, a null sink, and `paplay` of a
+generated WAV to it. Everything is started by pid and stopped by that pid."""
 
 from __future__ import annotations
 
@@ -15,7 +15,10 @@ from pathlib import Path
 
 from tests.xsession import stop_process
 
-TOOLS = ("pipewire", "pipewire-pulse", "wireplumber", "pactl", "paplay", "dbus-run-session")
+TOOLS = ("pipewire", "pipewire-pulse", "wireplumber", "pactl", "paplay", "dbus-daemon")
+# SPA's video test pattern as a node factory (`pw-cli create-node spa-node-factory
+# factory.name=videotestsrc ...`): the picture of a screen cast or a camera.
+VIDEO_TEST_SOURCE = "context.spa-libs = { videotestsrc = videotestsrc/libspa-videotestsrc }\n"
 
 
 def missing_tools() -> list[str]:
@@ -58,13 +61,23 @@ def start_sound_server(timeout: float = 15.0) -> SoundServer:
     """Raises RuntimeError (with the reason) when the server does not come up."""
     server = SoundServer(Path(tempfile.mkdtemp(prefix="tf-sound-")))
     os.chmod(server.runtime, 0o700)
+    conf = server.runtime / "config" / "pipewire" / "pipewire.conf.d"
+    conf.mkdir(parents=True)
+    (conf / "videotestsrc.conf").write_text(VIDEO_TEST_SOURCE)
     logs = server.runtime / "log"
     try:
-        for command in (["pipewire"], ["pipewire-pulse"],
-                        ["dbus-run-session", "--", "wireplumber"]):
+        # wireplumber's session bus: a dbus-daemon of our own, by pid (dbus-run-session
+        # would leave its daemon running when it is stopped)
+        bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+                               env=server.env, stdout=subprocess.PIPE, text=True,
+                               stderr=open(logs, "ab"), start_new_session=True)  # noqa: SIM115
+        server.procs.append(bus)
+        address = bus.stdout.readline().strip()
+        for command in (["pipewire"], ["pipewire-pulse"], ["wireplumber"]):
             server.procs.append(subprocess.Popen(
-                command, env=server.env, stdout=subprocess.DEVNULL,
-                stderr=open(logs, "ab"), start_new_session=True))  # noqa: SIM115
+                command, env={**server.env, "DBUS_SESSION_BUS_ADDRESS": address},
+                stdout=subprocess.DEVNULL, stderr=open(logs, "ab"),  # noqa: SIM115
+                start_new_session=True))
         deadline = time.monotonic() + timeout
         while True:
             done = subprocess.run(["pactl", "info"], env=server.env, capture_output=True,

@@ -2,11 +2,12 @@
 a fullscreen window. Each is a rule that can be switched off; `KeepActive.reason(obs)` names
 the first that holds ("audio", "meeting", "screen_share", "fullscreen") or None.
 
-The interface per platform is `audio.AudioSource`; meetings and shares are read from the
-focused window (app names, `.desktop` categories, URL, title), so they need nothing more.
-The sound server is asked only once input has been idle `audio_after_idle` seconds (sound
-matters to nobody while you type) and at most every `audio_recheck` seconds: a poll while
-you work starts no process.
+The interface per platform is `audio.AudioSource`; meetings are read from the focused window
+(app names, `.desktop` categories, URL, title), so they need nothing more. A screen share is
+the focused window's title (a sharing bar) or, with PipeWire, a running xdg-desktop-portal
+screen cast of any app (`screencast.ScreencastSource`). The sound server and PipeWire are
+asked only once input has been idle `audio_after_idle` seconds (they matter to nobody while
+you type) and at most every `audio_recheck` seconds: a poll while you work starts no process.
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ from watchers.keep_active.audio import (
     create_audio_source,
 )
 from watchers.keep_active.meetings import DesktopCategories, is_meeting, is_screen_share
+from watchers.keep_active.screencast import (
+    Screencast,
+    ScreencastSource,
+    ScreencastUnavailable,
+    create_screencast_source,
+)
 from watchers.observation import Observation
 
 AUDIO, MEETING, SCREEN_SHARE, FULLSCREEN = "audio", "meeting", "screen_share", "fullscreen"
@@ -55,10 +62,15 @@ class KeepActive:
     warning: str | None = None  # why sound could not be read, last time
     audio_after_idle: float = AUDIO_AFTER_IDLE  # 0: always ask (`timeforged now`)
     audio_recheck: float = AUDIO_RECHECK
+    casts: ScreencastSource | None = None  # None: PipeWire's where it runs
 
     def __post_init__(self) -> None:
         if self.audio is None and self.settings.audio:
             self.audio = create_audio_source()
+        if self.casts is None and self.settings.screen_share:
+            self.casts = create_screencast_source(sys.platform)
+        self._casts: list[Screencast] = []
+        self._cast_asked_at: float | None = None
         if self.desktop is None and sys.platform.startswith(("linux", "freebsd")):
             self.desktop = DesktopCategories()
         self._extra = [re.compile(p, re.I) for p in self.settings.meeting_apps]
@@ -72,13 +84,30 @@ class KeepActive:
         if s.meeting and is_meeting(names, obs.url, obs.title,
                                     self.desktop.names() if self.desktop else (), self._extra):
             return MEETING
-        if s.screen_share and is_screen_share(obs.title):
+        if s.screen_share and (is_screen_share(obs.title) or self._casting(obs)):
             return SCREEN_SHARE
         if s.audio and (obs.audible or self._plays(obs, names)):
             return AUDIO
         if s.fullscreen and obs.fullscreen:
             return FULLSCREEN
         return None
+
+    def _casting(self, obs: Observation) -> bool:
+        """A portal screen cast runs (asked as the sound server is: when idle, now and
+        then)."""
+        if self.casts is None:
+            return False
+        if obs.idle_seconds is not None and obs.idle_seconds < self.audio_after_idle:
+            self._cast_asked_at = None
+            return False
+        now = time.monotonic()
+        if self._cast_asked_at is None or now - self._cast_asked_at >= self.audio_recheck:
+            self._cast_asked_at = now
+            try:
+                self._casts = self.casts.active()
+            except ScreencastUnavailable as exc:
+                self._casts, self.warning = [], f"screen cast: {exc}"
+        return bool(self._casts)
 
     def _plays(self, obs: Observation, names: list[str]) -> bool:
         if self.audio is None or (obs.pid is None and not names):

@@ -1,0 +1,107 @@
+"""Is the screen being shared? On Wayland (and X11 sessions with PipeWire) a screen share goes
+through the xdg-desktop-portal ScreenCast interface, whose backend publishes the picture as a
+PipeWire node for as long as the session runs: the real signal, whatever app shares and
+whatever its windows are called. Read from `pw-dump` (pipewire-bin):
+
+- xdg-desktop-portal-wlr and -hyprland: a node of class ``Video/Source`` (``xdpw-stream``,
+  ``xdph-streaming-N``);
+- GNOME (mutter) and KDE (KWin): an output stream, class ``Stream/Output/Video``
+  (mutter's media.name ``meta-screen-cast-src``).
+
+Cameras are ``Video/Source`` nodes too; they carry ``device.api`` (v4l2, libcamera) or the
+media role ``Camera`` and are never a screen share. A share's node exists from the portal
+session's start to its end (suspended while nobody reads it, running while frames flow).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+PW_DUMP_TIMEOUT = 2.0
+_PRODUCERS = ("Video/Source", "Stream/Output/Video")
+_CAMERA_PREFIXES = ("v4l2_input.", "libcamera_input.")
+
+
+class ScreencastUnavailable(Exception):
+    """PipeWire could not be asked (pw-dump missing, failing or printing no JSON)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Screencast:
+    node: int
+    name: str  # node.name (or media.name)
+    state: str  # the node's state: suspended, idle, running...
+    app: str | None = None  # application.name of the client that made it, when it says
+
+
+class ScreencastSource(Protocol):
+    name: str
+
+    def active(self) -> list[Screencast]: ...
+
+
+def is_screencast(props: Mapping[str, Any]) -> bool:
+    """Do a PipeWire node's properties make it a screen-cast producer (not a camera)?"""
+    if props.get("media.class") not in _PRODUCERS:
+        return False
+    name = str(props.get("node.name") or "")
+    return not (props.get("device.api") or str(props.get("media.role", "")).lower() == "camera"
+                or name.startswith(_CAMERA_PREFIXES))
+
+
+def parse_pw_dump(text: str) -> list[Screencast]:
+    """The screen-cast producers among the objects `pw-dump` printed (nodes in error
+    excepted)."""
+    try:
+        objects = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ScreencastUnavailable(f"pw-dump printed no JSON: {exc}") from None
+    out = []
+    for obj in objects if isinstance(objects, list) else ():
+        if not isinstance(obj, Mapping) or obj.get("type") != "PipeWire:Interface:Node":
+            continue
+        info = obj.get("info")
+        props = info.get("props") if isinstance(info, Mapping) else None
+        if not isinstance(props, Mapping) or not is_screencast(props):
+            continue
+        state = str(info.get("state") or "")
+        if state == "error" or not isinstance(obj.get("id"), int):
+            continue
+        out.append(Screencast(obj["id"], str(props.get("node.name") or
+                                             props.get("media.name") or ""), state,
+                              props.get("application.name")))
+    return out
+
+
+class PipeWireScreencasts:
+    """`pw-dump` once per question (about 10 ms; 0 ms when PipeWire does not run)."""
+
+    name = "screencast.pipewire"
+
+    def __init__(self) -> None:
+        self.pw_dump = shutil.which("pw-dump")
+
+    def active(self) -> list[Screencast]:
+        if self.pw_dump is None:
+            raise ScreencastUnavailable("pw-dump is not installed (Debian: pipewire-bin)")
+        try:
+            done = subprocess.run([self.pw_dump, "--no-colors"], capture_output=True,
+                                  text=True, timeout=PW_DUMP_TIMEOUT)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise ScreencastUnavailable(f"pw-dump failed: {exc}") from None
+        if done.returncode != 0:
+            reason = (done.stderr.strip().splitlines() or [str(done.returncode)])[0]
+            if "can't connect" in reason:
+                return []  # no PipeWire runs: nothing can be shared through it
+            raise ScreencastUnavailable(f"PipeWire did not answer: {reason}")
+        return parse_pw_dump(done.stdout)
+
+
+def create_screencast_source(platform: str) -> ScreencastSource | None:
+    """PipeWire's where it may run (Linux, the BSDs); None elsewhere."""
+    return PipeWireScreencasts() if platform.startswith(("linux", "freebsd")) else None
