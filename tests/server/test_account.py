@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from desktop.engine.api.shapes import duration_parts
-from server import auth
+from server import auth, migrations
 from server.auth import hash_key
 from server.db import Database
 from server.models import ApiKey, User
@@ -376,7 +376,7 @@ def test_step_8_upgrades_a_step_7_database(database_url):
     api = Api(database_url)
     try:
         assert api.db.execute("SELECT value FROM meta WHERE key = 'server_schema_version'"
-                              ).fetchone()[0] == "8"
+                              ).fetchone()[0] == str(len(migrations.STEPS))
         sign_in(api.client, key=key)
         assert "Account: old" in api.client.get("/account").text
         assert User.get(User.name == "old").badges_public is False
