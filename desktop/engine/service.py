@@ -292,7 +292,7 @@ class Engine:
         """Serve the local API (editors' heartbeats, the browser extension, the CLI)."""
         if not self.config.api.enabled or self.api is not None:
             return
-        from desktop.engine.api import ApiServer
+        from desktop.engine.api.server import ApiServer
 
         try:
             self.api = ApiServer(self, port=self.config.api.port, home=self.home,

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import base64
 import json
-import urllib.error
-import urllib.request
-from email.message import Message
+import socket
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.engine import paths
 from desktop.engine.api.security import load_or_create_key
-from desktop.engine.api.server import SERVER_NAME
 
+if TYPE_CHECKING:
+    from email.message import Message
+
+SERVER_NAME = "TimeForged"  # the server's Server header: how the client knows it is us answering
 
 class ApiUnavailable(Exception):
     """Nothing answers on the port: TimeForged is not running (or its API is off)."""
@@ -35,6 +36,7 @@ class ApiClientError(Exception):
 
 class ApiClient:
     def __init__(self, port: int, key: str, *, timeout: float = 10.0) -> None:
+        self.port = port
         self.base = f"http://127.0.0.1:{port}"
         self.key = key
         self.timeout = timeout
@@ -50,6 +52,15 @@ class ApiClient:
         except ConfigError:
             config = Config()
         return cls(config.api.port, load_or_create_key(home), **kwargs)
+
+    def listening(self) -> bool:
+        """Whether anything listens on the port: where nothing does, a refused connection
+        says so at once, without loading urllib and http.client."""
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=self.timeout).close()
+        except OSError:
+            return False
+        return True
 
     def get(self, path: str) -> Any:
         return self.request("GET", path)
@@ -67,6 +78,9 @@ class ApiClient:
 
     def request(self, method: str, path: str, body: Any = None) -> Any:
         """The decoded JSON answer (or text). Raises ApiUnavailable or ApiClientError."""
+        import urllib.error
+        import urllib.request
+
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(self.base + path, data=data, method=method, headers={
             "Authorization": "Basic " + base64.b64encode(self.key.encode()).decode(),
