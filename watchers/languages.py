@@ -1,4 +1,5 @@
-"""Programming language of a file, from Pygments' lexer registry (cached per file name)."""
+"""Programming language of a file, from Pygments' lexer registry (cached per file name).
+Pygments is loaded by the first question (a process that sees no file never loads it)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,14 @@ import os
 from fnmatch import fnmatchcase
 from functools import cache, lru_cache
 
-from pygments.lexers import find_lexer_class, find_lexer_class_by_name
-from pygments.lexers._mapping import LEXERS
-from pygments.util import ClassNotFound
-
 
 @cache
 def _patterns() -> tuple[dict[str, list[tuple[str, str]]], list[tuple[str, str, str]],
                          list[tuple[str, str]]]:
     """The registry's file-name patterns, (language, pattern) by kind: exact names, `*` and a
     suffix (most of them: "*.py"), and the other globs."""
+    from pygments.lexers._mapping import LEXERS
+
     exact: dict[str, list[tuple[str, str]]] = {}
     suffixes, globs = [], []
     for _module, language, _aliases, patterns, _mimes in LEXERS.values():
@@ -45,6 +44,8 @@ def _by_filename(name: str) -> str | None:
     if len({language for language, _ in matches}) <= 1:
         return matches[0][0] if matches else None
 
+    from pygments.lexers import find_lexer_class
+
     def rating(match: tuple[str, str]) -> tuple[float, str]:
         lexer = find_lexer_class(match[0])
         return lexer.priority + (0.5 if "*" not in match[1] else 0), lexer.__name__
@@ -62,6 +63,9 @@ def language_for_file(path: str) -> str | None:
 def language_from_hint(hint: str) -> str:
     """Normalize an editor's own language hint to Pygments' name ("python" -> "Python");
     an unknown hint is kept as given."""
+    from pygments.lexers import find_lexer_class_by_name
+    from pygments.util import ClassNotFound
+
     try:
         return find_lexer_class_by_name(hint.strip().lower()).name
     except ClassNotFound:
@@ -71,6 +75,9 @@ def language_from_hint(hint: str) -> str:
 @lru_cache(maxsize=512)
 def is_language_name(text: str) -> bool:
     """Whether `text` names a language Pygments knows (by name or alias)."""
+    from pygments.lexers import find_lexer_class_by_name
+    from pygments.util import ClassNotFound
+
     try:
         find_lexer_class_by_name(text.strip().lower())
     except ClassNotFound:
