@@ -7,7 +7,7 @@ import json
 import time
 
 from desktop.cli.ansi import styled
-from desktop.cli.context import open_context
+from desktop.cli.context import Context, open_context
 from desktop.cli.timerange import period_range
 from desktop.engine.formatting import format_duration
 from desktop.engine.store.upstream_queue import StoreQueue
@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         current = max(recent, key=lambda s: s.end) if recent else None
     finally:
         ctx.close()
-    problem, upstream = _engine_problem()
+    problem, upstream = _engine_problem(ctx)
     if ctx.config.upstream.url and upstream is None:  # the app is not running: what is queued
         upstream = {"queued": queued, "last_error": None}
     if args.json:
@@ -65,15 +65,17 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _engine_problem() -> tuple[str | None, dict | None]:
+def _engine_problem(ctx: Context) -> tuple[str | None, dict | None]:
     """Why the running engine cannot save right now (disk full...), if it runs and says so;
     and its forwarding's status (None: not forwarding, or not running)."""
-    from desktop.engine.api.client import ApiClient, ApiClientError, ApiUnavailable
+    from desktop.engine.api.client import ApiClient, ApiClientError, ApiUnavailable, listening
+
+    if not listening(ctx.config.api.port, timeout=2):
+        return None, None
+    from desktop.engine.api.security import load_or_create_key
 
     try:
-        client = ApiClient.for_home(timeout=2)
-        if not client.listening():
-            return None, None
+        client = ApiClient(ctx.config.api.port, load_or_create_key(ctx.home), timeout=2)
         answer = client.get("/api/v1/engine/status")
     except (ApiUnavailable, ApiClientError, OSError):
         return None, None

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop.engine import paths
-from desktop.engine.api.security import load_or_create_key
 
 if TYPE_CHECKING:
     from email.message import Message
@@ -36,7 +35,6 @@ class ApiClientError(Exception):
 
 class ApiClient:
     def __init__(self, port: int, key: str, *, timeout: float = 10.0) -> None:
-        self.port = port
         self.base = f"http://127.0.0.1:{port}"
         self.key = key
         self.timeout = timeout
@@ -44,6 +42,7 @@ class ApiClient:
     @classmethod
     def for_home(cls, home: Path | None = None, **kwargs: Any) -> ApiClient:
         """The client for the engine running on `home` (TIMEFORGED_HOME by default)."""
+        from desktop.engine.api.security import load_or_create_key
         from desktop.engine.config import Config, ConfigError, load_config
 
         home = home or paths.home()
@@ -52,15 +51,6 @@ class ApiClient:
         except ConfigError:
             config = Config()
         return cls(config.api.port, load_or_create_key(home), **kwargs)
-
-    def listening(self) -> bool:
-        """Whether anything listens on the port: where nothing does, a refused connection
-        says so at once, without loading urllib and http.client."""
-        try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=self.timeout).close()
-        except OSError:
-            return False
-        return True
 
     def get(self, path: str) -> Any:
         return self.request("GET", path)
@@ -98,6 +88,16 @@ class ApiClient:
         except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
             raise ApiUnavailable(f"TimeForged is not running on {self.base} (start the app or "
                                  f"`timeforged track`): {exc}") from None
+
+
+def listening(port: int, timeout: float) -> bool:
+    """Whether anything listens on the API's port: where nothing does, a refused connection
+    says so at once, before a client (its key, urllib, http.client) is loaded."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=timeout).close()
+    except OSError:
+        return False
+    return True
 
 
 def _is_ours(headers: Message) -> bool:
