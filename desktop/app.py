@@ -41,6 +41,9 @@ def _quit_on_signals(app: QApplication) -> None:
 def run(argv: list[str] | None = None, *, autostart: bool = False, show_stats: bool = False,
         home: Path | None = None, theme: str | None = None) -> int:
     """Run until quit. A second start only asks the first to bring its stats window forward."""
+    from desktop.ui.source_lines import stop_keeping_sources
+
+    stop_keeping_sources()
     home = home or paths.home()
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)

@@ -231,3 +231,16 @@ def test_unreadable_files(tmp_path):
     path.write_bytes("\ufeff[[rules]]\nmatch.app = 'x'\ncategory = 'coding'\n".encode())
     assert Rules.check(path) == []  # a byte-order mark is fine
     assert Rules.check(tmp_path / "missing.toml")[0].message == "no such file"
+
+
+def test_the_shipped_rules_pass_every_check():
+    """Their patterns are not compiled one by one at each start (the matchers are compiled as
+    they are first used): the check they skip runs here."""
+    from desktop.engine.rules import DEFAULT_RULES, _Parsed
+
+    parsed = _Parsed(DEFAULT_RULES.read_text("utf-8"), "default", None)
+    assert parsed.errors == [] and parsed.rules
+    rules = Rules(parsed.rules, parsed.exclusions, parsed.categories, parsed.aliases)
+    assert rules.fingerprint == Rules.load(None).fingerprint
+    rules.classify(span(app="code", title="x.py"))  # every matcher compiles
+    assert rules.redact(span(app="code")) is not None

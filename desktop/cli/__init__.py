@@ -7,33 +7,80 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-
-# Subcommand modules, each exposing register(subparsers) that sets `func` on its parser.
-COMMANDS = ("app", "now", "track", "status", "report", "data", "rules", "setup_editors", "focus",
-            "breaks", "doctor", "apps", "setup_wayland", "manual_time", "insights",
-            "achievements", "setup_upstream")
+from typing import NamedTuple
 
 
-def build_parser() -> argparse.ArgumentParser:
+class Command(NamedTuple):
+    module: str  # desktop.cli.<module> registers the command's parser (register(subparsers))
+    help: str  # the line in `timeforged --help`; tests check it against the module's own
+
+
+# Every command, in the order `--help` lists them. A command's module is imported only when it
+# runs, so that `timeforged status` does not pay for the imports of `timeforged app`.
+COMMANDS = {
+    "app": Command("app", "start the tray app (the default without a command)"),
+    "now": Command("now", "print what the watchers see right now"),
+    "track": Command("track", "run the tracking engine headless (no tray)"),
+    "status": Command("status", "what is tracked now, and today's total"),
+    "report": Command("report", "totals over a range"),
+    "export": Command("data", "export history as JSON or CSV"),
+    "import": Command("data", "import our JSON/CSV, a WakaTime dump or an ActivityWatch export "
+                      "(importing twice adds nothing)"),
+    "delete": Command("data", "remove all history in a range, for privacy"),
+    "rules": Command("rules", "list the rules, or check a rules file"),
+    "setup-editors": Command("setup_editors", "point the WakaTime plugins of your editors at "
+                             "TimeForged (writes api_url and api_key in ~/.wakatime.cfg)"),
+    "focus": Command("focus", "focus sessions: block distracting sites and apps"),
+    "break": Command("breaks", "break reminders: take a break now, postpone, skip"),
+    "doctor": Command("doctor", "check that Qt's X11 libraries, text features and the keyring "
+                      "work here"),
+    "apps": Command("apps", "the editors, browsers and terminals found on this machine and how "
+                    "each is recognized"),
+    "setup-wayland": Command("setup_wayland", "set up what this Wayland desktop needs for "
+                             "TimeForged to see the focused window (GNOME: installs its "
+                             "extension)"),
+    "log": Command("manual_time", "add time the watchers could not see (a meeting...)"),
+    "sessions": Command("manual_time", "recent working sessions"),
+    "edit": Command("manual_time", "move, split or delete a span"),
+    "insights": Command("insights", "when you code best, what breaks it, the trend"),
+    "achievements": Command("achievements", "milestones earned, and progress toward the rest"),
+    "setup-upstream": Command("setup_upstream", "forward heartbeats to a WakaTime-compatible "
+                              "server too (Wakapi, WakaTime, another TimeForged)"),
+}
+
+
+def command_in(argv: Sequence[str]) -> str | None:
+    """The command `argv` runs: its first word that is not an option (the top level has only
+    -h), unless help is asked for first."""
+    for arg in argv:
+        if arg in ("-h", "--help"):
+            return None
+        if not arg.startswith("-"):
+            return arg
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser, complete for `command` (its module registers it); every other command is
+    only a name and a help line, enough for `--help` and for telling a mistyped name."""
     parser = argparse.ArgumentParser(
         prog="timeforged", description="Where your time really goes: a local-first time tracker. "
         "Without a command, starts the tray app.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
-        importlib.import_module(f"desktop.cli.{name}").register(sub)
+    loaded = COMMANDS[command].module if command in COMMANDS else None
+    for name, (module, help_line) in COMMANDS.items():
+        if module != loaded:
+            sub.add_parser(name, help=help_line)
+        elif name == command:
+            importlib.import_module(f"desktop.cli.{module}").register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(command_in(argv)).parse_args(argv)
     if not getattr(args, "func", None):
-        args = parser.parse_args(["app", *(argv or sys.argv[1:])])
-    # Errors meant for the user: a clear message, no traceback.
-    from desktop.cli.context import CliError, errors
-    from desktop.cli.timerange import RangeError
-    from desktop.engine.store import StoreError
-
+        args = build_parser("app").parse_args(["app", *argv])
     try:
         code = int(args.func(args) or 0)
         if sys.stdout:
@@ -41,11 +88,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except BrokenPipeError:
         return stdout_closed()
-    except (CliError, RangeError, StoreError) as exc:
-        errors.print(f"[red]error:[/] {exc}", highlight=False)
-        return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        # Errors meant for the user: a clear message, no traceback. (Their classes are
+        # imported here: a command that fails no other way does not load what they need.)
+        from desktop.cli.context import CliError, errors
+        from desktop.cli.timerange import RangeError
+        from desktop.engine.store import StoreError
+
+        if not isinstance(exc, CliError | RangeError | StoreError):
+            raise
+        errors.print(f"[red]error:[/] {exc}", highlight=False)
+        return 2
 
 
 def stdout_closed() -> int:

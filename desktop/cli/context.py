@@ -1,13 +1,13 @@
-"""What the read-side commands open: config, rules, the store and analytics on TIMEFORGED_HOME."""
+"""What the read-side commands open: config, rules, the store and analytics on TIMEFORGED_HOME;
+and `console`, `errors`: rich consoles for stdout and stderr, made (and rich loaded) when a
+command first imports them."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
+import functools
 from dataclasses import dataclass
 from pathlib import Path
-
-from rich.console import Console
+from typing import TYPE_CHECKING
 
 from desktop.engine import paths
 from desktop.engine.analytics import Analytics
@@ -17,8 +17,24 @@ from desktop.engine.settings import load_settings
 from desktop.engine.store import Store, StoreError
 from desktop.engine.store.db import read_only_copy
 
-console = Console()
-errors = Console(stderr=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    console: Console
+    errors: Console
+
+
+@functools.cache
+def _consoles() -> dict[str, Console]:
+    from rich.console import Console
+
+    return {"console": Console(), "errors": Console(stderr=True)}
+
+
+def __getattr__(name: str) -> Console:
+    if name in ("console", "errors"):
+        return _consoles()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class CliError(Exception):
@@ -37,7 +53,13 @@ class Context:
     def close(self) -> None:
         self.store.close()
         if self.scratch is not None:
+            import shutil
+
             shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _warn(text: str) -> None:
+    _consoles()["errors"].print(f"[yellow]warning:[/] {text}")
 
 
 def open_context(*, read_only: bool = False) -> Context:
@@ -46,7 +68,7 @@ def open_context(*, read_only: bool = False) -> Context:
     home = paths.home()
     config, rules, warnings = load_settings(home)
     for warning in warnings:
-        errors.print(f"[yellow]warning:[/] {warning}")
+        _warn(warning)
     path = paths.database_file(home)
     scratch = None
     try:
@@ -54,12 +76,14 @@ def open_context(*, read_only: bool = False) -> Context:
     except StoreError as exc:
         if not read_only or exc.kind != "unwritable" or not path.is_file():
             raise
+        import shutil
+        import tempfile
+
         scratch = Path(tempfile.mkdtemp(prefix="timeforged-ro-"))
         try:
             store = Store(read_only_copy(path, scratch))
         except StoreError:
             shutil.rmtree(scratch, ignore_errors=True)
             raise
-        errors.print(f"[yellow]warning:[/] {path} cannot be written; reading it as it is "
-                     f"(read-only), nothing is changed.")
+        _warn(f"{path} cannot be written; reading it as it is (read-only), nothing is changed.")
     return Context(home, config, rules, store, Analytics(store, rules, config.zone()), scratch)

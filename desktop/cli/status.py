@@ -6,7 +6,8 @@ import argparse
 import json
 import time
 
-from desktop.cli.context import console, open_context
+from desktop.cli.ansi import styled
+from desktop.cli.context import Context, open_context
 from desktop.cli.timerange import period_range
 from desktop.engine.formatting import format_duration
 from desktop.engine.store.upstream_queue import StoreQueue
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         current = max(recent, key=lambda s: s.end) if recent else None
     finally:
         ctx.close()
-    problem, upstream = _engine_problem()
+    problem, upstream = _engine_problem(ctx)
     if ctx.config.upstream.url and upstream is None:  # the app is not running: what is queued
         upstream = {"queued": queued, "last_error": None}
     if args.json:
@@ -48,30 +49,34 @@ def run(args: argparse.Namespace) -> int:
         }, indent=2))
         return 0
     if problem:
-        console.print(f"[bold red]Not saving:[/] {problem}", highlight=False)
+        print(f"{styled('Not saving:', 'bold', 'red')} {problem}")
     if current is None:
-        console.print("[dim]Nothing is being tracked right now[/] (is the app or "
-                      "`timeforged track` running?)")
+        print(f"{styled('Nothing is being tracked right now', 'dim')} (is the app or "
+              "`timeforged track` running?)")
     else:
         what = current.project or current.site or current.app or "unknown"
-        console.print(f"[bold green]Tracking[/] {what}: {current.title or ''}")
-    console.print(f"Today: [bold]{format_duration(today.total_seconds)}[/]")
+        print(f"{styled('Tracking', 'bold', 'green')} {what}: {current.title or ''}")
+    print(f"Today: {styled(format_duration(today.total_seconds), 'bold')}")
     for item in today.items[:5]:
-        console.print(f"  {item.name:<30} {format_duration(item.seconds):>10}")
+        print(f"  {item.name:<30} {format_duration(item.seconds):>10}")
     if upstream is not None:
-        console.print(f"Upstream {ctx.config.upstream.url}: {upstream['queued']} queued"
-                      + (f", last error: {upstream['last_error']}" if upstream["last_error"]
-                         else ""), highlight=False)
+        print(f"Upstream {ctx.config.upstream.url}: {upstream['queued']} queued"
+              + (f", last error: {upstream['last_error']}" if upstream["last_error"] else ""))
     return 0
 
 
-def _engine_problem() -> tuple[str | None, dict | None]:
+def _engine_problem(ctx: Context) -> tuple[str | None, dict | None]:
     """Why the running engine cannot save right now (disk full...), if it runs and says so;
     and its forwarding's status (None: not forwarding, or not running)."""
-    from desktop.engine.api.client import ApiClient, ApiClientError, ApiUnavailable
+    from desktop.engine.api.client import ApiClient, ApiClientError, ApiUnavailable, listening
+
+    if not listening(ctx.config.api.port, timeout=2):
+        return None, None
+    from desktop.engine.api.security import load_or_create_key
 
     try:
-        answer = ApiClient.for_home(timeout=2).get("/api/v1/engine/status")
+        client = ApiClient(ctx.config.api.port, load_or_create_key(ctx.home), timeout=2)
+        answer = client.get("/api/v1/engine/status")
     except (ApiUnavailable, ApiClientError, OSError):
         return None, None
     data = answer.get("data") if isinstance(answer, dict) else None

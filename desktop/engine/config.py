@@ -24,8 +24,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import tomli_w
-
 from desktop.engine import paths
 from desktop.engine.formatting import format_span
 
@@ -431,6 +429,8 @@ def save_config(config: Config, path: Path | str | None = None) -> None:
     """Write `config` atomically: a crash leaves the old file or the new one, never half."""
     path = Path(path) if path is not None else paths.config_file()
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tomli_w  # here: most processes only read the config
+
     text = tomli_w.dumps(config.to_dict())
     fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
     try:

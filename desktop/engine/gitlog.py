@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -51,6 +50,8 @@ class Change:
 
 
 def _git(root: str, *args: str, stdin: str | None = None) -> str:
+    import subprocess  # here: the store imports this module's types, the CLI's reports too
+
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
     try:
         done = subprocess.run(["git", "-C", root, *args], input=stdin, capture_output=True,

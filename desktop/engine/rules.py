@@ -17,7 +17,6 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,6 +35,7 @@ _RULE_KEYS = {"name", "match", "project", "category", "productivity"}
 _EXCLUDE_KEYS = {"name", "match", "action", "replace"}
 _TOP_KEYS = {"defaults", "categories", "aliases", "merge", "rules", "exclude"}
 _CACHE_LIMIT = 200_000
+DEFAULT_RULES = Path(__file__).with_name("default_rules.toml")  # bundled beside it too
 _UNIQUE_FIELDS = {"title", "url", "file"}
 
 
@@ -157,14 +157,10 @@ class Rules:
         self.exclusions = list(exclusions)
         self.categories = dict(categories)
         self.aliases = {k.casefold(): v for k, v in aliases.items()}
-        self._compiled = [(r, _compile_match(r.match)) for r in self.rules]
-        self._excluders = [(e, _compile_match(e.match), self._replacer(e)) for e in self.exclusions]
         # An activity's classification depends only on its "traits": the watchers' project,
         # the few-valued fields rules look at, and which title/url/file patterns it matches.
         self._trait_fields = tuple(sorted(
             {f for r in self.rules for f, _ in r.match if f not in _UNIQUE_FIELDS}))
-        self._trait_matchers = _compile_match(tuple(
-            (f, p) for r in self.rules for f, p in r.match if f in _UNIQUE_FIELDS))
         self._cache: dict[tuple, Classification] = {}
         self._by_traits: dict[tuple, Classification] = {}
         effective = {
@@ -174,6 +170,22 @@ class Rules:
         }
         self.fingerprint = hashlib.sha256(
             json.dumps(effective, sort_keys=True).encode()).hexdigest()[:16]
+
+    # The matchers are compiled on first use: a report whose activities are classified
+    # already (the store caches classifications by fingerprint) compiles none.
+
+    @functools.cached_property
+    def _compiled(self) -> list[tuple[Rule, list[Matcher]]]:
+        return [(r, _compile_match(r.match)) for r in self.rules]
+
+    @functools.cached_property
+    def _excluders(self) -> list[tuple[Exclusion, list[Matcher], Callable[[str], str] | None]]:
+        return [(e, _compile_match(e.match), self._replacer(e)) for e in self.exclusions]
+
+    @functools.cached_property
+    def _trait_matchers(self) -> list[Matcher]:
+        return _compile_match(tuple(
+            (f, p) for r in self.rules for f, p in r.match if f in _UNIQUE_FIELDS))
 
     # -- loading -----------------------------------------------------------------------
 
@@ -288,8 +300,9 @@ class Rules:
 
 @functools.cache
 def _defaults() -> _Parsed:
-    text = resources.files("desktop.engine").joinpath("default_rules.toml").read_text("utf-8")
-    return _Parsed(text, "default", None)
+    """The shipped rules. Their patterns are not compiled one by one to check them at each
+    start (the test suite does, `check_patterns`); a broken one fails as it is first used."""
+    return _Parsed(DEFAULT_RULES.read_text("utf-8"), "default", None, check_patterns=False)
 
 
 def _build(path: Path | str | None) -> tuple[list[RulesError], Rules | None]:
@@ -350,9 +363,13 @@ def _check_patterns(match: tuple[tuple[str, tuple[str | bool, ...]], ...]) -> st
 class _Parsed:
     """One rules file, parsed and checked; problems collected with their lines."""
 
-    def __init__(self, text: str, origin: str, path: Path | None) -> None:
+    def __init__(self, text: str, origin: str, path: Path | None, *,
+                 check_patterns: bool = True) -> None:
         self.text, self.origin, self.path = text, origin, path
+        self.check_patterns = check_patterns
         self.lines = text.splitlines()
+        self._headers = [n for n, line in enumerate(self.lines) if re.match(r"^\s*\[", line)]
+        self._starts: dict[tuple[str, bool], list[int]] = {}
         self.errors: list[RulesError] = []
         self.rules: list[Rule] = []
         self.exclusions: list[Exclusion] = []
@@ -436,25 +453,26 @@ class _Parsed:
         items = []
         for raw_field, value in match.items():
             field = FIELD_ALIASES.get(raw_field, raw_field)
-            line = self.line_of(kind, index, raw_field)
+            line = functools.partial(self.line_of, kind, index, raw_field)  # wanted on errors
             if field in BOOL_FIELDS:
                 if not isinstance(value, bool):
-                    self.error(f"{where}: match.{raw_field} must be true or false", line)
+                    self.error(f"{where}: match.{raw_field} must be true or false", line())
                     return None
                 items.append((field, (value,)))
                 continue
             if field not in TEXT_FIELDS:
                 self.error(f"{where}: cannot match on {raw_field!r} (fields: "
-                           f"{', '.join(TEXT_FIELDS + BOOL_FIELDS)}, path)", line)
+                           f"{', '.join(TEXT_FIELDS + BOOL_FIELDS)}, path)", line())
                 return None
             patterns = value if isinstance(value, list) else [value]
             if not patterns or not all(isinstance(p, str) and p for p in patterns):
                 self.error(f"{where}: match.{raw_field} must be a pattern or a list of patterns "
-                           f"(non-empty strings)", line)
+                           f"(non-empty strings)", line())
                 return None
-            problem = _check_patterns(((raw_field, tuple(patterns)),))
+            problem = (_check_patterns(((raw_field, tuple(patterns)),)) if self.check_patterns
+                       else None)
             if problem:
-                self.error(f"{where}: {problem}", line)
+                self.error(f"{where}: {problem}", line())
                 return None
             items.append((field, tuple(patterns)))
         return tuple(items)
@@ -519,7 +537,7 @@ class _Parsed:
         the top level when None), else of the table's header, else None."""
         quoted = re.escape(key) if key is not None else ""
         assignment = re.compile(rf"""^\s*(match\s*\.\s*)?(["']?){quoted}\2\s*=""")
-        headers = [n for n, line in enumerate(self.lines) if re.match(r"^\s*\[", line)]
+        headers = self._headers
         if table is None:
             named = re.compile(rf"^\s*\[\[?\s*{quoted}\s*[\].]")
             for n in headers:
@@ -527,9 +545,12 @@ class _Parsed:
                     return n + 1
             top_end = headers[0] if headers else len(self.lines)
             return next((n + 1 for n in range(top_end) if assignment.match(self.lines[n])), None)
-        header = (rf"^\s*\[\[\s*{re.escape(table)}\s*\]\]" if index is not None
-                  else rf"^\s*\[\s*{re.escape(table)}\s*\]")
-        starts = [n for n in headers if re.match(header, self.lines[n])]
+        starts = self._starts.get((table, index is not None))
+        if starts is None:
+            header = (rf"^\s*\[\[\s*{re.escape(table)}\s*\]\]" if index is not None
+                      else rf"^\s*\[\s*{re.escape(table)}\s*\]")
+            starts = self._starts[table, index is not None] = [
+                n for n in headers if re.match(header, self.lines[n])]
         position = index or 0
         if position >= len(starts):
             return None

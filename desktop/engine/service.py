@@ -22,7 +22,6 @@ from desktop.engine.commits import Commits
 from desktop.engine.config import Config, load_config, save_config
 from desktop.engine.formatting import format_duration
 from desktop.engine.habits import close_habits, create_habits, feed_habits
-from desktop.engine.keep_active import WorkTime
 from desktop.engine.settings import load_settings
 from desktop.engine.span import Span
 from desktop.engine.store import SpanWriter, Store, StoreError
@@ -32,6 +31,7 @@ from desktop.engine.sync import Syncer, SyncError, SyncStatus, device_names
 from desktop.engine.timeline import covered
 from desktop.engine.tracker import Tracker
 from desktop.engine.upstream import desktop_forwarder
+from desktop.engine.work_time import WorkTime
 from watchers.observation import Observation
 
 log = logging.getLogger(__name__)
@@ -292,7 +292,7 @@ class Engine:
         """Serve the local API (editors' heartbeats, the browser extension, the CLI)."""
         if not self.config.api.enabled or self.api is not None:
             return
-        from desktop.engine.api import ApiServer
+        from desktop.engine.api.server import ApiServer
 
         try:
             self.api = ApiServer(self, port=self.config.api.port, home=self.home,

@@ -63,7 +63,7 @@ class TrayApp(QObject):
             self.break_overlay = BreakOverlay(engine.breaks, self)
             self.bridge.event.connect(self.break_overlay.on_event)
         if getattr(engine, "focus", None) is not None:
-            from desktop.ui.focus_widgets import FocusNotices
+            from desktop.ui.focus_notices import FocusNotices
 
             self.focus_notices = FocusNotices(engine.focus, self)
             self.bridge.event.connect(self.focus_notices.on_event)

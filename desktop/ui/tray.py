@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.engine.formatting import format_duration
-from desktop.ui.focus_widgets import countdown_text
+from desktop.ui.focus_notices import countdown_text
 from desktop.ui.habits import FOCUS_LENGTHS, HabitHooks, habit_state
 from desktop.ui.icons import state_icon
 

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from desktop.engine.api import ApiServer
+from desktop.engine.api.server import ApiServer
 from tests.api.conftest import send
 
 ONE = "/api/v1/users/current/heartbeats"

@@ -7,8 +7,8 @@ import threading
 import time
 from collections import Counter
 
-from desktop.engine.api import ApiServer
 from desktop.engine.api.security import CHROME_EXTENSION_IDS
+from desktop.engine.api.server import ApiServer
 from tests.api.conftest import send
 
 ONE = "/api/v1/users/current/heartbeats"

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from desktop.engine.api import ApiServer
 from desktop.engine.api.security import CHROME_EXTENSION_IDS
+from desktop.engine.api.server import ApiServer
 from tests.api.conftest import send
 
 BULK = "/api/v1/users/current/heartbeats.bulk"

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from desktop.engine.api import ApiServer
+from desktop.engine.api.server import ApiServer
 from tests.api.conftest import send
 
 ONE = "/api/v1/users/current/heartbeats"

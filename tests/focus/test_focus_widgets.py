@@ -12,7 +12,7 @@ pytestmark = pytest.mark.x11
 
 
 def test_blocked_toast(qapp, qtbot):
-    from desktop.ui.focus_widgets import FocusNotices
+    from desktop.ui.focus_notices import FocusNotices
 
     focus = FocusController(None)
     focus.start(FocusPlan(minutes=25, block_distracting=False), now=1000.0)

@@ -1,6 +1,5 @@
-"""The local HTTP API (WakaTime-compatible heartbeats, the browser extension, control)."""
+"""The local HTTP API (WakaTime-compatible heartbeats, the browser extension, control).
 
-from desktop.engine.api.routes import ApiError, Request, Response, route
-from desktop.engine.api.server import DEFAULT_PORT, ApiServer
-
-__all__ = ["DEFAULT_PORT", "ApiError", "ApiServer", "Request", "Response", "route"]
+The server is `server.ApiServer`, routes are added with `routes.route`; `client.ApiClient` is
+what the command line talks to it with. Nothing is imported here, so that the client does not
+load the server."""

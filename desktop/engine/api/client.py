@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import base64
 import json
-import urllib.error
-import urllib.request
-from email.message import Message
+import socket
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.engine import paths
-from desktop.engine.api.security import load_or_create_key
-from desktop.engine.api.server import SERVER_NAME
 
+if TYPE_CHECKING:
+    from email.message import Message
+
+SERVER_NAME = "TimeForged"  # the server's Server header: how the client knows it is us answering
 
 class ApiUnavailable(Exception):
     """Nothing answers on the port: TimeForged is not running (or its API is off)."""
@@ -42,6 +42,7 @@ class ApiClient:
     @classmethod
     def for_home(cls, home: Path | None = None, **kwargs: Any) -> ApiClient:
         """The client for the engine running on `home` (TIMEFORGED_HOME by default)."""
+        from desktop.engine.api.security import load_or_create_key
         from desktop.engine.config import Config, ConfigError, load_config
 
         home = home or paths.home()
@@ -67,6 +68,9 @@ class ApiClient:
 
     def request(self, method: str, path: str, body: Any = None) -> Any:
         """The decoded JSON answer (or text). Raises ApiUnavailable or ApiClientError."""
+        import urllib.error
+        import urllib.request
+
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(self.base + path, data=data, method=method, headers={
             "Authorization": "Basic " + base64.b64encode(self.key.encode()).decode(),
@@ -84,6 +88,16 @@ class ApiClient:
         except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
             raise ApiUnavailable(f"TimeForged is not running on {self.base} (start the app or "
                                  f"`timeforged track`): {exc}") from None
+
+
+def listening(port: int, timeout: float) -> bool:
+    """Whether anything listens on the API's port: where nothing does, a refused connection
+    says so at once, before a client (its key, urllib, http.client) is loaded."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=timeout).close()
+    except OSError:
+        return False
+    return True
 
 
 def _is_ours(headers: Message) -> bool:

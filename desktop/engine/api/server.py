@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from desktop.engine.api import routes, security, wakatime_read
+from desktop.engine.api.client import SERVER_NAME
 from desktop.engine.api.live import LocalLive
 from desktop.engine.api.routes import ApiError, Request, Response
 from desktop.engine.heartbeats import WAKATIME_TIMEOUT, Heartbeat, prepare, stop
@@ -33,7 +34,6 @@ from desktop.engine.upstream import wire
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 5757
-SERVER_NAME = "TimeForged"
 MAX_BODY = 1 << 20  # 1 MiB: a bulk of 1000 heartbeats fits comfortably
 BROWSER_TIMEOUT = TIMEOUTS["browser"]  # the extension reports every 60 s while a tab is focused
 CORS_HEADERS = "Authorization, Content-Type, X-Machine-Name, TimeZone"

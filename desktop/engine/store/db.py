@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import peewee
+if TYPE_CHECKING:
+    import peewee
 
 PRAGMAS = {
     "journal_mode": "wal",      # readers never block the writer, crash-safe
@@ -31,8 +33,44 @@ class StoreError(Exception):
         self.kind = kind
 
 
+def connect(path: Path, timeout: float) -> sqlite3.Connection:
+    """The connection a Store reads and writes through, shared by its threads (it serialises
+    access); in autocommit mode, as the Store begins its transactions itself. Plain sqlite3,
+    set up as `open_database` sets up Peewee's, so that commands that only read never load
+    Peewee."""
+    try:
+        conn = sqlite3.connect(path, timeout=timeout, isolation_level=None,
+                               check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise explain(exc, path) from exc
+    try:
+        for pragma, value in PRAGMAS.items():
+            conn.execute(f"PRAGMA {pragma} = {value}")
+    except sqlite3.Error as exc:
+        conn.close()
+        raise explain(exc, path) from exc
+    return conn
+
+
+# The schema version this code makes: the number of migration steps, stated here so that a
+# file already at it opens without loading the migrations (nor Peewee). migrations checks it.
+SCHEMA_VERSION = 14
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """The schema version of the file (0: new), as `migrations.current_version` reads it
+    through Peewee."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+                    ).fetchone() is None:
+        return 0
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
 def open_database(path: Path, timeout: float) -> peewee.SqliteDatabase:
-    """One connection, shared by the threads of a Store (which serialises access)."""
+    """The file through Peewee, for the migrations."""
+    import peewee
+
     db = peewee.SqliteDatabase(str(path), pragmas=PRAGMAS, timeout=timeout,
                                thread_safe=False, check_same_thread=False)
     try:

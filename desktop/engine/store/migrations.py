@@ -17,6 +17,7 @@ from collections.abc import Callable
 import peewee
 
 from desktop.engine.store import models, rollups
+from desktop.engine.store.db import SCHEMA_VERSION
 
 
 def _v1(db: peewee.Database) -> None:
@@ -119,6 +120,9 @@ def _v14(db: peewee.Database) -> None:
 STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9,
                                                    _v10, _v11, _v12, _v13, _v14]
 LATEST = len(STEPS)
+if LATEST != SCHEMA_VERSION:
+    raise RuntimeError(f"{LATEST} migration steps but db.SCHEMA_VERSION is {SCHEMA_VERSION}: "
+                       "a new step raises SCHEMA_VERSION too")
 
 
 def set_meta(key: str, value: str) -> None:

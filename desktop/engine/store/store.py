@@ -14,8 +14,6 @@ from datetime import UTC, datetime
 from operator import attrgetter
 from pathlib import Path
 
-import peewee
-
 from desktop.engine import paths
 from desktop.engine.gitlog import Change, Commit
 from desktop.engine.span import (
@@ -28,8 +26,15 @@ from desktop.engine.span import (
 from desktop.engine.store import achievements as achievementlib
 from desktop.engine.store import beats as beatlib
 from desktop.engine.store import commits as commitlib
-from desktop.engine.store import migrations, rollups, windows
-from desktop.engine.store.db import StoreError, explain, open_database
+from desktop.engine.store import rollups, windows
+from desktop.engine.store.db import (
+    SCHEMA_VERSION,
+    StoreError,
+    connect,
+    explain,
+    open_database,
+    schema_version,
+)
 
 _activity_key = attrgetter(*ACTIVITY_FIELDS)
 _origin_key = attrgetter("source", "device")
@@ -79,6 +84,25 @@ def _chunks(seq: list, n: int) -> Iterator[list]:
         yield seq[i:i + n]
 
 
+def _migrated(path: Path, timeout: float) -> sqlite3.Connection:
+    """The file's schema brought up to date through Peewee (it and the migrations are loaded
+    only then), and the connection it was done on, to go on with (a database in memory has
+    only that one)."""
+    import peewee
+
+    from desktop.engine.store import migrations
+
+    db = open_database(path, timeout)
+    try:
+        migrations.migrate(db)
+    except BaseException as exc:
+        db.close()
+        if isinstance(exc, peewee.PeeweeException):
+            raise explain(exc, path) from exc
+        raise
+    return db.connection()
+
+
 class Store:
     """Opens (or creates) the database at `path` and brings its schema up to date.
 
@@ -107,25 +131,30 @@ class Store:
         self._timeouts: dict[str, float] = {}  # heartbeat timeouts saved in meta, by source
         # Why the last write failed (disk full, read-only...); None once one succeeds.
         self.write_error: StoreError | None = None
-        self._db = open_database(self.path, timeout)
+        self._conn = conn = connect(self.path, timeout)
         try:
-            migrations.migrate(self._db)
-            conn = self._db.connection()
+            if schema_version(conn) != SCHEMA_VERSION:
+                conn.close()
+                self._conn = conn = _migrated(self.path, timeout)
             meta = dict(conn.execute("SELECT key, value FROM meta"))
             if "device" not in meta:
                 meta["device"] = str(uuidlib.uuid4())
-                with self._db.atomic(), self._db.bind_ctx(migrations.models.MODELS):
-                    migrations.set_meta("device", meta["device"])
+                conn.execute("INSERT INTO meta (key, value) VALUES ('device', ?) "
+                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                             (meta["device"],))
             self.device: str = device or meta["device"]
             self._sync(conn)
             self._all_activities_cached = conn.execute(
                 "SELECT 1 FROM activity LIMIT 1").fetchone() is None
-        except (sqlite3.Error, peewee.PeeweeException) as exc:
-            self._db.close()
+        except sqlite3.Error as exc:
+            conn.close()
             raise explain(exc, self.path) from exc
         except RuntimeError as exc:
-            self._db.close()
+            conn.close()
             raise StoreError(f"{self.path}: {exc}") from exc
+        except StoreError:
+            conn.close()
+            raise
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -150,10 +179,10 @@ class Store:
     def _read(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
             try:
-                conn = self._db.connection()
+                conn = self._conn
                 self._sync(conn)
                 yield conn
-            except (sqlite3.Error, peewee.PeeweeException) as exc:
+            except sqlite3.Error as exc:
                 raise explain(exc, self.path) from exc
 
     @contextmanager
@@ -161,11 +190,11 @@ class Store:
         """A write transaction, taking the write lock up front (BEGIN IMMEDIATE)."""
         with self._lock:
             try:
-                conn = self._db.connection()
+                conn = self._conn
                 conn.execute("BEGIN IMMEDIATE")
                 self._next_activity_id = None
                 self._sync(conn)
-            except (sqlite3.Error, peewee.PeeweeException) as exc:
+            except sqlite3.Error as exc:
                 self.write_error = explain(exc, self.path)
                 raise self.write_error from exc
             try:
@@ -185,7 +214,7 @@ class Store:
                     self._load_origins(conn)
                 except sqlite3.Error:
                     self._origins, self._origin_ids, self._priority = {}, {}, {}
-                if isinstance(exc, sqlite3.Error | peewee.PeeweeException):
+                if isinstance(exc, sqlite3.Error):
                     self.write_error = explain(exc, self.path)
                     raise self.write_error from exc
                 raise
@@ -902,4 +931,4 @@ class Store:
 
     def close(self) -> None:
         with self._lock:
-            self._db.close()
+            self._conn.close()

@@ -1,0 +1,61 @@
+"""What a command loads: the parser alone loads no command's module, and the commands a shell
+prompt or a status bar runs often load nothing heavy they do not use (issue 21)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import subprocess
+import sys
+
+from desktop.cli import COMMANDS
+
+HEAVY = ("rich", "peewee", "numpy", "PySide6", "pyqtgraph", "pygments", "psutil", "Xlib",
+         "fastapi")
+
+LOADED = """
+import contextlib, io, json, sys
+import desktop.cli
+{code}
+print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)), file=sys.stderr)
+"""
+
+
+def loaded(code: str, home: str) -> list[str]:
+    """The heavy modules in sys.modules after running `code` in a new interpreter."""
+    done = subprocess.run(
+        [sys.executable, "-c", LOADED.format(code=code, heavy=HEAVY)],
+        env={"TIMEFORGED_HOME": home, "PATH": "/usr/bin:/bin", "TZ": "UTC"},
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stderr.strip().splitlines()[-1])
+
+
+def run(argv: list[str]) -> str:
+    return (f"with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    assert desktop.cli.main({argv!r}) == 0")
+
+
+def test_the_parser_and_its_help_load_no_command(tf_home):
+    assert loaded("desktop.cli.build_parser()", tf_home) == []
+    help_text = subprocess.run([sys.executable, "-m", "desktop.cli", "--help"],
+                               capture_output=True, text=True, timeout=120).stdout
+    for name, command in COMMANDS.items():
+        assert name in help_text and command.help.split()[0] in help_text
+
+
+def test_the_table_tells_each_command_as_its_module_registers_it():
+    registered = {}
+    for module in {c.module for c in COMMANDS.values()}:
+        sub = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(f"desktop.cli.{module}").register(sub)
+        registered |= {a.dest: (module, a.help) for a in sub._choices_actions}
+    assert registered == {name: tuple(c) for name, c in COMMANDS.items()}
+
+
+def test_status_and_report_read_the_store_without_peewee(tf_home):
+    assert "peewee" in loaded(run(["status"]), tf_home)  # a new file: its schema is made
+    assert loaded(run(["status"]), tf_home) == []
+    assert loaded(run(["status", "--json"]), tf_home) == []
+    assert loaded(run(["report", "today", "--format", "json"]), tf_home) == ["rich"]
