@@ -14,7 +14,6 @@ import time
 import uuid as uuidlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
-from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
@@ -33,7 +32,6 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from desktop.engine.api.shapes import stats_range
 from desktop.engine.heartbeats import (
     Heartbeat,
     HeartbeatError,
@@ -47,9 +45,10 @@ from server.achievements import routes as achievement_routes
 from server.auth import Caller, KeyCache, RateLimiter, key_from_header
 from server.commits import commit_routes
 from server.config import ServerConfig
+from server.dashboard import dashboard_routes
 from server.db import Database
 from server.errors import BAD_INPUT, JsonRoute
-from server.history import History, span_from_wire, zone
+from server.history import History, span_from_wire
 from server.ingest import Beats, HeartbeatWriter, Stored
 from server.jobs import Scheduler, leaderboard
 from server.live import LiveHub, today_totals
@@ -348,6 +347,7 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
     for router in team_api.routers(state.reports, _caller, _session_user):
         app.include_router(router)
     app.include_router(commit_routes(db, state.reports, _caller))
+    app.include_router(dashboard_routes(state.reports, _session_user))
 
     # -- leaderboard and the user's page ---------------------------------------------------
 
@@ -361,13 +361,8 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
     def home(request: Request, language: str | None = None) -> HTMLResponse:
         board = leaderboard(state.history, state.reports)
         user = _session_user(state, request.cookies.get("tf_session"))
-        mine = totals = None
-        if user is not None:
-            today = datetime.now(zone(user)).date()
-            summary = state.reports.summary(user, today - timedelta(days=6), today)
-            mine = state.reports.wakatime_stats(summary, stats_range("last_7_days", today, None))
-            totals = today_totals(state.reports, user)
-        return HTMLResponse(web.page(board, language, user, mine, totals))
+        totals = today_totals(state.reports, user) if user is not None else None
+        return HTMLResponse(web.page(board, language, user, totals))
 
     @app.post("/login", include_in_schema=False)
     async def login(request: Request) -> RedirectResponse:

@@ -1,0 +1,59 @@
+"""`/dashboard` and `/dashboard/project/{name}`: the signed-in user's own (the session
+cookie of the page at `/`; nobody signed in is sent there to log in)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from desktop.engine.api import shapes
+from server.commits import commit_times
+from server.dashboard import pages
+from server.dashboard.queries import ViewError, board, project_board, today_of, view_of
+from server.history import zone
+from server.models import User
+from server.reports import Reports
+
+Session = Callable[[Any, str | None], User | None]
+PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "same-origin",
+           "X-Content-Type-Options": "nosniff",
+           "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+                                      "img-src 'self' data:; form-action 'self'; "
+                                      "frame-ancestors 'none'; base-uri 'none'"}
+
+
+def dashboard_routes(reports: Reports, session_user: Session) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    def render(request: Request, make: Callable[[User, Any], str]) -> Response:
+        user = session_user(request.app.state.tf, request.cookies.get("tf_session"))
+        if user is None:
+            return RedirectResponse("/", status_code=303)
+        try:
+            view = view_of(request.query_params, today_of(user))
+        except ViewError as exc:
+            return HTMLResponse(pages.error(str(exc), user.name), 400, headers=PRIVATE)
+        return HTMLResponse(make(user, view), headers=PRIVATE)
+
+    @router.get("/dashboard")
+    async def dashboard(request: Request) -> Response:
+        return await run_in_threadpool(render, request, lambda user, view: pages.dashboard(
+            board(reports, user, view), user.name))
+
+    @router.get("/dashboard/project/{name:path}")
+    async def project(request: Request, name: str) -> Response:
+        def make(user: User, view: Any) -> str:
+            tz = zone(user)
+            lo = shapes.midnight(view.first, tz).timestamp()
+            hi = shapes.midnight(view.last + timedelta(days=1), tz).timestamp()
+            return pages.project(project_board(reports, user, view, name),
+                                 commit_times(reports, user, lo, hi, name), user.name)
+
+        return await run_in_threadpool(render, request, make)
+
+    return router
