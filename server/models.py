@@ -116,6 +116,7 @@ class UserDayTotal(BaseModel):
     user = IntegerField()
     day = IntegerField()
     seconds = DoubleField()
+    computed = DoubleField(default=0.0)  # when recomputed: tells a cache the day changed
 
     class Meta:
         table_name = "user_day_total"

@@ -21,7 +21,8 @@ LIST_TITLES = {"projects": "Projects", "languages": "Languages", "editors": "Edi
                "branches": "Branches", "sites": "Sites (browsing)", "categories": "Categories",
                "entities": "Files"}
 WEEKLY_AFTER = 62  # longer ranges chart weeks instead of days
-TABLE_ROWS = 12  # rows of a list shown before "more"
+TABLE_ROWS = 10  # rows of a list shown before "more"
+MAX_ROWS = 60  # rows of a list written at all; the rest in one line
 
 
 def a(value: str) -> str:
@@ -141,12 +142,17 @@ def _list(name: str, items: Sequence[tuple[str, float]], total: float,
     head = "<thead><tr><th>Name</th><th><span class='muted'>Chart</span></th><th>Time</th>" \
         "<th>Share</th></tr></thead>"
     shown = "".join(row(n, s) for n, s in items[:TABLE_ROWS])
-    more = "".join(row(n, s) for n, s in items[TABLE_ROWS:])
+    more = "".join(row(n, s) for n, s in items[TABLE_ROWS:MAX_ROWS])
     body = f"<table data-list={a(name)}>{head}<tbody>{shown}</tbody></table>" if items else \
         "<p class='muted'>No time here.</p>"
     if more:
-        body += (f"<details><summary>{len(items) - TABLE_ROWS} more</summary>"
+        body += (f"<details><summary>{min(len(items), MAX_ROWS) - TABLE_ROWS} more</summary>"
                  f"<table data-list={a(name)}><tbody>{more}</tbody></table></details>")
+    if len(items) > MAX_ROWS:
+        rest = items[MAX_ROWS:]
+        body += (f"<p class='muted' data-more={a(str(len(rest)))} data-seconds="
+                 f"{a(seconds(sum(s for _, s in rest)))}>and {len(rest)} more: "
+                 f"{charts.text(sum(s for _, s in rest))}</p>")
     return (f"<section class='card' aria-labelledby={a('h-' + name)}><h2 id={a('h-' + name)}>"
             f"{LIST_TITLES[name]}</h2>{body}</section>")
 

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from desktop.engine.analytics import UNKNOWN
 from desktop.engine.api import shapes
+from server.dashboard.digests import EMPTY, FIELDS, INDEX, Digests
 from server.history import zone
 from server.models import User
 from server.reports import FILTERS, Report, Reports
@@ -20,10 +21,9 @@ RANGES = {"today": "Today", "yesterday": "Yesterday", "this_week": "This week",
           "last_week": "Last week", "last_7_days": "Last 7 days",
           "last_30_days": "Last 30 days", "this_month": "This month",
           "this_year": "This year", "custom": "Custom"}
-# The lists the dashboard charts: (WakaTime's list name, our dimension), in page order.
-LISTS = {"projects": "project", "languages": "language", "editors": "editor",
-         "operating_systems": "os", "machines": "device", "branches": "branch",
-         "sites": "site", "categories": "category"}
+# The lists the dashboard charts, in page order.
+LISTS = ("projects", "languages", "editors", "operating_systems", "machines", "branches",
+         "sites", "categories")
 PROJECT_LISTS = {"entities": "file", "branches": "branch", "languages": "language"}
 HEAT_DAYS = 53 * 7  # the heatmap: 53 weeks ending with the range's last day
 STREAK_DAYS = 400  # how far back a streak is counted
@@ -124,37 +124,62 @@ def _sums(reports: Reports, report: Report) -> tuple[dict[tuple[int, int], float
     return dict(total), days
 
 
-def board(reports: Reports, user: User, view: View) -> Board:
-    everything = reports.report(user, view.first, view.last)
-    report = reports.kept(everything, view.filters)
-    acc, days = _sums(reports, report)
-    lists = named_lists(reports, user, acc, LISTS)
-    if view.filters:
-        full = {}
-        for day in everything.per_day.values():
-            for key, secs in day.items():
-                full[key] = full.get(key, 0.0) + secs
-        everyone = named_lists(reports, user, full, dict(FILTERS.values()))
-    else:
-        everyone = lists
-    choices = {f: [n for n, _ in everyone[lst]] for f, (lst, _) in FILTERS.items()}
-    heat_first = view.last - timedelta(days=HEAT_DAYS - 1)
-    heat = _daily(reports, user, heat_first, view.last, view.filters)
+def board(digests: Digests, user: User, view: View) -> Board:
+    """The dashboard from the days' digests: kept to the filters, summed per day and per
+    name."""
+    heat_first = min(view.first, view.last - timedelta(days=HEAT_DAYS - 1))
+    by_day = digests.days(user, heat_first, view.last)
+    tests = [(INDEX[FILTERS[f][0]], v) for f, v in view.filters.items()]
+    cat, n = INDEX["categories"], len(FIELDS)
+    lists: list[dict[str, float]] = [defaultdict(float) for _ in range(n)]
+    every: list[dict[str, float]] = [defaultdict(float) for _ in range(n)]
+    heat: dict[date, float] = {}
+    days = []
+    lo = view.first.toordinal()
+    for ordinal in range(heat_first.toordinal(), view.last.toordinal() + 1):
+        day = by_day.get(ordinal, EMPTY)
+        inside = ordinal >= lo
+        if not tests:
+            total, cats = day.total, day.fields[cat]
+            if inside:
+                for i in range(n):
+                    for name, secs in day.fields[i].items():
+                        lists[i][name] += secs
+        else:
+            total, cats = 0.0, defaultdict(float)
+            for names, secs in day.names.items():
+                if all(names[i] == v for i, v in tests):
+                    total += secs
+                    if inside:
+                        cats[names[cat]] += secs
+                        for i in range(n):
+                            lists[i][names[i]] += secs
+            if inside:
+                for i in range(n):
+                    for name, secs in day.fields[i].items():
+                        every[i][name] += secs
+        if total > 0:
+            heat[date.fromordinal(ordinal)] = total
+        if inside:
+            days.append((date.fromordinal(ordinal), total, dict(cats)))
+    named = {name: _ranked(lists[i], name) for i, (name, _) in enumerate(FIELDS)}
+    unfiltered = {name: _ranked(every[i], name) for i, (name, _) in enumerate(FIELDS)} \
+        if tests else named
+    choices = {f: [n for n, _ in unfiltered[lst]] for f, (lst, _) in FILTERS.items()}
     today = today_of(user)
-    recent = _daily(reports, user, today - timedelta(days=STREAK_DAYS), today, {})
+    recent = {date.fromordinal(d): s for d, s in digests.reports.history.daily(
+        user, today - timedelta(days=STREAK_DAYS), today).items()}
     goal = (user.daily_goal_minutes or 0) * 60.0
-    return Board(view, report.total, days, lists, choices, heat, heat_first, goal,
+    return Board(view, sum(t for _, t, _ in days), days, {k: named[k] for k in LISTS}, choices,
+                 heat, view.last - timedelta(days=HEAT_DAYS - 1), goal,
                  recent.get(today, 0.0), streak(recent, today, goal))
 
 
-def _daily(reports: Reports, user: User, first: date, last: date,
-           filters: dict[str, str]) -> dict[date, float]:
-    """Seconds per day with time, first..last: the day totals, or the filtered report's."""
-    if not filters:
-        return {date.fromordinal(d): s for d, s in
-                reports.history.daily(user, first, last).items() if s > 0}
-    kept = reports.kept(reports.report(user, first, last), filters)
-    return {d: t for d, t in reports.daily_totals(kept).items() if t > 0}
+def _ranked(acc: dict[str, float], list_name: str) -> list[tuple[str, float]]:
+    """Names largest first, without empty ones (and sites without "not browsing")."""
+    return sorted(((n, s) for n, s in acc.items() if s > 0
+                   and not (list_name == "sites" and n == UNKNOWN)),
+                  key=lambda kv: (-kv[1], kv[0]))
 
 
 def streak(daily: Mapping[date, float], today: date, goal: float) -> int:

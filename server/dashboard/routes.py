@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from desktop.engine.api import shapes
 from server.commits import commit_times
 from server.dashboard import pages
+from server.dashboard.digests import Digests
 from server.dashboard.queries import ViewError, board, project_board, today_of, view_of
 from server.history import zone
 from server.models import User
@@ -29,6 +30,7 @@ PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "same-origin",
 
 def dashboard_routes(reports: Reports, session_user: Session) -> APIRouter:
     router = APIRouter(include_in_schema=False)
+    digests = Digests(reports)
 
     def render(request: Request, make: Callable[[User, Any], str]) -> Response:
         user = session_user(request.app.state.tf, request.cookies.get("tf_session"))
@@ -43,7 +45,7 @@ def dashboard_routes(reports: Reports, session_user: Session) -> APIRouter:
     @router.get("/dashboard")
     async def dashboard(request: Request) -> Response:
         return await run_in_threadpool(render, request, lambda user, view: pages.dashboard(
-            board(reports, user, view), user.name))
+            board(digests, user, view), user.name))
 
     @router.get("/dashboard/project/{name:path}")
     async def project(request: Request, name: str) -> Response:

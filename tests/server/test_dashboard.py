@@ -1,0 +1,142 @@
+"""The web dashboard against a real server process (SQLite and PostgreSQL): its server-rendered
+figures equal /summaries' for every range, every filter and combinations of them, over two
+synced desktops and the real WakaTime CLI's heartbeats; one user never sees another's."""
+
+from __future__ import annotations
+
+import itertools
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import date, timedelta
+
+import pytest
+
+from desktop.engine.store import Store
+from desktop.engine.sync import Syncer
+from server.dashboard.queries import RANGES
+from tests.server.conftest import user_with_key
+from tests.server.dashboard_data import (
+    HOUR,
+    NoRedirect,
+    api_figures,
+    assert_same,
+    code_span,
+    fill,
+    get,
+    login,
+    options,
+    page_figures,
+)
+
+FILTERS = ("project", "language", "editor", "os", "machine", "branch")
+
+
+def _page(url: str, cookie: str, **params: str) -> str:
+    status, html = get(f"{url}/dashboard?{urllib.parse.urlencode(params)}", {"Cookie": cookie})
+    assert status == 200, html[:500]
+    return html
+
+
+def _check(url: str, key: str, cookie: str, **params: str) -> dict:
+    page = page_figures(_page(url, cookie, **params))
+    filters = {k: v for k, v in params.items() if k in FILTERS}
+    api = api_figures(url, key, page["first"], page["last"], filters)
+    assert_same(page, api, params)
+    return page
+
+
+@pytest.mark.timeout(600)
+def test_dashboard_figures_equal_the_api(server_process, wakatime_cli, tmp_path):
+    server = server_process.start()
+    key = user_with_key(server.database_url)
+    fill(server.url, key, tmp_path, wakatime_cli)
+    cookie = login(server.url, key)
+
+    today = date.today()
+    seen = {}
+    for name in RANGES:
+        extra = {"from": (today - timedelta(days=50)).isoformat(),
+                 "to": (today - timedelta(days=5)).isoformat()} if name == "custom" else {}
+        seen[name] = _check(server.url, key, cookie, range=name, **extra)
+    assert seen["today"]["first"] == seen["today"]["last"] == today.isoformat()
+    assert seen["this_year"]["first"] == f"{today.year}-01-01"
+    assert seen["custom"]["first"] == (today - timedelta(days=50)).isoformat()
+    last_30 = seen["last_30_days"]
+    assert last_30["total"] > 0 and last_30["lists"]["sites"]  # browsing counts too
+    assert {"desk", "laptop", "devbox"} <= set(last_30["lists"]["machines"])
+    assert {"alpha", "beta", "webshop"} <= set(last_30["lists"]["projects"])
+
+    # every value of every filter, alone, on two ranges; then pairs of filters
+    html = _page(server.url, cookie, range="this_year")
+    choices = {f: options(html, f) for f in FILTERS}
+    assert all(choices.values()), choices
+    checked = 0
+    for range_name in ("last_30_days", "this_year"):
+        for f, values in choices.items():
+            for value in values:
+                page = _check(server.url, key, cookie, range=range_name, **{f: value})
+                checked += page["total"] > 0
+    assert checked >= sum(map(len, choices.values()))  # each value has time in the year
+    for (f1, v1s), (f2, v2s) in itertools.combinations(choices.items(), 2):
+        _check(server.url, key, cookie, range="this_year", **{f1: v1s[0], f2: v2s[-1]})
+    _check(server.url, key, cookie, range="last_30_days", project="alpha", language="Python",
+           editor="vscode", machine="desk", branch="main")
+
+    # the project page: its files and branches add up to its total on the dashboard
+    status, html = get(f"{server.url}/dashboard/project/alpha?range=this_year",
+                       {"Cookie": cookie})
+    assert status == 200
+    project = page_figures(html)
+    assert project["total"] == pytest.approx(
+        seen["this_year"]["lists"]["projects"]["alpha"], abs=0.01)
+    assert sum(project["lists"]["entities"].values()) == pytest.approx(project["total"],
+                                                                       abs=0.01)
+    assert set(project["lists"]["branches"]) == {"main", "fix/db"}
+    assert "/src/alpha/db.py" in project["lists"]["entities"]
+
+
+def test_dashboard_refuses_bad_input_clearly(server_process, tmp_path):
+    server = server_process.start()
+    key = user_with_key(server.database_url)
+    cookie = login(server.url, key)
+    for query, message in (("range=forever", "range: unknown range"),
+                           ("range=custom&from=2026-05-01&to=2026-04-01", "to: before start"),
+                           ("range=custom&from=nope&to=2026-04-01", "from: expected YYYY-MM-DD"),
+                           ("range=custom&from=2020-01-01&to=2026-04-01", "at most 400 days")):
+        status, html = get(f"{server.url}/dashboard?{query}", {"Cookie": cookie})
+        assert status == 400 and message in html, (query, html[-600:])
+    status, html = get(f"{server.url}/dashboard?project=%3Cscript%3E", {"Cookie": cookie})
+    assert status == 200 and "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_one_user_never_sees_anothers_dashboard(server_process, tmp_path):
+    server = server_process.start()
+    ann_key = user_with_key(server.database_url, "ann")
+    bob_key = user_with_key(server.database_url, "bob")
+    store = Store(tmp_path / "ann.sqlite3")
+    store.upsert_spans([code_span(time.time() - 3 * HOUR, 30, "secret-project", "Python",
+                              "vscode", "main", "/src/secret/plan.py")])
+    Syncer(store, server.url, key=ann_key, device_name="ann-desk").sync_once()
+    store.close()
+
+    ann, bob = login(server.url, ann_key), login(server.url, bob_key)
+    mine = _page(server.url, ann, range="today")
+    assert "secret-project" in mine and "ann-desk" in mine
+    theirs = _page(server.url, bob, range="today")
+    assert "secret-project" not in theirs and "ann-desk" not in theirs
+    assert page_figures(theirs)["total"] == 0
+    status, html = get(f"{server.url}/dashboard/project/secret-project?range=today",
+                       {"Cookie": bob})
+    assert status == 200 and "plan.py" not in html and page_figures(html)["total"] == 0
+    # filtering by ann's names shows bob nothing of hers either
+    status, html = get(f"{server.url}/dashboard?range=today&machine=ann-desk", {"Cookie": bob})
+    assert page_figures(html)["total"] == 0 and "plan.py" not in html
+    # nobody signed in, or a forged cookie: sent to log in, nothing shown
+    for headers in ({}, {"Cookie": "tf_session=[1,9999999999]|" + "0" * 64}):
+        req = urllib.request.Request(f"{server.url}/dashboard", headers=headers)
+        opener = urllib.request.build_opener(NoRedirect)
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            opener.open(req, timeout=30)
+        assert caught.value.code == 303 and caught.value.headers["location"] == "/"
