@@ -24,19 +24,19 @@ def colours(names: Sequence[str]) -> dict[str, str]:
     return {n: PALETTE[min(i, len(PALETTE) - 1)] for i, n in enumerate(names)}
 
 
-def stacked(columns: Sequence[tuple[str, float, Mapping[str, float]]],
+def stacked(columns: Sequence[tuple[str, str, float, Mapping[str, float]]],
             colour: Mapping[str, str], label: str) -> str:
-    """Columns (its label, its total, seconds per category) of stacked bars, tallest scaled
-    to the chart's height."""
-    width, height, gap = 720, 180, 2
+    """Columns (its tick, its name, its total, seconds per category) of stacked bars, the
+    tallest scaled to the chart's height; a tick under every few columns."""
+    width, height, gap = 900, 180, 2
     n = max(1, len(columns))
     slot = width / n
-    top = max((t for _, t, _ in columns), default=0.0) or 1.0
+    top = max((t for _, _, t, _ in columns), default=0.0) or 1.0
     parts = [f"<svg viewBox='0 0 {width} {height + 18}' role='img' class='stacked' "
              f"aria-label='{escape(label, quote=True)}'>"
              f"<line x1='0' y1='{height}' x2='{width}' y2='{height}' class='axis'/>"]
-    step = max(1, n // 12)
-    for i, (name, total, cats) in enumerate(columns):
+    step = -(-n // 10)
+    for i, (tick, name, total, cats) in enumerate(columns):
         x, y = i * slot + gap / 2, float(height)
         for cat, secs in sorted(cats.items(), key=lambda kv: -kv[1]):
             h = height * secs / top
@@ -50,7 +50,7 @@ def stacked(columns: Sequence[tuple[str, float, Mapping[str, float]]],
                          "</rect>")
         if i % step == 0:
             parts.append(f"<text x='{x + slot / 2:.1f}' y='{height + 14}' "
-                         f"text-anchor='middle'>{escape(name.split(' ')[0])}</text>")
+                         f"text-anchor='middle'>{escape(tick)}</text>")
     parts.append("</svg>")
     return "".join(parts)
 

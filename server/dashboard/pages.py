@@ -96,11 +96,12 @@ def _form(view: View, path: str, choices: Mapping[str, Sequence[str]],
 
 
 def _columns(days: Sequence[tuple[date, float, Mapping[str, float]]]
-             ) -> tuple[list[tuple[str, float, dict[str, float]]], str]:
-    """The stacked chart's columns: days, or ISO weeks for long ranges."""
+             ) -> tuple[list[tuple[str, str, float, dict[str, float]]], str]:
+    """The stacked chart's columns (tick, name, total, categories): days, or weeks (from
+    Monday) for long ranges."""
     if len(days) <= WEEKLY_AFTER:
-        return [(d.strftime("%a %b %-d") if len(days) <= 14 else d.strftime("%b %-d"),
-                 t, dict(c)) for d, t, c in days], "day"
+        return [(d.strftime("%a" if len(days) <= 7 else "%b %-d"), d.strftime("%a %b %-d"), t,
+                 dict(c)) for d, t, c in days], "day"
     weeks: dict[date, tuple[float, dict[str, float]]] = {}
     for d, t, cats in days:
         monday = d - timedelta(days=d.weekday())
@@ -108,7 +109,8 @@ def _columns(days: Sequence[tuple[date, float, Mapping[str, float]]]
         for cat, secs in cats.items():
             acc[cat] = acc.get(cat, 0.0) + secs
         weeks[monday] = (total + t, acc)
-    return [(f"Week of {m.strftime('%b %-d')}", t, c) for m, (t, c) in weeks.items()], "week"
+    return [(m.strftime("%b %-d"), f"Week of {m.strftime('%b %-d')}", t, c)
+            for m, (t, c) in weeks.items()], "week"
 
 
 def _per_day(days: Sequence[tuple[date, float, Mapping[str, float]]],
@@ -117,11 +119,12 @@ def _per_day(days: Sequence[tuple[date, float, Mapping[str, float]]],
     colour = charts.colours([n for n, _ in categories])
     legend = "".join(f"<li><i style='background:{colour[n]}'></i>{escape(n)}</li>"
                      for n, _ in categories)
-    rows = "".join(f"<tr data-seconds={a(seconds(t))}><th scope='row'>{escape(label)}</th>"
-                   f"<td class='num'>{charts.text(t)}</td></tr>" for label, t, _ in columns)
+    rows = "".join(f"<tr data-seconds={a(seconds(t))}><th scope='row'>{escape(name)}</th>"
+                   f"<td class='num'>{charts.text(t)}</td></tr>" for _, name, t, _ in columns)
     title = f"Time per {unit}, by category"
     return (f"<section class='card wide' aria-labelledby='h-days'><h2 id='h-days'>{title}</h2>"
-            f"{charts.stacked(columns, colour, title)}<ul class='legend'>{legend}</ul>"
+            f"<div class='scroll'>{charts.stacked(columns, colour, title)}</div>"
+            f"<ul class='legend'>{legend}</ul>"
             f"<details><summary>The figures per {unit}</summary><table data-list='{unit}s'>"
             f"<thead><tr><th>{unit.title()}</th><th>Time</th></tr></thead><tbody>{rows}"
             "</tbody></table></details></section>")
@@ -191,7 +194,8 @@ def _heat(board: Board) -> str:
             f"{busiest[0].isoformat()} ({charts.text(busiest[1])})" if busiest else
             "No time in these weeks.")
     return (f"<section class='card wide' aria-labelledby='h-heat'><h2 id='h-heat'>The year, "
-            f"day by day</h2>{charts.heatmap(board.heat, board.heat_first, board.view.last)}"
+            f"day by day</h2><div class='scroll'>"
+            f"{charts.heatmap(board.heat, board.heat_first, board.view.last)}</div>"
             f"<p class='muted' id='tf-heat' data-seconds={a(seconds(sum(active)))}>{note}</p>"
             "</section>")
 

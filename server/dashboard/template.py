@@ -47,15 +47,19 @@ padding:.8em 1em;min-width:0}
 section.wide{grid-column:1/-1}
 table{width:100%;border-collapse:collapse;font-size:.92em}
 th,td{padding:.2em .3em;text-align:left;vertical-align:middle}
-th{font-weight:normal;overflow-wrap:anywhere}
+th{font-weight:normal;overflow-wrap:break-word}
+tbody th{min-width:4.5em}
 thead th{color:var(--muted);font-size:.85em}
 td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
-td.barcell{width:32%}
+td.barcell{width:28%}
 svg{display:block;max-width:100%;height:auto}
-svg text{fill:var(--muted);font-size:10px}
+svg text{fill:var(--muted);font-size:11px}
 svg .axis{stroke:var(--line)}
 svg .none{fill:var(--line)}
-svg.stacked{max-height:15em}
+div.scroll{overflow-x:auto;direction:rtl}
+div.scroll>svg{direction:ltr}
+svg.stacked{min-width:34em}
+svg.heat{min-width:38em}
 svg.bar{width:100%;height:.6em}
 svg.bar .track{fill:var(--track)}
 svg.bar .fill{fill:var(--accent)}
@@ -64,7 +68,6 @@ svg.ring circle{fill:none;stroke-width:10}
 svg.ring .track{stroke:var(--track)}
 svg.ring .fill{stroke:var(--accent);stroke-linecap:round}
 svg.ring text{font-size:18px;fill:var(--fg)}
-svg.heat{min-width:0}
 .legend{display:flex;flex-wrap:wrap;gap:.3em .8em;margin:.4em 0 0;padding:0;list-style:none;
 font-size:.85em}
 .legend i{display:inline-block;width:.8em;height:.8em;border-radius:2px;margin-right:.3em}

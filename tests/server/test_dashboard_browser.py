@@ -61,7 +61,8 @@ def _same_as_api(url: str, key: str, seen: dict) -> None:
 
 
 def _shoot(browser: Chromium, page: str, width: int, height: int, scheme: str,
-           out: Path) -> Path:
+           out: Path, *, whole: bool = False) -> Path:
+    """The screen (or `whole` page) at width x height in a colour scheme, as PNG."""
     browser.call("Emulation.setDeviceMetricsOverride", page, width=width, height=height,
                  deviceScaleFactor=1, mobile=width < 600)
     browser.call("Emulation.setEmulatedMedia", page,
@@ -71,8 +72,13 @@ def _shoot(browser: Chromium, page: str, width: int, height: int, scheme: str,
         (scheme == "dark")
     # nothing wider than the screen: no sideways scrolling on a phone
     assert browser.evaluate(page, "document.documentElement.scrollWidth") <= width
-    data = browser.call("Page.captureScreenshot", page, format="png")["data"]
-    path = out / f"server-dashboard-{width}x{height}-{scheme}.png"
+    clip = {}
+    if whole:
+        full = browser.evaluate(page, "document.documentElement.scrollHeight")
+        clip = {"clip": {"x": 0, "y": 0, "width": width, "height": full, "scale": 1},
+                "captureBeyondViewport": True}
+    data = browser.call("Page.captureScreenshot", page, format="png", **clip)["data"]
+    path = out / f"server-dashboard-{width}x{'full' if whole else height}-{scheme}.png"
     path.write_bytes(base64.b64decode(data))
     return path
 
@@ -136,6 +142,7 @@ def test_dashboard_in_chromium(server_process, wakatime_cli, tmp_path):
                 _same_as_api(server.url, key, seen)
         seen = _act(browser, page, """(() => {
             const form = document.querySelector('form.view');
+            form.querySelector('select[name=branch]').value = '';
             form.querySelector('select[name=project]').value = 'alpha';
             form.querySelector('select[name=language]').value = 'Python';
             form.querySelector('select[name=machine]').value = 'desk';
@@ -162,5 +169,7 @@ def test_dashboard_in_chromium(server_process, wakatime_cli, tmp_path):
         for width, height in ((1366, 768), (360, 740)):
             for scheme in ("light", "dark"):
                 assert _shoot(browser, page, width, height, scheme, out).stat().st_size > 10_000
+        _shoot(browser, page, 1366, 768, "light", out, whole=True)
+        _shoot(browser, page, 360, 740, "dark", out, whole=True)
     finally:
         browser.close()
