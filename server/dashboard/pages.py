@@ -66,7 +66,9 @@ def _form(view: View, path: str, choices: Mapping[str, Sequence[str]],
     options = "".join(f"<option value={a(k)}{' selected' if k == view.range else ''}>{v}"
                       "</option>" for k, v in RANGES.items())
     custom = view.range == "custom"
-    parts = [f"<form class='view' method='get' action={a(path)}>",
+    shown = custom or any(k not in fixed for k in view.filters)
+    parts = [f"<details class='controls'{' open' if shown else ''}><summary>Custom range and "
+             f"filters</summary><form class='view' method='get' action={a(path)}>",
              f"<label>Range<select name='range'>{options}</select></label>",
              f"<label>From<input type='date' name='from' value={a(view.first.isoformat())}>"
              "</label>",
@@ -82,9 +84,8 @@ def _form(view: View, path: str, choices: Mapping[str, Sequence[str]],
                        for n in names)
         parts.append(f"<label>{FILTER_LABELS[key]}<select name={a(key)} id={a('f-' + key)}>"
                      f"<option value=''>All</option>{opts}</select></label>")
-    parts.append("<button>Show</button></form>")
-    parts.append("<p class='muted'>From and To are read with the range Custom.</p>"
-                 if not custom else "")
+    parts.append("<button>Show</button></form><p class='muted'>From and To are read with "
+                 "the range Custom.</p></details>")
     chips = "".join(
         f"<li>{FILTER_LABELS[k]}: <b>{escape(v)}</b> "
         f"<a href={a(f'{path}?{query(view, **{k: None})}')}>remove<span class='muted'>"

@@ -29,6 +29,7 @@ nav.ranges{display:flex;flex-wrap:wrap;gap:.3em;margin:.4em 0}
 nav.ranges a{padding:.25em .6em;border:1px solid var(--line);border-radius:1em;
 text-decoration:none;color:var(--fg)}
 nav.ranges a[aria-current]{background:var(--accent);border-color:var(--accent);color:var(--bg)}
+details.controls>summary{cursor:pointer;color:var(--accent);margin:.3em 0}
 form.view{display:flex;flex-wrap:wrap;gap:.5em;align-items:end;margin:.6em 0}
 form.view label{display:flex;flex-direction:column;font-size:.85em;color:var(--muted);
 max-width:100%}
