@@ -8,6 +8,7 @@ the sync cursor) and the per-day summaries kept current as data arrives (`UserDa
 from __future__ import annotations
 
 from peewee import (
+    SQL,
     AutoField,
     BigAutoField,
     BigIntegerField,
@@ -116,7 +117,8 @@ class UserDayTotal(BaseModel):
     user = IntegerField()
     day = IntegerField()
     seconds = DoubleField()
-    computed = DoubleField(default=0.0)  # when recomputed: tells a cache the day changed
+    # when recomputed: tells a cache the day changed (0: before server schema step 9)
+    computed = DoubleField(default=0.0, constraints=[SQL("DEFAULT 0")])
 
     class Meta:
         table_name = "user_day_total"

@@ -50,18 +50,25 @@ MAX_DAYS = 50_000  # digests kept per process (user-days), least recently used d
 class Digests:
     def __init__(self, reports: Reports) -> None:
         self.reports = reports
-        self._days: OrderedDict[tuple[int, int], tuple[float, Digest]] = OrderedDict()
+        # (user, day) -> ((the day's stamp, the machines' signature), its digest)
+        self._days: OrderedDict[tuple[int, int], tuple[tuple[float, int], Digest]] = \
+            OrderedDict()
         self._lock = threading.Lock()
 
     def days(self, user: User, first: date, last: date) -> dict[int, Digest]:
         """Digests of the local days first..last that have time (by day ordinal), the
-        rollups brought current first."""
-        history = self.reports.history
+        rollups brought current first. A digest is kept while its day's stamp and the
+        user's machines' names and operating systems are unchanged (an OS can be learnt
+        after the day was recomputed)."""
+        reports = self.reports
+        history = reports.history
         history.refresh(user)
+        devices = {"device": history.devices(user), "os": reports.device_os(user)}
+        machines = hash(tuple(tuple(sorted(d.items())) for d in devices.values()))
         lo, hi = first.toordinal(), last.toordinal()
-        stamps = dict(history.db.execute(
+        stamps = {day: (stamp, machines) for day, stamp in history.db.execute(
             'SELECT day, computed FROM user_day_total WHERE "user" = %s AND day >= %s AND '
-            "day <= %s", (user.id, lo, hi)).fetchall())
+            "day <= %s", (user.id, lo, hi)).fetchall()}
         out: dict[int, Digest] = {}
         with self._lock:
             for day, stamp in stamps.items():
@@ -71,16 +78,17 @@ class Digests:
                     out[day] = found[1]
         stale = sorted(set(stamps) - set(out))
         if stale:
-            fresh = self._digest(user, stale)
+            fresh = self._digest(user, stale, devices)
             with self._lock:
                 for day, (stamp, digest) in fresh.items():
-                    self._days[user.id, day] = (stamp, digest)
+                    self._days[user.id, day] = ((stamp, machines), digest)
                     out[day] = digest
                 while len(self._days) > MAX_DAYS:
                     self._days.popitem(last=False)
         return out
 
-    def _digest(self, user: User, days: list[int]) -> dict[int, tuple[float, Digest]]:
+    def _digest(self, user: User, days: list[int], devices: dict[str, dict[str, str]]
+                ) -> dict[int, tuple[float, Digest]]:
         """These days' digests from their rollup rows, read with their stamps in one
         statement (one snapshot: the rows are those the stamp names)."""
         wanted = set(days)
@@ -89,7 +97,7 @@ class Digests:
             'user_day_total t ON t."user" = d."user" AND t.day = d.day WHERE d."user" = %s '
             "AND d.day >= %s AND d.day <= %s", (user.id, days[0], days[-1])).fetchall()
             if r[0] in wanted]
-        label = self.labeller(user, {(a, o) for _, a, o, _, _ in rows})
+        label = self.labeller({(a, o) for _, a, o, _, _ in rows}, devices)
         stamps: dict[int, float] = {}
         acc: dict[int, dict[Names, float]] = defaultdict(lambda: defaultdict(float))
         for day, act, org, secs, stamp in rows:
@@ -97,11 +105,12 @@ class Digests:
             stamps[day] = stamp
         return {day: (stamp, digest(acc[day])) for day, stamp in stamps.items()}
 
-    def labeller(self, user: User, keys: set[Key]) -> dict[Key, Names]:
-        """Each key's names, as the summaries' lists (and their filters) write them."""
+    def labeller(self, keys: set[Key], devices: dict[str, dict[str, str]]
+                 ) -> dict[Key, Names]:
+        """Each key's names, as the summaries' lists (and their filters) write them;
+        `devices`: the user's machines' names ("device") and operating systems ("os")."""
         reports = self.reports
         reports.names.prime({a for a, _ in keys})
-        devices = {"device": reports.history.devices(user), "os": reports.device_os(user)}
         namers: list[Callable[[Key], str]] = [
             reports.names.namer(dim, keys, devices.get(dim, {})) for _, dim in FIELDS]
         lists = [name for name, _ in FIELDS]

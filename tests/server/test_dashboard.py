@@ -29,6 +29,7 @@ from tests.server.dashboard_data import (
     options,
     page_figures,
 )
+from tests.server.helpers import Api, span
 
 FILTERS = ("project", "language", "editor", "os", "machine", "branch")
 
@@ -140,3 +141,26 @@ def test_one_user_never_sees_anothers_dashboard(server_process, tmp_path):
         with pytest.raises(urllib.error.HTTPError) as caught:
             opener.open(req, timeout=30)
         assert caught.value.code == 303 and caught.value.headers["location"] == "/"
+
+
+def test_an_operating_system_learnt_later_shows_at_once(tmp_path):
+    """A device's OS told after its day was digested (a later push, a plugin's User-Agent):
+    the page names it as the API does, though the day itself was not recomputed."""
+    api = Api(f"sqlite:///{tmp_path}/server.sqlite3")
+    try:
+        _, headers = api.user("ann")
+        now = time.time()
+        push = {"device": "dev-1", "device_name": "desk", "spans": [span(
+            now - 2 * HOUR, now - HOUR, "dev-1", app="code", project="alpha")]}
+        assert api.client.post("/api/sync/v1/push", json=push, headers=headers).is_success
+        api.client.post("/login", data={"key": headers["Authorization"].split()[1]})
+        before = page_figures(api.client.get("/dashboard?range=last_7_days").text)
+        assert before["lists"]["operating_systems"] == {"Unknown": 3600.0}
+        told = {"device": "dev-1", "device_name": "desk", "os": "Linux", "spans": []}
+        assert api.client.post("/api/sync/v1/push", json=told, headers=headers).is_success
+        after = page_figures(api.client.get("/dashboard?range=last_7_days").text)
+        assert after["lists"]["operating_systems"] == {"Linux": 3600.0}
+        filtered = page_figures(api.client.get("/dashboard?range=last_7_days&os=Linux").text)
+        assert filtered["total"] == 3600.0
+    finally:
+        api.close()
