@@ -17,10 +17,10 @@ from server.models import User
 from server.reports import Key, Reports
 
 # A digest tuple's fields: (WakaTime's list that names it, our dimension); sites keep our
-# name ("unknown": not browsing).
+# name ("unknown": not browsing); "entities" are files here (a project page's).
 FIELDS = (("categories", "category"), ("projects", "project"), ("languages", "language"),
           ("editors", "editor"), ("operating_systems", "os"), ("machines", "device"),
-          ("branches", "branch"), ("sites", "site"))
+          ("branches", "branch"), ("sites", "site"), ("entities", "file"))
 INDEX = {name: i for i, (name, _) in enumerate(FIELDS)}
 Names = tuple[str, ...]
 

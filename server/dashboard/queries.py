@@ -1,6 +1,7 @@
-"""What the dashboard shows, computed by the summaries' own code (`Reports.report`, `kept`,
-`named`): the same rollups, the same filters and the same names, so every figure equals
-`/api/v1/users/current/summaries` for the same range and filters."""
+"""What the dashboard shows: the days' digests (`digests`: the summaries' rollups named by
+the summaries' own namers and display names) kept to the filters the way `Reports.kept` keeps
+the summaries, and summed; so every figure equals `/api/v1/users/current/summaries` for the
+same days and filters."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from desktop.engine.api import shapes
 from server.dashboard.digests import EMPTY, FIELDS, INDEX, Digests
 from server.history import zone
 from server.models import User
-from server.reports import FILTERS, Report, Reports
+from server.reports import FILTERS
 
 # Range keys of the page's query string, with their labels, in the order the page offers them.
 RANGES = {"today": "Today", "yesterday": "Yesterday", "this_week": "This week",
@@ -24,7 +25,7 @@ RANGES = {"today": "Today", "yesterday": "Yesterday", "this_week": "This week",
 # The lists the dashboard charts, in page order.
 LISTS = ("projects", "languages", "editors", "operating_systems", "machines", "branches",
          "sites", "categories")
-PROJECT_LISTS = {"entities": "file", "branches": "branch", "languages": "language"}
+PROJECT_LISTS = ("entities", "branches", "languages")
 HEAT_DAYS = 53 * 7  # the heatmap: 53 weeks ending with the range's last day
 STREAK_DAYS = 400  # how far back a streak is counted
 
@@ -90,53 +91,33 @@ def today_of(user: User) -> date:
     return datetime.now(zone(user)).date()
 
 
-def named_lists(reports: Reports, user: User, acc: dict[tuple[int, int], float],
-                lists: Mapping[str, str]) -> dict[str, list[tuple[str, float]]]:
-    """Seconds by name for each list, names as WakaTime's lists write them (`shapes.items`):
-    equal names summed, largest first; sites without the time that was not browsing."""
-    out = {}
-    for list_name, dim in lists.items():
-        merged: dict[str, float] = defaultdict(float)
-        for name, secs in reports.named(user, acc, dim):
-            if dim == "site" and name == UNKNOWN:
-                continue
-            merged[shapes.display_name(list_name, name)] += secs
-        out[list_name] = sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))
-    return out
+@dataclass
+class Tally:
+    """Digests summed over a view's days, kept to filters."""
+
+    days: list[tuple[date, float, dict[str, float]]]  # inside the view: total, categories
+    lists: dict[str, list[tuple[str, float]]]  # per digest field, largest first
+    unfiltered: dict[str, list[tuple[str, float]]]  # the same without the filters
+    heat: dict[date, float]  # the filtered total of each day with time, from `start`
+
+    @property
+    def total(self) -> float:
+        return sum(t for _, t, _ in self.days)
 
 
-def _sums(reports: Reports, report: Report) -> tuple[dict[tuple[int, int], float],
-                                                    list[tuple[date, float, dict[str, float]]]]:
-    """The range's seconds per (activity, origin), and per day its total and categories."""
-    keys = {k for acc in report.per_day.values() for k in acc}
-    reports.names.prime({a for a, _ in keys})
-    category = reports.names.namer("category", keys, {})
-    label = {k: shapes.category_name(category(k)) for k in keys}
-    total: dict[tuple[int, int], float] = defaultdict(float)
-    days = []
-    for day in sorted(report.per_day):
-        acc = report.per_day[day]
-        cats: dict[str, float] = defaultdict(float)
-        for key, secs in acc.items():
-            total[key] += secs
-            cats[label[key]] += secs
-        days.append((day, sum(acc.values()), dict(cats)))
-    return dict(total), days
-
-
-def board(digests: Digests, user: User, view: View) -> Board:
-    """The dashboard from the days' digests: kept to the filters, summed per day and per
-    name."""
-    heat_first = min(view.first, view.last - timedelta(days=HEAT_DAYS - 1))
-    by_day = digests.days(user, heat_first, view.last)
-    tests = [(INDEX[FILTERS[f][0]], v) for f, v in view.filters.items()]
+def tally(digests: Digests, user: User, view: View, filters: Mapping[str, str],
+          start: date | None = None) -> Tally:
+    """`view`'s days (and totals from `start` on, for the heatmap) kept to `filters`."""
+    start = min(start or view.first, view.first)
+    by_day = digests.days(user, start, view.last)
+    tests = [(INDEX[FILTERS[f][0]], v) for f, v in filters.items()]
     cat, n = INDEX["categories"], len(FIELDS)
     lists: list[dict[str, float]] = [defaultdict(float) for _ in range(n)]
     every: list[dict[str, float]] = [defaultdict(float) for _ in range(n)]
     heat: dict[date, float] = {}
     days = []
     lo = view.first.toordinal()
-    for ordinal in range(heat_first.toordinal(), view.last.toordinal() + 1):
+    for ordinal in range(start.toordinal(), view.last.toordinal() + 1):
         day = by_day.get(ordinal, EMPTY)
         inside = ordinal >= lo
         if not tests:
@@ -165,14 +146,21 @@ def board(digests: Digests, user: User, view: View) -> Board:
     named = {name: _ranked(lists[i], name) for i, (name, _) in enumerate(FIELDS)}
     unfiltered = {name: _ranked(every[i], name) for i, (name, _) in enumerate(FIELDS)} \
         if tests else named
-    choices = {f: [n for n, _ in unfiltered[lst]] for f, (lst, _) in FILTERS.items()}
+    return Tally(days, named, unfiltered, heat)
+
+
+def board(digests: Digests, user: User, view: View) -> Board:
+    """The dashboard: the view kept to its filters, the heatmap's weeks, goal and streak."""
+    heat_first = view.last - timedelta(days=HEAT_DAYS - 1)
+    found = tally(digests, user, view, view.filters, heat_first)
+    choices = {f: [n for n, _ in found.unfiltered[lst]] for f, (lst, _) in FILTERS.items()}
     today = today_of(user)
     recent = {date.fromordinal(d): s for d, s in digests.reports.history.daily(
         user, today - timedelta(days=STREAK_DAYS), today).items()}
     goal = (user.daily_goal_minutes or 0) * 60.0
-    return Board(view, sum(t for _, t, _ in days), days, {k: named[k] for k in LISTS}, choices,
-                 heat, view.last - timedelta(days=HEAT_DAYS - 1), goal,
-                 recent.get(today, 0.0), streak(recent, today, goal))
+    return Board(view, found.total, found.days, {k: found.lists[k] for k in LISTS}, choices,
+                 found.heat, heat_first, goal, recent.get(today, 0.0),
+                 streak(recent, today, goal))
 
 
 def _ranked(acc: dict[str, float], list_name: str) -> list[tuple[str, float]]:
@@ -206,11 +194,9 @@ class ProjectBoard:
     lists: dict[str, list[tuple[str, float]]]
 
 
-def project_board(reports: Reports, user: User, view: View, name: str) -> ProjectBoard:
+def project_board(digests: Digests, user: User, view: View, name: str) -> ProjectBoard:
     """One project (as the projects list names it) over the view, with the view's other
     filters: its files, branches and languages."""
-    report = reports.kept(reports.report(user, view.first, view.last),
-                          {**view.filters, "project": name})
-    acc, days = _sums(reports, report)
-    return ProjectBoard(view, name, report.total, days,
-                        named_lists(reports, user, acc, PROJECT_LISTS))
+    found = tally(digests, user, view, {**view.filters, "project": name})
+    return ProjectBoard(view, name, found.total, found.days,
+                        {k: found.lists[k] for k in PROJECT_LISTS})

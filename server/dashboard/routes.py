@@ -53,7 +53,7 @@ def dashboard_routes(reports: Reports, session_user: Session) -> APIRouter:
             tz = zone(user)
             lo = shapes.midnight(view.first, tz).timestamp()
             hi = shapes.midnight(view.last + timedelta(days=1), tz).timestamp()
-            return pages.project(project_board(reports, user, view, name),
+            return pages.project(project_board(digests, user, view, name),
                                  commit_times(reports, user, lo, hi, name), user.name)
 
         return await run_in_threadpool(render, request, make)
