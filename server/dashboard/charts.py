@@ -48,9 +48,10 @@ def stacked(columns: Sequence[tuple[str, str, float, Mapping[str, float]]],
             parts.append(f"<rect x='{x:.1f}' y='{height - 1}' width='{max(slot - gap, 1):.1f}'"
                          f" height='1' class='none'><title>{escape(name)}: nothing</title>"
                          "</rect>")
-        if i % step == 0:
-            parts.append(f"<text x='{x + slot / 2:.1f}' y='{height + 14}' "
-                         f"text-anchor='middle'>{escape(tick)}</text>")
+        if i % step == 0:  # the first from its column's left edge: not cut off
+            at, anchor = (x, "start") if i == 0 else (x + slot / 2, "middle")
+            parts.append(f"<text x='{at:.1f}' y='{height + 14}' text-anchor='{anchor}'>"
+                         f"{escape(tick)}</text>")
     parts.append("</svg>")
     return "".join(parts)
 

@@ -161,6 +161,12 @@ def _list(name: str, items: Sequence[tuple[str, float]], total: float,
             f"{LIST_TITLES[name]}</h2>{body}</section>")
 
 
+def _dates(view: View) -> str:
+    return (f"<time id='tf-first' datetime={a(view.first.isoformat())}>{view.first.isoformat()}"
+            f"</time> to <time id='tf-last' datetime={a(view.last.isoformat())}>"
+            f"{view.last.isoformat()}</time>")
+
+
 def _summary(board: Board) -> str:
     view = board.view
     days = (view.last - view.first).days + 1
@@ -171,10 +177,8 @@ def _summary(board: Board) -> str:
     unit = "day" if board.streak == 1 else "days"
     return (
         "<section class='card wide summary' aria-label='Totals'>"
-        f"<div><div class='muted'>{escape(RANGES[view.range])}: "
-        f"<time id='tf-first' datetime={a(view.first.isoformat())}>{view.first.isoformat()}"
-        f"</time> to <time id='tf-last' datetime={a(view.last.isoformat())}>"
-        f"{view.last.isoformat()}</time> ({days} {'day' if days == 1 else 'days'})</div>"
+        f"<div><div class='muted'>{escape(RANGES[view.range])}: {_dates(view)} "
+        f"({days} {'day' if days == 1 else 'days'})</div>"
         f"<div class='figure' id='tf-total' data-seconds={a(seconds(board.total))}>"
         f"{charts.text(board.total)}</div>"
         f"<div class='muted'>daily average <span id='tf-average' "
@@ -222,11 +226,10 @@ def project(board: ProjectBoard, commits: Sequence[dict], user_name: str) -> str
     path = f"/dashboard/project/{quote(board.name, safe='')}"
     back = f"/dashboard?{query(view)}"
     body = [f"<p><a href={a(back)}>← All projects</a></p>",
-            f"<h2>{escape(board.name)}</h2>", _ranges(view, path),
+            _ranges(view, path),
             _form(view, path, {}, fixed=("project",)), "<div class='grid'>",
             f"<section class='card wide summary' aria-label='Total'><div><div class='muted'>"
-            f"{escape(RANGES[view.range])}: {view.first.isoformat()} to "
-            f"{view.last.isoformat()}</div><div class='figure' id='tf-total' "
+            f"{escape(RANGES[view.range])}: {_dates(view)}</div><div class='figure' id='tf-total' "
             f"data-seconds={a(seconds(board.total))}>{charts.text(board.total)}</div></div>"
             "</section>",
             _per_day(board.days, _categories(board.days))]
@@ -234,7 +237,7 @@ def project(board: ProjectBoard, commits: Sequence[dict], user_name: str) -> str
         body.append(_list(name, items, board.total))
     body.append(_commits(commits))
     body.append("</div>")
-    return frame(board.name, user_name, "".join(body))
+    return frame(f"Project {board.name}", user_name, "".join(body))
 
 
 def _categories(days: Sequence[tuple[date, float, Mapping[str, float]]]

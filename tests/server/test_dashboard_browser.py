@@ -10,6 +10,7 @@ import base64
 import json
 import os
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -38,8 +39,8 @@ READ = f"""(() => {{
     unit: periods.dataset.list,
     periods: [...periods.querySelectorAll('tbody tr')].map(r => parseFloat(r.dataset.seconds)),
     lists: lists, url: location.href,
-    filters: Object.fromEntries({json.dumps(FILTERS)}.map(f => [f, document.querySelector(
-      'select[name=' + f + ']').value]).filter(kv => kv[1]))}});
+    filters: Object.fromEntries({json.dumps(FILTERS)}.map(f => [f, (document.querySelector(
+      'select[name=' + f + ']') || {{}}).value]).filter(kv => kv[1]))}});
 }})()"""
 
 
@@ -61,7 +62,7 @@ def _same_as_api(url: str, key: str, seen: dict) -> None:
 
 
 def _shoot(browser: Chromium, page: str, width: int, height: int, scheme: str,
-           out: Path, *, whole: bool = False) -> Path:
+           out: Path, *, whole: bool = False, name: str = "server-dashboard") -> Path:
     """The screen (or `whole` page) at width x height in a colour scheme, as PNG."""
     browser.call("Emulation.setDeviceMetricsOverride", page, width=width, height=height,
                  deviceScaleFactor=1, mobile=width < 600)
@@ -78,7 +79,7 @@ def _shoot(browser: Chromium, page: str, width: int, height: int, scheme: str,
         clip = {"clip": {"x": 0, "y": 0, "width": width, "height": full, "scale": 1},
                 "captureBeyondViewport": True}
     data = browser.call("Page.captureScreenshot", page, format="png", **clip)["data"]
-    path = out / f"server-dashboard-{width}x{'full' if whole else height}-{scheme}.png"
+    path = out / f"{name}-{width}x{'full' if whole else height}-{scheme}.png"
     path.write_bytes(base64.b64decode(data))
     return path
 
@@ -155,6 +156,28 @@ def test_dashboard_in_chromium(server_process, wakatime_cli, tmp_path):
         assert seen["filters"] == {"project": "alpha", "language": "Python"}
         _same_as_api(server.url, key, seen)
 
+        # a project's page, by its link: its time, days, branches and languages are the
+        # API's for that project
+        _act(browser, page, "location.href = '/dashboard?range=this_year'")
+        seen = _act(browser, page, "document.querySelector('table[data-list=projects] "
+                                   "a[href^=\"/dashboard/project/alpha?\"]').click()")
+        assert "/dashboard/project/alpha?" in seen["url"] and seen["total"] > 0
+        api = api_figures(server.url, key, seen["first"], seen["last"], {"project": "alpha"})
+        assert abs(seen["total"] - api["total"]) < 1
+        weeks: dict = {}  # the page charts this year by week (from Monday)
+        for day, secs in api["days"]:
+            monday = day - timedelta(days=day.weekday())
+            weeks[monday] = weeks.get(monday, 0.0) + secs
+        assert seen["unit"] == "weeks"
+        assert [round(s) for s in seen["periods"]] == [round(s) for s in weeks.values()]
+        for name in ("branches", "languages"):
+            assert seen["lists"][name] == pytest.approx(api["lists"][name], abs=1)
+        assert sum(seen["lists"]["entities"].values()) == pytest.approx(seen["total"], abs=1)
+        out = Path(os.environ.get("TIMEFORGED_SCREENSHOTS") or tmp_path)
+        out.mkdir(parents=True, exist_ok=True)
+        _shoot(browser, page, 1366, 768, "light", out, name="server-dashboard-project")
+        browser.call("Emulation.clearDeviceMetricsOverride", page)
+
         # keyboard: the first Tab reaches the skip link, which leads to the figures
         browser.evaluate(page, "document.activeElement && document.activeElement.blur()")
         browser.call("Input.dispatchKeyEvent", page, type="keyDown", key="Tab", code="Tab",
@@ -164,8 +187,6 @@ def test_dashboard_in_chromium(server_process, wakatime_cli, tmp_path):
         assert browser.evaluate(page, "document.activeElement.className") == "skip"
 
         _act(browser, page, "location.href = '/dashboard?range=last_30_days'")
-        out = Path(os.environ.get("TIMEFORGED_SCREENSHOTS") or tmp_path)
-        out.mkdir(parents=True, exist_ok=True)
         for width, height in ((1366, 768), (360, 740)):
             for scheme in ("light", "dark"):
                 assert _shoot(browser, page, width, height, scheme, out).stat().st_size > 10_000
