@@ -9,14 +9,15 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from datetime import date, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from desktop.engine.store import Store
 from desktop.engine.sync import Syncer
 from server.dashboard.queries import RANGES
-from tests.server.conftest import user_with_key
+from tests.server.conftest import admin, user_with_key
 from tests.server.dashboard_data import (
     HOUR,
     NoRedirect,
@@ -51,11 +52,13 @@ def _check(url: str, key: str, cookie: str, **params: str) -> dict:
 @pytest.mark.timeout(600)
 def test_dashboard_figures_equal_the_api(server_process, wakatime_cli, tmp_path):
     server = server_process.start()
-    key = user_with_key(server.database_url)
+    zone = "Asia/Kolkata"  # +05:30: her days do not begin at the server's midnight
+    admin(server.database_url, "create-user", "ann", "--timezone", zone)
+    key = admin(server.database_url, "create-key", "ann").strip()
     fill(server.url, key, tmp_path, wakatime_cli)
     cookie = login(server.url, key)
 
-    today = date.today()
+    today = datetime.now(ZoneInfo(zone)).date()
     seen = {}
     for name in RANGES:
         extra = {"from": (today - timedelta(days=50)).isoformat(),
