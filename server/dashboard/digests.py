@@ -1,8 +1,9 @@
 """A day's time by name: the day's rollup (`user_day`, per activity and origin) summed per
 tuple of the names the dashboard charts and filters on, named by the summaries' own namers.
-A year is a few hundred thousand rollup rows but a few tens of thousands of such tuples, so
-the dashboard sums digests instead of rows. Kept per process, each with the day's
-`user_day_total.computed` stamp: a day recomputed since (by any process) is digested again."""
+The heavy year of benchmarks/bench_dashboard.py is 288,000 rollup rows but 80,000 such tuples
+(and a few dozen names per field a day), so the dashboard sums digests instead of rows.
+Kept per process, each with the day's `user_day_total.computed` stamp: a day recomputed since
+(by any process) is digested again."""
 
 from __future__ import annotations
 
@@ -44,7 +45,9 @@ def digest(names: dict[Names, float]) -> Digest:
 
 
 EMPTY = Digest({}, [{} for _ in FIELDS], 0.0)
-MAX_DAYS = 50_000  # digests kept per process (user-days), least recently used dropped
+# Digests kept per process (user-days; that heavy year's are ~70 KB a day), least recently
+# used dropped.
+MAX_DAYS = 3_000
 
 
 class Digests:
