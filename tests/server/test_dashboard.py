@@ -167,3 +167,27 @@ def test_an_operating_system_learnt_later_shows_at_once(tmp_path):
         assert filtered["total"] == 3600.0
     finally:
         api.close()
+
+
+def test_new_time_on_a_digested_day_shows_at_once(tmp_path):
+    """A day digested, then more time on it (a push, heartbeats, an edit): the day is
+    recomputed with a new stamp and the page follows, equal to the API."""
+    api = Api(f"sqlite:///{tmp_path}/server.sqlite3")
+    try:
+        _, headers = api.user("ann")
+        api.client.post("/login", data={"key": headers["Authorization"].split()[1]})
+        now = time.time()
+        first = span(now - 3 * HOUR, now - 2 * HOUR, "dev-1", app="code", project="alpha")
+        later = span(now - 2 * HOUR, now - 1.5 * HOUR, "dev-1", app="code", project="beta")
+        for spans, expected in (([first], {"alpha": 3600.0}),
+                                ([later], {"alpha": 3600.0, "beta": 1800.0})):
+            push = {"device": "dev-1", "device_name": "desk", "spans": spans}
+            assert api.client.post("/api/sync/v1/push", json=push, headers=headers).is_success
+            html = api.client.get("/dashboard?range=last_7_days").text
+            page = page_figures(html)
+            assert page["lists"]["projects"] == expected
+            body = api.client.get(f"/api/v1/users/current/summaries?start={page['first']}"
+                                  f"&end={page['last']}", headers=headers).json()
+            assert page["total"] == body["cumulative_total"]["seconds"]
+    finally:
+        api.close()
