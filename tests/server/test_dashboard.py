@@ -5,6 +5,7 @@ synced desktops and the real WakaTime CLI's heartbeats; one user never sees anot
 from __future__ import annotations
 
 import itertools
+import json
 import time
 import urllib.error
 import urllib.parse
@@ -17,7 +18,7 @@ import pytest
 from desktop.engine.store import Store
 from desktop.engine.sync import Syncer
 from server.dashboard.queries import RANGES
-from tests.server.conftest import admin, user_with_key
+from tests.server.conftest import ServerProcess, admin, user_with_key
 from tests.server.dashboard_data import (
     HOUR,
     NoRedirect,
@@ -191,3 +192,33 @@ def test_new_time_on_a_digested_day_shows_at_once(tmp_path):
             assert page["total"] == body["cumulative_total"]["seconds"]
     finally:
         api.close()
+
+
+@pytest.mark.timeout(180)
+def test_a_day_another_process_recomputed_shows_at_once(pg_cluster, tmp_path):
+    """Two server processes on one PostgreSQL: the first digests a day, the second takes new
+    time for it and recomputes it; the first's page follows (the stamp is in the database)."""
+    url = pg_cluster.create_database("dash_two_processes")
+    key = user_with_key(url)
+    one = ServerProcess(url, tmp_path / "one.log", jobs_interval_seconds="0").start()
+    two = ServerProcess(url, tmp_path / "two.log", jobs_interval_seconds="0").start()
+    try:
+        cookie = login(one.url, key)
+        now = time.time()
+        bearer = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        for server, project, expected in ((one, "alpha", {"alpha": 3600.0}),
+                                          (two, "beta", {"alpha": 3600.0, "beta": 1800.0})):
+            start = now - (3 if project == "alpha" else 2) * HOUR
+            body = {"device": "dev-1", "device_name": "desk", "spans": [span(
+                start, start + expected[project], "dev-1", app="code", project=project)]}
+            req = urllib.request.Request(f"{server.url}/api/sync/v1/push", method="POST",
+                                         data=json.dumps(body).encode(), headers=bearer)
+            urllib.request.urlopen(req, timeout=30).close()
+            # the writing process brings the day current (recomputes it) itself
+            assert get(f"{server.url}/api/v1/users/current/summaries?range=today", bearer)[0] \
+                == 200
+            page = page_figures(_page(one.url, cookie, range="last_7_days"))
+            assert page["lists"]["projects"] == expected
+    finally:
+        one.stop()
+        two.stop()
