@@ -4,6 +4,7 @@ control a real link or form, every figure written beside its chart with its seco
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from html import escape
@@ -123,8 +124,15 @@ def _per_day(days: Sequence[tuple[date, float, Mapping[str, float]]],
     rows = "".join(f"<tr data-seconds={a(seconds(t))}><th scope='row'>{escape(name)}</th>"
                    f"<td class='num'>{charts.text(t)}</td></tr>" for _, name, t, _ in columns)
     title = f"Time per {unit}, by category"
+    data = json.dumps({
+        "unit": unit.title(), "labels": [name for _, name, _, _ in columns],
+        "ticks": [tick for tick, _, _, _ in columns],
+        "categories": [{"name": n, "colour": colour[n],
+                        "values": [round(c.get(n, 0.0), 3) for _, _, _, c in columns]}
+                       for n, _ in categories]}).replace("<", "\\u003c")
     return (f"<section class='card wide' aria-labelledby='h-days'><h2 id='h-days'>{title}</h2>"
             f"<div class='scroll'>{charts.stacked(columns, colour, title)}</div>"
+            f"<script type='application/json' id='tf-days-json'>{data}</script>"
             f"<ul class='legend'>{legend}</ul>"
             f"<details><summary>The figures per {unit}</summary><table data-list='{unit}s'>"
             f"<thead><tr><th>{unit.title()}</th><th>Time</th></tr></thead><tbody>{rows}"

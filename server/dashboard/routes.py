@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from desktop.engine.api import shapes
 from server.commits import commit_times
@@ -23,9 +24,15 @@ from server.reports import Reports
 Session = Callable[[Any, str | None], User | None]
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "same-origin",
            "X-Content-Type-Options": "nosniff",
-           "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-                                      "img-src 'self' data:; form-action 'self'; "
-                                      "frame-ancestors 'none'; base-uri 'none'"}
+           "Content-Security-Policy": "default-src 'none'; script-src 'self'; "
+                                      "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                                      "form-action 'self'; frame-ancestors 'none'; "
+                                      "base-uri 'none'"}
+STATIC = Path(__file__).parent / "static"
+# What /dashboard/static/ serves (vendored by scripts/vendor-web.sh, and the page's script).
+FILES = {"dashboard.js": "text/javascript", "uplot/uPlot.iife.min.js": "text/javascript",
+         "uplot/uPlot.min.css": "text/css", "uplot/LICENSE": "text/plain",
+         "uplot/VENDORED.txt": "text/plain"}
 
 
 def dashboard_routes(reports: Reports, session_user: Session) -> APIRouter:
@@ -57,5 +64,13 @@ def dashboard_routes(reports: Reports, session_user: Session) -> APIRouter:
                                  commit_times(reports, user, lo, hi, name), user.name)
 
         return await run_in_threadpool(render, request, make)
+
+    @router.get("/dashboard/static/{name:path}")
+    def static(name: str) -> Response:
+        if name not in FILES:
+            raise HTTPException(404, "not found")
+        return FileResponse(STATIC / name, media_type=FILES[name],
+                            headers={"Cache-Control": "public, max-age=3600",
+                                     "X-Content-Type-Options": "nosniff"})
 
     return router

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from html import escape
 
+STATIC = "/dashboard/static"  # server.dashboard.routes serves static/ there
 STYLE = """
 :root{color-scheme:light dark;--bg:#fff;--fg:#1d2330;--muted:#5b6475;--line:#d9dde6;
 --card:#f6f7fa;--accent:#3451c7;--focus:#e8590c;--track:#e3e6ee;--heat0:#ebedf0}
@@ -74,6 +75,8 @@ font-size:.85em}
 .legend i{display:inline-block;width:.8em;height:.8em;border-radius:2px;margin-right:.3em}
 details{margin-top:.5em}
 .error{border:1px solid #e03131;color:#e03131;padding:.5em .8em;border-radius:6px}
+.tf-uplot{min-height:240px}
+.tf-uplot .u-legend{font-size:.85em;text-align:left}
 @media (max-width:480px){header,main{padding:.5em .6em}.figure{font-size:1.4em}
 td.barcell{width:22%}}
 """
@@ -85,9 +88,12 @@ def frame(title: str, user_name: str, body: str) -> str:
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width,initial-scale=1'>"
         f"<meta name='color-scheme' content='light dark'><title>{escape(title)}</title>"
-        f"<style>{STYLE}</style></head><body>"
+        f"<style>{STYLE}</style><link rel='stylesheet' href='{STATIC}/uplot/uPlot.min.css'>"
+        "</head><body>"
         "<a class='skip' href='#main'>Skip to the figures</a>"
         f"<header><h1><a href='/dashboard'>TimeForged</a> · {escape(title)}</h1>"
         f"<span class='muted'>{escape(user_name)}</span> <a href='/'>Leaderboard</a>"
         "<form method='post' action='/logout'><button>Log out</button></form></header>"
-        f"<main id='main' tabindex='-1'>{body}</main></body></html>")
+        f"<main id='main' tabindex='-1'>{body}</main>"
+        f"<script src='{STATIC}/uplot/uPlot.iife.min.js' defer></script>"
+        f"<script src='{STATIC}/dashboard.js' defer></script></body></html>")

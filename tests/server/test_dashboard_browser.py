@@ -103,6 +103,18 @@ def test_dashboard_in_chromium(server_process, wakatime_cli, tmp_path):
         seen = _act(browser, page, "document.querySelector('a[href=\"/dashboard\"]').click()")
         assert seen["url"].endswith("/dashboard") and seen["total"] > 0
         _same_as_api(server.url, key, seen)
+        # JavaScript on: the vendored uPlot draws the days (the SVG hidden), same figures
+        wait_for(lambda: browser.evaluate(page, "document.body.dataset.enhanced") == "uplot",
+                 what="the uPlot chart")
+        drawn = json.loads(browser.evaluate(page, """JSON.stringify((() => {
+            const d = JSON.parse(document.getElementById('tf-days-json').textContent);
+            return {canvas: !!document.querySelector('.tf-uplot canvas'),
+                    svg: getComputedStyle(document.querySelector('svg.stacked').parentNode)
+                        .display === 'none',
+                    sums: d.labels.map((_, i) => d.categories.reduce(
+                        (t, c) => t + c.values[i], 0))}; })())"""))
+        assert drawn["canvas"] and drawn["svg"]
+        assert drawn["sums"] == pytest.approx(seen["periods"], abs=0.01)
 
         for name, label in RANGES.items():  # each range by its link
             if name == "custom":
@@ -156,6 +168,9 @@ def test_dashboard_in_chromium(server_process, wakatime_cli, tmp_path):
         assert seen["filters"] == {"project": "alpha", "language": "Python"}
         _same_as_api(server.url, key, seen)
 
+        out = Path(os.environ.get("TIMEFORGED_SCREENSHOTS") or tmp_path)
+        out.mkdir(parents=True, exist_ok=True)
+
         # a project's page, by its link: its time, days, branches and languages are the
         # API's for that project
         _act(browser, page, "location.href = '/dashboard?range=this_year'")
@@ -173,8 +188,6 @@ def test_dashboard_in_chromium(server_process, wakatime_cli, tmp_path):
         for name in ("branches", "languages"):
             assert seen["lists"][name] == pytest.approx(api["lists"][name], abs=1)
         assert sum(seen["lists"]["entities"].values()) == pytest.approx(seen["total"], abs=1)
-        out = Path(os.environ.get("TIMEFORGED_SCREENSHOTS") or tmp_path)
-        out.mkdir(parents=True, exist_ok=True)
         _shoot(browser, page, 1366, 768, "light", out, name="server-dashboard-project")
         browser.call("Emulation.clearDeviceMetricsOverride", page)
 
@@ -186,7 +199,18 @@ def test_dashboard_in_chromium(server_process, wakatime_cli, tmp_path):
                      windowsVirtualKeyCode=9)
         assert browser.evaluate(page, "document.activeElement.className") == "skip"
 
+        # JavaScript off: the server's SVG chart, nothing hidden, the same figures
+        browser.call("Emulation.setScriptExecutionDisabled", page, value=True)
+        off = _act(browser, page, "location.href = '/dashboard?range=last_30_days'")
+        assert browser.evaluate(page, "!document.querySelector('.tf-uplot') && getComputedStyle("
+                                      "document.querySelector('svg.stacked').parentNode)"
+                                      ".display !== 'none'")
+        _same_as_api(server.url, key, off)
+        _shoot(browser, page, 1366, 768, "light", out, name="server-dashboard-nojs")
+        browser.call("Emulation.setScriptExecutionDisabled", page, value=False)
         _act(browser, page, "location.href = '/dashboard?range=last_30_days'")
+        wait_for(lambda: browser.evaluate(page, "document.body.dataset.enhanced") == "uplot",
+                 what="the uPlot chart")
         for width, height in ((1366, 768), (360, 740)):
             for scheme in ("light", "dark"):
                 assert _shoot(browser, page, width, height, scheme, out).stat().st_size > 10_000
