@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from desktop.engine.api import shapes
@@ -34,6 +34,17 @@ class Digest:
     names: dict[Names, float]
     fields: list[dict[str, float]]
     total: float
+    _by: dict[int, dict[str, list[tuple[Names, float]]]] = field(default_factory=dict)
+
+    def having(self, i: int, name: str) -> list[tuple[Names, float]]:
+        """The tuples whose field `i` is `name` (indexed on first use, per field)."""
+        index = self._by.get(i)
+        if index is None:
+            index = defaultdict(list)
+            for names, secs in self.names.items():
+                index[names[i]].append((names, secs))
+            self._by[i] = index = dict(index)
+        return index.get(name, [])
 
 
 def digest(names: dict[Names, float]) -> Digest:

@@ -128,7 +128,7 @@ def tally(digests: Digests, user: User, view: View, filters: Mapping[str, str],
                         lists[i][name] += secs
         else:
             total, cats = 0.0, defaultdict(float)
-            for names, secs in day.names.items():
+            for names, secs in min((day.having(i, v) for i, v in tests), key=len):
                 if all(names[i] == v for i, v in tests):
                     total += secs
                     if inside:
