@@ -68,8 +68,9 @@ def view_of(params: Mapping[str, str], today: date) -> View:
         raise ViewError(f"range: unknown range {name[:40]!r}; one of {', '.join(RANGES)}")
     try:
         if name == "custom":
-            first, last = shapes.summary_range(None, params.get("from") or None,
-                                               params.get("to") or None, today)
+            if not params.get("from") or not params.get("to"):
+                raise ViewError("from, to: range=custom needs both dates (YYYY-MM-DD)")
+            first, last = shapes.summary_range(None, params["from"], params["to"], today)
         elif name == "this_year":
             first, last = date(today.year, 1, 1), today
         else:

@@ -109,6 +109,7 @@ def test_dashboard_refuses_bad_input_clearly(server_process, tmp_path):
     for query, message in (("range=forever", "range: unknown range"),
                            ("range=custom&from=2026-05-01&to=2026-04-01", "to: before start"),
                            ("range=custom&from=nope&to=2026-04-01", "from: expected YYYY-MM-DD"),
+                           ("range=custom&from=2026-04-01", "range=custom needs both dates"),
                            ("range=custom&from=2020-01-01&to=2026-04-01", "at most 400 days")):
         status, html = get(f"{server.url}/dashboard?{query}", {"Cookie": cookie})
         assert status == 400 and message in html, (query, html[-600:])
