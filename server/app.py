@@ -11,7 +11,6 @@ import time
 import uuid as uuidlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
-from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
@@ -29,7 +28,6 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from desktop.engine.api.shapes import stats_range
 from desktop.engine.heartbeats import (
     Heartbeat,
     HeartbeatError,
@@ -50,9 +48,10 @@ from server.cluster_bus import ClusterBus
 from server.commit_holdings import held_routes
 from server.commits import commit_routes
 from server.config import ServerConfig
+from server.dashboard import dashboard_routes
 from server.db import Database
 from server.errors import BAD_INPUT, JsonRoute
-from server.history import History, span_from_wire, zone
+from server.history import History, span_from_wire
 from server.ingest import Beats, HeartbeatWriter, Stored
 from server.jobs import Scheduler, leaderboard
 from server.live import LiveHub, today_totals
@@ -370,6 +369,7 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
         app.include_router(router)
     app.include_router(commit_routes(db, state.reports, _caller))
     app.include_router(held_routes(db, state.history, _caller))
+    app.include_router(dashboard_routes(state.reports))
 
     # -- leaderboard and the user's page ---------------------------------------------------
 
@@ -384,13 +384,8 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
         board = leaderboard(state.history, state.reports)
         session = sessions.of(request)
         user = session.user if session else None
-        mine = totals = None
-        if user is not None:
-            today = datetime.now(zone(user)).date()
-            summary = state.reports.summary(user, today - timedelta(days=6), today)
-            mine = state.reports.wakatime_stats(summary, stats_range("last_7_days", today, None))
-            totals = today_totals(state.reports, user)
-        return HTMLResponse(web.page(board, language, user, mine, totals, csrf.field(session)))
+        totals = today_totals(state.reports, user) if user is not None else None
+        return HTMLResponse(web.page(board, language, user, totals, csrf.field(session)))
 
     for router in (login_routes(), account_routes(), badge_routes()):
         app.include_router(router)

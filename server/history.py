@@ -427,8 +427,8 @@ class History:
                      [(user.id, day, a, o, s) for (a, o), s in acc.items() if s > 0])
         total = sum(s for s in acc.values() if s > 0)
         if total:
-            self.db.execute('INSERT INTO user_day_total ("user", day, seconds) VALUES '
-                            "(%s, %s, %s)", (user.id, day, total))
+            self.db.execute('INSERT INTO user_day_total ("user", day, seconds, computed) '
+                            "VALUES (%s, %s, %s, %s)", (user.id, day, total, time.time()))
 
     def day_totals(self, user: User, first: date, last: date
                    ) -> list[tuple[int, int, int, float]]:

@@ -94,8 +94,16 @@ def _s9(db: peewee.Database) -> None:
                    '("user", project, hash)')
 
 
+def _s10(db: peewee.Database) -> None:
+    """user_day_total.computed: when the day was last recomputed, so that what is derived
+    from a day (the dashboard's digests, server.dashboard.digests) knows it changed."""
+    if "computed" not in {c.name for c in db.get_columns("user_day_total")}:
+        db.execute_sql("ALTER TABLE user_day_total ADD COLUMN computed DOUBLE PRECISION NOT "
+                       "NULL DEFAULT 0")
+
+
 STEPS: list[Callable[[peewee.Database], None]] = [_s1, _s2, _s3, _s4, _s5, _s6, _s7, _s8,
-                                                   _s9]
+                                                   _s9, _s10]
 VERSION_KEY = "server_schema_version"
 
 

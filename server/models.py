@@ -119,6 +119,8 @@ class UserDayTotal(BaseModel):
     user = IntegerField()
     day = IntegerField()
     seconds = DoubleField()
+    # when recomputed: tells a cache the day changed (0: before server schema step 10)
+    computed = DoubleField(default=0.0, constraints=[SQL("DEFAULT 0")])
 
     class Meta:
         table_name = "user_day_total"

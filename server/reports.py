@@ -23,6 +23,10 @@ _FIELD = {name: i for i, name in enumerate(ACTIVITY_FIELDS)}
 DIMENSIONS = ("project", "language", "editor", "category", "productivity", "app", "site",
               "branch", "file", "device", "source", "os", "entity")
 Key = tuple[int, int]  # (activity id, origin id)
+# What summaries and the dashboard filter on: (WakaTime's list, our dimension) per filter.
+FILTERS = {"project": ("projects", "project"), "language": ("languages", "language"),
+           "editor": ("editors", "editor"), "os": ("operating_systems", "os"),
+           "machine": ("machines", "device"), "branch": ("branches", "branch")}
 
 
 class Namer:
@@ -32,6 +36,14 @@ class Namer:
         self.history = history
         self.rules = Rules.load(None)
         self._classes: dict[int, Classification] = {}
+
+    def prime(self, aids: set[int]) -> None:
+        """Classify these activities now, their rows read in bulk (not one query each)."""
+        missing = {a for a in aids if a not in self._classes}
+        if missing:
+            rows = self.history.activity_rows(missing)
+            for aid in missing:
+                self._classes[aid] = self.rules.classify(Span(0.0, 0.0, "", "", "", *rows[aid]))
 
     def classify(self, aid: int) -> Classification:
         found = self._classes.get(aid)
@@ -130,16 +142,19 @@ class Reports:
                  self.history.daily(user, first, last, origins).items()}
         return Summary(user, first, last, keys, daily)
 
-    def only(self, report: Report, project: str | None, branch: str | None) -> Report:
-        """`report` kept to one project and/or branch (as WakaTime names them)."""
-        if not project and not branch:
+    def kept(self, report: Report, filters: dict[str, str | None]) -> Report:
+        """`report` kept to the time whose name along each filter's dimension (a `FILTERS`
+        key) is the filter's value, as WakaTime's lists name it ("Unknown Project")."""
+        wanted = {f: v for f, v in filters.items() if v}
+        if not wanted:
             return report
         keys = {k for day in report.per_day.values() for k in day}
-        tests = [(self._display(lst, dim, report.user, keys), value) for lst, dim, value in
-                 (("projects", "project", project), ("branches", "branch", branch)) if value]
+        self.names.prime({a for a, _ in keys})
+        names = {f: self._display(*FILTERS[f], report.user, keys) for f in wanted}
+        ok: dict[Key, bool] = {k: all(names[f](k) == v for f, v in wanted.items())
+                               for k in keys}
         return Report(report.user, report.first, report.last, {
-            day: {k: s for k, s in acc.items() if all(name(k) == v for name, v in tests)}
-            for day, acc in report.per_day.items()})
+            day: {k: s for k, s in acc.items() if ok[k]} for day, acc in report.per_day.items()})
 
     def by(self, report: Report, dim: str, days: list[date] | None = None
            ) -> list[tuple[str, float]]:

@@ -34,15 +34,16 @@ def _bad_range(exc: shapes.RangeError) -> HTTPException:
 
 def summaries_body(reports: Reports, user: User, named: str | None, start: str | None,
                    end: str | None, project: str | None = None, branches: str | None = None,
-                   device: str | None = None) -> dict[str, Any]:
-    """WakaTime's summaries of `user` over `range` or `start`..`end` (also /api/v1/summary)."""
+                   device: str | None = None, **filters: str | None) -> dict[str, Any]:
+    """WakaTime's summaries of `user` over `range` or `start`..`end` (also /api/v1/summary);
+    `filters`: Wakapi's language, editor, os and machine (by name), as the dashboard's."""
     today = datetime.now(zone(user)).date()
     try:
         first, last = shapes.summary_range(named, start, end, today)
     except shapes.RangeError as exc:
         raise _bad_range(exc) from None
-    report = reports.only(reports.report(user, first, last, device), project,
-                          branches.split(",")[0] if branches else None)
+    report = reports.kept(reports.report(user, first, last, device), {
+        **filters, "project": project, "branch": branches.split(",")[0] if branches else None})
     days = [reports.wakatime_day(report, first + timedelta(days=i),
                                  shapes.day_text(first + timedelta(days=i), today))
             for i in range((last - first).days + 1)]
@@ -84,8 +85,15 @@ def read_routes(reports: Reports, caller: Callable[[Request], Awaitable[Caller]]
                   named: str | None = Query(None, alias="range", max_length=64),
                   project: str | None = Query(None, max_length=4096),
                   branches: str | None = Query(None, max_length=4096),
-                  device: str | None = Query(None, max_length=64)) -> dict[str, Any]:
-        return summaries_body(reports, user, named, start, end, project, branches, device)
+                  device: str | None = Query(None, max_length=64),
+                  language: str | None = Query(None, max_length=4096),
+                  editor: str | None = Query(None, max_length=4096),
+                  operating_system: str | None = Query(None, max_length=4096),
+                  machine: str | None = Query(None, max_length=4096)) -> dict[str, Any]:
+        """Also filtered, as Wakapi's: language, editor, operating_system, machine (name)."""
+        return summaries_body(reports, user, named, start, end, project, branches, device,
+                              language=language, editor=editor, os=operating_system,
+                              machine=machine)
 
     def stats_of(user: User, name: str, device: str | None, mine: bool) -> dict[str, Any]:
         try:

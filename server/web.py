@@ -1,5 +1,5 @@
 """The server-rendered page: the leaderboard, a login form (the API key) and, once logged in,
-the user's own week. Everything shown is escaped."""
+today's total and the way to the dashboard (server.dashboard). Everything shown is escaped."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def _today(today: dict[str, Any]) -> str:
 
 
 def page(board: dict[str, Any], language: str | None, user: User | None,
-         mine: dict[str, Any] | None, today: dict[str, Any] | None = None, csrf: str = "") -> str:
+         today: dict[str, Any] | None = None, csrf: str = "") -> str:
     rows = board["languages"].get(language, []) if language else board["overall"]
     langs = " ".join(f"<a href='/?language={e(name, quote=True)}'>{e(name)}</a>"
                      for name in board["languages"])
@@ -61,16 +61,11 @@ def page(board: dict[str, Any], language: str | None, user: User | None,
     else:
         if today is not None:
             parts.append(_today(today))
-        parts.append(f"<h2>{e(user.name)}: last 7 days</h2>")
-        if mine:
-            parts.append(f"<p>Total: {e(mine['human_readable_total'])}; daily average "
-                         f"{e(mine['human_readable_daily_average'])}</p>")
-            for key in ("projects", "languages"):
-                items = "".join(f"<li>{e(i['name'])}: {e(i['text'])}</li>"
-                                for i in mine.get(key, [])[:10])
-                parts.append(f"<h3>{key.title()}</h3><ul>{items or '<li>none</li>'}</ul>")
-        parts.append(f"<p><a href='/account'>Account</a></p><form method='post' action='/logout'>"
-                     f"{csrf}<button>Log out</button></form>")
+        parts.append(f"<p>Signed in as {e(user.name)}: <a href='/dashboard'>your dashboard"
+                     "</a> (every machine's time, ranges, filters, charts) · "
+                     "<a href='/account'>account</a></p>")
+        parts.append(f"<form method='post' action='/logout'>{csrf}<button>Log out</button>"
+                     "</form>")
     parts.append(achievements_section(user))
     parts.append("</body></html>")
     return "".join(parts)

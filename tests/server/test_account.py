@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import uuid
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,7 +20,7 @@ from server import auth, migrations
 from server.auth import hash_key
 from server.db import Database
 from server.models import ApiKey, User
-from tests.server.account_helpers import set_password, sign_in, token
+from tests.server.account_helpers import CSRF, set_password, sign_in, token
 from tests.server.helpers import Api, span
 
 WAKA = "/api/v1/users/current"
@@ -414,3 +415,20 @@ def test_send_me_one_now(database_url):
     finally:
         api.close()
         controller.stop()
+
+
+def test_every_page_logs_out_with_its_own_form(api):
+    """The logout forms of `/`, `/account` and `/dashboard` each carry the session's CSRF
+    token, and each ends the session."""
+    _, ann = api.user("ann")
+    for path in ("/", "/account", "/dashboard"):
+        sign_in(api.client, key=_key(ann))
+        page = api.client.get(path)
+        assert page.status_code == 200, path
+        form = re.search(r"<form method='post' action='/logout'>(.*?)</form>", page.text)
+        assert form, path
+        found = CSRF.search(form[1])
+        assert found, f"no CSRF token in the logout form of {path}"
+        r = api.client.post("/logout", data={"csrf": found[1]}, follow_redirects=False)
+        assert r.status_code == 303, (path, r.text[:200])
+        assert api.client.get("/dashboard", follow_redirects=False).status_code == 303
