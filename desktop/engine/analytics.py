@@ -20,17 +20,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from desktop.engine.span import ACTIVITY_FIELDS, Classification, Classifier, Span
-from desktop.engine.store import Store, StoreError
+from desktop.engine.store import Store, StoreError, named_blocks
+from desktop.engine.store.named_blocks import PRODUCTIVITY_NAMES, UNCATEGORIZED, UNKNOWN
 from desktop.engine.store.rollups import QUARTER, QUARTERS_PER_DAY
 from desktop.engine.timeline import resolve
 
 DIMENSIONS = ("project", "language", "app", "site", "category", "productivity", "editor",
               "branch", "file", "hour", "weekday", "day", "device", "source")
 TIME_DIMENSIONS = frozenset({"hour", "weekday", "day"})
-UNKNOWN = "unknown"
-UNCATEGORIZED = "uncategorized"
-PRODUCTIVITY_NAMES = {2: "very productive", 1: "productive", 0: "neutral",
-                      -1: "distracting", -2: "very distracting"}
 # RescueTime's Productivity Pulse: each level's share of time, weighted 0..100.
 PULSE_WEIGHTS = {2: 100.0, 1: 75.0, 0: 50.0, -1: 25.0, -2: 0.0}
 UNRATED_WEIGHT = 50.0  # time no rule rates counts as neutral
@@ -278,16 +275,32 @@ class Analytics:
         """Seconds by name of `by`: whole UTC days from the named rollups, the rest from the
         activity-level rollups."""
         acc: dict[str, float] = defaultdict(float)
-        d0, d1 = self.store.whole_days(s, e)
-        if d1 > d0:
-            fingerprint = self._fill(by, d0, d1)
-            for name, secs in self.store.named_totals(fingerprint, by, d0, d1).items():
+        parts, days = named_blocks.split(*self.store.whole_days(s, e))
+        if parts:
+            for name, secs in self._block_totals(by, parts).items():
                 acc[name] += secs
+        for d0, d1 in days:
+            if d1 > d0:
+                fingerprint = self._fill(by, d0, d1)
+                for name, secs in self.store.named_totals(fingerprint, by, d0, d1).items():
+                    acc[name] += secs
         edges = self.store.seconds_by_activity(s, e, whole_days=False)
         namer = self._namer(by, set(edges))
         for key, secs in edges.items():
             acc[namer(key)] += secs
         return acc
+
+    def _block_totals(self, by: str, parts: list[tuple[int, int, int]]) -> dict[str, float]:
+        """Seconds by name of `by` in the blocks of days of `parts` (named_blocks); the
+        activities they hold are classified (and the classifications stored) first."""
+        fingerprint = named_blocks.fingerprint_of(by, self._check_fingerprint())
+        for _ in range(5):  # new activities can appear (another writer) until the build
+            found = self.store.named_block_totals(fingerprint, by, parts)
+            if isinstance(found, dict):
+                return found
+            classes = self._classes(found)
+            self.store.save_classifications(fingerprint, {i: classes[i] for i in found})
+        raise StoreError("the history kept changing while a report was built: try again")
 
     def _named_quarters(self, dim: str, s: float, e: float, value: str | None = None
                         ) -> dict[tuple[int, str], float]:

@@ -19,6 +19,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 
+from desktop.engine.store import named_blocks
 from desktop.engine.timeline import resolve_raw
 
 QUARTER = 900
@@ -92,7 +93,8 @@ def refresh(conn: sqlite3.Connection, max_duration: float, priority: dict[int, i
         conn.execute("INSERT INTO rollup_total (bucket, seconds) SELECT bucket, SUM(seconds) "
                      "FROM rollup_quarter WHERE bucket >= ? AND bucket < ? GROUP BY bucket",
                      (q0, q1))
-    for day in sorted({q // QUARTERS_PER_DAY for q in dirty}):
+    days = sorted({q // QUARTERS_PER_DAY for q in dirty})
+    for day in days:
         conn.execute("DELETE FROM rollup_day WHERE day = ?", (day,))
         conn.execute(
             "INSERT INTO rollup_day (day, activity, origin, seconds) "
@@ -101,6 +103,7 @@ def refresh(conn: sqlite3.Connection, max_duration: float, priority: dict[int, i
             (day, day * QUARTERS_PER_DAY, (day + 1) * QUARTERS_PER_DAY))
         conn.execute("DELETE FROM named_done WHERE day = ?", (day,))  # its named rows: stale
         conn.execute("INSERT INTO active_day (day) VALUES (?) ON CONFLICT DO NOTHING", (day,))
+    named_blocks.invalidate(conn, days)
     conn.execute("DELETE FROM rollup_dirty")
     return len(dirty)
 

@@ -11,6 +11,7 @@ import uuid as uuidlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
+from itertools import count
 from operator import attrgetter
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from desktop.engine.span import (
 from desktop.engine.store import achievements as achievementlib
 from desktop.engine.store import beats as beatlib
 from desktop.engine.store import commits as commitlib
-from desktop.engine.store import migrations, rollups, windows
+from desktop.engine.store import migrations, named_blocks, rollups, windows
 from desktop.engine.store.db import StoreError, explain, open_database
 
 _activity_key = attrgetter(*ACTIVITY_FIELDS)
@@ -190,13 +191,16 @@ class Store:
                     raise self.write_error from exc
                 raise
 
-    def _intern_activities(self, conn: sqlite3.Connection, keys: list[tuple]
+    def _intern_activities(self, conn: sqlite3.Connection, keys: Iterable[tuple]
                            ) -> tuple[list[int], list[tuple]]:
         """Activity ids of `keys`, and the rows of the activities not stored yet. Their ids
         are handed out here, without a read-back: the caller's transaction holds the write
-        lock, and inserts the rows before it commits."""
+        lock, and inserts the rows before it commits. Each key is hashed once (a key is a
+        long tuple, and its hash is not cached): `first` numbers the distinct keys."""
+        first: dict[tuple, int] = {}
+        positions = list(map(first.setdefault, keys, count()))
         ids = self._activity_ids
-        missing = [k for k in dict.fromkeys(keys) if k not in ids]
+        missing = [k for k in first if k not in ids]
         rows: list[tuple] = []
         if missing:
             by_hash = {_key_hash(k): k for k in missing}
@@ -210,11 +214,15 @@ class Store:
                 if self._next_activity_id is None:
                     self._next_activity_id = conn.execute(
                         "SELECT COALESCE(MAX(id), 0) + 1 FROM activity").fetchone()[0]
-                first = self._next_activity_id
-                rows = [(first + i, h, *k) for i, (h, k) in enumerate(by_hash.items())]
+                start = self._next_activity_id
+                # In the order of the unique index on key_hash: SQLite appends to it.
+                new = sorted(by_hash.items())
+                rows = [(start + i, h, *k) for i, (h, k) in enumerate(new)]
                 self._next_activity_id += len(rows)
-                ids.update(zip(by_hash.values(), range(first, first + len(rows)), strict=True))
-        return list(map(ids.__getitem__, keys)), rows
+                ids.update(zip((k for _, k in new), range(start, start + len(rows)),
+                               strict=True))
+        by_position = {position: ids[k] for k, position in first.items()}
+        return list(map(by_position.__getitem__, positions)), rows
 
     def _origin_id(self, conn: sqlite3.Connection, source: str, device: str) -> int:
         oid = self._origin_ids.get((source, device))
@@ -235,7 +243,7 @@ class Store:
                  ) -> tuple[list[tuple], list[tuple]]:
         """Rows for the activity table (new activities) and the span table; adds the
         quarters the spans cover to `dirty`."""
-        aids, activities = self._intern_activities(conn, list(map(_activity_key, spans)))
+        aids, activities = self._intern_activities(conn, map(_activity_key, spans))
         origin_keys = list(map(_origin_key, spans))
         origins = {key: self._origin_id(conn, key[0], key[1] or self.device)
                    for key in set(origin_keys)}
@@ -704,6 +712,23 @@ class Store:
                                  "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                                  [(fingerprint, dim, d) for d in part])
         return set()
+
+    def named_block_totals(self, fingerprint: str, dim: str,
+                           parts: Sequence[tuple[int, int, int]]) -> dict[str, float] | set[int]:
+        """Seconds by name of `dim` in the blocks of days (size, b0, b1) of `parts`
+        (named_blocks.split), building those not current first; or the activities to
+        classify (for `fingerprint`) first."""
+        with self._rollups() as conn:
+            if not any(named_blocks.missing(conn, fingerprint, dim, *part) for part in parts):
+                return named_blocks.totals(conn, fingerprint, dim, parts)
+        with self._write() as conn:  # rollups brought up to date in the same transaction
+            rollups.refresh(conn, self._max_duration, self._priority)
+            for size, b0, b1 in parts:
+                todo = named_blocks.missing(conn, fingerprint, dim, size, b0, b1)
+                unclassified = named_blocks.build(conn, fingerprint, dim, size, todo)
+                if unclassified:
+                    return unclassified
+            return named_blocks.totals(conn, fingerprint, dim, parts)
 
     def named_quarters(self, fingerprint: str, dim: str, q0: int, q1: int,
                        value: str | None = None) -> list[tuple[int, str, float]]:
