@@ -244,10 +244,28 @@ class Analytics:
         named = [d for d in filters if d not in TIME_DIMENSIONS]
         return not named if by not in TIME_DIMENSIONS else len(named) == 1
 
+    def _named_key(self, dim: str) -> str:
+        """The key the named rows of `dim` are stored under (named_blocks.key_of). For names
+        the rules set, the store's rows are first made to stand for these rules: after a
+        change of the rules, every activity is classified again and only the days of those
+        classified differently are named again (Store.adopt_rules)."""
+        fingerprint = self._check_fingerprint()
+        if dim in named_blocks.CLASSIFIED:  # read each time: another process may adopt
+            was = self.store.meta(named_blocks.NAMED_RULES)  # other rules meanwhile
+            if was != fingerprint:
+                changed = None
+                if was is not None:
+                    ids = self.store.activity_ids()
+                    old = self.store.cached_classifications(was, ids)
+                    new = self._classes(set(ids))
+                    changed = {i for i in ids if old.get(i) != new[i]}
+                self.store.adopt_rules(was, fingerprint, changed)
+        return named_blocks.key_of(dim)
+
     def _fill(self, dim: str, d0: int, d1: int) -> str:
         """Bring the named rollups of `dim` up to date for UTC days [d0, d1); returns the
-        classifier fingerprint they are for."""
-        fingerprint = self._check_fingerprint()
+        key they are stored under."""
+        fingerprint = self._named_key(dim)
         missing = self.store.named_missing(fingerprint, dim, d0, d1)
         if missing:
             column = "origin" if dim in ("device", "source") else "activity"
@@ -293,7 +311,8 @@ class Analytics:
     def _block_totals(self, by: str, parts: list[tuple[int, int, int]]) -> dict[str, float]:
         """Seconds by name of `by` in the blocks of days of `parts` (named_blocks); the
         activities they hold are classified (and the classifications stored) first."""
-        fingerprint = named_blocks.fingerprint_of(by, self._check_fingerprint())
+        self._named_key(by)
+        fingerprint = self._check_fingerprint()
         for _ in range(5):  # new activities can appear (another writer) until the build
             found = self.store.named_block_totals(fingerprint, by, parts)
             if isinstance(found, dict):

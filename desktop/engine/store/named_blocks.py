@@ -6,10 +6,11 @@ Names are given in SQL as analytics gives them in Python (desktop.engine.analyti
 column of the activity or of the origin, or of the classification the rules made of the
 activity (rows of the `classification` table, for the classifier's fingerprint; activities
 without one are reported to the caller, which classifies them and builds again). Names the
-rules do not set are stored under the fingerprint "" and outlive a change of the rules.
+rules do not set outlive a change of the rules (see `key_of`).
 
 A block is current while listed in named_block_done; `rollups.refresh` unlists the block of
-every day it recomputes.
+every day it recomputes, `Store.adopt_rules` those of the days of activities the new rules
+classify differently.
 """
 
 from __future__ import annotations
@@ -56,9 +57,14 @@ def _joins(dim: str) -> str:
     return "JOIN activity a ON a.id = r.activity"
 
 
-def fingerprint_of(dim: str, classifier_fingerprint: str) -> str:
-    """The fingerprint a dimension's blocks are stored under."""
-    return classifier_fingerprint if dim in CLASSIFIED else ""
+# The key ("fingerprint" column) named rows are stored under: names the rules set under
+# RULES (valid for the classifier fingerprint in meta NAMED_RULES, see Store.adopt_rules),
+# the others under "" (no rules change touches them).
+RULES, NAMED_RULES = "rules", "named_rules"
+
+
+def key_of(dim: str) -> str:
+    return RULES if dim in CLASSIFIED else ""
 
 
 def split(d0: int, d1: int) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
@@ -79,12 +85,12 @@ def split(d0: int, d1: int) -> tuple[list[tuple[int, int, int]], list[tuple[int,
     return parts, todo
 
 
-def missing(conn: sqlite3.Connection, fingerprint: str, dim: str, size: int, b0: int,
-            b1: int) -> list[int]:
+def missing(conn: sqlite3.Connection, key: str, dim: str, size: int, b0: int, b1: int
+            ) -> list[int]:
     """The blocks of [b0, b1) that are not current."""
     done = {b for (b,) in conn.execute(
         "SELECT block FROM named_block_done WHERE fingerprint = ? AND dim = ? AND size = ? "
-        "AND block >= ? AND block < ?", (fingerprint, dim, size, b0, b1))}
+        "AND block >= ? AND block < ?", (key, dim, size, b0, b1))}
     return [b for b in range(b0, b1) if b not in done]
 
 
@@ -116,9 +122,9 @@ def build(conn: sqlite3.Connection, fingerprint: str, dim: str, size: int,
           blocks: Collection[int]) -> set[int]:
     """Sum `blocks` of `size` days by name into rollup_named_block and list them as current,
     inside the caller's write transaction: the smallest size from the day rollups, a larger
-    one from the blocks of the size below (built first when not current). For a classified
-    dimension, returns the activities without a classification instead (nothing is written
-    then)."""
+    one from the blocks of the size below (built first when not current). Names the rules
+    set come from the classifications of `fingerprint`; when an activity has none, returns
+    the activities without one instead (the blocks built before that are kept: they are right)."""
     if dim not in DIMENSIONS:
         raise ValueError(dim)
     if not blocks:
@@ -127,44 +133,40 @@ def build(conn: sqlite3.Connection, fingerprint: str, dim: str, size: int,
         todo = unclassified(conn, fingerprint, min(blocks) * size, (max(blocks) + 1) * size)
         if todo:
             return todo
-    key = f"block_fingerprint:{dim}"
-    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-    if row is None or row[0] != fingerprint:  # the rules changed: the old names go
-        conn.execute("DELETE FROM rollup_named_block WHERE dim = ?", (dim,))
-        conn.execute("DELETE FROM named_block_done WHERE dim = ?", (dim,))
-        conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
-                     "DO UPDATE SET value = excluded.value", (key, fingerprint))
+    key = key_of(dim)
     below = SIZES[SIZES.index(size) + 1] if size != SIZES[-1] else None
     name = _name(dim)
     for b0, b1 in _ranges(blocks):
-        args = {"fp": fingerprint, "dim": dim, "size": size, "b0": b0, "b1": b1,
+        args = {"fp": fingerprint, "key": key, "dim": dim, "size": size, "b0": b0, "b1": b1,
                 "lo": b0 * size, "hi": b1 * size}
-        conn.execute("DELETE FROM rollup_named_block WHERE fingerprint = :fp AND dim = :dim "
+        conn.execute("DELETE FROM rollup_named_block WHERE fingerprint = :key AND dim = :dim "
                      "AND size = :size AND block >= :b0 AND block < :b1", args)
         if below is None:
             conn.execute(
                 "INSERT INTO rollup_named_block (fingerprint, dim, size, block, value, seconds) "
-                f"SELECT :fp, :dim, :size, r.day / :size, {name}, SUM(r.seconds) "
+                f"SELECT :key, :dim, :size, r.day / :size, {name}, SUM(r.seconds) "
                 f"FROM rollup_day r {_joins(dim)} WHERE r.day >= :lo AND r.day < :hi "
                 f"GROUP BY r.day / :size, {name}", args)
         else:
             parts = size // below
-            build(conn, fingerprint, dim, below,
-                  missing(conn, fingerprint, dim, below, b0 * parts, b1 * parts))
+            todo = build(conn, fingerprint, dim, below,
+                         missing(conn, key, dim, below, b0 * parts, b1 * parts))
+            if todo:
+                return todo
             conn.execute(
                 "INSERT INTO rollup_named_block (fingerprint, dim, size, block, value, seconds) "
-                "SELECT :fp, :dim, :size, block / :parts, value, SUM(seconds) "
-                "FROM rollup_named_block WHERE fingerprint = :fp AND dim = :dim "
+                "SELECT :key, :dim, :size, block / :parts, value, SUM(seconds) "
+                "FROM rollup_named_block WHERE fingerprint = :key AND dim = :dim "
                 "AND size = :below AND block >= :c0 AND block < :c1 "
                 "GROUP BY block / :parts, value",
                 {**args, "parts": parts, "below": below, "c0": b0 * parts, "c1": b1 * parts})
         conn.executemany("INSERT INTO named_block_done (fingerprint, dim, size, block) VALUES "
                          "(?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                         [(fingerprint, dim, size, b) for b in range(b0, b1)])
+                         [(key, dim, size, b) for b in range(b0, b1)])
     return set()
 
 
-def totals(conn: sqlite3.Connection, fingerprint: str, dim: str,
+def totals(conn: sqlite3.Connection, key: str, dim: str,
            parts: Iterable[tuple[int, int, int]]) -> dict[str, float]:
     """Seconds by name in the blocks (size, b0, b1) of `parts`."""
     acc: dict[str, float] = defaultdict(float)
@@ -172,13 +174,17 @@ def totals(conn: sqlite3.Connection, fingerprint: str, dim: str,
         for value, secs in conn.execute(
                 "SELECT value, SUM(seconds) FROM rollup_named_block WHERE fingerprint = ? "
                 "AND dim = ? AND size = ? AND block >= ? AND block < ? GROUP BY value",
-                (fingerprint, dim, size, b0, b1)):
+                (key, dim, size, b0, b1)):
             acc[value] += secs
     return acc
 
 
-def invalidate(conn: sqlite3.Connection, days: Iterable[int]) -> None:
-    """The blocks holding `days` are no longer current."""
+def invalidate(conn: sqlite3.Connection, days: Iterable[int], key: str | None = None) -> None:
+    """The blocks holding `days` (of names stored under `key`, or all) are no longer current."""
     days = list(days)
-    conn.executemany("DELETE FROM named_block_done WHERE size = ? AND block = ?",
-                     {(size, d // size) for size in SIZES for d in days})
+    blocks = {(size, d // size) for size in SIZES for d in days}
+    if key is None:
+        conn.executemany("DELETE FROM named_block_done WHERE size = ? AND block = ?", blocks)
+    else:
+        conn.executemany("DELETE FROM named_block_done WHERE fingerprint = ? AND size = ? "
+                         "AND block = ?", [(key, *b) for b in blocks])

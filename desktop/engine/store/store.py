@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import sqlite3
 import threading
@@ -48,6 +49,7 @@ _SELECT_SPANS = (f'SELECT start, "end", origin, uuid, activity, {_COUNTERS} FROM
                  'WHERE start < ? AND start >= ? AND "end" > ? AND "end" > start ORDER BY start')
 _CHUNK = 20_000   # spans per executemany in add_spans (progress granularity)
 _IN = 500         # parameters per IN (...) list
+_BULK = 20_000    # ids from which reading a whole table beats IN (...) lists
 _HEARTBEAT_PART = 5000  # heartbeats joined between two progress reports
 _NAMED_DAYS = 60  # days per statement when named rollups are built
 # The spans sync pushes: the device's own, and those of other devices edited here.
@@ -655,9 +657,10 @@ class Store:
     def save_named(self, fingerprint: str, dim: str, days: Collection[int],
                    names: dict[int, str], column: str) -> set[int]:
         """Build the named rollups of `days` from the quarter rollups, each row named by
-        `names` of its activity (or origin: `column`), and store them as current; a new
-        classifier fingerprint replaces the old one's. The sums run inside SQLite, a few
-        weeks at a time (ten years of quarters would otherwise sort millions of rows at once).
+        `names` of its activity (or origin: `column`), and store them as current under the
+        key `fingerprint` (named_blocks.key_of; adopt_rules for a change of rules). The sums
+        run inside SQLite, a few weeks at a time (ten years of quarters would otherwise sort
+        millions of rows at once).
 
         Returns the ids found in those days without a name (written since `rollup_ids`):
         then nothing is stored, and the caller names them and calls again."""
@@ -681,14 +684,6 @@ class Store:
                     f"WHERE q.{column} NOT IN (SELECT id FROM temp.named_map)"))
             if unnamed:
                 return unnamed
-            row = conn.execute("SELECT value FROM meta WHERE key = 'named_fingerprint'"
-                               ).fetchone()
-            if row is None or row[0] != fingerprint:
-                for table in ("rollup_named", "rollup_named_quarter", "named_done"):
-                    conn.execute(f"DELETE FROM {table}")
-                conn.execute("INSERT INTO meta (key, value) VALUES ('named_fingerprint', ?) "
-                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                             (fingerprint,))
             for part in parts:
                 self._temp_days(conn, part)
                 for day in part:
@@ -717,18 +712,44 @@ class Store:
                            parts: Sequence[tuple[int, int, int]]) -> dict[str, float] | set[int]:
         """Seconds by name of `dim` in the blocks of days (size, b0, b1) of `parts`
         (named_blocks.split), building those not current first; or the activities to
-        classify (for `fingerprint`) first."""
+        classify (for the classifier `fingerprint`) first."""
+        key = named_blocks.key_of(dim)
         with self._rollups() as conn:
-            if not any(named_blocks.missing(conn, fingerprint, dim, *part) for part in parts):
-                return named_blocks.totals(conn, fingerprint, dim, parts)
+            if not any(named_blocks.missing(conn, key, dim, *part) for part in parts):
+                return named_blocks.totals(conn, key, dim, parts)
         with self._write() as conn:  # rollups brought up to date in the same transaction
             rollups.refresh(conn, self._max_duration, self._priority)
             for size, b0, b1 in parts:
-                todo = named_blocks.missing(conn, fingerprint, dim, size, b0, b1)
+                todo = named_blocks.missing(conn, key, dim, size, b0, b1)
                 unclassified = named_blocks.build(conn, fingerprint, dim, size, todo)
                 if unclassified:
                     return unclassified
-            return named_blocks.totals(conn, fingerprint, dim, parts)
+            return named_blocks.totals(conn, key, dim, parts)
+
+    def adopt_rules(self, was: str | None, fingerprint: str, changed: Collection[int] | None
+                    ) -> None:
+        """The named rows of the names rules set (named_blocks.RULES) now stand for the
+        classifier `fingerprint`: those of the days where the activities in `changed` have
+        time are no longer current. They stood for `was`; when that is no longer so (another
+        process adopted other rules meanwhile), or `changed` is None (unknown), none are."""
+        per_day = rollups.QUARTERS_PER_DAY
+        with self._write() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?",
+                               (named_blocks.NAMED_RULES,)).fetchone()
+            if changed is None or row is None or row[0] != was:
+                for table in ("rollup_named", "rollup_named_quarter", "named_done",
+                              "rollup_named_block", "named_block_done"):  # rows of older
+                    conn.execute(f"DELETE FROM {table} WHERE fingerprint != ''")  # versions
+            elif changed:
+                days = {b // per_day for (b,) in conn.execute(
+                    "SELECT DISTINCT bucket FROM rollup_quarter WHERE activity IN "
+                    "(SELECT value FROM json_each(?))", (json.dumps(sorted(changed)),))}
+                conn.executemany("DELETE FROM named_done WHERE fingerprint = ? AND day = ?",
+                                 [(named_blocks.RULES, d) for d in days])
+                named_blocks.invalidate(conn, days, named_blocks.RULES)
+            conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
+                         "DO UPDATE SET value = excluded.value",
+                         (named_blocks.NAMED_RULES, fingerprint))
 
     def named_quarters(self, fingerprint: str, dim: str, q0: int, q1: int,
                        value: str | None = None) -> list[tuple[int, str, float]]:
@@ -751,11 +772,14 @@ class Store:
         """Activity fields (in ACTIVITY_FIELDS order) by id."""
         missing = [i for i in set(ids) if i not in self._activity_rows]
         if missing:
+            select = f"SELECT id, {', '.join(ACTIVITY_FIELDS)} FROM activity"
             with self._read() as conn:
-                for part in _chunks(missing, _IN):
-                    for aid, *fields in conn.execute(
-                            f"SELECT id, {', '.join(ACTIVITY_FIELDS)} FROM activity "
-                            f"WHERE id IN ({','.join('?' * len(part))})", part):
+                # Many: one scan of the table (a query per _IN ids costs more).
+                parts = [[]] if len(missing) > _BULK else _chunks(missing, _IN)
+                for part in parts:
+                    rows = conn.execute(f"{select} WHERE id IN ({','.join('?' * len(part))})",
+                                        part) if part else conn.execute(select)
+                    for aid, *fields in rows:
                         for i in FLAG_INDICES:
                             fields[i] = bool(fields[i])
                         self._activity_rows[aid] = tuple(fields)
@@ -771,6 +795,14 @@ class Store:
                                ) -> dict[int, Classification]:
         out: dict[int, Classification] = {}
         with self._read() as conn:
+            if len(ids) > _BULK:  # many: one scan of the fingerprint's rows
+                wanted = set(ids)
+                for aid, project, category, level in conn.execute(
+                        "SELECT activity, project, category, productivity FROM classification "
+                        "WHERE fingerprint = ?", (fingerprint,)):
+                    if aid in wanted:
+                        out[aid] = Classification(project, category, level)
+                return out
             for part in _chunks(list(ids), _IN):
                 for aid, project, category, level in conn.execute(
                         f"SELECT activity, project, category, productivity FROM classification "
