@@ -258,7 +258,9 @@ class Analytics:
                     ids = self.store.activity_ids()
                     old = self.store.cached_classifications(was, ids)
                     new = self._classes(set(ids))
-                    changed = {i for i in ids if old.get(i) != new[i]}
+                    fields = attrgetter("project", "category", "productivity")
+                    was_as = {i: fields(c) for i, c in old.items()}
+                    changed = {i for i in ids if was_as.get(i) != fields(new[i])}
                 self.store.adopt_rules(was, fingerprint, changed)
         return named_blocks.key_of(dim)
 

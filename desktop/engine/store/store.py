@@ -794,21 +794,22 @@ class Store:
     def cached_classifications(self, fingerprint: str, ids: Collection[int]
                                ) -> dict[int, Classification]:
         out: dict[int, Classification] = {}
+        made: dict[tuple, Classification] = {}  # few distinct ones: each built once
         with self._read() as conn:
             if len(ids) > _BULK:  # many: one scan of the fingerprint's rows
                 wanted = set(ids)
-                for aid, project, category, level in conn.execute(
-                        "SELECT activity, project, category, productivity FROM classification "
-                        "WHERE fingerprint = ?", (fingerprint,)):
-                    if aid in wanted:
-                        out[aid] = Classification(project, category, level)
-                return out
-            for part in _chunks(list(ids), _IN):
-                for aid, project, category, level in conn.execute(
-                        f"SELECT activity, project, category, productivity FROM classification "
-                        f"WHERE fingerprint = ? AND activity IN ({','.join('?' * len(part))})",
-                        (fingerprint, *part)):
-                    out[aid] = Classification(project, category, level)
+                rows = (r for r in conn.execute(
+                    "SELECT activity, project, category, productivity FROM classification "
+                    "WHERE fingerprint = ?", (fingerprint,)) if r[0] in wanted)
+            else:
+                rows = (r for part in _chunks(list(ids), _IN) for r in conn.execute(
+                    f"SELECT activity, project, category, productivity FROM classification "
+                    f"WHERE fingerprint = ? AND activity IN ({','.join('?' * len(part))})",
+                    (fingerprint, *part)))
+            for aid, *found in rows:
+                key = tuple(found)
+                hit = made.get(key)
+                out[aid] = hit if hit is not None else made.setdefault(key, Classification(*key))
         return out
 
     def save_classifications(self, fingerprint: str, found: dict[int, Classification]) -> None:
