@@ -83,7 +83,8 @@ def test_block_summaries_equal_the_reference(tmp_path_factory, first, later, bou
     store = Store(tmp_path_factory.mktemp("b") / "tf.sqlite3", device="d1")
     store.add_spans(first)
     lo = T0 - 1100 * DAY + bounds[0] * DAY + bounds[2]
-    hi = lo + bounds[1] * DAY
+    # as the reports get them: through datetimes (microseconds)
+    lo, hi = (datetime.fromtimestamp(t, UTC).timestamp() for t in (lo, lo + bounds[1] * DAY))
     an = Analytics(store, TinyRules(), UTC)
     assert_same(summary(an, dim, lo, hi), reference(first, TinyRules(), dim, lo, hi))
     store.add_spans(later)  # into blocks already summed: they are summed again
