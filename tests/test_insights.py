@@ -134,3 +134,55 @@ def test_the_cache_sees_a_day_change(store):
     store.add_spans([Span(T0 + 10 * H, T0 + 10 * H + 600, app="code", title="a.py - alpha",
                           source="editor", editor="vim")])  # over the youtube break
     assert cache.compute(start, start + timedelta(days=2)).longest.seconds == 2 * H
+
+
+def reference_pieces(an: Analytics, s: float, e: float) -> list[tuple]:
+    """The compacted timeline the plain way: spans resolved, each piece classified by the
+    rules (the code before the pieces came from rollup pieces, one name per activity), read
+    per whole UTC day as the cache keeps them (a piece is cut at midnight: no figure
+    changes, as a cut is neither a gap nor a change of context)."""
+    d0, d1 = an.store.whole_days(s, e)
+    if d1 <= d0:
+        return plain_pieces(an, s, e)
+    out = plain_pieces(an, s, d0 * 86400)
+    for day in range(d0, d1):
+        out += plain_pieces(an, day * 86400, (day + 1) * 86400)
+    return out + plain_pieces(an, d1 * 86400, e)
+
+
+def plain_pieces(an: Analytics, s: float, e: float) -> list[tuple]:
+    out: list[tuple] = []
+    for a, b, span, found in an.pieces(s, e):
+        coding = found.category == "coding"
+        name = ((found.project or span.project) if coding else span.site) or span.app \
+            or "unknown"
+        if out and out[-1][1] == a and out[-1][2] == coding and out[-1][3] == name:
+            out[-1] = (out[-1][0], b, coding, name)
+        else:
+            out.append((a, b, coding, name))
+    return out
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 4 * 86400), st.sampled_from([1, 60, 900, 5000, 90000]),
+                          st.sampled_from(["code", "chat", "firefox", None]),
+                          st.sampled_from(["window", "editor", "browser"]),
+                          st.sampled_from([None, "youtube.com"])), max_size=40),
+       st.floats(-86400, 3 * 86400), st.floats(0, 3 * 86400))
+def test_cached_day_pieces_equal_the_plain_timeline(raw, at, length):
+    from desktop.engine.insights import InsightsCache
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "tf.sqlite3", device="dev-a")
+        try:
+            spans = [Span(T0 + a, T0 + a + n, source=src, app=app, site=site,
+                          title="f - p" if app == "code" else None) for a, n, app, src, site in raw]
+            store.add_spans(spans[::2])
+            an = Analytics(store, TinyRules(), UTC)
+            cache = InsightsCache(an)
+            s, e = T0 + at, T0 + at + length
+            assert cache.pieces(s, e) == reference_pieces(an, s, e)
+            store.add_spans(spans[1::2])  # days kept by the cache change
+            assert cache.pieces(s, e) == reference_pieces(an, s, e)
+        finally:
+            store.close()

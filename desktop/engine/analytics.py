@@ -124,6 +124,10 @@ class Analytics:
             self._fingerprint, self._by_id, self._by_key = fingerprint, {}, {}
         return fingerprint
 
+    def classes(self, ids: set[int]) -> dict[int, Classification]:
+        """Classification per activity id (of at least `ids`), cached per rules."""
+        return self._classes(ids)
+
     def _classes(self, ids: set[int]) -> dict[int, Classification]:
         """Classification per activity id: memory, then the persisted cache, then the rules."""
         fingerprint = self._check_fingerprint()

@@ -2,7 +2,8 @@
 often the context changes, the trend against the previous range, and plain suggestions.
 
 Hours by hour of day and weekday, and the trend, come from the rollups (fast on years); the
-stretch figures need the order of events, so they read the range's resolved timeline.
+stretch figures need the order of events, so they read the range's resolved timeline (the
+pieces the rollups are made of, named per distinct activity).
 Definitions: docs/insights.md.
 """
 
@@ -15,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from desktop.engine.analytics import CODING, UNKNOWN, WEEKDAYS, Analytics
+from desktop.engine.span import ACTIVITY_FIELDS
 from desktop.engine.store.rollups import DAY
 
 # A coding stretch goes on while the next coding moment starts within this many seconds of
@@ -25,6 +27,7 @@ MIN_STRETCH = 300.0
 # A return to coding later than this after a stretch is a pause, not a distraction's cost.
 MAX_RETURN = 4 * 3600.0
 IDLE = "(away)"
+_PROJECT, _SITE, _APP = (ACTIVITY_FIELDS.index(f) for f in ("project", "site", "app"))
 
 
 @dataclass(frozen=True)
@@ -164,34 +167,53 @@ class InsightsCache:
         self.analytics = analytics
         self._days: dict[int, tuple[tuple, list[Piece]]] = {}
 
-    def _read(self, s: float, e: float) -> list[Piece]:
-        """The compacted pieces of [s, e): touching pieces of one context merged."""
-        out: list[Piece] = []
-        for a, b, span, found in self.analytics.pieces(s, e):
-            coding = found.category == CODING
-            name = ((found.project or span.project) if coding else span.site) or span.app \
-                or UNKNOWN
-            if out and out[-1][1] == a and out[-1][2] == coding and out[-1][3] == name:
-                out[-1] = (out[-1][0], b, coding, name)
-            else:
-                out.append((a, b, coding, name))
+    def _read(self, windows: list[tuple[float, float]]) -> list[list[Piece]]:
+        """The compacted pieces of each [lo, hi) of `windows` (touching pieces of one context
+        merged), from the resolved pieces the rollups are made of, read in one query: each
+        activity is named once (its classification, cached per rules, and its fields)."""
+        analytics = self.analytics
+        found = analytics.store.pieces_of(windows)
+        ids = {key[0] for pieces in found for _, _, key in pieces}
+        classes, fields = analytics.classes(ids), analytics.store.activities(ids)
+        named: dict[int, tuple[bool, str]] = {}
+        for i in ids:
+            c, f = classes[i], fields[i]
+            coding = c.category == CODING
+            named[i] = (coding, ((c.project or f[_PROJECT]) if coding else f[_SITE]) or f[_APP]
+                        or UNKNOWN)
+        out: list[list[Piece]] = []
+        for pieces in found:
+            day: list[Piece] = []
+            for a, b, (act, _) in pieces:
+                coding, name = named[act]
+                if day and day[-1][1] == a and day[-1][2] == coding and day[-1][3] == name:
+                    day[-1] = (day[-1][0], b, coding, name)
+                else:
+                    day.append((a, b, coding, name))
+            out.append(day)
         return out
 
     def pieces(self, s: float, e: float) -> list[Piece]:
+        """The compacted pieces of [s, e): whole UTC days from memory unless their rollups
+        or the rules changed, the rest read (in one query)."""
         store = self.analytics.store
         d0, d1 = store.whole_days(s, e)
         if d1 <= d0:
-            return self._read(s, e)
+            return self._read([(s, e)])[0]
         fingerprint = self.analytics.classifier.fingerprint
-        out = self._read(s, d0 * DAY)
         signatures = store.day_signatures(d0, d1)
+        keys = {day: (fingerprint, signatures.get(day)) for day in range(d0, d1)}
+        stale = [day for day, key in keys.items()
+                 if day not in self._days or self._days[day][0] != key]
+        first, *read, last = self._read([(s, d0 * DAY)]
+                                        + [(d * DAY, (d + 1) * DAY) for d in stale]
+                                        + [(d1 * DAY, e)])
+        for day, pieces in zip(stale, read, strict=True):
+            self._days[day] = (keys[day], pieces)
+        out = first
         for day in range(d0, d1):
-            key = (fingerprint, signatures.get(day))
-            hit = self._days.get(day)
-            if hit is None or hit[0] != key:
-                hit = self._days[day] = (key, self._read(day * DAY, (day + 1) * DAY))
-            out += hit[1]
-        return out + self._read(d1 * DAY, e)
+            out += self._days[day][1]
+        return out + last
 
     def compute(self, start: datetime, end: datetime) -> Insights:
         """The insights of [start, end) (aware datetimes) in the analytics' time zone."""
