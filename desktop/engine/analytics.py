@@ -8,6 +8,7 @@ history without re-running every rule on every raw span.
 
 from __future__ import annotations
 
+import math
 import os
 from collections import defaultdict
 from collections.abc import Callable, Mapping
@@ -165,6 +166,36 @@ class Analytics:
         col = _FIELD_INDEX[dim]
         return lambda k: fields[k[0]][col] or UNKNOWN
 
+    def _offset(self, quarter: int) -> int | None:
+        """The zone's UTC offset at `quarter`, in quarters (None when not whole quarters)."""
+        offset = datetime.fromtimestamp(quarter * QUARTER, self.tz).utcoffset()
+        seconds = int(offset.total_seconds()) if offset is not None else 0
+        return None if seconds % QUARTER else seconds // QUARTER
+
+    def _offset_runs(self, q0: int, q1: int) -> list[tuple[int, int, int]] | None:
+        """[q0, q1) as runs of quarters with one UTC offset: (first, end, offset); the offset
+        is looked up at the last quarter of each day's step, a change found by bisection
+        within it (zones change offset at most once a day)."""
+        runs: list[tuple[int, int, int]] = []
+        start, current, q = q0, self._offset(q0), q0
+        while q < q1:
+            last = min(q + QUARTERS_PER_DAY, q1) - 1
+            found = self._offset(last)
+            if current is None or found is None:
+                return None
+            if found != current:
+                lo, hi = q, last  # the offset at lo is `current`, at hi it is not
+                while hi - lo > 1:
+                    mid = (lo + hi) // 2
+                    lo, hi = (mid, hi) if self._offset(mid) == current else (lo, mid)
+                runs.append((start, hi, current))
+                start, current = hi, found
+            q = last + 1
+        if current is None:
+            return None
+        runs.append((start, q1, current))
+        return runs
+
     def _time_name(self, dim: str, quarter: int) -> str:
         day, hour, weekday = self._local(quarter)
         if dim == "hour":
@@ -208,8 +239,15 @@ class Analytics:
         s, e = self._epoch(start), self._epoch(end)
         acc: dict[str, float] = defaultdict(float)
         if not filters and by in TIME_DIMENSIONS:
-            for q, secs in self.store.quarter_sums(s, e).items():
-                acc[self._time_name(by, q)] += secs
+            runs = self._offset_runs(math.floor(s / QUARTER), math.ceil(e / QUARTER))
+            if runs is None:  # an offset not in whole quarters (historic zones)
+                for q, secs in self.store.quarter_sums(s, e).items():
+                    acc[self._time_name(by, q)] += secs
+            else:
+                epoch = date(1970, 1, 1)
+                for key, secs in self.store.time_sums(s, e, runs, by).items():
+                    acc[f"{key:02d}" if by == "hour" else WEEKDAYS[key] if by == "weekday"
+                        else (epoch + timedelta(days=key)).isoformat()] += secs
         elif not filters:
             acc = self._named(by, s, e)
         elif self._one_name_filter(by, filters):

@@ -146,7 +146,7 @@ def totals(conn: sqlite3.Connection, start: float, end: float, max_duration: flo
     return acc
 
 
-def _edge_quarters(conn: sqlite3.Connection, start: float, end: float, max_duration: float,
+def edge_quarters(conn: sqlite3.Connection, start: float, end: float, max_duration: float,
                    priority: dict[int, int]):
     """(whole quarter range, resolved raw pieces of the partial quarters at the ends)."""
     q0, q1 = math.ceil(start / QUARTER), math.floor(end / QUARTER)
@@ -165,7 +165,7 @@ def per_quarter(conn: sqlite3.Connection, start: float, end: float, max_duration
     """Overlap-resolved seconds per (quarter, (activity, origin)) within [start, end); only
     the partial quarters at the ends without `whole_quarters`; only these `activities` when
     given (selected in SQL: a project's quarters over years cost no Python loop over all)."""
-    (q0, q1), pieces = _edge_quarters(conn, start, end, max_duration, priority)
+    (q0, q1), pieces = edge_quarters(conn, start, end, max_duration, priority)
     if activities is not None:
         pieces = [p for p in pieces if p[2][0] in activities]
     acc = by_quarter(pieces)
@@ -184,7 +184,7 @@ def per_quarter(conn: sqlite3.Connection, start: float, end: float, max_duration
 def quarter_sums(conn: sqlite3.Connection, start: float, end: float, max_duration: float,
                  priority: dict[int, int]) -> dict[int, float]:
     """Overlap-resolved seconds per quarter within [start, end), all activities."""
-    (q0, q1), pieces = _edge_quarters(conn, start, end, max_duration, priority)
+    (q0, q1), pieces = edge_quarters(conn, start, end, max_duration, priority)
     acc: dict[int, float] = defaultdict(float)
     for (q, _), secs in by_quarter(pieces).items():
         acc[q] += secs

@@ -30,7 +30,7 @@ from desktop.engine.span import (
 from desktop.engine.store import achievements as achievementlib
 from desktop.engine.store import beats as beatlib
 from desktop.engine.store import commits as commitlib
-from desktop.engine.store import migrations, named_blocks, rollups, windows
+from desktop.engine.store import migrations, named_blocks, rollups, time_sums, windows
 from desktop.engine.store.db import StoreError, explain, open_database
 
 _activity_key = attrgetter(*ACTIVITY_FIELDS)
@@ -624,6 +624,14 @@ class Store:
         """Overlap-resolved seconds per quarter index in [start, end), everything."""
         with self._rollups() as conn:
             return rollups.quarter_sums(conn, start, end, self._max_duration, self._priority)
+
+    def time_sums(self, start: float, end: float, runs: Sequence[tuple[int, int, int]],
+                  unit: str) -> dict[int, float]:
+        """Overlap-resolved seconds in [start, end) by local hour, weekday or day number, for
+        the UTC offsets of `runs` (time_sums.grouped)."""
+        with self._rollups() as conn:
+            return time_sums.grouped(conn, start, end, self._max_duration, self._priority,
+                                     runs, unit)
 
     # Named rollups: per UTC day, seconds by a dimension's value as analytics names it.
 
