@@ -186,3 +186,52 @@ def test_cached_day_pieces_equal_the_plain_timeline(raw, at, length):
             assert cache.pieces(s, e) == reference_pieces(an, s, e)
         finally:
             store.close()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 4 * 86400), st.sampled_from([1, 60, 400, 900, 5000]),
+                          st.sampled_from(["code", "chat", "firefox", None]),
+                          st.sampled_from(["window", "editor", "browser"]),
+                          st.sampled_from([None, "youtube.com"])), max_size=60),
+       st.floats(-86400, 3 * 86400), st.floats(0, 4 * 86400))
+def test_day_digests_combine_into_the_figures_of_the_whole_timeline(raw, at, length):
+    """Stretches, switches and what ends stretches, from per-day digests (kept by the cache),
+    equal those computed over the range's whole compacted timeline."""
+    from desktop.engine.insights import InsightsCache, breakers, coding_stretches, combine, switches
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "tf.sqlite3", device="dev-a")
+        try:
+            spans = [Span(T0 + a, T0 + a + n, source=src, app=app, site=site,
+                          title="f - p" if app == "code" else None) for a, n, app, src, site in raw]
+            store.add_spans(spans[::2])
+            an = Analytics(store, TinyRules(), UTC)
+            cache = InsightsCache(an)
+            s, e = T0 + at, T0 + at + length
+            for _ in range(2):
+                pieces = reference_pieces(an, s, e)
+                runs = coding_stretches(pieces)
+                count, tracked = switches(pieces)
+                got_runs, got_count, got_tracked, got_breakers = combine(cache.digests(s, e))
+                assert got_runs == runs
+                assert got_count == count
+                assert got_tracked == pytest.approx(tracked, abs=1e-6)
+                assert got_breakers == breakers(pieces, runs)
+                store.add_spans(spans[1::2])  # days kept by the cache change
+        finally:
+            store.close()
+
+
+def test_what_ends_a_stretch_at_midnight_is_found_the_next_day(store):
+    """A stretch ending at a day's end: what follows it, and the way back, lie in the next
+    day's digest."""
+    from desktop.engine.insights import InsightsCache
+
+    store.add_spans([Span(T0 + 23 * H, T0 + 24 * H, app="code", title="a - alpha"),
+                     Span(T0 + 24 * H + 60, T0 + 24 * H + 600, app="chat"),
+                     Span(T0 + 24 * H + 1200, T0 + 24 * H + 2000, app="code", title="a - alpha")])
+    start = datetime.fromtimestamp(T0, UTC)
+    ins = InsightsCache(Analytics(store, TinyRules(), UTC)).compute(
+        start, start + timedelta(days=2))
+    assert [(b.name, b.count, b.median_return) for b in ins.breakers] == [
+        (IDLE, 1, None), ("chat", 1, 1200.0)]

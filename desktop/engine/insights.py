@@ -158,14 +158,89 @@ def switches(pieces: list[Piece]) -> tuple[int, float]:
     return count, seconds
 
 
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """What the stretch figures need of one stretch of time's compacted pieces: its coding
+    stretches, each with the first piece starting at or after its end and the next coding
+    start (None when the stretch of time has none); its first piece, first coding start,
+    first and last context, context switches and tracked seconds. Digests of consecutive
+    stretches of time combine (`combine`) into exactly the figures of their pieces joined."""
+
+    stretches: list[tuple[float, float, Piece | None, float | None]]
+    first: Piece | None
+    first_coding: float | None
+    last_name: str | None
+    switches: int
+    seconds: float
+
+
+def digest(pieces: list[Piece]) -> Digest:
+    starts = [p[0] for p in pieces]
+    coding_starts = [p[0] for p in pieces if p[2]]
+    out = []
+    for run in coding_stretches(pieces):
+        i = bisect.bisect_left(starts, run.end)
+        j = bisect.bisect_left(coding_starts, run.end)
+        out.append((run.start, run.end, pieces[i] if i < len(pieces) else None,
+                    coding_starts[j] if j < len(coding_starts) else None))
+    count, seconds = switches(pieces)
+    return Digest(out, pieces[0] if pieces else None,
+                  coding_starts[0] if coding_starts else None,
+                  pieces[-1][3] if pieces else None, count, seconds)
+
+
+def combine(digests: list[Digest]) -> tuple[list[Stretch], int, float, list[Breaker]]:
+    """(coding stretches, context switches, tracked seconds, breakers) of the digests'
+    pieces joined in order: as coding_stretches, switches and breakers give them."""
+    merged: list[list] = []  # [start, end, next piece, next coding start, digest index]
+    count, seconds, last = 0, 0.0, None
+    for k, d in enumerate(digests):
+        if d.first is None:
+            continue
+        count += d.switches + (last is not None and d.first[3] != last)
+        seconds += d.seconds
+        last = d.last_name
+        for a, b, after, coding in d.stretches:
+            if merged and a - merged[-1][1] <= TOLERANCE:  # only a digest's first one
+                merged[-1][1:] = [max(merged[-1][1], b), after, coding, k]
+            else:
+                merged.append([a, b, after, coding, k])
+    # The first piece and coding start of the digests after each one, for lookups past it.
+    later_first: list[Piece | None] = [None] * len(digests)
+    later_coding: list[float | None] = [None] * len(digests)
+    first, coding = None, None
+    for k in range(len(digests) - 1, -1, -1):
+        later_first[k], later_coding[k] = first, coding
+        if digests[k].first is not None:
+            first = digests[k].first
+        if digests[k].first_coding is not None:
+            coding = digests[k].first_coding
+    found: dict[str, list[float | None]] = defaultdict(list)
+    for a, b, after, next_coding, k in merged:
+        if b - a < MIN_STRETCH:
+            continue
+        after = after if after is not None else later_first[k]
+        next_coding = next_coding if next_coding is not None else later_coding[k]
+        back = None if next_coding is None or next_coding - b > MAX_RETURN else next_coding - b
+        name = after[3] if (after is not None and not after[2]
+                            and after[0] - b <= TOLERANCE) else IDLE
+        found[name].append(back)
+    out = []
+    for name, backs in found.items():
+        known = [x for x in backs if x is not None]
+        out.append(Breaker(name, len(backs), statistics.median(known) if known else None))
+    return ([Stretch(a, b) for a, b, *_ in merged], count, seconds,
+            sorted(out, key=lambda x: (-x.count, x.name)))
+
+
 class InsightsCache:
-    """Insights of ranges, keeping each whole UTC day's compacted timeline: a day is resolved
-    again only when its rollups or the rules changed, so a range seen before is answered
-    from memory."""
+    """Insights of ranges, keeping a digest of each whole UTC day's compacted timeline: a day
+    is resolved again only when its rollups or the rules changed, so a range seen before is
+    answered from memory, in a walk over its days' stretches rather than its pieces."""
 
     def __init__(self, analytics: Analytics) -> None:
         self.analytics = analytics
-        self._days: dict[int, tuple[tuple, list[Piece]]] = {}
+        self._days: dict[int, tuple[tuple, Digest]] = {}
 
     def _read(self, windows: list[tuple[float, float]]) -> list[list[Piece]]:
         """The compacted pieces of each [lo, hi) of `windows` (touching pieces of one context
@@ -194,12 +269,22 @@ class InsightsCache:
         return out
 
     def pieces(self, s: float, e: float) -> list[Piece]:
-        """The compacted pieces of [s, e): whole UTC days from memory unless their rollups
-        or the rules changed, the rest read (in one query)."""
+        """The compacted pieces of [s, e), read per whole UTC day (a piece is cut at
+        midnight: neither a gap nor a change of context, so no figure changes)."""
+        d0, d1 = self.analytics.store.whole_days(s, e)
+        if d1 <= d0:
+            return self._read([(s, e)])[0]
+        windows = [(s, d0 * DAY), *((d * DAY, (d + 1) * DAY) for d in range(d0, d1)),
+                   (d1 * DAY, e)]
+        return [p for pieces in self._read(windows) for p in pieces]
+
+    def digests(self, s: float, e: float) -> list[Digest]:
+        """Digests of [s, e) in order: whole UTC days from memory unless their rollups or the
+        rules changed, the rest read (in one query)."""
         store = self.analytics.store
         d0, d1 = store.whole_days(s, e)
         if d1 <= d0:
-            return self._read([(s, e)])[0]
+            return [digest(self._read([(s, e)])[0])]
         fingerprint = self.analytics.classifier.fingerprint
         signatures = store.day_signatures(d0, d1)
         keys = {day: (fingerprint, signatures.get(day)) for day in range(d0, d1)}
@@ -209,11 +294,8 @@ class InsightsCache:
                                         + [(d * DAY, (d + 1) * DAY) for d in stale]
                                         + [(d1 * DAY, e)])
         for day, pieces in zip(stale, read, strict=True):
-            self._days[day] = (keys[day], pieces)
-        out = first
-        for day in range(d0, d1):
-            out += self._days[day][1]
-        return out + last
+            self._days[day] = (keys[day], digest(pieces))
+        return [digest(first), *(self._days[day][1] for day in range(d0, d1)), digest(last)]
 
     def compute(self, start: datetime, end: datetime) -> Insights:
         """The insights of [start, end) (aware datetimes) in the analytics' time zone."""
@@ -224,13 +306,11 @@ class InsightsCache:
         length = end - start
         previous = analytics.summary(start - length, start, by="category")
         previous_seconds = next((i.seconds for i in previous.items if i.name == CODING), 0.0)
-        pieces = self.pieces(start.timestamp(), end.timestamp())
-        runs = coding_stretches(pieces)
-        count, tracked = switches(pieces)
+        runs, count, tracked, broke = combine(self.digests(start.timestamp(), end.timestamp()))
         out = Insights(start, end, sum(by_hour), previous_seconds, by_hour, by_weekday,
                        max(runs, key=lambda s: s.seconds, default=None),
                        sum(1 for s in runs if s.seconds >= MIN_STRETCH),
-                       3600.0 * count / tracked if tracked else None, breakers(pieces, runs))
+                       3600.0 * count / tracked if tracked else None, broke)
         out.suggestions = suggestions(out, runs, analytics)
         return out
 
