@@ -241,6 +241,7 @@ class InsightsCache:
     def __init__(self, analytics: Analytics) -> None:
         self.analytics = analytics
         self._days: dict[int, tuple[tuple, Digest]] = {}
+        self._stamp: tuple | None = None  # the store's change stamp when last compared
 
     def _read(self, windows: list[tuple[float, float]]) -> list[list[Piece]]:
         """The compacted pieces of each [lo, hi) of `windows` (touching pieces of one context
@@ -286,8 +287,13 @@ class InsightsCache:
         if d1 <= d0:
             return [digest(self._read([(s, e)])[0])]
         fingerprint = self.analytics.classifier.fingerprint
-        signatures = store.day_signatures(d0, d1)
-        keys = {day: (fingerprint, signatures.get(day)) for day in range(d0, d1)}
+        stamp = store.change_stamp()
+        if stamp == self._stamp and all(d in self._days for d in range(d0, d1)):
+            keys = {day: (fingerprint, self._days[day][0][1]) for day in range(d0, d1)}
+        else:  # something was written: which days changed
+            signatures = store.day_signatures(d0, d1)
+            keys = {day: (fingerprint, signatures.get(day)) for day in range(d0, d1)}
+            self._stamp = stamp
         stale = [day for day, key in keys.items()
                  if day not in self._days or self._days[day][0] != key]
         first, *read, last = self._read([(s, d0 * DAY)]
