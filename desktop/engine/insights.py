@@ -16,7 +16,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from desktop.engine.analytics import CODING, UNKNOWN, WEEKDAYS, Analytics
-from desktop.engine.span import ACTIVITY_FIELDS
 from desktop.engine.store.rollups import DAY
 
 # A coding stretch goes on while the next coding moment starts within this many seconds of
@@ -27,7 +26,6 @@ MIN_STRETCH = 300.0
 # A return to coding later than this after a stretch is a pause, not a distraction's cost.
 MAX_RETURN = 4 * 3600.0
 IDLE = "(away)"
-_PROJECT, _SITE, _APP = (ACTIVITY_FIELDS.index(f) for f in ("project", "site", "app"))
 
 
 @dataclass(frozen=True)
@@ -250,13 +248,13 @@ class InsightsCache:
         analytics = self.analytics
         found = analytics.store.pieces_of(windows)
         ids = {key[0] for pieces in found for _, _, key in pieces}
-        classes, fields = analytics.classes(ids), analytics.store.activities(ids)
+        classes = analytics.classes(ids)
+        fields = analytics.store.activity_columns(ids, ("project", "site", "app"))
         named: dict[int, tuple[bool, str]] = {}
         for i in ids:
-            c, f = classes[i], fields[i]
+            c, (project, site, app) = classes[i], fields[i]
             coding = c.category == CODING
-            named[i] = (coding, ((c.project or f[_PROJECT]) if coding else f[_SITE]) or f[_APP]
-                        or UNKNOWN)
+            named[i] = (coding, ((c.project or project) if coding else site) or app or UNKNOWN)
         out: list[list[Piece]] = []
         for pieces in found:
             day: list[Piece] = []
