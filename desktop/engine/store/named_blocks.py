@@ -51,10 +51,11 @@ def _name(dim: str) -> str:
 def _joins(dim: str) -> str:
     if dim in ORIGIN_COLUMNS:
         return "JOIN origin o ON o.id = r.origin"
-    if dim in CLASSIFIED:
-        return ("JOIN activity a ON a.id = r.activity JOIN classification c "
-                "ON c.fingerprint = :fp AND c.activity = r.activity")
-    return "JOIN activity a ON a.id = r.activity"
+    classified = "JOIN classification c ON c.fingerprint = :fp AND c.activity = r.activity"
+    if dim in ("category", "productivity"):
+        return classified
+    project = dim == "project"
+    return "JOIN activity a ON a.id = r.activity" + (f" {classified}" if project else "")
 
 
 # The key ("fingerprint" column) named rows are stored under: names the rules set under
@@ -144,9 +145,10 @@ def build(conn: sqlite3.Connection, fingerprint: str, dim: str, size: int,
         if below is None:
             conn.execute(
                 "INSERT INTO rollup_named_block (fingerprint, dim, size, block, value, seconds) "
-                f"SELECT :key, :dim, :size, r.day / :size, {name}, SUM(r.seconds) "
-                f"FROM rollup_day r {_joins(dim)} WHERE r.day >= :lo AND r.day < :hi "
-                f"GROUP BY r.day / :size, {name}", args)
+                f"SELECT :key, :dim, :size, r.block, {name}, SUM(r.seconds) FROM "
+                "(SELECT day / :size AS block, activity, origin, SUM(seconds) AS seconds "
+                "FROM rollup_day WHERE day >= :lo AND day < :hi GROUP BY 1, 2, 3) r "
+                f"{_joins(dim)} GROUP BY r.block, {name}", args)  # each activity named once
         else:
             parts = size // below
             todo = build(conn, fingerprint, dim, below,
