@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import statistics
 import tempfile
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -12,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from desktop.engine import insights
 from desktop.engine.analytics import Analytics
 from desktop.engine.insights import IDLE, TOLERANCE, compute
 from desktop.engine.span import Span
@@ -188,6 +191,33 @@ def test_cached_day_pieces_equal_the_plain_timeline(raw, at, length):
             store.close()
 
 
+def reference_breakers(pieces: list, stretches: list) -> list:
+    """What followed each stretch of MIN_STRETCH or more, over the whole timeline: the first
+    other piece when it began within TOLERANCE of the stretch's end, else IDLE; and how long
+    until coding resumed (docs/insights.md)."""
+    starts = [p[0] for p in pieces]
+    coding_starts = [p[0] for p in pieces if p[2]]
+    found: dict[str, list[float | None]] = defaultdict(list)
+    for s in stretches:
+        if s.seconds < insights.MIN_STRETCH:
+            continue
+        i = bisect.bisect_left(starts, s.end)
+        j = bisect.bisect_left(coding_starts, s.end)
+        back = coding_starts[j] - s.end if j < len(coding_starts) else None
+        if back is not None and back > insights.MAX_RETURN:
+            back = None
+        if i < len(pieces) and not pieces[i][2] and pieces[i][0] - s.end <= TOLERANCE:
+            name = pieces[i][3]
+        else:
+            name = IDLE
+        found[name].append(back)
+    out = []
+    for name, backs in found.items():
+        known = [b for b in backs if b is not None]
+        out.append(insights.Breaker(name, len(backs), statistics.median(known) if known else None))
+    return sorted(out, key=lambda b: (-b.count, b.name))
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(st.floats(0, 4 * 86400), st.sampled_from([1, 60, 400, 900, 5000]),
                           st.sampled_from(["code", "chat", "firefox", None]),
@@ -197,7 +227,7 @@ def test_cached_day_pieces_equal_the_plain_timeline(raw, at, length):
 def test_day_digests_combine_into_the_figures_of_the_whole_timeline(raw, at, length):
     """Stretches, switches and what ends stretches, from per-day digests (kept by the cache),
     equal those computed over the range's whole compacted timeline."""
-    from desktop.engine.insights import InsightsCache, breakers, coding_stretches, combine, switches
+    from desktop.engine.insights import InsightsCache, coding_stretches, combine, switches
 
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "tf.sqlite3", device="dev-a")
@@ -216,7 +246,7 @@ def test_day_digests_combine_into_the_figures_of_the_whole_timeline(raw, at, len
                 assert got_runs == runs
                 assert got_count == count
                 assert got_tracked == pytest.approx(tracked, abs=1e-6)
-                assert got_breakers == breakers(pieces, runs)
+                assert got_breakers == reference_breakers(pieces, runs)
                 store.add_spans(spans[1::2])  # days kept by the cache change
         finally:
             store.close()

@@ -119,32 +119,6 @@ def coding_stretches(pieces: list[Piece], tolerance: float = TOLERANCE) -> list[
     return out
 
 
-def breakers(pieces: list[Piece], stretches: list[Stretch]) -> list[Breaker]:
-    """What followed each stretch of MIN_STRETCH or more: the first other piece when it began
-    within TOLERANCE of the stretch's end, else IDLE; and how long until coding resumed."""
-    starts = [p[0] for p in pieces]
-    coding_starts = [p[0] for p in pieces if p[2]]
-    found: dict[str, list[float | None]] = defaultdict(list)
-    for s in stretches:
-        if s.seconds < MIN_STRETCH:
-            continue
-        i = bisect.bisect_left(starts, s.end)
-        j = bisect.bisect_left(coding_starts, s.end)
-        back = coding_starts[j] - s.end if j < len(coding_starts) else None
-        if back is not None and back > MAX_RETURN:
-            back = None
-        if i < len(pieces) and not pieces[i][2] and pieces[i][0] - s.end <= TOLERANCE:
-            name = pieces[i][3]
-        else:
-            name = IDLE
-        found[name].append(back)
-    out = []
-    for name, backs in found.items():
-        known = [b for b in backs if b is not None]
-        out.append(Breaker(name, len(backs), statistics.median(known) if known else None))
-    return sorted(out, key=lambda b: (-b.count, b.name))
-
-
 def switches(pieces: list[Piece]) -> tuple[int, float]:
     """(context changes between consecutive pieces, tracked seconds)."""
     count, seconds, last = 0, 0.0, None
