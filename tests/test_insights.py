@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import statistics
 import tempfile
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -12,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from desktop.engine import insights
 from desktop.engine.analytics import Analytics
 from desktop.engine.insights import IDLE, TOLERANCE, compute
 from desktop.engine.span import Span
@@ -134,3 +137,131 @@ def test_the_cache_sees_a_day_change(store):
     store.add_spans([Span(T0 + 10 * H, T0 + 10 * H + 600, app="code", title="a.py - alpha",
                           source="editor", editor="vim")])  # over the youtube break
     assert cache.compute(start, start + timedelta(days=2)).longest.seconds == 2 * H
+
+
+def reference_pieces(an: Analytics, s: float, e: float) -> list[tuple]:
+    """The compacted timeline the plain way: spans resolved, each piece classified by the
+    rules (the code before the pieces came from rollup pieces, one name per activity), read
+    per whole UTC day as the cache keeps them (a piece is cut at midnight: no figure
+    changes, as a cut is neither a gap nor a change of context)."""
+    d0, d1 = an.store.whole_days(s, e)
+    if d1 <= d0:
+        return plain_pieces(an, s, e)
+    out = plain_pieces(an, s, d0 * 86400)
+    for day in range(d0, d1):
+        out += plain_pieces(an, day * 86400, (day + 1) * 86400)
+    return out + plain_pieces(an, d1 * 86400, e)
+
+
+def plain_pieces(an: Analytics, s: float, e: float) -> list[tuple]:
+    out: list[tuple] = []
+    for a, b, span, found in an.pieces(s, e):
+        coding = found.category == "coding"
+        name = ((found.project or span.project) if coding else span.site) or span.app \
+            or "unknown"
+        if out and out[-1][1] == a and out[-1][2] == coding and out[-1][3] == name:
+            out[-1] = (out[-1][0], b, coding, name)
+        else:
+            out.append((a, b, coding, name))
+    return out
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 4 * 86400), st.sampled_from([1, 60, 900, 5000, 90000]),
+                          st.sampled_from(["code", "chat", "firefox", None]),
+                          st.sampled_from(["window", "editor", "browser"]),
+                          st.sampled_from([None, "youtube.com"])), max_size=40),
+       st.floats(-86400, 3 * 86400), st.floats(0, 3 * 86400))
+def test_cached_day_pieces_equal_the_plain_timeline(raw, at, length):
+    from desktop.engine.insights import InsightsCache
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "tf.sqlite3", device="dev-a")
+        try:
+            spans = [Span(T0 + a, T0 + a + n, source=src, app=app, site=site,
+                          title="f - p" if app == "code" else None) for a, n, app, src, site in raw]
+            store.add_spans(spans[::2])
+            an = Analytics(store, TinyRules(), UTC)
+            cache = InsightsCache(an)
+            s, e = T0 + at, T0 + at + length
+            assert cache.pieces(s, e) == reference_pieces(an, s, e)
+            store.add_spans(spans[1::2])  # days kept by the cache change
+            assert cache.pieces(s, e) == reference_pieces(an, s, e)
+        finally:
+            store.close()
+
+
+def reference_breakers(pieces: list, stretches: list) -> list:
+    """What followed each stretch of MIN_STRETCH or more, over the whole timeline: the first
+    other piece when it began within TOLERANCE of the stretch's end, else IDLE; and how long
+    until coding resumed (docs/insights.md)."""
+    starts = [p[0] for p in pieces]
+    coding_starts = [p[0] for p in pieces if p[2]]
+    found: dict[str, list[float | None]] = defaultdict(list)
+    for s in stretches:
+        if s.seconds < insights.MIN_STRETCH:
+            continue
+        i = bisect.bisect_left(starts, s.end)
+        j = bisect.bisect_left(coding_starts, s.end)
+        back = coding_starts[j] - s.end if j < len(coding_starts) else None
+        if back is not None and back > insights.MAX_RETURN:
+            back = None
+        if i < len(pieces) and not pieces[i][2] and pieces[i][0] - s.end <= TOLERANCE:
+            name = pieces[i][3]
+        else:
+            name = IDLE
+        found[name].append(back)
+    out = []
+    for name, backs in found.items():
+        known = [b for b in backs if b is not None]
+        out.append(insights.Breaker(name, len(backs), statistics.median(known) if known else None))
+    return sorted(out, key=lambda b: (-b.count, b.name))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 4 * 86400), st.sampled_from([1, 60, 400, 900, 5000]),
+                          st.sampled_from(["code", "chat", "firefox", None]),
+                          st.sampled_from(["window", "editor", "browser"]),
+                          st.sampled_from([None, "youtube.com"])), max_size=60),
+       st.floats(-86400, 3 * 86400), st.floats(0, 4 * 86400))
+def test_day_digests_combine_into_the_figures_of_the_whole_timeline(raw, at, length):
+    """Stretches, switches and what ends stretches, from per-day digests (kept by the cache),
+    equal those computed over the range's whole compacted timeline."""
+    from desktop.engine.insights import InsightsCache, coding_stretches, combine, switches
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "tf.sqlite3", device="dev-a")
+        try:
+            spans = [Span(T0 + a, T0 + a + n, source=src, app=app, site=site,
+                          title="f - p" if app == "code" else None) for a, n, app, src, site in raw]
+            store.add_spans(spans[::2])
+            an = Analytics(store, TinyRules(), UTC)
+            cache = InsightsCache(an)
+            s, e = T0 + at, T0 + at + length
+            for _ in range(2):
+                pieces = reference_pieces(an, s, e)
+                runs = coding_stretches(pieces)
+                count, tracked = switches(pieces)
+                got_runs, got_count, got_tracked, got_breakers = combine(cache.digests(s, e))
+                assert got_runs == runs
+                assert got_count == count
+                assert got_tracked == pytest.approx(tracked, abs=1e-6)
+                assert got_breakers == reference_breakers(pieces, runs)
+                store.add_spans(spans[1::2])  # days kept by the cache change
+        finally:
+            store.close()
+
+
+def test_what_ends_a_stretch_at_midnight_is_found_the_next_day(store):
+    """A stretch ending at a day's end: what follows it, and the way back, lie in the next
+    day's digest."""
+    from desktop.engine.insights import InsightsCache
+
+    store.add_spans([Span(T0 + 23 * H, T0 + 24 * H, app="code", title="a - alpha"),
+                     Span(T0 + 24 * H + 60, T0 + 24 * H + 600, app="chat"),
+                     Span(T0 + 24 * H + 1200, T0 + 24 * H + 2000, app="code", title="a - alpha")])
+    start = datetime.fromtimestamp(T0, UTC)
+    ins = InsightsCache(Analytics(store, TinyRules(), UTC)).compute(
+        start, start + timedelta(days=2))
+    assert [(b.name, b.count, b.median_return) for b in ins.breakers] == [
+        (IDLE, 1, None), ("chat", 1, 1200.0)]

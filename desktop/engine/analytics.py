@@ -8,6 +8,7 @@ history without re-running every rule on every raw span.
 
 from __future__ import annotations
 
+import math
 import os
 from collections import defaultdict
 from collections.abc import Callable, Mapping
@@ -20,17 +21,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from desktop.engine.span import ACTIVITY_FIELDS, Classification, Classifier, Span
-from desktop.engine.store import Store, StoreError
+from desktop.engine.store import Store, StoreError, named_blocks
+from desktop.engine.store.named_blocks import PRODUCTIVITY_NAMES, UNCATEGORIZED, UNKNOWN
 from desktop.engine.store.rollups import QUARTER, QUARTERS_PER_DAY
 from desktop.engine.timeline import resolve
 
 DIMENSIONS = ("project", "language", "app", "site", "category", "productivity", "editor",
               "branch", "file", "hour", "weekday", "day", "device", "source")
 TIME_DIMENSIONS = frozenset({"hour", "weekday", "day"})
-UNKNOWN = "unknown"
-UNCATEGORIZED = "uncategorized"
-PRODUCTIVITY_NAMES = {2: "very productive", 1: "productive", 0: "neutral",
-                      -1: "distracting", -2: "very distracting"}
 # RescueTime's Productivity Pulse: each level's share of time, weighted 0..100.
 PULSE_WEIGHTS = {2: 100.0, 1: 75.0, 0: 50.0, -1: 25.0, -2: 0.0}
 UNRATED_WEIGHT = 50.0  # time no rule rates counts as neutral
@@ -127,6 +125,10 @@ class Analytics:
             self._fingerprint, self._by_id, self._by_key = fingerprint, {}, {}
         return fingerprint
 
+    def classes(self, ids: set[int]) -> dict[int, Classification]:
+        """Classification per activity id (of at least `ids`), cached per rules."""
+        return self._classes(ids)
+
     def _classes(self, ids: set[int]) -> dict[int, Classification]:
         """Classification per activity id: memory, then the persisted cache, then the rules."""
         fingerprint = self._check_fingerprint()
@@ -163,6 +165,36 @@ class Analytics:
             return lambda k: classes[k[0]].project or fields[k[0]][_PROJECT] or UNKNOWN
         col = _FIELD_INDEX[dim]
         return lambda k: fields[k[0]][col] or UNKNOWN
+
+    def _offset(self, quarter: int) -> int | None:
+        """The zone's UTC offset at `quarter`, in quarters (None when not whole quarters)."""
+        offset = datetime.fromtimestamp(quarter * QUARTER, self.tz).utcoffset()
+        seconds = int(offset.total_seconds()) if offset is not None else 0
+        return None if seconds % QUARTER else seconds // QUARTER
+
+    def _offset_runs(self, q0: int, q1: int) -> list[tuple[int, int, int]] | None:
+        """[q0, q1) as runs of quarters with one UTC offset: (first, end, offset); the offset
+        is looked up at the last quarter of each day's step, a change found by bisection
+        within it (zones change offset at most once a day)."""
+        runs: list[tuple[int, int, int]] = []
+        start, current, q = q0, self._offset(q0), q0
+        while q < q1:
+            last = min(q + QUARTERS_PER_DAY, q1) - 1
+            found = self._offset(last)
+            if current is None or found is None:
+                return None
+            if found != current:
+                lo, hi = q, last  # the offset at lo is `current`, at hi it is not
+                while hi - lo > 1:
+                    mid = (lo + hi) // 2
+                    lo, hi = (mid, hi) if self._offset(mid) == current else (lo, mid)
+                runs.append((start, hi, current))
+                start, current = hi, found
+            q = last + 1
+        if current is None:
+            return None
+        runs.append((start, q1, current))
+        return runs
 
     def _time_name(self, dim: str, quarter: int) -> str:
         day, hour, weekday = self._local(quarter)
@@ -207,8 +239,15 @@ class Analytics:
         s, e = self._epoch(start), self._epoch(end)
         acc: dict[str, float] = defaultdict(float)
         if not filters and by in TIME_DIMENSIONS:
-            for q, secs in self.store.quarter_sums(s, e).items():
-                acc[self._time_name(by, q)] += secs
+            runs = self._offset_runs(math.floor(s / QUARTER), math.ceil(e / QUARTER))
+            if runs is None:  # an offset not in whole quarters (historic zones)
+                for q, secs in self.store.quarter_sums(s, e).items():
+                    acc[self._time_name(by, q)] += secs
+            else:
+                epoch = date(1970, 1, 1)
+                for key, secs in self.store.time_sums(s, e, runs, by).items():
+                    acc[f"{key:02d}" if by == "hour" else WEEKDAYS[key] if by == "weekday"
+                        else (epoch + timedelta(days=key)).isoformat()] += secs
         elif not filters:
             acc = self._named(by, s, e)
         elif self._one_name_filter(by, filters):
@@ -247,10 +286,30 @@ class Analytics:
         named = [d for d in filters if d not in TIME_DIMENSIONS]
         return not named if by not in TIME_DIMENSIONS else len(named) == 1
 
+    def _named_key(self, dim: str) -> str:
+        """The key the named rows of `dim` are stored under (named_blocks.key_of). For names
+        the rules set, the store's rows are first made to stand for these rules: after a
+        change of the rules, every activity is classified again and only the days of those
+        classified differently are named again (Store.adopt_rules)."""
+        fingerprint = self._check_fingerprint()
+        if dim in named_blocks.CLASSIFIED:  # read each time: another process may adopt
+            was = self.store.meta(named_blocks.NAMED_RULES)  # other rules meanwhile
+            if was != fingerprint:
+                changed = None
+                if was is not None:
+                    ids = self.store.activity_ids()
+                    old = self.store.cached_classifications(was, ids)
+                    new = self._classes(set(ids))
+                    fields = attrgetter("project", "category", "productivity")
+                    was_as = {i: fields(c) for i, c in old.items()}
+                    changed = {i for i in ids if was_as.get(i) != fields(new[i])}
+                self.store.adopt_rules(was, fingerprint, changed)
+        return named_blocks.key_of(dim)
+
     def _fill(self, dim: str, d0: int, d1: int) -> str:
         """Bring the named rollups of `dim` up to date for UTC days [d0, d1); returns the
-        classifier fingerprint they are for."""
-        fingerprint = self._check_fingerprint()
+        key they are stored under."""
+        fingerprint = self._named_key(dim)
         missing = self.store.named_missing(fingerprint, dim, d0, d1)
         if missing:
             column = "origin" if dim in ("device", "source") else "activity"
@@ -278,16 +337,33 @@ class Analytics:
         """Seconds by name of `by`: whole UTC days from the named rollups, the rest from the
         activity-level rollups."""
         acc: dict[str, float] = defaultdict(float)
-        d0, d1 = self.store.whole_days(s, e)
-        if d1 > d0:
-            fingerprint = self._fill(by, d0, d1)
-            for name, secs in self.store.named_totals(fingerprint, by, d0, d1).items():
+        parts, days = named_blocks.split(*self.store.whole_days(s, e))
+        if parts:
+            for name, secs in self._block_totals(by, parts).items():
                 acc[name] += secs
+        for d0, d1 in days:
+            if d1 > d0:
+                fingerprint = self._fill(by, d0, d1)
+                for name, secs in self.store.named_totals(fingerprint, by, d0, d1).items():
+                    acc[name] += secs
         edges = self.store.seconds_by_activity(s, e, whole_days=False)
         namer = self._namer(by, set(edges))
         for key, secs in edges.items():
             acc[namer(key)] += secs
         return acc
+
+    def _block_totals(self, by: str, parts: list[tuple[int, int, int]]) -> dict[str, float]:
+        """Seconds by name of `by` in the blocks of days of `parts` (named_blocks); the
+        activities they hold are classified (and the classifications stored) first."""
+        self._named_key(by)
+        fingerprint = self._check_fingerprint()
+        for _ in range(5):  # new activities can appear (another writer) until the build
+            found = self.store.named_block_totals(fingerprint, by, parts)
+            if isinstance(found, dict):
+                return found
+            classes = self._classes(found)
+            self.store.save_classifications(fingerprint, {i: classes[i] for i in found})
+        raise StoreError("the history kept changing while a report was built: try again")
 
     def _named_quarters(self, dim: str, s: float, e: float, value: str | None = None
                         ) -> dict[tuple[int, str], float]:

@@ -2,7 +2,8 @@
 often the context changes, the trend against the previous range, and plain suggestions.
 
 Hours by hour of day and weekday, and the trend, come from the rollups (fast on years); the
-stretch figures need the order of events, so they read the range's resolved timeline.
+stretch figures need the order of events, so they read the range's resolved timeline (the
+pieces the rollups are made of, named per distinct activity).
 Definitions: docs/insights.md.
 """
 
@@ -118,32 +119,6 @@ def coding_stretches(pieces: list[Piece], tolerance: float = TOLERANCE) -> list[
     return out
 
 
-def breakers(pieces: list[Piece], stretches: list[Stretch]) -> list[Breaker]:
-    """What followed each stretch of MIN_STRETCH or more: the first other piece when it began
-    within TOLERANCE of the stretch's end, else IDLE; and how long until coding resumed."""
-    starts = [p[0] for p in pieces]
-    coding_starts = [p[0] for p in pieces if p[2]]
-    found: dict[str, list[float | None]] = defaultdict(list)
-    for s in stretches:
-        if s.seconds < MIN_STRETCH:
-            continue
-        i = bisect.bisect_left(starts, s.end)
-        j = bisect.bisect_left(coding_starts, s.end)
-        back = coding_starts[j] - s.end if j < len(coding_starts) else None
-        if back is not None and back > MAX_RETURN:
-            back = None
-        if i < len(pieces) and not pieces[i][2] and pieces[i][0] - s.end <= TOLERANCE:
-            name = pieces[i][3]
-        else:
-            name = IDLE
-        found[name].append(back)
-    out = []
-    for name, backs in found.items():
-        known = [b for b in backs if b is not None]
-        out.append(Breaker(name, len(backs), statistics.median(known) if known else None))
-    return sorted(out, key=lambda b: (-b.count, b.name))
-
-
 def switches(pieces: list[Piece]) -> tuple[int, float]:
     """(context changes between consecutive pieces, tracked seconds)."""
     count, seconds, last = 0, 0.0, None
@@ -155,43 +130,150 @@ def switches(pieces: list[Piece]) -> tuple[int, float]:
     return count, seconds
 
 
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """What the stretch figures need of one stretch of time's compacted pieces: its coding
+    stretches, each with the first piece starting at or after its end and the next coding
+    start (None when the stretch of time has none); its first piece, first coding start,
+    first and last context, context switches and tracked seconds. Digests of consecutive
+    stretches of time combine (`combine`) into exactly the figures of their pieces joined."""
+
+    stretches: list[tuple[float, float, Piece | None, float | None]]
+    first: Piece | None
+    first_coding: float | None
+    last_name: str | None
+    switches: int
+    seconds: float
+
+
+def digest(pieces: list[Piece]) -> Digest:
+    starts = [p[0] for p in pieces]
+    coding_starts = [p[0] for p in pieces if p[2]]
+    out = []
+    for run in coding_stretches(pieces):
+        i = bisect.bisect_left(starts, run.end)
+        j = bisect.bisect_left(coding_starts, run.end)
+        out.append((run.start, run.end, pieces[i] if i < len(pieces) else None,
+                    coding_starts[j] if j < len(coding_starts) else None))
+    count, seconds = switches(pieces)
+    return Digest(out, pieces[0] if pieces else None,
+                  coding_starts[0] if coding_starts else None,
+                  pieces[-1][3] if pieces else None, count, seconds)
+
+
+def combine(digests: list[Digest]) -> tuple[list[Stretch], int, float, list[Breaker]]:
+    """(coding stretches, context switches, tracked seconds, breakers) of the digests'
+    pieces joined in order: as coding_stretches, switches and breakers give them."""
+    merged: list[list] = []  # [start, end, next piece, next coding start, digest index]
+    count, seconds, last = 0, 0.0, None
+    for k, d in enumerate(digests):
+        if d.first is None:
+            continue
+        count += d.switches + (last is not None and d.first[3] != last)
+        seconds += d.seconds
+        last = d.last_name
+        for a, b, after, coding in d.stretches:
+            if merged and a - merged[-1][1] <= TOLERANCE:  # only a digest's first one
+                merged[-1][1:] = [max(merged[-1][1], b), after, coding, k]
+            else:
+                merged.append([a, b, after, coding, k])
+    # The first piece and coding start of the digests after each one, for lookups past it.
+    later_first: list[Piece | None] = [None] * len(digests)
+    later_coding: list[float | None] = [None] * len(digests)
+    first, coding = None, None
+    for k in range(len(digests) - 1, -1, -1):
+        later_first[k], later_coding[k] = first, coding
+        if digests[k].first is not None:
+            first = digests[k].first
+        if digests[k].first_coding is not None:
+            coding = digests[k].first_coding
+    found: dict[str, list[float | None]] = defaultdict(list)
+    for a, b, after, next_coding, k in merged:
+        if b - a < MIN_STRETCH:
+            continue
+        after = after if after is not None else later_first[k]
+        next_coding = next_coding if next_coding is not None else later_coding[k]
+        back = None if next_coding is None or next_coding - b > MAX_RETURN else next_coding - b
+        name = after[3] if (after is not None and not after[2]
+                            and after[0] - b <= TOLERANCE) else IDLE
+        found[name].append(back)
+    out = []
+    for name, backs in found.items():
+        known = [x for x in backs if x is not None]
+        out.append(Breaker(name, len(backs), statistics.median(known) if known else None))
+    return ([Stretch(a, b) for a, b, *_ in merged], count, seconds,
+            sorted(out, key=lambda x: (-x.count, x.name)))
+
+
 class InsightsCache:
-    """Insights of ranges, keeping each whole UTC day's compacted timeline: a day is resolved
-    again only when its rollups or the rules changed, so a range seen before is answered
-    from memory."""
+    """Insights of ranges, keeping a digest of each whole UTC day's compacted timeline: a day
+    is resolved again only when its rollups or the rules changed, so a range seen before is
+    answered from memory, in a walk over its days' stretches rather than its pieces."""
 
     def __init__(self, analytics: Analytics) -> None:
         self.analytics = analytics
-        self._days: dict[int, tuple[tuple, list[Piece]]] = {}
+        self._days: dict[int, tuple[tuple, Digest]] = {}
+        self._stamp: tuple | None = None  # the store's change stamp when last compared
 
-    def _read(self, s: float, e: float) -> list[Piece]:
-        """The compacted pieces of [s, e): touching pieces of one context merged."""
-        out: list[Piece] = []
-        for a, b, span, found in self.analytics.pieces(s, e):
-            coding = found.category == CODING
-            name = ((found.project or span.project) if coding else span.site) or span.app \
-                or UNKNOWN
-            if out and out[-1][1] == a and out[-1][2] == coding and out[-1][3] == name:
-                out[-1] = (out[-1][0], b, coding, name)
-            else:
-                out.append((a, b, coding, name))
+    def _read(self, windows: list[tuple[float, float]]) -> list[list[Piece]]:
+        """The compacted pieces of each [lo, hi) of `windows` (touching pieces of one context
+        merged), from the resolved pieces the rollups are made of, read in one query: each
+        activity is named once (its classification, cached per rules, and its fields)."""
+        analytics = self.analytics
+        found = analytics.store.pieces_of(windows)
+        ids = {key[0] for pieces in found for _, _, key in pieces}
+        classes = analytics.classes(ids)
+        fields = analytics.store.activity_columns(ids, ("project", "site", "app"))
+        named: dict[int, tuple[bool, str]] = {}
+        for i in ids:
+            c, (project, site, app) = classes[i], fields[i]
+            coding = c.category == CODING
+            named[i] = (coding, ((c.project or project) if coding else site) or app or UNKNOWN)
+        out: list[list[Piece]] = []
+        for pieces in found:
+            day: list[Piece] = []
+            for a, b, (act, _) in pieces:
+                coding, name = named[act]
+                if day and day[-1][1] == a and day[-1][2] == coding and day[-1][3] == name:
+                    day[-1] = (day[-1][0], b, coding, name)
+                else:
+                    day.append((a, b, coding, name))
+            out.append(day)
         return out
 
     def pieces(self, s: float, e: float) -> list[Piece]:
+        """The compacted pieces of [s, e), read per whole UTC day (a piece is cut at
+        midnight: neither a gap nor a change of context, so no figure changes)."""
+        d0, d1 = self.analytics.store.whole_days(s, e)
+        if d1 <= d0:
+            return self._read([(s, e)])[0]
+        windows = [(s, d0 * DAY), *((d * DAY, (d + 1) * DAY) for d in range(d0, d1)),
+                   (d1 * DAY, e)]
+        return [p for pieces in self._read(windows) for p in pieces]
+
+    def digests(self, s: float, e: float) -> list[Digest]:
+        """Digests of [s, e) in order: whole UTC days from memory unless their rollups or the
+        rules changed, the rest read (in one query)."""
         store = self.analytics.store
         d0, d1 = store.whole_days(s, e)
         if d1 <= d0:
-            return self._read(s, e)
+            return [digest(self._read([(s, e)])[0])]
         fingerprint = self.analytics.classifier.fingerprint
-        out = self._read(s, d0 * DAY)
-        signatures = store.day_signatures(d0, d1)
-        for day in range(d0, d1):
-            key = (fingerprint, signatures.get(day))
-            hit = self._days.get(day)
-            if hit is None or hit[0] != key:
-                hit = self._days[day] = (key, self._read(day * DAY, (day + 1) * DAY))
-            out += hit[1]
-        return out + self._read(d1 * DAY, e)
+        stamp = store.change_stamp()
+        if stamp == self._stamp and all(d in self._days for d in range(d0, d1)):
+            keys = {day: (fingerprint, self._days[day][0][1]) for day in range(d0, d1)}
+        else:  # something was written: which days changed
+            signatures = store.day_signatures(d0, d1)
+            keys = {day: (fingerprint, signatures.get(day)) for day in range(d0, d1)}
+            self._stamp = stamp
+        stale = [day for day, key in keys.items()
+                 if day not in self._days or self._days[day][0] != key]
+        first, *read, last = self._read([(s, d0 * DAY)]
+                                        + [(d * DAY, (d + 1) * DAY) for d in stale]
+                                        + [(d1 * DAY, e)])
+        for day, pieces in zip(stale, read, strict=True):
+            self._days[day] = (keys[day], digest(pieces))
+        return [digest(first), *(self._days[day][1] for day in range(d0, d1)), digest(last)]
 
     def compute(self, start: datetime, end: datetime) -> Insights:
         """The insights of [start, end) (aware datetimes) in the analytics' time zone."""
@@ -202,13 +284,11 @@ class InsightsCache:
         length = end - start
         previous = analytics.summary(start - length, start, by="category")
         previous_seconds = next((i.seconds for i in previous.items if i.name == CODING), 0.0)
-        pieces = self.pieces(start.timestamp(), end.timestamp())
-        runs = coding_stretches(pieces)
-        count, tracked = switches(pieces)
+        runs, count, tracked, broke = combine(self.digests(start.timestamp(), end.timestamp()))
         out = Insights(start, end, sum(by_hour), previous_seconds, by_hour, by_weekday,
                        max(runs, key=lambda s: s.seconds, default=None),
                        sum(1 for s in runs if s.seconds >= MIN_STRETCH),
-                       3600.0 * count / tracked if tracked else None, breakers(pieces, runs))
+                       3600.0 * count / tracked if tracked else None, broke)
         out.suggestions = suggestions(out, runs, analytics)
         return out
 

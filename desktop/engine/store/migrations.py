@@ -7,7 +7,8 @@ rollups per quarter; 6 heartbeats as received (spans from editors and the browse
 joined from them, whatever order they arrive in); 7 the raw ActivityWatch events imported;
 8 the commits of the repositories worked in; 9 the spans' idle→active transitions (counted
 where input is not, on Wayland); 10 the spans of other devices edited here (for sync); 11 the
-achievements earned; 12 heartbeats waiting to be forwarded upstream.
+achievements earned; 12 heartbeats waiting to be forwarded upstream; 15 named rollups per
+block of days.
 """
 
 from __future__ import annotations
@@ -117,8 +118,13 @@ def _v14(db: peewee.Database) -> None:
         db.execute_sql("ALTER TABLE activity ADD COLUMN category TEXT")
 
 
+def _v15(db: peewee.Database) -> None:
+    """Named rollups per block of days (desktop.engine.store.named_blocks), built on first use."""
+    db.create_tables([models.NamedBlockRollup, models.NamedBlockDone])
+
+
 STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9,
-                                                   _v10, _v11, _v12, _v13, _v14]
+                                                   _v10, _v11, _v12, _v13, _v14, _v15]
 LATEST = len(STEPS)
 if LATEST != SCHEMA_VERSION:
     raise RuntimeError(f"{LATEST} migration steps but db.SCHEMA_VERSION is {SCHEMA_VERSION}: "

@@ -220,6 +220,36 @@ class NamedDone(BaseModel):
         primary_key = CompositeKey("fingerprint", "dim", "day")
 
 
+class NamedBlockRollup(BaseModel):
+    """Seconds by name of a dimension per block of `size` UTC days (block = day // size,
+    desktop.engine.store.named_blocks), summed from the day rollups: long ranges read a few
+    rows per month or year instead of one per day (schema step 15)."""
+
+    fingerprint = CharField(max_length=64)  # the classifier's; "" for names it does not set
+    dim = CharField(max_length=16)
+    size = IntegerField()
+    block = IntegerField()
+    value = TextField()
+    seconds = DoubleField()
+
+    class Meta:
+        table_name = "rollup_named_block"
+        primary_key = CompositeKey("fingerprint", "dim", "size", "block", "value")
+
+
+class NamedBlockDone(BaseModel):
+    """Which (fingerprint, dimension, size, block) rows of rollup_named_block are current."""
+
+    fingerprint = CharField(max_length=64)
+    dim = CharField(max_length=16)
+    size = IntegerField()
+    block = IntegerField()
+
+    class Meta:
+        table_name = "named_block_done"
+        primary_key = CompositeKey("fingerprint", "dim", "size", "block")
+
+
 class CachedClassification(BaseModel):
     """What a classifier (by fingerprint) made of an activity, so history is not re-run."""
 
@@ -337,4 +367,4 @@ class UpstreamQueued(BaseModel):
 MODELS = (Meta, Activity, Origin, SpanRecord, Deletion, HeartbeatRecord, QuarterRollup,
           DayRollup, TotalRollup, DirtyQuarter, ActiveDay, NamedRollup, NamedQuarterRollup,
           NamedDone, CachedClassification, AwBucket, AwEvent, GitRepository, GitCommit, SpanEdit,
-          EarnedAchievement, UpstreamQueued)
+          EarnedAchievement, UpstreamQueued, NamedBlockRollup, NamedBlockDone)

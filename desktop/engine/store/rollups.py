@@ -19,6 +19,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 
+from desktop.engine.store import named_blocks
 from desktop.engine.timeline import resolve_raw
 
 QUARTER = 900
@@ -92,7 +93,8 @@ def refresh(conn: sqlite3.Connection, max_duration: float, priority: dict[int, i
         conn.execute("INSERT INTO rollup_total (bucket, seconds) SELECT bucket, SUM(seconds) "
                      "FROM rollup_quarter WHERE bucket >= ? AND bucket < ? GROUP BY bucket",
                      (q0, q1))
-    for day in sorted({q // QUARTERS_PER_DAY for q in dirty}):
+    days = sorted({q // QUARTERS_PER_DAY for q in dirty})
+    for day in days:
         conn.execute("DELETE FROM rollup_day WHERE day = ?", (day,))
         conn.execute(
             "INSERT INTO rollup_day (day, activity, origin, seconds) "
@@ -101,6 +103,7 @@ def refresh(conn: sqlite3.Connection, max_duration: float, priority: dict[int, i
             (day, day * QUARTERS_PER_DAY, (day + 1) * QUARTERS_PER_DAY))
         conn.execute("DELETE FROM named_done WHERE day = ?", (day,))  # its named rows: stale
         conn.execute("INSERT INTO active_day (day) VALUES (?) ON CONFLICT DO NOTHING", (day,))
+    named_blocks.invalidate(conn, days)
     conn.execute("DELETE FROM rollup_dirty")
     return len(dirty)
 
@@ -143,7 +146,7 @@ def totals(conn: sqlite3.Connection, start: float, end: float, max_duration: flo
     return acc
 
 
-def _edge_quarters(conn: sqlite3.Connection, start: float, end: float, max_duration: float,
+def edge_quarters(conn: sqlite3.Connection, start: float, end: float, max_duration: float,
                    priority: dict[int, int]):
     """(whole quarter range, resolved raw pieces of the partial quarters at the ends)."""
     q0, q1 = math.ceil(start / QUARTER), math.floor(end / QUARTER)
@@ -162,7 +165,7 @@ def per_quarter(conn: sqlite3.Connection, start: float, end: float, max_duration
     """Overlap-resolved seconds per (quarter, (activity, origin)) within [start, end); only
     the partial quarters at the ends without `whole_quarters`; only these `activities` when
     given (selected in SQL: a project's quarters over years cost no Python loop over all)."""
-    (q0, q1), pieces = _edge_quarters(conn, start, end, max_duration, priority)
+    (q0, q1), pieces = edge_quarters(conn, start, end, max_duration, priority)
     if activities is not None:
         pieces = [p for p in pieces if p[2][0] in activities]
     acc = by_quarter(pieces)
@@ -181,7 +184,7 @@ def per_quarter(conn: sqlite3.Connection, start: float, end: float, max_duration
 def quarter_sums(conn: sqlite3.Connection, start: float, end: float, max_duration: float,
                  priority: dict[int, int]) -> dict[int, float]:
     """Overlap-resolved seconds per quarter within [start, end), all activities."""
-    (q0, q1), pieces = _edge_quarters(conn, start, end, max_duration, priority)
+    (q0, q1), pieces = edge_quarters(conn, start, end, max_duration, priority)
     acc: dict[int, float] = defaultdict(float)
     for (q, _), secs in by_quarter(pieces).items():
         acc[q] += secs

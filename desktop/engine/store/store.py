@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import sqlite3
 import threading
@@ -11,6 +12,7 @@ import uuid as uuidlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
+from itertools import count
 from operator import attrgetter
 from pathlib import Path
 
@@ -26,7 +28,7 @@ from desktop.engine.span import (
 from desktop.engine.store import achievements as achievementlib
 from desktop.engine.store import beats as beatlib
 from desktop.engine.store import commits as commitlib
-from desktop.engine.store import rollups, windows
+from desktop.engine.store import named_blocks, rollups, time_sums, windows
 from desktop.engine.store.db import (
     SCHEMA_VERSION,
     StoreError,
@@ -52,6 +54,7 @@ _SELECT_SPANS = (f'SELECT start, "end", origin, uuid, activity, {_COUNTERS} FROM
                  'WHERE start < ? AND start >= ? AND "end" > ? AND "end" > start ORDER BY start')
 _CHUNK = 20_000   # spans per executemany in add_spans (progress granularity)
 _IN = 500         # parameters per IN (...) list
+_BULK = 20_000    # ids from which reading a whole table beats IN (...) lists
 _HEARTBEAT_PART = 5000  # heartbeats joined between two progress reports
 _NAMED_DAYS = 60  # days per statement when named rollups are built
 # The spans sync pushes: the device's own, and those of other devices edited here.
@@ -219,13 +222,16 @@ class Store:
                     raise self.write_error from exc
                 raise
 
-    def _intern_activities(self, conn: sqlite3.Connection, keys: list[tuple]
+    def _intern_activities(self, conn: sqlite3.Connection, keys: Iterable[tuple]
                            ) -> tuple[list[int], list[tuple]]:
         """Activity ids of `keys`, and the rows of the activities not stored yet. Their ids
         are handed out here, without a read-back: the caller's transaction holds the write
-        lock, and inserts the rows before it commits."""
+        lock, and inserts the rows before it commits. Each key is hashed once (a key is a
+        long tuple, and its hash is not cached): `first` numbers the distinct keys."""
+        first: dict[tuple, int] = {}
+        positions = list(map(first.setdefault, keys, count()))
         ids = self._activity_ids
-        missing = [k for k in dict.fromkeys(keys) if k not in ids]
+        missing = [k for k in first if k not in ids]
         rows: list[tuple] = []
         if missing:
             by_hash = {_key_hash(k): k for k in missing}
@@ -239,11 +245,15 @@ class Store:
                 if self._next_activity_id is None:
                     self._next_activity_id = conn.execute(
                         "SELECT COALESCE(MAX(id), 0) + 1 FROM activity").fetchone()[0]
-                first = self._next_activity_id
-                rows = [(first + i, h, *k) for i, (h, k) in enumerate(by_hash.items())]
+                start = self._next_activity_id
+                # In the order of the unique index on key_hash: SQLite appends to it.
+                new = sorted(by_hash.items())
+                rows = [(start + i, h, *k) for i, (h, k) in enumerate(new)]
                 self._next_activity_id += len(rows)
-                ids.update(zip(by_hash.values(), range(first, first + len(rows)), strict=True))
-        return list(map(ids.__getitem__, keys)), rows
+                ids.update(zip((k for _, k in new), range(start, start + len(rows)),
+                               strict=True))
+        by_position = {position: ids[k] for k, position in first.items()}
+        return list(map(by_position.__getitem__, positions)), rows
 
     def _origin_id(self, conn: sqlite3.Connection, source: str, device: str) -> int:
         oid = self._origin_ids.get((source, device))
@@ -264,7 +274,7 @@ class Store:
                  ) -> tuple[list[tuple], list[tuple]]:
         """Rows for the activity table (new activities) and the span table; adds the
         quarters the spans cover to `dirty`."""
-        aids, activities = self._intern_activities(conn, list(map(_activity_key, spans)))
+        aids, activities = self._intern_activities(conn, map(_activity_key, spans))
         origin_keys = list(map(_origin_key, spans))
         origins = {key: self._origin_id(conn, key[0], key[1] or self.device)
                    for key in set(origin_keys)}
@@ -644,6 +654,14 @@ class Store:
         with self._rollups() as conn:
             return rollups.quarter_sums(conn, start, end, self._max_duration, self._priority)
 
+    def time_sums(self, start: float, end: float, runs: Sequence[tuple[int, int, int]],
+                  unit: str) -> dict[int, float]:
+        """Overlap-resolved seconds in [start, end) by local hour, weekday or day number, for
+        the UTC offsets of `runs` (time_sums.grouped)."""
+        with self._rollups() as conn:
+            return time_sums.grouped(conn, start, end, self._max_duration, self._priority,
+                                     runs, unit)
+
     # Named rollups: per UTC day, seconds by a dimension's value as analytics names it.
 
     def named_missing(self, fingerprint: str, dim: str, d0: int, d1: int) -> list[int]:
@@ -676,9 +694,10 @@ class Store:
     def save_named(self, fingerprint: str, dim: str, days: Collection[int],
                    names: dict[int, str], column: str) -> set[int]:
         """Build the named rollups of `days` from the quarter rollups, each row named by
-        `names` of its activity (or origin: `column`), and store them as current; a new
-        classifier fingerprint replaces the old one's. The sums run inside SQLite, a few
-        weeks at a time (ten years of quarters would otherwise sort millions of rows at once).
+        `names` of its activity (or origin: `column`), and store them as current under the
+        key `fingerprint` (named_blocks.key_of; adopt_rules for a change of rules). The sums
+        run inside SQLite, a few weeks at a time (ten years of quarters would otherwise sort
+        millions of rows at once).
 
         Returns the ids found in those days without a name (written since `rollup_ids`):
         then nothing is stored, and the caller names them and calls again."""
@@ -702,14 +721,6 @@ class Store:
                     f"WHERE q.{column} NOT IN (SELECT id FROM temp.named_map)"))
             if unnamed:
                 return unnamed
-            row = conn.execute("SELECT value FROM meta WHERE key = 'named_fingerprint'"
-                               ).fetchone()
-            if row is None or row[0] != fingerprint:
-                for table in ("rollup_named", "rollup_named_quarter", "named_done"):
-                    conn.execute(f"DELETE FROM {table}")
-                conn.execute("INSERT INTO meta (key, value) VALUES ('named_fingerprint', ?) "
-                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                             (fingerprint,))
             for part in parts:
                 self._temp_days(conn, part)
                 for day in part:
@@ -734,6 +745,49 @@ class Store:
                                  [(fingerprint, dim, d) for d in part])
         return set()
 
+    def named_block_totals(self, fingerprint: str, dim: str,
+                           parts: Sequence[tuple[int, int, int]]) -> dict[str, float] | set[int]:
+        """Seconds by name of `dim` in the blocks of days (size, b0, b1) of `parts`
+        (named_blocks.split), building those not current first; or the activities to
+        classify (for the classifier `fingerprint`) first."""
+        key = named_blocks.key_of(dim)
+        with self._rollups() as conn:
+            if not any(named_blocks.missing(conn, key, dim, *part) for part in parts):
+                return named_blocks.totals(conn, key, dim, parts)
+        with self._write() as conn:  # rollups brought up to date in the same transaction
+            rollups.refresh(conn, self._max_duration, self._priority)
+            for size, b0, b1 in parts:
+                todo = named_blocks.missing(conn, key, dim, size, b0, b1)
+                unclassified = named_blocks.build(conn, fingerprint, dim, size, todo)
+                if unclassified:
+                    return unclassified
+            return named_blocks.totals(conn, key, dim, parts)
+
+    def adopt_rules(self, was: str | None, fingerprint: str, changed: Collection[int] | None
+                    ) -> None:
+        """The named rows of the names rules set (named_blocks.RULES) now stand for the
+        classifier `fingerprint`: those of the days where the activities in `changed` have
+        time are no longer current. They stood for `was`; when that is no longer so (another
+        process adopted other rules meanwhile), or `changed` is None (unknown), none are."""
+        per_day = rollups.QUARTERS_PER_DAY
+        with self._write() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?",
+                               (named_blocks.NAMED_RULES,)).fetchone()
+            if changed is None or row is None or row[0] != was:
+                for table in ("rollup_named", "rollup_named_quarter", "named_done",
+                              "rollup_named_block", "named_block_done"):  # rows of older
+                    conn.execute(f"DELETE FROM {table} WHERE fingerprint != ''")  # versions
+            elif changed:
+                days = {b // per_day for (b,) in conn.execute(
+                    "SELECT DISTINCT bucket FROM rollup_quarter WHERE activity IN "
+                    "(SELECT value FROM json_each(?))", (json.dumps(sorted(changed)),))}
+                conn.executemany("DELETE FROM named_done WHERE fingerprint = ? AND day = ?",
+                                 [(named_blocks.RULES, d) for d in days])
+                named_blocks.invalidate(conn, days, named_blocks.RULES)
+            conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
+                         "DO UPDATE SET value = excluded.value",
+                         (named_blocks.NAMED_RULES, fingerprint))
+
     def named_quarters(self, fingerprint: str, dim: str, q0: int, q1: int,
                        value: str | None = None) -> list[tuple[int, str, float]]:
         """(quarter, value, seconds) of the named quarter rollups in [q0, q1)."""
@@ -755,15 +809,32 @@ class Store:
         """Activity fields (in ACTIVITY_FIELDS order) by id."""
         missing = [i for i in set(ids) if i not in self._activity_rows]
         if missing:
+            select = f"SELECT id, {', '.join(ACTIVITY_FIELDS)} FROM activity"
             with self._read() as conn:
-                for part in _chunks(missing, _IN):
-                    for aid, *fields in conn.execute(
-                            f"SELECT id, {', '.join(ACTIVITY_FIELDS)} FROM activity "
-                            f"WHERE id IN ({','.join('?' * len(part))})", part):
+                # Many: one scan of the table (a query per _IN ids costs more).
+                parts = [[]] if len(missing) > _BULK else _chunks(missing, _IN)
+                for part in parts:
+                    rows = conn.execute(f"{select} WHERE id IN ({','.join('?' * len(part))})",
+                                        part) if part else conn.execute(select)
+                    for aid, *fields in rows:
                         for i in FLAG_INDICES:
                             fields[i] = bool(fields[i])
                         self._activity_rows[aid] = tuple(fields)
         return {i: self._activity_rows[i] for i in ids if i in self._activity_rows}
+
+    def activity_columns(self, ids: Collection[int], columns: Sequence[str]
+                         ) -> dict[int, tuple]:
+        """`columns` (of ACTIVITY_FIELDS, flags as stored) of the activities `ids`: for many,
+        one narrow scan of the table instead of whole rows."""
+        if not set(columns) <= set(ACTIVITY_FIELDS):
+            raise ValueError(columns)
+        select = f"SELECT id, {', '.join(columns)} FROM activity"
+        wanted = set(ids)
+        with self._read() as conn:
+            if len(wanted) > _BULK:
+                return {i: tuple(rest) for i, *rest in conn.execute(select) if i in wanted}
+            return {i: tuple(rest) for part in _chunks(list(wanted), _IN) for i, *rest in
+                    conn.execute(f"{select} WHERE id IN ({','.join('?' * len(part))})", part)}
 
     def origins(self) -> dict[int, tuple[str, str]]:
         """(source, device) by origin id."""
@@ -774,13 +845,22 @@ class Store:
     def cached_classifications(self, fingerprint: str, ids: Collection[int]
                                ) -> dict[int, Classification]:
         out: dict[int, Classification] = {}
+        made: dict[tuple, Classification] = {}  # few distinct ones: each built once
         with self._read() as conn:
-            for part in _chunks(list(ids), _IN):
-                for aid, project, category, level in conn.execute(
-                        f"SELECT activity, project, category, productivity FROM classification "
-                        f"WHERE fingerprint = ? AND activity IN ({','.join('?' * len(part))})",
-                        (fingerprint, *part)):
-                    out[aid] = Classification(project, category, level)
+            if len(ids) > _BULK:  # many: one scan of the fingerprint's rows
+                wanted = set(ids)
+                rows = (r for r in conn.execute(
+                    "SELECT activity, project, category, productivity FROM classification "
+                    "WHERE fingerprint = ?", (fingerprint,)) if r[0] in wanted)
+            else:
+                rows = (r for part in _chunks(list(ids), _IN) for r in conn.execute(
+                    f"SELECT activity, project, category, productivity FROM classification "
+                    f"WHERE fingerprint = ? AND activity IN ({','.join('?' * len(part))})",
+                    (fingerprint, *part)))
+            for aid, *found in rows:
+                key = tuple(found)
+                hit = made.get(key)
+                out[aid] = hit if hit is not None else made.setdefault(key, Classification(*key))
         return out
 
     def save_classifications(self, fingerprint: str, found: dict[int, Classification]) -> None:

@@ -1,0 +1,192 @@
+"""Named rollups per block of days (32 and 512 UTC days): seconds by the name of a dimension,
+summed in SQL from the day rollups (the larger blocks from the smaller ones), so that a
+summary over years reads a few rows per block instead of one per day and name.
+
+Names are given in SQL as analytics gives them in Python (desktop.engine.analytics): a
+column of the activity or of the origin, or of the classification the rules made of the
+activity (rows of the `classification` table, for the classifier's fingerprint; activities
+without one are reported to the caller, which classifies them and builds again). Names the
+rules do not set outlive a change of the rules (see `key_of`).
+
+A block is current while listed in named_block_done; `rollups.refresh` unlists the block of
+every day it recomputes, `Store.adopt_rules` those of the days of activities the new rules
+classify differently.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+
+SIZES = (512, 32)  # days per block, largest first
+UNKNOWN = "unknown"
+UNCATEGORIZED = "uncategorized"
+PRODUCTIVITY_NAMES = {2: "very productive", 1: "productive", 0: "neutral",
+                      -1: "distracting", -2: "very distracting"}
+ACTIVITY_COLUMNS = ("language", "app", "site", "editor", "branch", "file")
+CLASSIFIED = ("project", "category", "productivity")
+ORIGIN_COLUMNS = {"device": "device", "source": "source"}
+DIMENSIONS = frozenset((*ACTIVITY_COLUMNS, *CLASSIFIED, *ORIGIN_COLUMNS))
+
+
+def _name(dim: str) -> str:
+    """The SQL expression naming a day rollup row `r` (joined with activity `a`,
+    classification `c`, origin `o`) along `dim`: "" and NULL are unknown, as in Python."""
+    if dim in ACTIVITY_COLUMNS:
+        return f"COALESCE(NULLIF(a.{dim}, ''), '{UNKNOWN}')"
+    if dim in ORIGIN_COLUMNS:
+        return f"COALESCE(NULLIF(o.{ORIGIN_COLUMNS[dim]}, ''), '{UNKNOWN}')"
+    if dim == "project":
+        return f"COALESCE(NULLIF(c.project, ''), NULLIF(a.project, ''), '{UNKNOWN}')"
+    if dim == "category":
+        return f"COALESCE(NULLIF(c.category, ''), '{UNCATEGORIZED}')"
+    if dim == "productivity":
+        cases = " ".join(f"WHEN {level} THEN '{name}'"
+                         for level, name in PRODUCTIVITY_NAMES.items())
+        return f"CASE c.productivity {cases} ELSE '{UNKNOWN}' END"
+    raise ValueError(dim)
+
+
+def _joins(dim: str) -> str:
+    if dim in ORIGIN_COLUMNS:
+        return "JOIN origin o ON o.id = r.origin"
+    classified = "JOIN classification c ON c.fingerprint = :fp AND c.activity = r.activity"
+    if dim in ("category", "productivity"):
+        return classified
+    project = dim == "project"
+    return "JOIN activity a ON a.id = r.activity" + (f" {classified}" if project else "")
+
+
+# The key ("fingerprint" column) named rows are stored under: names the rules set under
+# RULES (valid for the classifier fingerprint in meta NAMED_RULES, see Store.adopt_rules),
+# the others under "" (no rules change touches them).
+RULES, NAMED_RULES = "rules", "named_rules"
+
+
+def key_of(dim: str) -> str:
+    return RULES if dim in CLASSIFIED else ""
+
+
+def split(d0: int, d1: int) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
+    """UTC days [d0, d1) as whole blocks, (size, b0, b1) with the largest size that fits
+    first, and the day ranges left at either end."""
+    parts: list[tuple[int, int, int]] = []
+    todo = [(d0, d1)]
+    for size in SIZES:
+        rest = []
+        for lo, hi in todo:
+            b0, b1 = -(-lo // size), hi // size
+            if b0 >= b1:
+                rest.append((lo, hi))
+                continue
+            parts.append((size, b0, b1))
+            rest += [(a, b) for a, b in ((lo, b0 * size), (b1 * size, hi)) if b > a]
+        todo = rest
+    return parts, todo
+
+
+def missing(conn: sqlite3.Connection, key: str, dim: str, size: int, b0: int, b1: int
+            ) -> list[int]:
+    """The blocks of [b0, b1) that are not current."""
+    done = {b for (b,) in conn.execute(
+        "SELECT block FROM named_block_done WHERE fingerprint = ? AND dim = ? AND size = ? "
+        "AND block >= ? AND block < ?", (key, dim, size, b0, b1))}
+    return [b for b in range(b0, b1) if b not in done]
+
+
+def _ranges(blocks: Iterable[int]) -> list[tuple[int, int]]:
+    """Runs of consecutive blocks as [first, last + 1)."""
+    out: list[tuple[int, int]] = []
+    for b in sorted(blocks):
+        if out and out[-1][1] == b:
+            out[-1] = (out[-1][0], b + 1)
+        else:
+            out.append((b, b + 1))
+    return out
+
+
+def unclassified(conn: sqlite3.Connection, fingerprint: str, d0: int, d1: int) -> set[int]:
+    """Activities in the day rollups of days [d0, d1) without a classification for
+    `fingerprint` (counted first: usually every activity has one)."""
+    classified = conn.execute("SELECT COUNT(*) FROM classification WHERE fingerprint = ?",
+                              (fingerprint,)).fetchone()[0]
+    if classified >= conn.execute("SELECT COUNT(*) FROM activity").fetchone()[0]:
+        return set()
+    return {i for (i,) in conn.execute(
+        "SELECT i FROM (SELECT DISTINCT r.activity AS i FROM rollup_day r WHERE r.day >= ? "
+        "AND r.day < ?) WHERE NOT EXISTS (SELECT 1 FROM classification c WHERE "
+        "c.fingerprint = ? AND c.activity = i)", (d0, d1, fingerprint))}
+
+
+def build(conn: sqlite3.Connection, fingerprint: str, dim: str, size: int,
+          blocks: Collection[int]) -> set[int]:
+    """Sum `blocks` of `size` days by name into rollup_named_block and list them as current,
+    inside the caller's write transaction: the smallest size from the day rollups, a larger
+    one from the blocks of the size below (built first when not current). Names the rules
+    set come from the classifications of `fingerprint`; when an activity has none, returns
+    the activities without one instead (the blocks built before that are kept: they are right)."""
+    if dim not in DIMENSIONS:
+        raise ValueError(dim)
+    if not blocks:
+        return set()
+    if dim in CLASSIFIED:
+        todo = unclassified(conn, fingerprint, min(blocks) * size, (max(blocks) + 1) * size)
+        if todo:
+            return todo
+    key = key_of(dim)
+    below = SIZES[SIZES.index(size) + 1] if size != SIZES[-1] else None
+    name = _name(dim)
+    for b0, b1 in _ranges(blocks):
+        args = {"fp": fingerprint, "key": key, "dim": dim, "size": size, "b0": b0, "b1": b1,
+                "lo": b0 * size, "hi": b1 * size}
+        conn.execute("DELETE FROM rollup_named_block WHERE fingerprint = :key AND dim = :dim "
+                     "AND size = :size AND block >= :b0 AND block < :b1", args)
+        if below is None:
+            conn.execute(
+                "INSERT INTO rollup_named_block (fingerprint, dim, size, block, value, seconds) "
+                f"SELECT :key, :dim, :size, r.block, {name}, SUM(r.seconds) FROM "
+                "(SELECT day / :size AS block, activity, origin, SUM(seconds) AS seconds "
+                "FROM rollup_day WHERE day >= :lo AND day < :hi GROUP BY 1, 2, 3) r "
+                f"{_joins(dim)} GROUP BY r.block, {name}", args)  # each activity named once
+        else:
+            parts = size // below
+            todo = build(conn, fingerprint, dim, below,
+                         missing(conn, key, dim, below, b0 * parts, b1 * parts))
+            if todo:
+                return todo
+            conn.execute(
+                "INSERT INTO rollup_named_block (fingerprint, dim, size, block, value, seconds) "
+                "SELECT :key, :dim, :size, block / :parts, value, SUM(seconds) "
+                "FROM rollup_named_block WHERE fingerprint = :key AND dim = :dim "
+                "AND size = :below AND block >= :c0 AND block < :c1 "
+                "GROUP BY block / :parts, value",
+                {**args, "parts": parts, "below": below, "c0": b0 * parts, "c1": b1 * parts})
+        conn.executemany("INSERT INTO named_block_done (fingerprint, dim, size, block) VALUES "
+                         "(?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                         [(key, dim, size, b) for b in range(b0, b1)])
+    return set()
+
+
+def totals(conn: sqlite3.Connection, key: str, dim: str,
+           parts: Iterable[tuple[int, int, int]]) -> dict[str, float]:
+    """Seconds by name in the blocks (size, b0, b1) of `parts`."""
+    acc: dict[str, float] = defaultdict(float)
+    for size, b0, b1 in parts:
+        for value, secs in conn.execute(
+                "SELECT value, SUM(seconds) FROM rollup_named_block WHERE fingerprint = ? "
+                "AND dim = ? AND size = ? AND block >= ? AND block < ? GROUP BY value",
+                (key, dim, size, b0, b1)):
+            acc[value] += secs
+    return acc
+
+
+def invalidate(conn: sqlite3.Connection, days: Iterable[int], key: str | None = None) -> None:
+    """The blocks holding `days` (of names stored under `key`, or all) are no longer current."""
+    days = list(days)
+    blocks = {(size, d // size) for size in SIZES for d in days}
+    if key is None:
+        conn.executemany("DELETE FROM named_block_done WHERE size = ? AND block = ?", blocks)
+    else:
+        conn.executemany("DELETE FROM named_block_done WHERE fingerprint = ? AND size = ? "
+                         "AND block = ?", [(key, *b) for b in blocks])
