@@ -120,7 +120,7 @@ def test_long_ranges_use_both_block_sizes(tmp_path):
     assert_same(summary(an, "project", lo, hi), reference(spans, TinyRules(), "project", lo, hi))
     parts, _ = named_blocks.split(int(lo // DAY), int(hi // DAY))
     assert {size for size, _, _ in parts} == set(named_blocks.SIZES)
-    conn = store._db.connection()
+    conn = store._conn
     done = set(conn.execute("SELECT size, block FROM named_block_done WHERE dim = 'project'"))
     assert all((size, b) in done for size, b0, b1 in parts for b in range(b0, b1))
     day = int(T0 // DAY) - 600
