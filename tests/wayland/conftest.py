@@ -26,6 +26,14 @@ from tests.wayland.session import (
 REPORT: dict[str, str] = {}
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A compositor in software rendering on a busy machine is slow: its tests wait longer
+    (each wait ends as soon as what it waits for is there)."""
+    for item in items:
+        if "tests/wayland/" in item.nodeid and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(300))
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     if REPORT:
         terminalreporter.section("Wayland compositors")

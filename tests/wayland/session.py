@@ -335,7 +335,7 @@ class Probe:
             raise RuntimeError(f"the probe failed: {self.proc.stderr.read()[-2000:]}")
         return json.loads(line)
 
-    def wait(self, what: str, done, timeout: float = 20.0) -> list:
+    def wait(self, what: str, done, timeout: float = 60.0) -> list:
         """Ask until `done(answer)`; the last answer either way (the test asserts on it)."""
         deadline = time.monotonic() + timeout
         while True:
