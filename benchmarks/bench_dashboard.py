@@ -137,6 +137,28 @@ def main() -> None:
                   f"{size / 1024:.0f} KiB)", flush=True)
     finally:
         server.stop()
+    # A process that runs the jobs digests the busiest users' year ahead, at its start: the
+    # first request after that reads digests.
+    log = CACHE / "dashboard-server-jobs.log"
+    log.unlink(missing_ok=True)
+    server = ServerProcess(url, log, jobs_interval_seconds="60", log_level="INFO").start()
+    try:
+        began = time.monotonic()
+        while "dashboards digested ahead" not in log.read_text():
+            if time.monotonic() - began > 300:
+                raise SystemExit("the server did not digest ahead within 300 s:\n"
+                                 + log.read_text()[-2000:])
+            time.sleep(0.2)
+        print(f"A restarted server that runs the jobs (digested ahead in "
+              f"{time.monotonic() - began:.1f} s after its start): each page's first GET")
+        session = cookie(server.port, keyfile.read_text())
+        for path in PAGES:
+            first, status, _ = get(server.port, path, session)
+            assert status == 200, status
+            print(f"  {path:58s} {first * 1000:7.1f} ms  ratio {first * 1000 / TARGET_MS:4.2f}"
+                  f"  {'OK' if first * 1000 < TARGET_MS else 'MISS'}", flush=True)
+    finally:
+        server.stop()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import threading
 import time
 import uuid as uuidlib
 from collections.abc import AsyncIterator
@@ -49,6 +50,7 @@ from server.commit_holdings import held_routes
 from server.commits import commit_routes
 from server.config import ServerConfig
 from server.dashboard import dashboard_routes
+from server.dashboard.digests import Digests
 from server.db import Database
 from server.errors import BAD_INPUT, JsonRoute
 from server.history import History, span_from_wire
@@ -87,6 +89,7 @@ class State:
                                       on_commit=self.committed)
         self.secret = _secret(db)
         self.device_os: dict[str, str] = {}  # device -> OS this process wrote
+        self.digests = Digests(self.reports)
 
     def committed(self, users: set[int]) -> None:
         """These users' heartbeats or spans were committed."""
@@ -218,9 +221,14 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
         state.live.start()
         if state.bus:
             state.bus.start()
+        warmed = threading.Event()
+        if run_jobs:  # a process that runs the jobs also digests the dashboards ahead
+            threading.Thread(target=state.digests.warm, args=(warmed,), name="dashboard-warm",
+                             daemon=True).start()
         try:
             yield
         finally:
+            warmed.set()
             if state.bus:
                 state.bus.stop()
             await state.live.stop()
@@ -369,7 +377,7 @@ def create_app(config: ServerConfig, db: Database | None = None, *,
         app.include_router(router)
     app.include_router(commit_routes(db, state.reports, _caller))
     app.include_router(held_routes(db, state.history, _caller))
-    app.include_router(dashboard_routes(state.reports))
+    app.include_router(dashboard_routes(state.reports, state.digests))
 
     # -- leaderboard and the user's page ---------------------------------------------------
 

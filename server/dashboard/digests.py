@@ -7,15 +7,20 @@ Kept per process, each with the day's `user_day_total.computed` stamp: a day rec
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from desktop.engine.api import shapes
+from server.history import zone
 from server.models import User
 from server.reports import Key, Reports
+
+log = logging.getLogger("timeforged.dashboard")
 
 # A digest tuple's fields: (WakaTime's list that names it, our dimension); sites keep our
 # name ("unknown": not browsing); "entities" are files here (a project page's).
@@ -59,6 +64,8 @@ EMPTY = Digest({}, [{} for _ in FIELDS], 0.0)
 # Digests kept per process (user-days; that heavy year's are ~70 KB a day), least recently
 # used dropped.
 MAX_DAYS = 3_000
+# What a start digests ahead (Digests.warm): the year a dashboard shows, heatmap included.
+WARM_DAYS = 53 * 7 + 7
 
 
 class Digests:
@@ -68,6 +75,29 @@ class Digests:
         self._days: OrderedDict[tuple[int, int], tuple[tuple[float, int], Digest]] = \
             OrderedDict()
         self._lock = threading.Lock()
+
+    def warm(self, stop: threading.Event, recent_days: int = 14) -> None:
+        """Digest the shown year of the users with time in the last `recent_days`, busiest
+        first, as many as the cache keeps: a dashboard's first paint after a start then reads
+        digests, not a year of rollup rows (seconds on a heavy year)."""
+        began = time.monotonic()
+        try:
+            since = date.today().toordinal() - recent_days
+            busiest = [uid for uid, _ in self.reports.history.db.execute(
+                'SELECT "user", SUM(seconds) FROM user_day_total WHERE day >= %s '
+                'GROUP BY "user" ORDER BY 2 DESC', (since,)).fetchall()]
+            for uid in busiest[:MAX_DAYS // WARM_DAYS]:
+                if stop.is_set():
+                    return
+                user = User.get_or_none(User.id == uid)
+                if user is not None:
+                    today = datetime.now(zone(user)).date()
+                    self.days(user, min(today - timedelta(days=WARM_DAYS), date(today.year, 1, 1)),
+                              today)
+            log.info("dashboards digested ahead: %d users in %.1f s",
+                     min(len(busiest), MAX_DAYS // WARM_DAYS), time.monotonic() - began)
+        except Exception:  # a cold cache is only slower: never stop the server for it
+            log.exception("digesting the dashboards ahead failed")
 
     def days(self, user: User, first: date, last: date) -> dict[int, Digest]:
         """Digests of the local days first..last that have time (by day ordinal), the

@@ -37,9 +37,8 @@ FILES = {"dashboard.js": "text/javascript", "uplot/uPlot.iife.min.js": "text/jav
          "uplot/VENDORED.txt": "text/plain"}
 
 
-def dashboard_routes(reports: Reports) -> APIRouter:
+def dashboard_routes(reports: Reports, digests: Digests) -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    digests = Digests(reports)
 
     def render(request: Request, make: Callable[[User, Any, Viewer], str]) -> Response:
         session = sessions.of(request)

@@ -223,3 +223,39 @@ def test_a_day_another_process_recomputed_shows_at_once(pg_cluster, tmp_path):
     finally:
         one.stop()
         two.stop()
+
+
+def test_a_start_digests_the_busiest_users_year_ahead(tmp_path):
+    """Digests.warm (run by a process that runs the jobs, at its start) leaves the recent
+    days of users with recent time digested, stops when told, and the page drawn from them
+    equals the API."""
+    import threading
+
+    from server.models import User
+
+    api = Api(f"sqlite:///{tmp_path}/server.sqlite3")
+    try:
+        _, headers = api.user("ann")
+        api.user("idle")  # no time: nothing to digest
+        today = datetime.now(ZoneInfo("UTC")).replace(hour=12, minute=0, second=0,
+                                                       microsecond=0).timestamp()
+        push = {"device": "dev-1", "device_name": "desk", "spans": [
+            span(today - 24 * HOUR, today - 23 * HOUR, "dev-1", app="code", project="alpha"),
+            span(today - 72 * HOUR, today - 71 * HOUR, "dev-1", app="code", project="beta")]}
+        assert api.client.post("/api/sync/v1/push", json=push, headers=headers).is_success
+        api.app.state.tf.history.refresh(User.get(User.name == "ann"))
+        digests = api.app.state.tf.digests
+        stopped = threading.Event()
+        stopped.set()
+        digests.warm(stopped)
+        assert not digests._days
+        digests.warm(threading.Event())
+        ann = User.get(User.name == "ann").id
+        assert {user for user, _ in digests._days} == {ann} and len(digests._days) == 2
+        api.client.post("/login", data={"key": headers["Authorization"].split()[1]})
+        page = page_figures(api.client.get("/dashboard?range=last_7_days").text)
+        body = api.client.get(f"/api/v1/users/current/summaries?start={page['first']}"
+                              f"&end={page['last']}", headers=headers).json()
+        assert page["total"] == body["cumulative_total"]["seconds"] == 2 * 3600.0
+    finally:
+        api.close()
