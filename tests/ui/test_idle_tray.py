@@ -20,7 +20,8 @@ pytestmark = pytest.mark.x11
 NOT_AT_IDLE = ("numpy", "pyqtgraph", "peewee", "desktop.ui.stats_window",
                "desktop.ui.settings_dialog", "desktop.ui.insights_page",
                "desktop.ui.commits_view", "desktop.engine.insights",
-               "PySide6.QtNetwork")  # the single-instance socket is the stdlib's on Unix
+               "PySide6.QtNetwork",  # the single-instance socket is the stdlib's on Unix
+               "urllib.request")  # loaded by sync and forwarding when they run
 
 
 def imported(log: str) -> set[str]:
