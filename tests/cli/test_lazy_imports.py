@@ -68,3 +68,7 @@ def test_status_loads_no_platform_dirs_socket_nor_git(tf_home):
     loaded(run(["status"]), tf_home)  # a new file: its schema is made (Peewee loads socket)
     assert loaded(run(["status"]), tf_home, NOT_FOR_STATUS) == []
     assert loaded(run(["status", "--json"]), tf_home, NOT_FOR_STATUS) == []
+
+
+def test_now_reads_the_config_without_the_rules(tf_home):
+    assert loaded(run(["now", "--json"]), tf_home, ("desktop.engine.rules", "rich")) == []
