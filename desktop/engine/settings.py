@@ -1,5 +1,5 @@
-"""Loading the user's config and rules together, falling back to defaults with a warning. The
-rules load only with them (`timeforged now` reads the config alone)."""
+"""Loading the user's config and rules together (or the config alone, for what needs no rules:
+`timeforged now`), falling back to defaults with a warning."""
 
 from __future__ import annotations
 
