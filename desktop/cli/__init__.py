@@ -61,18 +61,18 @@ def command_in(argv: Sequence[str]) -> str | None:
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The parser, complete for `command` (its module registers it); every other command is
-    only a name and a help line, enough for `--help` and for telling a mistyped name."""
+    """The parser for `command`, registered by its module (with its module's other commands):
+    no other command's parser is made. Without a known command (`--help`, a mistyped name),
+    every command as a name and a help line, enough to list them and to tell a mistake."""
     parser = argparse.ArgumentParser(
         prog="timeforged", description="Where your time really goes: a local-first time tracker. "
         "Without a command, starts the tray app.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    loaded = COMMANDS[command].module if command in COMMANDS else None
-    for name, (module, help_line) in COMMANDS.items():
-        if module != loaded:
-            sub.add_parser(name, help=help_line)
-        elif name == command:
-            importlib.import_module(f"desktop.cli.{module}").register(sub)
+    if command in COMMANDS:
+        importlib.import_module(f"desktop.cli.{COMMANDS[command].module}").register(sub)
+        return parser
+    for name, (_, help_line) in COMMANDS.items():
+        sub.add_parser(name, help=help_line)
     return parser
 
 

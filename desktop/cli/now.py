@@ -34,11 +34,11 @@ def observe(sample: float = 0.0) -> Observation:
     transitions, read every SAMPLE_READ seconds for a timer that is polled)."""
     from desktop.engine import paths
     from desktop.engine.keep_active import create_keep_active
-    from desktop.engine.settings import load_settings
+    from desktop.engine.settings import load_config_or_defaults
     from watchers.poller import Poller
     from watchers.window import WatcherUnavailable
 
-    config, _rules, _warnings = load_settings(paths.home())
+    config, _warnings = load_config_or_defaults(paths.home())
     poller = Poller(hooks=sample > 0, keep_active=create_keep_active(config.keep_active,
                                                                      ask_always=True))
     try:

@@ -68,10 +68,11 @@ def run(args: argparse.Namespace) -> int:
 def _engine_problem(ctx: Context) -> tuple[str | None, dict | None]:
     """Why the running engine cannot save right now (disk full...), if it runs and says so;
     and its forwarding's status (None: not forwarding, or not running)."""
-    from desktop.engine.api.client import ApiClient, ApiClientError, ApiUnavailable, listening
+    from desktop.engine.api.probe import listening
 
     if not listening(ctx.config.api.port, timeout=2):
         return None, None
+    from desktop.engine.api.client import ApiClient, ApiClientError, ApiUnavailable
     from desktop.engine.api.security import load_or_create_key
 
     try:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import tempfile
 import tomllib
 import types
 import typing
@@ -429,7 +428,9 @@ def save_config(config: Config, path: Path | str | None = None) -> None:
     """Write `config` atomically: a crash leaves the old file or the new one, never half."""
     path = Path(path) if path is not None else paths.config_file()
     path.parent.mkdir(parents=True, exist_ok=True)
-    import tomli_w  # here: most processes only read the config
+    import tempfile  # here: most processes only read the config
+
+    import tomli_w
 
     text = tomli_w.dumps(config.to_dict())
     fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)

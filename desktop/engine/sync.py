@@ -23,7 +23,6 @@ import threading
 import time
 import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -152,13 +151,16 @@ class Client:
 
     def request(self, method: str, path: str, body: Any = None,
                 query: dict[str, Any] | None = None) -> Any:
+        from urllib.request import Request, urlopen  # here: an idle tray that syncs
+        # nothing does not load it (1 MiB)
+
         target = self.url + path + (f"?{urllib.parse.urlencode(query)}" if query else "")
         data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(target, data=data, method=method, headers={
+        req = Request(target, data=data, method=method, headers={
             "Authorization": f"Bearer {self.key}", "Content-Type": "application/json",
             "User-Agent": "timeforged-sync/1"})
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+            with urlopen(req, timeout=self.timeout) as resp:
                 return json.loads(resp.read() or b"null")
         except urllib.error.HTTPError as exc:
             detail = _detail(exc.read()[:300].decode("utf-8", "replace"))

@@ -13,6 +13,9 @@ from desktop.cli import COMMANDS
 
 HEAVY = ("rich", "peewee", "numpy", "PySide6", "pyqtgraph", "pygments", "psutil", "Xlib",
          "fastapi")
+# Lighter, but `status` runs in shell prompts: what it does not need (issue 21, round 2).
+NOT_FOR_STATUS = ("platformdirs", "tempfile", "socket", "encodings.idna",
+                  "desktop.engine.gitlog", "desktop.engine.api.client")
 
 LOADED = """
 import contextlib, io, json, sys
@@ -22,10 +25,10 @@ print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)), file=sys.std
 """
 
 
-def loaded(code: str, home: str) -> list[str]:
-    """The heavy modules in sys.modules after running `code` in a new interpreter."""
+def loaded(code: str, home: str, modules: tuple[str, ...] = HEAVY) -> list[str]:
+    """Which of `modules` are in sys.modules after running `code` in a new interpreter."""
     done = subprocess.run(
-        [sys.executable, "-c", LOADED.format(code=code, heavy=HEAVY)],
+        [sys.executable, "-c", LOADED.format(code=code, heavy=modules)],
         env={"TIMEFORGED_HOME": home, "PATH": "/usr/bin:/bin", "TZ": "UTC"},
         capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -59,3 +62,13 @@ def test_status_and_report_read_the_store_without_peewee(tf_home):
     assert loaded(run(["status"]), tf_home) == []
     assert loaded(run(["status", "--json"]), tf_home) == []
     assert loaded(run(["report", "today", "--format", "json"]), tf_home) == ["rich"]
+
+
+def test_status_loads_no_platform_dirs_socket_nor_git(tf_home):
+    loaded(run(["status"]), tf_home)  # a new file: its schema is made (Peewee loads socket)
+    assert loaded(run(["status"]), tf_home, NOT_FOR_STATUS) == []
+    assert loaded(run(["status", "--json"]), tf_home, NOT_FOR_STATUS) == []
+
+
+def test_now_reads_the_config_without_the_rules(tf_home):
+    assert loaded(run(["now", "--json"]), tf_home, ("desktop.engine.rules", "rich")) == []

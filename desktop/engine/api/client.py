@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -88,16 +87,6 @@ class ApiClient:
         except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
             raise ApiUnavailable(f"TimeForged is not running on {self.base} (start the app or "
                                  f"`timeforged track`): {exc}") from None
-
-
-def listening(port: int, timeout: float) -> bool:
-    """Whether anything listens on the API's port: where nothing does, a refused connection
-    says so at once, before a client (its key, urllib, http.client) is loaded."""
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=timeout).close()
-    except OSError:
-        return False
-    return True
 
 
 def _is_ours(headers: Message) -> bool:

@@ -1,13 +1,16 @@
 """The repositories worked in and their commits (tables git_repository and git_commit), read
 and written on the store's connection; what the commits mean is desktop.engine.commits'
-business, how they are read desktop.engine.gitlog's."""
+business, how they are read desktop.engine.gitlog's (imported when a commit is read: a store
+opened to report time does not load it, issue 21)."""
 
 from __future__ import annotations
 
 import sqlite3
 import time
+from typing import TYPE_CHECKING
 
-from desktop.engine.gitlog import Change, Commit
+if TYPE_CHECKING:
+    from desktop.engine.gitlog import Change, Commit
 
 _COLUMNS = "hash, parents, email, author, authored, committed, subject, added, deleted"
 _PREFIXED = ", ".join(f"c.{name}" for name in _COLUMNS.split(", "))
@@ -26,6 +29,8 @@ def hashes(conn: sqlite3.Connection, root: str) -> set[str]:
 
 def commits(conn: sqlite3.Connection, root: str) -> list[Commit]:
     """The repository's commits, oldest author date first."""
+    from desktop.engine.gitlog import Commit
+
     return [Commit(*row) for row in conn.execute(
         f"SELECT {_COLUMNS} FROM git_commit WHERE root = ? ORDER BY authored, hash", (root,))]
 
@@ -51,6 +56,8 @@ def after(conn: sqlite3.Connection, rowid: int, limit: int
           ) -> list[tuple[int, str, Commit, set[str]]]:
     """(rowid, project, commit, the user's addresses there) of commits stored after `rowid`,
     in rowid order (the sync upload's cursor)."""
+    from desktop.engine.gitlog import Commit
+
     return [(rid, project, Commit(*cols), set(emails.split("\n")) - {""})
             for rid, project, emails, *cols in conn.execute(
                 f"SELECT c.rowid, r.project, r.emails, {_PREFIXED} FROM git_commit c "

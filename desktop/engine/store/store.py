@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from itertools import count
 from operator import attrgetter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop.engine import paths
-from desktop.engine.gitlog import Change, Commit
 from desktop.engine.span import (
     ACTIVITY_FIELDS,
     FLAG_INDICES,
@@ -37,6 +37,9 @@ from desktop.engine.store.db import (
     open_database,
     schema_version,
 )
+
+if TYPE_CHECKING:
+    from desktop.engine.gitlog import Change, Commit
 
 _activity_key = attrgetter(*ACTIVITY_FIELDS)
 _origin_key = attrgetter("source", "device")
