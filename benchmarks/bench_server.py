@@ -69,8 +69,10 @@ def line(name: str, figure: float, unit: str, target: float, higher_better: bool
 class CpuMeter:
     """CPU seconds of the server process(es), PostgreSQL's, and this process (the client)."""
 
-    def __init__(self, server: ServerProcess, cluster: PgCluster | None) -> None:
-        self.procs = [psutil.Process(server.proc.pid)]
+    def __init__(self, server: ServerProcess | list[ServerProcess],
+                 cluster: PgCluster | None) -> None:
+        servers = server if isinstance(server, list) else [server]
+        self.procs = [psutil.Process(s.proc.pid) for s in servers]
         self.pg = psutil.Process(cluster.postmaster_pid()) if cluster else None
 
     @staticmethod
