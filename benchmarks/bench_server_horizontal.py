@@ -3,16 +3,16 @@ port, on ONE throwaway PostgreSQL cluster (fsync and synchronous commit on), und
 offered load of single heartbeats (an editor plugin's request) at several levels.
 
     .venv/bin/python benchmarks/bench_server_horizontal.py [--processes 1,2,4]
-        [--rates 300,600,1200,1800] [--seconds 10] [--users 8] [--drain 10]
+        [--rates 500,1000,2000,3000] [--seconds 10] [--users 8] [--drain 10]
 
 The load is open loop: request i is due at start + i / rate whatever happened to the earlier
 ones, goes to process i mod N (no proxy: the generator spreads the load, as a round-robin
 balancer would) on a keep-alive connection of that process's pool (another is opened when
-all are busy, up to 64 per process; beyond, the request waits for one, which counts in its
-latency), and is timed from when it was due, so queueing shows. Requests still unanswered
---drain seconds after the last was due count as errors with an infinite latency. The
-heartbeats come from --users users (their writes are serialised per user, as on a real
-server, so one user alone would measure that lock).
+all are busy, up to 256 connections in all, shared evenly; beyond, the request waits for one,
+which counts in its latency), and is timed from when it was due, so queueing shows. Requests
+still unanswered --drain seconds after the last was due count as errors with an infinite
+latency. The heartbeats come from --users users (their writes are serialised per user, as
+on a real server, so one user alone would measure that lock).
 
 After each run, the heartbeats stored in that run's time window are counted: every
 acknowledged (201) heartbeat must be there exactly once, and nothing else but heartbeats of
@@ -52,7 +52,7 @@ from tests.server.conftest import ServerProcess, admin  # noqa: E402
 from tests.server.pgcluster import PgCluster, available  # noqa: E402
 
 PATH = b"/api/v1/users/current/heartbeats"
-POOL = 64  # connections per server process at most
+CONNECTIONS = 256  # at most, in all: the same clients whatever the number of processes
 STEP = 0.01  # seconds between the heartbeats of a run (each heartbeat's time is unique)
 
 
@@ -70,8 +70,8 @@ class Run:
 class Pool:
     """Keep-alive connections to one server process."""
 
-    def __init__(self, port: int) -> None:
-        self.port = port
+    def __init__(self, port: int, most: int) -> None:
+        self.port, self.most = port, most
         self.idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = \
             asyncio.Queue()
         self.opened = 0
@@ -79,7 +79,7 @@ class Pool:
     async def get(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         if not self.idle.empty():
             return self.idle.get_nowait()
-        if self.opened < POOL:
+        if self.opened < self.most:
             self.opened += 1
             return await self.connect()
         return await self.idle.get()
@@ -119,7 +119,7 @@ async def open_loop(ports: list[int], keys: list[str], rate: float, seconds: flo
                     base: float, drain: float) -> Run:
     """`rate` requests a second for `seconds`, request i to ports[i % N] as user
     keys[(i // N) % U], its heartbeat at time base + i * STEP."""
-    pools = [Pool(port) for port in ports]
+    pools = [Pool(port, CONNECTIONS // len(ports)) for port in ports]
     run = Run()
     total = int(rate * seconds)
 
@@ -285,16 +285,16 @@ def verdict(rows: list[dict]) -> None:
           f"(a bound computed from the figures above, not a measurement).")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--processes", default="1,2,4")
-    parser.add_argument("--rates", default="300,600,1200,1800",
+    parser.add_argument("--rates", default="500,1000,2000,3000",
                         help="offered loads, single heartbeats per second")
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--users", type=int, default=8)
     parser.add_argument("--drain", type=float, default=10,
                         help="seconds to wait for answers after the last request was due")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if not available():
         print("postgresql: initdb/pg_ctl not installed; nothing measured")
         return
