@@ -246,6 +246,7 @@ def measure(url: str, cluster: PgCluster, servers: list[ServerProcess], keys: li
                client=client_cpu / run.wall,
                others=(machine - server_cpu - pg_cpu - client_cpu) / run.wall,
                per_beat=(server_cpu + pg_cpu) / max(len(run.acked), 1),
+               server_beat=server_cpu / max(len(run.acked), 1),
                commits=made / run.wall, lag=run.lag, stored=stored, missing=missing,
                twice=twice, kinds=dict(run.errors), answered=len(answered))
     print(f"{row['procs']:>5} {rate:>8,.0f} {row['achieved']:>9,.0f} {ms(row['p50']):>8} "
@@ -278,11 +279,13 @@ def verdict(rows: list[dict]) -> None:
               f"{top['pg']:.2f}, load generator {top['client']:.2f}, others {top['others']:.2f} "
               f"of {cores}; {top['achieved'] / max(top['commits'], 1):.1f} heartbeats per "
               f"commit; busiest: {busiest[0]}")
-    best = min(rows, key=lambda r: r["per_beat"])
-    print(f"Server + PostgreSQL CPU per heartbeat: {best['per_beat'] * 1e6:,.0f} us at best "
-          f"({best['procs']} process(es), {best['offered']:,.0f}/s), so {cores} cores to "
-          f"themselves would bound the rate at about {cores / best['per_beat']:,.0f}/s "
-          f"(a bound computed from the figures above, not a measurement).")
+    for procs in sorted({r["procs"] for r in rows}):
+        best = min((r for r in rows if r["procs"] == procs), key=lambda r: r["per_beat"])
+        bound = min(cores / best["per_beat"], procs / best["server_beat"])
+        print(f"  {procs} process(es): server + PostgreSQL CPU {best['per_beat'] * 1e6:,.0f} "
+              f"us per heartbeat at best ({best['offered']:,.0f}/s): on {cores} cores of "
+              f"their own, at most about {bound:,.0f}/s (the cores, and one core per process: "
+              f"computed from the figures above, not measured)")
 
 
 def main(argv: list[str] | None = None) -> None:
