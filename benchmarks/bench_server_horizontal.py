@@ -22,7 +22,8 @@ The table: offered and achieved rate (201s per second from the first due time to
 answer), p50/p99 latency, errors, the CPU the server processes, PostgreSQL and this load
 generator used (in cores: CPU seconds / wall seconds), what every other process on the
 machine used meanwhile (others), the server's and PostgreSQL's CPU per acknowledged heartbeat,
-and PostgreSQL's commits per second. One load generator process shares the 2 cores with
+and PostgreSQL's commits per second (from pg_stat_database, which backends update at most
+once a second: approximate). One load generator process shares the 2 cores with
 everything else; its worst lag behind schedule is printed.
 """
 
@@ -157,8 +158,12 @@ async def open_loop(ports: list[int], keys: list[str], rate: float, seconds: flo
         else:
             run.lag = max(run.lag, -delay)
         tasks.append(asyncio.create_task(one(i, due)))
-    _, pending = await asyncio.wait(tasks, timeout=drain)
+    done, pending = await asyncio.wait(tasks, timeout=drain)
     run.wall = time.perf_counter() - start
+    for task in done:
+        if task.exception():  # anything but a closed connection: counted, not lost
+            run.errors[type(task.exception()).__name__] += 1
+            run.latencies.append(math.inf)
     for task in pending:
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
