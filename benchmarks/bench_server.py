@@ -8,6 +8,7 @@ and whatever else runs on the machine.
         [--seconds 20] [--year-heartbeats 5000000] [--backends sqlite,postgresql]
         [--only ingest,latency,live,year] [--repeat 1] [--workers 1 (PostgreSQL)]
         [--live-pairs 7]
+    .venv/bin/python benchmarks/bench_server.py --only horizontal   # not in the default set
 
 - bulk ingest: 2 clients post `heartbeats.bulk` requests of 1,000 (bodies encoded before the
   clock starts) over keep-alive connections;
@@ -22,7 +23,9 @@ and whatever else runs on the machine.
 - year summary: `stats/last_year` over a database built once through the server's own bulk
   ingest (heartbeats 6 s apart over 360 days, so every day's rollup is real) and cached in
   benchmarks/.cache/; the median of 7 requests after a first one that brings the rollups
-  current.
+  current;
+- horizontal (only when asked): 1, 2 and 4 server processes on one PostgreSQL under open-loop
+  load, benchmarks/bench_server_horizontal.py with its defaults (run that for its options).
 """
 
 from __future__ import annotations
@@ -69,8 +72,10 @@ def line(name: str, figure: float, unit: str, target: float, higher_better: bool
 class CpuMeter:
     """CPU seconds of the server process(es), PostgreSQL's, and this process (the client)."""
 
-    def __init__(self, server: ServerProcess, cluster: PgCluster | None) -> None:
-        self.procs = [psutil.Process(server.proc.pid)]
+    def __init__(self, server: ServerProcess | list[ServerProcess],
+                 cluster: PgCluster | None) -> None:
+        servers = server if isinstance(server, list) else [server]
+        self.procs = [psutil.Process(s.proc.pid) for s in servers]
         self.pg = psutil.Process(cluster.postmaster_pid()) if cluster else None
 
     @staticmethod
@@ -450,6 +455,10 @@ def main() -> None:
           f"on; SQLite in WAL with synchronous=NORMAL (a killed process loses no commit).")
     print("For scale: one seed's backend promised 10,000 heartbeats per minute (167/s); "
           "Wakapi's users report 15-30 s for a year chart over half a million heartbeats.")
+    if "horizontal" in only:
+        from bench_server_horizontal import main as horizontal
+
+        horizontal([])
     tmp = Path(tempfile.mkdtemp(prefix="tf-bench-"))
     try:
         for backend in args.backends.split(","):
