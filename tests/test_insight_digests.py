@@ -184,3 +184,42 @@ def test_stored_digests_equal_insights_from_scratch(raw, ops, at, length):
                 assert got_breakers == reference_breakers(pieces, runs)
         finally:
             store.close()
+
+
+def test_warm_stores_the_days_before_today(tmp_path):
+    """What the engine's background pass does: the digests of the days before today are
+    stored, today's is not (it changes all the time)."""
+    from desktop.engine.digest_refresh import DAYS, warm
+
+    path = tmp_path / "tf.sqlite3"
+    store = Store(path, device="dev-a")
+    for k in range(3):
+        day(store, T0 + k * 86400)
+    today = int(T0 // 86400) + 2
+    warm(fresh(store, TinyRules()), now=today * 86400 + 5 * H)
+    kept = stored_days(path)
+    assert len(kept) == DAYS and all(kept.values())
+    assert max(kept) == today - 1 and today not in kept
+    store.close()
+
+
+def test_an_import_stores_the_digests_of_its_days(tf_home, tmp_path):
+    """`timeforged import` ends by computing the digests of the days it brought."""
+    import subprocess
+    import sys
+    import time
+
+    from desktop.engine import paths
+    from desktop.engine.io import export_file
+
+    base = (time.time() // 86400 - 5) * 86400
+    source = Store(tmp_path / "other.sqlite3", device="dev-b")
+    day(source, base)
+    export_file(source, tmp_path / "dump.json")
+    source.close()
+    done = subprocess.run([sys.executable, "-m", "desktop.cli", "import",
+                           str(tmp_path / "dump.json")], capture_output=True, text=True,
+                          timeout=120, env={"TIMEFORGED_HOME": tf_home, "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    kept = stored_days(paths.database_file(Path(tf_home)))
+    assert kept.get(int(base // 86400)) is True
