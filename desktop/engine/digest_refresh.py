@@ -11,6 +11,7 @@ import time
 
 from desktop.engine.analytics import Analytics
 from desktop.engine.insights import InsightsCache
+from desktop.engine.store.db import StoreError
 from desktop.engine.store.rollups import DAY
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,12 @@ def warm(cache: InsightsCache, now: float | None = None) -> None:
 
 
 def warm_after_import(analytics: Analytics) -> None:
-    warm(InsightsCache(analytics))
+    """`warm` once the import is stored: a failure here leaves it as it is (the digests are
+    then computed on first use), never reported as the import's."""
+    try:
+        warm(InsightsCache(analytics))
+    except StoreError as exc:
+        log.warning("insights' day digests not computed after the import: %s", exc)
 
 
 class DigestWarmer:
