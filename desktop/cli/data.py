@@ -10,6 +10,7 @@ from rich.prompt import Confirm
 
 from desktop.cli.context import CliError, console, open_context
 from desktop.cli.timerange import resolve_range
+from desktop.engine.digest_refresh import warm_after_import
 from desktop.engine.io import EXPORT_FORMATS, ImportFormatError, export_file, import_file
 
 
@@ -70,6 +71,9 @@ def run_import(args: argparse.Namespace) -> int:
                                          task, completed=done, total=total))
             except ImportFormatError as exc:
                 raise CliError(f"{exc}\nNothing was imported.") from None
+            if result.added or result.retired:  # the insights' digests of its days, stored
+                bar.update(task, description="Computing insights")
+                warm_after_import(ctx.analytics)
     finally:
         ctx.close()
     console.print(f"{args.path}: {result.describe()}")

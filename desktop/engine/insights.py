@@ -10,12 +10,15 @@ Definitions: docs/insights.md.
 from __future__ import annotations
 
 import bisect
+import json
 import statistics
 from collections import defaultdict
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from desktop.engine.analytics import CODING, UNKNOWN, WEEKDAYS, Analytics
+from desktop.engine.store.db import StoreError
 from desktop.engine.store.rollups import DAY
 
 # A coding stretch goes on while the next coding moment starts within this many seconds of
@@ -161,6 +164,31 @@ def digest(pieces: list[Piece]) -> Digest:
                   pieces[-1][3] if pieces else None, count, seconds)
 
 
+# Raised when the digests' encoding or what they hold changes: stored ones are then unused.
+DIGEST_FORMAT = 1
+
+
+def digest_key(fingerprint: str) -> str:
+    """The key stored digests are kept under: what a day's digest depends on besides the
+    day's spans (store.day_digests)."""
+    return f"{DIGEST_FORMAT}:{TOLERANCE!r}:{fingerprint}"
+
+
+def encode(d: Digest) -> str:
+    return json.dumps([d.stretches, d.first, d.first_coding, d.last_name, d.switches,
+                       d.seconds], separators=(",", ":"))
+
+
+def _piece(p: list | None) -> Piece | None:
+    return None if p is None else (p[0], p[1], p[2], p[3])
+
+
+def decode(text: str) -> Digest:
+    stretches, first, first_coding, last_name, count, seconds = json.loads(text)
+    return Digest([(a, b, _piece(after), coding) for a, b, after, coding in stretches],
+                  _piece(first), first_coding, last_name, count, seconds)
+
+
 def combine(digests: list[Digest]) -> tuple[list[Stretch], int, float, list[Breaker]]:
     """(coding stretches, context switches, tracked seconds, breakers) of the digests'
     pieces joined in order: as coding_stretches, switches and breakers give them."""
@@ -208,10 +236,13 @@ def combine(digests: list[Digest]) -> tuple[list[Stretch], int, float, list[Brea
 class InsightsCache:
     """Insights of ranges, keeping a digest of each whole UTC day's compacted timeline: a day
     is resolved again only when its rollups or the rules changed, so a range seen before is
-    answered from memory, in a walk over its days' stretches rather than its pieces."""
+    answered from memory, in a walk over its days' stretches rather than its pieces. Unless
+    not `durable`, the days' digests are also stored (store.day_digests) and read back by the
+    next process instead of resolving the days' spans again."""
 
-    def __init__(self, analytics: Analytics) -> None:
+    def __init__(self, analytics: Analytics, durable: bool = True) -> None:
         self.analytics = analytics
+        self.durable = durable
         self._days: dict[int, tuple[tuple, Digest]] = {}
         self._stamp: tuple | None = None  # the store's change stamp when last compared
 
@@ -253,7 +284,8 @@ class InsightsCache:
 
     def digests(self, s: float, e: float) -> list[Digest]:
         """Digests of [s, e) in order: whole UTC days from memory unless their rollups or the
-        rules changed, the rest read (in one query)."""
+        rules changed, else stored ones when current, the rest read (in one query) and
+        stored."""
         store = self.analytics.store
         d0, d1 = store.whole_days(s, e)
         if d1 <= d0:
@@ -268,11 +300,28 @@ class InsightsCache:
             self._stamp = stamp
         stale = [day for day, key in keys.items()
                  if day not in self._days or self._days[day][0] != key]
+        stored_key = digest_key(fingerprint)
+        durable = self.durable and bool(stale)
+        if durable:
+            loaded = store.day_digests(stored_key, stale)
+            for day, body in loaded.items():
+                self._days[day] = (keys[day], decode(body))
+            stale = [day for day in stale if day not in loaded]
+            durable = bool(stale)
+            try:
+                if durable:
+                    store.claim_day_digests(stored_key, stale)
+            except StoreError:  # read-only, locked: computed, not stored
+                durable = False
         first, *read, last = self._read([(s, d0 * DAY)]
                                         + [(d * DAY, (d + 1) * DAY) for d in stale]
                                         + [(d1 * DAY, e)])
         for day, pieces in zip(stale, read, strict=True):
             self._days[day] = (keys[day], digest(pieces))
+        if durable:
+            with suppress(StoreError):  # not stored: computed again next time, nothing lost
+                store.fill_day_digests(stored_key, {day: encode(self._days[day][1])
+                                                    for day in stale})
         return [digest(first), *(self._days[day][1] for day in range(d0, d1)), digest(last)]
 
     def compute(self, start: datetime, end: datetime) -> Insights:

@@ -20,6 +20,7 @@ from desktop.engine.analytics import Analytics
 from desktop.engine.commit_refresh import CommitReader
 from desktop.engine.commits import Commits
 from desktop.engine.config import Config, load_config, save_config
+from desktop.engine.digest_refresh import DigestWarmer
 from desktop.engine.formatting import format_duration
 from desktop.engine.habits import close_habits, create_habits, feed_habits
 from desktop.engine.settings import load_settings
@@ -142,6 +143,7 @@ class Engine:
         self.upstream = desktop_forwarder(self.store, self.home, config.upstream.url)
         self.commit_reader = CommitReader(Commits(self.store, self.analytics, config.git.emails),
                                           on_change=lambda: self._emit("commits", None))
+        self.digest_warmer = DigestWarmer(self.analytics)  # insights' day digests, stored
 
     # -- control -----------------------------------------------------------------
 
@@ -157,6 +159,7 @@ class Engine:
         self._thread = threading.Thread(target=self._run, name="timeforged-engine", daemon=True)
         self._thread.start()
         self.commit_reader.start()
+        self.digest_warmer.start()
         threading.Thread(target=self._maintain, name="timeforged-backup", daemon=True).start()
 
     def _new_syncer(self) -> Syncer:
@@ -200,6 +203,7 @@ class Engine:
         if self.upstream is not None:
             self.upstream.stop()
         self.commit_reader.stop()
+        self.digest_warmer.stop()
         self.tracker.close(time.time())
         self.writer.close()
         unsaved = Unsaved.of(self.writer.unsaved(), self.writer.last_error)

@@ -8,7 +8,7 @@ joined from them, whatever order they arrive in); 7 the raw ActivityWatch events
 8 the commits of the repositories worked in; 9 the spans' idle→active transitions (counted
 where input is not, on Wayland); 10 the spans of other devices edited here (for sync); 11 the
 achievements earned; 12 heartbeats waiting to be forwarded upstream; 15 named rollups per
-block of days.
+block of days; 16 the insights' day digests.
 """
 
 from __future__ import annotations
@@ -123,8 +123,13 @@ def _v15(db: peewee.Database) -> None:
     db.create_tables([models.NamedBlockRollup, models.NamedBlockDone])
 
 
+def _v16(db: peewee.Database) -> None:
+    """The insights' day digests (desktop.engine.store.day_digests), computed on first use."""
+    db.create_tables([models.DayDigest])
+
+
 STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9,
-                                                   _v10, _v11, _v12, _v13, _v14, _v15]
+                                                   _v10, _v11, _v12, _v13, _v14, _v15, _v16]
 LATEST = len(STEPS)
 if LATEST != SCHEMA_VERSION:
     raise RuntimeError(f"{LATEST} migration steps but db.SCHEMA_VERSION is {SCHEMA_VERSION}: "

@@ -250,6 +250,20 @@ class NamedBlockDone(BaseModel):
         primary_key = CompositeKey("fingerprint", "dim", "size", "block")
 
 
+class DayDigest(BaseModel):
+    """The insights' digest of one UTC day (desktop.engine.store.day_digests), under the key of
+    what it depends on besides the day's spans (rules fingerprint, tolerance); body NULL while
+    being computed. Deleted when the day's rollups are recomputed (schema step 16)."""
+
+    key = TextField()
+    day = IntegerField(index=True)
+    body = TextField(null=True)
+
+    class Meta:
+        table_name = "insight_day_digest"
+        primary_key = CompositeKey("key", "day")
+
+
 class CachedClassification(BaseModel):
     """What a classifier (by fingerprint) made of an activity, so history is not re-run."""
 
@@ -367,4 +381,4 @@ class UpstreamQueued(BaseModel):
 MODELS = (Meta, Activity, Origin, SpanRecord, Deletion, HeartbeatRecord, QuarterRollup,
           DayRollup, TotalRollup, DirtyQuarter, ActiveDay, NamedRollup, NamedQuarterRollup,
           NamedDone, CachedClassification, AwBucket, AwEvent, GitRepository, GitCommit, SpanEdit,
-          EarnedAchievement, UpstreamQueued, NamedBlockRollup, NamedBlockDone)
+          EarnedAchievement, UpstreamQueued, NamedBlockRollup, NamedBlockDone, DayDigest)

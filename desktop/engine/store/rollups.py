@@ -19,7 +19,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 
-from desktop.engine.store import named_blocks
+from desktop.engine.store import day_digests, named_blocks
 from desktop.engine.timeline import resolve_raw
 
 QUARTER = 900
@@ -104,6 +104,7 @@ def refresh(conn: sqlite3.Connection, max_duration: float, priority: dict[int, i
         conn.execute("DELETE FROM named_done WHERE day = ?", (day,))  # its named rows: stale
         conn.execute("INSERT INTO active_day (day) VALUES (?) ON CONFLICT DO NOTHING", (day,))
     named_blocks.invalidate(conn, days)
+    day_digests.invalidate(conn, days)  # the insights' digests of those days: stale
     conn.execute("DELETE FROM rollup_dirty")
     return len(dirty)
 

@@ -28,7 +28,7 @@ from desktop.engine.span import (
 from desktop.engine.store import achievements as achievementlib
 from desktop.engine.store import beats as beatlib
 from desktop.engine.store import commits as commitlib
-from desktop.engine.store import named_blocks, rollups, time_sums, windows
+from desktop.engine.store import day_digests, named_blocks, rollups, time_sums, windows
 from desktop.engine.store.db import (
     SCHEMA_VERSION,
     StoreError,
@@ -636,6 +636,26 @@ class Store:
         """`pieces(lo, hi)` for each [lo, hi) of `spans`, in one query."""
         with self._rollups() as conn:
             return windows.raw_windows(conn, spans, self._max_duration, self._priority)
+
+    def day_digests(self, key: str, days: Collection[int]) -> dict[int, str]:
+        """The stored insights digests of those of `days` that are current (day_digests)."""
+        with self._rollups() as conn:  # pending changes first invalidate what they touch
+            found = day_digests.load(conn, key, days)
+        wanted = set(days)
+        return {d: body for d, body in found.items() if d in wanted}
+
+    def claim_day_digests(self, key: str, days: Collection[int]) -> None:
+        """Before computing the digests of `days` (see day_digests: claim, then fill)."""
+        with self._write() as conn:
+            rollups.refresh(conn, self._max_duration, self._priority)
+            day_digests.claim(conn, key, days)
+
+    def fill_day_digests(self, key: str, bodies: Mapping[int, str]) -> int:
+        """Store the digests computed since `claim_day_digests`, except those of days written
+        to meanwhile; returns how many were stored."""
+        with self._write() as conn:
+            rollups.refresh(conn, self._max_duration, self._priority)
+            return day_digests.fill(conn, key, bodies)
 
     def change_stamp(self) -> tuple[int, int]:
         """Changes when anything was written: here (a count of commits) or by another
