@@ -8,11 +8,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import TYPE_CHECKING
 
-from desktop.engine.analytics import Analytics
-from desktop.engine.insights import InsightsCache
 from desktop.engine.store.db import StoreError
 from desktop.engine.store.rollups import DAY
+
+if TYPE_CHECKING:
+    from desktop.engine.analytics import Analytics
+    from desktop.engine.insights import InsightsCache
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,8 @@ def warm(cache: InsightsCache, now: float | None = None) -> None:
 def warm_after_import(analytics: Analytics) -> None:
     """`warm` once the import is stored: a failure here leaves it as it is (the digests are
     then computed on first use), never reported as the import's."""
+    from desktop.engine.insights import InsightsCache
+
     try:
         warm(InsightsCache(analytics))
     except StoreError as exc:
@@ -39,11 +44,13 @@ def warm_after_import(analytics: Analytics) -> None:
 
 class DigestWarmer:
     """Runs `warm` every `interval` seconds on its own thread, one cache kept between
-    passes; failures are logged, never raised."""
+    passes (made, and the insights loaded, at the first pass: an idle app that was just
+    started has not loaded them); failures are logged, never raised."""
 
     def __init__(self, analytics: Analytics, interval: float = INTERVAL_SECONDS,
                  first_delay: float = FIRST_DELAY_SECONDS) -> None:
-        self.cache = InsightsCache(analytics)
+        self.analytics = analytics
+        self.cache: InsightsCache | None = None
         self.interval = interval
         self.first_delay = first_delay
         self._stop = threading.Event()
@@ -67,6 +74,10 @@ class DigestWarmer:
         delay = self.first_delay
         while not self._stop.wait(delay):
             try:
+                if self.cache is None:
+                    from desktop.engine.insights import InsightsCache
+
+                    self.cache = InsightsCache(self.analytics)
                 warm(self.cache)
             except Exception:  # a store failure must not end the thread
                 log.exception("computing the insights' day digests failed")
