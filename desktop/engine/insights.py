@@ -261,14 +261,20 @@ class InsightsCache:
             coding = c.category == CODING
             named[i] = (coding, ((c.project or project) if coding else site) or app or UNKNOWN)
         out: list[list[Piece]] = []
-        for pieces in found:
+        for pieces in found:  # tight loop: a year is ~500,000 pieces
             day: list[Piece] = []
+            append = day.append
+            start, end, coding, name = 0.0, None, False, ""
             for a, b, (act, _) in pieces:
-                coding, name = named[act]
-                if day and day[-1][1] == a and day[-1][2] == coding and day[-1][3] == name:
-                    day[-1] = (day[-1][0], b, coding, name)
-                else:
-                    day.append((a, b, coding, name))
+                c, n = named[act]
+                if end == a and c is coding and n == name:
+                    end = b
+                    continue
+                if end is not None:
+                    append((start, end, coding, name))
+                start, end, coding, name = a, b, c, n
+            if end is not None:
+                append((start, end, coding, name))
             out.append(day)
         return out
 

@@ -11,6 +11,7 @@ import heapq
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import TypeVar
 
 from desktop.engine.span import Span, source_priority
@@ -19,6 +20,7 @@ T = TypeVar("T")
 
 # (start, end, priority, uuid, payload)
 RawItem = tuple[float, float, int, str, T]
+_first = itemgetter(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,17 +45,19 @@ def resolve_raw(items: Sequence[RawItem], lo: float | None = None,
     hi_ = float("inf") if hi is None else hi
     if lo_ >= hi_:
         return []
-    todo = sorted((it for it in items if it[1] > it[0] and it[1] > lo_ and it[0] < hi_),
-                  key=lambda it: it[0])
+    todo = sorted([it for it in items if it[1] > it[0] and it[1] > lo_ and it[0] < hi_],
+                  key=_first)
     out: list[tuple[float, float, T]] = []
     n = len(todo)
     if not n:
         return out
     if _disjoint(todo):  # the common case (one tracker): nothing to resolve
         return [(max(lo_, it[0]), min(hi_, it[1]), it[4]) for it in todo]
+    # Tight loop (years of pieces go through here): local names, no max/min calls.
     heap: list[tuple[int, float, str, int]] = []
-    ends = [max(lo_, min(hi_, it[1])) for it in todo]
-    starts = [max(lo_, it[0]) for it in todo]
+    push, pop = heapq.heappush, heapq.heappop
+    ends = [hi_ if it[1] > hi_ else it[1] for it in todo]  # every end is > lo_
+    starts = [lo_ if it[0] < lo_ else it[0] for it in todo]
     i = 0
     t = starts[0]
     last_idx = -1
@@ -62,10 +66,10 @@ def resolve_raw(items: Sequence[RawItem], lo: float | None = None,
             t = starts[i]
         while i < n and starts[i] <= t:
             it = todo[i]
-            heapq.heappush(heap, (-it[2], -it[0], it[3], i))
+            push(heap, (-it[2], -it[0], it[3], i))
             i += 1
         while heap and ends[heap[0][3]] <= t:
-            heapq.heappop(heap)
+            pop(heap)
         if not heap:
             continue
         idx = heap[0][3]

@@ -20,9 +20,10 @@ def raw_windows(conn: sqlite3.Connection, windows: Sequence[tuple[float, float]]
     conn.executemany("INSERT INTO temp.piece_windows (i, lo, hi) VALUES (?, ?, ?)",
                      [(i, lo, hi) for i, (lo, hi) in enumerate(windows)])
     items: list[list] = [[] for _ in windows]
+    get = priority.get
     for i, a, b, o, u, act in conn.execute(
             'SELECT w.i, s.start, s."end", s.origin, s.uuid, s.activity '
             "FROM temp.piece_windows w JOIN span s INDEXED BY span_start "
             'ON s.start < w.hi AND s.start >= w.lo - ? AND s."end" > w.lo', (max_duration,)):
-        items[i].append((a, b, priority.get(o, 0), u, (act, o)))
+        items[i].append((a, b, get(o, 0), u, (act, o)))
     return [resolve_raw(found, lo, hi) for found, (lo, hi) in zip(items, windows, strict=True)]
