@@ -29,3 +29,16 @@ def test_pieces_of_many_windows_equal_each_window_alone(tmp_path_factory, spans,
         assert store.pieces_of(windows) == [store.pieces(a, b) for a, b in windows]
     finally:
         store.close()
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(spans=st.lists(span_st, max_size=20), windows=st.lists(window_st, max_size=8))
+def test_activity_pieces_of_name_the_same_pieces(tmp_path_factory, spans, windows):
+    store = Store(tmp_path_factory.mktemp("w") / "tf.sqlite3", device="dev-a")
+    try:
+        store.add_spans(spans)
+        assert store.activity_pieces_of(windows) == [
+            [(a, b, act) for a, b, (act, _) in pieces] for pieces in store.pieces_of(windows)]
+    finally:
+        store.close()

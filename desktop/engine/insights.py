@@ -251,8 +251,8 @@ class InsightsCache:
         merged), from the resolved pieces the rollups are made of, read in one query: each
         activity is named once (its classification, cached per rules, and its fields)."""
         analytics = self.analytics
-        found = analytics.store.pieces_of(windows)
-        ids = {key[0] for pieces in found for _, _, key in pieces}
+        found = analytics.store.activity_pieces_of(windows)
+        ids = {act for pieces in found for _, _, act in pieces}
         classes = analytics.classes(ids)
         fields = analytics.store.activity_columns(ids, ("project", "site", "app"))
         named: dict[int, tuple[bool, str]] = {}
@@ -265,7 +265,7 @@ class InsightsCache:
             day: list[Piece] = []
             append = day.append
             start, end, coding, name = 0.0, None, False, ""
-            for a, b, (act, _) in pieces:
+            for a, b, act in pieces:
                 c, n = named[act]
                 if end == a and c is coding and n == name:
                     end = b

@@ -637,6 +637,12 @@ class Store:
         with self._rollups() as conn:
             return windows.raw_windows(conn, spans, self._max_duration, self._priority)
 
+    def activity_pieces_of(self, spans: Sequence[tuple[float, float]]
+                           ) -> list[list[tuple[float, float, int]]]:
+        """`pieces_of(spans)` with each piece's activity id alone (faster on many)."""
+        with self._rollups() as conn:
+            return windows.activity_windows(conn, spans, self._max_duration, self._priority)
+
     def day_digests(self, key: str, days: Collection[int]) -> dict[int, str]:
         """The stored insights digests of those of `days` that are current (day_digests)."""
         with self._rollups() as conn:  # pending changes first invalidate what they touch
