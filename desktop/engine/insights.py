@@ -255,26 +255,28 @@ class InsightsCache:
         ids = {act for pieces in found for _, _, act in pieces}
         classes = analytics.classes(ids)
         fields = analytics.store.activity_columns(ids, ("project", "site", "app"))
+        contexts: dict[tuple[bool, str], tuple[bool, str]] = {}  # one object per context
         named: dict[int, tuple[bool, str]] = {}
         for i in ids:
             c, (project, site, app) = classes[i], fields[i]
             coding = c.category == CODING
-            named[i] = (coding, ((c.project or project) if coding else site) or app or UNKNOWN)
+            context = (coding, ((c.project or project) if coding else site) or app or UNKNOWN)
+            named[i] = contexts.setdefault(context, context)
         out: list[list[Piece]] = []
         for pieces in found:  # tight loop: a year is ~500,000 pieces
             day: list[Piece] = []
             append = day.append
-            start, end, coding, name = 0.0, None, False, ""
+            start, end, context = 0.0, None, None
             for a, b, act in pieces:
-                c, n = named[act]
-                if end == a and c is coding and n == name:
+                now = named[act]
+                if end == a and now is context:
                     end = b
                     continue
-                if end is not None:
-                    append((start, end, coding, name))
-                start, end, coding, name = a, b, c, n
-            if end is not None:
-                append((start, end, coding, name))
+                if context is not None:
+                    append((start, end, *context))
+                start, end, context = a, b, now
+            if context is not None:
+                append((start, end, *context))
             out.append(day)
         return out
 
