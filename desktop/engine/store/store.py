@@ -854,14 +854,16 @@ class Store:
     def activity_columns(self, ids: Collection[int], columns: Sequence[str]
                          ) -> dict[int, tuple]:
         """`columns` (of ACTIVITY_FIELDS, flags as stored) of the activities `ids`: for many,
-        one narrow scan of the table instead of whole rows."""
+        one narrow query instead of whole rows."""
         if not set(columns) <= set(ACTIVITY_FIELDS):
             raise ValueError(columns)
         select = f"SELECT id, {', '.join(columns)} FROM activity"
         wanted = set(ids)
         with self._read() as conn:
-            if len(wanted) > _BULK:
-                return {i: tuple(rest) for i, *rest in conn.execute(select) if i in wanted}
+            if len(wanted) > _BULK:  # many: one query, the ids as one JSON array
+                return {i: tuple(rest) for i, *rest in conn.execute(
+                    f"{select} WHERE id IN (SELECT value FROM json_each(?))",
+                    (json.dumps(list(wanted)),))}
             return {i: tuple(rest) for part in _chunks(list(wanted), _IN) for i, *rest in
                     conn.execute(f"{select} WHERE id IN ({','.join('?' * len(part))})", part)}
 
@@ -876,11 +878,11 @@ class Store:
         out: dict[int, Classification] = {}
         made: dict[tuple, Classification] = {}  # few distinct ones: each built once
         with self._read() as conn:
-            if len(ids) > _BULK:  # many: one scan of the fingerprint's rows
-                wanted = set(ids)
-                rows = (r for r in conn.execute(
+            if len(ids) > _BULK:  # many: one query, the ids as one JSON array
+                rows = conn.execute(
                     "SELECT activity, project, category, productivity FROM classification "
-                    "WHERE fingerprint = ?", (fingerprint,)) if r[0] in wanted)
+                    "WHERE fingerprint = ? AND activity IN (SELECT value FROM json_each(?))",
+                    (fingerprint, json.dumps(list(ids))))
             else:
                 rows = (r for part in _chunks(list(ids), _IN) for r in conn.execute(
                     f"SELECT activity, project, category, productivity FROM classification "
