@@ -48,3 +48,25 @@ def qapp(x_session: XSession, tray_host, qapp_args):
     app.processEvents()
     gc.collect()
     app.processEvents()
+
+
+@pytest.fixture(autouse=True)
+def _qt_objects_die_on_the_gui_thread() -> Iterator[None]:
+    """After each test: its windows' background queries finished, then a collection on this
+    (the GUI) thread. Left to a collection that a later test's worker thread happens to
+    trigger, PySide objects of a finished test were destroyed off the GUI thread, and the
+    process crashed (a segfault inside a later test's query, twice in CI)."""
+    yield
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        return
+    for widget in QApplication.allWidgets():
+        runner = getattr(widget, "runner", None)
+        if runner is not None and hasattr(runner, "wait"):
+            runner.wait()
+    app.processEvents()
+    gc.collect()
+    app.processEvents()
+
