@@ -1,5 +1,5 @@
 """The idle tray app loads what an idle tray needs: no charts (pyqtgraph, numpy), no windows
-not opened, no QtNetwork, no module sources kept by PySide6 (issue 21: the tray app's memory)."""
+not opened, no module sources kept by PySide6 (issue 21: the tray app's memory)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ pytestmark = pytest.mark.x11
 NOT_AT_IDLE = ("numpy", "pyqtgraph", "peewee", "desktop.ui.stats_window",
                "desktop.ui.settings_dialog", "desktop.ui.insights_page",
                "desktop.ui.commits_view", "desktop.engine.insights",
-               "PySide6.QtNetwork",  # the single-instance socket is the stdlib's on Unix
                "urllib.request")  # loaded by sync and forwarding when they run
 
 
