@@ -6,12 +6,12 @@ server names reported commits it lacks, which are pushed again."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Collection
 from typing import Any
 
 from desktop.engine.commit_sync import BATCH, wire
+from desktop.engine.digests import sha256
 from desktop.engine.store import Store
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ PATH = "/api/sync/v1/commits/held"
 
 def repository_id(root: str) -> str:
     """The repository's name on the server: a digest of its folder (which stays here)."""
-    return hashlib.sha256(root.encode()).hexdigest()[:32]
+    return sha256(root.encode()).hexdigest()[:32]
 
 
 def report_held(store: Store, client: Any, emails: Collection[str] = ()) -> int:
@@ -36,7 +36,7 @@ def report_held(store: Store, client: Any, emails: Collection[str] = ()) -> int:
         # The refs' fingerprint is stored with the commits they reach (one transaction): the
         # same fingerprint, the same commits; nothing more is read.
         key = f"{HELD}{client.url}\n{root}"
-        digest = hashlib.sha256(f"{project}\n{fingerprint}".encode()).hexdigest()
+        digest = sha256(f"{project}\n{fingerprint}".encode()).hexdigest()
         if store.meta(key) == digest:
             continue
         hashes = sorted(store.commit_hashes(root))

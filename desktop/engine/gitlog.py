@@ -8,10 +8,11 @@ Commits no longer reachable (amended, rebased away, a deleted branch) are report
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Collection
 from dataclasses import dataclass
+
+from desktop.engine.digests import blake2b
 
 REFS = ("--branches", "--remotes", "--tags")
 _FIELDS = "%H%x00%P%x00%ae%x00%an%x00%at%x00%ct%x00%s"
@@ -68,7 +69,7 @@ def fingerprint(root: str) -> str:
     """A digest of every ref and where it points (what `read` is skipped for)."""
     refs = _git(root, "for-each-ref", "--format=%(objectname) %(refname)",
                 "refs/heads", "refs/remotes", "refs/tags")
-    return hashlib.blake2b(refs.encode(), digest_size=16).hexdigest()
+    return blake2b(refs.encode(), digest_size=16).hexdigest()
 
 
 def emails(root: str) -> set[str]:

@@ -15,6 +15,7 @@ import re
 import uuid as uuidlib
 from collections.abc import Collection
 
+from desktop.engine.digests import uuid5
 from desktop.engine.span import MANUAL, Span
 from desktop.engine.store import Store
 
@@ -110,7 +111,7 @@ def split(store: Store, uuid: str, at: float) -> tuple[Span, Span]:
 
 def split_uuid(uuid: str, at: float) -> str:
     """The uuid of the second part of span `uuid` split at `at`."""
-    return str(uuidlib.uuid5(_SPLIT_NS, f"{uuid}@{at!r}"))
+    return str(uuid5(_SPLIT_NS, f"{uuid}@{at!r}"))
 
 
 def delete(store: Store, uuid: str) -> Span:

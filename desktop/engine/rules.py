@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import functools
-import hashlib
 import json
 import re
 import tomllib
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from desktop.engine.digests import sha256
 from desktop.engine.span import ACTIVITY_FIELDS, Classification, Span
 
 # Rules see what a span shows (its activity), not who recorded it: classifications are cached
@@ -172,7 +172,7 @@ class Rules:
             "categories": sorted(self.categories.items()),
             "aliases": sorted(self.aliases.items()),
         }
-        self.fingerprint = hashlib.sha256(
+        self.fingerprint = sha256(
             json.dumps(effective, sort_keys=True).encode()).hexdigest()[:16]
 
     # The matchers are compiled on first use: a report whose activities are classified

@@ -12,16 +12,13 @@ the TimeForged home (a warning says so).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
 import random
 import socket
-import ssl
 import threading
 import time
-import urllib.error
 import urllib.parse
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, fields
@@ -32,6 +29,7 @@ from desktop.engine.achievements import wire as achievement_wire
 from desktop.engine.api.shapes import system_os
 from desktop.engine.commit_holdings import report_held
 from desktop.engine.commit_sync import push_commits
+from desktop.engine.digests import sha256
 from desktop.engine.span import Span
 from desktop.engine.store import Store
 
@@ -151,8 +149,11 @@ class Client:
 
     def request(self, method: str, path: str, body: Any = None,
                 query: dict[str, Any] | None = None) -> Any:
-        from urllib.request import Request, urlopen  # here: an idle tray that syncs
-        # nothing does not load it (1 MiB)
+        # Here: an idle tray that syncs nothing loads neither urllib.request (1 MiB) nor
+        # ssl (OpenSSL, 6 MiB with hashlib's), which urllib.request imports anyway.
+        import ssl
+        from urllib.error import HTTPError, URLError
+        from urllib.request import Request, urlopen
 
         target = self.url + path + (f"?{urllib.parse.urlencode(query)}" if query else "")
         data = json.dumps(body).encode() if body is not None else None
@@ -162,7 +163,7 @@ class Client:
         try:
             with urlopen(req, timeout=self.timeout) as resp:
                 return json.loads(resp.read() or b"null")
-        except urllib.error.HTTPError as exc:
+        except HTTPError as exc:
             detail = _detail(exc.read()[:300].decode("utf-8", "replace"))
             if exc.code in (401, 403):
                 raise SyncError(f"the server refused the API key ({exc.code}: {detail}); "
@@ -173,7 +174,7 @@ class Client:
             raise SyncError(f"server answered {exc.code}: {detail}", transient=transient,
                             retry_after=float(retry) if retry and retry.isdigit() else None
                             ) from None
-        except (urllib.error.URLError, OSError, ValueError) as exc:
+        except (URLError, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", exc)
             if isinstance(reason, ssl.SSLCertVerificationError):
                 raise SyncError(f"TLS error with {self.url}: the server's certificate is not "
@@ -402,7 +403,7 @@ class Syncer:
         """The achievements earned, sent again only when the list changed (the server keeps
         them per key: idempotent); a server without the endpoint (older) is left alone."""
         items = achievement_wire(self.store)
-        digest = hashlib.sha256(f"{self.url}\n{json.dumps(items)}".encode()).hexdigest()
+        digest = sha256(f"{self.url}\n{json.dumps(items)}".encode()).hexdigest()
         if not items or self.store.meta(ACHIEVEMENTS_META) == digest:
             return
         try:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import getpass
-import hashlib
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+from desktop.engine.digests import sha1
 
 TIMEOUT_MS = 1000
 
@@ -15,7 +16,7 @@ TIMEOUT_MS = 1000
 def server_name(home: Path) -> str:
     """A per-user, per-home name, so test homes never meet the real app."""
     key = f"{getpass.getuser()}:{home.resolve()}".encode()
-    return "timeforged-" + hashlib.sha1(key).hexdigest()[:16]
+    return "timeforged-" + sha1(key).hexdigest()[:16]
 
 
 def send(name: str, message: str) -> bool:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import sys
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
+
+from desktop.engine.digests import blake2s
 
 # Categories the default rules produce get stable, distinguishable colors.
 CATEGORY_COLORS = {
@@ -44,7 +45,7 @@ def color_for(name: str | None) -> QColor:
     known = CATEGORY_COLORS.get(name.lower())
     if known:
         return QColor(known)
-    digest = hashlib.blake2s(name.encode("utf-8"), digest_size=2).digest()
+    digest = blake2s(name.encode("utf-8"), digest_size=2).digest()
     hue = int.from_bytes(digest, "big") % 360
     return QColor.fromHsl(hue, 150, 135)
 

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hmac
 import os
 import re
 import threading
 import time
 import uuid
 from pathlib import Path
+
+from desktop.engine.digests import compare_digest
 
 # The id Chrome, Chromium, Edge and Brave give extension/ (fixed by "key" in its manifest).
 CHROME_EXTENSION_IDS = frozenset({"kofknkkmacbjmmeojkpijmbpccbdbahp"})
@@ -75,7 +76,7 @@ def key_from_request(headers, query: dict[str, str]) -> str | None:
 def key_matches(presented: str | None, key: str) -> bool:
     if not presented:
         return False
-    return hmac.compare_digest(presented.strip().lower().encode(), key.lower().encode())
+    return compare_digest(presented.strip().lower().encode(), key.lower().encode())
 
 
 def origin_allowed(origin: str | None) -> bool:

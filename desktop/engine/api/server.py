@@ -1,28 +1,27 @@
 """The local HTTP server: loopback only, the key required, web pages refused.
 
-Built on the standard library's ThreadingHTTPServer; one instance per Engine. Routes live
+Built on the standard library's socketserver (a thread per connection) and http1.py's
+reading and writing of HTTP/1.x; one instance per Engine. Routes live
 in `routes.py`'s registry (see there for adding some).
 """
 
 from __future__ import annotations
 
 import importlib
-import io
 import ipaddress
 import logging
 import math
 import socket
+import socketserver
 import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from desktop.engine.api import routes, security, wakatime_read
+from desktop.engine.api import http1, routes, security, wakatime_read
 from desktop.engine.api.client import SERVER_NAME
 from desktop.engine.api.live import LocalLive
 from desktop.engine.api.routes import ApiError, Request, Response
@@ -148,82 +147,54 @@ class Recorded:
     span_ids: list[str | None]  # per heartbeat: the span it is in (None: it makes none)
 
 
-class _Server(ThreadingHTTPServer):
+class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 64
     api: ApiServer
 
 
-class _UntilDeadline(io.RawIOBase):
-    """A socket's bytes until `deadline` (time.monotonic()), then TimeoutError: a client
-    trickling its request a byte at a time holds a thread no longer than one that stalls."""
-
-    def __init__(self, sock: socket.socket, deadline: float) -> None:
-        self._sock = sock
-        self._deadline = deadline
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        left = self._deadline - time.monotonic()
-        if left <= 0:
-            raise TimeoutError("the request did not arrive in time")
-        self._sock.settimeout(left)
-        return self._sock.recv_into(buffer)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    """One request per connection (HTTP/1.0): the request must arrive within the API's
-    request_timeout of connecting; a connection that sends nothing is closed then."""
+class _Handler(socketserver.BaseRequestHandler):
+    """One request per connection (HTTP/1.0, see http1.py): the request must arrive within the
+    API's request_timeout of connecting; a connection that sends nothing is closed then."""
 
     server: _Server
-    server_version = SERVER_NAME  # the Server header: how our CLI knows it is us answering
+    request: socket.socket
+    method = ""
+    path = ""
+    headers = http1.Headers([])
     _body_read = False  # whether the announced body has been read (else it is drained)
 
     def setup(self) -> None:
-        super().setup()
-        self.rfile.close()  # the socket's own reader, replaced by one with a deadline
-        deadline = time.monotonic() + self.server.api.request_timeout
-        self.rfile = io.BufferedReader(_UntilDeadline(self.connection, deadline))
+        self.connection = self.request
+        self.rfile = http1.reader(self.connection,
+                                  time.monotonic() + self.server.api.request_timeout)
 
-    def handle_one_request(self) -> None:
+    def handle(self) -> None:
         """Any method goes to the routes (405 for one they lack); a connection that sends
         nothing in time is closed, a request that arrives too slowly gets a 408."""
-        self.close_connection = True
-        self.command, self.request_version, self.requestline = "", "HTTP/1.0", ""
         try:
             if not self.rfile.peek(1):
                 return  # closed without a request
-        except TimeoutError:
-            return  # idle
+        except OSError:  # TimeoutError included: idle
+            return
         try:
-            self.raw_requestline = self.rfile.readline(65537)
-            if len(self.raw_requestline) > 65536:
-                self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
-                return
-            if not self.parse_request():
-                return
+            head = http1.read_head(self.rfile)
         except TimeoutError:
             self._send(ApiError(408, self._late()).response())
             return
-        self._serve(self.command)
-
-    def send_error(self, code: int, message: str | None = None,
-                   explain: str | None = None) -> None:
-        """The standard library's protocol errors, as JSON like ours (with a status line even
-        when the request line was too broken to tell its HTTP version)."""
-        self.close_connection = True
-        if self.request_version == "HTTP/0.9":
-            self.request_version = "HTTP/1.0"
-        self._send(ApiError(code, message or HTTPStatus(code).phrase).response())
+        except http1.BadRequest as exc:
+            self._send(ApiError(exc.status, exc.message).response())
+            return
+        except OSError:  # the client went away
+            return
+        if head is None:
+            return
+        self.method, self.path, self.headers = head.method, head.target, head.headers
+        self._serve(head.method)
 
     def _late(self) -> str:
         return f"request: not received within {self.server.api.request_timeout:g} s"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s %s", self.address_string(), format % args)
 
     def _serve(self, method: str) -> None:
         api = self.server.api
@@ -288,6 +259,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _read_body(self, api: ApiServer) -> bytes:
         if self.headers.get("Transfer-Encoding"):
             raise ApiError(411, "Transfer-Encoding: send a Content-Length instead")
+        if len(set(self.headers.get_all("Content-Length"))) > 1:
+            raise ApiError(400, "Content-Length: sent twice, with different values",
+                           field="Content-Length")
         raw = self.headers.get("Content-Length") or "0"
         try:
             length = int(raw)
@@ -311,7 +285,6 @@ class _Handler(BaseHTTPRequestHandler):
         """After refusing a body unread: read (and drop) what the client still sends until it
         has our answer and hangs up, the request's deadline or LINGER_BYTES, so that it sees
         the answer rather than a connection reset."""
-        self.close_connection = True
         try:
             self.connection.shutdown(socket.SHUT_WR)
             left = LINGER_BYTES
@@ -324,27 +297,23 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
     def _send(self, response: Response) -> None:
+        headers = []
+        if response.body or response.status not in (204, 304):
+            headers.append(("Content-Type", response.content_type))
+        if response.stream is None:
+            headers.append(("Content-Length", str(len(response.body))))
+        headers += [("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff"),
+                    *response.headers.items()]
+        head = http1.response_head(response.status, SERVER_NAME, headers)
+        log.debug("%s %s: %s", self.client_address[0], self.method or "-", response.status)
         try:
             self.connection.settimeout(WRITE_TIMEOUT)
-            self.send_response(response.status, HTTPStatus(response.status).phrase
-                               if response.status in HTTPStatus._value2member_map_ else None)
-            if response.body or response.status not in (204, 304):
-                self.send_header("Content-Type", response.content_type)
-            if response.stream is None:
-                self.send_header("Content-Length", str(len(response.body)))
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("X-Content-Type-Options", "nosniff")
-            for name, value in response.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            if response.body and self.command != "HEAD":
-                self.wfile.write(response.body)
-            if response.stream is not None and self.command != "HEAD":
+            self.connection.sendall(head + response.body if self.method != "HEAD" else head)
+            if response.stream is not None and self.method != "HEAD":
                 for chunk in response.stream:  # until the client goes away or we stop
-                    self.wfile.write(chunk)
-                    self.wfile.flush()
+                    self.connection.sendall(chunk)
         except OSError:  # the client went away or does not read
-            self.close_connection = True
+            pass
         finally:
             if response.stream is not None:
                 response.stream.close()

@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 from urllib.parse import quote
 
+from desktop.engine.digests import uuid5
 from desktop.engine.heartbeats import OS_NAMES, UNKNOWN_EDITOR, WAKATIME_TIMEOUT
 
 Pairs = Iterable[tuple[str, float]]
@@ -262,7 +263,7 @@ def stats(lists: Mapping[str, Pairs], total: float, daily: Mapping[date, float],
     best = max(sorted(daily.items()), key=lambda kv: kv[1], default=None)  # ties: the first
     hr_total = duration_parts(total)["text"]
     return {
-        "id": str(uuidlib.uuid5(NAMESPACE, f"stats:{user['id']}:{span.name}")),
+        "id": str(uuid5(NAMESPACE, f"stats:{user['id']}:{span.name}")),
         "user_id": user["id"], "username": user["username"],
         "range": span.name, "human_readable_range": span.text,
         "start": iso(midnight(span.first, tz)), "end": iso(midnight(span.last + timedelta(1), tz)),
@@ -322,7 +323,7 @@ def ago(epoch: float | None, now: float) -> str | None:
 def project(name: str, first: float | None, last: float | None, tz: tzinfo, now: float
             ) -> dict[str, Any]:
     """One of projects' data (the project was first and last seen at these epochs)."""
-    return {"id": str(uuidlib.uuid5(NAMESPACE, f"project:{name}")), "name": name,
+    return {"id": str(uuid5(NAMESPACE, f"project:{name}")), "name": name,
             "repository": None, "badge": None, "color": None, "clients": [],
             "has_public_url": False, "human_readable_last_heartbeat_at": ago(last, now),
             "last_heartbeat_at": stamp(last, tz), "human_readable_first_heartbeat_at":
@@ -392,7 +393,7 @@ def goal(*, goal_id: str, title: str, goal_seconds: float, actual: Mapping[date,
 
 def goal_id(scope: str) -> str:
     """The stable id of the daily goal of `scope` (a user, this machine)."""
-    return str(uuidlib.uuid5(NAMESPACE, f"daily-goal:{scope}"))
+    return str(uuid5(NAMESPACE, f"daily-goal:{scope}"))
 
 
 def goal_title(goal_seconds: float, category: str = "coding") -> str:

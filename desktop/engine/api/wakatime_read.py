@@ -11,13 +11,13 @@ import getpass
 import json
 import logging
 import time
-import uuid as uuidlib
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from desktop.engine.api import shapes
 from desktop.engine.api.routes import ApiError, Request, Response, route
+from desktop.engine.digests import uuid5
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +178,7 @@ def current_user(request: Request) -> Response:
     name = local_user()
     last, project = _last_seen(reader)
     return Response.json({"data": shapes.user(
-        uid=str(uuidlib.uuid5(shapes.NAMESPACE, f"device:{reader.device}")), username=name,
+        uid=str(uuid5(shapes.NAMESPACE, f"device:{reader.device}")), username=name,
         full_name=_full_name(name), email=None, tz=reader.tz,
         created=request.engine.store.first_start(), last_heartbeat=last, last_project=project)})
 
@@ -221,7 +221,7 @@ def stats(request: Request) -> Response:
     except shapes.RangeError as exc:
         raise _range_error(exc) from None
     lists, total, extra = reader.lists(span.first, span.last)
-    user = {"id": str(uuidlib.uuid5(shapes.NAMESPACE, f"device:{reader.device}")),
+    user = {"id": str(uuid5(shapes.NAMESPACE, f"device:{reader.device}")),
             "username": local_user()}
     return Response.json({"data": shapes.stats(lists, total, reader.daily(span.first, span.last),
                                                span, reader.tz, user, extra)})
@@ -308,7 +308,7 @@ def _goal(reader: Reader) -> dict[str, Any] | None:
     return shapes.goal(goal_id=shapes.goal_id(f"device:{reader.device}"),
                        title=shapes.goal_title(seconds, goals.category), goal_seconds=seconds,
                        actual=actual, today=today, tz=reader.tz,
-                       owner={"id": str(uuidlib.uuid5(shapes.NAMESPACE,
+                       owner={"id": str(uuid5(shapes.NAMESPACE,
                                                       f"device:{reader.device}")),
                               "username": name, "display_name": name,
                               "full_name": _full_name(name), "email": None, "photo": None},

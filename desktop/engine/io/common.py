@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from desktop.engine.digests import uuid5
 from desktop.engine.formatting import format_duration
 
 Progress = Callable[[int, int], None]
@@ -48,7 +49,7 @@ class ImportResult:
 
 
 def import_uuid(source: str, identity: str) -> str:
-    return str(uuidlib.uuid5(IMPORT_NAMESPACE, f"{source}|{identity}"))
+    return str(uuid5(IMPORT_NAMESPACE, f"{source}|{identity}"))
 
 
 def load_json(path: Path) -> Any:

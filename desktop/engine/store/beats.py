@@ -21,12 +21,12 @@ focus, a range was deleted) and activities the rules exclude.
 
 from __future__ import annotations
 
-import hashlib
 import uuid as uuidlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from desktop.engine.digests import blake2b, uuid5
 from desktop.engine.span import ACTIVITY_FIELDS, Span
 
 STOP = 0
@@ -43,12 +43,12 @@ Many = Callable[[str, list[tuple]], None]  # "INSERT ... VALUES %s" for many row
 
 def hash64(value: Any) -> int:
     """A stable signed 64-bit hash of `repr(value)` (a key or an identity)."""
-    digest = hashlib.blake2b(repr(value).encode(), digest_size=8).digest()
+    digest = blake2b(repr(value).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True) or 1  # 0 is STOP's
 
 
 def span_uuid(device: str, source: str, start: float, key: int) -> str:
-    return str(uuidlib.uuid5(SPAN_NS, f"{device}\x1f{source}\x1f{start!r}\x1f{key}"))
+    return str(uuid5(SPAN_NS, f"{device}\x1f{source}\x1f{start!r}\x1f{key}"))
 
 
 @dataclass(slots=True)

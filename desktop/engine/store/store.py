@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import sqlite3
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop.engine import paths
+from desktop.engine.digests import blake2b, uuid5
 from desktop.engine.span import (
     ACTIVITY_FIELDS,
     FLAG_INDICES,
@@ -70,7 +70,7 @@ def _key_hash(key: tuple) -> str:
     the key before that field existed, so stored activities keep theirs."""
     if key and key[-1] is None:
         key = key[:-1]
-    return hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
+    return blake2b(repr(key).encode(), digest_size=16).hexdigest()
 
 
 def _time_parts(times: list[float], indices: list[int]) -> Iterator[list[int]]:
@@ -545,7 +545,7 @@ class Store:
                 if b > end:
                     right = [round(c * (b - end) / length) for c in counts]
                     if a < start:
-                        conn.execute(_INSERT, (str(uuidlib.uuid5(_SPLIT_NS, f"{uuid}@{end!r}")),
+                        conn.execute(_INSERT, (str(uuid5(_SPLIT_NS, f"{uuid}@{end!r}")),
                                                end, b, *right, act, org, now))
                     else:
                         conn.execute(
