@@ -185,6 +185,7 @@ class _Handler(socketserver.BaseRequestHandler):
             return
         except http1.BadRequest as exc:
             self._send(ApiError(exc.status, exc.message).response())
+            self._linger()
             return
         except OSError:  # the client went away
             return
@@ -282,9 +283,9 @@ class _Handler(socketserver.BaseRequestHandler):
         return body
 
     def _linger(self) -> None:
-        """After refusing a body unread: read (and drop) what the client still sends until it
-        has our answer and hangs up, the request's deadline or LINGER_BYTES, so that it sees
-        the answer rather than a connection reset."""
+        """After refusing a body or a malformed request unread: read (and drop) what the
+        client still sends until it has our answer and hangs up, the request's deadline or
+        LINGER_BYTES, so that it sees the answer rather than a connection reset."""
         try:
             self.connection.shutdown(socket.SHUT_WR)
             left = LINGER_BYTES
