@@ -4,8 +4,8 @@ hashlib's are the fallback where a build lacks them."""
 
 from __future__ import annotations
 
-import uuid
 from _operator import _compare_digest as compare_digest  # what hmac.compare_digest is
+from typing import TYPE_CHECKING
 
 try:
     from _blake2 import blake2b, blake2s
@@ -23,10 +23,15 @@ except ImportError:  # pragma: no cover
     except ImportError:
         from hashlib import sha256
 
+if TYPE_CHECKING:
+    from uuid import UUID
+
 __all__ = ["blake2b", "blake2s", "compare_digest", "sha1", "sha256", "uuid5"]
 
 
-def uuid5(namespace: uuid.UUID, name: str) -> uuid.UUID:
-    """`uuid.uuid5`, whose sha1 comes from hashlib."""
-    return uuid.UUID(bytes=sha1(namespace.bytes + name.encode("utf-8")).digest()[:16],
-                     version=5)
+def uuid5(namespace: UUID, name: str) -> UUID:
+    """`uuid.uuid5(namespace, name)`, without hashlib's sha1 (uuid is imported here: the CLI's
+    quick commands do not need it)."""
+    from uuid import UUID
+
+    return UUID(bytes=sha1(namespace.bytes + name.encode("utf-8")).digest()[:16], version=5)

@@ -7,7 +7,6 @@ rounds and wraps them the way WakaTime answers, and resolves WakaTime's range ke
 
 from __future__ import annotations
 
-import calendar
 import platform
 import uuid as uuidlib
 from collections import defaultdict
@@ -200,6 +199,8 @@ def stats_range(name: str, today: date, first_day: date | None) -> StatsRange:
         elif len(name) == 7 and name[4] == "-" and name[:4].isdigit() and name[5:].isdigit():
             year, month = int(name[:4]), int(name[5:])
             first = date(year, month, 1)
+            import calendar  # here: the idle tray's API need not build its tables
+
             last = date(year, month, calendar.monthrange(year, month)[1])
             text = first.strftime("%B %Y")
         else:
