@@ -53,15 +53,15 @@ def run(argv: list[str] | None = None, *, autostart: bool = False, show_stats: b
     app.setDesktopFileName("timeforged")
     app.setQuitOnLastWindowClosed(False)
 
-    from desktop.ui.single_instance import SingleInstance, send, server_name
+    from desktop.ui.single_instance import send, server_name, single_instance
 
     name = server_name(home)
     if send(name, "show-stats"):
         print("TimeForged is already running: its statistics window was brought forward.")
         return 0
-    instance = SingleInstance(name, app)
+    instance = single_instance(name, app)
     if not instance.listen():
-        print(f"warning: single-instance socket unavailable: {instance.server.errorString()}",
+        print(f"warning: single-instance socket unavailable: {instance.error}",
               file=sys.stderr)
 
     from desktop.engine.service import Engine

@@ -1,16 +1,25 @@
-"""One app per TimeForged home: a local socket that later starts talk to."""
+"""One app per TimeForged home: a local socket that later starts talk to. On Unix it is a Unix
+socket from the standard library (`unix_instance`); elsewhere (Windows' named pipes) Qt's
+QLocalServer, loaded only there."""
 
 from __future__ import annotations
 
 import getpass
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from desktop.engine.digests import sha1
 
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalSocket
+
+    from desktop.ui.unix_instance import UnixInstance
+
 TIMEOUT_MS = 1000
+UNIX = os.name == "posix"
 
 
 def server_name(home: Path) -> str:
@@ -21,6 +30,12 @@ def server_name(home: Path) -> str:
 
 def send(name: str, message: str) -> bool:
     """Deliver `message` to a running instance; False if none answers."""
+    if UNIX:
+        from desktop.ui import unix_instance
+
+        return unix_instance.send(name, message, TIMEOUT_MS / 1000)
+    from PySide6.QtNetwork import QLocalSocket
+
     sock = QLocalSocket()
     sock.connectToServer(name)
     if not sock.waitForConnected(TIMEOUT_MS):
@@ -34,23 +49,38 @@ def send(name: str, message: str) -> bool:
     return ok
 
 
-class SingleInstance(QObject):
+def single_instance(name: str, parent: QObject | None = None) -> UnixInstance | QtInstance:
+    """The instance's server (not listening yet): `listen()`, `close()`, `error`, `message`."""
+    if UNIX:
+        from desktop.ui.unix_instance import UnixInstance
+
+        return UnixInstance(name, parent)
+    return QtInstance(name, parent)
+
+
+class QtInstance(QObject):
     """Owns the socket once `listen()` succeeds; `message` fires for each line received."""
 
     message = Signal(str)
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
+        from PySide6.QtNetwork import QLocalServer
+
         super().__init__(parent)
         self.name = name
         self.server = QLocalServer(self)
         self.server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self.server.newConnection.connect(self._accept)
 
+    @property
+    def error(self) -> str:
+        return self.server.errorString()
+
     def listen(self) -> bool:
         if self.server.listen(self.name):
             return True
         # A socket left behind by a crashed instance: nobody answered `send`, so remove it.
-        QLocalServer.removeServer(self.name)
+        self.server.removeServer(self.name)
         return self.server.listen(self.name)
 
     def close(self) -> None:

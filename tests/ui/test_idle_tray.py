@@ -1,5 +1,5 @@
 """The idle tray app loads what an idle tray needs: no charts (pyqtgraph, numpy), no windows
-not opened, no module sources kept by PySide6 (issue 21: the tray app's memory)."""
+not opened, no QtNetwork, no module sources kept by PySide6 (issue 21: the tray app's memory)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ NOT_AT_IDLE = ("numpy", "pyqtgraph", "peewee", "desktop.ui.stats_window",
                "urllib.request",  # loaded by sync and forwarding when they run
                # OpenSSL (libcrypto): desktop/engine/digests.py, the API's own HTTP layer
                "hashlib", "_hashlib", "hmac", "secrets", "ssl", "_ssl", "http.server",
-               "http.client", "email")
+               "http.client", "email",
+               "PySide6.QtNetwork")  # the single-instance socket is the stdlib's on Unix
 
 
 def imported(log: str) -> set[str]:
