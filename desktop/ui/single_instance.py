@@ -89,10 +89,12 @@ class QtInstance(QObject):
     def _accept(self) -> None:
         while self.server.hasPendingConnections():
             sock = self.server.nextPendingConnection()
-            sock.readyRead.connect(lambda s=sock: self._read(s))
+            sock.readyRead.connect(self._read)  # not a lambda holding self: unix_instance
             sock.disconnected.connect(sock.deleteLater)
 
-    def _read(self, sock: QLocalSocket) -> None:
+    def _read(self) -> None:
+        """A client sent something: the socket that says so is the sender."""
+        sock: QLocalSocket = self.sender()
         while sock.canReadLine():
             line = bytes(sock.readLine().data()).decode(errors="replace").strip()
             sock.write(b"ok\n")
