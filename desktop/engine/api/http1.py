@@ -64,7 +64,6 @@ class Headers(Mapping[str, str]):
 class Head(NamedTuple):
     """A request up to its body."""
 
-    line: str  # the request line as received (for the log)
     method: str
     target: str  # the path and query
     headers: Headers
@@ -118,7 +117,7 @@ def read_head(rfile: io.BufferedReader) -> Head | None:
         raise BadRequest(400, f"Bad HTTP/0.9 request type ({method!r})")
     if target.startswith("//"):  # a scheme-relative URL to a client: one slash is the path
         target = "/" + target.lstrip("/")
-    return Head(line, method, target, _read_headers(rfile))
+    return Head(method, target, _read_headers(rfile))
 
 
 def _version(text: str) -> tuple[int, int] | None:

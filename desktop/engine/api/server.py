@@ -166,7 +166,7 @@ class _Handler(socketserver.BaseRequestHandler):
     _body_read = False  # whether the announced body has been read (else it is drained)
 
     def setup(self) -> None:
-        self.connection = self.request
+        self.connection: socket.socket = self.request
         self.rfile = http1.reader(self.connection,
                                   time.monotonic() + self.server.api.request_timeout)
 
