@@ -13,9 +13,11 @@ from desktop.cli import COMMANDS
 
 HEAVY = ("rich", "peewee", "numpy", "PySide6", "pyqtgraph", "pygments", "psutil", "Xlib",
          "fastapi")
-# Lighter, but `status` runs in shell prompts: what it does not need (issue 21, round 2).
+# Lighter, but `status` runs in shell prompts: what it does not need (issue 21, rounds 2 and
+# 3: dataclasses imports inspect; argparse's formatter, shutil).
 NOT_FOR_STATUS = ("platformdirs", "tempfile", "socket", "encodings.idna",
-                  "desktop.engine.gitlog", "desktop.engine.api.client")
+                  "desktop.engine.gitlog", "desktop.engine.api.client", "dataclasses",
+                  "inspect", "shutil")
 
 LOADED = """
 import contextlib, io, json, sys
@@ -65,10 +67,11 @@ def test_status_and_report_read_the_store_without_peewee(tf_home):
     assert loaded(run(["report", "today"]), tf_home) == []  # the table, piped: no rich
 
 
-def test_status_loads_no_platform_dirs_socket_nor_git(tf_home):
+def test_status_and_report_load_no_platform_dirs_socket_git_nor_dataclasses(tf_home):
     loaded(run(["status"]), tf_home)  # a new file: its schema is made (Peewee loads socket)
     assert loaded(run(["status"]), tf_home, NOT_FOR_STATUS) == []
     assert loaded(run(["status", "--json"]), tf_home, NOT_FOR_STATUS) == []
+    assert loaded(run(["report", "today"]), tf_home, NOT_FOR_STATUS) == []
 
 
 def test_now_reads_the_config_without_the_rules(tf_home):
