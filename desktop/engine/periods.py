@@ -7,7 +7,6 @@ date).
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from desktop.engine.records import Frozen
@@ -25,6 +24,8 @@ def midnight(day: date, tz: tzinfo | None) -> datetime:
 
 
 def _add_months(day: date, months: int) -> date:
+    import calendar  # here: `status` and `report today` add no months
+
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))

@@ -17,7 +17,7 @@ HEAVY = ("rich", "peewee", "numpy", "PySide6", "pyqtgraph", "pygments", "psutil"
 # 3: dataclasses imports inspect; argparse's formatter, shutil).
 NOT_FOR_STATUS = ("platformdirs", "tempfile", "socket", "encodings.idna",
                   "desktop.engine.gitlog", "desktop.engine.api.client", "dataclasses",
-                  "inspect", "shutil")
+                  "inspect", "shutil", "calendar")
 
 LOADED = """
 import contextlib, io, json, sys
