@@ -6,7 +6,9 @@ dataclass's."""
 
 from __future__ import annotations
 
-from typing import Any, Self
+from collections.abc import Callable
+from operator import attrgetter
+from typing import Any, ClassVar, Self
 
 
 class Record:
@@ -14,14 +16,19 @@ class Record:
     dataclass."""
 
     __slots__ = ()
+    _get: ClassVar[Callable[[Any], tuple]]  # the fields' values, in order
 
-    def _values(self) -> tuple:
-        return tuple(getattr(self, name) for name in self.__slots__)
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        fields = cls.__dict__.get("__slots__", ())
+        if fields:
+            get = attrgetter(*fields)
+            cls._get = staticmethod(get if len(fields) > 1 else lambda r: (get(r),))
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        return self._values() == other._values()  # type: ignore[attr-defined]
+        return self._get(self) == self._get(other)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -30,7 +37,7 @@ class Record:
         return f"{type(self).__qualname__}({shown})"
 
     def __reduce__(self) -> tuple:
-        return type(self), self._values()
+        return type(self), self._get(self)
 
     def replace(self, **changes: Any) -> Self:
         """A copy with `changes` (as dataclasses.replace)."""
@@ -53,4 +60,4 @@ class Frozen(Record):
         raise AttributeError(f"cannot delete field {name!r}")
 
     def __hash__(self) -> int:
-        return hash(self._values())
+        return hash(self._get(self))
