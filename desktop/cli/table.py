@@ -85,9 +85,10 @@ def _plain_output() -> bool:
         return tty == "0"
     if os.environ.get("FORCE_COLOR") is not None:
         return os.environ["FORCE_COLOR"] == ""
+    isatty = getattr(out, "isatty", None)
     try:
-        return not out.isatty()
-    except ValueError:
+        return isatty is None or not isatty()
+    except ValueError:  # closed
         return True
 
 

@@ -89,6 +89,17 @@ def test_rich_decides_the_terminal_and_the_width(monkeypatch):
     assert table._plain(*args) is not None
     monkeypatch.setenv("COLUMNS", "0")  # rich keeps a zero width: not worth copying
     assert table._plain(*args) is None
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.delenv("TTY_COMPATIBLE")
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stdout", Terminal())  # styles: rich's own
+    assert table._plain(*args) is None
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO(), encoding="latin-1"))
+    assert table._plain(*args) is None  # rich draws the box in ASCII
 
 
 def test_report_prints_the_table_rich_printed(tf_home):
