@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import socket
 import subprocess
 import sys
 
@@ -27,11 +28,19 @@ print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)), file=sys.std
 """
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def loaded(code: str, home: str, modules: tuple[str, ...] = HEAVY) -> list[str]:
-    """Which of `modules` are in sys.modules after running `code` in a new interpreter."""
+    """Which of `modules` are in sys.modules after running `code` in a new interpreter (its
+    API port one where nothing answers: a tracker running on this machine would)."""
     done = subprocess.run(
         [sys.executable, "-c", LOADED.format(code=code, heavy=modules)],
-        env={"TIMEFORGED_HOME": home, "PATH": "/usr/bin:/bin", "TZ": "UTC"},
+        env={"TIMEFORGED_HOME": home, "PATH": "/usr/bin:/bin", "TZ": "UTC",
+             "TIMEFORGED_API_PORT": str(free_port())},
         capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stderr.strip().splitlines()[-1])
