@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -81,6 +82,12 @@ def year_of_data(spans: int) -> Path:
     partial.rename(database)
     (home / "config.toml").write_text("[breaks]\nenabled = false\n")
     return data
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def run_one(argv: tuple[str, ...], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
@@ -144,7 +151,10 @@ def main() -> int:
     session = start_session(1280, 800)
     try:
         session.open_window("cart.py - webshop - Visual Studio Code", "Code")
-        env = {**session.env, "XDG_DATA_HOME": str(data), "NO_COLOR": "1", "COLUMNS": "100"}
+        # The API's port one where nothing answers: a TimeForged running on this machine would
+        # make `status` ask it (no app runs beside the history measured).
+        env = {**session.env, "XDG_DATA_HOME": str(data), "NO_COLOR": "1", "COLUMNS": "100",
+               "TIMEFORGED_API_PORT": str(free_port())}
         for name in ("TIMEFORGED_HOME", "PYTHONDONTWRITEBYTECODE"):
             env.pop(name, None)
         times = run_all(env, args.runs, args.warmup, checkouts)
