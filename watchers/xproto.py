@@ -1,11 +1,11 @@
 """A small X11 protocol client: the few requests the X11 watchers make, over a plain socket.
 
 It connects to $DISPLAY (a Unix socket, or TCP port 6000+n of a host), authenticates with the
-MIT-MAGIC-COOKIE-1 of the Xauthority file (none when it has no matching entry), and sends
-requests without waiting: each returns a Cookie whose reply() flushes what is queued and
-reads until that request's reply (or error) arrives, so that requests sent together cost one
-round trip. No extension is initialised unless asked for (QueryExtension); events, which
-this client never selects, are skipped.
+MIT-MAGIC-COOKIE-1 of the Xauthority file (none when it has no matching entry), and queues
+requests without waiting: one with a reply returns a Cookie, whose reply() sends what is
+queued and reads until that request's reply (or error) arrives, so that requests sent
+together cost one round trip. No extension is initialised unless asked for
+(QueryExtension); events, which this client never selects, are skipped.
 
 Errors: an X error reply raises XError from reply(); a connection the server refuses or
 closes raises an OSError (XSetupError, XConnectionClosed).
@@ -13,8 +13,8 @@ closes raises an OSError (XSetupError, XConnectionClosed).
 
 from __future__ import annotations
 
-# socket's C core: `import socket` costs ~2.5 ms of enum building (issue 21), every
-# `timeforged now` connects.
+# socket's C core: `import socket` costs ~2.5 ms of enum building, paid by every
+# `timeforged now` (issue 21).
 import _socket
 import os
 import struct
@@ -23,7 +23,6 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 ANY_PROPERTY_TYPE = 0
-CURRENT_TIME = 0
 # Event masks of SendEvent.
 SUBSTRUCTURE_NOTIFY_MASK = 1 << 19
 SUBSTRUCTURE_REDIRECT_MASK = 1 << 20
@@ -256,15 +255,16 @@ class Connection:
         data, self._in = self._in[:size], self._in[size:]
         return data
 
-    def send(self, request: bytes, parse: Callable[[bytes], Any] | None = None) -> Cookie:
-        """Queue `request` (whole, padded); its cookie. `parse` reads its reply: requests
-        without one are given None (sync() raises their errors)."""
-        self._sequence += 1
+    def send(self, request: bytes) -> None:
+        """Queue a request without a reply (whole, padded); sync() raises its error."""
+        self._sequence = (self._sequence + 1) & 0xFFFF
         self._out.append(request)
-        sequence = self._sequence & 0xFFFF
-        if parse is not None:
-            self._awaited[sequence] = None
-        return Cookie(self, sequence, parse or _no_reply)
+
+    def request(self, request: bytes, parse: Callable[[bytes], Any]) -> Cookie:
+        """Queue a request with a reply; its cookie, whose reply() is `parse` of the reply."""
+        self.send(request)
+        self._awaited[self._sequence] = None
+        return Cookie(self, self._sequence, parse)
 
     def flush(self) -> None:
         if self._out:
@@ -272,7 +272,7 @@ class Connection:
             self.sock.sendall(data)
 
     def wait(self, sequence: int) -> bytes:
-        """The reply to the request of `sequence` (sent with a parser); XError if it failed."""
+        """The reply to the request of `sequence` (sent by request()); XError if it failed."""
         self.flush()
         awaited = self._awaited
         while awaited[sequence] is None:
@@ -333,22 +333,22 @@ class Connection:
                      only_if_exists: bool = False) -> list[int]:
         """The atoms of `names`, asked together (one round trip); 0 for a name that does not
         exist when `only_if_exists`."""
-        return self.replies([self.send(_named(16, only_if_exists, name.encode()), _card32_at_8)
-                             for name in names])
+        return self.replies([self.request(_named(16, only_if_exists, name.encode()),
+                                          _card32_at_8) for name in names])
 
     def get_property(self, window: int, prop: int, kind: int = ANY_PROPERTY_TYPE,
                      long_length: int = 2048, *, delete: bool = False) -> Cookie:
         """GetProperty, up to `long_length` 4-byte units of its value; reply(): a Property."""
-        return self.send(struct.pack("=BBHIIIII", 20, delete, 6, window, prop, kind, 0,
+        return self.request(struct.pack("=BBHIIIII", 20, delete, 6, window, prop, kind, 0,
                                      long_length), _property)
 
     def get_input_focus(self) -> Cookie:
         """reply(): the focused window (0: None, 1: PointerRoot)."""
-        return self.send(struct.pack("=BxH", 43, 1), _card32_at_8)
+        return self.request(struct.pack("=BxH", 43, 1), _card32_at_8)
 
     def query_tree(self, window: int) -> Cookie:
         """reply(): (root, parent, children) of `window`."""
-        return self.send(struct.pack("=BxHI", 15, 2, window), _tree)
+        return self.request(struct.pack("=BxHI", 15, 2, window), _tree)
 
     def send_event(self, destination: int, event: bytes, mask: int,
                    propagate: bool = False) -> None:
@@ -358,7 +358,7 @@ class Connection:
     def query_extension(self, name: str) -> int | None:
         """The major opcode of extension `name`, None where the server lacks it (cached)."""
         if name not in self._extensions:
-            reply = self.send(_named(98, 0, name.encode()), bytes).reply()
+            reply = self.request(_named(98, 0, name.encode()), bytes).reply()
             present, major = reply[8], reply[9]
             self._extensions[name] = major if present else None
         return self._extensions[name]
@@ -367,7 +367,7 @@ class Connection:
     def screensaver_idle_ms(self, major: int) -> Cookie:
         """MIT-SCREEN-SAVER QueryInfo on the root window (`major`: the extension's opcode);
         reply(): milliseconds since the last input."""
-        return self.send(struct.pack("=BBHI", major, 1, 2, self.root), _card32_at_16)
+        return self.request(struct.pack("=BBHI", major, 1, 2, self.root), _card32_at_16)
 
     def record_create_context(self, major: int, device_events: tuple[int, int]) -> int:
         """RECORD CreateContext for every client's device events of the types in the range
@@ -400,10 +400,6 @@ def client_message(window: int, kind: int, data: tuple[int, int, int, int, int])
 def _named(opcode: int, flag: int, name: bytes) -> bytes:
     """A request of the InternAtom / QueryExtension shape: a counted, padded name."""
     return struct.pack("=BBHHxx", opcode, flag, 2 + (len(name) + 3) // 4, len(name)) + _pad(name)
-
-
-def _no_reply(_: bytes) -> None:
-    raise RuntimeError("this request has no reply")
 
 
 def _card32_at_8(reply: bytes) -> int:
