@@ -9,7 +9,7 @@ import time
 import uuid as uuidlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,7 +24,7 @@ from server.models import Device, User
 
 COUNTERS = ("keystrokes", "clicks", "scrolls", "moves", "lines_added", "lines_deleted",
             "idle_to_active")
-SPAN_FIELDS = tuple(f.name for f in fields(Span))
+SPAN_FIELDS: tuple[str, ...] = Span.__slots__
 _COLS = 'uuid, start, "end", activity, origin, ' + ", ".join(COUNTERS) + ", updated"
 _NCOLS = 6 + len(COUNTERS)
 _UPSERT = (f"INSERT INTO span ({_COLS}) VALUES %s ON CONFLICT (uuid) DO UPDATE SET "

@@ -4,7 +4,6 @@ reference of the counting rule (docs/accounting.md), on real SQLite files."""
 
 from __future__ import annotations
 
-import dataclasses
 import sqlite3
 from collections import defaultdict
 from datetime import UTC, datetime
@@ -34,7 +33,7 @@ def reference(spans: list[Span], rules: Rules) -> dict[str, float]:
         if covering:
             win = min(covering, key=lambda s: (-RANK[s.source], -s.start, s.uuid))
             out[win.category or rules.classify(
-                dataclasses.replace(win, category=None)).category] += b - a
+                win.replace(category=None)).category] += b - a
     return {k: v for k, v in out.items() if v > 1e-9}
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import os
 import time
@@ -208,7 +207,7 @@ def test_redactor_can_rewrite_or_drop_before_the_sink_sees_anything():
         if span.app == "keepass":
             return None
         if "bank" in (span.title or ""):
-            return dataclasses.replace(span, title="[redacted]", url=None)
+            return span.replace(title="[redacted]", url=None)
         return span
 
     tracker, rec, clock = make(redactor=redact)

@@ -5,7 +5,6 @@ command first imports them."""
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,14 +40,16 @@ class CliError(Exception):
     """A message for the user; the command exits with status 2."""
 
 
-@dataclass
 class Context:
-    home: Path
-    config: Config
-    rules: Rules
-    store: Store
-    analytics: Analytics
-    scratch: Path | None = None  # a read-only database's copy lives here
+    """What a read-side command works with; `scratch`: where a read-only database's copy
+    lives."""
+
+    __slots__ = ("analytics", "config", "home", "rules", "scratch", "store")
+
+    def __init__(self, home: Path, config: Config, rules: Rules, store: Store,
+                 analytics: Analytics, scratch: Path | None = None) -> None:
+        self.home, self.config, self.rules, self.store = home, config, rules, store
+        self.analytics, self.scratch = analytics, scratch
 
     def close(self) -> None:
         self.store.close()

@@ -8,9 +8,8 @@ import csv
 import json
 import sys
 
-from rich.table import Table
-
-from desktop.cli.context import console, open_context
+from desktop.cli.context import open_context
+from desktop.cli.table import print_table
 from desktop.cli.timerange import PERIODS, resolve_range
 from desktop.cli.timesheet import TIMESHEET, print_timesheet
 from desktop.engine.analytics import DIMENSIONS
@@ -78,16 +77,12 @@ def run(args: argparse.Namespace) -> int:
         for item in summary.items:
             writer.writerow([item.name, round(item.seconds, 3)])
     else:
-        table = Table(title=f"{start:%Y-%m-%d %H:%M} → {end:%Y-%m-%d %H:%M} by {args.by}")
-        table.add_column(args.by)
-        table.add_column("time", justify="right")
-        table.add_column("%", justify="right")
-        table.add_column("")
+        rows = []
         for item in summary.items:
             share = item.seconds / total if total else 0
-            table.add_row(item.name, format_duration(item.seconds), f"{100 * share:.1f}",
-                          "█" * max(1, round(share * 30)))
-        table.add_section()
-        table.add_row("total", format_duration(total), "", "")
-        console.print(table)
+            rows.append((item.name, format_duration(item.seconds), f"{100 * share:.1f}",
+                         "█" * max(1, round(share * 30))))
+        print_table(f"{start:%Y-%m-%d %H:%M} → {end:%Y-%m-%d %H:%M} by {args.by}",
+                    [(args.by, "left"), ("time", "right"), ("%", "right"), ("", "left")],
+                    rows, [("total", format_duration(total), "", "")])
     return 0

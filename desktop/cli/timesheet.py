@@ -6,9 +6,7 @@ from __future__ import annotations
 import json
 import sys
 
-from rich.table import Table
-
-from desktop.cli.context import console
+from desktop.cli.table import print_table
 from desktop.engine.formatting import format_duration
 from desktop.engine.timesheet import timesheet_csv
 
@@ -25,12 +23,7 @@ def print_timesheet(fmt: str, rows: list[tuple[str, str, float]]) -> int:
             sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        table = Table(title="timesheet")
-        for col in ("day", "project", "time"):
-            table.add_column(col, justify="right" if col == "time" else "left")
-        for d, p, s in rows:
-            table.add_row(d, p, format_duration(s))
-        table.add_section()
-        table.add_row("total", "", format_duration(total))
-        console.print(table)
+        print_table("timesheet", [("day", "left"), ("project", "left"), ("time", "right")],
+                    [(d, p, format_duration(s)) for d, p, s in rows],
+                    [("total", "", format_duration(total))])
     return 0

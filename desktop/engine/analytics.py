@@ -13,13 +13,13 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from contextlib import suppress
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from desktop.engine.records import Frozen, Record
 from desktop.engine.span import ACTIVITY_FIELDS, Classification, Classifier, Span
 from desktop.engine.store import Store, StoreError, named_blocks
 from desktop.engine.store.named_blocks import PRODUCTIVITY_NAMES, UNCATEGORIZED, UNKNOWN
@@ -42,41 +42,63 @@ _PROJECT = _FIELD_INDEX["project"]
 Key = tuple[int, int]  # (activity id, origin id)
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(Frozen):
+    __slots__ = ("name", "seconds")
+
     name: str
     seconds: float
 
+    def __init__(self, name: str, seconds: float) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "seconds", seconds)
 
-@dataclass(frozen=True)
-class Summary:
+
+class Summary(Frozen):
+    __slots__ = ("start", "end", "by", "total_seconds", "items")  # noqa: RUF023
+
     start: datetime
     end: datetime
     by: str
     total_seconds: float
     items: list[Item]  # largest first
 
+    def __init__(self, start: datetime, end: datetime, by: str, total_seconds: float,
+                 items: list[Item]) -> None:
+        for field, value in zip(self.__slots__, (start, end, by, total_seconds, items),
+                                strict=True):
+            object.__setattr__(self, field, value)
 
-@dataclass(slots=True)
-class TimelineEntry:
+
+class TimelineEntry(Record):
     """A non-overlapping stretch of the timeline: who won it and what the rules make of it."""
 
-    start: datetime
-    end: datetime
-    span: Span
-    classification: Classification
+    __slots__ = ("start", "end", "span", "classification")  # noqa: RUF023
+
+    def __init__(self, start: datetime, end: datetime, span: Span,
+                 classification: Classification) -> None:
+        self.start = start
+        self.end = end
+        self.span = span
+        self.classification = classification
 
     @property
     def seconds(self) -> float:
         return (self.end - self.start).total_seconds()
 
 
-@dataclass(frozen=True)
-class Streaks:
+class Streaks(Frozen):
+    __slots__ = ("current", "best", "today_seconds", "goal_seconds")  # noqa: RUF023
+
     current: int          # days in a row meeting the goal, up to today (today counts once met)
     best: int
     today_seconds: float
     goal_seconds: float
+
+    def __init__(self, current: int, best: int, today_seconds: float,
+                 goal_seconds: float) -> None:
+        for field, value in zip(self.__slots__, (current, best, today_seconds, goal_seconds),
+                                strict=True):
+            object.__setattr__(self, field, value)
 
 
 def local_zone() -> tzinfo:

@@ -10,17 +10,13 @@ Lists are comma-separated; booleans are 1/0, true/false, yes/no, on/off.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import tomllib
-import types
-import typing
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from desktop.engine import paths
@@ -42,128 +38,191 @@ def _range(low: float, high: float, unit: float | None = None) -> dict[str, Any]
     return {"range": (low, high), "unit": unit} if unit else {"range": (low, high)}
 
 
-@dataclass
-class TrackingConfig:
-    poll_interval: float = field(default=1.0, metadata=_range(0.2, 60, 1))
-    idle_timeout: float = field(default=180.0, metadata=_range(10, 86_400, 1))
-    flush_interval: float = field(default=5.0, metadata=_range(0.5, 10, 1))
+class Setting:
+    """One key of a section: its default (a list's is copied for each section; `factory`
+    makes a whole section's), its type from the annotation (`kind`: bool, int, float, str or
+    list, of strings; `optional`: None allowed) and its checks (`metadata`: range, unit, regex,
+    format), as `load_config` and the settings dialog's forms read them."""
+
+    __slots__ = ("default", "factory", "kind", "metadata", "name", "optional")
+
+    def __init__(self, default: Any = None, metadata: Mapping[str, Any] | None = None, *,
+                 factory: Callable[[], Any] | None = None) -> None:
+        self.default, self.factory, self.metadata = default, factory, dict(metadata or {})
+        self.name = ""
+        self.kind: Any = None
+        self.optional = False
+
+    def new(self) -> Any:
+        if self.factory is not None:
+            return self.factory()
+        return list(self.default) if isinstance(self.default, list) else self.default
+
+
+_KINDS = {"bool": bool, "int": int, "float": float, "str": str, "list[str]": list}
+
+
+class Section:
+    """A group of settings, one per annotated attribute; the attribute's value in the class
+    body is its default, or a `Setting` with its checks. Keyword construction, equality,
+    repr and `replace` as a dataclass's (made without dataclasses: every command loads the
+    config, and `dataclasses` would cost it ~10 ms)."""
+
+    SETTINGS: ClassVar[tuple[Setting, ...]] = ()
+
+    def __init_subclass__(cls) -> None:
+        settings = []
+        for name, annotation in cls.__annotations__.items():
+            value = cls.__dict__.get(name)
+            spec = value if isinstance(value, Setting) else Setting(value)
+            base = annotation.removesuffix(" | None")
+            spec.name, spec.kind, spec.optional = name, _KINDS.get(base), base != annotation
+            settings.append(spec)
+            setattr(cls, name, spec.default)
+        cls.SETTINGS = tuple(settings)
+
+    def __init__(self, **values: Any) -> None:
+        for spec in self.SETTINGS:
+            setattr(self, spec.name, values.pop(spec.name) if spec.name in values else spec.new())
+        if values:
+            raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument "
+                            f"{next(iter(values))!r}")
+
+    def values(self) -> dict[str, Any]:
+        return {spec.name: getattr(self, spec.name) for spec in self.SETTINGS}
+
+    def replace(self, **changes: Any) -> Any:
+        """A copy with `changes` (as dataclasses.replace)."""
+        return type(self)(**{**self.values(), **changes})
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.values() == other.values()  # type: ignore[attr-defined]
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as a dataclass
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={value!r}" for name, value in self.values().items())
+        return f"{type(self).__qualname__}({shown})"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The values, sections as dicts and lists copied (as dataclasses.asdict)."""
+        return {name: value.as_dict() if isinstance(value, Section)
+                else list(value) if isinstance(value, list) else value
+                for name, value in self.values().items()}
+
+
+class TrackingConfig(Section):
+    poll_interval: float = Setting(1.0, _range(0.2, 60, 1))
+    idle_timeout: float = Setting(180.0, _range(10, 86_400, 1))
+    flush_interval: float = Setting(5.0, _range(0.5, 10, 1))
     # A gap between polls above this is sleep/suspend; None: max(3 polls, 10 s).
-    sleep_gap: float | None = field(default=None, metadata=_range(2, 3600, 1))
-    excluded_apps: list[str] = field(default_factory=list, metadata={"regex": True})
-    excluded_titles: list[str] = field(default_factory=list, metadata={"regex": True})
-    redact_titles: list[str] = field(default_factory=list, metadata={"regex": True})
+    sleep_gap: float | None = Setting(None, _range(2, 3600, 1))
+    excluded_apps: list[str] = Setting([], {"regex": True})
+    excluded_titles: list[str] = Setting([], {"regex": True})
+    redact_titles: list[str] = Setting([], {"regex": True})
 
 
-@dataclass
-class GoalsConfig:
-    daily_coding_minutes: int = field(default=120, metadata=_range(0, 1440))
+class GoalsConfig(Section):
+    daily_coding_minutes: int = Setting(120, _range(0, 1440))
     category: str = "coding"
 
 
-@dataclass
-class ApiConfig:
-    port: int = field(default=5757, metadata=_range(1024, 65535))
+class ApiConfig(Section):
+    port: int = Setting(5757, _range(1024, 65535))
     enabled: bool = True
 
 
-@dataclass
-class ImportsConfig:
-    wakatime_timeout_minutes: float = field(default=15.0, metadata=_range(1, 240, 60))
+class ImportsConfig(Section):
+    wakatime_timeout_minutes: float = Setting(15.0, _range(1, 240, 60))
 
 
-@dataclass
-class BreaksConfig:
+class BreaksConfig(Section):
     """Break reminders (desktop.engine.breaks)."""
 
     enabled: bool = True
-    micro_interval_minutes: float = field(default=20.0, metadata=_range(1, 240, 60))
-    micro_duration_seconds: float = field(default=20.0, metadata=_range(5, 600, 1))
-    long_interval_minutes: float = field(default=60.0, metadata=_range(5, 480, 60))
-    long_duration_minutes: float = field(default=5.0, metadata=_range(1, 60, 60))
-    warning_seconds: float = field(default=30.0, metadata=_range(0, 600, 1))
-    postpone_minutes: float = field(default=5.0, metadata=_range(1, 60, 60))
-    max_postpones: int = field(default=2, metadata=_range(0, 10))
+    micro_interval_minutes: float = Setting(20.0, _range(1, 240, 60))
+    micro_duration_seconds: float = Setting(20.0, _range(5, 600, 1))
+    long_interval_minutes: float = Setting(60.0, _range(5, 480, 60))
+    long_duration_minutes: float = Setting(5.0, _range(1, 60, 60))
+    warning_seconds: float = Setting(30.0, _range(0, 600, 1))
+    postpone_minutes: float = Setting(5.0, _range(1, 60, 60))
+    max_postpones: int = Setting(2, _range(0, 10))
     strict: bool = False
     do_not_disturb: bool = True  # no break over a full-screen window
-    daily_limit_minutes: float | None = field(default=None, metadata=_range(10, 1440, 60))
+    daily_limit_minutes: float | None = Setting(None, _range(10, 1440, 60))
 
 
-@dataclass
-class FocusConfig:
+class FocusConfig(Section):
     """Focus sessions (desktop.engine.focus): what a session started without options does."""
 
-    default_minutes: float = field(default=50.0, metadata=_range(1, 1440, 60))
+    default_minutes: float = Setting(50.0, _range(1, 1440, 60))
     block_distracting: bool = True  # the rules' categories with productivity < 0
-    block_sites: list[str] = field(default_factory=list, metadata={"format": "site"})
-    block_apps: list[str] = field(default_factory=list)
+    block_sites: list[str] = Setting([], {"format": "site"})
+    block_apps: list[str] = Setting([])
     hosts_block: bool = True  # write the hosts file (asks for the administrator password)
     minimize_blocked: bool = False
     # "weekdays 09:00-12:00"; a bad one is a warning at start (the rest still run)
-    schedules: list[str] = field(default_factory=list, metadata={"format": "schedule"})
+    schedules: list[str] = Setting([], {"format": "schedule"})
 
 
-@dataclass
-class KeepActiveConfig:
+class KeepActiveConfig(Section):
     """What keeps the time active without input (watchers.keep_active), each switchable."""
 
     audio: bool = True  # sound from the focused app or browser tab
     meeting: bool = True  # a meeting app or page in focus
     screen_share: bool = True  # a screen-sharing window or bar in focus
     fullscreen: bool = True  # a fullscreen window (a presentation, a video)
-    meeting_apps: list[str] = field(default_factory=list, metadata={"regex": True})
+    meeting_apps: list[str] = Setting([], {"regex": True})
     pause_breaks_in_calls: bool = True  # breaks and blocking wait during a call or a share
 
 
-@dataclass
-class WorkingHoursConfig:
+class WorkingHoursConfig(Section):
     """Working hours, set once: "weekdays 09:00-17:30" (the focus schedules' syntax). Break
     reminders only inside them; focus schedules may say "working hours"."""
 
-    schedule: list[str] = field(default_factory=list, metadata={"format": "hours"})
+    schedule: list[str] = Setting([], {"format": "hours"})
     track_only_inside: bool = False
 
 
-@dataclass
-class SyncConfig:
+class SyncConfig(Section):
     """Sync with a self-hosted TimeForged server (desktop.engine.sync); off unless enabled.
     The API key is kept in the OS keyring (or a 0600 file where none works), not here."""
 
     enabled: bool = False
     url: str | None = None  # https://timeforged.example.com
-    interval_minutes: float = field(default=5.0, metadata=_range(0.05, 1440, 60))
+    interval_minutes: float = Setting(5.0, _range(0.05, 1440, 60))
 
 
-@dataclass
-class UpstreamConfig:
+class UpstreamConfig(Section):
     """Forward each heartbeat to one WakaTime-compatible API (desktop.engine.upstream); its
     key is kept in the OS keyring (`timeforged setup-upstream`), not here."""
 
     url: str | None = None  # its API base, as wakatime-cli's api_url; None: no forwarding
 
 
-@dataclass
-class GitConfig:
+class GitConfig(Section):
     """Whose commits collect coding time (desktop.engine.commits): each repository's
     `user.email`, and these addresses too (others you have committed as)."""
 
-    emails: list[str] = field(default_factory=list)
+    emails: list[str] = Setting([])
 
 
-@dataclass
-class Config:
+class Config(Section):
     timezone: str | None = None  # an IANA name ("Europe/Paris"); None: the system's
     device_name: str | None = None  # None: the store's device id
-    tracking: TrackingConfig = field(default_factory=TrackingConfig)
-    goals: GoalsConfig = field(default_factory=GoalsConfig)
-    api: ApiConfig = field(default_factory=ApiConfig)
-    imports: ImportsConfig = field(default_factory=ImportsConfig)
-    breaks: BreaksConfig = field(default_factory=BreaksConfig)
-    focus: FocusConfig = field(default_factory=FocusConfig)
-    sync: SyncConfig = field(default_factory=SyncConfig)
-    keep_active: KeepActiveConfig = field(default_factory=KeepActiveConfig)
-    working_hours: WorkingHoursConfig = field(default_factory=WorkingHoursConfig)
-    git: GitConfig = field(default_factory=GitConfig)
-    upstream: UpstreamConfig = field(default_factory=UpstreamConfig)
+    tracking: TrackingConfig = Setting(factory=TrackingConfig)
+    goals: GoalsConfig = Setting(factory=GoalsConfig)
+    api: ApiConfig = Setting(factory=ApiConfig)
+    imports: ImportsConfig = Setting(factory=ImportsConfig)
+    breaks: BreaksConfig = Setting(factory=BreaksConfig)
+    focus: FocusConfig = Setting(factory=FocusConfig)
+    sync: SyncConfig = Setting(factory=SyncConfig)
+    keep_active: KeepActiveConfig = Setting(factory=KeepActiveConfig)
+    working_hours: WorkingHoursConfig = Setting(factory=WorkingHoursConfig)
+    git: GitConfig = Setting(factory=GitConfig)
+    upstream: UpstreamConfig = Setting(factory=UpstreamConfig)
 
     def zone(self) -> tzinfo:
         """The user's time zone: the configured one, else the system's."""
@@ -171,7 +230,7 @@ class Config:
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as TOML-ready data (unset values left out)."""
-        return _drop_none(dataclasses.asdict(self))
+        return _drop_none(self.as_dict())
 
 
 def system_zone() -> tzinfo:
@@ -200,18 +259,19 @@ def _drop_none(value: Any) -> Any:
     return value
 
 
-_SECTIONS = {f.name: f.default_factory for f in dataclasses.fields(Config)  # type: ignore[misc]
-             if f.default_factory is not dataclasses.MISSING}
-_TOP_KEYS = [f.name for f in dataclasses.fields(Config) if f.name not in _SECTIONS]
+_SECTIONS = {s.name: s.factory for s in Config.SETTINGS if s.factory is not None}
+_TOP_KEYS = [s.name for s in Config.SETTINGS if s.name not in _SECTIONS]
 
 
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+def settings_of(section: Section | type[Section]) -> dict[str, Setting]:
+    """The settings of a section (or of its class), by name, in order."""
+    return {spec.name: spec for spec in section.SETTINGS}
 
 
-def _describe(kind: Any, meta: Mapping[str, Any]) -> str:
+def _describe(spec: Setting) -> str:
+    meta = spec.metadata
     low_high = meta.get("range")
-    base = _base(kind)
+    base = spec.kind
     if base in (int, float):
         noun = "a whole number" if base is int else "a number"
         return f"must be {noun} between {low_high[0]:g} and {low_high[1]:g}" if low_high \
@@ -223,18 +283,10 @@ def _describe(kind: Any, meta: Mapping[str, Any]) -> str:
     return "must be a string"
 
 
-def _base(kind: Any) -> Any:
-    """float for `float | None`, list for `list[str]`..."""
-    if isinstance(kind, types.UnionType):
-        kind = next(a for a in typing.get_args(kind) if a is not type(None))
-    return typing.get_origin(kind) or kind
-
-
-def _convert(name: str, value: Any, kind: Any, meta: Mapping[str, Any],
-             from_env: bool) -> tuple[Any, str | None]:
+def _convert(name: str, value: Any, spec: Setting, from_env: bool) -> tuple[Any, str | None]:
     """(the checked value, or an error message naming `name`)."""
-    base = _base(kind)
-    wrong = f"{name}: {_describe(kind, meta)}, got {value!r}"
+    base, meta = spec.kind, spec.metadata
+    wrong = f"{name}: {_describe(spec)}, got {value!r}"
     if from_env and isinstance(value, str):
         if base is list:
             value = [part.strip() for part in value.split(",") if part.strip()]
@@ -277,17 +329,16 @@ def _convert(name: str, value: Any, kind: Any, meta: Mapping[str, Any],
 
 
 def field_problem(section: Any, key: str, value: Any) -> str | None:
-    """Why `value` cannot be setting `key` of config section `section` (a dataclass or its
+    """Why `value` cannot be setting `key` of config section `section` (a Section or its
     class), or None: the checks `load_config` makes, plus the formats the engine parses later
     (focus schedules, site names), which at start would only be warned about and ignored."""
-    cls = section if isinstance(section, type) else type(section)
-    spec = {f.name: f for f in dataclasses.fields(cls)}[key]
+    spec = settings_of(section)[key]
     meta = spec.metadata
     unit, (low, high) = meta.get("unit"), meta.get("range", (None, None))
     if unit and isinstance(value, int | float) and not low <= value <= high:
         return (f"must be from {format_span(low * unit)} to {format_span(high * unit)}, "
                 f"not {format_span(value * unit)}")
-    _checked, error = _convert(key, value, _hints(cls)[key], meta, False)
+    _checked, error = _convert(key, value, spec, False)
     if error:
         return error.removeprefix(f"{key}: ")
     parse = _FORMATS.get(meta.get("format", ""))
@@ -340,21 +391,20 @@ def _env_names() -> dict[str, tuple[str | None, str]]:
         ENV_PREFIX + key.upper(): (None, key) for key in _TOP_KEYS}
     counts: dict[str, int] = {}
     for section, factory in _SECTIONS.items():
-        for f in dataclasses.fields(factory()):
-            names[f"{ENV_PREFIX}{section.upper()}_{f.name.upper()}"] = (section, f.name)
-            counts[f.name] = counts.get(f.name, 0) + 1
+        for key in settings_of(factory()):
+            names[f"{ENV_PREFIX}{section.upper()}_{key.upper()}"] = (section, key)
+            counts[key] = counts.get(key, 0) + 1
     for section, factory in _SECTIONS.items():
-        for f in dataclasses.fields(factory()):
-            short = ENV_PREFIX + f.name.upper()
-            if counts[f.name] == 1 and short not in names:
-                names[short] = (section, f.name)
+        for key in settings_of(factory()):
+            short = ENV_PREFIX + key.upper()
+            if counts[key] == 1 and short not in names:
+                names[short] = (section, key)
     return names
 
 
 def _apply(target: Any, key: str, value: Any, name: str, from_env: bool,
            errors: list[str]) -> None:
-    spec = {f.name: f for f in dataclasses.fields(target)}[key]
-    checked, error = _convert(name, value, _hints(type(target))[key], spec.metadata, from_env)
+    checked, error = _convert(name, value, settings_of(target)[key], from_env)
     if error:
         errors.append(error)
     else:
@@ -383,7 +433,7 @@ def load_config(path: Path | str | None = None,
                 errors.append(f"{key}: must be a table ([{key}])")
                 continue
             section = getattr(config, key)
-            known = {f.name for f in dataclasses.fields(section)}
+            known = set(settings_of(section))
             for sub, sub_value in value.items():
                 if sub not in known:
                     errors.append(f"{key}.{sub}: unknown key (known: {', '.join(sorted(known))})")

@@ -10,7 +10,6 @@ after any change of the rules; set to nothing, the rules decide again.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import uuid as uuidlib
 from collections.abc import Collection
@@ -79,7 +78,7 @@ def find_span(store: Store, uuid: str) -> Span:
 def move(store: Store, uuid: str, project: str) -> Span:
     """Give one span another project; durable and synced (the span keeps its uuid)."""
     span = find_span(store, uuid)
-    moved = dataclasses.replace(span, project=project.strip() or None)
+    moved = span.replace(project=project.strip() or None)
     store.upsert_spans([moved], edited=True)
     return moved
 
@@ -87,7 +86,7 @@ def move(store: Store, uuid: str, project: str) -> Span:
 def recategorize(store: Store, uuid: str, category: str) -> Span:
     """Give one span another category (empty: the rules' again); durable and synced."""
     span = find_span(store, uuid)
-    moved = dataclasses.replace(span, category=category.strip() or None)
+    moved = span.replace(category=category.strip() or None)
     store.upsert_spans([moved], edited=True)
     return moved
 
@@ -101,9 +100,9 @@ def split(store: Store, uuid: str, at: float) -> tuple[Span, Span]:
     share = (at - span.start) / (span.end - span.start)
     counters = ("keystrokes", "clicks", "scrolls", "moves", "lines_added", "lines_deleted",
                 "idle_to_active")
-    first = dataclasses.replace(span, end=at, **{
+    first = span.replace(end=at, **{
         c: round(getattr(span, c) * share) for c in counters})
-    second = dataclasses.replace(span, start=at, uuid=split_uuid(span.uuid, at), **{
+    second = span.replace(start=at, uuid=split_uuid(span.uuid, at), **{
         c: getattr(span, c) - getattr(first, c) for c in counters})
     store.upsert_spans([first, second], edited=True)
     return first, second
@@ -117,7 +116,7 @@ def split_uuid(uuid: str, at: float) -> str:
 def delete(store: Store, uuid: str) -> Span:
     """Retire one span (kept with no length, counting nothing) so that sync carries it."""
     span = find_span(store, uuid)
-    store.upsert_spans([dataclasses.replace(span, end=span.start)], edited=True)
+    store.upsert_spans([span.replace(end=span.start)], edited=True)
     return span
 
 

@@ -7,9 +7,9 @@ date).
 
 from __future__ import annotations
 
-import calendar
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+
+from desktop.engine.records import Frozen
 
 RANGE_NAMES = {
     "today": "Today", "yesterday": "Yesterday", "week": "This week", "last7": "Last 7 days",
@@ -24,18 +24,26 @@ def midnight(day: date, tz: tzinfo | None) -> datetime:
 
 
 def _add_months(day: date, months: int) -> date:
+    import calendar  # here: `status` and `report today` add no months
+
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
-@dataclass(frozen=True)
-class Period:
+class Period(Frozen):
     """Local days [start, end) chosen as `kind` (one of RANGES)."""
+
+    __slots__ = ("kind", "start", "end")  # noqa: RUF023
 
     kind: str
     start: date
     end: date  # the day after the last one
+
+    def __init__(self, kind: str, start: date, end: date) -> None:
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
 
     @classmethod
     def of(cls, kind: str, today: date) -> Period:

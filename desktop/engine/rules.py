@@ -8,20 +8,19 @@ history.
 
 from __future__ import annotations
 
-import dataclasses
 import fnmatch
 import functools
 import json
 import re
 import tomllib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from desktop.engine.digests import sha256
+from desktop.engine.records import Frozen
 from desktop.engine.span import ACTIVITY_FIELDS, Classification, Span
 
 # Rules see what a span shows (its activity), not who recorded it: classifications are cached
@@ -56,17 +55,29 @@ class RulesError(ValueError):
         return f"{where}: {self.message}" if where else self.message
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+Match = tuple[tuple[str, tuple[str | bool, ...]], ...]  # (field, its patterns), all must match
+
+
+class Rule(Frozen):
     """One classification rule, as listed by `timeforged rules list`."""
 
-    match: tuple[tuple[str, tuple[str | bool, ...]], ...]
-    project: str | None = None
-    category: str | None = None
-    productivity: int | None = None
-    name: str | None = None
-    origin: str = "default"
-    line: int | None = None
+    __slots__ = (  # noqa: RUF023 (in the order of __init__'s arguments)
+        "match", "project", "category", "productivity", "name", "origin", "line")
+
+    match: Match
+    project: str | None
+    category: str | None
+    productivity: int | None
+    name: str | None
+    origin: str
+    line: int | None
+
+    def __init__(self, match: Match, project: str | None = None, category: str | None = None,
+                 productivity: int | None = None, name: str | None = None,
+                 origin: str = "default", line: int | None = None) -> None:
+        for field, value in zip(self.__slots__, (match, project, category, productivity, name,
+                                                 origin, line), strict=True):
+            object.__setattr__(self, field, value)
 
     def describe_match(self) -> str:
         parts = []
@@ -76,14 +87,25 @@ class Rule:
         return " and ".join(parts)
 
 
-@dataclass(frozen=True, slots=True)
-class Exclusion:
-    match: tuple[tuple[str, tuple[str | bool, ...]], ...]
+class Exclusion(Frozen):
+    """What to drop, redact or replace before anything is stored."""
+
+    __slots__ = (  # noqa: RUF023 (in the order of __init__'s arguments)
+        "match", "action", "replacement", "name", "origin", "line")
+
+    match: Match
     action: str
-    replace: str | None = None
-    name: str | None = None
-    origin: str = "default"
-    line: int | None = None
+    replacement: str | None
+    name: str | None
+    origin: str
+    line: int | None
+
+    def __init__(self, match: Match, action: str, replacement: str | None = None,
+                 name: str | None = None, origin: str = "default", line: int | None = None
+                 ) -> None:
+        for field, value in zip(self.__slots__, (match, action, replacement, name, origin,
+                                                 line), strict=True):
+            object.__setattr__(self, field, value)
 
 
 Matcher = Callable[[dict[str, Any]], bool]
@@ -283,9 +305,9 @@ class Rules:
             if exclusion.action == "drop":
                 return None
             if exclusion.action == "redact":
-                return dataclasses.replace(span, title=REDACTED, url=None)
+                return span.replace(title=REDACTED, url=None)
             assert replacer is not None
-            return dataclasses.replace(span, title=replacer(span.title or ""))
+            return span.replace(title=replacer(span.title or ""))
         return span
 
     @staticmethod
@@ -295,7 +317,7 @@ class Rules:
         patterns = dict(exclusion.match)["title"]
         regex = re.compile("|".join(f"(?:{_pattern_regex(str(p))})" for p in patterns),
                            re.IGNORECASE)
-        replacement = exclusion.replace or REDACTED
+        replacement = exclusion.replacement or REDACTED
         return lambda title: regex.sub(lambda _m: replacement, title)
 
 

@@ -10,7 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -321,15 +321,14 @@ class Engine:
         if self.api is not None:
             self.api.stop()
             self.api = None
-        self.config = replace(self.config, api=replace(self.config.api, port=port,
-                                                       enabled=True))
+        self.config = self.config.replace(api=self.config.api.replace(port=port, enabled=True))
         self._start_api()
         if self.api is not None:
-            api = replace(on_disk.api, port=self.api.port, enabled=True)
-            self.config = replace(self.config, api=api)
-            save_config(replace(on_disk, api=api), path)
+            api = on_disk.api.replace(port=self.api.port, enabled=True)
+            self.config = self.config.replace(api=api)
+            save_config(on_disk.replace(api=api), path)
         else:
-            self.config = replace(self.config, api=before)  # its state says why
+            self.config = self.config.replace(api=before)  # its state says why
         return self.api_state()
 
     def api_state(self) -> ApiState:

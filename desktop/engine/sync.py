@@ -21,7 +21,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ BATCH = 500
 PULL_LIMIT = 1000
 BACKOFF_BASE = 5.0
 BACKOFF_CAP = 15 * 60.0
-_SPAN_FIELDS = tuple(f.name for f in fields(Span))
+_SPAN_FIELDS: tuple[str, ...] = Span.__slots__
 _CURSORS = ("sync_url", "sync_pull", "sync_push_updated", "sync_push_id", "sync_push_deleted")
 DEVICES_META = "sync_devices"  # the server's names of this user's devices (JSON)
 ACHIEVEMENTS_META = "sync_achievements"  # digest of the achievements last sent

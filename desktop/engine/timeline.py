@@ -10,10 +10,10 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from operator import itemgetter
 from typing import TypeVar
 
+from desktop.engine.records import Frozen
 from desktop.engine.span import Span, source_priority
 
 T = TypeVar("T")
@@ -23,13 +23,19 @@ RawItem = tuple[float, float, int, str, T]
 _first = itemgetter(0)
 
 
-@dataclass(frozen=True, slots=True)
-class Piece:
+class Piece(Frozen):
     """A stretch of [start, end) won by `span`."""
+
+    __slots__ = ("start", "end", "span")  # noqa: RUF023
 
     start: float
     end: float
     span: Span
+
+    def __init__(self, start: float, end: float, span: Span) -> None:
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
+        object.__setattr__(self, "span", span)
 
     @property
     def duration(self) -> float:

@@ -23,7 +23,6 @@ ends; the writer keeps the latest version per uuid.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable
 
@@ -98,7 +97,7 @@ class Tracker:
     @property
     def current(self) -> Span | None:
         """A copy of the open span, or None when nothing is being recorded."""
-        return dataclasses.replace(self._open) if self._open else None
+        return self._open.replace() if self._open else None
 
     def observe(self, obs: Observation) -> None:
         t = obs.time
@@ -157,7 +156,7 @@ class Tracker:
         open_.scrolls += span.scrolls
         open_.moves += span.moves
         open_.idle_to_active += span.idle_to_active
-        self.sink(dataclasses.replace(open_))
+        self.sink(open_.replace())
 
     def _end(self, at: float) -> None:
         """End the open span at `at` (never before its start) and hand over its last version."""

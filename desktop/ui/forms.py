@@ -1,11 +1,8 @@
-"""Forms built from the engine's config dataclasses: one editor per field, ranges from the
-field metadata, so a new setting shows up without UI code."""
+"""Forms built from the engine's config sections: one editor per setting, ranges from the
+setting's metadata, so a new setting shows up without UI code."""
 
 from __future__ import annotations
 
-import dataclasses
-import types
-import typing
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -20,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.engine.config import field_problem
+from desktop.engine.config import field_problem, settings_of
 from desktop.engine.formatting import UNIT_WORDS, format_span, parse_span
 
 # Friendlier labels and help for known fields; anything else gets its humanized name.
@@ -82,15 +79,6 @@ UNSET = {"sleep_gap": "automatic", "daily_limit_minutes": "no limit"}
 ERROR_STYLE = "color: #e53935"
 
 
-def _base(kind: Any) -> tuple[Any, bool]:
-    optional = False
-    if isinstance(kind, types.UnionType):
-        args = [a for a in typing.get_args(kind) if a is not type(None)]
-        optional = len(args) < len(typing.get_args(kind))
-        kind = args[0]
-    return typing.get_origin(kind) or kind, optional
-
-
 class DurationEdit(QLineEdit):
     """A duration typed as 45s, 20m or 1h30m; a bare number counts in the setting's unit."""
 
@@ -125,9 +113,8 @@ class DataclassForm(QWidget):
         self.error_labels: dict[str, QLabel] = {}
         self.examples: dict[str, str] = {}
         layout = QFormLayout(self)
-        hints = typing.get_type_hints(type(section))
-        for f in dataclasses.fields(section):
-            base, optional = _base(hints[f.name])
+        for f in settings_of(section).values():
+            base, optional = f.kind, f.optional
             editor = self._editor(f.name, base, optional, f.metadata, getattr(section, f.name))
             label, tip = LABELS.get(f.name, (f.name.replace("_", " ").capitalize(), ""))
             editor.setObjectName(f.name)
@@ -239,5 +226,4 @@ class DataclassForm(QWidget):
 
     def value(self) -> Any:
         """The edited copy; call only when `problems()` is empty."""
-        return dataclasses.replace(self.section,
-                                   **{name: self._read(name) for name in self.editors})
+        return self.section.replace(**{name: self._read(name) for name in self.editors})

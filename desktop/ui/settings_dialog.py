@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -33,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from desktop import autostart
 from desktop.engine import paths
-from desktop.engine.config import ConfigError, load_config, save_config
+from desktop.engine.config import ConfigError, Section, load_config, save_config
 from desktop.ui.forms import DataclassForm
 from desktop.ui.rules_editor import RulesEditor
 from desktop.ui.sync_page import SyncPage
@@ -102,7 +101,7 @@ class SettingsDialog(QDialog):
         for name, title in (("breaks", "Breaks"), ("focus", "Focus")):
             section = getattr(config, name, None)
             page = (self._section_page(name, section, HABIT_NOTES[name])
-                    if dataclasses.is_dataclass(section)
+                    if isinstance(section, Section)
                     else _note_page(LATER_NOTE.format(what=title)))
             self.tabs.addTab(page, title)
         self.tabs.addTab(work_page(config, self.forms, self.pages), "&Work time")
@@ -294,9 +293,9 @@ class SettingsDialog(QDialog):
 
     def edited_config(self) -> Any:
         changes = {name: form.value() for name, form in self.forms.items()}
-        sync = dataclasses.replace(self.engine.config.sync, url=self.sync_page.url(),
-                                   enabled=self.sync_page.enabled())
-        return dataclasses.replace(self.engine.config, sync=sync, **changes)
+        sync = self.engine.config.sync.replace(url=self.sync_page.url(),
+                                               enabled=self.sync_page.enabled())
+        return self.engine.config.replace(sync=sync, **changes)
 
     def problems(self) -> dict[tuple[str, str], str]:
         """(section, key) -> what is wrong, each shown at its field; empty when all is right."""

@@ -1,7 +1,7 @@
 """Input counting on X11 straight from the RECORD extension.
 
-python-xlib sets the connections up (display name, authentication) and creates the record
-context; the data connection's socket is then read directly: each RECORD reply carries raw
+Two connections of our own X client (watchers.xproto): the control one creates the record
+context, the data one enables it and is then read directly: each RECORD reply carries raw
 32-byte device events, of which only the type byte (and the button number) is looked at, so
 keycodes are never even decoded. The reader wakes at most 20 times a second and takes what
 piled up. Measured at ~70 events/s: pynput's listeners 2.8% of a core, python-xlib's own
@@ -16,15 +16,14 @@ import struct
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
 from watchers.window.base import WatcherUnavailable
+from watchers.xproto import Connection, XError
 
 KEY_PRESS, BUTTON_PRESS, MOTION_NOTIFY, GENERIC_EVENT = 2, 4, 6, 35
 SCROLL_BUTTONS = frozenset({4, 5, 6, 7})
 # RECORD reply categories.
 FROM_SERVER, START_OF_DATA, END_OF_DATA = 0, 4, 5
-_ENABLE_CONTEXT = 5
 BATCH_SECONDS = 0.05
 _HEADER = struct.Struct("=BBHI")  # reply, category, sequence, length (in 4-byte units)
 
@@ -55,9 +54,9 @@ class XRecordListener(threading.Thread):
         super().__init__(name="timeforged-xrecord", daemon=True)
         self._sink = sink
         self._display_name = display_name or os.environ.get("DISPLAY", "")
-        self._control: Any = None
-        self._data: Any = None
-        self._context = 0
+        self._control: Connection | None = None
+        self._data: Connection | None = None
+        self._opcode = self._context = 0
         self.ready = threading.Event()
 
     def start(self) -> None:
@@ -71,41 +70,38 @@ class XRecordListener(threading.Thread):
 
     def stop(self) -> None:
         """Disable the context from the control connection: the server ends the data stream."""
-        with contextlib.suppress(Exception):
-            self._control.record_disable_context(self._context)
-            self._control.flush()
+        with contextlib.suppress(OSError):
+            if self._control is not None:
+                self._control.record_disable_context(self._opcode, self._context)
 
     def _open(self) -> None:
         if not self._display_name:
             raise WatcherUnavailable("input hooks unavailable: no X display (DISPLAY is not set)")
-        import Xlib.display
-        import Xlib.error
-        from Xlib import X
-        from Xlib.ext import record
-
         try:
-            self._control = Xlib.display.Display(self._display_name)
-            self._data = Xlib.display.Display(self._display_name)
-        except (Xlib.error.DisplayError, Xlib.error.ConnectionClosedError, OSError) as exc:
+            self._control = Connection(self._display_name)
+            self._data = Connection(self._display_name)
+        except OSError as exc:
             raise WatcherUnavailable(f"input hooks unavailable: cannot connect to the X "
                                      f"display {self._display_name}: {exc}") from exc
-        if not self._control.has_extension("RECORD"):
+        try:
+            opcode = self._control.query_extension("RECORD")
+            if opcode is None:
+                raise WatcherUnavailable(f"input hooks unavailable: the X server "
+                                         f"{self._display_name} lacks the RECORD extension")
+            self._opcode = opcode
+            self._context = self._control.record_create_context(
+                opcode, (KEY_PRESS, MOTION_NOTIFY))
+            self._control.sync()  # the context exists (or its error is raised) before...
+            # ...the data connection enables it: every byte after that on its socket is the
+            # context's replies.
+            self._data.record_enable_context(opcode, self._context)
+        except (OSError, XError) as exc:
             raise WatcherUnavailable(f"input hooks unavailable: the X server "
-                                     f"{self._display_name} lacks the RECORD extension")
-        self._context = self._control.record_create_context(
-            0, [record.AllClients], [{
-                "core_requests": (0, 0), "core_replies": (0, 0),
-                "ext_requests": (0, 0, 0, 0), "ext_replies": (0, 0, 0, 0),
-                "delivered_events": (0, 0), "device_events": (X.KeyPress, X.MotionNotify),
-                "errors": (0, 0), "client_started": False, "client_died": False}])
-        self._control.sync()
-        low = self._data.display
-        opcode = low.get_extension_major(record.extname)
-        # EnableContext, sent by hand: every byte after it on this socket is its replies.
-        low.socket.sendall(struct.pack("=BBHI", opcode, _ENABLE_CONTEXT, 2, self._context))
+                                     f"{self._display_name} refused recording: {exc}") from exc
 
     def run(self) -> None:
-        sock = self._data.display.socket
+        assert self._data is not None
+        sock = self._data.sock
         buf = b""
         sink = self._sink
         try:
@@ -147,5 +143,4 @@ class XRecordListener(threading.Thread):
     def _close(self) -> None:
         for display in (self._data, self._control):
             if display is not None:
-                with contextlib.suppress(Exception):
-                    display.close()
+                display.close()

@@ -1,4 +1,4 @@
-"""The focused window on X11, read straight from the X server with python-xlib.
+"""The focused window on X11, read straight from the X server (watchers.xproto).
 
 One connection stays open. A poll costs two round trips: the active window, then its title
 and state requested together (pipelined). WM_CLASS and _NET_WM_PID, and the process behind
@@ -7,7 +7,6 @@ them, are cached per window for a few seconds.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import Any
 from watchers.window.base import WatcherUnavailable, WindowInfo
 from watchers.window.process import process_details
 from watchers.window.x11_text import decode_property
+from watchers.xproto import Connection, Cookie, XError
 
 CLIENT_CACHE_SECONDS = 10.0
 _MAX_LONGS = 2048  # read properties up to 8 KiB in one request
@@ -54,7 +54,7 @@ class X11WindowWatcher:
 
     def __init__(self, display_name: str | None = None) -> None:
         self._display_name = display_name
-        self._display: Any = None
+        self._display: Connection | None = None
         self._root_id = 0
         self._atoms: dict[str, int] = {}
         self._atom_names: dict[int, str] = {}
@@ -65,16 +65,14 @@ class X11WindowWatcher:
         return self._display_name or os.environ.get("DISPLAY", "")
 
     def active_window(self) -> WindowInfo | None:
-        import Xlib.error
-
-        self._connect()
         try:
+            self._connect()
             return self._read()
-        except (Xlib.error.ConnectionClosedError, Xlib.error.DisplayError, OSError) as exc:
+        except OSError as exc:
             self.close()
             raise WatcherUnavailable(
                 f"the X server {self.display_name} went away ({exc}); will reconnect") from exc
-        except Xlib.error.XError:
+        except XError:
             # BadWindow: the window vanished between two requests; no focus this instant.
             return None
 
@@ -82,44 +80,33 @@ class X11WindowWatcher:
         display, self._display = self._display, None
         self._clients.clear()
         if display is not None:
-            with contextlib.suppress(Exception):  # a dead connection may fail to close
-                display.close()
+            display.close()
 
     def _connect(self) -> None:
         if self._display is not None:
             return
         if not self.display_name:
             raise WatcherUnavailable("no X display: DISPLAY is not set")
-        import Xlib.display
-        import Xlib.error
-
         try:
-            display = Xlib.display.Display(self._display_name)
-        except (Xlib.error.DisplayError, Xlib.error.ConnectionClosedError, OSError) as exc:
+            display = Connection(self.display_name)
+        except OSError as exc:
             raise WatcherUnavailable(
                 f"cannot connect to the X display {self.display_name}: {exc}") from exc
         self._display = display
-        self._root_id = display.screen().root.id
-        self._atoms = {name: display.intern_atom(name) for name in _ATOMS}
+        self._root_id = display.root
+        self._atoms = dict(zip(_ATOMS, display.intern_atoms(_ATOMS), strict=True))
         self._atom_names = {atom: name for name, atom in self._atoms.items()}
 
-    def _request(self, wid: int, atom: str) -> Any:
-        """Send a GetProperty without waiting for its reply (call .reply() later)."""
-        from Xlib import X
-        from Xlib.protocol import request
-
-        return request.GetProperty(
-            display=self._display.display, defer=True, delete=False, window=wid,
-            property=self._atoms[atom], type=X.AnyPropertyType, long_offset=0,
-            long_length=_MAX_LONGS)
+    def _request(self, wid: int, atom: str) -> Cookie:
+        """Send a GetProperty without waiting for its reply (call _value() on it later)."""
+        assert self._display is not None
+        return self._display.get_property(wid, self._atoms[atom], long_length=_MAX_LONGS)
 
     @staticmethod
-    def _value(req: Any) -> tuple[int, Any]:
+    def _value(req: Cookie) -> tuple[int, Any]:
         """(type atom, value) of a GetProperty reply; (0, None) where the property is unset."""
-        req.reply()
-        if not req.property_type:
-            return 0, None
-        return req.property_type, req.value[1]
+        kind, _, value = req.reply()
+        return kind, value
 
     def _read(self) -> WindowInfo | None:
         kind, active = self._value(self._request(self._root_id, "_NET_ACTIVE_WINDOW"))
@@ -133,8 +120,10 @@ class X11WindowWatcher:
         names = ("_NET_WM_NAME", "WM_NAME", "_NET_WM_STATE")
         if stale:
             names += ("WM_CLASS", "_NET_WM_PID")
-        pending = {name: self._request(wid, name) for name in names}
-        replies = {name: self._value(req) for name, req in pending.items()}
+        assert self._display is not None
+        values = self._display.replies([self._request(wid, name) for name in names])
+        replies = {name: (kind, value) for name, (kind, _, value) in zip(names, values,
+                                                                          strict=True)}
         if stale:
             client = self._client(wid, replies["WM_CLASS"][1], replies["_NET_WM_PID"][1], now)
         assert client is not None
@@ -150,14 +139,14 @@ class X11WindowWatcher:
     def _focused_client(self) -> int:
         """The client window holding the input focus (itself or the nearest ancestor with a
         WM_CLASS), for window managers without _NET_ACTIVE_WINDOW; 0 when none."""
-        focus = self._display.get_input_focus().focus
-        wid = focus if isinstance(focus, int) else focus.id
+        assert self._display is not None
+        wid = self._display.get_input_focus().reply()
         for _ in range(8):
             if wid in (0, 1, self._root_id):  # None, PointerRoot, the root window
                 return 0
             if self._value(self._request(wid, "WM_CLASS"))[0]:
                 return wid
-            wid = self._display.create_resource_object("window", wid).query_tree().parent.id
+            wid = self._display.query_tree(wid).reply()[1]
         return 0
 
     def _title(self, net_name: tuple[int, Any], wm_name: tuple[int, Any]) -> str | None:

@@ -108,21 +108,18 @@ def minimize_active_window(obs: Observation) -> bool:
                               timeout=5).returncode == 0
     if not os.environ.get("DISPLAY"):
         return False
-    from Xlib import X, Xatom, display, protocol
+    from watchers import xproto
 
-    conn = display.Display()
+    conn = xproto.Connection()
     try:
-        root = conn.screen().root
-        active = root.get_full_property(conn.intern_atom("_NET_ACTIVE_WINDOW"), Xatom.WINDOW)
-        if not active or not active.value or not active.value[0]:
+        active_atom, change_state = conn.intern_atoms(("_NET_ACTIVE_WINDOW", "WM_CHANGE_STATE"))
+        active = conn.get_property(conn.root, active_atom, long_length=1).reply().value
+        if not active or not active[0]:
             return False
-        window = conn.create_resource_object("window", active.value[0])
-        event = protocol.event.ClientMessage(window=window,
-                                             client_type=conn.intern_atom("WM_CHANGE_STATE"),
-                                             data=(32, [3, 0, 0, 0, 0]))  # IconicState
-        root.send_event(event, event_mask=X.SubstructureRedirectMask |
-                        X.SubstructureNotifyMask)
-        conn.flush()
+        event = xproto.client_message(active[0], change_state, (3, 0, 0, 0, 0))  # IconicState
+        conn.send_event(conn.root, event, xproto.SUBSTRUCTURE_REDIRECT_MASK
+                        | xproto.SUBSTRUCTURE_NOTIFY_MASK)
+        conn.sync()
         return True
     finally:
         conn.close()

@@ -8,7 +8,6 @@ or the field's default; booleans are true/false; numbers are written with full p
 from __future__ import annotations
 
 import csv
-import dataclasses
 import json
 import math
 import os
@@ -23,14 +22,14 @@ from desktop.engine.span import Span
 
 FORMAT = "timeforged"
 VERSION = 1
-FIELDS = tuple(f.name for f in dataclasses.fields(Span))
+FIELDS: tuple[str, ...] = Span.__slots__
 _FLOATS = {"start", "end"}
 _REQUIRED_TEXT = {"source", "device", "uuid"}
 _BOOLS = {"private", "audible"}
 _INTS = {"keystrokes", "clicks", "scrolls", "moves", "lines_added", "lines_deleted",
          "idle_to_active"}
-_DEFAULTS = {f.name: f.default for f in dataclasses.fields(Span)
-             if f.default is not dataclasses.MISSING}
+# Every field's default but start's and end's (uuid's, None, makes a new one).
+_DEFAULTS = dict(zip(FIELDS[2:], Span.__init__.__defaults__ or (), strict=True))
 
 
 def span_record(span: Span) -> dict[str, Any]:

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import uuid as uuidlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from desktop.engine.digests import blake2b, uuid5
+from desktop.engine.records import Record
 from desktop.engine.span import ACTIVITY_FIELDS, Span
 
 STOP = 0
@@ -51,28 +51,37 @@ def span_uuid(device: str, source: str, start: float, key: int) -> str:
     return str(uuid5(SPAN_NS, f"{device}\x1f{source}\x1f{start!r}\x1f{key}"))
 
 
-@dataclass(slots=True)
-class Beat:
-    time: float
-    key: int
-    activity: int | None  # the span's activity (None with STOP)
-    added: int = 0
-    deleted: int = 0
-    ident: int = 0  # equal (time, ident) in one origin: the same heartbeat sent twice
-    run: float | None = None  # its run's start as stored; None: not stored yet
-    id: int | None = None
-    glued: bool = False  # joins the one before whatever the gap (stands for a run's middle)
+class Beat(Record):
+    __slots__ = (  # noqa: RUF023 (in the order of __init__'s arguments)
+        "time", "key", "activity", "added", "deleted", "ident", "run", "id", "glued")
+
+    def __init__(self, time: float, key: int, activity: int | None, added: int = 0,
+                 deleted: int = 0, ident: int = 0, run: float | None = None,
+                 id: int | None = None, glued: bool = False) -> None:
+        self.time = time
+        self.key = key
+        self.activity = activity  # the span's activity (None with STOP)
+        self.added = added
+        self.deleted = deleted
+        self.ident = ident  # equal (time, ident) in one origin: the same heartbeat sent twice
+        self.run = run  # its run's start as stored; None: not stored yet
+        self.id = id
+        self.glued = glued  # joins the one before whatever the gap (stands for a run's middle)
 
 
-@dataclass(slots=True)
-class Run:
-    start: float
-    end: float
-    key: int
-    activity: int | None
-    added: int
-    deleted: int
-    members: list[Beat] = field(default_factory=list)
+class Run(Record):
+    __slots__ = (  # noqa: RUF023 (in the order of __init__'s arguments)
+        "start", "end", "key", "activity", "added", "deleted", "members")
+
+    def __init__(self, start: float, end: float, key: int, activity: int | None, added: int,
+                 deleted: int, members: list[Beat] | None = None) -> None:
+        self.start = start
+        self.end = end
+        self.key = key
+        self.activity = activity
+        self.added = added
+        self.deleted = deleted
+        self.members: list[Beat] = [] if members is None else members
 
     @property
     def counts(self) -> bool:
@@ -104,14 +113,18 @@ def runs(beats: Iterable[Beat], timeout: float, follower: float | None = None) -
     return out
 
 
-@dataclass
-class Change:
+class Change(Record):
     """What storing heartbeats changed in one origin."""
 
-    upsert: list[Run] = field(default_factory=list)  # new or changed spans
-    retire: list[Run] = field(default_factory=list)  # spans no longer produced (old extents)
-    moved: list[Run] = field(default_factory=list)  # old extents of the changed ones
-    run_of: dict[int, Run] = field(default_factory=dict)  # id(Beat given) -> its run
+    __slots__ = ("upsert", "retire", "moved", "run_of")  # noqa: RUF023
+
+    def __init__(self, upsert: list[Run] | None = None, retire: list[Run] | None = None,
+                 moved: list[Run] | None = None, run_of: dict[int, Run] | None = None) -> None:
+        self.upsert: list[Run] = [] if upsert is None else upsert  # new or changed spans
+        # spans no longer produced (old extents)
+        self.retire: list[Run] = [] if retire is None else retire
+        self.moved: list[Run] = [] if moved is None else moved  # old extents of the changed ones
+        self.run_of: dict[int, Run] = {} if run_of is None else run_of  # id(Beat given) -> run
 
 
 def diff(before: list[Run], after: list[Run]) -> Change:
