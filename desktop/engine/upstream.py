@@ -13,7 +13,6 @@ import json
 import logging
 import threading
 import time
-import urllib.error
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,8 +56,9 @@ def post_bulk(url: str, key: str, machine: str, bodies: Sequence[str], *,
               timeout: float = 30.0) -> list[int]:
     """POST heartbeats (JSON texts) in one request; per heartbeat the upstream's status.
     UpstreamError when the request as a whole failed (nothing is known acknowledged)."""
-    from urllib.request import Request, urlopen  # here: an idle tray that forwards
-    # nothing does not load it (1 MiB)
+    # Here: an idle tray that forwards nothing does not load them (1 MiB).
+    from urllib.error import HTTPError
+    from urllib.request import Request, urlopen
 
     data = ("[" + ",".join(bodies) + "]").encode()
     request = Request(endpoint(url), data=data, method="POST", headers={
@@ -68,7 +68,7 @@ def post_bulk(url: str, key: str, machine: str, bodies: Sequence[str], *,
     try:
         with urlopen(request, timeout=timeout) as resp:
             status, text = resp.status, resp.read()
-    except urllib.error.HTTPError as exc:
+    except HTTPError as exc:
         status, text = exc.code, exc.read()
         if status != 400:  # a bulk of bad heartbeats only is a 400 with per-item answers
             raise UpstreamError(f"HTTP {status}: {text[:200].decode('utf-8', 'replace')}"

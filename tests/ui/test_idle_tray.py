@@ -20,7 +20,7 @@ pytestmark = pytest.mark.x11
 NOT_AT_IDLE = ("numpy", "pyqtgraph", "peewee", "desktop.ui.stats_window",
                "desktop.ui.settings_dialog", "desktop.ui.insights_page",
                "desktop.ui.commits_view", "desktop.engine.insights",
-               "urllib.request",  # loaded by sync and forwarding when they run
+               "urllib.request", "urllib.error",  # loaded by sync and forwarding when they run
                # OpenSSL (libcrypto): desktop/engine/digests.py, the API's own HTTP layer
                "hashlib", "_hashlib", "hmac", "secrets", "ssl", "_ssl", "http.server",
                "http.client", "email",
