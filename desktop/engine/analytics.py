@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
@@ -175,7 +175,10 @@ class Analytics:
     def _offset_runs(self, q0: int, q1: int) -> list[tuple[int, int, int]] | None:
         """[q0, q1) as runs of quarters with one UTC offset: (first, end, offset); the offset
         is looked up at the last quarter of each day's step, a change found by bisection
-        within it (zones change offset at most once a day)."""
+        within it (zones change offset at most once a day); a fixed offset is one run."""
+        if isinstance(self.tz, timezone):
+            offset = self._offset(q0)
+            return None if offset is None else [(q0, q1, offset)]
         runs: list[tuple[int, int, int]] = []
         start, current, q = q0, self._offset(q0), q0
         while q < q1:
@@ -244,10 +247,10 @@ class Analytics:
                 for q, secs in self.store.quarter_sums(s, e).items():
                     acc[self._time_name(by, q)] += secs
             else:
-                epoch = date(1970, 1, 1)
+                epoch = date(1970, 1, 1).toordinal()
                 for key, secs in self.store.time_sums(s, e, runs, by).items():
                     acc[f"{key:02d}" if by == "hour" else WEEKDAYS[key] if by == "weekday"
-                        else (epoch + timedelta(days=key)).isoformat()] += secs
+                        else date.fromordinal(epoch + key).isoformat()] += secs
         elif not filters:
             acc = self._named(by, s, e)
         elif self._one_name_filter(by, filters):
