@@ -104,6 +104,13 @@ def _fields(span: Span) -> dict[str, Any]:
     return values
 
 
+def _tuple_getter(fields: tuple[str, ...]) -> Callable[[Any], tuple]:
+    """attrgetter(*fields), always returning a tuple."""
+    if len(fields) > 1:
+        return attrgetter(*fields)
+    return (lambda obj, get=attrgetter(fields[0]): (get(obj),)) if fields else (lambda obj: ())
+
+
 def _remember(cache: dict, key: Any, value: Any) -> Any:
     if len(cache) >= _CACHE_LIMIT:
         cache.clear()
@@ -187,9 +194,26 @@ class Rules:
         return [(e, _compile_match(e.match), self._replacer(e)) for e in self.exclusions]
 
     @functools.cached_property
-    def _trait_matchers(self) -> list[Matcher]:
-        return _compile_match(tuple(
-            (f, p) for r in self.rules for f, p in r.match if f in _UNIQUE_FIELDS))
+    def _trait_parts(self) -> tuple[Callable[[Span], tuple], int | None, Callable[[Span], tuple],
+                                    list[Callable[[str], Any]]]:
+        """How `_traits` reads a span: a getter of the few-valued fields (and where "site" is
+        among them), a getter of the title/url/file each pattern looks at, and the patterns'
+        searches, in that order."""
+        fields = self._trait_fields
+        unique = [(f, p) for r in self.rules for f, p in r.match if f in _UNIQUE_FIELDS]
+        searches = [re.compile("|".join(f"(?:{_pattern_regex(p)})" for p in patterns),
+                               re.IGNORECASE).search for _, patterns in unique]
+        return (_tuple_getter(fields), fields.index("site") if "site" in fields else None,
+                _tuple_getter(tuple(f for f, _ in unique)), searches)
+
+    def _traits(self, span: Span) -> tuple:
+        """What the classification of `span` depends on (see __init__)."""
+        few, site_at, unique, searches = self._trait_parts
+        values = few(span)
+        if site_at is not None and not values[site_at] and span.url:
+            values = (*values[:site_at], _site_of(span.url), *values[site_at + 1:])
+        return (span.project, *values, *[v is not None and search(str(v)) is not None
+                                         for v, search in zip(unique(span), searches, strict=True)])
 
     # -- loading -----------------------------------------------------------------------
 
@@ -232,12 +256,11 @@ class Rules:
         key = _activity_key(span)
         found = self._cache.get(key)
         if found is None:
-            values = _fields(span)
-            traits = (span.project, *(values[f] for f in self._trait_fields),
-                      *(m(values) for m in self._trait_matchers))
+            traits = self._traits(span)
             found = self._by_traits.get(traits)
             if found is None:
-                found = _remember(self._by_traits, traits, self._classify(values, span.project))
+                found = _remember(self._by_traits, traits,
+                                  self._classify(_fields(span), span.project))
             if span.category:  # set by the user: wins over the rules, with its productivity
                 found = Classification(found.project, span.category,
                                        self.categories.get(span.category, 0))

@@ -878,11 +878,11 @@ class Store:
         out: dict[int, Classification] = {}
         made: dict[tuple, Classification] = {}  # few distinct ones: each built once
         with self._read() as conn:
-            if len(ids) > _BULK:  # many: one query, the ids as one JSON array
-                rows = conn.execute(
+            if len(ids) > _BULK:  # many: every row of the fingerprint, those of `ids` kept
+                wanted = ids if isinstance(ids, set | frozenset | dict) else set(ids)
+                rows = (r for r in conn.execute(
                     "SELECT activity, project, category, productivity FROM classification "
-                    "WHERE fingerprint = ? AND activity IN (SELECT value FROM json_each(?))",
-                    (fingerprint, json.dumps(list(ids))))
+                    "WHERE fingerprint = ?", (fingerprint,)) if r[0] in wanted)
             else:
                 rows = (r for part in _chunks(list(ids), _IN) for r in conn.execute(
                     f"SELECT activity, project, category, productivity FROM classification "
