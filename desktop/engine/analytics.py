@@ -129,8 +129,9 @@ class Analytics:
         """Classification per activity id (of at least `ids`), cached per rules."""
         return self._classes(ids)
 
-    def _classes(self, ids: set[int]) -> dict[int, Classification]:
-        """Classification per activity id: memory, then the persisted cache, then the rules."""
+    def _classes(self, ids: set[int], keep: str | None = None) -> dict[int, Classification]:
+        """Classification per activity id: memory, then the persisted cache, then the rules
+        (the stored ones of other rules are forgotten, but for those of `keep`)."""
         fingerprint = self._check_fingerprint()
         missing = [i for i in ids if i not in self._by_id]
         if missing:
@@ -143,7 +144,7 @@ class Analytics:
                        for i in todo}
                 self._by_id.update(new)
                 with suppress(StoreError):  # only a cache: a busy database must not break
-                    self.store.save_classifications(fingerprint, new)  # a report
+                    self.store.save_classifications(fingerprint, new, keep)  # a report
         return self._by_id
 
     def _namer(self, dim: str, keys: set[Key]) -> Callable[[Key], str]:
@@ -299,13 +300,9 @@ class Analytics:
             was = self.store.meta(named_blocks.NAMED_RULES)  # other rules meanwhile
             if was != fingerprint:
                 changed = None
-                if was is not None:
-                    ids = self.store.activity_ids()
-                    old = self.store.cached_classifications(was, ids)
-                    new = self._classes(set(ids))
-                    fields = attrgetter("project", "category", "productivity")
-                    was_as = {i: fields(c) for i, c in old.items()}
-                    changed = {i for i in ids if was_as.get(i) != fields(new[i])}
+                if was is not None:  # compared in SQL with those of `was`, kept till then
+                    self._classes(set(self.store.activity_ids()), keep=was)
+                    changed = self.store.classified_otherwise(was, fingerprint)
                 self.store.adopt_rules(was, fingerprint, changed)
         return named_blocks.key_of(dim)
 

@@ -816,6 +816,23 @@ class Store:
             conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
                          "DO UPDATE SET value = excluded.value",
                          (named_blocks.NAMED_RULES, fingerprint))
+            conn.execute("DELETE FROM classification WHERE fingerprint != ?", (fingerprint,))
+
+    def classified_otherwise(self, was: str, fingerprint: str) -> set[int] | None:
+        """The activities the classifier `fingerprint` classifies otherwise than `was` did
+        (or `was` did not); None when some activity has no classification of `fingerprint`
+        stored (then which changed is unknown)."""
+        with self._read() as conn:
+            stored = conn.execute("SELECT COUNT(*) FROM classification WHERE fingerprint = ?",
+                                  (fingerprint,)).fetchone()[0]
+            if stored < conn.execute("SELECT COUNT(*) FROM activity").fetchone()[0]:
+                return None
+            return {i for (i,) in conn.execute(
+                "SELECT n.activity FROM classification n LEFT JOIN classification o "
+                "ON o.fingerprint = ? AND o.activity = n.activity WHERE n.fingerprint = ? "
+                "AND (o.activity IS NULL OR o.project IS NOT n.project "
+                "OR o.category IS NOT n.category OR o.productivity IS NOT n.productivity)",
+                (was, fingerprint))}
 
     def named_quarters(self, fingerprint: str, dim: str, q0: int, q1: int,
                        value: str | None = None) -> list[tuple[int, str, float]]:
@@ -894,11 +911,14 @@ class Store:
                 out[aid] = hit if hit is not None else made.setdefault(key, Classification(*key))
         return out
 
-    def save_classifications(self, fingerprint: str, found: dict[int, Classification]) -> None:
+    def save_classifications(self, fingerprint: str, found: dict[int, Classification],
+                             keep: str | None = None) -> None:
         """Remember what the classifier `fingerprint` made of activities; forget other
-        fingerprints (rules changed: their results are stale)."""
+        fingerprints (rules changed: their results are stale) but `keep` (for
+        `classified_otherwise`)."""
         with self._write() as conn:
-            conn.execute("DELETE FROM classification WHERE fingerprint != ?", (fingerprint,))
+            conn.execute("DELETE FROM classification WHERE fingerprint NOT IN (?, ?)",
+                         (fingerprint, fingerprint if keep is None else keep))
             conn.executemany(
                 "INSERT INTO classification (activity, fingerprint, project, category, "
                 "productivity) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
