@@ -384,6 +384,29 @@ class Analytics:
                 acc[q, name] += secs
         return acc
 
+    def _named_days(self, dim: str, s: float, e: float, value: str) -> dict[date, float]:
+        """Seconds per local day of the name `value` of `dim` in [s, e): as _named_quarters,
+        the whole quarters summed per day in SQL."""
+        q0, q1 = self.store.whole_quarters(s, e)
+        runs = self._offset_runs(q0, q1) if q1 > q0 else []
+        acc: dict[date, float] = defaultdict(float)
+        if runs is None:  # an offset not in whole quarters (historic zones)
+            for (q, _), secs in self._named_quarters(dim, s, e, value).items():
+                acc[self._local(q)[0]] += secs
+            return acc
+        if runs:
+            fingerprint = self._fill(dim, q0 // QUARTERS_PER_DAY,
+                                     (q1 - 1) // QUARTERS_PER_DAY + 1)
+            epoch = date(1970, 1, 1).toordinal()
+            for day, secs in self.store.named_days(fingerprint, dim, value, runs).items():
+                acc[date.fromordinal(epoch + day)] += secs
+        edges = self.store.seconds_by_quarter(s, e, whole_quarters=False)
+        namer = self._namer(dim, {k for _, k in edges})
+        for (q, key), secs in edges.items():
+            if namer(key) == value:
+                acc[self._local(q)[0]] += secs
+        return acc
+
     def timeline(self, start: datetime, end: datetime) -> list[TimelineEntry]:
         """The overlap-resolved pieces of [start, end), clipped to it, classified."""
         tz, stamp = self.tz, datetime.fromtimestamp
@@ -524,11 +547,10 @@ class Analytics:
             s, e = self._midnight(first_day), self._midnight(today + timedelta(days=1))
             if filters:
                 quarters = self._filtered_quarters(s, e, {**filters, "category": category})
+                for q, secs in quarters.items():
+                    per_day[self._local(q)[0]] += secs
             else:
-                quarters = {q: secs for (q, _), secs in
-                            self._named_quarters("category", s, e, category).items()}
-            for q, secs in quarters.items():
-                per_day[self._local(q)[0]] += secs
+                per_day.update(self._named_days("category", s, e, category))
 
         def met(day: date) -> bool:
             return goal_seconds > 0 and per_day.get(day, 0.0) >= goal_seconds

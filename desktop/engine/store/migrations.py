@@ -131,8 +131,9 @@ def _v16(db: peewee.Database) -> None:
 def _v17(db: peewee.Database) -> None:
     """The quarter totals by slot of the week (quarter % 672): summaries by hour or weekday
     search it instead of sorting every quarter of the range (desktop.engine.store.time_sums)."""
+    mod = "%" if isinstance(db, peewee.SqliteDatabase) else "%%"  # psycopg's escape
     db.execute_sql("CREATE INDEX IF NOT EXISTS rollup_total_slot ON rollup_total "
-                   "((bucket % 672), bucket, seconds)")
+                   f"((bucket {mod} 672), bucket, seconds)")
 
 
 STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9,

@@ -845,6 +845,13 @@ class Store:
         with self._read() as conn:
             return conn.execute(sql, args).fetchall()
 
+    def named_days(self, fingerprint: str, dim: str, value: str,
+                   runs: Sequence[tuple[int, int, int]]) -> dict[int, float]:
+        """Seconds by local day number of `value` along `dim` in the named quarter rollups of
+        the quarters of `runs` (time_sums.named_days)."""
+        with self._read() as conn:
+            return time_sums.named_days(conn, fingerprint, dim, value, runs)
+
     def named_totals(self, fingerprint: str, dim: str, d0: int, d1: int) -> dict[str, float]:
         with self._read() as conn:
             return dict(conn.execute(

@@ -31,6 +31,12 @@ _BY_DAY = (f"WITH RECURSIVE d(k) AS (SELECT :d0 UNION ALL SELECT k + 1 FROM d "
            f"WHERE k + 1 < :d1) SELECT k, (SELECT SUM(seconds) FROM rollup_total "
            f"WHERE bucket >= MAX(k * {PER_DAY} - :off, :lo) "
            f"AND bucket < MIN((k + 1) * {PER_DAY} - :off, :hi)) FROM d")
+# The same of the named quarter rollups of one name.
+_NAMED_BY_DAY = (f"WITH RECURSIVE d(k) AS (SELECT :d0 UNION ALL SELECT k + 1 FROM d "
+                 f"WHERE k + 1 < :d1) SELECT k, (SELECT SUM(seconds) FROM rollup_named_quarter "
+                 f"WHERE fingerprint = :fp AND dim = :dim "
+                 f"AND bucket >= MAX(k * {PER_DAY} - :off, :lo) "
+                 f"AND bucket < MIN((k + 1) * {PER_DAY} - :off, :hi) AND value = :value) FROM d")
 # Short ranges: one scan of their quarters.
 _SHORT = {"hour": f"((bucket + :off) % {PER_DAY}) / 4",
           "weekday": f"((bucket + :off) / {PER_DAY} + 3) % 7"}
@@ -75,4 +81,19 @@ def grouped(conn: sqlite3.Connection, start: float, end: float, max_duration: fl
     for (q, _), secs in rollups.by_quarter(pieces).items():
         off = next(o for a, b, o in runs if a <= q < b)
         acc[key_of(unit, q, off)] += secs
+    return acc
+
+
+def named_days(conn: sqlite3.Connection, key: str, dim: str, value: str,
+               runs: Sequence[tuple[int, int, int]]) -> dict[int, float]:
+    """Seconds by local day number of the name `value` of `dim` in the named quarter rollups
+    (stored under `key`) of the quarters of `runs`, which must be current."""
+    acc: dict[int, float] = defaultdict(float)
+    for lo, hi, off in runs:
+        if hi > lo:
+            for k, secs in conn.execute(_NAMED_BY_DAY, {
+                    "fp": key, "dim": dim, "value": value, "lo": lo, "hi": hi, "off": off,
+                    "d0": (lo + off) // PER_DAY, "d1": (hi - 1 + off) // PER_DAY + 1}):
+                if secs is not None:
+                    acc[k] += secs
     return acc
