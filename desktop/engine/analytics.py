@@ -140,8 +140,10 @@ class Analytics:
             todo = [i for i in missing if i not in found]
             if todo:
                 fields = self.store.activities(todo)
-                new = {i: self.classifier.classify(Span(0.0, 0.0, "", "", "", *fields[i]))
-                       for i in todo}
+                classify = getattr(self.classifier, "classify_activity", None)  # Rules'
+                new = ({i: classify(fields[i]) for i in todo} if classify is not None else
+                       {i: self.classifier.classify(Span(0.0, 0.0, "", "", "", *fields[i]))
+                        for i in todo})
                 self._by_id.update(new)
                 with suppress(StoreError):  # only a cache: a busy database must not break
                     self.store.save_classifications(fingerprint, new, keep)  # a report

@@ -17,7 +17,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -41,6 +41,7 @@ _UNIQUE_FIELDS = {"title", "url", "file"}
 _MATCHED = TEXT_FIELDS + BOOL_FIELDS
 _matched = attrgetter(*_MATCHED)
 _activity_key = attrgetter(*ACTIVITY_FIELDS)  # == Span.activity_key(), faster
+_URL, _PROJECT, _CATEGORY = (ACTIVITY_FIELDS.index(f) for f in ("url", "project", "category"))
 
 
 class RulesError(ValueError):
@@ -104,11 +105,12 @@ def _fields(span: Span) -> dict[str, Any]:
     return values
 
 
-def _tuple_getter(fields: tuple[str, ...]) -> Callable[[Any], tuple]:
-    """attrgetter(*fields), always returning a tuple."""
-    if len(fields) > 1:
-        return attrgetter(*fields)
-    return (lambda obj, get=attrgetter(fields[0]): (get(obj),)) if fields else (lambda obj: ())
+def _key_getter(fields: tuple[str, ...]) -> Callable[[tuple], tuple]:
+    """The values of `fields` in an activity key, always as a tuple."""
+    at = [ACTIVITY_FIELDS.index(f) for f in fields]
+    if len(at) > 1:
+        return itemgetter(*at)
+    return (lambda key, i=at[0]: (key[i],)) if at else (lambda key: ())
 
 
 def _remember(cache: dict, key: Any, value: Any) -> Any:
@@ -194,26 +196,27 @@ class Rules:
         return [(e, _compile_match(e.match), self._replacer(e)) for e in self.exclusions]
 
     @functools.cached_property
-    def _trait_parts(self) -> tuple[Callable[[Span], tuple], int | None, Callable[[Span], tuple],
+    def _trait_parts(self) -> tuple[Callable[[tuple], tuple], int | None, Callable[[tuple], tuple],
                                     list[Callable[[str], Any]]]:
-        """How `_traits` reads a span: a getter of the few-valued fields (and where "site" is
-        among them), a getter of the title/url/file each pattern looks at, and the patterns'
-        searches, in that order."""
+        """How `_traits` reads an activity key: a getter of the few-valued fields (and where
+        "site" is among them), a getter of the title/url/file each pattern looks at, and the
+        patterns' searches, in that order."""
         fields = self._trait_fields
         unique = [(f, p) for r in self.rules for f, p in r.match if f in _UNIQUE_FIELDS]
         searches = [re.compile("|".join(f"(?:{_pattern_regex(p)})" for p in patterns),
                                re.IGNORECASE).search for _, patterns in unique]
-        return (_tuple_getter(fields), fields.index("site") if "site" in fields else None,
-                _tuple_getter(tuple(f for f, _ in unique)), searches)
+        return (_key_getter(fields), fields.index("site") if "site" in fields else None,
+                _key_getter(tuple(f for f, _ in unique)), searches)
 
-    def _traits(self, span: Span) -> tuple:
-        """What the classification of `span` depends on (see __init__)."""
+    def _traits(self, key: tuple) -> tuple:
+        """What the classification of activity `key` depends on (see __init__)."""
         few, site_at, unique, searches = self._trait_parts
-        values = few(span)
-        if site_at is not None and not values[site_at] and span.url:
-            values = (*values[:site_at], _site_of(span.url), *values[site_at + 1:])
-        return (span.project, *values, *[v is not None and search(str(v)) is not None
-                                         for v, search in zip(unique(span), searches, strict=True)])
+        values = few(key)
+        if site_at is not None and not values[site_at] and key[_URL]:
+            values = (*values[:site_at], _site_of(key[_URL]), *values[site_at + 1:])
+        return (key[_PROJECT], *values, *[v is not None and search(v) is not None
+                                          for v, search in zip(unique(key), searches,
+                                                               strict=True)])
 
     # -- loading -----------------------------------------------------------------------
 
@@ -253,17 +256,22 @@ class Rules:
     # -- using -------------------------------------------------------------------------
 
     def classify(self, span: Span) -> Classification:
-        key = _activity_key(span)
+        return self.classify_activity(_activity_key(span))
+
+    def classify_activity(self, key: tuple) -> Classification:
+        """What `classify` makes of a span doing the activity `key` (its ACTIVITY_FIELDS)."""
         found = self._cache.get(key)
         if found is None:
-            traits = self._traits(span)
+            traits = self._traits(key)
             found = self._by_traits.get(traits)
             if found is None:
-                found = _remember(self._by_traits, traits,
-                                  self._classify(_fields(span), span.project))
-            if span.category:  # set by the user: wins over the rules, with its productivity
-                found = Classification(found.project, span.category,
-                                       self.categories.get(span.category, 0))
+                values = dict(zip(ACTIVITY_FIELDS, key, strict=True))
+                if not values["site"] and values["url"]:
+                    values["site"] = _site_of(values["url"])
+                found = _remember(self._by_traits, traits, self._classify(values, key[_PROJECT]))
+            category = key[_CATEGORY]
+            if category:  # set by the user: wins over the rules, with its productivity
+                found = Classification(found.project, category, self.categories.get(category, 0))
             _remember(self._cache, key, found)
         return found
 
