@@ -90,6 +90,15 @@ def _chunks(seq: list, n: int) -> Iterator[list]:
         yield seq[i:i + n]
 
 
+def _forget_classifications(conn: sqlite3.Connection, fingerprint: str,
+                            keep: str | None = None) -> None:
+    """Delete the classifications of every fingerprint but `fingerprint` and `keep`, as
+    searches of the primary key's ranges around them (none to delete: no scan)."""
+    a, b = sorted((fingerprint, keep or fingerprint))
+    conn.execute("DELETE FROM classification WHERE fingerprint < ? OR (fingerprint > ? AND "
+                 "fingerprint < ?) OR fingerprint > ?", (a, a, b, b))
+
+
 def _migrated(path: Path, timeout: float) -> sqlite3.Connection:
     """The file's schema brought up to date through Peewee (it and the migrations are loaded
     only then), and the connection it was done on, to go on with (a database in memory has
@@ -924,8 +933,7 @@ class Store:
         fingerprints (rules changed: their results are stale) but `keep` (for
         `classified_otherwise`)."""
         with self._write() as conn:
-            conn.execute("DELETE FROM classification WHERE fingerprint NOT IN (?, ?)",
-                         (fingerprint, fingerprint if keep is None else keep))
+            _forget_classifications(conn, fingerprint, keep)
             conn.executemany(
                 "INSERT INTO classification (activity, fingerprint, project, category, "
                 "productivity) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
