@@ -256,23 +256,29 @@ class Rules:
     # -- using -------------------------------------------------------------------------
 
     def classify(self, span: Span) -> Classification:
-        return self.classify_activity(_activity_key(span))
-
-    def classify_activity(self, key: tuple) -> Classification:
-        """What `classify` makes of a span doing the activity `key` (its ACTIVITY_FIELDS)."""
+        key = _activity_key(span)
         found = self._cache.get(key)
         if found is None:
-            traits = self._traits(key)
-            found = self._by_traits.get(traits)
-            if found is None:
-                values = dict(zip(ACTIVITY_FIELDS, key, strict=True))
-                if not values["site"] and values["url"]:
-                    values["site"] = _site_of(values["url"])
-                found = _remember(self._by_traits, traits, self._classify(values, key[_PROJECT]))
-            category = key[_CATEGORY]
-            if category:  # set by the user: wins over the rules, with its productivity
-                found = Classification(found.project, category, self.categories.get(category, 0))
-            _remember(self._cache, key, found)
+            found = _remember(self._cache, key, self._classify_key(key))
+        return found
+
+    def classify_activity(self, key: tuple) -> Classification:
+        """What `classify` makes of a span doing the activity `key` (its ACTIVITY_FIELDS),
+        without remembering it by key (the caller keeps it by activity id)."""
+        found = self._cache.get(key)
+        return found if found is not None else self._classify_key(key)
+
+    def _classify_key(self, key: tuple) -> Classification:
+        traits = self._traits(key)
+        found = self._by_traits.get(traits)
+        if found is None:
+            values = dict(zip(ACTIVITY_FIELDS, key, strict=True))
+            if not values["site"] and values["url"]:
+                values["site"] = _site_of(values["url"])
+            found = _remember(self._by_traits, traits, self._classify(values, key[_PROJECT]))
+        category = key[_CATEGORY]
+        if category:  # set by the user: wins over the rules, with its productivity
+            found = Classification(found.project, category, self.categories.get(category, 0))
         return found
 
     def _classify(self, values: dict[str, Any], seen_project: str | None) -> Classification:
