@@ -16,7 +16,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -281,9 +281,9 @@ class Analytics:
             for key, secs in totals.items():
                 if ok(key):
                     acc[namer(key)] += secs
-        items = sorted((Item(n, v) for n, v in acc.items() if v > 0),
-                       key=lambda it: (-it.seconds, it.name))
-        return Summary(start, end, by, sum(it.seconds for it in items), items)
+        ranked = sorted((n, v) for n, v in acc.items() if v > 0)  # by name, then (stable)
+        ranked.sort(key=itemgetter(1), reverse=True)               # largest first
+        return Summary(start, end, by, sum(v for _, v in ranked), [Item(*nv) for nv in ranked])
 
     @staticmethod
     def _one_name_filter(by: str, filters: Mapping[str, str]) -> bool:
