@@ -4,6 +4,7 @@ across DST changes and at odd offsets."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from desktop.engine.analytics import Analytics
 from desktop.engine.span import Span
-from desktop.engine.store import Store
+from desktop.engine.store import Store, time_sums
 from tests.store_helpers import T0, TinyRules
 
 DAY = 86400.0
@@ -64,4 +65,28 @@ def test_a_year_of_days_across_offset_changes(tmp_path, zone):
         got = {it.name: it.seconds for it in an.summary(datetime.fromtimestamp(s, tz),
                                                           datetime.fromtimestamp(e, tz), by).items}
         assert got == pytest.approx(plain(an, s, e, by), abs=1e-6)
+    store.close()
+
+
+def test_step_17_indexes_the_slots_of_a_v16_file(tmp_path):
+    """A file of schema v16 gets the slot index, and summaries over years search it."""
+    path = tmp_path / "v16.sqlite3"
+    Store(path, device="d1").add_spans([Span(T0 - d * DAY, T0 - d * DAY + 5000, app="code")
+                                        for d in range(60)])
+    conn = sqlite3.connect(path)
+    conn.execute("DROP INDEX rollup_total_slot")
+    conn.execute("UPDATE meta SET value = '16' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    store = Store(path)
+    tz = ZoneInfo("Europe/Berlin")
+    an = Analytics(store, TinyRules(), tz)
+    s, e = T0 - 61 * DAY, T0 + DAY
+    got = {it.name: it.seconds for it in an.summary(datetime.fromtimestamp(s, tz),
+                                                      datetime.fromtimestamp(e, tz), "hour").items}
+    assert got == pytest.approx(plain(an, s, e, "hour"), abs=1e-6)
+    conn = sqlite3.connect(path)
+    plan = " ".join(str(r) for r in conn.execute(
+        "EXPLAIN QUERY PLAN " + time_sums._BY_SLOT, {"k0": 0, "lo": 0, "hi": 10**6}))
+    assert "rollup_total_slot" in plan
     store.close()

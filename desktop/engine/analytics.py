@@ -13,9 +13,9 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from contextlib import suppress
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -151,8 +151,9 @@ class Analytics:
         """Classification per activity id (of at least `ids`), cached per rules."""
         return self._classes(ids)
 
-    def _classes(self, ids: set[int]) -> dict[int, Classification]:
-        """Classification per activity id: memory, then the persisted cache, then the rules."""
+    def _classes(self, ids: set[int], keep: str | None = None) -> dict[int, Classification]:
+        """Classification per activity id: memory, then the persisted cache, then the rules
+        (the stored ones of other rules are forgotten, but for those of `keep`)."""
         fingerprint = self._check_fingerprint()
         missing = [i for i in ids if i not in self._by_id]
         if missing:
@@ -161,11 +162,13 @@ class Analytics:
             todo = [i for i in missing if i not in found]
             if todo:
                 fields = self.store.activities(todo)
-                new = {i: self.classifier.classify(Span(0.0, 0.0, "", "", "", *fields[i]))
-                       for i in todo}
+                classify = getattr(self.classifier, "classify_activity", None)  # Rules'
+                new = ({i: classify(fields[i]) for i in todo} if classify is not None else
+                       {i: self.classifier.classify(Span(0.0, 0.0, "", "", "", *fields[i]))
+                        for i in todo})
                 self._by_id.update(new)
                 with suppress(StoreError):  # only a cache: a busy database must not break
-                    self.store.save_classifications(fingerprint, new)  # a report
+                    self.store.save_classifications(fingerprint, new, keep)  # a report
         return self._by_id
 
     def _namer(self, dim: str, keys: set[Key]) -> Callable[[Key], str]:
@@ -197,7 +200,10 @@ class Analytics:
     def _offset_runs(self, q0: int, q1: int) -> list[tuple[int, int, int]] | None:
         """[q0, q1) as runs of quarters with one UTC offset: (first, end, offset); the offset
         is looked up at the last quarter of each day's step, a change found by bisection
-        within it (zones change offset at most once a day)."""
+        within it (zones change offset at most once a day); a fixed offset is one run."""
+        if isinstance(self.tz, timezone):
+            offset = self._offset(q0)
+            return None if offset is None else [(q0, q1, offset)]
         runs: list[tuple[int, int, int]] = []
         start, current, q = q0, self._offset(q0), q0
         while q < q1:
@@ -266,10 +272,10 @@ class Analytics:
                 for q, secs in self.store.quarter_sums(s, e).items():
                     acc[self._time_name(by, q)] += secs
             else:
-                epoch = date(1970, 1, 1)
+                epoch = date(1970, 1, 1).toordinal()
                 for key, secs in self.store.time_sums(s, e, runs, by).items():
                     acc[f"{key:02d}" if by == "hour" else WEEKDAYS[key] if by == "weekday"
-                        else (epoch + timedelta(days=key)).isoformat()] += secs
+                        else date.fromordinal(epoch + key).isoformat()] += secs
         elif not filters:
             acc = self._named(by, s, e)
         elif self._one_name_filter(by, filters):
@@ -297,9 +303,9 @@ class Analytics:
             for key, secs in totals.items():
                 if ok(key):
                     acc[namer(key)] += secs
-        items = sorted((Item(n, v) for n, v in acc.items() if v > 0),
-                       key=lambda it: (-it.seconds, it.name))
-        return Summary(start, end, by, sum(it.seconds for it in items), items)
+        ranked = sorted((n, v) for n, v in acc.items() if v > 0)  # by name, then (stable)
+        ranked.sort(key=itemgetter(1), reverse=True)               # largest first
+        return Summary(start, end, by, sum(v for _, v in ranked), [Item(*nv) for nv in ranked])
 
     @staticmethod
     def _one_name_filter(by: str, filters: Mapping[str, str]) -> bool:
@@ -318,13 +324,9 @@ class Analytics:
             was = self.store.meta(named_blocks.NAMED_RULES)  # other rules meanwhile
             if was != fingerprint:
                 changed = None
-                if was is not None:
-                    ids = self.store.activity_ids()
-                    old = self.store.cached_classifications(was, ids)
-                    new = self._classes(set(ids))
-                    fields = attrgetter("project", "category", "productivity")
-                    was_as = {i: fields(c) for i, c in old.items()}
-                    changed = {i for i in ids if was_as.get(i) != fields(new[i])}
+                if was is not None:  # compared in SQL with those of `was`, kept till then
+                    self._classes(set(self.store.activity_ids()), keep=was)
+                    changed = self.store.classified_otherwise(was, fingerprint)
                 self.store.adopt_rules(was, fingerprint, changed)
         return named_blocks.key_of(dim)
 
@@ -404,6 +406,29 @@ class Analytics:
             name = namer(key)
             if value is None or name == value:
                 acc[q, name] += secs
+        return acc
+
+    def _named_days(self, dim: str, s: float, e: float, value: str) -> dict[date, float]:
+        """Seconds per local day of the name `value` of `dim` in [s, e): as _named_quarters,
+        the whole quarters summed per day in SQL."""
+        q0, q1 = self.store.whole_quarters(s, e)
+        runs = self._offset_runs(q0, q1) if q1 > q0 else []
+        acc: dict[date, float] = defaultdict(float)
+        if runs is None:  # an offset not in whole quarters (historic zones)
+            for (q, _), secs in self._named_quarters(dim, s, e, value).items():
+                acc[self._local(q)[0]] += secs
+            return acc
+        if runs:
+            fingerprint = self._fill(dim, q0 // QUARTERS_PER_DAY,
+                                     (q1 - 1) // QUARTERS_PER_DAY + 1)
+            epoch = date(1970, 1, 1).toordinal()
+            for day, secs in self.store.named_days(fingerprint, dim, value, runs).items():
+                acc[date.fromordinal(epoch + day)] += secs
+        edges = self.store.seconds_by_quarter(s, e, whole_quarters=False)
+        namer = self._namer(dim, {k for _, k in edges})
+        for (q, key), secs in edges.items():
+            if namer(key) == value:
+                acc[self._local(q)[0]] += secs
         return acc
 
     def timeline(self, start: datetime, end: datetime) -> list[TimelineEntry]:
@@ -546,11 +571,10 @@ class Analytics:
             s, e = self._midnight(first_day), self._midnight(today + timedelta(days=1))
             if filters:
                 quarters = self._filtered_quarters(s, e, {**filters, "category": category})
+                for q, secs in quarters.items():
+                    per_day[self._local(q)[0]] += secs
             else:
-                quarters = {q: secs for (q, _), secs in
-                            self._named_quarters("category", s, e, category).items()}
-            for q, secs in quarters.items():
-                per_day[self._local(q)[0]] += secs
+                per_day.update(self._named_days("category", s, e, category))
 
         def met(day: date) -> bool:
             return goal_seconds > 0 and per_day.get(day, 0.0) >= goal_seconds

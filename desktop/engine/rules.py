@@ -14,7 +14,7 @@ import json
 import re
 import tomllib
 from collections.abc import Callable, Iterable
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -40,6 +40,7 @@ _UNIQUE_FIELDS = {"title", "url", "file"}
 _MATCHED = TEXT_FIELDS + BOOL_FIELDS
 _matched = attrgetter(*_MATCHED)
 _activity_key = attrgetter(*ACTIVITY_FIELDS)  # == Span.activity_key(), faster
+_URL, _PROJECT, _CATEGORY = (ACTIVITY_FIELDS.index(f) for f in ("url", "project", "category"))
 
 
 class RulesError(ValueError):
@@ -126,6 +127,14 @@ def _fields(span: Span) -> dict[str, Any]:
     return values
 
 
+def _key_getter(fields: tuple[str, ...]) -> Callable[[tuple], tuple]:
+    """The values of `fields` in an activity key, always as a tuple."""
+    at = [ACTIVITY_FIELDS.index(f) for f in fields]
+    if len(at) > 1:
+        return itemgetter(*at)
+    return (lambda key, i=at[0]: (key[i],)) if at else (lambda key: ())
+
+
 def _remember(cache: dict, key: Any, value: Any) -> Any:
     if len(cache) >= _CACHE_LIMIT:
         cache.clear()
@@ -209,9 +218,27 @@ class Rules:
         return [(e, _compile_match(e.match), self._replacer(e)) for e in self.exclusions]
 
     @functools.cached_property
-    def _trait_matchers(self) -> list[Matcher]:
-        return _compile_match(tuple(
-            (f, p) for r in self.rules for f, p in r.match if f in _UNIQUE_FIELDS))
+    def _trait_parts(self) -> tuple[Callable[[tuple], tuple], int | None, Callable[[tuple], tuple],
+                                    list[Callable[[str], Any]]]:
+        """How `_traits` reads an activity key: a getter of the few-valued fields (and where
+        "site" is among them), a getter of the title/url/file each pattern looks at, and the
+        patterns' searches, in that order."""
+        fields = self._trait_fields
+        unique = [(f, p) for r in self.rules for f, p in r.match if f in _UNIQUE_FIELDS]
+        searches = [re.compile("|".join(f"(?:{_pattern_regex(p)})" for p in patterns),
+                               re.IGNORECASE).search for _, patterns in unique]
+        return (_key_getter(fields), fields.index("site") if "site" in fields else None,
+                _key_getter(tuple(f for f, _ in unique)), searches)
+
+    def _traits(self, key: tuple) -> tuple:
+        """What the classification of activity `key` depends on (see __init__)."""
+        few, site_at, unique, searches = self._trait_parts
+        values = few(key)
+        if site_at is not None and not values[site_at] and key[_URL]:
+            values = (*values[:site_at], _site_of(key[_URL]), *values[site_at + 1:])
+        return (key[_PROJECT], *values, *[v is not None and search(v) is not None
+                                          for v, search in zip(unique(key), searches,
+                                                               strict=True)])
 
     # -- loading -----------------------------------------------------------------------
 
@@ -254,16 +281,26 @@ class Rules:
         key = _activity_key(span)
         found = self._cache.get(key)
         if found is None:
-            values = _fields(span)
-            traits = (span.project, *(values[f] for f in self._trait_fields),
-                      *(m(values) for m in self._trait_matchers))
-            found = self._by_traits.get(traits)
-            if found is None:
-                found = _remember(self._by_traits, traits, self._classify(values, span.project))
-            if span.category:  # set by the user: wins over the rules, with its productivity
-                found = Classification(found.project, span.category,
-                                       self.categories.get(span.category, 0))
-            _remember(self._cache, key, found)
+            found = _remember(self._cache, key, self._classify_key(key))
+        return found
+
+    def classify_activity(self, key: tuple) -> Classification:
+        """What `classify` makes of a span doing the activity `key` (its ACTIVITY_FIELDS),
+        without remembering it by key (the caller keeps it by activity id)."""
+        found = self._cache.get(key)
+        return found if found is not None else self._classify_key(key)
+
+    def _classify_key(self, key: tuple) -> Classification:
+        traits = self._traits(key)
+        found = self._by_traits.get(traits)
+        if found is None:
+            values = dict(zip(ACTIVITY_FIELDS, key, strict=True))
+            if not values["site"] and values["url"]:
+                values["site"] = _site_of(values["url"])
+            found = _remember(self._by_traits, traits, self._classify(values, key[_PROJECT]))
+        category = key[_CATEGORY]
+        if category:  # set by the user: wins over the rules, with its productivity
+            found = Classification(found.project, category, self.categories.get(category, 0))
         return found
 
     def _classify(self, values: dict[str, Any], seen_project: str | None) -> Classification:

@@ -8,7 +8,7 @@ joined from them, whatever order they arrive in); 7 the raw ActivityWatch events
 8 the commits of the repositories worked in; 9 the spans' idle→active transitions (counted
 where input is not, on Wayland); 10 the spans of other devices edited here (for sync); 11 the
 achievements earned; 12 heartbeats waiting to be forwarded upstream; 15 named rollups per
-block of days; 16 the insights' day digests.
+block of days; 16 the insights' day digests; 17 the quarter totals by slot of the week.
 """
 
 from __future__ import annotations
@@ -128,8 +128,17 @@ def _v16(db: peewee.Database) -> None:
     db.create_tables([models.DayDigest])
 
 
+def _v17(db: peewee.Database) -> None:
+    """The quarter totals by slot of the week (quarter % 672): summaries by hour or weekday
+    search it instead of sorting every quarter of the range (desktop.engine.store.time_sums)."""
+    mod = "%" if isinstance(db, peewee.SqliteDatabase) else "%%"  # psycopg's escape
+    db.execute_sql("CREATE INDEX IF NOT EXISTS rollup_total_slot ON rollup_total "
+                   f"((bucket {mod} 672), bucket, seconds)")
+
+
 STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9,
-                                                   _v10, _v11, _v12, _v13, _v14, _v15, _v16]
+                                                   _v10, _v11, _v12, _v13, _v14, _v15, _v16,
+                                                   _v17]
 LATEST = len(STEPS)
 if LATEST != SCHEMA_VERSION:
     raise RuntimeError(f"{LATEST} migration steps but db.SCHEMA_VERSION is {SCHEMA_VERSION}: "

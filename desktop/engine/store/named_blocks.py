@@ -143,12 +143,14 @@ def build(conn: sqlite3.Connection, fingerprint: str, dim: str, size: int,
         conn.execute("DELETE FROM rollup_named_block WHERE fingerprint = :key AND dim = :dim "
                      "AND size = :size AND block >= :b0 AND block < :b1", args)
         if below is None:
-            conn.execute(
-                "INSERT INTO rollup_named_block (fingerprint, dim, size, block, value, seconds) "
-                f"SELECT :key, :dim, :size, r.block, {name}, SUM(r.seconds) FROM "
-                "(SELECT day / :size AS block, activity, origin, SUM(seconds) AS seconds "
-                "FROM rollup_day WHERE day >= :lo AND day < :hi GROUP BY 1, 2, 3) r "
-                f"{_joins(dim)} GROUP BY r.block, {name}", args)  # each activity named once
+            for block in range(b0, b1):  # one block at a time: smaller sorts
+                conn.execute(
+                    "INSERT INTO rollup_named_block (fingerprint, dim, size, block, value, "
+                    f"seconds) SELECT :key, :dim, :size, :block, {name}, SUM(r.seconds) FROM "
+                    "(SELECT activity, origin, SUM(seconds) AS seconds FROM rollup_day "
+                    "WHERE day >= :lo AND day < :hi GROUP BY activity, origin) r "
+                    f"{_joins(dim)} GROUP BY {name}",  # each activity named once
+                    {**args, "block": block, "lo": block * size, "hi": (block + 1) * size})
         else:
             parts = size // below
             todo = build(conn, fingerprint, dim, below,

@@ -90,6 +90,15 @@ def _chunks(seq: list, n: int) -> Iterator[list]:
         yield seq[i:i + n]
 
 
+def _forget_classifications(conn: sqlite3.Connection, fingerprint: str,
+                            keep: str | None = None) -> None:
+    """Delete the classifications of every fingerprint but `fingerprint` and `keep`, as
+    searches of the primary key's ranges around them (none to delete: no scan)."""
+    a, b = sorted((fingerprint, keep or fingerprint))
+    conn.execute("DELETE FROM classification WHERE fingerprint < ? OR (fingerprint > ? AND "
+                 "fingerprint < ?) OR fingerprint > ?", (a, a, b, b))
+
+
 def _migrated(path: Path, timeout: float) -> sqlite3.Connection:
     """The file's schema brought up to date through Peewee (it and the migrations are loaded
     only then), and the connection it was done on, to go on with (a database in memory has
@@ -816,6 +825,23 @@ class Store:
             conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
                          "DO UPDATE SET value = excluded.value",
                          (named_blocks.NAMED_RULES, fingerprint))
+            conn.execute("DELETE FROM classification WHERE fingerprint != ?", (fingerprint,))
+
+    def classified_otherwise(self, was: str, fingerprint: str) -> set[int] | None:
+        """The activities the classifier `fingerprint` classifies otherwise than `was` did
+        (or `was` did not); None when some activity has no classification of `fingerprint`
+        stored (then which changed is unknown)."""
+        with self._read() as conn:
+            stored = conn.execute("SELECT COUNT(*) FROM classification WHERE fingerprint = ?",
+                                  (fingerprint,)).fetchone()[0]
+            if stored < conn.execute("SELECT COUNT(*) FROM activity").fetchone()[0]:
+                return None
+            return {i for (i,) in conn.execute(
+                "SELECT n.activity FROM classification n LEFT JOIN classification o "
+                "ON o.fingerprint = ? AND o.activity = n.activity WHERE n.fingerprint = ? "
+                "AND (o.activity IS NULL OR o.project IS NOT n.project "
+                "OR o.category IS NOT n.category OR o.productivity IS NOT n.productivity)",
+                (was, fingerprint))}
 
     def named_quarters(self, fingerprint: str, dim: str, q0: int, q1: int,
                        value: str | None = None) -> list[tuple[int, str, float]]:
@@ -827,6 +853,13 @@ class Store:
             sql, args = sql + " AND value = ?", (*args, value)
         with self._read() as conn:
             return conn.execute(sql, args).fetchall()
+
+    def named_days(self, fingerprint: str, dim: str, value: str,
+                   runs: Sequence[tuple[int, int, int]]) -> dict[int, float]:
+        """Seconds by local day number of `value` along `dim` in the named quarter rollups of
+        the quarters of `runs` (time_sums.named_days)."""
+        with self._read() as conn:
+            return time_sums.named_days(conn, fingerprint, dim, value, runs)
 
     def named_totals(self, fingerprint: str, dim: str, d0: int, d1: int) -> dict[str, float]:
         with self._read() as conn:
@@ -878,11 +911,11 @@ class Store:
         out: dict[int, Classification] = {}
         made: dict[tuple, Classification] = {}  # few distinct ones: each built once
         with self._read() as conn:
-            if len(ids) > _BULK:  # many: one query, the ids as one JSON array
-                rows = conn.execute(
+            if len(ids) > _BULK:  # many: every row of the fingerprint, those of `ids` kept
+                wanted = ids if isinstance(ids, set | frozenset | dict) else set(ids)
+                rows = (r for r in conn.execute(
                     "SELECT activity, project, category, productivity FROM classification "
-                    "WHERE fingerprint = ? AND activity IN (SELECT value FROM json_each(?))",
-                    (fingerprint, json.dumps(list(ids))))
+                    "WHERE fingerprint = ?", (fingerprint,)) if r[0] in wanted)
             else:
                 rows = (r for part in _chunks(list(ids), _IN) for r in conn.execute(
                     f"SELECT activity, project, category, productivity FROM classification "
@@ -894,11 +927,13 @@ class Store:
                 out[aid] = hit if hit is not None else made.setdefault(key, Classification(*key))
         return out
 
-    def save_classifications(self, fingerprint: str, found: dict[int, Classification]) -> None:
+    def save_classifications(self, fingerprint: str, found: dict[int, Classification],
+                             keep: str | None = None) -> None:
         """Remember what the classifier `fingerprint` made of activities; forget other
-        fingerprints (rules changed: their results are stale)."""
+        fingerprints (rules changed: their results are stale) but `keep` (for
+        `classified_otherwise`)."""
         with self._write() as conn:
-            conn.execute("DELETE FROM classification WHERE fingerprint != ?", (fingerprint,))
+            _forget_classifications(conn, fingerprint, keep)
             conn.executemany(
                 "INSERT INTO classification (activity, fingerprint, project, category, "
                 "productivity) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
