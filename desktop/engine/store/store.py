@@ -134,6 +134,9 @@ class Store:
         self._writes = 0  # write transactions committed through this Store
         self._all_activities_cached = False  # then a cache miss is a new activity
         self._next_activity_id: int | None = None  # within the current write transaction
+        # Activities upsert_spans made for one span, which no other span was given since:
+        # id -> (that span's uuid, activity key). See _forget_replaced.
+        self._sole: dict[int, tuple[str, tuple]] = {}
         self._timeouts: dict[str, float] = {}  # heartbeat timeouts saved in meta, by source
         # Why the last write failed (disk full, read-only...); None once one succeeds.
         self.write_error: StoreError | None = None
@@ -170,6 +173,7 @@ class Store:
         if version != self._data_version:
             if self._data_version is not None:  # another process wrote: maybe activities
                 self._all_activities_cached = False
+                self._sole.clear()  # and spans that use them
             self._data_version = version
             self._load_origins(conn)
             row = conn.execute("SELECT value FROM meta WHERE key = 'max_duration'").fetchone()
@@ -213,6 +217,7 @@ class Store:
                     conn.execute("ROLLBACK")
                 # Ids handed out inside the failed transaction no longer exist.
                 self._activity_ids.clear()
+                self._sole.clear()
                 self._timeouts.clear()
                 self._data_version = None
                 self._all_activities_cached = False
@@ -319,20 +324,63 @@ class Store:
             return
         dirty: set[int] = set()
         with self._write() as conn:
+            was: dict[str, int] = {}  # the stored spans' activities
             for part in _chunks([s.uuid for s in spans], _IN):
-                for a, b in conn.execute(f'SELECT start, "end" FROM span WHERE uuid IN '
-                                         f"({','.join('?' * len(part))})", part):
+                for u, a, b, act in conn.execute(
+                        f'SELECT uuid, start, "end", activity FROM span WHERE uuid IN '
+                        f"({','.join('?' * len(part))})", part):
+                    was[u] = act
                     dirty.update(rollups.quarters_of(a, b))
             activities, rows = self._prepare(conn, spans, dirty)
             conn.executemany(_ADD_ACTIVITY, activities)
             conn.executemany(_UPSERT, rows)
             rollups.mark_dirty(conn, dirty)
+            self._forget_replaced(conn, rows, activities, was)
             if edited:
                 conn.executemany("INSERT OR IGNORE INTO span_edit (uuid) VALUES (?)", [
                     (s.uuid,) for s in spans if s.device and s.device != self.device])
             elif pulled:
                 conn.executemany("DELETE FROM span_edit WHERE uuid = ?",
                                  [(s.uuid,) for s in spans])
+
+    def _forget_replaced(self, conn: sqlite3.Connection, rows: list[tuple],
+                         activities: list[tuple], was: dict[str, int]) -> None:
+        """Delete the activities that only the spans of `rows` used before this upsert gave
+        them another: the tracker re-sends its open span as it grows with its latest title,
+        and a title with a clock makes a new activity at every flush, which nothing refers to
+        once the next one replaces it. Known from this Store's own writes (cleared when another
+        process writes); the old spans' quarters are dirty, so their rollups go too. Only an id
+        below the span's new one goes: ids are never handed out twice (they are MAX + 1)."""
+        sole = self._sole
+        made = {row[0]: row[2:] for row in activities}
+        if not (made or sole):
+            return
+        final = {row[0]: row[-3] for row in rows}  # uuid -> activity (the last row wins)
+        users: dict[int, str | None] = {}
+        for uuid, aid in final.items():
+            if aid in made or aid in sole:
+                users[aid] = uuid if users.get(aid, uuid) == uuid else None
+        for aid, uuid in users.items():
+            if uuid is not None and aid in made:
+                sole[aid] = (uuid, made[aid])
+            elif aid in sole and sole[aid][0] != uuid:
+                del sole[aid]  # another span has it now
+        gone = [old for uuid, aid in final.items() if (old := was.get(uuid)) is not None
+                and old < aid and sole.get(old, ("",))[0] == uuid]
+        if gone:
+            for aid in gone:
+                self._activity_ids.pop(sole.pop(aid)[1], None)
+                self._activity_rows.pop(aid, None)
+            ids = json.dumps(gone)
+            conn.execute("DELETE FROM activity WHERE id IN (SELECT value FROM json_each(?))",
+                         (ids,))
+            conn.execute(  # per fingerprint (a few: found by skipping through the key)
+                "WITH RECURSIVE f(p) AS (SELECT MIN(fingerprint) FROM classification UNION "
+                "ALL SELECT (SELECT MIN(fingerprint) FROM classification WHERE fingerprint > p)"
+                " FROM f WHERE p IS NOT NULL) DELETE FROM classification WHERE fingerprint IN "
+                "(SELECT p FROM f) AND activity IN (SELECT value FROM json_each(?))", (ids,))
+        batch = set(final)  # the open span comes back in every flush; closed ones do not
+        self._sole = {aid: v for aid, v in sole.items() if v[0] in batch}
 
     def add_spans(self, spans: Iterable[Span],
                   progress: Callable[[int, int], None] | None = None) -> int:
@@ -341,6 +389,7 @@ class Store:
         spans = list(spans)
         added = done = 0
         with self._write() as conn:
+            self._sole.clear()  # its spans may share the activities of the open span
             for part in _chunks(spans, _CHUNK):
                 dirty: set[int] = set()
                 activities, rows = self._prepare(conn, part, dirty)
@@ -375,6 +424,7 @@ class Store:
         span_ids: list[str | None] = [None] * len(items)
         new = [False] * len(items)
         with self._write() as conn:
+            self._sole.clear()  # (see add_spans)
             table = self._beat_table(conn)
             protos = [(beat, proto) for _, beat, proto in items if proto is not None]
             aids, activities = self._intern_activities(
@@ -468,6 +518,7 @@ class Store:
         `updated`, so that sync pushes the change. Returns (spans new or revived, retired)."""
         added = retired = done = 0
         with self._write() as conn:
+            self._sole.clear()  # (see add_spans)
             spans, replaced = derive(conn)
             if progress:
                 progress(0, len(spans))
@@ -515,6 +566,7 @@ class Store:
             return 0
         record = (uuid or str(uuidlib.uuid4()), device or self.device)
         with self._write() as conn:
+            self._sole.clear()  # a split span shares its activity
             if uuid is not None and conn.execute("SELECT 1 FROM deletion WHERE uuid = ?",
                                                  (uuid,)).fetchone():
                 return 0
