@@ -9,6 +9,7 @@ import sqlite3
 import threading
 import time
 import uuid as uuidlib
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
@@ -352,21 +353,23 @@ class Store:
         process writes); the old spans' quarters are dirty, so their rollups go too. Only an id
         below the span's new one goes: ids are never handed out twice (they are MAX + 1)."""
         sole = self._sole
-        made = {row[0]: row[2:] for row in activities}
-        if not (made or sole):
+        if not (activities or sole):
             return
-        final = {row[0]: row[-3] for row in rows}  # uuid -> activity (the last row wins)
-        users: dict[int, str | None] = {}
-        for uuid, aid in final.items():
-            if aid in made or aid in sole:
-                users[aid] = uuid if users.get(aid, uuid) == uuid else None
-        for aid, uuid in users.items():
-            if uuid is not None and aid in made:
-                sole[aid] = (uuid, made[aid])
-            elif aid in sole and sole[aid][0] != uuid:
+        if len(rows) > _IN:  # not a flush of the tracker (its open span and those it ended
+            sole.clear()     # since the last): a pull or a backlog, whose spans are not
+            return           # re-sent as they grow
+        made = {row[0]: row for row in activities}
+        final = {row[0]: row[-3] for row in rows}  # the last row of a uuid wins
+        uses = Counter(final.values())
+        user = dict(zip(final.values(), final, strict=True))  # activity -> a span of it
+        for aid in list(sole):
+            if aid in uses and (uses[aid] > 1 or user[aid] != sole[aid][0]):
                 del sole[aid]  # another span has it now
-        gone = [old for uuid, aid in final.items() if (old := was.get(uuid)) is not None
-                and old < aid and sole.get(old, ("",))[0] == uuid]
+        for aid, row in made.items():
+            if uses[aid] == 1:
+                sole[aid] = (user[aid], row[2:])
+        gone = [old for uuid, old in was.items()
+                if sole.get(old, ("",))[0] == uuid and old < final[uuid]]
         if gone:
             for aid in gone:
                 self._activity_ids.pop(sole.pop(aid)[1], None)
@@ -379,8 +382,8 @@ class Store:
                 "ALL SELECT (SELECT MIN(fingerprint) FROM classification WHERE fingerprint > p)"
                 " FROM f WHERE p IS NOT NULL) DELETE FROM classification WHERE fingerprint IN "
                 "(SELECT p FROM f) AND activity IN (SELECT value FROM json_each(?))", (ids,))
-        batch = set(final)  # the open span comes back in every flush; closed ones do not
-        self._sole = {aid: v for aid, v in sole.items() if v[0] in batch}
+        # The open span comes back in every flush; closed ones do not.
+        self._sole = {aid: v for aid, v in sole.items() if v[0] in final}
 
     def add_spans(self, spans: Iterable[Span],
                   progress: Callable[[int, int], None] | None = None) -> int:
