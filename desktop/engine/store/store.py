@@ -240,29 +240,34 @@ class Store:
         first: dict[tuple, int] = {}
         positions = list(map(first.setdefault, keys, count()))
         ids = self._activity_ids
-        missing = [k for k in first if k not in ids]
+        slot = [0] * len(positions)  # the id of each key, at the position it first comes
+        missing: dict[str, tuple[tuple, int]] = {}  # by hash: key, position
+        for key, position in first.items():
+            aid = ids.get(key)
+            if aid is None:
+                missing[_key_hash(key)] = key, position
+            else:
+                slot[position] = aid
         rows: list[tuple] = []
+        if missing and not self._all_activities_cached:
+            for part in _chunks(list(missing), _IN):
+                for aid, h in conn.execute(
+                        f"SELECT id, key_hash FROM activity WHERE key_hash IN "
+                        f"({','.join('?' * len(part))})", part):
+                    key, position = missing.pop(h)
+                    ids[key] = slot[position] = aid
         if missing:
-            by_hash = {_key_hash(k): k for k in missing}
-            if not self._all_activities_cached:
-                for part in _chunks(list(by_hash), _IN):
-                    for aid, h in conn.execute(
-                            f"SELECT id, key_hash FROM activity WHERE key_hash IN "
-                            f"({','.join('?' * len(part))})", part):
-                        ids[by_hash.pop(h)] = aid
-            if by_hash:
-                if self._next_activity_id is None:
-                    self._next_activity_id = conn.execute(
-                        "SELECT COALESCE(MAX(id), 0) + 1 FROM activity").fetchone()[0]
-                start = self._next_activity_id
-                # In the order of the unique index on key_hash: SQLite appends to it.
-                new = sorted(by_hash.items())
-                rows = [(start + i, h, *k) for i, (h, k) in enumerate(new)]
-                self._next_activity_id += len(rows)
-                ids.update(zip((k for _, k in new), range(start, start + len(rows)),
-                               strict=True))
-        by_position = {position: ids[k] for k, position in first.items()}
-        return list(map(by_position.__getitem__, positions)), rows
+            if self._next_activity_id is None:
+                self._next_activity_id = conn.execute(
+                    "SELECT COALESCE(MAX(id), 0) + 1 FROM activity").fetchone()[0]
+            aid = self._next_activity_id
+            # In the order of the unique index on key_hash: SQLite appends to it.
+            for h, (key, position) in sorted(missing.items()):
+                rows.append((aid, h, *key))
+                ids[key] = slot[position] = aid
+                aid += 1
+            self._next_activity_id = aid
+        return list(map(slot.__getitem__, positions)), rows
 
     def _origin_id(self, conn: sqlite3.Connection, source: str, device: str) -> int:
         oid = self._origin_ids.get((source, device))
