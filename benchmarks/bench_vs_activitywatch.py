@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -195,12 +196,28 @@ def listening(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def work(session: XSession, minutes: float, measured: list[Measured]) -> None:
+def settled(paths: Callable[[], list[Path]], most: float = 120.0) -> None:
+    """Wait (at most `most` seconds) until the databases' stored bytes stop changing: what an
+    app does once at its start (TimeForged's day digests of the last 400 days) is not a
+    rate per hour."""
+    deadline = time.monotonic() + most
+    last = None
+    while time.monotonic() < deadline:
+        now = stored_bytes(paths())
+        if now == last:
+            return
+        last = now
+        time.sleep(5)
+
+
+def work(session: XSession, minutes: float, measured: list[Measured], cwd: Path) -> None:
     """A scripted desktop: three windows visited in turn, typing, one title changing every
-    second, and a 4-minute pause in every 12 minutes (beyond both idle thresholds)."""
-    windows = [session.open_window("cart.py - webshop - Visual Studio Code", "Code"),
-               session.open_window("Pull requests · webshop - Chromium", "Chromium"),
-               session.open_window("~/webshop: pytest", "XTerm")]
+    second, and a 4-minute pause in every 12 minutes (beyond both idle thresholds). The
+    windows' processes run in `cwd`, a folder of no project (not this repository, whose
+    commits TimeForged would read once for the terminal's project)."""
+    windows = [session.open_window("cart.py - webshop - Visual Studio Code", "Code", cwd=cwd),
+               session.open_window("Pull requests · webshop - Chromium", "Chromium", cwd=cwd),
+               session.open_window("~/webshop: pytest", "XTerm", cwd=cwd)]
     began = time.monotonic()
     end = began + minutes * 60
     tick = 0
@@ -262,6 +279,7 @@ def main() -> int:
                      root / "bare.log")
         wait_for("both tray icons", lambda: len(embedded_icons(session)) >= 2)
         time.sleep(10)  # start-up work is not steady state
+        settled(lambda: sorted(aw_data.rglob("*.db")) + sorted(track_home.glob("*.sqlite3")))
 
         measured = [Measured("ActivityWatch (server + 2 watchers)", [server, *watchers]),
                     Measured("timeforged track", [track]),
@@ -275,7 +293,8 @@ def main() -> int:
             m.start()
         t0 = time.monotonic()
         print(f"working the desktop for {args.minutes:g} min ...", flush=True)
-        work(session, args.minutes, measured)
+        (root / "desk").mkdir()
+        work(session, args.minutes, measured, root / "desk")
         seconds = time.monotonic() - t0
         dead = [m.name for m in measured if not m.alive()]
         if dead:
