@@ -8,6 +8,8 @@ import sqlite3
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from desktop.engine.analytics import Analytics
 from desktop.engine.span import Classification, Span
@@ -152,4 +154,47 @@ def test_v17_keeps_rows_and_indexes_of_a_v16_file(tmp_path):
         {1: Classification("alpha", "coding", 2)}
     store.upsert_spans([Span(T0 + 600, T0 + 700, app="code", title="a.py - alpha")])
     assert sum(store.seconds_by_activity(T0, T0 + 3600).values()) == 700
+    store.close()
+
+
+step = st.tuples(st.sampled_from(["upsert", "upsert", "upsert", "add", "other", "delete"]),
+                 st.integers(0, 3), st.sampled_from(["a", "b", "c", "d"]), st.integers(1, 30))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(step, min_size=1, max_size=25))
+def test_no_span_loses_its_activity(tmp_path_factory, steps):
+    """Spans re-sent under changed titles, imports, another process's writes and deletions
+    in any order: every span keeps its activity, and the time by title is the raw spans'."""
+    path = tmp_path_factory.mktemp("f") / "tf.sqlite3"
+    store = Store(path, device="d")
+    spans = {i: Span(T0 + 1000 * i, T0 + 1000 * i, uuid=f"u{i}", app="x") for i in range(4)}
+    for n, (what, i, title, grow) in enumerate(steps):
+        if what == "upsert":
+            spans[i] = dataclasses.replace(spans[i], end=spans[i].end + grow, title=title)
+            store.upsert_spans([spans[i]])
+        elif what == "add":
+            store.add_spans([Span(T0 - 100 * (n + 1), T0 - 100 * n - 50, app="x", title=title)])
+        elif what == "other":
+            other = Store(path, device="d")
+            other.upsert_spans([Span(T0 - 100 * (n + 1), T0 - 100 * n - 50, app="x",
+                                     title=title)])
+            other.close()
+        else:
+            store.delete_range(T0 + 1000 * i + grow, T0 + 1000 * i + grow + 5)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM span WHERE activity NOT IN "
+                            "(SELECT id FROM activity)").fetchone()[0] == 0
+    stored = store.spans(T0 - 10**5, T0 + 10**5)
+    want: dict[str, float] = {}
+    for s in stored:
+        want[s.title] = want.get(s.title, 0.0) + s.duration
+    by_id = store.seconds_by_activity(T0 - 10**5, T0 + 10**5)
+    fields = store.activities({a for a, _ in by_id})
+    got: dict[str, float] = {}
+    for (a, _), secs in by_id.items():
+        title = fields[a][1]
+        got[title] = got.get(title, 0.0) + secs
+    assert {k: v for k, v in got.items() if v > 1e-9} == pytest.approx(
+        {k: v for k, v in want.items() if v > 1e-9})
     store.close()
