@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,7 @@ WATCHERS = ("aw-watcher-window", "aw-watcher-afk")
 MIRROR = Path("/work/.mirror")
 TRACK_CPU_RATIO, TRACK_RSS_RATIO = 0.3, 0.5
 TRAY_RSS_RATIO, TRAY_CPU_PERCENT = 1.5, 0.3
+FIRST_PASSES = 75.0  # seconds after its start by which TimeForged's first background passes ran
 
 BARE_TRAY = """
 import sys
@@ -176,7 +178,10 @@ def timeforged_home(root: Path, name: str) -> Path:
 
 
 def start(session: XSession, argv: list[str], env: dict[str, str], log: Path) -> psutil.Process:
-    proc = subprocess.Popen(argv, env={**session.env, **env}, stdout=log.open("w"),
+    """`argv` started in the folder of `log`, a scratch folder (in this repository's,
+    TimeForged would take it for the project's repository and read its commits once)."""
+    proc = subprocess.Popen(argv, env={**session.env, **env}, cwd=log.parent,
+                            stdout=log.open("w"),
                             stderr=subprocess.STDOUT, start_new_session=True)
     session.children.append(proc)
     return psutil.Process(proc.pid)
@@ -195,12 +200,28 @@ def listening(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def work(session: XSession, minutes: float, measured: list[Measured]) -> None:
+def settled(paths: Callable[[], list[Path]], started: float, most: float = 180.0) -> None:
+    """Wait until the databases' stored bytes stop changing, at least until the first
+    background passes of TimeForged ran (30 s and 60 s after its start: commits, the insights'
+    day digests of the last 400 days) and at most `most` seconds after `started` (monotonic):
+    what an app does once as it starts is not a rate per hour."""
+    last = None
+    while time.monotonic() < started + most:
+        now = stored_bytes(paths())
+        if now == last and time.monotonic() > started + FIRST_PASSES:
+            return
+        last = now
+        time.sleep(5)
+
+
+def work(session: XSession, minutes: float, measured: list[Measured], cwd: Path) -> None:
     """A scripted desktop: three windows visited in turn, typing, one title changing every
-    second, and a 4-minute pause in every 12 minutes (beyond both idle thresholds)."""
-    windows = [session.open_window("cart.py - webshop - Visual Studio Code", "Code"),
-               session.open_window("Pull requests · webshop - Chromium", "Chromium"),
-               session.open_window("~/webshop: pytest", "XTerm")]
+    second, and a 4-minute pause in every 12 minutes (beyond both idle thresholds). The
+    windows' processes run in `cwd`, a folder of no project (not this repository, whose
+    commits TimeForged would read once for the terminal's project)."""
+    windows = [session.open_window("cart.py - webshop - Visual Studio Code", "Code", cwd=cwd),
+               session.open_window("Pull requests · webshop - Chromium", "Chromium", cwd=cwd),
+               session.open_window("~/webshop: pytest", "XTerm", cwd=cwd)]
     began = time.monotonic()
     end = began + minutes * 60
     tick = 0
@@ -251,17 +272,21 @@ def main() -> int:
                     for name in WATCHERS]
 
         track_home = timeforged_home(root, "track")
+        started = time.monotonic()
         tf = [sys.executable, "-m", "desktop.cli"]
-        track = start(session, [*tf, "track"], {"TIMEFORGED_HOME": str(track_home)},
+        code = {"PYTHONPATH": str(ROOT)}  # this checkout's, run from the scratch folder
+        track = start(session, [*tf, "track"], {**code, "TIMEFORGED_HOME": str(track_home)},
                       root / "track.log")
         app_home = timeforged_home(root, "app")
         app = start(session, [*tf, "app", "--autostart"],
-                    {"TIMEFORGED_HOME": str(app_home), "QT_QPA_PLATFORM": "xcb",
+                    {**code, "TIMEFORGED_HOME": str(app_home), "QT_QPA_PLATFORM": "xcb",
                      "XDG_CONFIG_HOME": str(app_home / "xdg")}, root / "app.log")
         bare = start(session, [sys.executable, "-c", BARE_TRAY], {"QT_QPA_PLATFORM": "xcb"},
                      root / "bare.log")
         wait_for("both tray icons", lambda: len(embedded_icons(session)) >= 2)
         time.sleep(10)  # start-up work is not steady state
+        settled(lambda: sorted(aw_data.rglob("*.db")) + sorted(track_home.glob("*.sqlite3")),
+                started)
 
         measured = [Measured("ActivityWatch (server + 2 watchers)", [server, *watchers]),
                     Measured("timeforged track", [track]),
@@ -275,7 +300,8 @@ def main() -> int:
             m.start()
         t0 = time.monotonic()
         print(f"working the desktop for {args.minutes:g} min ...", flush=True)
-        work(session, args.minutes, measured)
+        (root / "desk").mkdir()
+        work(session, args.minutes, measured, root / "desk")
         seconds = time.monotonic() - t0
         dead = [m.name for m in measured if not m.alive()]
         if dead:

@@ -8,7 +8,8 @@ joined from them, whatever order they arrive in); 7 the raw ActivityWatch events
 8 the commits of the repositories worked in; 9 the spans' idle→active transitions (counted
 where input is not, on Wayland); 10 the spans of other devices edited here (for sync); 11 the
 achievements earned; 12 heartbeats waiting to be forwarded upstream; 15 named rollups per
-block of days; 16 the insights' day digests; 17 the quarter totals by slot of the week.
+block of days; 16 the insights' day digests; 17 the quarter totals by slot of the week; 18 the
+tables keyed by their primary key alone stored WITHOUT ROWID on SQLite.
 """
 
 from __future__ import annotations
@@ -136,9 +137,37 @@ def _v17(db: peewee.Database) -> None:
                    f"((bucket {mod} 672), bucket, seconds)")
 
 
+# Tables whose rows are found by their composite primary key: SQLite keeps them as a table
+# plus an index holding the same columns again; WITHOUT ROWID they are that index alone.
+_KEYED = ("rollup_quarter", "rollup_day", "classification", "rollup_named",
+          "rollup_named_quarter", "named_done", "rollup_named_block", "named_block_done",
+          "insight_day_digest")
+
+
+def _v18(db: peewee.Database) -> None:
+    """The tables of _KEYED stored WITHOUT ROWID (SQLite only; PostgreSQL has no rowids):
+    each row once instead of twice, rows and indexes as they were."""
+    if not isinstance(db, peewee.SqliteDatabase):
+        return
+    for table in _KEYED:
+        (sql,) = db.execute_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND "
+                                "name = ?", (table,)).fetchone()
+        if sql.rstrip().upper().endswith("WITHOUT ROWID"):
+            continue
+        indexes = [r[0] for r in db.execute_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND "
+            "sql IS NOT NULL", (table,))]
+        db.execute_sql(f'ALTER TABLE "{table}" RENAME TO "{table}_v17"')
+        db.execute_sql(f"{sql} WITHOUT ROWID")
+        db.execute_sql(f'INSERT INTO "{table}" SELECT * FROM "{table}_v17"')
+        db.execute_sql(f'DROP TABLE "{table}_v17"')
+        for index in indexes:
+            db.execute_sql(index)
+
+
 STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9,
                                                    _v10, _v11, _v12, _v13, _v14, _v15, _v16,
-                                                   _v17]
+                                                   _v17, _v18]
 LATEST = len(STEPS)
 if LATEST != SCHEMA_VERSION:
     raise RuntimeError(f"{LATEST} migration steps but db.SCHEMA_VERSION is {SCHEMA_VERSION}: "

@@ -8,6 +8,7 @@ import sqlite3
 import threading
 import time
 import uuid as uuidlib
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
@@ -143,6 +144,9 @@ class Store:
         self._writes = 0  # write transactions committed through this Store
         self._all_activities_cached = False  # then a cache miss is a new activity
         self._next_activity_id: int | None = None  # within the current write transaction
+        # Activities upsert_spans made for one span, which no other span was given since:
+        # id -> (that span's uuid, activity key). See _forget_replaced.
+        self._sole: dict[int, tuple[str, tuple]] = {}
         self._timeouts: dict[str, float] = {}  # heartbeat timeouts saved in meta, by source
         # Why the last write failed (disk full, read-only...); None once one succeeds.
         self.write_error: StoreError | None = None
@@ -179,6 +183,7 @@ class Store:
         if version != self._data_version:
             if self._data_version is not None:  # another process wrote: maybe activities
                 self._all_activities_cached = False
+                self._sole.clear()  # and spans that use them
             self._data_version = version
             self._load_origins(conn)
             row = conn.execute("SELECT value FROM meta WHERE key = 'max_duration'").fetchone()
@@ -222,6 +227,7 @@ class Store:
                     conn.execute("ROLLBACK")
                 # Ids handed out inside the failed transaction no longer exist.
                 self._activity_ids.clear()
+                self._sole.clear()
                 self._timeouts.clear()
                 self._data_version = None
                 self._all_activities_cached = False
@@ -243,29 +249,34 @@ class Store:
         first: dict[tuple, int] = {}
         positions = list(map(first.setdefault, keys, count()))
         ids = self._activity_ids
-        missing = [k for k in first if k not in ids]
+        slot = [0] * len(positions)  # the id of each key, at the position it first comes
+        missing: dict[str, tuple[tuple, int]] = {}  # by hash: key, position
+        for key, position in first.items():
+            aid = ids.get(key)
+            if aid is None:
+                missing[_key_hash(key)] = key, position
+            else:
+                slot[position] = aid
         rows: list[tuple] = []
+        if missing and not self._all_activities_cached:
+            for part in _chunks(list(missing), _IN):
+                for aid, h in conn.execute(
+                        f"SELECT id, key_hash FROM activity WHERE key_hash IN "
+                        f"({','.join('?' * len(part))})", part):
+                    key, position = missing.pop(h)
+                    ids[key] = slot[position] = aid
         if missing:
-            by_hash = {_key_hash(k): k for k in missing}
-            if not self._all_activities_cached:
-                for part in _chunks(list(by_hash), _IN):
-                    for aid, h in conn.execute(
-                            f"SELECT id, key_hash FROM activity WHERE key_hash IN "
-                            f"({','.join('?' * len(part))})", part):
-                        ids[by_hash.pop(h)] = aid
-            if by_hash:
-                if self._next_activity_id is None:
-                    self._next_activity_id = conn.execute(
-                        "SELECT COALESCE(MAX(id), 0) + 1 FROM activity").fetchone()[0]
-                start = self._next_activity_id
-                # In the order of the unique index on key_hash: SQLite appends to it.
-                new = sorted(by_hash.items())
-                rows = [(start + i, h, *k) for i, (h, k) in enumerate(new)]
-                self._next_activity_id += len(rows)
-                ids.update(zip((k for _, k in new), range(start, start + len(rows)),
-                               strict=True))
-        by_position = {position: ids[k] for k, position in first.items()}
-        return list(map(by_position.__getitem__, positions)), rows
+            if self._next_activity_id is None:
+                self._next_activity_id = conn.execute(
+                    "SELECT COALESCE(MAX(id), 0) + 1 FROM activity").fetchone()[0]
+            aid = self._next_activity_id
+            # In the order of the unique index on key_hash: SQLite appends to it.
+            for h, (key, position) in sorted(missing.items()):
+                rows.append((aid, h, *key))
+                ids[key] = slot[position] = aid
+                aid += 1
+            self._next_activity_id = aid
+        return list(map(slot.__getitem__, positions)), rows
 
     def _origin_id(self, conn: sqlite3.Connection, source: str, device: str) -> int:
         oid = self._origin_ids.get((source, device))
@@ -328,20 +339,65 @@ class Store:
             return
         dirty: set[int] = set()
         with self._write() as conn:
+            was: dict[str, int] = {}  # the stored spans' activities
             for part in _chunks([s.uuid for s in spans], _IN):
-                for a, b in conn.execute(f'SELECT start, "end" FROM span WHERE uuid IN '
-                                         f"({','.join('?' * len(part))})", part):
+                for u, a, b, act in conn.execute(
+                        f'SELECT uuid, start, "end", activity FROM span WHERE uuid IN '
+                        f"({','.join('?' * len(part))})", part):
+                    was[u] = act
                     dirty.update(rollups.quarters_of(a, b))
             activities, rows = self._prepare(conn, spans, dirty)
             conn.executemany(_ADD_ACTIVITY, activities)
             conn.executemany(_UPSERT, rows)
             rollups.mark_dirty(conn, dirty)
+            self._forget_replaced(conn, rows, activities, was)
             if edited:
                 conn.executemany("INSERT OR IGNORE INTO span_edit (uuid) VALUES (?)", [
                     (s.uuid,) for s in spans if s.device and s.device != self.device])
             elif pulled:
                 conn.executemany("DELETE FROM span_edit WHERE uuid = ?",
                                  [(s.uuid,) for s in spans])
+
+    def _forget_replaced(self, conn: sqlite3.Connection, rows: list[tuple],
+                         activities: list[tuple], was: dict[str, int]) -> None:
+        """Delete the activities that only the spans of `rows` used before this upsert gave
+        them another: the tracker re-sends its open span as it grows with its latest title,
+        and a title with a clock makes a new activity at every flush, which nothing refers to
+        once the next one replaces it. Known from this Store's own writes (cleared when another
+        process writes); the old spans' quarters are dirty, so their rollups go too. Only an id
+        below the span's new one goes: ids are never handed out twice (they are MAX + 1)."""
+        sole = self._sole
+        if not (activities or sole):
+            return
+        if len(rows) > _IN:  # not a flush of the tracker (its open span and those it ended
+            sole.clear()     # since the last): a pull or a backlog, whose spans are not
+            return           # re-sent as they grow
+        made = {row[0]: row for row in activities}
+        final = {row[0]: row[-3] for row in rows}  # the last row of a uuid wins
+        uses = Counter(final.values())
+        user = dict(zip(final.values(), final, strict=True))  # activity -> a span of it
+        for aid in list(sole):
+            if aid in uses and (uses[aid] > 1 or user[aid] != sole[aid][0]):
+                del sole[aid]  # another span has it now
+        for aid, row in made.items():
+            if uses[aid] == 1:
+                sole[aid] = (user[aid], row[2:])
+        gone = [old for uuid, old in was.items()
+                if sole.get(old, ("",))[0] == uuid and old < final[uuid]]
+        if gone:
+            for aid in gone:
+                self._activity_ids.pop(sole.pop(aid)[1], None)
+                self._activity_rows.pop(aid, None)
+            ids = json.dumps(gone)
+            conn.execute("DELETE FROM activity WHERE id IN (SELECT value FROM json_each(?))",
+                         (ids,))
+            conn.execute(  # per fingerprint (a few: found by skipping through the key)
+                "WITH RECURSIVE f(p) AS (SELECT MIN(fingerprint) FROM classification UNION "
+                "ALL SELECT (SELECT MIN(fingerprint) FROM classification WHERE fingerprint > p)"
+                " FROM f WHERE p IS NOT NULL) DELETE FROM classification WHERE fingerprint IN "
+                "(SELECT p FROM f) AND activity IN (SELECT value FROM json_each(?))", (ids,))
+        # The open span comes back in every flush; closed ones do not.
+        self._sole = {aid: v for aid, v in sole.items() if v[0] in final}
 
     def add_spans(self, spans: Iterable[Span],
                   progress: Callable[[int, int], None] | None = None) -> int:
@@ -350,6 +406,7 @@ class Store:
         spans = list(spans)
         added = done = 0
         with self._write() as conn:
+            self._sole.clear()  # its spans may share the activities of the open span
             for part in _chunks(spans, _CHUNK):
                 dirty: set[int] = set()
                 activities, rows = self._prepare(conn, part, dirty)
@@ -384,6 +441,7 @@ class Store:
         span_ids: list[str | None] = [None] * len(items)
         new = [False] * len(items)
         with self._write() as conn:
+            self._sole.clear()  # (see add_spans)
             table = self._beat_table(conn)
             protos = [(beat, proto) for _, beat, proto in items if proto is not None]
             aids, activities = self._intern_activities(
@@ -477,6 +535,7 @@ class Store:
         `updated`, so that sync pushes the change. Returns (spans new or revived, retired)."""
         added = retired = done = 0
         with self._write() as conn:
+            self._sole.clear()  # (see add_spans)
             spans, replaced = derive(conn)
             if progress:
                 progress(0, len(spans))
@@ -524,6 +583,7 @@ class Store:
             return 0
         record = (uuid or str(uuidlib.uuid4()), device or self.device)
         with self._write() as conn:
+            self._sole.clear()  # a split span shares its activity
             if uuid is not None and conn.execute("SELECT 1 FROM deletion WHERE uuid = ?",
                                                  (uuid,)).fetchone():
                 return 0
