@@ -15,6 +15,9 @@ Printed: CPU (share of one core), peak RSS and bytes stored per hour for each, w
 of issue 21 and the ratios: `track` <= 0.3x ActivityWatch's CPU and <= 0.5x its memory; the tray
 app <= 1.5x the bare tray icon's memory and <= 0.3 % of a core; stored bytes per hour <= AW's.
 Breaks are off in TimeForged's config (an overlay would take the keyboard from the script).
+TimeForged's processes run from an empty folder (this checkout's code found through
+PYTHONPATH), as when started by a desktop's autostart: run from the checkout, `track` stored its
+~490 git commits (the working directory is a project it reads commits of), counted in its bytes.
 """
 
 from __future__ import annotations
@@ -175,9 +178,10 @@ def timeforged_home(root: Path, name: str) -> Path:
     return home
 
 
-def start(session: XSession, argv: list[str], env: dict[str, str], log: Path) -> psutil.Process:
+def start(session: XSession, argv: list[str], env: dict[str, str], log: Path,
+          cwd: Path | None = None) -> psutil.Process:
     proc = subprocess.Popen(argv, env={**session.env, **env}, stdout=log.open("w"),
-                            stderr=subprocess.STDOUT, start_new_session=True)
+                            stderr=subprocess.STDOUT, start_new_session=True, cwd=cwd)
     session.children.append(proc)
     return psutil.Process(proc.pid)
 
@@ -252,12 +256,15 @@ def main() -> int:
 
         track_home = timeforged_home(root, "track")
         tf = [sys.executable, "-m", "desktop.cli"]
-        track = start(session, [*tf, "track"], {"TIMEFORGED_HOME": str(track_home)},
-                      root / "track.log")
+        neutral = root / "cwd"  # no project: see the docstring
+        neutral.mkdir()
+        code = {"PYTHONPATH": str(ROOT)}
+        track = start(session, [*tf, "track"], {**code, "TIMEFORGED_HOME": str(track_home)},
+                      root / "track.log", neutral)
         app_home = timeforged_home(root, "app")
         app = start(session, [*tf, "app", "--autostart"],
-                    {"TIMEFORGED_HOME": str(app_home), "QT_QPA_PLATFORM": "xcb",
-                     "XDG_CONFIG_HOME": str(app_home / "xdg")}, root / "app.log")
+                    {**code, "TIMEFORGED_HOME": str(app_home), "QT_QPA_PLATFORM": "xcb",
+                     "XDG_CONFIG_HOME": str(app_home / "xdg")}, root / "app.log", neutral)
         bare = start(session, [sys.executable, "-c", BARE_TRAY], {"QT_QPA_PLATFORM": "xcb"},
                      root / "bare.log")
         wait_for("both tray icons", lambda: len(embedded_icons(session)) >= 2)
