@@ -22,10 +22,11 @@ NOT_FOR_STATUS = ("platformdirs", "tempfile", "socket", "encodings.idna",
                   "desktop.engine.gitlog", "desktop.engine.api.client", "dataclasses",
                   "inspect", "shutil", "calendar")
 # `now` on an editor's window, no sound server nor PipeWire running (issue 21, round 4): not
-# the other kinds' tables, psutil (/proc answers), pyxdg (no meeting app), pactl's process.
+# the other kinds' tables, psutil (/proc answers), pyxdg (no meeting app), pactl's process
+# (subprocess), shutil, logging (only a failure logs).
 NOT_FOR_NOW = ("psutil", "xdg", "socket", "pygments.lexers", "watchers.browsers",
                "watchers.sites", "watchers.terminals", "watchers.tmux", "Xlib", "rich",
-               "desktop.engine.rules")
+               "desktop.engine.rules", "subprocess", "shutil", "logging")
 
 LOADED = """
 import contextlib, io, json, sys

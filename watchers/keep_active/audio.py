@@ -18,12 +18,12 @@ import contextlib
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from watchers.programs import which
 
 PACTL_TIMEOUT = 2.0
 
@@ -116,13 +116,15 @@ class PulseAudio:
     name = "audio.pulse"
 
     def __init__(self) -> None:
-        self.pactl = shutil.which("pactl")
+        self.pactl = which("pactl")
 
     def playing(self) -> list[AudioStream]:
         if self.pactl is None:
             raise AudioUnavailable("pactl is not installed (Debian: pulseaudio-utils)")
         if no_pulse_server():
             return []
+        import subprocess  # here: a start that asks no server does not pay for it
+
         try:
             done = subprocess.run([self.pactl, "-f", "json", "list", "sink-inputs"],
                                   capture_output=True, text=True, timeout=PACTL_TIMEOUT)
@@ -157,6 +159,8 @@ class MacAssertions:
     name = "audio.pmset"
 
     def playing(self) -> list[AudioStream]:
+        import subprocess
+
         try:
             done = subprocess.run(["pmset", "-g", "assertions"], capture_output=True,
                                   text=True, timeout=PACTL_TIMEOUT)

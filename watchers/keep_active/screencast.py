@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from watchers.programs import which
 
 PW_DUMP_TIMEOUT = 2.0
 _PRODUCERS = ("Video/Source", "Stream/Output/Video")
@@ -96,13 +96,15 @@ class PipeWireScreencasts:
     name = "screencast.pipewire"
 
     def __init__(self) -> None:
-        self.pw_dump = shutil.which("pw-dump")
+        self.pw_dump = which("pw-dump")
 
     def active(self) -> list[Screencast]:
         if self.pw_dump is None:
             raise ScreencastUnavailable("pw-dump is not installed (Debian: pipewire-bin)")
         if no_pipewire():
             return []
+        import subprocess  # here: a start that asks no PipeWire does not pay for it
+
         try:
             done = subprocess.run([self.pw_dump, "--no-colors"], capture_output=True,
                                   text=True, timeout=PW_DUMP_TIMEOUT)
