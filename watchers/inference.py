@@ -12,7 +12,9 @@ name and executable) as an editor, a terminal or a browser and fills the matchin
 - "project.git" / "project.hg" / "project.svn" / "project.marker": project root and branch;
 - "language.pygments": the language from the file name (an editor's own hint wins).
 
-It runs every second: every file-system and /proc lookup behind it is cached briefly.
+It runs every second: every file-system and /proc lookup behind it is cached briefly. The
+terminals' and browsers' tables (and tmux, the sites) load when a window is not an editor's:
+`timeforged now` on an editor does not pay for them.
 """
 
 from __future__ import annotations
@@ -20,17 +22,11 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import socket
+from _socket import gethostname  # not `socket`: its enums cost ~2 ms of a start
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from watchers.apps import KnownApp, app_index
-from watchers.browsers import (
-    BrowserSpec,
-    browser_for,
-    is_blank_page,
-    parse_browser_title,
-    url_providers,
-)
 from watchers.editors import (
     EditorSpec,
     TitleFacts,
@@ -54,10 +50,11 @@ from watchers.processes import (
 from watchers.projects import branch_of, find_project
 from watchers.recent_files import RECENT_FILES
 from watchers.recent_projects import RECENT
-from watchers.sites import host_of, site_from_title
-from watchers.terminals import TerminalSpec, parse_terminal_title, terminal_for
-from watchers.tmux import PANES, is_tmux_client
 from watchers.window.base import WindowInfo
+
+if TYPE_CHECKING:
+    from watchers.browsers import BrowserSpec
+    from watchers.terminals import TerminalSpec
 
 _LOCAL_WINDOWS = os.name == "nt"
 REMOTE_CLIENTS = frozenset({"ssh", "mosh-client", "mosh", "et", "autossh", "telnet"})
@@ -65,7 +62,7 @@ REMOTE_CLIENTS = frozenset({"ssh", "mosh-client", "mosh", "et", "autossh", "teln
 
 @lru_cache(maxsize=64)
 def _is_this_host(host: str) -> bool:
-    here = socket.gethostname().lower()
+    here = gethostname().lower()
     host = host.lower()
     return host in ("localhost", here) or host == here.split(".")[0] or host.split(".")[0] == here
 
@@ -94,6 +91,9 @@ def infer(obs: Observation, window: WindowInfo) -> Observation:
         editor = editor_for([name])
         if editor is not None:
             return _editor(obs, window, editor, "editor.window")
+        from watchers.browsers import browser_for
+        from watchers.terminals import terminal_for
+
         terminal = terminal_for([name])
         if terminal is not None:
             return _terminal(obs, window, terminal, "terminal.window")
@@ -105,9 +105,9 @@ def infer(obs: Observation, window: WindowInfo) -> Observation:
         return obs
     spec = spec_of(app)
     source = f"{app.kind}.{app.source}"
-    if isinstance(spec, EditorSpec):
+    if app.kind == "editor":
         return _editor(obs, window, spec, source)
-    if isinstance(spec, TerminalSpec):
+    if app.kind == "terminal":
         return _terminal(obs, window, spec, source)
     return _browser(obs, window, spec, source)
 
@@ -119,7 +119,11 @@ def spec_of(app: KnownApp) -> EditorSpec | TerminalSpec | BrowserSpec:
     if app.kind == "editor":
         return EditorSpec(app.name, app.names, brand)
     if app.kind == "terminal":
+        from watchers.terminals import TerminalSpec
+
         return TerminalSpec(app.name, app.names, brand)
+    from watchers.browsers import BrowserSpec
+
     return BrowserSpec(app.name, app.names, brand)
 
 
@@ -319,6 +323,8 @@ def _terminal_editor(words: list[str]) -> EditorSpec | None:
 
 
 def _foreground(obs: Observation, info: ProcInfo, title: str) -> Observation:
+    from watchers.tmux import PANES, is_tmux_client
+
     if is_tmux_client(info):  # what runs in the pane the client shows
         pane = PANES.active_pane(info)
         info = (foreground_of(pane) if pane else None) or info
@@ -335,6 +341,8 @@ def _foreground(obs: Observation, info: ProcInfo, title: str) -> Observation:
 
 def _terminal_title(obs: Observation, spec: TerminalSpec, title: str) -> Observation:
     """No process tree: what the title shows (a directory, a command, an editor's title)."""
+    from watchers.terminals import parse_terminal_title
+
     last_words = title.rsplit(" - ", 1)[-1].split()
     editor = _terminal_editor(last_words[:1])
     if editor is not None and names_editor(editor, title):  # vim's "foo.py (~/src) - VIM"
@@ -358,6 +366,9 @@ def _terminal_title(obs: Observation, spec: TerminalSpec, title: str) -> Observa
 
 def _browser(obs: Observation, window: WindowInfo, spec: BrowserSpec, source: str
              ) -> Observation:
+    from watchers.browsers import is_blank_page, parse_browser_title, url_providers
+    from watchers.sites import host_of, site_from_title
+
     tab = parse_browser_title(spec, window.title or "")
     exact, exact_source = None, None
     for provider in url_providers():

@@ -6,6 +6,20 @@ from __future__ import annotations
 import os
 from fnmatch import fnmatchcase
 from functools import cache, lru_cache
+from importlib.machinery import SourceFileLoader
+from types import ModuleType
+
+
+def _lexers() -> dict[str, tuple]:
+    """Pygments' registry (pygments/lexers/_mapping.py, a table with no imports), loaded
+    alone: importing it as `pygments.lexers._mapping` runs the `pygments.lexers` package
+    first (~4 ms of a start)."""
+    import pygments
+
+    path = os.path.join(os.path.dirname(pygments.__file__), "lexers", "_mapping.py")
+    module = ModuleType("_pygments_lexer_mapping")
+    SourceFileLoader(module.__name__, path).exec_module(module)
+    return module.LEXERS
 
 
 @cache
@@ -13,11 +27,9 @@ def _patterns() -> tuple[dict[str, list[tuple[str, str]]], list[tuple[str, str, 
                          list[tuple[str, str]]]:
     """The registry's file-name patterns, (language, pattern) by kind: exact names, `*` and a
     suffix (most of them: "*.py"), and the other globs."""
-    from pygments.lexers._mapping import LEXERS
-
     exact: dict[str, list[tuple[str, str]]] = {}
     suffixes, globs = [], []
-    for _module, language, _aliases, patterns, _mimes in LEXERS.values():
+    for _module, language, _aliases, patterns, _mimes in _lexers().values():
         for pattern in patterns:
             if not any(c in pattern for c in "*?["):
                 exact.setdefault(pattern, []).append((language, pattern))

@@ -4,9 +4,9 @@ and the idle time. Called every second by the engine; never raises for a missing
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from watchers.display import detect_session
 from watchers.idle import IdleWatcher, create_idle_watcher
@@ -15,11 +15,18 @@ from watchers.keep_active import KeepActive
 from watchers.observation import Observation
 from watchers.window import WatcherUnavailable, WindowInfo, WindowWatcher, create_window_watcher
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from logging import Logger
 
 # How long to wait before trying again to create a window watcher the session refused.
 WINDOW_RETRY_SECONDS = 30.0
 
+
+def _log() -> Logger:
+    """The poller's logger (logging is imported on the first failure: ~3 ms of a start)."""
+    import logging
+
+    return logging.getLogger(__name__)
 
 
 class Poller:
@@ -52,7 +59,7 @@ class Poller:
             try:
                 obs = infer(obs, window)
             except Exception as exc:  # inference is best effort; the window stays known
-                log.exception("inference failed")
+                _log().exception("inference failed")
                 obs = obs.with_warning(f"inference failed: {exc}")
         obs = self._add_idle(obs)
         return self._add_reason(obs, window.wm_class if window else None)
@@ -64,7 +71,7 @@ class Poller:
         try:
             reason = keep.reason(obs, wm_class)
         except Exception as exc:  # best effort, like inference
-            log.exception("keep-active rules failed")
+            _log().exception("keep-active rules failed")
             return obs.with_warning(f"keep-active rules failed: {exc}")
         if keep.warning:
             obs = obs.with_warning(keep.warning)
@@ -99,7 +106,7 @@ class Poller:
         except WatcherUnavailable as exc:
             return None, str(exc)
         except Exception as exc:  # a backend bug must not stop the poll loop
-            log.exception("window watcher %s failed", watcher.name)
+            _log().exception("window watcher %s failed", watcher.name)
             return None, f"{watcher.name} failed: {exc}"
 
     def _add_idle(self, obs: Observation) -> Observation:

@@ -14,8 +14,6 @@ import threading
 import time
 from collections.abc import Callable
 
-import psutil
-
 from watchers.processes import ProcInfo
 
 Runner = Callable[[list[str]], tuple[int, str]]
@@ -82,6 +80,8 @@ def _tty(pid: int) -> str | None:
     try:
         path = os.readlink(f"/proc/{pid}/fd/0")
     except OSError:
+        import psutil  # not at the top: ~7 ms of a start, and /proc answers on Linux
+
         try:
             path = psutil.Process(pid).terminal() or ""
         except (psutil.Error, AttributeError):

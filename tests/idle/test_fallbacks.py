@@ -93,3 +93,46 @@ def test_wayland_sessions(session, fallback, note):
     assert idle.hooks is None
     assert (idle.fallback.name if idle.fallback else None) == fallback
     assert any(note in w for w in idle.warnings)
+
+
+class Hooks:
+    """Hooks that saw input `seconds` ago (None: none yet)."""
+
+    name = "idle.hooks"
+
+    def __init__(self, seconds):
+        self.seconds, self.restarted = seconds, 0
+
+    @property
+    def has_seen_input(self):
+        return self.seconds is not None
+
+    def seconds_idle(self):
+        return 3.0 if self.seconds is None else self.seconds
+
+    def restart(self):
+        self.restarted += 1
+
+
+class CountedTimer(Timer):
+    def __init__(self, seconds=None):
+        super().__init__(seconds)
+        self.asked = 0
+
+    def seconds_idle(self):
+        self.asked += 1
+        return super().seconds_idle()
+
+
+def test_hooks_that_heard_input_lately_answer_without_asking_the_timer():
+    """Within DEAF_SECONDS of input the timer cannot prove the hooks deaf: not asked."""
+    from watchers.idle.combined import DEAF_SECONDS
+
+    timer, hooks = CountedTimer(0.5), Hooks(2.0)
+    idle = IdleWatcher(hooks, timer)
+    assert idle.seconds_idle() == 2.0 and idle.source == "idle.hooks" and timer.asked == 0
+    hooks.seconds = DEAF_SECONDS + 1  # long without input: the timer is asked, and says deaf
+    assert idle.seconds_idle() == 0.5 and idle.source == "idle.test" and timer.asked == 1
+    assert hooks.restarted == 1
+    hooks.seconds = None  # no input seen yet: the timer answers
+    assert idle.seconds_idle() == 0.5 and timer.asked == 2

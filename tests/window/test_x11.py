@@ -77,6 +77,24 @@ def test_title_changes_are_seen(x_session, watcher):
     win.close()
 
 
+def test_one_round_trip_while_the_window_stays_two_when_it_changed(x_session, watcher):
+    first = x_session.open_window("stays", "Stays")
+    wait_for(watcher.active_window, lambda i: i and i.title == "stays")
+    sent = []
+    display = watcher._display
+    flush = display.flush
+    display.flush = lambda: (sent.append(bool(display._out)), flush())[1]
+    assert watcher.active_window().title == "stays" and sent.count(True) == 1
+    sent.clear()
+    second = x_session.open_window("comes", "Comes")
+    info = wait_for(watcher.active_window, lambda i: i and i.title == "comes")
+    assert info.app == "Comes" and info.pid == second.proc.pid
+    second.close()  # the window asked ahead is gone: its BadWindow answers are dropped
+    info = wait_for(watcher.active_window, lambda i: i is not None and i.title == "stays")
+    assert info.app == "Stays" and not display._awaited
+    first.close()
+
+
 @pytest.mark.parametrize("title", ["Ünïcødé — 日本語", "Привет, мир", "Ελληνικά ∑ 🙂"])
 def test_utf8_titles_from_xterm(x_session, watcher, title):
     # xterm stores non-Latin-1 titles as COMPOUND_TEXT in WM_NAME (no _NET_WM_NAME).

@@ -71,7 +71,13 @@ class IdleWatcher:
                 hooks_idle = self.hooks.seconds_idle()
             except WatcherUnavailable:
                 hooks_idle = None  # named by `warnings`
-        if self.fallback is not None:
+        # Hooks that saw input within DEAF_SECONDS answer alone: the system timer cannot show
+        # them deaf then (its reading is never below 0), and asking it is a round trip to the
+        # X server each poll while you work.
+        heard = (hooks_idle is not None and hooks_idle <= DEAF_SECONDS
+                 and self.hooks is not None and self.hooks.has_seen_input
+                 and self._fallback_error is None and not self._count_transitions)
+        if self.fallback is not None and not heard:
             try:
                 fallback_idle = self.fallback.seconds_idle()
                 self._fallback_error = None

@@ -2,7 +2,8 @@
 
 - Linux: PulseAudio or PipeWire (pipewire-pulse) sink inputs, from `pactl -f json list
   sink-inputs`: a stream that is neither corked (paused) nor muted plays; its
-  `application.process.id` names the process.
+  `application.process.id` names the process. Where no server can answer (no socket where
+  libpulse looks, no server named elsewhere) nothing plays, and pactl is not started.
 - macOS: `pmset -g assertions`: a process holding PreventUserIdle{Display,System}Sleep with an
   audio/video/call reason ("Playing audio", "Video Wake Lock", "… is in a meeting").
 - Windows: the audio sessions of the default output device (pycaw), a session in the
@@ -13,14 +14,16 @@ Each source answers `playing()` with the streams it sees, or raises AudioUnavail
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
-import shutil
-import subprocess
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from watchers.programs import which
 
 PACTL_TIMEOUT = 2.0
 
@@ -66,17 +69,62 @@ def parse_sink_inputs(text: str) -> list[AudioStream]:
     return out
 
 
+_CLIENT_CONFS = ("/etc/pulse/client.conf",)
+_SYSTEM_SOCKET = "/var/run/pulse/native"
+
+
+def _names_a_server(conf: str) -> bool:
+    """Does a client.conf set `default-server`?"""
+    try:
+        with open(conf, encoding="utf-8", errors="replace") as f:
+            return any(line.split("=", 1)[0].strip() == "default-server" for line in f)
+    except OSError:
+        return False
+
+
+def no_pulse_server(env: Mapping[str, str] = os.environ) -> bool:
+    """True when libpulse would find no server: $PULSE_SERVER (a socket path, else asked)
+    and client.conf's `default-server` name none, and no socket is where it looks by default
+    (`native` in $XDG_RUNTIME_DIR/pulse, else in ~/.config/pulse/*-runtime; the system-wide
+    one). pactl would answer "Connection refused" or "No such file": nothing plays (a server
+    it autospawned would play nothing yet)."""
+    named = env.get("PULSE_SERVER", "").strip()
+    if named:
+        path = named.removeprefix("unix:")
+        return path.startswith("/") and " " not in path and not os.path.exists(path)
+    if env.get("PULSE_CLIENTCONFIG"):
+        return False
+    config = os.path.join(env.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config"),
+                          "pulse")
+    confs = [os.path.join(config, "client.conf"), *_CLIENT_CONFS]
+    with contextlib.suppress(OSError):
+        confs += [entry.path for entry in os.scandir("/etc/pulse/client.conf.d")]
+    if any(_names_a_server(conf) for conf in confs):
+        return False
+    runtime = env.get("XDG_RUNTIME_DIR")
+    folders = [os.path.join(runtime, "pulse")] if runtime else []
+    if not runtime:
+        with contextlib.suppress(OSError):
+            folders += [e.path for e in os.scandir(config) if e.name.endswith("-runtime")]
+    sockets = [os.path.join(folder, "native") for folder in folders]
+    return not any(os.path.exists(socket) for socket in (*sockets, _SYSTEM_SOCKET))
+
+
 class PulseAudio:
     """PulseAudio or PipeWire's pulse server, through `pactl` (pulseaudio-utils)."""
 
     name = "audio.pulse"
 
     def __init__(self) -> None:
-        self.pactl = shutil.which("pactl")
+        self.pactl = which("pactl")
 
     def playing(self) -> list[AudioStream]:
         if self.pactl is None:
             raise AudioUnavailable("pactl is not installed (Debian: pulseaudio-utils)")
+        if no_pulse_server():
+            return []
+        import subprocess  # here: a start that asks no server does not pay for it
+
         try:
             done = subprocess.run([self.pactl, "-f", "json", "list", "sink-inputs"],
                                   capture_output=True, text=True, timeout=PACTL_TIMEOUT)
@@ -111,6 +159,8 @@ class MacAssertions:
     name = "audio.pmset"
 
     def playing(self) -> list[AudioStream]:
+        import subprocess
+
         try:
             done = subprocess.run(["pmset", "-g", "assertions"], capture_output=True,
                                   text=True, timeout=PACTL_TIMEOUT)

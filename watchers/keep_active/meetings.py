@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable
+from pathlib import Path
 
 from watchers.apps.xdg import application_dirs
 
@@ -51,26 +52,39 @@ class DesktopCategories:
         return self._names
 
 
+def _may_be_a_call(path: Path) -> bool:
+    """Does the file name a meeting category at all? (Only those are parsed: pyxdg costs
+    ~5 ms of a start to import, and most desktops have no meeting app.)"""
+    try:
+        text = path.read_bytes()
+    except OSError:
+        return False
+    return any(category.encode() in text for category in MEETING_CATEGORIES)
+
+
 def _scan() -> frozenset[str]:
+    paths = [path for folder in application_dirs() if folder.is_dir()
+             for path in folder.glob("*.desktop") if _may_be_a_call(path)]
+    if not paths:
+        return frozenset()
     from xdg.DesktopEntry import DesktopEntry
     from xdg.Exceptions import ParsingError
 
     from watchers.apps.xdg import program_of
 
     names: set[str] = set()
-    for folder in application_dirs():
-        for path in folder.glob("*.desktop") if folder.is_dir() else ():
-            try:
-                entry = DesktopEntry(str(path))
-            except (ParsingError, OSError, UnicodeDecodeError, ValueError):
-                continue
-            if not MEETING_CATEGORIES & set(entry.getCategories()):
-                continue
-            app_id = path.name.removesuffix(".desktop")
-            names.update({app_id.lower(), app_id.rsplit(".", 1)[-1].lower()})
-            for raw in (entry.getStartupWMClass(), program_of(entry.getExec())):
-                if raw:
-                    names.add(raw.lower())
+    for path in paths:
+        try:
+            entry = DesktopEntry(str(path))
+        except (ParsingError, OSError, UnicodeDecodeError, ValueError):
+            continue
+        if not MEETING_CATEGORIES & set(entry.getCategories()):
+            continue
+        app_id = path.name.removesuffix(".desktop")
+        names.update({app_id.lower(), app_id.rsplit(".", 1)[-1].lower()})
+        for raw in (entry.getStartupWMClass(), program_of(entry.getExec())):
+            if raw:
+                names.add(raw.lower())
     return frozenset(names)
 
 

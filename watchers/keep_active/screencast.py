@@ -11,16 +11,18 @@ whatever its windows are called. Read from `pw-dump` (pipewire-bin):
 Cameras are ``Video/Source`` nodes too; they carry ``device.api`` (v4l2, libcamera) or the
 media role ``Camera`` and are never a screen share. A share's node exists from the portal
 session's start to its end (suspended while nobody reads it, running while frames flow).
+Where PipeWire's socket is not, nothing is shared through it and pw-dump is not started.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from watchers.programs import which
 
 PW_DUMP_TIMEOUT = 2.0
 _PRODUCERS = ("Video/Source", "Stream/Output/Video")
@@ -78,17 +80,31 @@ def parse_pw_dump(text: str) -> list[Screencast]:
     return out
 
 
+def no_pipewire(env: Mapping[str, str] = os.environ) -> bool:
+    """True when PipeWire's socket ($PIPEWIRE_REMOTE, by default pipewire-0) is in none of
+    the folders its clients look in ($PIPEWIRE_RUNTIME_DIR, $XDG_RUNTIME_DIR, $USERPROFILE,
+    /run/pipewire): pw-dump would answer "can't connect"."""
+    remote = env.get("PIPEWIRE_REMOTE") or "pipewire-0"
+    folders = [env.get(k) for k in ("PIPEWIRE_RUNTIME_DIR", "XDG_RUNTIME_DIR", "USERPROFILE")]
+    return not any(os.path.exists(os.path.join(folder, remote))
+                   for folder in (*folders, "/run/pipewire") if folder)
+
+
 class PipeWireScreencasts:
     """`pw-dump` once per question (about 10 ms; 0 ms when PipeWire does not run)."""
 
     name = "screencast.pipewire"
 
     def __init__(self) -> None:
-        self.pw_dump = shutil.which("pw-dump")
+        self.pw_dump = which("pw-dump")
 
     def active(self) -> list[Screencast]:
         if self.pw_dump is None:
             raise ScreencastUnavailable("pw-dump is not installed (Debian: pipewire-bin)")
+        if no_pipewire():
+            return []
+        import subprocess  # here: a start that asks no PipeWire does not pay for it
+
         try:
             done = subprocess.run([self.pw_dump, "--no-colors"], capture_output=True,
                                   text=True, timeout=PW_DUMP_TIMEOUT)

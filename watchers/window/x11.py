@@ -1,12 +1,14 @@
 """The focused window on X11, read straight from the X server (watchers.xproto).
 
-One connection stays open. A poll costs two round trips: the active window, then its title
-and state requested together (pipelined). WM_CLASS and _NET_WM_PID, and the process behind
+One connection stays open. A poll costs one round trip while the active window stays the
+same: the active window asked together with the last one's title and state (pipelined); two
+when it changed (its title and state asked then). WM_CLASS and _NET_WM_PID, and the process behind
 them, are cached per window for a few seconds.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from dataclasses import dataclass
@@ -59,6 +61,7 @@ class X11WindowWatcher:
         self._atoms: dict[str, int] = {}
         self._atom_names: dict[int, str] = {}
         self._clients: dict[int, _Client] = {}
+        self._last_wid = 0  # the window active at the last read
 
     @property
     def display_name(self) -> str:
@@ -79,6 +82,7 @@ class X11WindowWatcher:
     def close(self) -> None:
         display, self._display = self._display, None
         self._clients.clear()
+        self._last_wid = 0
         if display is not None:
             display.close()
 
@@ -109,22 +113,28 @@ class X11WindowWatcher:
         return kind, value
 
     def _read(self) -> WindowInfo | None:
-        kind, active = self._value(self._request(self._root_id, "_NET_ACTIVE_WINDOW"))
+        # The last active window's properties are asked with the active window itself, in one
+        # round trip (one wake-up of the poll thread fewer): used when it is still the one.
+        guess = self._last_wid
+        active_req = self._request(self._root_id, "_NET_ACTIVE_WINDOW")
+        now = time.monotonic()
+        ahead = self._properties(guess, now) if guess else None
+        kind, active = self._value(active_req)
         # Without an EWMH window manager (no such property at all) the X input focus tells.
         wid = (int(active[0]) if active else 0) if kind else self._focused_client()
+        if ahead is not None and wid != guess:
+            self._drop(ahead[1])
+            ahead = None
+        self._last_wid = wid
         if not wid:
             return None
-        now = time.monotonic()
-        client = self._clients.get(wid)
-        stale = client is None or now - client.read_at >= CLIENT_CACHE_SECONDS
-        names = ("_NET_WM_NAME", "WM_NAME", "_NET_WM_STATE")
-        if stale:
-            names += ("WM_CLASS", "_NET_WM_PID")
+        names, cookies = ahead or self._properties(wid, now)
         assert self._display is not None
-        values = self._display.replies([self._request(wid, name) for name in names])
+        values = self._display.replies(cookies)
         replies = {name: (kind, value) for name, (kind, _, value) in zip(names, values,
                                                                           strict=True)}
-        if stale:
+        client = self._clients.get(wid)
+        if "WM_CLASS" in replies:
             client = self._client(wid, replies["WM_CLASS"][1], replies["_NET_WM_PID"][1], now)
         assert client is not None
         state = replies["_NET_WM_STATE"][1]
@@ -135,6 +145,20 @@ class X11WindowWatcher:
             pid=client.pid, exe=client.exe, process_name=client.process_name,
             wm_class=client.wm_class, fullscreen=fullscreen, source=self.name,
         )
+
+    def _properties(self, wid: int, now: float) -> tuple[tuple[str, ...], list[Cookie]]:
+        """Ask `wid`'s title and state, and its class and pid when not known lately."""
+        client = self._clients.get(wid)
+        names: tuple[str, ...] = ("_NET_WM_NAME", "WM_NAME", "_NET_WM_STATE")
+        if client is None or now - client.read_at >= CLIENT_CACHE_SECONDS:
+            names += ("WM_CLASS", "_NET_WM_PID")
+        return names, [self._request(wid, name) for name in names]
+
+    def _drop(self, cookies: list[Cookie]) -> None:
+        """Read and forget the answers to `cookies` (a window gone since: BadWindow)."""
+        assert self._display is not None
+        with contextlib.suppress(XError):
+            self._display.replies(cookies)
 
     def _focused_client(self) -> int:
         """The client window holding the input focus (itself or the nearest ancestor with a
