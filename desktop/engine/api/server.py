@@ -11,6 +11,7 @@ import importlib
 import ipaddress
 import logging
 import math
+import selectors
 import socket
 import socketserver
 import threading
@@ -87,8 +88,8 @@ class ApiServer:
         from watchers.browsers import register_url_provider
 
         register_url_provider(self.tabs)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="local-api",
-                                        kwargs={"poll_interval": 0.25}, daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve, name="local-api",
+                                        daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
@@ -97,7 +98,7 @@ class ApiServer:
         unregister_url_provider(self.tabs)
         self.live.stop()
         if self._thread is not None:
-            self._httpd.shutdown()
+            self._httpd.wake()
             self._thread.join(timeout=5)
             self._thread = None
         self._httpd.server_close()
@@ -148,10 +149,39 @@ class Recorded:
 
 
 class _Server(socketserver.ThreadingTCPServer):
+    """Waits for connections without waking up while nobody asks (socketserver's
+    serve_forever polls for its shutdown flag: four wake-ups a second of an idle engine)."""
+
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 64
+    timeout = 0  # handle_request: only what is ready
     api: ApiServer
+
+    def __init__(self, address: tuple[str, int], handler: type) -> None:
+        super().__init__(address, handler)
+        self.socket.setblocking(False)  # a connection gone before its accept blocks nothing
+        self._waker, self._woken = socket.socketpair()
+
+    def serve(self) -> None:
+        """Hand each connection to a thread until `wake()`."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self, selectors.EVENT_READ)
+            selector.register(self._woken, selectors.EVENT_READ)
+            while True:
+                ready = {key.fileobj for key, _ in selector.select()}
+                if self._woken in ready:
+                    return
+                self.handle_request()
+
+    def wake(self) -> None:
+        """Make `serve` return."""
+        self._waker.send(b"\0")
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._waker.close()
+        self._woken.close()
 
 
 class _Handler(socketserver.BaseRequestHandler):
