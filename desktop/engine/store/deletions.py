@@ -1,0 +1,69 @@
+"""Deleted ranges held against spans re-sent later (table deletion).
+
+The tracker re-sends its open span by uuid with its original start and a later end; a
+deletion that cut the span meanwhile (Store.delete_range) must not be undone by that. A span
+upserted is clipped by the deletions that intersect it and were made (recorded here: made on
+this device or applied from sync) after its start, i.e. while its time already existed; in
+the order they were made, and naming the parts as delete_range names them (the later part of
+a split under `split_uuid`), so that each part replaces the row the deletion left instead of
+adding a second one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid as uuidlib
+from collections.abc import Sequence
+
+from desktop.engine.digests import uuid5
+from desktop.engine.span import Span
+
+_SPLIT_NS = uuidlib.UUID("5b0c7d4e-57a1-4c55-9f0e-0d7c3b1e2a90")
+COUNTERS = ("keystrokes", "clicks", "scrolls", "moves", "lines_added", "lines_deleted",
+            "idle_to_active")
+
+# (start, end, created) of a deletion
+Deletion = tuple[float, float, float]
+
+
+def split_uuid(uuid: str, end: float) -> str:
+    """The uuid of the part after `end` of the span `uuid` split by a deletion ending there."""
+    return str(uuid5(_SPLIT_NS, f"{uuid}@{end!r}"))
+
+
+def intersecting(conn: sqlite3.Connection, spans: Sequence[Span]) -> list[Deletion]:
+    """The deletions reaching into the extent of `spans`, in the order they were made."""
+    lo = min(s.start for s in spans)
+    hi = max(s.end for s in spans)
+    return conn.execute('SELECT start, "end", created FROM deletion WHERE start < ? AND '
+                        '"end" > ? ORDER BY created, id', (hi, lo)).fetchall()
+
+
+def clip(spans: Sequence[Span], deletions: Sequence[Deletion]) -> list[Span]:
+    """`spans` without the time of the deletions made after their start; a span is replaced
+    by its parts (none: wholly deleted), counters shared by length."""
+    if not deletions:
+        return list(spans)
+    out: list[Span] = []
+    for s in spans:
+        cuts = [(a, b) for a, b, made in deletions if a < s.end and b > s.start and made > s.start]
+        if not cuts:
+            out.append(s)
+            continue
+        parts = [(s.uuid, s.start, s.end)]
+        for a, b in cuts:
+            kept = []
+            for u, p, q in parts:
+                if q <= a or p >= b:
+                    kept.append((u, p, q))
+                    continue
+                if p < a:
+                    kept.append((u, p, a))
+                if q > b:
+                    kept.append((split_uuid(u, b) if p < a else u, b, q))
+            parts = kept
+        length = s.end - s.start
+        for u, p, q in parts:
+            out.append(s.replace(uuid=u, start=p, end=q, **{
+                c: round(getattr(s, c) * (q - p) / length) for c in COUNTERS}))
+    return out
