@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid as uuidlib
+from bisect import bisect_left
 from collections.abc import Sequence
 
 from desktop.engine.digests import uuid5
@@ -33,25 +34,31 @@ def split_uuid(uuid: str, end: float) -> str:
 
 def intersecting(conn: sqlite3.Connection, spans: Sequence[Span]) -> list[Deletion]:
     """The deletions reaching into the extent of `spans`, in the order they were made."""
+    if conn.execute("SELECT 1 FROM deletion LIMIT 1").fetchone() is None:
+        return []
     lo = min(s.start for s in spans)
     hi = max(s.end for s in spans)
     return conn.execute('SELECT start, "end", created FROM deletion WHERE start < ? AND '
                         '"end" > ? ORDER BY created, id', (hi, lo)).fetchall()
 
 
-def clip(spans: Sequence[Span], deletions: Sequence[Deletion]) -> list[Span]:
+def clip(spans: list[Span], deletions: Sequence[Deletion]) -> list[Span]:
     """`spans` without the time of the deletions made after their start; a span is replaced
     by its parts (none: wholly deleted), counters shared by length."""
     if not deletions:
-        return list(spans)
+        return spans
+    by_start = sorted(deletions)
+    starts = [d[0] for d in by_start]
+    longest = max(b - a for a, b, _ in by_start)
     out: list[Span] = []
     for s in spans:
-        cuts = [(a, b) for a, b, made in deletions if a < s.end and b > s.start and made > s.start]
+        near = by_start[bisect_left(starts, s.start - longest):bisect_left(starts, s.end)]
+        cuts = sorted((made, a, b) for a, b, made in near if b > s.start and made > s.start)
         if not cuts:
             out.append(s)
             continue
         parts = [(s.uuid, s.start, s.end)]
-        for a, b in cuts:
+        for _, a, b in cuts:  # in the order they were made, as delete_range cut
             kept = []
             for u, p, q in parts:
                 if q <= a or p >= b:
