@@ -20,7 +20,7 @@ from desktop.engine.digests import uuid5
 from desktop.engine.span import Span
 
 _SPLIT_NS = uuidlib.UUID("5b0c7d4e-57a1-4c55-9f0e-0d7c3b1e2a90")
-COUNTERS = ("keystrokes", "clicks", "scrolls", "moves", "lines_added", "lines_deleted",
+_COUNTERS = ("keystrokes", "clicks", "scrolls", "moves", "lines_added", "lines_deleted",
             "idle_to_active")
 
 # (start, end, created) of a deletion
@@ -33,13 +33,13 @@ def split_uuid(uuid: str, end: float) -> str:
 
 
 def intersecting(conn: sqlite3.Connection, spans: Sequence[Span]) -> list[Deletion]:
-    """The deletions reaching into the extent of `spans`, in the order they were made."""
+    """The deletions reaching into the extent of `spans`."""
     if conn.execute("SELECT 1 FROM deletion LIMIT 1").fetchone() is None:
         return []
     lo = min(s.start for s in spans)
     hi = max(s.end for s in spans)
     return conn.execute('SELECT start, "end", created FROM deletion WHERE start < ? AND '
-                        '"end" > ? ORDER BY created, id', (hi, lo)).fetchall()
+                        '"end" > ?', (hi, lo)).fetchall()
 
 
 def clip(spans: list[Span], deletions: Sequence[Deletion]) -> list[Span]:
@@ -72,5 +72,5 @@ def clip(spans: list[Span], deletions: Sequence[Deletion]) -> list[Span]:
         length = s.end - s.start
         for u, p, q in parts:
             out.append(s.replace(uuid=u, start=p, end=q, **{
-                c: round(getattr(s, c) * (q - p) / length) for c in COUNTERS}))
+                c: round(getattr(s, c) * (q - p) / length) for c in _COUNTERS}))
     return out
