@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 from desktop.engine.heartbeats import WAKATIME_TIMEOUT, checked_text
 from desktop.engine.span import ACTIVITY_FIELDS, FLAG_INDICES, Span, source_priority
 from desktop.engine.store import beats as beatlib
-from desktop.engine.store.store import _SPLIT_NS, _key_hash
+from desktop.engine.store.deletions import split_uuid
+from desktop.engine.store.store import _key_hash
 from desktop.engine.timeline import resolve_raw
 from server.db import Database
 from server.models import Device, User
@@ -297,7 +298,7 @@ class History:
                 if b > end:
                     right = [round(c * (b - end) / length) for c in counts]
                     if a < start:
-                        new = str(uuidlib.uuid5(_SPLIT_NS, f"{u}@{end!r}"))
+                        new = split_uuid(u, end)
                         self.db.execute(
                             f"INSERT INTO span ({_COLS}) VALUES ({marks(_NCOLS)}) "
                             f"ON CONFLICT (uuid) DO NOTHING", (new, end, b, act, org, *right, now))

@@ -160,44 +160,63 @@ step = st.tuples(st.sampled_from(["upsert", "upsert", "upsert", "add", "other", 
                  st.integers(0, 3), st.sampled_from(["a", "b", "c", "d"]), st.integers(1, 30))
 
 
+def _minus(lo: float, hi: float, cuts: list[tuple[float, float]]) -> float:
+    """The length of [lo, hi) outside the ranges `cuts`."""
+    edges = sorted((max(a, lo), min(b, hi)) for a, b in cuts if a < hi and b > lo)
+    covered, reach = 0.0, lo
+    for a, b in edges:
+        if b > reach:
+            covered += b - max(a, reach)
+            reach = b
+    return hi - lo - covered
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(step, min_size=1, max_size=25))
 def test_no_span_loses_its_activity(tmp_path_factory, steps):
-    """Spans re-sent under changed titles, imports, another process's writes and deletions
-    in any order: every span keeps its activity, and the time by title is the raw spans'."""
+    """Spans re-sent under changed titles (also after a deletion cut them), imports, another
+    process's writes and deletions in any order: every span keeps its activity, the deleted
+    ranges hold no time, and the time by title is the raw spans' clipped by the deletions."""
     path = tmp_path_factory.mktemp("f") / "tf.sqlite3"
     store = Store(path, device="d")
     spans = {i: Span(T0 + 1000 * i, T0 + 1000 * i, uuid=f"u{i}", app="x") for i in range(4)}
-    cut: set[int] = set()  # spans a deletion reached: not re-sent (that would undo it)
+    others: list[Span] = []  # imported or written by another process
+    deleted: list[tuple[float, float]] = []
     for n, (what, i, title, grow) in enumerate(steps):
         if what == "upsert":
-            if i in cut:
-                continue
             spans[i] = spans[i].replace(end=spans[i].end + grow, title=title)
             store.upsert_spans([spans[i]])
         elif what == "add":
-            store.add_spans([Span(T0 - 100 * (n + 1), T0 - 100 * n - 50, app="x", title=title)])
+            others.append(Span(T0 - 100 * (n + 1), T0 - 100 * n - 50, app="x", title=title))
+            store.add_spans([others[-1]])
         elif what == "other":
+            others.append(Span(T0 - 100 * (n + 1), T0 - 100 * n - 50, app="x", title=title))
             other = Store(path, device="d")
-            other.upsert_spans([Span(T0 - 100 * (n + 1), T0 - 100 * n - 50, app="x",
-                                     title=title)])
+            other.upsert_spans([others[-1]])
             other.close()
         else:
-            if store.delete_range(T0 + 1000 * i + grow, T0 + 1000 * i + grow + 5):
-                cut.add(i)
+            deleted.append((T0 + 1000 * i + grow, T0 + 1000 * i + grow + 5))
+            store.delete_range(*deleted[-1])
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT COUNT(*) FROM span WHERE activity NOT IN "
                             "(SELECT id FROM activity)").fetchone()[0] == 0
+    for a, b in deleted:
+        assert sum(store.seconds_by_activity(a, b).values()) == 0
     stored = store.spans(T0 - 10**5, T0 + 10**5)
     want: dict[str, float] = {}
     for s in stored:
         want[s.title] = want.get(s.title, 0.0) + s.duration
+    # The spans do not overlap one another: the reference is each one's time minus deletions.
+    reference: dict[str, float] = {}
+    for s in [*spans.values(), *others]:
+        reference[s.title] = reference.get(s.title, 0.0) + _minus(s.start, s.end, deleted)
     by_id = store.seconds_by_activity(T0 - 10**5, T0 + 10**5)
     fields = store.activities({a for a, _ in by_id})
     got: dict[str, float] = {}
     for (a, _), secs in by_id.items():
         title = fields[a][1]
         got[title] = got.get(title, 0.0) + secs
-    assert {k: v for k, v in got.items() if v > 1e-9} == pytest.approx(
-        {k: v for k, v in want.items() if v > 1e-9})
+    got = {k: v for k, v in got.items() if v > 1e-9}
+    assert got == pytest.approx({k: v for k, v in want.items() if v > 1e-9})
+    assert got == pytest.approx({k: v for k, v in reference.items() if v > 1e-9})
     store.close()

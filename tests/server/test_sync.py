@@ -131,6 +131,33 @@ def test_growing_span_deletions_and_offline_queue(server_process, tmp_path):
     b.close()
 
 
+def test_deletion_from_another_device_holds_against_the_open_span(server_process, tmp_path):
+    """B deletes part of A's open span; A applies the deletion and its tracker goes on
+    re-sending the span: the deleted time stays deleted everywhere, the rest counted once."""
+    server = server_process.start()
+    key = user_with_key(server.database_url, "eve")
+    a, b = Store(tmp_path / "a.sqlite3"), Store(tmp_path / "b.sqlite3")
+    sync_a = Syncer(a, server.url, key=key)
+    sync_b = Syncer(b, server.url, key=key)
+    now = time.time()
+    open_span = Span(now - 3600, now - 3000, uuid=str(uuid.uuid4()), app="code")
+    a.upsert_spans([open_span])
+    _settle(sync_a, sync_b)
+    b.delete_range(now - 3400, now - 3200)
+    _settle(sync_b, sync_a)
+    for end in (now - 2900, now - 2800):  # the tracker's next flushes
+        a.upsert_spans([open_span.replace(end=end)])
+    _settle(sync_a, sync_b)
+    for store in (a, b):
+        spans = _all(store)
+        assert sorted((round(s.start - now), round(s.end - now)) for s in spans.values()) == [
+            (-3600, -3400), (-3200, -2800)]
+        assert sum(store.seconds_by_activity(now - 3400, now - 3200).values()) == 0
+        assert sum(store.seconds_by_activity(now - 4000, now).values()) == pytest.approx(600)
+    a.close()
+    b.close()
+
+
 def test_wrong_key_is_not_retried_fast(server_process, tmp_path):
     server = server_process.start()
     store = Store(tmp_path / "a.sqlite3")

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop.engine import paths
-from desktop.engine.digests import blake2b, uuid5
+from desktop.engine.digests import blake2b
 from desktop.engine.span import (
     ACTIVITY_FIELDS,
     FLAG_INDICES,
@@ -29,7 +29,14 @@ from desktop.engine.span import (
 from desktop.engine.store import achievements as achievementlib
 from desktop.engine.store import beats as beatlib
 from desktop.engine.store import commits as commitlib
-from desktop.engine.store import day_digests, named_blocks, rollups, time_sums, windows
+from desktop.engine.store import (
+    day_digests,
+    deletions,
+    named_blocks,
+    rollups,
+    time_sums,
+    windows,
+)
 from desktop.engine.store.db import (
     SCHEMA_VERSION,
     StoreError,
@@ -63,7 +70,6 @@ _HEARTBEAT_PART = 5000  # heartbeats joined between two progress reports
 _NAMED_DAYS = 60  # days per statement when named rollups are built
 # The spans sync pushes: the device's own, and those of other devices edited here.
 _PUSHED = "(o.device = ? OR s.uuid IN (SELECT uuid FROM span_edit))"
-_SPLIT_NS = uuidlib.UUID("5b0c7d4e-57a1-4c55-9f0e-0d7c3b1e2a90")
 
 
 def _key_hash(key: tuple) -> str:
@@ -333,12 +339,18 @@ class Store:
                      pulled: bool = False) -> None:
         """Insert, or update by uuid (the tracker re-sends its open span as it grows).
         `edited`: the user changed them here (those of other devices are then pushed by
-        sync); `pulled`: sync brought them (a newer version than any edit made here)."""
+        sync); `pulled`: sync brought them (a newer version than any edit made here).
+        Unless edited, spans are clipped by the deletions made after their start
+        (desktop.engine.store.deletions): a re-sent span does not bring deleted time back."""
         spans = list(spans)
         if not spans:
             return
         dirty: set[int] = set()
         with self._write() as conn:
+            if not edited:
+                spans = deletions.clip(spans, deletions.intersecting(conn, spans))
+                if not spans:
+                    return
             was: dict[str, int] = {}  # the stored spans' activities
             for part in _chunks([s.uuid for s in spans], _IN):
                 for u, a, b, act in conn.execute(
@@ -614,7 +626,7 @@ class Store:
                 if b > end:
                     right = [round(c * (b - end) / length) for c in counts]
                     if a < start:
-                        conn.execute(_INSERT, (str(uuid5(_SPLIT_NS, f"{uuid}@{end!r}")),
+                        conn.execute(_INSERT, (deletions.split_uuid(uuid, end),
                                                end, b, *right, act, org, now))
                     else:
                         conn.execute(
