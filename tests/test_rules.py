@@ -244,3 +244,25 @@ def test_the_shipped_rules_pass_every_check():
     assert rules.fingerprint == Rules.load(None).fingerprint
     rules.classify(span(app="code", title="x.py"))  # every matcher compiles
     assert rules.redact(span(app="code")) is not None
+
+
+def test_classify_activities_is_classify_of_each():
+    """The column-wise classification of many activity keys is `classify` of each: titles
+    matching patterns, sites only in the url, user categories, projects the watcher saw."""
+    from itertools import product
+
+    from desktop.engine.span import ACTIVITY_FIELDS
+
+    rules = Rules.load(None)
+    spans = [span(app=app, title=title, url=url, project=project, category=category,
+                  private=private, editor="vscode" if app == "code" else None)
+             for app, title, url, project, category, private in product(
+                 ("code", "firefox", "slack", None),
+                 ("Weekly meeting", "Cats - YouTube", "main.py - tf", "/ X", None),
+                 ("https://github.com/a/b", "https://news.ycombinator.com/", None),
+                 ("tf", None), ("games", None), (False, True))]
+    keys = [tuple(getattr(s, f) for f in ACTIVITY_FIELDS) for s in spans]
+    found = rules.classify_activities(keys)
+    assert found == [Rules.load(None).classify(s) for s in spans]
+    assert len({c.category for c in found}) > 3
+    assert rules.classify_activities([]) == []

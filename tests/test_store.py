@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from desktop.engine.span import ACTIVITY_FIELDS, Span
+from desktop.engine.span import ACTIVITY_FIELDS, Classification, Span
 from desktop.engine.store import SpanWriter, Store, StoreError, migrations
 from desktop.engine.store.db import open_database
 from tests.store_helpers import T0, random_spans, raw_totals
@@ -371,3 +371,40 @@ def test_rollups_stay_exact_through_writes(tmp_path_factory, first, second, cut,
     assert sum(store.quarter_sums(lo, hi).values()) == pytest.approx(
         sum(raw_totals(remaining, lo, hi).values()), abs=1e-6)
     store.close()
+
+
+def test_migration_v19_keys_classifications_by_integers(tmp_path):
+    """A file of schema v17 (classifications keyed by fingerprint text): step 19 moves them,
+    each fingerprint's, to the integer-keyed table; the store reads and forgets them there."""
+    path = tmp_path / "v17.sqlite3"
+    Store(path).add_spans([Span(T0 + 60 * i, T0 + 60 * i + 50, app=f"app{i}")
+                           for i in range(5)])
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE classified")
+    conn.execute("DROP TABLE classifier")
+    conn.execute('CREATE TABLE "classification" ("activity" INTEGER NOT NULL, "fingerprint" '
+                 'VARCHAR(64) NOT NULL, "project" TEXT, "category" TEXT NOT NULL, '
+                 '"productivity" INTEGER NOT NULL, PRIMARY KEY ("fingerprint", "activity"))')
+    ids = [i for (i,) in conn.execute("SELECT id FROM activity ORDER BY id")]
+    old = {a: Classification(None if a % 2 else f"p{a}", f"c{a}", a % 3 - 1) for a in ids}
+    conn.executemany("INSERT INTO classification VALUES (?, ?, ?, ?, ?)",
+                     [(a, fp, c.project, c.category, c.productivity) for fp in ("new", "old")
+                      for a, c in old.items() if fp == "old" or a != ids[0]])
+    conn.execute("UPDATE meta SET value = '17' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    store = Store(path)
+    assert store.cached_classifications("old", ids) == old
+    assert store.cached_classifications("new", ids) == {a: old[a] for a in ids[1:]}
+    assert store.classified_otherwise("old", "new") is None  # one not classified by "new"
+    store.save_classifications("new", {ids[0]: Classification("x", "y", 2)}, keep="old")
+    assert store.classified_otherwise("old", "new") == {ids[0]}
+    store.save_classifications("other", {ids[1]: old[ids[1]]})  # forgets "new" and "old"
+    assert store.cached_classifications("new", ids) == {}
+    assert store.cached_classifications("other", ids) == {ids[1]: old[ids[1]]}
+    conn = sqlite3.connect(path)
+    assert "classification" not in {n for (n,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert conn.execute("SELECT fingerprint FROM classifier").fetchall() == [("other",)]
+    conn.close()
+    assert store.integrity_check() == []

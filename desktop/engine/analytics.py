@@ -162,8 +162,9 @@ class Analytics:
             todo = [i for i in missing if i not in found]
             if todo:
                 fields = self.store.activities(todo)
-                classify = getattr(self.classifier, "classify_activity", None)  # Rules'
-                new = ({i: classify(fields[i]) for i in todo} if classify is not None else
+                classify = getattr(self.classifier, "classify_activities", None)  # Rules'
+                new = (dict(zip(todo, classify([fields[i] for i in todo]), strict=True))
+                       if classify is not None else
                        {i: self.classifier.classify(Span(0.0, 0.0, "", "", "", *fields[i]))
                         for i in todo})
                 self._by_id.update(new)

@@ -13,7 +13,7 @@ import functools
 import json
 import re
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
@@ -284,23 +284,50 @@ class Rules:
             found = _remember(self._cache, key, self._classify_key(key))
         return found
 
-    def classify_activity(self, key: tuple) -> Classification:
-        """What `classify` makes of a span doing the activity `key` (its ACTIVITY_FIELDS),
-        without remembering it by key (the caller keeps it by activity id)."""
-        found = self._cache.get(key)
-        return found if found is not None else self._classify_key(key)
+    def classify_activities(self, keys: Sequence[tuple]) -> list[Classification]:
+        """What `classify` makes of spans doing the activities `keys` (their ACTIVITY_FIELDS),
+        without remembering them by key (the caller keeps them by activity id): each
+        title/url/file pattern searched down the column of its field, the rules run once per
+        distinct traits."""
+        if not keys:
+            return []
+        few, site_at, unique, searches = self._trait_parts
+        fews = list(map(few, keys))
+        if site_at is not None:
+            fews = [v if v[site_at] or not k[_URL] else
+                    (*v[:site_at], _site_of(k[_URL]), *v[site_at + 1:])
+                    for v, k in zip(fews, keys, strict=True)]
+        hits = [[v is not None and search(v) is not None for v in column]
+                for column, search in zip(zip(*map(unique, keys), strict=True),
+                                              searches, strict=True)]
+        traits = list(zip(map(itemgetter(_PROJECT), keys), fews, *hits, strict=True))
+        made = {t: self._by_traits_of((t[0], *t[1], *t[2:]), key)
+                for t, key in dict(zip(traits, keys, strict=True)).items()}
+        out = list(map(made.__getitem__, traits))
+        for i, key in enumerate(keys):
+            if key[_CATEGORY]:
+                out[i] = self._override(key, out[i])
+        return out
 
     def _classify_key(self, key: tuple) -> Classification:
-        traits = self._traits(key)
+        return self._override(key, self._by_traits_of(self._traits(key), key))
+
+    def _by_traits_of(self, traits: tuple, key: tuple) -> Classification:
+        """The rules' classification of activities with `traits` (`key` one of them)."""
         found = self._by_traits.get(traits)
         if found is None:
             values = dict(zip(ACTIVITY_FIELDS, key, strict=True))
             if not values["site"] and values["url"]:
                 values["site"] = _site_of(values["url"])
             found = _remember(self._by_traits, traits, self._classify(values, key[_PROJECT]))
+        return found
+
+    def _override(self, key: tuple, found: Classification) -> Classification:
+        """`found`, but for a category the user set on the activity: it wins over the rules,
+        with its productivity."""
         category = key[_CATEGORY]
-        if category:  # set by the user: wins over the rules, with its productivity
-            found = Classification(found.project, category, self.categories.get(category, 0))
+        if category:
+            return Classification(found.project, category, self.categories.get(category, 0))
         return found
 
     def _classify(self, values: dict[str, Any], seen_project: str | None) -> Classification:

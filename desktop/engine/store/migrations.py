@@ -9,7 +9,8 @@ joined from them, whatever order they arrive in); 7 the raw ActivityWatch events
 where input is not, on Wayland); 10 the spans of other devices edited here (for sync); 11 the
 achievements earned; 12 heartbeats waiting to be forwarded upstream; 15 named rollups per
 block of days; 16 the insights' day digests; 17 the quarter totals by slot of the week; 18 the
-tables keyed by their primary key alone stored WITHOUT ROWID on SQLite.
+tables keyed by their primary key alone stored WITHOUT ROWID on SQLite; 19 the classifications
+keyed by integers.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Callable
 
 import peewee
 
-from desktop.engine.store import models, rollups
+from desktop.engine.store import classifications, models, rollups
 from desktop.engine.store.db import SCHEMA_VERSION
 
 
@@ -150,10 +151,11 @@ def _v18(db: peewee.Database) -> None:
     if not isinstance(db, peewee.SqliteDatabase):
         return
     for table in _KEYED:
-        (sql,) = db.execute_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND "
-                                "name = ?", (table,)).fetchone()
-        if sql.rstrip().upper().endswith("WITHOUT ROWID"):
-            continue
+        row = db.execute_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND "
+                             "name = ?", (table,)).fetchone()
+        if row is None or row[0].rstrip().upper().endswith("WITHOUT ROWID"):
+            continue  # none: classification, which a new database no longer makes (step 19)
+        sql = row[0]
         indexes = [r[0] for r in db.execute_sql(
             "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND "
             "sql IS NOT NULL", (table,))]
@@ -165,9 +167,24 @@ def _v18(db: peewee.Database) -> None:
             db.execute_sql(index)
 
 
+def _v19(db: peewee.Database) -> None:
+    """The classifications keyed by the classifier's number and the activity in one integer
+    (desktop.engine.store.classifications): the joins of named rollups search a row id."""
+    db.create_tables([models.Classifier, models.Classified])
+    if not db.table_exists("classification"):  # made at 19 already
+        return
+    db.execute_sql("INSERT INTO classifier (fingerprint) SELECT DISTINCT fingerprint "
+                   "FROM classification ORDER BY fingerprint")
+    db.execute_sql("INSERT INTO classified (id, project, category, productivity) "
+                   f"SELECT k.id * {1 << classifications.SHIFT} + c.activity, c.project, "
+                   "c.category, c.productivity FROM classification c JOIN classifier k "
+                   "ON k.fingerprint = c.fingerprint ORDER BY 1")
+    db.execute_sql("DROP TABLE classification")
+
+
 STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9,
                                                    _v10, _v11, _v12, _v13, _v14, _v15, _v16,
-                                                   _v17, _v18]
+                                                   _v17, _v18, _v19]
 LATEST = len(STEPS)
 if LATEST != SCHEMA_VERSION:
     raise RuntimeError(f"{LATEST} migration steps but db.SCHEMA_VERSION is {SCHEMA_VERSION}: "

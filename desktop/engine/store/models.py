@@ -265,7 +265,8 @@ class DayDigest(BaseModel):
 
 
 class CachedClassification(BaseModel):
-    """What a classifier (by fingerprint) made of an activity, so history is not re-run."""
+    """What a classifier (by fingerprint) made of an activity, keyed by text (steps 2 to 17;
+    step 19 moves the rows to `Classified`)."""
 
     activity = IntegerField()
     fingerprint = CharField(max_length=64)
@@ -276,6 +277,29 @@ class CachedClassification(BaseModel):
     class Meta:
         table_name = "classification"
         primary_key = CompositeKey("fingerprint", "activity")
+
+
+class Classifier(BaseModel):
+    """A classifier's fingerprint and the number keying its classifications (`Classified`)."""
+
+    id = IntegerField(primary_key=True)
+    fingerprint = CharField(max_length=64, unique=True)
+
+    class Meta:
+        table_name = "classifier"
+
+
+class Classified(BaseModel):
+    """What a classifier made of an activity, so history is not re-run: the row id is the
+    classifier's id << 32 | the activity's (desktop.engine.store.classifications)."""
+
+    id = BigIntegerField(primary_key=True)
+    project = TextField(null=True)
+    category = TextField()
+    productivity = IntegerField()
+
+    class Meta:
+        table_name = "classified"
 
 
 class AwBucket(BaseModel):
@@ -380,5 +404,6 @@ class UpstreamQueued(BaseModel):
 
 MODELS = (Meta, Activity, Origin, SpanRecord, Deletion, HeartbeatRecord, QuarterRollup,
           DayRollup, TotalRollup, DirtyQuarter, ActiveDay, NamedRollup, NamedQuarterRollup,
-          NamedDone, CachedClassification, AwBucket, AwEvent, GitRepository, GitCommit, SpanEdit,
-          EarnedAchievement, UpstreamQueued, NamedBlockRollup, NamedBlockDone, DayDigest)
+          NamedDone, CachedClassification, Classifier, Classified, AwBucket, AwEvent,
+          GitRepository, GitCommit, SpanEdit, EarnedAchievement, UpstreamQueued,
+          NamedBlockRollup, NamedBlockDone, DayDigest)

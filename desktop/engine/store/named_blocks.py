@@ -4,7 +4,7 @@ summary over years reads a few rows per block instead of one per day and name.
 
 Names are given in SQL as analytics gives them in Python (desktop.engine.analytics): a
 column of the activity or of the origin, or of the classification the rules made of the
-activity (rows of the `classification` table, for the classifier's fingerprint; activities
+activity (rows of the `classified` table, for the classifier's fingerprint; activities
 without one are reported to the caller, which classifies them and builds again). Names the
 rules do not set outlive a change of the rules (see `key_of`).
 
@@ -18,6 +18,8 @@ from __future__ import annotations
 import sqlite3
 from collections import defaultdict
 from collections.abc import Collection, Iterable
+
+from desktop.engine.store import classifications
 
 SIZES = (512, 32)  # days per block, largest first
 UNKNOWN = "unknown"
@@ -51,7 +53,7 @@ def _name(dim: str) -> str:
 def _joins(dim: str) -> str:
     if dim in ORIGIN_COLUMNS:
         return "JOIN origin o ON o.id = r.origin"
-    classified = "JOIN classification c ON c.fingerprint = :fp AND c.activity = r.activity"
+    classified = "JOIN classified c ON c.id = :base + r.activity"
     if dim in ("category", "productivity"):
         return classified
     project = dim == "project"
@@ -109,14 +111,14 @@ def _ranges(blocks: Iterable[int]) -> list[tuple[int, int]]:
 def unclassified(conn: sqlite3.Connection, fingerprint: str, d0: int, d1: int) -> set[int]:
     """Activities in the day rollups of days [d0, d1) without a classification for
     `fingerprint` (counted first: usually every activity has one)."""
-    classified = conn.execute("SELECT COUNT(*) FROM classification WHERE fingerprint = ?",
-                              (fingerprint,)).fetchone()[0]
-    if classified >= conn.execute("SELECT COUNT(*) FROM activity").fetchone()[0]:
+    if classifications.count(conn, fingerprint) >= conn.execute(
+            "SELECT COUNT(*) FROM activity").fetchone()[0]:
         return set()
+    lo = classifications.base(conn, fingerprint)
     return {i for (i,) in conn.execute(
         "SELECT i FROM (SELECT DISTINCT r.activity AS i FROM rollup_day r WHERE r.day >= ? "
-        "AND r.day < ?) WHERE NOT EXISTS (SELECT 1 FROM classification c WHERE "
-        "c.fingerprint = ? AND c.activity = i)", (d0, d1, fingerprint))}
+        "AND r.day < ?) WHERE NOT EXISTS (SELECT 1 FROM classified c WHERE c.id = ? + i)",
+        (d0, d1, -classifications.SPAN if lo is None else lo))}
 
 
 def build(conn: sqlite3.Connection, fingerprint: str, dim: str, size: int,
@@ -135,10 +137,12 @@ def build(conn: sqlite3.Connection, fingerprint: str, dim: str, size: int,
         if todo:
             return todo
     key = key_of(dim)
+    base = classifications.base(conn, fingerprint) or 0  # (the names of others ignore it)
     below = SIZES[SIZES.index(size) + 1] if size != SIZES[-1] else None
     name = _name(dim)
+    grain = "origin" if dim in ORIGIN_COLUMNS else "activity"
     for b0, b1 in _ranges(blocks):
-        args = {"fp": fingerprint, "key": key, "dim": dim, "size": size, "b0": b0, "b1": b1,
+        args = {"base": base, "key": key, "dim": dim, "size": size, "b0": b0, "b1": b1,
                 "lo": b0 * size, "hi": b1 * size}
         conn.execute("DELETE FROM rollup_named_block WHERE fingerprint = :key AND dim = :dim "
                      "AND size = :size AND block >= :b0 AND block < :b1", args)
@@ -147,9 +151,9 @@ def build(conn: sqlite3.Connection, fingerprint: str, dim: str, size: int,
                 conn.execute(
                     "INSERT INTO rollup_named_block (fingerprint, dim, size, block, value, "
                     f"seconds) SELECT :key, :dim, :size, :block, {name}, SUM(r.seconds) FROM "
-                    "(SELECT activity, origin, SUM(seconds) AS seconds FROM rollup_day "
-                    "WHERE day >= :lo AND day < :hi GROUP BY activity, origin) r "
-                    f"{_joins(dim)} GROUP BY {name}",  # each activity named once
+                    f"(SELECT {grain}, SUM(seconds) AS seconds FROM rollup_day "
+                    f"WHERE day >= :lo AND day < :hi GROUP BY {grain}) r "
+                    f"{_joins(dim)} GROUP BY {name}",  # each activity or origin named once
                     {**args, "block": block, "lo": block * size, "hi": (block + 1) * size})
         else:
             parts = size // below

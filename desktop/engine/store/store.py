@@ -28,8 +28,8 @@ from desktop.engine.span import (
 )
 from desktop.engine.store import achievements as achievementlib
 from desktop.engine.store import beats as beatlib
-from desktop.engine.store import commits as commitlib
 from desktop.engine.store import (
+    classifications,
     day_digests,
     deletions,
     named_blocks,
@@ -37,6 +37,7 @@ from desktop.engine.store import (
     time_sums,
     windows,
 )
+from desktop.engine.store import commits as commitlib
 from desktop.engine.store.db import (
     SCHEMA_VERSION,
     StoreError,
@@ -95,15 +96,6 @@ def _time_parts(times: list[float], indices: list[int]) -> Iterator[list[int]]:
 def _chunks(seq: list, n: int) -> Iterator[list]:
     for i in range(0, len(seq), n):
         yield seq[i:i + n]
-
-
-def _forget_classifications(conn: sqlite3.Connection, fingerprint: str,
-                            keep: str | None = None) -> None:
-    """Delete the classifications of every fingerprint but `fingerprint` and `keep`, as
-    searches of the primary key's ranges around them (none to delete: no scan)."""
-    a, b = sorted((fingerprint, keep or fingerprint))
-    conn.execute("DELETE FROM classification WHERE fingerprint < ? OR (fingerprint > ? AND "
-                 "fingerprint < ?) OR fingerprint > ?", (a, a, b, b))
 
 
 def _migrated(path: Path, timeout: float) -> sqlite3.Connection:
@@ -403,11 +395,7 @@ class Store:
             ids = json.dumps(gone)
             conn.execute("DELETE FROM activity WHERE id IN (SELECT value FROM json_each(?))",
                          (ids,))
-            conn.execute(  # per fingerprint (a few: found by skipping through the key)
-                "WITH RECURSIVE f(p) AS (SELECT MIN(fingerprint) FROM classification UNION "
-                "ALL SELECT (SELECT MIN(fingerprint) FROM classification WHERE fingerprint > p)"
-                " FROM f WHERE p IS NOT NULL) DELETE FROM classification WHERE fingerprint IN "
-                "(SELECT p FROM f) AND activity IN (SELECT value FROM json_each(?))", (ids,))
+            classifications.drop_activities(conn, gone)
         # The open span comes back in every flush; closed ones do not.
         self._sole = {aid: v for aid, v in sole.items() if v[0] in final}
 
@@ -897,23 +885,26 @@ class Store:
             conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
                          "DO UPDATE SET value = excluded.value",
                          (named_blocks.NAMED_RULES, fingerprint))
-            conn.execute("DELETE FROM classification WHERE fingerprint != ?", (fingerprint,))
+            classifications.forget(conn, fingerprint)
 
     def classified_otherwise(self, was: str, fingerprint: str) -> set[int] | None:
         """The activities the classifier `fingerprint` classifies otherwise than `was` did
         (or `was` did not); None when some activity has no classification of `fingerprint`
         stored (then which changed is unknown)."""
         with self._read() as conn:
-            stored = conn.execute("SELECT COUNT(*) FROM classification WHERE fingerprint = ?",
-                                  (fingerprint,)).fetchone()[0]
+            stored = classifications.count(conn, fingerprint)
             if stored < conn.execute("SELECT COUNT(*) FROM activity").fetchone()[0]:
                 return None
+            new = classifications.base(conn, fingerprint)
+            old = classifications.base(conn, was)
+            if old is None:
+                old = -classifications.SPAN  # no row there
             return {i for (i,) in conn.execute(
-                "SELECT n.activity FROM classification n LEFT JOIN classification o "
-                "ON o.fingerprint = ? AND o.activity = n.activity WHERE n.fingerprint = ? "
-                "AND (o.activity IS NULL OR o.project IS NOT n.project "
+                "SELECT n.id - :new FROM classified n LEFT JOIN classified o "
+                "ON o.id = n.id - :new + :old WHERE n.id >= :new AND n.id < :new + :span "
+                "AND (o.id IS NULL OR o.project IS NOT n.project "
                 "OR o.category IS NOT n.category OR o.productivity IS NOT n.productivity)",
-                (was, fingerprint))}
+                {"new": new, "old": old, "span": classifications.SPAN})}
 
     def named_quarters(self, fingerprint: str, dim: str, q0: int, q1: int,
                        value: str | None = None) -> list[tuple[int, str, float]]:
@@ -983,16 +974,19 @@ class Store:
         out: dict[int, Classification] = {}
         made: dict[tuple, Classification] = {}  # few distinct ones: each built once
         with self._read() as conn:
+            lo = classifications.base(conn, fingerprint)
+            if lo is None:
+                return out
             if len(ids) > _BULK:  # many: every row of the fingerprint, those of `ids` kept
                 wanted = ids if isinstance(ids, set | frozenset | dict) else set(ids)
                 rows = (r for r in conn.execute(
-                    "SELECT activity, project, category, productivity FROM classification "
-                    "WHERE fingerprint = ?", (fingerprint,)) if r[0] in wanted)
+                    "SELECT id - ?, project, category, productivity FROM classified "
+                    "WHERE id >= ? AND id < ?", (lo, lo, lo + classifications.SPAN))
+                    if r[0] in wanted)
             else:
                 rows = (r for part in _chunks(list(ids), _IN) for r in conn.execute(
-                    f"SELECT activity, project, category, productivity FROM classification "
-                    f"WHERE fingerprint = ? AND activity IN ({','.join('?' * len(part))})",
-                    (fingerprint, *part)))
+                    f"SELECT id - ?, project, category, productivity FROM classified "
+                    f"WHERE id IN ({','.join('?' * len(part))})", (lo, *(lo + a for a in part))))
             for aid, *found in rows:
                 key = tuple(found)
                 hit = made.get(key)
@@ -1005,12 +999,13 @@ class Store:
         fingerprints (rules changed: their results are stale) but `keep` (for
         `classified_otherwise`)."""
         with self._write() as conn:
-            _forget_classifications(conn, fingerprint, keep)
+            classifications.forget(conn, fingerprint, keep)
+            lo = classifications.base_for(conn, fingerprint)
             conn.executemany(
-                "INSERT INTO classification (activity, fingerprint, project, category, "
-                "productivity) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [(a, fingerprint, c.project, c.category, c.productivity)
-                 for a, c in found.items()])
+                "INSERT INTO classified (id, project, category, productivity) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [(lo + a, c.project, c.category, c.productivity)
+                 for a, c in sorted(found.items())])
 
     # -- sync (desktop.engine.sync) ---------------------------------------------------------
 
