@@ -159,9 +159,9 @@ class _Server(socketserver.ThreadingTCPServer):
     api: ApiServer
 
     def __init__(self, address: tuple[str, int], handler: type) -> None:
+        self._waker, self._woken = socket.socketpair()  # before: a failed bind closes them
         super().__init__(address, handler)
         self.socket.setblocking(False)  # a connection gone before its accept blocks nothing
-        self._waker, self._woken = socket.socketpair()
 
     def serve(self) -> None:
         """Hand each connection to a thread until `wake()`."""
