@@ -23,11 +23,13 @@ from watchers.projects import Project
 from watchers.records import Frozen
 from watchers.terminals import TerminalSpec, TerminalTitle
 from watchers.window.base import WindowInfo
+from watchers.window.windows import Rect
+from watchers.window.wlr_toplevel import Toplevel
 from watchers.window.x11 import _Client
 
 RECORDS = (ActivityCounts, Observation, WindowInfo, _Client, EditorSpec, TitleFacts, ProcInfo,
            Project, KnownApp, TerminalSpec, TerminalTitle, BrowserSpec, TabTitle, TabUrl,
-           AudioStream, Screencast, KeepActiveSettings)
+           AudioStream, Screencast, KeepActiveSettings, Rect)
 
 
 def parameters(cls: type) -> list[inspect.Parameter]:
@@ -95,3 +97,13 @@ def test_an_observation_holds_its_sources_read_only():
         "VS Code", None, {"app": "window.x11", "editor": "editor.window"})
     assert obs.with_fields("x", file=None) is obs
     assert obs.with_warning("no idle").warnings == ("no idle",) and obs.warnings == ()
+
+
+def test_a_toplevel_is_a_mutable_record_copied_at_done():
+    top = Toplevel(title="a", app_id="foot")
+    done = top.replace()  # what the watcher keeps at `done`
+    top.activated = True
+    assert done == Toplevel("a", "foot") and done != top and top.activated
+    assert repr(done) == "Toplevel(title='a', app_id='foot', activated=False, fullscreen=False)"
+    with pytest.raises(TypeError):
+        hash(done)
