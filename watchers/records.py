@@ -41,10 +41,13 @@ class Record:
 
     def replace(self, **changes: Any) -> Self:
         """A copy with `changes` (as dataclasses.replace)."""
-        unknown = changes.keys() - set(self.__slots__)
-        if unknown:
+        fields = self.__slots__
+        values = dict(zip(fields, self._get(self), strict=True))
+        values.update(changes)
+        if len(values) != len(fields):  # a name that is no field was added
+            unknown = changes.keys() - set(fields)
             raise TypeError(f"{type(self).__qualname__} has no field {min(unknown)!r}")
-        return type(self)(**{name: getattr(self, name) for name in self.__slots__} | changes)
+        return type(self)(**values)
 
 
 class Frozen(Record):
