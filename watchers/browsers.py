@@ -21,19 +21,26 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
 from watchers.editors import clip, first_known
+from watchers.records import Frozen
 from watchers.window.base import WindowInfo
 
 
-@dataclass(frozen=True, slots=True)
-class BrowserSpec:
+class BrowserSpec(Frozen):
+    __slots__ = ("name", "ids", "brand")  # noqa: RUF023
+
     name: str
     ids: frozenset[str]
     brand: str  # regex of the browser's name in its titles
+
+    def __init__(self, name: str, ids: frozenset[str], brand: str) -> None:
+        set_ = object.__setattr__
+        set_(self, "name", name)
+        set_(self, "ids", ids)
+        set_(self, "brand", brand)
 
 
 def _spec(name: str, ids: str, brand: str, *apps: str) -> BrowserSpec:
@@ -67,11 +74,19 @@ def browser_for(candidates: list[str]) -> BrowserSpec | None:
     return first_known(_BY_ID, candidates)
 
 
-@dataclass(frozen=True, slots=True)
-class TabTitle:
+class TabTitle(Frozen):
+    __slots__ = ("page", "private", "audible")  # noqa: RUF023
+
     page: str | None  # None for private windows and empty ones
-    private: bool = False
-    audible: bool | None = None
+    private: bool
+    audible: bool | None
+
+    def __init__(self, page: str | None, private: bool = False,
+                 audible: bool | None = None) -> None:
+        set_ = object.__setattr__
+        set_(self, "page", page)
+        set_(self, "private", private)
+        set_(self, "audible", audible)
 
 
 _PRIVATE = re.compile(r"\b(?:incognito|inprivate|private(?: browsing| with tor)?)\b",
@@ -129,11 +144,18 @@ def is_blank_page(page: str) -> bool:
 
 # ---- Exact URLs -----------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class TabUrl:
+class TabUrl(Frozen):
+    __slots__ = ("url", "title", "private")  # noqa: RUF023
+
     url: str
-    title: str | None = None
-    private: bool | None = None
+    title: str | None
+    private: bool | None
+
+    def __init__(self, url: str, title: str | None = None, private: bool | None = None) -> None:
+        set_ = object.__setattr__
+        set_(self, "url", url)
+        set_(self, "title", title)
+        set_(self, "private", private)
 
 
 class UrlProvider(Protocol):

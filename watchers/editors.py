@@ -15,22 +15,32 @@ import ntpath
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
 
 from watchers.languages import is_language_name, language_for_file
+from watchers.records import Frozen
 
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class EditorSpec:
+class EditorSpec(Frozen):
+    __slots__ = ("name", "ids", "app_title", "file_first", "in_terminal")  # noqa: RUF023
+
     name: str
     ids: frozenset[str]  # lower-case WM_CLASS / process / exe / app names
     app_title: str  # regex of the app name that ends its titles
-    file_first: bool = True
-    in_terminal: bool = False  # runs inside terminals (vim, nvim, emacs -nw...)
+    file_first: bool
+    in_terminal: bool  # runs inside terminals (vim, nvim, emacs -nw...)
+
+    def __init__(self, name: str, ids: frozenset[str], app_title: str, file_first: bool = True,
+                 in_terminal: bool = False) -> None:
+        set_ = object.__setattr__
+        set_(self, "name", name)
+        set_(self, "ids", ids)
+        set_(self, "app_title", app_title)
+        set_(self, "file_first", file_first)
+        set_(self, "in_terminal", in_terminal)
 
 
 def _spec(name: str, ids: str, app_title: str, *, apps: tuple[str, ...] = (),
@@ -111,17 +121,30 @@ def editor_for(candidates: list[str]) -> EditorSpec | None:
     return first_known(_BY_ID, candidates)
 
 
-@dataclass(frozen=True, slots=True)
-class TitleFacts:
+class TitleFacts(Frozen):
     """What an editor title says. `file` is a bare name, a relative path or an absolute path
     (with "~" expanded); `directory` the folder the title shows for it."""
 
-    file: str | None = None
-    directory: str | None = None
-    project: str | None = None
-    project_dir: str | None = None
-    remote: str | None = None
-    language: str | None = None
+    __slots__ = (  # noqa: RUF023 (in the order of __init__'s arguments)
+        "file", "directory", "project", "project_dir", "remote", "language")
+
+    file: str | None
+    directory: str | None
+    project: str | None
+    project_dir: str | None
+    remote: str | None
+    language: str | None
+
+    def __init__(self, file: str | None = None, directory: str | None = None,
+                 project: str | None = None, project_dir: str | None = None,
+                 remote: str | None = None, language: str | None = None) -> None:
+        set_ = object.__setattr__
+        set_(self, "file", file)
+        set_(self, "directory", directory)
+        set_(self, "project", project)
+        set_(self, "project_dir", project_dir)
+        set_(self, "remote", remote)
+        set_(self, "language", language)
 
 
 _SEPARATOR = re.compile(r"\s+[-–—]\s+")

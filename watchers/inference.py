@@ -19,7 +19,6 @@ terminals' and browsers' tables (and tmux, the sites) load when a window is not 
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 from _socket import gethostname  # not `socket`: its enums cost ~2 ms of a start
@@ -135,15 +134,15 @@ def _editor(obs: Observation, window: WindowInfo, spec: EditorSpec, source: str
     facts = parse_editor_title(spec, window.title) if window.title else TitleFacts()
     real_files_only = source != "editor.window"
     if real_files_only:  # an app we know only from the system: no project names guessed
-        facts = dataclasses.replace(facts, project=None)
+        facts = facts.replace(project=None)
     title_source = "editor.title"
     if window.document and os.path.isfile(window.document):  # macOS's AXDocument
-        facts = dataclasses.replace(facts, file=window.document, remote=None)
+        facts = facts.replace(file=window.document, remote=None)
         title_source = "editor.document"
     elif not facts.remote and not _is_local_abs(_title_file(facts)) and window.title:
         shown = path_in_title(window.title)  # "Editing /src/x/handler.go (modified)"
         if shown is not None:
-            facts = dataclasses.replace(facts, file=shown)
+            facts = facts.replace(file=shown)
     info = None
     if window.pid and not facts.remote and not _is_local_abs(_title_file(facts)):
         info = proc_info(window.pid)
@@ -378,7 +377,7 @@ def _browser(obs: Observation, window: WindowInfo, spec: BrowserSpec, source: st
             break
     if tab.private or (exact is not None and exact.private):
         sources = {k: v for k, v in obs.sources.items() if k not in ("title", "url", "site")}
-        obs = dataclasses.replace(obs, title=None, url=None, site=None, sources=sources)
+        obs = obs.replace(title=None, url=None, site=None, sources=sources)
         private_source = "browser.title" if tab.private else exact_source or "browser.title"
         return obs.with_fields(source, browser=spec.name).with_fields(
             private_source, private=True)

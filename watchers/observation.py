@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
+
+from watchers.records import Frozen
 
 # Keys `timeforged now --json` always prints, in this order.
 JSON_KEYS = (
@@ -20,21 +20,34 @@ JSON_KEYS = (
 # watcher's transitions are counted.
 INPUT_COUNTS = ("keystrokes", "clicks", "scrolls", "moves")
 TRANSITION_COUNTS = ("idle_to_active",)
+_NO_SOURCES: Mapping[str, str] = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
-class ActivityCounts:
+class ActivityCounts(Frozen):
     """Activity counted over an interval; never which keys or where. `counted` names the
     counters that were measured (the others are 0 because nobody counted them):
     `idle_to_active` is the number of times input came after at least a second without any,
     as the idle watcher saw it."""
 
-    keystrokes: int = 0
-    clicks: int = 0
-    scrolls: int = 0
-    moves: int = 0
-    idle_to_active: int = 0
-    counted: tuple[str, ...] = INPUT_COUNTS
+    __slots__ = (  # noqa: RUF023 (in the order of __init__'s arguments)
+        "keystrokes", "clicks", "scrolls", "moves", "idle_to_active", "counted")
+
+    keystrokes: int
+    clicks: int
+    scrolls: int
+    moves: int
+    idle_to_active: int
+    counted: tuple[str, ...]
+
+    def __init__(self, keystrokes: int = 0, clicks: int = 0, scrolls: int = 0, moves: int = 0,
+                 idle_to_active: int = 0, counted: tuple[str, ...] = INPUT_COUNTS) -> None:
+        set_ = object.__setattr__
+        set_(self, "keystrokes", keystrokes)
+        set_(self, "clicks", clicks)
+        set_(self, "scrolls", scrolls)
+        set_(self, "moves", moves)
+        set_(self, "idle_to_active", idle_to_active)
+        set_(self, "counted", counted)
 
     @property
     def total(self) -> int:
@@ -53,42 +66,82 @@ class ActivityCounts:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Observation:
+_NO_ACTIVITY = ActivityCounts()
+
+
+class Observation(Frozen):
     """What is happening at `time` (epoch seconds).
 
     `sources` maps each filled field to the watcher that filled it (``"window.x11"``,
     ``"editor.title"``, ``"idle.hooks"``...); `warnings` names what could not be seen.
     """
 
-    time: float
-    app: str | None = None
-    title: str | None = None
-    pid: int | None = None
-    exe: str | None = None
-    idle_seconds: float | None = None
-    activity: ActivityCounts = ActivityCounts()
-    editor: str | None = None
-    file: str | None = None
-    project: str | None = None
-    project_path: str | None = None
-    branch: str | None = None
-    language: str | None = None
-    terminal: str | None = None
-    browser: str | None = None
-    site: str | None = None
-    url: str | None = None
-    private: bool | None = None
-    audible: bool | None = None
-    fullscreen: bool | None = None
-    # What keeps the time active without input (watchers.keep_active): "audio", "meeting"...
-    active_reason: str | None = None
-    sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    warnings: tuple[str, ...] = ()
+    __slots__ = (  # noqa: RUF023 (in the order of __init__'s arguments)
+        "time", "app", "title", "pid", "exe", "idle_seconds", "activity", "editor", "file",
+        "project", "project_path", "branch", "language", "terminal", "browser", "site", "url",
+        "private", "audible", "fullscreen", "active_reason", "sources", "warnings")
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.sources, MappingProxyType):
-            object.__setattr__(self, "sources", MappingProxyType(dict(self.sources)))
+    time: float
+    app: str | None
+    title: str | None
+    pid: int | None
+    exe: str | None
+    idle_seconds: float | None
+    activity: ActivityCounts
+    editor: str | None
+    file: str | None
+    project: str | None
+    project_path: str | None
+    branch: str | None
+    language: str | None
+    terminal: str | None
+    browser: str | None
+    site: str | None
+    url: str | None
+    private: bool | None
+    audible: bool | None
+    fullscreen: bool | None
+    # What keeps the time active without input (watchers.keep_active): "audio", "meeting"...
+    active_reason: str | None
+    sources: Mapping[str, str]
+    warnings: tuple[str, ...]
+
+    def __init__(self, time: float, app: str | None = None, title: str | None = None,
+                 pid: int | None = None, exe: str | None = None, idle_seconds: float | None = None,
+                 activity: ActivityCounts = _NO_ACTIVITY, editor: str | None = None,
+                 file: str | None = None, project: str | None = None,
+                 project_path: str | None = None, branch: str | None = None,
+                 language: str | None = None, terminal: str | None = None,
+                 browser: str | None = None, site: str | None = None, url: str | None = None,
+                 private: bool | None = None, audible: bool | None = None,
+                 fullscreen: bool | None = None, active_reason: str | None = None,
+                 sources: Mapping[str, str] = _NO_SOURCES, warnings: tuple[str, ...] = ()) -> None:
+        if not isinstance(sources, MappingProxyType):
+            sources = MappingProxyType(dict(sources))
+        set_ = object.__setattr__
+        set_(self, "time", time)
+        set_(self, "app", app)
+        set_(self, "title", title)
+        set_(self, "pid", pid)
+        set_(self, "exe", exe)
+        set_(self, "idle_seconds", idle_seconds)
+        set_(self, "activity", activity)
+        set_(self, "editor", editor)
+        set_(self, "file", file)
+        set_(self, "project", project)
+        set_(self, "project_path", project_path)
+        set_(self, "branch", branch)
+        set_(self, "language", language)
+        set_(self, "terminal", terminal)
+        set_(self, "browser", browser)
+        set_(self, "site", site)
+        set_(self, "url", url)
+        set_(self, "private", private)
+        set_(self, "audible", audible)
+        set_(self, "fullscreen", fullscreen)
+        set_(self, "active_reason", active_reason)
+        set_(self, "sources", sources)
+        set_(self, "warnings", warnings)
 
     def source_of(self, name: str) -> str | None:
         """The watcher that filled field `name`, or None if nobody did."""
@@ -100,10 +153,10 @@ class Observation:
         if not values:
             return self
         sources = {**self.sources, **dict.fromkeys(values, source)}
-        return dataclasses.replace(self, **values, sources=sources)
+        return self.replace(**values, sources=sources)
 
     def with_warning(self, message: str) -> Observation:
-        return dataclasses.replace(self, warnings=(*self.warnings, message))
+        return self.replace(warnings=(*self.warnings, message))
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict: every key in JSON_KEYS (None where unknown), plus activity

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 
+from watchers.records import Frozen
 from watchers.ttlcache import TtlCache
 
 SHELLS = frozenset({"bash", "zsh", "fish", "sh", "dash", "ksh", "mksh", "tcsh", "csh", "nu",
@@ -20,13 +20,23 @@ OPEN_FILES_TTL = 5.0
 _LINUX = sys.platform.startswith("linux") and os.path.isdir("/proc/self")
 
 
-@dataclass(frozen=True, slots=True)
-class ProcInfo:
+class ProcInfo(Frozen):
+    __slots__ = ("pid", "name", "exe", "cmdline", "cwd")  # noqa: RUF023
+
     pid: int
     name: str
     exe: str | None
     cmdline: tuple[str, ...]
     cwd: str | None
+
+    def __init__(self, pid: int, name: str, exe: str | None, cmdline: tuple[str, ...],
+                 cwd: str | None) -> None:
+        set_ = object.__setattr__
+        set_(self, "pid", pid)
+        set_(self, "name", name)
+        set_(self, "exe", exe)
+        set_(self, "cmdline", cmdline)
+        set_(self, "cwd", cwd)
 
 
 _infos: TtlCache[int, ProcInfo | None] = TtlCache(INFO_TTL, 2048)

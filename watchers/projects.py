@@ -10,8 +10,8 @@ directly (worktrees and submodules via their `gitdir:` file, detached HEAD as a 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
+from watchers.records import Frozen
 from watchers.ttlcache import TtlCache
 
 VCS_DIRS = (".git", ".hg", ".svn")
@@ -25,11 +25,18 @@ ROOT_TTL = 10.0
 BRANCH_TTL = 2.0
 
 
-@dataclass(frozen=True, slots=True)
-class Project:
+class Project(Frozen):
+    __slots__ = ("name", "path", "vcs")
+
     name: str
     path: str
     vcs: str | None  # "git", "hg", "svn" or None when found by a marker
+
+    def __init__(self, name: str, path: str, vcs: str | None) -> None:
+        set_ = object.__setattr__
+        set_(self, "name", name)
+        set_(self, "path", path)
+        set_(self, "vcs", vcs)
 
 
 _roots: TtlCache[str, Project | None] = TtlCache(ROOT_TTL, 4096)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +37,10 @@ def _epoch(text: str | None) -> float:
 
 def read_xbel(path: Path) -> Iterator[tuple[float, str]]:
     """(time last modified or visited, local path) of each bookmark in an XBEL file."""
+    if not path.is_file():
+        return
+    import xml.etree.ElementTree as ET  # ~2 ms of a start: only where there is a file to read
+
     try:
         for _, element in ET.iterparse(path, events=("end",)):
             if element.tag == "bookmark":

@@ -92,18 +92,19 @@ def vscode_folders(text: str) -> dict[str, str]:
     return found
 
 
-_ENTRY = re.compile(r'<entry key="(?P<path>[^"]+)">(?P<body>.*?)</entry>', re.DOTALL)
-_FRAME_TITLE = re.compile(r'frameTitle="(?P<title>[^"]*)"')
+# Compiled on first use (re's cache): JetBrains IDEs only.
+_ENTRY = r'(?s)<entry key="(?P<path>[^"]+)">(?P<body>.*?)</entry>'
+_FRAME_TITLE = r'frameTitle="(?P<title>[^"]*)"'
 
 
 def jetbrains_projects(text: str, home: str) -> dict[str, str]:
     """Project name -> path from a JetBrains recentProjects.xml: by folder name, and by the
     project name its last window title showed ("myproj – app.py")."""
     found: dict[str, str] = {}
-    for m in _ENTRY.finditer(text):
+    for m in re.finditer(_ENTRY, text):
         path = m.group("path").replace("$USER_HOME$", home).replace("&amp;", "&")
         name = re.split(r"[/\\]", path.rstrip("/\\"))[-1]
-        title = _FRAME_TITLE.search(m.group("body"))
+        title = re.search(_FRAME_TITLE, m.group("body"))
         if title:
             shown = re.split(r"\s+[–—-]\s+|\s+\[", title.group("title").replace("&amp;", "&"))[0]
             found.setdefault(shown.strip(), path)

@@ -11,18 +11,25 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
 from functools import lru_cache
 
 from watchers.editors import clip, editor_for, expand, first_known, is_path
 from watchers.processes import SHELLS
+from watchers.records import Frozen
 
 
-@dataclass(frozen=True, slots=True)
-class TerminalSpec:
+class TerminalSpec(Frozen):
+    __slots__ = ("name", "ids", "app_title")  # noqa: RUF023
+
     name: str
     ids: frozenset[str]
     app_title: str  # regex of the app name some titles end with
+
+    def __init__(self, name: str, ids: frozenset[str], app_title: str) -> None:
+        set_ = object.__setattr__
+        set_(self, "name", name)
+        set_(self, "ids", ids)
+        set_(self, "app_title", app_title)
 
 
 def _spec(name: str, ids: str, app_title: str) -> TerminalSpec:
@@ -58,12 +65,21 @@ def terminal_for(candidates: list[str]) -> TerminalSpec | None:
     return first_known(_BY_ID, candidates)
 
 
-@dataclass(frozen=True, slots=True)
-class TerminalTitle:
-    directory: str | None = None  # as a path ("~" expanded) when the title shows one
-    directory_name: str | None = None  # only a folder name ("proj — -zsh")
-    command: tuple[str, ...] = ()  # the foreground command line, when not a bare shell
-    host: str | None = None  # the host a "user@host: ~/dir" title names
+class TerminalTitle(Frozen):
+    __slots__ = ("directory", "directory_name", "command", "host")  # noqa: RUF023
+
+    directory: str | None  # as a path ("~" expanded) when the title shows one
+    directory_name: str | None  # only a folder name ("proj — -zsh")
+    command: tuple[str, ...]  # the foreground command line, when not a bare shell
+    host: str | None  # the host a "user@host: ~/dir" title names
+
+    def __init__(self, directory: str | None = None, directory_name: str | None = None,
+                 command: tuple[str, ...] = (), host: str | None = None) -> None:
+        set_ = object.__setattr__
+        set_(self, "directory", directory)
+        set_(self, "directory_name", directory_name)
+        set_(self, "command", command)
+        set_(self, "host", host)
 
 
 _USER_HOST = re.compile(

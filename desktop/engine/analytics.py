@@ -19,12 +19,12 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from desktop.engine.records import Frozen, Record
 from desktop.engine.span import ACTIVITY_FIELDS, Classification, Classifier, Span
 from desktop.engine.store import Store, StoreError, named_blocks
 from desktop.engine.store.named_blocks import PRODUCTIVITY_NAMES, UNCATEGORIZED, UNKNOWN
 from desktop.engine.store.rollups import QUARTER, QUARTERS_PER_DAY
 from desktop.engine.timeline import resolve
+from watchers.records import Frozen, Record
 
 DIMENSIONS = ("project", "language", "app", "site", "category", "productivity", "editor",
               "branch", "file", "hour", "weekday", "day", "device", "source")

@@ -17,7 +17,6 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, ClassVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from desktop.engine import paths
 from desktop.engine.formatting import format_span
@@ -226,6 +225,8 @@ class Config(Section):
 
     def zone(self) -> tzinfo:
         """The user's time zone: the configured one, else the system's."""
+        from zoneinfo import ZoneInfo  # not for `timeforged now`, which reads no time zone
+
         return ZoneInfo(self.timezone) if self.timezone else system_zone()
 
     def to_dict(self) -> dict[str, Any]:
@@ -235,6 +236,8 @@ class Config(Section):
 
 def system_zone() -> tzinfo:
     """The system's time zone, as a named zone when it can be found (so DST rules apply)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     name = os.environ.get("TZ", "").lstrip(":")
     candidates = [name] if name else []
     try:
@@ -452,6 +455,8 @@ def load_config(path: Path | str | None = None,
         label = f"{var} ({section}.{key})" if section else f"{var} ({key})"
         _apply(getattr(config, section) if section else config, key, value, label, True, errors)
     if config.timezone:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
         try:
             ZoneInfo(config.timezone)
         except (ZoneInfoNotFoundError, ValueError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from desktop.engine.records import Frozen
+from watchers.records import Frozen
 
 RANGE_NAMES = {
     "today": "Today", "yesterday": "Yesterday", "week": "This week", "last7": "Last 7 days",

@@ -20,8 +20,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from desktop.engine.digests import sha256
-from desktop.engine.records import Frozen
 from desktop.engine.span import ACTIVITY_FIELDS, Classification, Span
+from watchers.records import Frozen
 
 # Rules see what a span shows (its activity), not who recorded it: classifications are cached
 # per activity.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid as uuidlib
 from typing import Protocol
 
-from desktop.engine.records import Frozen, Record
+from watchers.records import Frozen, Record
 
 # When sources overlap, the most specific wins the overlapped time (higher is more specific).
 # Time the user logged by hand (`manual`) wins over anything a watcher saw at that moment.

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from operator import itemgetter
 from typing import TypeVar
 
-from desktop.engine.records import Frozen
 from desktop.engine.span import Span, source_priority
+from watchers.records import Frozen
 
 T = TypeVar("T")
 

@@ -23,10 +23,12 @@ NOT_FOR_STATUS = ("platformdirs", "tempfile", "socket", "encodings.idna",
                   "inspect", "shutil", "calendar")
 # `now` on an editor's window, no sound server nor PipeWire running (issue 21, round 4): not
 # the other kinds' tables, psutil (/proc answers), pyxdg (no meeting app), pactl's process
-# (subprocess), shutil, logging (only a failure logs).
+# (subprocess), shutil, logging (only a failure logs); round 5: dataclasses and inspect (the
+# watchers' values are watchers.records), ElementTree (no recently-used.xbel), zoneinfo.
 NOT_FOR_NOW = ("psutil", "xdg", "socket", "pygments.lexers", "watchers.browsers",
                "watchers.sites", "watchers.terminals", "watchers.tmux", "Xlib", "rich",
-               "desktop.engine.rules", "subprocess", "shutil", "logging")
+               "desktop.engine.rules", "subprocess", "shutil", "logging", "dataclasses",
+               "inspect", "xml.etree.ElementTree", "zoneinfo")
 
 LOADED = """
 import contextlib, io, json, sys

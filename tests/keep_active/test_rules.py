@@ -4,7 +4,6 @@ categories; and what the tracker makes of them (Hypothesis)."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 from pathlib import Path
@@ -144,7 +143,7 @@ def test_the_sound_server_is_asked_only_when_idle_and_not_every_poll():
     source = Counting([AudioStream(42, "mpv", "mpv")])
     keep = KeepActive(KeepActiveSettings(), audio=source, audio_recheck=3600)
     typing = Observation(time=0, app="mpv", title="film", pid=42, idle_seconds=1.0)
-    idle = dataclasses.replace(typing, idle_seconds=200.0)
+    idle = typing.replace(idle_seconds=200.0)
     assert keep.reason(typing) is None and source.calls == 0
     assert [keep.reason(idle) for _ in range(5)] == ["audio"] * 5 and source.calls == 1
     keep.reason(typing)

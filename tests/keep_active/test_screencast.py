@@ -5,7 +5,6 @@ them."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -75,7 +74,7 @@ class Casts:
 def test_a_cast_keeps_time_active_asked_only_when_idle():
     source = Casts(parse_pw_dump(recorded("wlr-cast-and-camera")))
     keep = KeepActive(KeepActiveSettings(audio=False), casts=source, audio_recheck=3600)
-    typing = dataclasses.replace(IDLE, idle_seconds=1.0)
+    typing = IDLE.replace(idle_seconds=1.0)
     assert keep.reason(typing) is None and source.calls == 0
     assert [keep.reason(IDLE) for _ in range(3)] == [SCREEN_SHARE] * 3 and source.calls == 1
     off = KeepActive(KeepActiveSettings(audio=False, screen_share=False), casts=source)

@@ -14,20 +14,32 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Protocol
+
+from watchers.records import Frozen
 
 KINDS = ("editor", "browser", "terminal")
 
 
-@dataclass(frozen=True, slots=True)
-class KnownApp:
+class KnownApp(Frozen):
+    __slots__ = ("kind", "name", "names", "titles", "source", "origin")  # noqa: RUF023
+
     kind: str  # one of KINDS
     name: str  # as the system names it ("Geany", "Falkon")
     names: frozenset[str]  # lower-case names its windows may go by
     titles: tuple[str, ...]  # names its window titles may end with
     source: str  # "desktop" (Linux), "plist" (macOS), "registry" (Windows)
     origin: str  # where: the entry's file, the bundle, the registry key
+
+    def __init__(self, kind: str, name: str, names: frozenset[str], titles: tuple[str, ...],
+                 source: str, origin: str) -> None:
+        set_ = object.__setattr__
+        set_(self, "kind", kind)
+        set_(self, "name", name)
+        set_(self, "names", names)
+        set_(self, "titles", titles)
+        set_(self, "source", source)
+        set_(self, "origin", origin)
 
 
 class AppIndex(Protocol):

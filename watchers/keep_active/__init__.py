@@ -17,7 +17,6 @@ import re
 import sys
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from watchers.keep_active.audio import (
     AudioSource,
@@ -33,6 +32,7 @@ from watchers.keep_active.screencast import (
     create_screencast_source,
 )
 from watchers.observation import Observation
+from watchers.records import Frozen
 
 AUDIO, MEETING, SCREEN_SHARE, FULLSCREEN = "audio", "meeting", "screen_share", "fullscreen"
 REASONS = (MEETING, SCREEN_SHARE, AUDIO, FULLSCREEN)  # the order they are asked in
@@ -42,29 +42,45 @@ AUDIO_AFTER_IDLE = 10.0  # the lowest idle timeout config allows
 AUDIO_RECHECK = 5.0
 
 
-@dataclass(frozen=True)
-class KeepActiveSettings:
-    audio: bool = True
-    meeting: bool = True
-    screen_share: bool = True
-    fullscreen: bool = True
-    meeting_apps: tuple[str, ...] = ()  # regular expressions on the app's names (override)
+class KeepActiveSettings(Frozen):
+    __slots__ = ("audio", "meeting", "screen_share", "fullscreen", "meeting_apps")  # noqa: RUF023
+
+    audio: bool
+    meeting: bool
+    screen_share: bool
+    fullscreen: bool
+    meeting_apps: tuple[str, ...]  # regular expressions on the app's names (override)
+
+    def __init__(self, audio: bool = True, meeting: bool = True, screen_share: bool = True,
+                 fullscreen: bool = True, meeting_apps: tuple[str, ...] = ()) -> None:
+        set_ = object.__setattr__
+        set_(self, "audio", audio)
+        set_(self, "meeting", meeting)
+        set_(self, "screen_share", screen_share)
+        set_(self, "fullscreen", fullscreen)
+        set_(self, "meeting_apps", meeting_apps)
 
     def enabled(self) -> tuple[str, ...]:
         return tuple(r for r in REASONS if getattr(self, r))
 
 
-@dataclass
 class KeepActive:
-    settings: KeepActiveSettings = field(default_factory=KeepActiveSettings)
-    audio: AudioSource | None = None  # None: the platform's
-    desktop: DesktopCategories | None = None  # None: .desktop categories on Linux only
-    warning: str | None = None  # why sound could not be read, last time
-    audio_after_idle: float = AUDIO_AFTER_IDLE  # 0: always ask (`timeforged now`)
-    audio_recheck: float = AUDIO_RECHECK
-    casts: ScreencastSource | None = None  # None: PipeWire's where it runs
+    """The rules of `settings`. `audio`, `desktop` and `casts` None: the platform's (its sound
+    server; .desktop categories on Linux only; PipeWire where it runs). `audio_after_idle` 0:
+    ask even while input comes (`timeforged now`). `warning` says why sound or a screen cast
+    could not be read, last time."""
 
-    def __post_init__(self) -> None:
+    def __init__(self, settings: KeepActiveSettings | None = None,
+                 audio: AudioSource | None = None, desktop: DesktopCategories | None = None,
+                 audio_after_idle: float = AUDIO_AFTER_IDLE, audio_recheck: float = AUDIO_RECHECK,
+                 casts: ScreencastSource | None = None) -> None:
+        self.settings = KeepActiveSettings() if settings is None else settings
+        self.audio = audio
+        self.desktop = desktop
+        self.warning: str | None = None
+        self.audio_after_idle = audio_after_idle
+        self.audio_recheck = audio_recheck
+        self.casts = casts
         if self.audio is None and self.settings.audio:
             self.audio = create_audio_source()
         if self.casts is None and self.settings.screen_share:

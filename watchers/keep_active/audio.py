@@ -20,10 +20,10 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from watchers.programs import which
+from watchers.records import Frozen
 
 PACTL_TIMEOUT = 2.0
 
@@ -32,11 +32,18 @@ class AudioUnavailable(Exception):
     """No sound server answers (none running, no client installed)."""
 
 
-@dataclass(frozen=True, slots=True)
-class AudioStream:
+class AudioStream(Frozen):
+    __slots__ = ("pid", "app", "binary")  # noqa: RUF023
+
     pid: int | None
     app: str | None  # application.name / the process name
-    binary: str | None = None  # application.process.binary
+    binary: str | None  # application.process.binary
+
+    def __init__(self, pid: int | None, app: str | None, binary: str | None = None) -> None:
+        set_ = object.__setattr__
+        set_(self, "pid", pid)
+        set_(self, "app", app)
+        set_(self, "binary", binary)
 
 
 class AudioSource(Protocol):
@@ -138,9 +145,10 @@ class PulseAudio:
         return parse_sink_inputs(done.stdout)
 
 
-_ASSERTION = re.compile(r"^\s*pid (\d+)\((.+?)\): \[[^\]]*\] \S+ "
-                        r"(PreventUserIdle(?:Display|System)Sleep) named: \"(.*)\"")
-_MEDIA_REASON = re.compile(r"audio|video|playing|meeting|call|media|wake lock", re.I)
+# Compiled on first use (re's cache), on macOS only.
+_ASSERTION = (r"^\s*pid (\d+)\((.+?)\): \[[^\]]*\] \S+ "
+              r"(PreventUserIdle(?:Display|System)Sleep) named: \"(.*)\"")
+_MEDIA_REASON = r"(?i)audio|video|playing|meeting|call|media|wake lock"
 _SYSTEM_OWNERS = {"coreaudiod", "powerd", "WindowServer"}
 
 
@@ -148,9 +156,9 @@ def parse_pmset_assertions(text: str) -> list[AudioStream]:
     """Processes keeping the Mac awake for sound, video or a call (`pmset -g assertions`)."""
     out = []
     for line in text.splitlines():
-        match = _ASSERTION.match(line)
+        match = re.match(_ASSERTION, line)
         if match and match.group(2) not in _SYSTEM_OWNERS and \
-                _MEDIA_REASON.search(match.group(4)):
+                re.search(_MEDIA_REASON, match.group(4)):
             out.append(AudioStream(int(match.group(1)), match.group(2), match.group(2)))
     return out
 

@@ -21,15 +21,16 @@ MEETING_CATEGORIES = {"VideoConference", "Telephony"}
 MEETING_APPS = frozenset({"zoom", "zoom.us", "zoom workplace", "teams", "ms-teams",
                           "microsoft teams", "teams-for-linux", "webex", "ciscowebex",
                           "skype", "jitsi meet", "facetime", "gotomeeting"})
-MEETING_URL = re.compile(
-    r"^https?://(?:meet\.google\.com/[a-z]{3}-[a-z]{4}-[a-z]{3}"
+# A meeting's URL, compiled on first use (re's cache): only a browser's window has a URL.
+MEETING_URL = (
+    r"(?i)^https?://(?:meet\.google\.com/[a-z]{3}-[a-z]{4}-[a-z]{3}"
     r"|teams\.(?:microsoft|live)\.com/.*(?:meetup-join|/meet|pre-join|calling)"
     r"|[\w.-]*zoom\.us/(?:wc|j|my)/"
     r"|meet\.jit\.si/[^/?#]+"
     r"|app\.slack\.com/huddle/"
     r"|whereby\.com/[^/?#]+"
     r"|[\w.-]*webex\.com/(?:meet|join|wbxmjs)"
-    r")", re.I)
+    r")")
 # Titles of a call in an app that is not always one.
 CALL_TITLE = re.compile(r"\bhuddle\b|voice connected|\bzoom meeting\b", re.I)
 # Windows shown only while sharing the screen (Zoom's toolbar, browsers' sharing bars).
@@ -98,7 +99,7 @@ def is_meeting(names: Iterable[str], url: str | None, title: str | None,
         return True
     if any(p.search(n) for p in extra for n in names):
         return True
-    if url and MEETING_URL.match(url):
+    if url and re.match(MEETING_URL, url):
         return True
     return bool(title and CALL_TITLE.search(title))
 

@@ -19,10 +19,10 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from watchers.programs import which
+from watchers.records import Frozen
 
 PW_DUMP_TIMEOUT = 2.0
 _PRODUCERS = ("Video/Source", "Stream/Output/Video")
@@ -33,12 +33,20 @@ class ScreencastUnavailable(Exception):
     """PipeWire could not be asked (pw-dump missing, failing or printing no JSON)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Screencast:
+class Screencast(Frozen):
+    __slots__ = ("node", "name", "state", "app")  # noqa: RUF023
+
     node: int
     name: str  # node.name (or media.name)
     state: str  # the node's state: suspended, idle, running...
-    app: str | None = None  # application.name of the client that made it, when it says
+    app: str | None  # application.name of the client that made it, when it says
+
+    def __init__(self, node: int, name: str, state: str, app: str | None = None) -> None:
+        set_ = object.__setattr__
+        set_(self, "node", node)
+        set_(self, "name", name)
+        set_(self, "state", state)
+        set_(self, "app", app)
 
 
 class ScreencastSource(Protocol):

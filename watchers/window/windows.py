@@ -10,21 +10,29 @@ from __future__ import annotations
 import ctypes
 import ntpath
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from watchers.records import Frozen
 from watchers.window.base import WindowInfo
 from watchers.window.process import process_details
 
 UWP_HOST = "applicationframehost.exe"
 
 
-@dataclass(frozen=True, slots=True)
-class Rect:
+class Rect(Frozen):
+    __slots__ = ("left", "top", "right", "bottom")  # noqa: RUF023
+
     left: int
     top: int
     right: int
     bottom: int
+
+    def __init__(self, left: int, top: int, right: int, bottom: int) -> None:
+        set_ = object.__setattr__
+        set_(self, "left", left)
+        set_(self, "top", top)
+        set_(self, "right", right)
+        set_(self, "bottom", bottom)
 
 
 def app_name(exe: str | None, process_name: str | None) -> str | None:

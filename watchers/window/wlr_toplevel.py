@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from watchers.records import Record
 from watchers.wayland_client import CREATED, EVENTS, WaylandClient
 from watchers.window.base import WatcherUnavailable, WindowInfo
 from watchers.window.wayland import window_info
@@ -31,12 +31,15 @@ EVENTS.update({
 CREATED[(MANAGER, 0)] = HANDLE
 
 
-@dataclass
-class Toplevel:
-    title: str | None = None
-    app_id: str | None = None
-    activated: bool = False
-    fullscreen: bool = False
+class Toplevel(Record):
+    __slots__ = ("title", "app_id", "activated", "fullscreen")  # noqa: RUF023
+
+    def __init__(self, title: str | None = None, app_id: str | None = None,
+                 activated: bool = False, fullscreen: bool = False) -> None:
+        self.title = title
+        self.app_id = app_id
+        self.activated = activated
+        self.fullscreen = fullscreen
 
 
 class WlrToplevelWatcher:
@@ -73,7 +76,7 @@ class WlrToplevelWatcher:
             states = struct.unpack(f"={len(args[0]) // 4}I", args[0])
             top.activated, top.fullscreen = ACTIVATED in states, FULLSCREEN in states
         elif opcode == 5:
-            self.toplevels[oid] = Toplevel(**vars(top))
+            self.toplevels[oid] = top.replace()  # a copy
         elif opcode == 6:
             self._pending.pop(oid, None)
             self.toplevels.pop(oid, None)

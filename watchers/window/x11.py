@@ -11,9 +11,9 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from dataclasses import dataclass
 from typing import Any
 
+from watchers.records import Frozen
 from watchers.window.base import WatcherUnavailable, WindowInfo
 from watchers.window.process import process_details
 from watchers.window.x11_text import decode_property
@@ -25,9 +25,10 @@ _ATOMS = ("_NET_ACTIVE_WINDOW", "_NET_WM_NAME", "UTF8_STRING", "COMPOUND_TEXT", 
           "_NET_WM_STATE", "_NET_WM_STATE_FULLSCREEN", "WM_NAME", "WM_CLASS", "STRING")
 
 
-@dataclass(frozen=True, slots=True)
-class _Client:
+class _Client(Frozen):
     """What rarely changes for a window: its class and its process."""
+
+    __slots__ = ("wm_class", "instance", "pid", "exe", "process_name", "read_at")  # noqa: RUF023
 
     wm_class: str | None
     instance: str | None
@@ -35,6 +36,16 @@ class _Client:
     exe: str | None
     process_name: str | None
     read_at: float
+
+    def __init__(self, wm_class: str | None, instance: str | None, pid: int | None,
+                 exe: str | None, process_name: str | None, read_at: float) -> None:
+        set_ = object.__setattr__
+        set_(self, "wm_class", wm_class)
+        set_(self, "instance", instance)
+        set_(self, "pid", pid)
+        set_(self, "exe", exe)
+        set_(self, "process_name", process_name)
+        set_(self, "read_at", read_at)
 
 
 def parse_wm_class(raw: bytes | str | None) -> tuple[str | None, str | None]:

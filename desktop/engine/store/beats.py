@@ -26,8 +26,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from desktop.engine.digests import blake2b, uuid5
-from desktop.engine.records import Record
 from desktop.engine.span import ACTIVITY_FIELDS, Span
+from watchers.records import Record
 
 STOP = 0
 TIMEOUTS = {"editor": 15 * 60.0, "browser": 120.0}  # by source, unless configured otherwise

@@ -1,8 +1,8 @@
-"""Value classes for the modules every command loads, without dataclasses: importing
-`dataclasses` (it imports `inspect`) and making each class's methods with `exec` cost
-`timeforged status` ~10 ms. A record's fields are its `__slots__`, in the order of its
-`__init__`'s arguments (which the subclass writes out); equality, repr and `replace` are a
-dataclass's."""
+"""Value classes without dataclasses, for the watchers and the engine (this module sits below
+both): importing `dataclasses` (it imports `inspect`) and making each class's methods with
+`exec` cost `timeforged status` ~10 ms and `timeforged now` ~16 ms. A record's fields are its
+`__slots__`, in the order of its `__init__`'s arguments (which the subclass writes out);
+equality, repr and `replace` are a dataclass's."""
 
 from __future__ import annotations
 
@@ -41,10 +41,13 @@ class Record:
 
     def replace(self, **changes: Any) -> Self:
         """A copy with `changes` (as dataclasses.replace)."""
-        unknown = changes.keys() - set(self.__slots__)
-        if unknown:
+        fields = self.__slots__
+        values = dict(zip(fields, self._get(self), strict=True))
+        values.update(changes)
+        if len(values) != len(fields):  # a name that is no field was added
+            unknown = changes.keys() - set(fields)
             raise TypeError(f"{type(self).__qualname__} has no field {min(unknown)!r}")
-        return type(self)(**{name: getattr(self, name) for name in self.__slots__} | changes)
+        return type(self)(**values)
 
 
 class Frozen(Record):
