@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import tomllib
 from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
@@ -234,8 +235,25 @@ class Config(Section):
         return _drop_none(self.as_dict())
 
 
+SYSTEM_ZONE_SECONDS = 60.0  # how long the system's zone is taken as read (the engine asks
+# every poll; a change of zone, say after travelling, shows within a minute)
+_system_zone: tuple[float, str, tzinfo] | None = None  # (read at, $TZ then, the zone)
+
+
 def system_zone() -> tzinfo:
     """The system's time zone, as a named zone when it can be found (so DST rules apply)."""
+    global _system_zone
+    now, tz_env = time.monotonic(), os.environ.get("TZ", "")
+    if _system_zone is not None:
+        read_at, was_env, zone = _system_zone
+        if was_env == tz_env and now - read_at < SYSTEM_ZONE_SECONDS:
+            return zone
+    zone = _read_system_zone()
+    _system_zone = (now, tz_env, zone)
+    return zone
+
+
+def _read_system_zone() -> tzinfo:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     name = os.environ.get("TZ", "").lstrip(":")
