@@ -25,6 +25,10 @@ def run(args: argparse.Namespace) -> int:
         if missing:
             print(f"error: {xcb_advice(missing)}", file=sys.stderr)
             return 1
+    from desktop.engine import paths
+    from desktop.engine.store.upgrade import upgrade_in_child
+
+    upgrade_in_child(paths.database_file())  # Peewee, if needed, never loads in the app
     from desktop.app import run as run_app  # Qt is loaded only for this command
 
     return run_app(autostart=args.autostart, show_stats=args.stats, theme=args.theme)

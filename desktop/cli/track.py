@@ -7,7 +7,9 @@ import signal
 import threading
 
 from desktop.cli.context import console, errors
+from desktop.engine import paths
 from desktop.engine.service import Engine, EngineStatus
+from desktop.engine.store.upgrade import upgrade_in_child
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -19,6 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    upgrade_in_child(paths.database_file())  # Peewee, if needed, never loads in the engine
     engine = Engine()
     done = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
