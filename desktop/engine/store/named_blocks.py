@@ -15,6 +15,7 @@ classify differently.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Collection, Iterable
@@ -50,14 +51,19 @@ def _name(dim: str) -> str:
     raise ValueError(dim)
 
 
-def _joins(dim: str) -> str:
+def _naming(dim: str) -> str:
+    """SQL giving each id `j.value` of the JSON array :ids (activities; origins for the
+    origin dimensions) its name along `dim` and whether it lacks a classification (of the
+    classifier numbered from :base)."""
     if dim in ORIGIN_COLUMNS:
-        return "JOIN origin o ON o.id = r.origin"
-    classified = "JOIN classified c ON c.id = :base + r.activity"
-    if dim in ("category", "productivity"):
-        return classified
-    project = dim == "project"
-    return "JOIN activity a ON a.id = r.activity" + (f" {classified}" if project else "")
+        return (f"SELECT j.value, 0, {_name(dim)} FROM json_each(:ids) j "
+                "JOIN origin o ON o.id = j.value")
+    if dim in ACTIVITY_COLUMNS:
+        return (f"SELECT j.value, 0, {_name(dim)} FROM json_each(:ids) j "
+                "JOIN activity a ON a.id = j.value")
+    activity = "JOIN activity a ON a.id = j.value " if dim == "project" else ""
+    return (f"SELECT j.value, c.id IS NULL, {_name(dim)} FROM json_each(:ids) j {activity}"
+            "LEFT JOIN classified c ON c.id = :base + j.value")
 
 
 # The key ("fingerprint" column) named rows are stored under: names the rules set under
@@ -108,59 +114,66 @@ def _ranges(blocks: Iterable[int]) -> list[tuple[int, int]]:
     return out
 
 
-def unclassified(conn: sqlite3.Connection, fingerprint: str, d0: int, d1: int) -> set[int]:
-    """Activities in the day rollups of days [d0, d1) without a classification for
-    `fingerprint` (counted first: usually every activity has one)."""
-    if classifications.count(conn, fingerprint) >= conn.execute(
-            "SELECT COUNT(*) FROM activity").fetchone()[0]:
-        return set()
-    lo = classifications.base(conn, fingerprint)
-    return {i for (i,) in conn.execute(
-        "SELECT i FROM (SELECT DISTINCT r.activity AS i FROM rollup_day r WHERE r.day >= ? "
-        "AND r.day < ?) WHERE NOT EXISTS (SELECT 1 FROM classified c WHERE c.id = ? + i)",
-        (d0, d1, -classifications.SPAN if lo is None else lo))}
+def _by_block(conn: sqlite3.Connection, grain: str, size: int, b0: int, b1: int
+              ) -> list[dict[int, float]]:
+    """Seconds per activity (or origin: `grain`) of each block of [b0, b1), summed in
+    Python over a scan of the day rollups (a GROUP BY in SQLite sorts the rows first)."""
+    out = []
+    for block in range(b0, b1):
+        acc: dict[int, float] = defaultdict(float)
+        for i, secs in conn.execute(f"SELECT {grain}, seconds FROM rollup_day "
+                                    "WHERE day >= ? AND day < ?",
+                                    (block * size, (block + 1) * size)):
+            acc[i] += secs
+        out.append(acc)
+    return out
 
 
 def build(conn: sqlite3.Connection, fingerprint: str, dim: str, size: int,
           blocks: Collection[int]) -> set[int]:
     """Sum `blocks` of `size` days by name into rollup_named_block and list them as current,
-    inside the caller's write transaction: the smallest size from the day rollups, a larger
-    one from the blocks of the size below (built first when not current). Names the rules
-    set come from the classifications of `fingerprint`; when an activity has none, returns
-    the activities without one instead (the blocks built before that are kept: they are right)."""
+    inside the caller's write transaction: the smallest size from the day rollups (each
+    activity or origin named once), a larger one from the blocks of the size below (built
+    first when not current). Names the rules set come from the classifications of
+    `fingerprint`; when an activity has none, returns the activities without one instead
+    (the blocks built before that are kept: they are right)."""
     if dim not in DIMENSIONS:
         raise ValueError(dim)
-    if not blocks:
-        return set()
-    if dim in CLASSIFIED:
-        todo = unclassified(conn, fingerprint, min(blocks) * size, (max(blocks) + 1) * size)
-        if todo:
-            return todo
     key = key_of(dim)
-    base = classifications.base(conn, fingerprint) or 0  # (the names of others ignore it)
+    found = classifications.base(conn, fingerprint)
+    base = -classifications.SPAN if found is None else found  # (-SPAN: none classified)
     below = SIZES[SIZES.index(size) + 1] if size != SIZES[-1] else None
-    name = _name(dim)
-    grain = "origin" if dim in ORIGIN_COLUMNS else "activity"
     for b0, b1 in _ranges(blocks):
-        args = {"base": base, "key": key, "dim": dim, "size": size, "b0": b0, "b1": b1,
-                "lo": b0 * size, "hi": b1 * size}
-        conn.execute("DELETE FROM rollup_named_block WHERE fingerprint = :key AND dim = :dim "
-                     "AND size = :size AND block >= :b0 AND block < :b1", args)
+        args = {"key": key, "dim": dim, "size": size, "b0": b0, "b1": b1}
+        rows: list[tuple[str, str, int, int, str, float]] = []
         if below is None:
-            for block in range(b0, b1):  # one block at a time: smaller sorts
-                conn.execute(
-                    "INSERT INTO rollup_named_block (fingerprint, dim, size, block, value, "
-                    f"seconds) SELECT :key, :dim, :size, :block, {name}, SUM(r.seconds) FROM "
-                    f"(SELECT {grain}, SUM(seconds) AS seconds FROM rollup_day "
-                    f"WHERE day >= :lo AND day < :hi GROUP BY {grain}) r "
-                    f"{_joins(dim)} GROUP BY {name}",  # each activity or origin named once
-                    {**args, "block": block, "lo": block * size, "hi": (block + 1) * size})
+            sums = _by_block(conn, "origin" if dim in ORIGIN_COLUMNS else "activity",
+                             size, b0, b1)
+            names, todo = {}, set()
+            for i, lacking, name in conn.execute(_naming(dim), {
+                    "base": base, "ids": json.dumps(sorted(set().union(*sums)))}):
+                names[i] = name
+                if lacking:
+                    todo.add(i)
+            if todo:
+                return todo
+            for block, acc in zip(range(b0, b1), sums, strict=True):
+                named: dict[str, float] = defaultdict(float)
+                for i, secs in acc.items():
+                    named[names[i]] += secs
+                rows += [(key, dim, size, block, name, secs) for name, secs in named.items()]
         else:
             parts = size // below
             todo = build(conn, fingerprint, dim, below,
                          missing(conn, key, dim, below, b0 * parts, b1 * parts))
             if todo:
                 return todo
+        conn.execute("DELETE FROM rollup_named_block WHERE fingerprint = :key AND dim = :dim "
+                     "AND size = :size AND block >= :b0 AND block < :b1", args)
+        if below is None:
+            conn.executemany("INSERT INTO rollup_named_block (fingerprint, dim, size, block, "
+                             "value, seconds) VALUES (?, ?, ?, ?, ?, ?)", rows)
+        else:
             conn.execute(
                 "INSERT INTO rollup_named_block (fingerprint, dim, size, block, value, seconds) "
                 "SELECT :key, :dim, :size, block / :parts, value, SUM(seconds) "
