@@ -51,16 +51,17 @@ def _name(dim: str) -> str:
     raise ValueError(dim)
 
 
-def _naming(dim: str) -> str:
-    """SQL giving each id `j.value` of the JSON array :ids (activities; origins for the
-    origin dimensions) its name along `dim` and whether it lacks a classification (of the
-    classifier numbered from :base)."""
+def _joins(dim: str) -> str:
+    """The join naming a day rollup row `r` along `dim`, a dimension the rules do not set."""
     if dim in ORIGIN_COLUMNS:
-        return (f"SELECT j.value, 0, {_name(dim)} FROM json_each(:ids) j "
-                "JOIN origin o ON o.id = j.value")
-    if dim in ACTIVITY_COLUMNS:
-        return (f"SELECT j.value, 0, {_name(dim)} FROM json_each(:ids) j "
-                "JOIN activity a ON a.id = j.value")
+        return "JOIN origin o ON o.id = r.origin"
+    return "JOIN activity a ON a.id = r.activity"
+
+
+def _naming(dim: str) -> str:
+    """SQL giving each activity `j.value` of the JSON array :ids its name along `dim`, a
+    dimension the rules set, and whether it lacks a classification (of the classifier
+    numbered from :base)."""
     activity = "JOIN activity a ON a.id = j.value " if dim == "project" else ""
     return (f"SELECT j.value, c.id IS NULL, {_name(dim)} FROM json_each(:ids) j {activity}"
             "LEFT JOIN classified c ON c.id = :base + j.value")
@@ -114,19 +115,52 @@ def _ranges(blocks: Iterable[int]) -> list[tuple[int, int]]:
     return out
 
 
-def _by_block(conn: sqlite3.Connection, grain: str, size: int, b0: int, b1: int
+def _by_block(conn: sqlite3.Connection, size: int, b0: int, b1: int
               ) -> list[dict[int, float]]:
-    """Seconds per activity (or origin: `grain`) of each block of [b0, b1), summed in
-    Python over a scan of the day rollups (a GROUP BY in SQLite sorts the rows first)."""
+    """Seconds per activity of each block of [b0, b1), summed in Python over a scan of the
+    day rollups (a GROUP BY in SQLite sorts the rows first)."""
     out = []
     for block in range(b0, b1):
         acc: dict[int, float] = defaultdict(float)
-        for i, secs in conn.execute(f"SELECT {grain}, seconds FROM rollup_day "
+        for i, secs in conn.execute("SELECT activity, seconds FROM rollup_day "
                                     "WHERE day >= ? AND day < ?",
                                     (block * size, (block + 1) * size)):
             acc[i] += secs
         out.append(acc)
     return out
+
+
+def _named_rows(conn: sqlite3.Connection, base: int, key: str, dim: str, size: int,
+                b0: int, b1: int) -> list[tuple[str, str, int, int, str, float]] | set[int]:
+    """The rows of rollup_named_block of the blocks [b0, b1) of the smallest size, each
+    activity named once: by the rules' classifications (numbered from `base`) for the
+    dimensions they set, in SQL for the others; or the activities without a classification."""
+    if dim not in CLASSIFIED:
+        name, grain = _name(dim), "origin" if dim in ORIGIN_COLUMNS else "activity"
+        return [(key, dim, size, block, value, secs) for block in range(b0, b1)
+                for value, secs in conn.execute(
+                    f"SELECT {name}, SUM(r.seconds) FROM (SELECT {grain}, SUM(seconds) AS "
+                    "seconds FROM rollup_day WHERE day >= ? AND day < ? "
+                    f"GROUP BY {grain}) r {_joins(dim)} GROUP BY {name}",
+                    (block * size, (block + 1) * size))]
+    # Classified: summed in Python, so that one query names the activities and finds those
+    # without a classification (no second scan of the days for them).
+    sums = _by_block(conn, size, b0, b1)
+    names, todo = {}, set()
+    for i, lacking, value in conn.execute(_naming(dim), {
+            "base": base, "ids": json.dumps(sorted(set().union(*sums)))}):
+        names[i] = value
+        if lacking:
+            todo.add(i)
+    if todo:
+        return todo
+    rows = []
+    for block, acc in zip(range(b0, b1), sums, strict=True):
+        named: dict[str, float] = defaultdict(float)
+        for i, secs in acc.items():
+            named[names[i]] += secs
+        rows += [(key, dim, size, block, value, secs) for value, secs in named.items()]
+    return rows
 
 
 def build(conn: sqlite3.Connection, fingerprint: str, dim: str, size: int,
@@ -145,23 +179,10 @@ def build(conn: sqlite3.Connection, fingerprint: str, dim: str, size: int,
     below = SIZES[SIZES.index(size) + 1] if size != SIZES[-1] else None
     for b0, b1 in _ranges(blocks):
         args = {"key": key, "dim": dim, "size": size, "b0": b0, "b1": b1}
-        rows: list[tuple[str, str, int, int, str, float]] = []
         if below is None:
-            sums = _by_block(conn, "origin" if dim in ORIGIN_COLUMNS else "activity",
-                             size, b0, b1)
-            names, todo = {}, set()
-            for i, lacking, name in conn.execute(_naming(dim), {
-                    "base": base, "ids": json.dumps(sorted(set().union(*sums)))}):
-                names[i] = name
-                if lacking:
-                    todo.add(i)
-            if todo:
-                return todo
-            for block, acc in zip(range(b0, b1), sums, strict=True):
-                named: dict[str, float] = defaultdict(float)
-                for i, secs in acc.items():
-                    named[names[i]] += secs
-                rows += [(key, dim, size, block, name, secs) for name, secs in named.items()]
+            rows = _named_rows(conn, base, key, dim, size, b0, b1)
+            if isinstance(rows, set):
+                return rows
         else:
             parts = size // below
             todo = build(conn, fingerprint, dim, below,
