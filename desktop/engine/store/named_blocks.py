@@ -52,19 +52,18 @@ def _name(dim: str) -> str:
 
 
 def _joins(dim: str) -> str:
-    """The join naming a day rollup row `r` along `dim`, a dimension the rules do not set."""
+    """The joins naming a day rollup row `r` along `dim` (not project: see _named_rows)."""
     if dim in ORIGIN_COLUMNS:
         return "JOIN origin o ON o.id = r.origin"
+    if dim in CLASSIFIED:
+        return "JOIN classified c ON c.id = :base + r.activity"
     return "JOIN activity a ON a.id = r.activity"
 
 
-def _naming(dim: str) -> str:
-    """SQL giving each activity `j.value` of the JSON array :ids its name along `dim`, a
-    dimension the rules set, and whether it lacks a classification (of the classifier
-    numbered from :base)."""
-    activity = "JOIN activity a ON a.id = j.value " if dim == "project" else ""
-    return (f"SELECT j.value, c.id IS NULL, {_name(dim)} FROM json_each(:ids) j {activity}"
-            "LEFT JOIN classified c ON c.id = :base + j.value")
+# Each activity of the JSON array :ids, whether it lacks a classification (of the
+# classifier numbered from :base) and its project.
+_PROJECTS = ("SELECT j.value, c.id IS NULL, " + _name("project") + " FROM json_each(:ids) j "
+             "JOIN activity a ON a.id = j.value LEFT JOIN classified c ON c.id = :base + j.value")
 
 
 # The key ("fingerprint" column) named rows are stored under: names the rules set under
@@ -115,6 +114,19 @@ def _ranges(blocks: Iterable[int]) -> list[tuple[int, int]]:
     return out
 
 
+def unclassified(conn: sqlite3.Connection, fingerprint: str, d0: int, d1: int) -> set[int]:
+    """Activities in the day rollups of days [d0, d1) without a classification for
+    `fingerprint` (counted first: usually every activity has one)."""
+    if classifications.count(conn, fingerprint) >= conn.execute(
+            "SELECT COUNT(*) FROM activity").fetchone()[0]:
+        return set()
+    lo = classifications.base(conn, fingerprint)
+    return {i for (i,) in conn.execute(
+        "SELECT i FROM (SELECT DISTINCT r.activity AS i FROM rollup_day r WHERE r.day >= ? "
+        "AND r.day < ?) WHERE NOT EXISTS (SELECT 1 FROM classified c WHERE c.id = ? + i)",
+        (d0, d1, -classifications.SPAN if lo is None else lo))}
+
+
 def _by_block(conn: sqlite3.Connection, size: int, b0: int, b1: int
               ) -> list[dict[int, float]]:
     """Seconds per activity of each block of [b0, b1), summed in Python over a scan of the
@@ -133,21 +145,22 @@ def _by_block(conn: sqlite3.Connection, size: int, b0: int, b1: int
 def _named_rows(conn: sqlite3.Connection, base: int, key: str, dim: str, size: int,
                 b0: int, b1: int) -> list[tuple[str, str, int, int, str, float]] | set[int]:
     """The rows of rollup_named_block of the blocks [b0, b1) of the smallest size, each
-    activity named once: by the rules' classifications (numbered from `base`) for the
-    dimensions they set, in SQL for the others; or the activities without a classification."""
-    if dim not in CLASSIFIED:
+    activity or origin named once; or, for project, the activities without a classification
+    (of the classifier numbered from `base`)."""
+    if dim != "project":
         name, grain = _name(dim), "origin" if dim in ORIGIN_COLUMNS else "activity"
         return [(key, dim, size, block, value, secs) for block in range(b0, b1)
                 for value, secs in conn.execute(
                     f"SELECT {name}, SUM(r.seconds) FROM (SELECT {grain}, SUM(seconds) AS "
-                    "seconds FROM rollup_day WHERE day >= ? AND day < ? "
+                    "seconds FROM rollup_day WHERE day >= :lo AND day < :hi "
                     f"GROUP BY {grain}) r {_joins(dim)} GROUP BY {name}",
-                    (block * size, (block + 1) * size))]
-    # Classified: summed in Python, so that one query names the activities and finds those
-    # without a classification (no second scan of the days for them).
+                    {"base": base, "lo": block * size, "hi": (block + 1) * size})]
+    # Project reads two rows per activity (the rules name few): summed in Python, so that
+    # each distinct activity is named once, by one query that also finds those without a
+    # classification (no DISTINCT scan of the days for them first).
     sums = _by_block(conn, size, b0, b1)
     names, todo = {}, set()
-    for i, lacking, value in conn.execute(_naming(dim), {
+    for i, lacking, value in conn.execute(_PROJECTS, {
             "base": base, "ids": json.dumps(sorted(set().union(*sums)))}):
         names[i] = value
         if lacking:
@@ -173,6 +186,10 @@ def build(conn: sqlite3.Connection, fingerprint: str, dim: str, size: int,
     (the blocks built before that are kept: they are right)."""
     if dim not in DIMENSIONS:
         raise ValueError(dim)
+    if dim in CLASSIFIED and dim != "project" and blocks:  # (project: see _named_rows)
+        todo = unclassified(conn, fingerprint, min(blocks) * size, (max(blocks) + 1) * size)
+        if todo:
+            return todo
     key = key_of(dim)
     found = classifications.base(conn, fingerprint)
     base = -classifications.SPAN if found is None else found  # (-SPAN: none classified)
