@@ -127,6 +127,19 @@ def unclassified(conn: sqlite3.Connection, fingerprint: str, d0: int, d1: int) -
         (d0, d1, -classifications.SPAN if lo is None else lo))}
 
 
+def projects(conn: sqlite3.Connection, base: int, ids: Iterable[int]
+             ) -> tuple[dict[int, str], set[int]]:
+    """The project of each activity of `ids` as the rules (their classifications, numbered
+    from `base`) or else the activity name it, and the activities without a classification."""
+    names, todo = {}, set()
+    for i, lacking, value in conn.execute(_PROJECTS, {"base": base,
+                                                     "ids": json.dumps(sorted(ids))}):
+        names[i] = value
+        if lacking:
+            todo.add(i)
+    return names, todo
+
+
 def _by_block(conn: sqlite3.Connection, size: int, b0: int, b1: int
               ) -> list[dict[int, float]]:
     """Seconds per activity of each block of [b0, b1), summed in Python over a scan of the
@@ -159,12 +172,7 @@ def _named_rows(conn: sqlite3.Connection, base: int, key: str, dim: str, size: i
     # each distinct activity is named once, by one query that also finds those without a
     # classification (no DISTINCT scan of the days for them first).
     sums = _by_block(conn, size, b0, b1)
-    names, todo = {}, set()
-    for i, lacking, value in conn.execute(_PROJECTS, {
-            "base": base, "ids": json.dumps(sorted(set().union(*sums)))}):
-        names[i] = value
-        if lacking:
-            todo.add(i)
+    names, todo = projects(conn, base, set().union(*sums))
     if todo:
         return todo
     rows = []

@@ -843,6 +843,16 @@ class Store:
                                  [(fingerprint, dim, d) for d in part])
         return set()
 
+    def projects(self, fingerprint: str, ids: Collection[int]) -> dict[int, str] | None:
+        """The project of each activity of `ids` (named_blocks.projects) in one query; None
+        when one has no classification of the classifier `fingerprint`."""
+        with self._read() as conn:
+            found = classifications.base(conn, fingerprint)
+            if found is None:
+                return None
+            names, todo = named_blocks.projects(conn, found, ids)
+        return None if todo else names
+
     def named_block_totals(self, fingerprint: str, dim: str,
                            parts: Sequence[tuple[int, int, int]]) -> dict[str, float] | set[int]:
         """Seconds by name of `dim` in the blocks of days (size, b0, b1) of `parts`
