@@ -60,10 +60,16 @@ def _joins(dim: str) -> str:
     return "JOIN activity a ON a.id = r.activity"
 
 
-# Each activity of the JSON array :ids, whether it lacks a classification (of the
-# classifier numbered from :base) and its project.
-_PROJECTS = ("SELECT j.value, c.id IS NULL, " + _name("project") + " FROM json_each(:ids) j "
-             "JOIN activity a ON a.id = j.value LEFT JOIN classified c ON c.id = :base + j.value")
+def _naming(dim: str) -> str:
+    """SQL giving each activity `j.value` of the JSON array :ids whether it lacks a
+    classification (of the classifier numbered from :base; only where the rules name
+    `dim`) and its name along `dim`."""
+    by_rules_only = dim in ("category", "productivity")
+    activity = "" if by_rules_only else "JOIN activity a ON a.id = j.value"
+    if dim not in CLASSIFIED:
+        return f"SELECT j.value, 0, {_name(dim)} FROM json_each(:ids) j {activity}"
+    return (f"SELECT j.value, c.id IS NULL, {_name(dim)} FROM json_each(:ids) j {activity} "
+            "LEFT JOIN classified c ON c.id = :base + j.value")
 
 
 # The key ("fingerprint" column) named rows are stored under: names the rules set under
@@ -127,17 +133,18 @@ def unclassified(conn: sqlite3.Connection, fingerprint: str, d0: int, d1: int) -
         (d0, d1, -classifications.SPAN if lo is None else lo))}
 
 
-def projects(conn: sqlite3.Connection, base: int, ids: Iterable[int]
-             ) -> tuple[dict[int, str], set[int]]:
-    """The project of each activity of `ids` as the rules (their classifications, numbered
-    from `base`) or else the activity name it, and the activities without a classification."""
-    names, todo = {}, set()
-    for i, lacking, value in conn.execute(_PROJECTS, {"base": base,
-                                                     "ids": json.dumps(sorted(ids))}):
-        names[i] = value
+def names(conn: sqlite3.Connection, base: int, dim: str, ids: Iterable[int]
+          ) -> tuple[dict[int, str], set[int]]:
+    """The name along `dim` (not an origin's) of each activity of `ids`, by the rules'
+    classifications (numbered from `base`) where they name `dim`, and the activities
+    without a classification."""
+    named, todo = {}, set()
+    for i, lacking, value in conn.execute(_naming(dim), {"base": base,
+                                                         "ids": json.dumps(sorted(ids))}):
+        named[i] = value
         if lacking:
             todo.add(i)
-    return names, todo
+    return named, todo
 
 
 def _by_block(conn: sqlite3.Connection, size: int, b0: int, b1: int
@@ -172,15 +179,15 @@ def _named_rows(conn: sqlite3.Connection, base: int, key: str, dim: str, size: i
     # each distinct activity is named once, by one query that also finds those without a
     # classification (no DISTINCT scan of the days for them first).
     sums = _by_block(conn, size, b0, b1)
-    names, todo = projects(conn, base, set().union(*sums))
+    named, todo = names(conn, base, dim, set().union(*sums))
     if todo:
         return todo
     rows = []
     for block, acc in zip(range(b0, b1), sums, strict=True):
-        named: dict[str, float] = defaultdict(float)
+        by_name: dict[str, float] = defaultdict(float)
         for i, secs in acc.items():
-            named[names[i]] += secs
-        rows += [(key, dim, size, block, value, secs) for value, secs in named.items()]
+            by_name[named[i]] += secs
+        rows += [(key, dim, size, block, value, secs) for value, secs in by_name.items()]
     return rows
 
 

@@ -843,15 +843,14 @@ class Store:
                                  [(fingerprint, dim, d) for d in part])
         return set()
 
-    def projects(self, fingerprint: str, ids: Collection[int]) -> dict[int, str] | None:
-        """The project of each activity of `ids` (named_blocks.projects) in one query; None
-        when one has no classification of the classifier `fingerprint`."""
+    def names(self, fingerprint: str, dim: str, ids: Collection[int]) -> dict[int, str] | None:
+        """The name along `dim` of each activity of `ids` (named_blocks.names) in one query;
+        None when the rules name `dim` and one has no classification of `fingerprint`."""
         with self._read() as conn:
             found = classifications.base(conn, fingerprint)
-            if found is None:
-                return None
-            names, todo = named_blocks.projects(conn, found, ids)
-        return None if todo else names
+            named, todo = named_blocks.names(
+                conn, -classifications.SPAN if found is None else found, dim, ids)
+        return None if todo else named
 
     def named_block_totals(self, fingerprint: str, dim: str,
                            parts: Sequence[tuple[int, int, int]]) -> dict[str, float] | set[int]:
