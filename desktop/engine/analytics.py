@@ -355,6 +355,9 @@ class Analytics:
         if column == "origin":
             namer = self._namer(dim, set())
             return {o: namer((0, o)) for o in ids}
+        found = self.store.names(self._check_fingerprint(), dim, ids)  # one query when
+        if found is not None:  # the rules named them all (usually)
+            return found
         namer = self._namer(dim, {(a, 0) for a in ids})
         return {a: namer((a, 0)) for a in ids}
 

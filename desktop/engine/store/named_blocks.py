@@ -15,6 +15,7 @@ classify differently.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Collection, Iterable
@@ -51,13 +52,24 @@ def _name(dim: str) -> str:
 
 
 def _joins(dim: str) -> str:
+    """The joins naming a day rollup row `r` along `dim` (not project: see _named_rows)."""
     if dim in ORIGIN_COLUMNS:
         return "JOIN origin o ON o.id = r.origin"
-    classified = "JOIN classified c ON c.id = :base + r.activity"
-    if dim in ("category", "productivity"):
-        return classified
-    project = dim == "project"
-    return "JOIN activity a ON a.id = r.activity" + (f" {classified}" if project else "")
+    if dim in CLASSIFIED:
+        return "JOIN classified c ON c.id = :base + r.activity"
+    return "JOIN activity a ON a.id = r.activity"
+
+
+def _naming(dim: str) -> str:
+    """SQL giving each activity `j.value` of the JSON array :ids whether it lacks a
+    classification (of the classifier numbered from :base; only where the rules name
+    `dim`) and its name along `dim`."""
+    by_rules_only = dim in ("category", "productivity")
+    activity = "" if by_rules_only else "JOIN activity a ON a.id = j.value"
+    if dim not in CLASSIFIED:
+        return f"SELECT j.value, 0, {_name(dim)} FROM json_each(:ids) j {activity}"
+    return (f"SELECT j.value, c.id IS NULL, {_name(dim)} FROM json_each(:ids) j {activity} "
+            "LEFT JOIN classified c ON c.id = :base + j.value")
 
 
 # The key ("fingerprint" column) named rows are stored under: names the rules set under
@@ -121,46 +133,100 @@ def unclassified(conn: sqlite3.Connection, fingerprint: str, d0: int, d1: int) -
         (d0, d1, -classifications.SPAN if lo is None else lo))}
 
 
+def names(conn: sqlite3.Connection, base: int, dim: str, ids: Iterable[int]
+          ) -> tuple[dict[int, str], set[int]]:
+    """The name along `dim` (not an origin's) of each activity of `ids`, by the rules'
+    classifications (numbered from `base`) where they name `dim`, and the activities
+    without a classification."""
+    named, todo = {}, set()
+    for i, lacking, value in conn.execute(_naming(dim), {"base": base,
+                                                         "ids": json.dumps(sorted(ids))}):
+        named[i] = value
+        if lacking:
+            todo.add(i)
+    return named, todo
+
+
+def _by_block(conn: sqlite3.Connection, size: int, b0: int, b1: int
+              ) -> list[dict[int, float]]:
+    """Seconds per activity of each block of [b0, b1), summed in Python over a scan of the
+    day rollups (a GROUP BY in SQLite sorts the rows first)."""
+    out = []
+    for block in range(b0, b1):
+        acc: dict[int, float] = defaultdict(float)
+        for i, secs in conn.execute("SELECT activity, seconds FROM rollup_day "
+                                    "WHERE day >= ? AND day < ?",
+                                    (block * size, (block + 1) * size)):
+            acc[i] += secs
+        out.append(acc)
+    return out
+
+
+def _named_rows(conn: sqlite3.Connection, base: int, key: str, dim: str, size: int,
+                b0: int, b1: int) -> list[tuple[str, str, int, int, str, float]] | set[int]:
+    """The rows of rollup_named_block of the blocks [b0, b1) of the smallest size, each
+    activity or origin named once; or, for project, the activities without a classification
+    (of the classifier numbered from `base`)."""
+    if dim != "project":
+        name, grain = _name(dim), "origin" if dim in ORIGIN_COLUMNS else "activity"
+        return [(key, dim, size, block, value, secs) for block in range(b0, b1)
+                for value, secs in conn.execute(
+                    f"SELECT {name}, SUM(r.seconds) FROM (SELECT {grain}, SUM(seconds) AS "
+                    "seconds FROM rollup_day WHERE day >= :lo AND day < :hi "
+                    f"GROUP BY {grain}) r {_joins(dim)} GROUP BY {name}",
+                    {"base": base, "lo": block * size, "hi": (block + 1) * size})]
+    # Project reads two rows per activity (the rules name few): summed in Python, so that
+    # each distinct activity is named once, by one query that also finds those without a
+    # classification (no DISTINCT scan of the days for them first).
+    sums = _by_block(conn, size, b0, b1)
+    named, todo = names(conn, base, dim, set().union(*sums))
+    if todo:
+        return todo
+    rows = []
+    for block, acc in zip(range(b0, b1), sums, strict=True):
+        by_name: dict[str, float] = defaultdict(float)
+        for i, secs in acc.items():
+            by_name[named[i]] += secs
+        rows += [(key, dim, size, block, value, secs) for value, secs in by_name.items()]
+    return rows
+
+
 def build(conn: sqlite3.Connection, fingerprint: str, dim: str, size: int,
           blocks: Collection[int]) -> set[int]:
     """Sum `blocks` of `size` days by name into rollup_named_block and list them as current,
-    inside the caller's write transaction: the smallest size from the day rollups, a larger
-    one from the blocks of the size below (built first when not current). Names the rules
-    set come from the classifications of `fingerprint`; when an activity has none, returns
-    the activities without one instead (the blocks built before that are kept: they are right)."""
+    inside the caller's write transaction: the smallest size from the day rollups (each
+    activity or origin named once), a larger one from the blocks of the size below (built
+    first when not current). Names the rules set come from the classifications of
+    `fingerprint`; when an activity has none, returns the activities without one instead
+    (the blocks built before that are kept: they are right)."""
     if dim not in DIMENSIONS:
         raise ValueError(dim)
-    if not blocks:
-        return set()
-    if dim in CLASSIFIED:
+    if dim in CLASSIFIED and dim != "project" and blocks:  # (project: see _named_rows)
         todo = unclassified(conn, fingerprint, min(blocks) * size, (max(blocks) + 1) * size)
         if todo:
             return todo
     key = key_of(dim)
-    base = classifications.base(conn, fingerprint) or 0  # (the names of others ignore it)
+    found = classifications.base(conn, fingerprint)
+    base = -classifications.SPAN if found is None else found  # (-SPAN: none classified)
     below = SIZES[SIZES.index(size) + 1] if size != SIZES[-1] else None
-    name = _name(dim)
-    grain = "origin" if dim in ORIGIN_COLUMNS else "activity"
     for b0, b1 in _ranges(blocks):
-        args = {"base": base, "key": key, "dim": dim, "size": size, "b0": b0, "b1": b1,
-                "lo": b0 * size, "hi": b1 * size}
-        conn.execute("DELETE FROM rollup_named_block WHERE fingerprint = :key AND dim = :dim "
-                     "AND size = :size AND block >= :b0 AND block < :b1", args)
+        args = {"key": key, "dim": dim, "size": size, "b0": b0, "b1": b1}
         if below is None:
-            for block in range(b0, b1):  # one block at a time: smaller sorts
-                conn.execute(
-                    "INSERT INTO rollup_named_block (fingerprint, dim, size, block, value, "
-                    f"seconds) SELECT :key, :dim, :size, :block, {name}, SUM(r.seconds) FROM "
-                    f"(SELECT {grain}, SUM(seconds) AS seconds FROM rollup_day "
-                    f"WHERE day >= :lo AND day < :hi GROUP BY {grain}) r "
-                    f"{_joins(dim)} GROUP BY {name}",  # each activity or origin named once
-                    {**args, "block": block, "lo": block * size, "hi": (block + 1) * size})
+            rows = _named_rows(conn, base, key, dim, size, b0, b1)
+            if isinstance(rows, set):
+                return rows
         else:
             parts = size // below
             todo = build(conn, fingerprint, dim, below,
                          missing(conn, key, dim, below, b0 * parts, b1 * parts))
             if todo:
                 return todo
+        conn.execute("DELETE FROM rollup_named_block WHERE fingerprint = :key AND dim = :dim "
+                     "AND size = :size AND block >= :b0 AND block < :b1", args)
+        if below is None:
+            conn.executemany("INSERT INTO rollup_named_block (fingerprint, dim, size, block, "
+                             "value, seconds) VALUES (?, ?, ?, ?, ?, ?)", rows)
+        else:
             conn.execute(
                 "INSERT INTO rollup_named_block (fingerprint, dim, size, block, value, seconds) "
                 "SELECT :key, :dim, :size, block / :parts, value, SUM(seconds) "

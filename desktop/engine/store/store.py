@@ -843,6 +843,15 @@ class Store:
                                  [(fingerprint, dim, d) for d in part])
         return set()
 
+    def names(self, fingerprint: str, dim: str, ids: Collection[int]) -> dict[int, str] | None:
+        """The name along `dim` of each activity of `ids` (named_blocks.names) in one query;
+        None when the rules name `dim` and one has no classification of `fingerprint`."""
+        with self._read() as conn:
+            found = classifications.base(conn, fingerprint)
+            named, todo = named_blocks.names(
+                conn, -classifications.SPAN if found is None else found, dim, ids)
+        return None if todo else named
+
     def named_block_totals(self, fingerprint: str, dim: str,
                            parts: Sequence[tuple[int, int, int]]) -> dict[str, float] | set[int]:
         """Seconds by name of `dim` in the blocks of days (size, b0, b1) of `parts`
