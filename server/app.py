@@ -427,12 +427,14 @@ class Observe:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        deadline = asyncio.get_running_loop().time() + self.body_timeout
         size = dict(scope["headers"]).get(b"content-length", b"")
         if size.isdigit() and int(size) > self.max_body:
+            if int(size) <= DRAIN_BYTES:  # so the sender reads the 413 (a larger one: RST)
+                await _drain(receive, deadline, DRAIN_BYTES)
             await _refusal(413, "body too large")(scope, receive, send)
             return
         began = time.perf_counter()
-        deadline = asyncio.get_running_loop().time() + self.body_timeout
         status, started, received, complete = 500, False, 0, False
 
         async def limited() -> Message:
