@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from desktop.engine.api.server import ApiServer
 from desktop.engine.config import Config
 from desktop.engine.service import Engine
 from watchers.observation import Observation
@@ -89,3 +90,18 @@ def running(tmp_path) -> Iterator[Running]:
         yield Running(engine, tmp_path)
     finally:
         engine.stop()
+
+
+SLOW_TIMEOUT = 3.0  # the request timeout of `api`
+
+
+@pytest.fixture
+def api(running) -> Iterator[ApiServer]:
+    """A second API server on the running engine, with a short request timeout (tests of
+    slow, partial and malformed requests)."""
+    server = ApiServer(running.engine, port=0, request_timeout=SLOW_TIMEOUT)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

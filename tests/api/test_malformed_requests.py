@@ -10,7 +10,6 @@ import select
 import socket
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -18,17 +17,6 @@ from desktop.engine.api.server import ApiServer
 from tests.api.conftest import send
 
 ONE = "/api/v1/users/current/heartbeats"
-TIMEOUT = 3.0  # the request timeout of the server below
-
-
-@pytest.fixture
-def api(running) -> Iterator[ApiServer]:
-    server = ApiServer(running.engine, port=0, request_timeout=TIMEOUT)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def exchange(port: int, data: bytes, *, hang_up: bool = False) -> bytes:

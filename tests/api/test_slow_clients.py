@@ -8,7 +8,6 @@ import select
 import socket
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -17,17 +16,6 @@ from tests.api.conftest import send
 
 ONE = "/api/v1/users/current/heartbeats"
 BULK = "/api/v1/users/current/heartbeats.bulk"
-TIMEOUT = 3.0  # the request timeout of the servers below
-
-
-@pytest.fixture
-def api(running) -> Iterator[ApiServer]:
-    server = ApiServer(running.engine, port=0, request_timeout=TIMEOUT)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def head(api: ApiServer, extra: str, path: str = ONE) -> bytes:
