@@ -57,47 +57,59 @@ def resolve_raw(items: Sequence[RawItem], lo: float | None = None,
     n = len(todo)
     if not n:
         return out
-    if _disjoint(todo):  # the common case (one tracker): nothing to resolve
-        return [(max(lo_, it[0]), min(hi_, it[1]), it[4]) for it in todo]
+    # Runs of items that overlap one another are resolved apart: an item alone in its run
+    # (the common case: one tracker) is its own piece, with nothing to resolve.
+    i = 0
+    while i < n:
+        it = todo[i]
+        reach = it[1]
+        j = i + 1
+        while j < n and todo[j][0] < reach:
+            if todo[j][1] > reach:
+                reach = todo[j][1]
+            j += 1
+        if j == i + 1:
+            out.append((lo_ if it[0] < lo_ else it[0], hi_ if it[1] > hi_ else it[1], it[4]))
+        else:
+            _resolve_run(todo, i, j, lo_, hi_, out)
+        i = j
+    return out
+
+
+def _resolve_run(todo: list[RawItem], i: int, n: int, lo_: float, hi_: float,
+                 out: list) -> None:
+    """Append the pieces of todo[i:n], items sorted by start that overlap as one run."""
     # Tight loop (years of pieces go through here): local names, no max/min calls.
     heap: list[tuple[int, float, str, int]] = []
     push, pop = heapq.heappush, heapq.heappop
-    ends = [hi_ if it[1] > hi_ else it[1] for it in todo]  # every end is > lo_
-    starts = [lo_ if it[0] < lo_ else it[0] for it in todo]
-    i = 0
-    t = starts[0]
+    t = lo_ if todo[i][0] < lo_ else todo[i][0]
     last_idx = -1
     while i < n or heap:
-        if not heap and i < n and starts[i] > t:
-            t = starts[i]
-        while i < n and starts[i] <= t:
+        if not heap and i < n and todo[i][0] > t:
+            t = todo[i][0]
+        while i < n and (lo_ if todo[i][0] < lo_ else todo[i][0]) <= t:
             it = todo[i]
             push(heap, (-it[2], -it[0], it[3], i))
             i += 1
-        while heap and ends[heap[0][3]] <= t:
+        while heap:
+            end = todo[heap[0][3]][1]
+            if (hi_ if end > hi_ else end) > t:
+                break
             pop(heap)
         if not heap:
             continue
         idx = heap[0][3]
-        nxt = ends[idx]
-        if i < n and starts[i] < nxt:
-            nxt = starts[i]
+        nxt = todo[idx][1]
+        if nxt > hi_:
+            nxt = hi_
+        if i < n and todo[i][0] < nxt:
+            nxt = todo[i][0]
         if idx == last_idx and out[-1][1] == t:
             out[-1] = (out[-1][0], nxt, out[-1][2])
         else:
             out.append((t, nxt, todo[idx][4]))
             last_idx = idx
         t = nxt
-    return out
-
-
-def _disjoint(todo: list[RawItem]) -> bool:
-    prev_end = float("-inf")
-    for it in todo:
-        if it[0] < prev_end:
-            return False
-        prev_end = it[1]
-    return True
 
 
 def covered(spans: Iterable[tuple[float, float]]) -> float:

@@ -9,6 +9,8 @@ whole quarters, and raw spans (resolved on the fly) only for the partial quarter
 Writes only mark the quarters they touch as dirty (in the same transaction, so a crash
 cannot lose the mark); `refresh` recomputes dirty quarters from their raw spans (one quarter
 window at a time) before the rollups are read, and marks the named rollups of their days stale.
+A write that inserted only new spans can instead refresh in its own transaction with those
+spans still in memory (`Fresh`): only the spans stored before them are read back.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Collection, Iterable
+from typing import NamedTuple
 
 from desktop.engine.store import day_digests, named_blocks
-from desktop.engine.timeline import resolve_raw
+from desktop.engine.timeline import RawItem, resolve_raw
 
 QUARTER = 900
 QUARTERS_PER_DAY = 96
@@ -39,14 +43,35 @@ def mark_dirty(conn: sqlite3.Connection, quarters: Iterable[int]) -> None:
                      ((int(q),) for q in quarters))
 
 
+class Fresh(NamedTuple):
+    """Spans a write transaction has just inserted, as raw items sorted by start (payload:
+    (activity, origin)): the span rows with an id above `before` are these and no other.
+    Their `quarters` are not marked dirty: refresh recomputes them too."""
+
+    items: list[RawItem]
+    before: int
+    quarters: set[int]
+
+
+_RAW = 'SELECT start, "end", origin, uuid, activity FROM span WHERE start < ? AND start >= ? '
+
+
+def _raw_items(conn: sqlite3.Connection, lo: float, hi: float, max_duration: float,
+               priority: dict[int, int], before: int | None = None) -> list[RawItem]:
+    """The stored spans reaching into [lo, hi) as raw items (those with an id up to
+    `before` when given)."""
+    if before is None:
+        rows = conn.execute(_RAW + 'AND "end" > ?', (hi, lo - max_duration, lo))
+    else:
+        rows = conn.execute(_RAW + 'AND id <= ? AND "end" > ?',
+                            (hi, lo - max_duration, before, lo))
+    return [(a, b, priority.get(o, 0), u, (act, o)) for a, b, o, u, act in rows]
+
+
 def raw_pieces(conn: sqlite3.Connection, lo: float, hi: float, max_duration: float,
                priority: dict[int, int]) -> list[tuple[float, float, Key]]:
     """Resolved (start, end, (activity, origin)) pieces of the raw spans within [lo, hi)."""
-    rows = conn.execute(
-        'SELECT start, "end", origin, uuid, activity FROM span '
-        'WHERE start < ? AND start >= ? AND "end" > ?', (hi, lo - max_duration, lo))
-    items = [(a, b, priority.get(o, 0), u, (act, o)) for a, b, o, u, act in rows]
-    return resolve_raw(items, lo, hi)
+    return resolve_raw(_raw_items(conn, lo, hi, max_duration, priority), lo, hi)
 
 
 def by_quarter(pieces: Iterable[tuple[float, float, Key]]) -> dict[tuple[int, Key], float]:
@@ -76,15 +101,24 @@ def _windows(quarters: Iterable[int]) -> list[tuple[int, int]]:
     return out
 
 
-def refresh(conn: sqlite3.Connection, max_duration: float, priority: dict[int, int]) -> int:
-    """Recompute the rollups of the dirty quarters and of the days holding them; returns
-    how many quarters were dirty. Runs inside the caller's write transaction."""
-    dirty = [q for (q,) in conn.execute("SELECT bucket FROM rollup_dirty")]
+def refresh(conn: sqlite3.Connection, max_duration: float, priority: dict[int, int],
+            fresh: Fresh | None = None) -> int:
+    """Recompute the rollups of the dirty quarters (and of `fresh`'s) and of the days holding
+    them; returns how many quarters were dirty. Runs inside the caller's write transaction."""
+    dirty = {q for (q,) in conn.execute("SELECT bucket FROM rollup_dirty")}
+    if fresh is not None:
+        dirty |= fresh.quarters
+        starts = [it[0] for it in fresh.items]
     if not dirty:
         return 0
     for q0, q1 in _windows(dirty):
         lo, hi = q0 * QUARTER, q1 * QUARTER
-        acc = by_quarter(raw_pieces(conn, lo, hi, max_duration, priority))
+        if fresh is None:
+            items = _raw_items(conn, lo, hi, max_duration, priority)
+        else:
+            items = _raw_items(conn, lo, hi, max_duration, priority, fresh.before)
+            items += fresh.items[bisect_left(starts, lo - max_duration):bisect_left(starts, hi)]
+        acc = by_quarter(resolve_raw(items, lo, hi))
         conn.execute("DELETE FROM rollup_quarter WHERE bucket >= ? AND bucket < ?", (q0, q1))
         conn.executemany(
             "INSERT INTO rollup_quarter (bucket, activity, origin, seconds) VALUES (?,?,?,?)",

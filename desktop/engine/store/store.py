@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from itertools import count
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 
 _activity_key = attrgetter(*ACTIVITY_FIELDS)
 _origin_key = attrgetter("source", "device")
+_first = itemgetter(0)
 _COUNTERS = "keystrokes, clicks, scrolls, moves, lines_added, lines_deleted, idle_to_active"
 _row_fields = attrgetter("uuid", "start", "end", *_COUNTERS.split(", "))
 _COLUMNS = f'uuid, start, "end", {_COUNTERS}, activity, origin, updated'  # _row_fields first
@@ -328,10 +329,12 @@ class Store:
     # -- writing --------------------------------------------------------------------------
 
     def upsert_spans(self, spans: Iterable[Span], *, edited: bool = False,
-                     pulled: bool = False) -> None:
+                     pulled: bool = False, refresh: bool = False) -> None:
         """Insert, or update by uuid (the tracker re-sends its open span as it grows).
         `edited`: the user changed them here (those of other devices are then pushed by
-        sync); `pulled`: sync brought them (a newer version than any edit made here).
+        sync); `pulled`: sync brought them (a newer version than any edit made here);
+        `refresh`: bring the rollups up to date in the same transaction (the tracker's
+        writer: new spans are rolled up from memory, not read back).
         Unless edited, spans are clipped by the deletions made after their start
         (desktop.engine.store.deletions): a re-sent span does not bring deleted time back."""
         spans = list(spans)
@@ -342,18 +345,24 @@ class Store:
             if not edited:
                 spans = deletions.clip(spans, deletions.intersecting(conn, spans))
                 if not spans:
+                    if refresh:
+                        rollups.refresh(conn, self._max_duration, self._priority)
                     return
-            was: dict[str, int] = {}  # the stored spans' activities
-            for part in _chunks([s.uuid for s in spans], _IN):
-                for u, a, b, act in conn.execute(
-                        f'SELECT uuid, start, "end", activity FROM span WHERE uuid IN '
-                        f"({','.join('?' * len(part))})", part):
-                    was[u] = act
-                    dirty.update(rollups.quarters_of(a, b))
+            before = conn.execute("SELECT COALESCE(MAX(id), 0) FROM span").fetchone()[0]
             activities, rows = self._prepare(conn, spans, dirty)
             conn.executemany(_ADD_ACTIVITY, activities)
-            conn.executemany(_UPSERT, rows)
-            rollups.mark_dirty(conn, dirty)
+            was: dict[str, int] = {}  # the stored spans' activities
+            fresh = conn.executemany(_ADD, rows).rowcount == len(rows)
+            if not fresh:  # some were stored (re-sent, pulled) or came twice: update them
+                for part in _chunks([r[0] for r in rows], _IN):
+                    for u, a, b, act in conn.execute(
+                            f'SELECT uuid, start, "end", activity FROM span WHERE uuid IN '
+                            f"({','.join('?' * len(part))}) AND id <= ?", (*part, before)):
+                        was[u] = act
+                        dirty.update(rollups.quarters_of(a, b))
+                seen: set[str] = set()
+                conn.executemany(_UPSERT, [  # the stored ones and the later rows of a uuid
+                    r for r in rows if r[0] in was or r[0] in seen or seen.add(r[0])])
             self._forget_replaced(conn, rows, activities, was)
             if edited:
                 conn.executemany("INSERT OR IGNORE INTO span_edit (uuid) VALUES (?)", [
@@ -361,6 +370,16 @@ class Store:
             elif pulled:
                 conn.executemany("DELETE FROM span_edit WHERE uuid = ?",
                                  [(s.uuid,) for s in spans])
+            if refresh and fresh:
+                priority = self._priority
+                items = [(r[1], r[2], priority[r[-2]], r[0], (r[-3], r[-2])) for r in rows]
+                items.sort(key=_first)
+                rollups.refresh(conn, self._max_duration, priority,
+                                rollups.Fresh(items, before, dirty))
+            else:
+                rollups.mark_dirty(conn, dirty)
+                if refresh:
+                    rollups.refresh(conn, self._max_duration, self._priority)
 
     def _forget_replaced(self, conn: sqlite3.Connection, rows: list[tuple],
                          activities: list[tuple], was: dict[str, int]) -> None:

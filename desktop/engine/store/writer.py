@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from contextlib import suppress
 
 from desktop.engine.span import Span
 from desktop.engine.store.db import StoreError
@@ -52,7 +51,7 @@ class SpanWriter:
             if not batch:
                 return
             try:
-                self.store.upsert_spans(batch.values())
+                self.store.upsert_spans(batch.values(), refresh=True)
             except Exception as exc:  # never into the tracker: keep, report, retry
                 self.last_error = str(exc) if isinstance(exc, StoreError) else (
                     f"Could not save spans ({type(exc).__name__}: {exc}); "
@@ -62,8 +61,6 @@ class SpanWriter:
                         self._pending.setdefault(uuid, span)  # a newer put() wins
             else:
                 self.last_error = None
-                with suppress(StoreError):  # spans are safe; reads will catch the rollups up
-                    self.store.refresh_rollups()
 
     def _run(self) -> None:
         while not self._stop.wait(self.flush_interval):

@@ -1,0 +1,132 @@
+"""The writer's path: `upsert_spans(refresh=True)` rolls new spans up from memory in the write
+transaction; it must leave exactly the rows the deferred path (upsert, then refresh_rollups,
+which reads every span back) leaves, on real SQLite files."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from desktop.engine.span import Span
+from desktop.engine.store import Store, rollups
+from tests.store_helpers import T0, raw_totals
+from tests.test_store import assert_same, rolled_totals
+
+DAY = 86400.0
+TABLES = {"span": 'uuid, start, "end", activity, origin, keystrokes',
+          "rollup_quarter": "bucket, activity, origin, seconds",
+          "rollup_total": "bucket, seconds", "rollup_day": "day, activity, origin, seconds",
+          "rollup_dirty": "bucket", "activity": "id, key_hash", "active_day": "day"}
+
+
+def state(path: Path) -> dict[str, list[tuple]]:
+    conn = sqlite3.connect(path)
+    out = {t: sorted(conn.execute(f"SELECT {cols} FROM {t}")) for t, cols in TABLES.items()}
+    conn.close()
+    return out
+
+
+def both(tmp: Path, steps: list[tuple[str, list[Span]]], last: list[Span]
+         ) -> tuple[Store, Store]:
+    """Two stores given the same `steps` ("add", "upsert" without refresh, "delete" a span's
+    range), then `last` by the writer's path in one, by the deferred path in the other."""
+    stores = []
+    for name in ("live", "deferred"):
+        store = Store(tmp / f"{name}.sqlite3", device="d1")
+        for how, spans in steps:
+            if how == "add":
+                store.add_spans(spans)
+            elif how == "upsert":
+                store.upsert_spans(spans)
+            else:
+                for s in spans:
+                    store.delete_range(s.start, s.end)
+        stores.append(store)
+    live, deferred = stores
+    live.upsert_spans(last, refresh=True)
+    deferred.upsert_spans(last)
+    deferred.refresh_rollups()
+    return live, deferred
+
+
+def check(tmp: Path, steps: list[tuple[str, list[Span]]], last: list[Span]) -> None:
+    live, deferred = both(tmp, steps, last)
+    if not last:  # nothing to write: the writer does not flush
+        live.refresh_rollups()
+    got, want = state(live.path), state(deferred.path)
+    assert got["rollup_dirty"] == [] == want["rollup_dirty"]
+    assert got == want
+    spans = live.spans(T0 - 10 * DAY, T0 + 10 * DAY)
+    for lo, hi in ((T0 - 10 * DAY, T0 + 10 * DAY), (T0 + 3600.5, T0 + 1.3 * DAY)):
+        assert_same(rolled_totals(live, lo, hi), raw_totals(spans, lo, hi))
+    live.close()
+    deferred.close()
+
+
+def sp(a: float, b: float, uuid: str, source: str = "window", app: str = "a",
+       device: str = "d1") -> Span:
+    return Span(T0 + a, T0 + b, source=source, uuid=uuid, app=app, device=device)
+
+
+def test_new_spans_into_quarters_holding_stored_ones(tmp_path):
+    """All new (rolled up from memory), among stored spans of other sources: one reaching
+    from the day before over several days, one ending inside the batch's first quarter."""
+    stored = [sp(-DAY - 100, 2.5 * DAY, "long", "browser", "web"),
+              sp(100, 460, "near", "editor", "ed"), sp(5000, 5003, "apart")]
+    batch = [sp(400, 1000, "n1"), sp(950, 4000, "n2", "editor", "ed"),
+             sp(1.5 * DAY, 1.5 * DAY + 7200, "n3", app="b", device="d2"),
+             sp(2 * DAY, 2 * DAY, "empty")]
+    check(tmp_path, [("add", stored)], batch)
+
+
+def test_resent_open_span_and_pending_marks(tmp_path):
+    """The tracker re-sends its open span (its old quarters dirty too); marks left by an
+    earlier write without refresh are refreshed in the same transaction."""
+    steps = [("upsert", [sp(0, 1000, "open", app="t1"), sp(0, 200, "e", "editor")]),
+             ("upsert", [sp(3 * DAY, 3 * DAY + 50, "other")])]
+    check(tmp_path, steps, [sp(0, 2000, "open", app="t2"), sp(2000, 2100, "next")])
+
+
+def test_resent_span_clipped_by_a_deletion(tmp_path):
+    steps = [("add", [sp(0, 1000, "open")]), ("delete", [sp(300, 600, "-")])]
+    check(tmp_path, steps, [sp(0, 1500, "open"), sp(1500, 1600, "new")])
+
+
+def test_batch_wholly_deleted_still_refreshes(tmp_path):
+    steps = [("upsert", [sp(0, 1000, "open")]), ("delete", [sp(-10, 2000, "-")])]
+    check(tmp_path, steps, [sp(0, 1500, "open")])
+
+
+def test_a_uuid_twice_in_one_batch(tmp_path):
+    check(tmp_path, [], [sp(0, 100, "x"), sp(50, 900, "y"), sp(0, 300, "x", app="later")])
+
+
+span_st = st.builds(
+    lambda a, d, src, dev, app, u: sp(a, a + d, f"u{u}", src, app, dev),
+    st.floats(-3600, 3 * DAY, allow_nan=False), st.sampled_from([0, 1, 60, 900, 4000, 90000]),
+    st.sampled_from(["window", "editor", "browser"]), st.sampled_from(["d1", "d2"]),
+    st.sampled_from(["a", "b", None]), st.integers(0, 40))
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(span_st, max_size=25), st.lists(span_st, max_size=15),
+       st.lists(span_st, max_size=2), st.sampled_from(["add", "upsert"]))
+def test_writer_path_equals_deferred_path(tmp_path_factory, stored, batch, cuts, how):
+    """Stored spans (rolled up or only marked), deletions, then a batch: new spans, some of
+    the stored uuids again (re-sent), some uuids twice; both paths leave the same rows."""
+    check(tmp_path_factory.mktemp("w"), [(how, stored), ("delete", cuts)], batch)
+
+
+def test_fresh_path_reads_only_spans_stored_before(tmp_path):
+    """Fresh.before bounds the spans read back: those above it come from memory."""
+    store = Store(tmp_path / "tf.sqlite3", device="d1")
+    store.add_spans([sp(0, 100, "old")])
+    with store._write() as conn:
+        items = rollups._raw_items(conn, T0, T0 + 900, 900, {}, before=0)
+        assert items == []
+        assert len(rollups._raw_items(conn, T0, T0 + 900, 900, {}, before=1)) == 1
+    store.close()
