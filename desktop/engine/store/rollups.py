@@ -63,7 +63,7 @@ def _raw_items(conn: sqlite3.Connection, lo: float, hi: float, max_duration: flo
     if before is None:
         rows = conn.execute(_RAW + 'AND "end" > ?', (hi, lo - max_duration, lo))
     else:
-        rows = conn.execute(_RAW + 'AND id <= ? AND "end" > ?',
+        rows = conn.execute(_RAW + 'AND +id <= ? AND "end" > ?',  # +: by start, not id
                             (hi, lo - max_duration, before, lo))
     return [(a, b, priority.get(o, 0), u, (act, o)) for a, b, o, u, act in rows]
 
