@@ -57,11 +57,11 @@ def _name(dim: str) -> str:
 
 
 def _joins(dim: str) -> str:
-    """The joins naming a rollup row `r` along `dim` (every activity classified by then)."""
+    """The joins naming a rollup row `r` along `dim` (a classification may be missing)."""
     if dim in ORIGIN_COLUMNS:
         return "JOIN origin o ON o.id = r.origin"
     if dim in CLASSIFIED:
-        return "JOIN classified c ON c.id = :base + r.activity"
+        return "LEFT JOIN classified c ON c.id = :base + r.activity"
     return "JOIN activity a ON a.id = r.activity"
 
 
@@ -124,19 +124,6 @@ def _ranges(blocks: Iterable[int]) -> list[tuple[int, int]]:
     return out
 
 
-def unclassified(conn: sqlite3.Connection, fingerprint: str, d0: int, d1: int) -> set[int]:
-    """Activities in the day rollups of days [d0, d1) without a classification for
-    `fingerprint` (counted first: usually every activity has one)."""
-    if classifications.count(conn, fingerprint) >= conn.execute(
-            "SELECT COUNT(*) FROM activity").fetchone()[0]:
-        return set()
-    lo = classifications.base(conn, fingerprint)
-    return {i for (i,) in conn.execute(
-        "SELECT i FROM (SELECT DISTINCT r.activity AS i FROM rollup_day r WHERE r.day >= ? "
-        "AND r.day < ?) WHERE NOT EXISTS (SELECT 1 FROM classified c WHERE c.id = ? + i)",
-        (d0, d1, -classifications.SPAN if lo is None else lo))}
-
-
 def names(conn: sqlite3.Connection, base: int, dim: str, ids: Iterable[int]
           ) -> tuple[dict[int, str], set[int]]:
     """The name along `dim` (not an origin's) of each activity of `ids`, by the rules'
@@ -152,20 +139,30 @@ def names(conn: sqlite3.Connection, base: int, dim: str, ids: Iterable[int]
 
 
 def _named_rows(conn: sqlite3.Connection, base: int, key: str, dim: str, size: int,
-                b0: int, b1: int) -> list[tuple[str, str, int, int, str, float]]:
+                b0: int, b1: int) -> list[tuple[str, str, int, int, str, float]] | set[int]:
     """The rows of rollup_named_block of the blocks [b0, b1) of the smallest size: from the
     activity blocks (current by then), each activity named once per block; device and
-    source from the day rollups, by origin."""
+    source from the day rollups, by origin. Or, where the rules name `dim`, the activities
+    of those blocks without a classification (of the classifier numbered from `base`)."""
     name = _name(dim)
     if dim in ORIGIN_COLUMNS:
-        sql = (f"SELECT {name}, SUM(r.seconds) FROM (SELECT origin, SUM(seconds) AS seconds "
+        sql = (f"SELECT {name}, SUM(r.seconds), 0 FROM (SELECT origin, SUM(seconds) AS seconds "
                "FROM rollup_day WHERE day >= :block * :size AND day < (:block + 1) * :size "
                f"GROUP BY origin) r {_joins(dim)} GROUP BY {name}")
     else:
-        sql = (f"SELECT {name}, SUM(r.seconds) FROM rollup_activity_block r {_joins(dim)} "
-               f"WHERE r.block = :block GROUP BY {name}")
-    return [(key, dim, size, block, value, secs) for block in range(b0, b1)
-            for value, secs in conn.execute(sql, {"base": base, "block": block, "size": size})]
+        lacking = "MAX(c.id IS NULL)" if dim in CLASSIFIED else "0"
+        sql = (f"SELECT {name}, SUM(r.seconds), {lacking} FROM rollup_activity_block r "
+               f"{_joins(dim)} WHERE r.block = :block GROUP BY {name}")
+    rows, todo = [], set()
+    for block in range(b0, b1):
+        args = {"base": base, "block": block, "size": size}
+        found = conn.execute(sql, args).fetchall()
+        if any(lacks for _, _, lacks in found):
+            todo.update(i for (i,) in conn.execute(
+                "SELECT r.activity FROM rollup_activity_block r WHERE r.block = :block AND "
+                "NOT EXISTS (SELECT 1 FROM classified c WHERE c.id = :base + r.activity)", args))
+        rows += [(key, dim, size, block, value, secs) for value, secs, _ in found]
+    return todo or rows
 
 
 def past_blocks(days: Iterable[int], today: int | None = None) -> set[int]:
@@ -208,10 +205,6 @@ def build(conn: sqlite3.Connection, fingerprint: str, dim: str, size: int,
     activities without one instead (the blocks built before that are kept: they are right)."""
     if dim not in DIMENSIONS:
         raise ValueError(dim)
-    if dim in CLASSIFIED and blocks:
-        todo = unclassified(conn, fingerprint, min(blocks) * size, (max(blocks) + 1) * size)
-        if todo:
-            return todo
     key = key_of(dim)
     found = classifications.base(conn, fingerprint)
     base = -classifications.SPAN if found is None else found  # (-SPAN: none classified)
@@ -222,6 +215,8 @@ def build(conn: sqlite3.Connection, fingerprint: str, dim: str, size: int,
             if dim not in ORIGIN_COLUMNS:
                 activity_blocks(conn, b0, b1)
             rows = _named_rows(conn, base, key, dim, size, b0, b1)
+            if isinstance(rows, set):
+                return rows
         else:
             parts = size // below
             todo = build(conn, fingerprint, dim, below,
