@@ -362,18 +362,14 @@ class Analytics:
         return {a: namer((a, 0)) for a in ids}
 
     def _named(self, by: str, s: float, e: float) -> dict[str, float]:
-        """Seconds by name of `by`: whole UTC days from the named rollups, the rest from the
-        activity-level rollups."""
+        """Seconds by name of `by`: whole UTC days from the named blocks (the days at either
+        end as blocks of one day), the rest from the activity-level rollups."""
         acc: dict[str, float] = defaultdict(float)
         parts, days = named_blocks.split(*self.store.whole_days(s, e))
+        parts += [(named_blocks.DAY, d0, d1) for d0, d1 in days if d1 > d0]
         if parts:
             for name, secs in self._block_totals(by, parts).items():
                 acc[name] += secs
-        for d0, d1 in days:
-            if d1 > d0:
-                fingerprint = self._fill(by, d0, d1)
-                for name, secs in self.store.named_totals(fingerprint, by, d0, d1).items():
-                    acc[name] += secs
         edges = self.store.seconds_by_activity(s, e, whole_days=False)
         namer = self._namer(by, set(edges))
         for key, secs in edges.items():

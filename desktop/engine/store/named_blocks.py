@@ -28,6 +28,7 @@ from desktop.engine.store import classifications
 
 SIZES = (512, 32)  # days per block, largest first
 ACTIVITY_BLOCK = SIZES[-1]  # days per block of rollup_activity_block
+DAY = 1  # and single days (the ends of a range), named from the day rollups
 UNKNOWN = "unknown"
 UNCATEGORIZED = "uncategorized"
 PRODUCTIVITY_NAMES = {2: "very productive", 1: "productive", 0: "neutral",
@@ -144,23 +145,24 @@ def _named_rows(conn: sqlite3.Connection, base: int, key: str, dim: str, size: i
     activity blocks (current by then), each activity named once per block; device and
     source from the day rollups, by origin. Or, where the rules name `dim`, the activities
     of those blocks without a classification (of the classifier numbered from `base`)."""
-    name = _name(dim)
+    name, lacking = _name(dim), "MAX(c.id IS NULL)" if dim in CLASSIFIED else "0"
     if dim in ORIGIN_COLUMNS:
-        sql = (f"SELECT {name}, SUM(r.seconds), 0 FROM (SELECT origin, SUM(seconds) AS seconds "
-               "FROM rollup_day WHERE day >= :block * :size AND day < (:block + 1) * :size "
-               f"GROUP BY origin) r {_joins(dim)} GROUP BY {name}")
-    else:
-        lacking = "MAX(c.id IS NULL)" if dim in CLASSIFIED else "0"
-        sql = (f"SELECT {name}, SUM(r.seconds), {lacking} FROM rollup_activity_block r "
-               f"{_joins(dim)} WHERE r.block = :block GROUP BY {name}")
+        src = ("(SELECT origin, SUM(seconds) AS seconds FROM rollup_day WHERE day >= "
+               ":block * :size AND day < (:block + 1) * :size GROUP BY origin)")
+    elif size == ACTIVITY_BLOCK:
+        src = "(SELECT activity, seconds FROM rollup_activity_block WHERE block = :block)"
+    else:  # a day: its rows are in activity order (no sort)
+        src = ("(SELECT activity, SUM(seconds) AS seconds FROM rollup_day WHERE day = :block "
+               "GROUP BY activity)")
+    sql = f"SELECT {name}, SUM(r.seconds), {lacking} FROM {src} r {_joins(dim)} GROUP BY {name}"
     rows, todo = [], set()
     for block in range(b0, b1):
         args = {"base": base, "block": block, "size": size}
         found = conn.execute(sql, args).fetchall()
         if any(lacks for _, _, lacks in found):
             todo.update(i for (i,) in conn.execute(
-                "SELECT r.activity FROM rollup_activity_block r WHERE r.block = :block AND "
-                "NOT EXISTS (SELECT 1 FROM classified c WHERE c.id = :base + r.activity)", args))
+                f"SELECT r.activity FROM {src} r WHERE NOT EXISTS "
+                "(SELECT 1 FROM classified c WHERE c.id = :base + r.activity)", args))
         rows += [(key, dim, size, block, value, secs) for value, secs, _ in found]
     return todo or rows
 
@@ -208,11 +210,11 @@ def build(conn: sqlite3.Connection, fingerprint: str, dim: str, size: int,
     key = key_of(dim)
     found = classifications.base(conn, fingerprint)
     base = -classifications.SPAN if found is None else found  # (-SPAN: none classified)
-    below = SIZES[SIZES.index(size) + 1] if size != SIZES[-1] else None
+    below = SIZES[SIZES.index(size) + 1] if size not in (DAY, SIZES[-1]) else None
     for b0, b1 in _ranges(blocks):
         args = {"key": key, "dim": dim, "size": size, "b0": b0, "b1": b1}
         if below is None:
-            if dim not in ORIGIN_COLUMNS:
+            if dim not in ORIGIN_COLUMNS and size == ACTIVITY_BLOCK:
                 activity_blocks(conn, b0, b1)
             rows = _named_rows(conn, base, key, dim, size, b0, b1)
             if isinstance(rows, set):
@@ -258,7 +260,7 @@ def totals(conn: sqlite3.Connection, key: str, dim: str,
 def invalidate(conn: sqlite3.Connection, days: Iterable[int], key: str | None = None) -> None:
     """The blocks holding `days` (of names stored under `key`, or all) are no longer current."""
     days = list(days)
-    blocks = {(size, d // size) for size in SIZES for d in days}
+    blocks = {(size, d // size) for size in (*SIZES, DAY) for d in days}
     if key is None:
         conn.executemany("DELETE FROM named_block_done WHERE size = ? AND block = ?", blocks)
         conn.executemany("DELETE FROM activity_block_done WHERE block = ?",

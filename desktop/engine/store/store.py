@@ -934,12 +934,6 @@ class Store:
         with self._read() as conn:
             return time_sums.named_days(conn, fingerprint, dim, value, runs)
 
-    def named_totals(self, fingerprint: str, dim: str, d0: int, d1: int) -> dict[str, float]:
-        with self._read() as conn:
-            return dict(conn.execute(
-                "SELECT value, SUM(seconds) FROM rollup_named WHERE fingerprint = ? AND dim = ? "
-                "AND day >= ? AND day < ? GROUP BY value", (fingerprint, dim, d0, d1)))
-
     def activities(self, ids: Iterable[int]) -> dict[int, tuple]:
         """Activity fields (in ACTIVITY_FIELDS order) by id."""
         missing = [i for i in set(ids) if i not in self._activity_rows]
