@@ -101,6 +101,14 @@ class Streaks(Frozen):
             object.__setattr__(self, field, value)
 
 
+def _own_project(found: Classification, fields: tuple) -> Classification:
+    """`found`, with the activity's own project when the classifier set none (as every
+    reader names it; stored so, the named rollups of projects read no activity row)."""
+    if found.project or not fields[_PROJECT]:
+        return found
+    return Classification(fields[_PROJECT], found.category, found.productivity)
+
+
 def local_zone() -> tzinfo:
     """The system's time zone, DST rules included where the system names it."""
     name = os.environ.get("TZ", "").lstrip(":")
@@ -163,10 +171,11 @@ class Analytics:
             if todo:
                 fields = self.store.activities(todo)
                 classify = getattr(self.classifier, "classify_activities", None)  # Rules'
-                new = (dict(zip(todo, classify([fields[i] for i in todo]), strict=True))
-                       if classify is not None else
-                       {i: self.classifier.classify(Span(0.0, 0.0, "", "", "", *fields[i]))
-                        for i in todo})
+                if classify is not None:  # (they fall back on the activity's project)
+                    new = dict(zip(todo, classify([fields[i] for i in todo]), strict=True))
+                else:
+                    new = {i: _own_project(self.classifier.classify(
+                        Span(0.0, 0.0, "", "", "", *fields[i])), fields[i]) for i in todo}
                 self._by_id.update(new)
                 with suppress(StoreError):  # only a cache: a busy database must not break
                     self.store.save_classifications(fingerprint, new, keep)  # a report

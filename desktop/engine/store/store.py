@@ -51,7 +51,6 @@ if TYPE_CHECKING:
     from desktop.engine.gitlog import Change, Commit
 
 _activity_key = attrgetter(*ACTIVITY_FIELDS)
-_PROJECT = ACTIVITY_FIELDS.index("project")
 _origin_key = attrgetter("source", "device")
 _COUNTERS = "keystrokes, clicks, scrolls, moves, lines_added, lines_deleted, idle_to_active"
 _row_fields = attrgetter("uuid", "start", "end", *_COUNTERS.split(", "))
@@ -1001,18 +1000,16 @@ class Store:
                              keep: str | None = None) -> None:
         """Remember what the classifier `fingerprint` made of activities; forget other
         fingerprints (rules changed: their results are stale) but `keep` (for
-        `classified_otherwise`). A classification without a project is stored with the
-        activity's own, as every reader names it (Rules already do so): the named rollups
-        of projects then read no activity row."""
-        plain = [a for a, c in found.items() if not c.project]
-        own = {a: fields[_PROJECT] for a, fields in self.activities(plain).items()}
+        `classified_otherwise`). A classification's project is the activity's own when the
+        classifier sets none (Rules do so; Analytics gives other classifiers' so): the named
+        rollups of projects read no activity row."""
         with self._write() as conn:
             classifications.forget(conn, fingerprint, keep)
             lo = classifications.base_for(conn, fingerprint)
             conn.executemany(
                 "INSERT INTO classified (id, project, category, productivity) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [(lo + a, c.project or own.get(a) or None, c.category, c.productivity)
+                [(lo + a, c.project, c.category, c.productivity)
                  for a, c in sorted(found.items())])
 
     # -- sync (desktop.engine.sync) ---------------------------------------------------------
