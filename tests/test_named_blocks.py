@@ -244,3 +244,37 @@ def test_step_20_sums_past_blocks_and_fills_projects(tmp_path):
     an = Analytics(store, TinyRules(), UTC)
     assert_same(summary(an, "project", lo, hi), reference(spans, TinyRules(), "project", lo, hi))
     store.close()
+
+
+def test_real_rules_name_projects_as_the_plain_path(tmp_path):
+    """With Rules (which classify a column at a time): a rule's project, an alias of the
+    activity's own, the activity's own, none; block summaries equal the plain path and the
+    reference, after new spans and after an edit of the rules."""
+    from desktop.engine.rules import Rules
+
+    path = tmp_path / "rules.toml"
+    texts = ("[aliases]\nold = 'renamed'\n[[rules]]\nmatch.app = 'exact:term'\n"
+             "project = 'shell'\n",
+             "[[rules]]\nmatch.app = 'exact:mail'\nproject = 'inbox'\n")
+    store = Store(tmp_path / "tf.sqlite3", device="d1")
+    spans = [Span(T0 - d * DAY + 3600, T0 - d * DAY + 7000 + d, app=app, project=proj)
+             for d in range(0, 500, 4)
+             for app, proj in (("term", None), ("mail", "old"), ("mail", "own"), ("web", None))]
+    store.add_spans(spans)
+    lo, hi = T0 - 500 * DAY + 777.0, T0 + DAY
+    for text in (*texts, texts[0]):
+        path.write_text(text)
+        rules = Rules.load(path)
+        an = Analytics(store, rules, UTC)
+        want = reference(spans, rules, "project", lo, hi)
+        assert want.keys() >= ({"shell", "renamed", "own", "unknown"} if text == texts[0]
+                               else {"inbox", "unknown"})
+        assert_same(summary(an, "project", lo, hi), want)
+        plain = an.summary(datetime.fromtimestamp(lo, UTC), datetime.fromtimestamp(hi, UTC),
+                           "project", {"source": "window"})
+        assert_same({it.name: it.seconds for it in plain.items}, want)
+        late = Span(T0 - 99 * DAY, T0 - 99 * DAY + 500, app="mail", project="late")
+        store.add_spans([late])
+        spans.append(late)
+        assert_same(summary(an, "project", lo, hi), reference(spans, rules, "project", lo, hi))
+    store.close()
