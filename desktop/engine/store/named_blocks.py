@@ -141,10 +141,11 @@ def names(conn: sqlite3.Connection, base: int, dim: str, ids: Iterable[int]
 
 def _named_rows(conn: sqlite3.Connection, base: int, key: str, dim: str, size: int,
                 b0: int, b1: int) -> list[tuple[str, str, int, int, str, float]] | set[int]:
-    """The rows of rollup_named_block of the blocks [b0, b1) of the smallest size: from the
-    activity blocks (current by then), each activity named once per block; device and
-    source from the day rollups, by origin. Or, where the rules name `dim`, the activities
-    of those blocks without a classification (of the classifier numbered from `base`)."""
+    """The rows of rollup_named_block of the blocks [b0, b1) of 32 days or of one day: from
+    the activity blocks (current by then) or the day's rollups, each activity named once per
+    block; device and source from the day rollups, by origin. Or, where the rules name
+    `dim`, the activities of those blocks without a classification (of the classifier
+    numbered from `base`)."""
     name, lacking = _name(dim), "MAX(c.id IS NULL)" if dim in CLASSIFIED else "0"
     if dim in ORIGIN_COLUMNS:
         src = ("(SELECT origin, SUM(seconds) AS seconds FROM rollup_day WHERE day >= "
