@@ -4,6 +4,7 @@ spans, for every dimension, after writes into summed blocks and after a change o
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
 from datetime import UTC, datetime
 
@@ -128,4 +129,152 @@ def test_long_ranges_use_both_block_sizes(tmp_path):
     store.refresh_rollups()
     left = set(conn.execute("SELECT size, block FROM named_block_done WHERE dim = 'project'"))
     assert done - left == {(size, day // size) for size in named_blocks.SIZES}
+    store.close()
+
+
+def activity_block_sums(store: Store) -> dict[tuple[int, int], float]:
+    """Seconds per (block, activity) of the current activity blocks."""
+    return {(b, a): s for b, a, s in store._conn.execute(
+        "SELECT r.block, r.activity, r.seconds FROM rollup_activity_block r "
+        "JOIN activity_block_done d ON d.block = r.block")}
+
+
+def day_sums(store: Store, blocks: set[int]) -> dict[tuple[int, int], float]:
+    size = named_blocks.ACTIVITY_BLOCK
+    acc: dict[tuple[int, int], float] = defaultdict(float)
+    for day, act, secs in store._conn.execute("SELECT day, activity, seconds FROM rollup_day"):
+        if day // size in blocks:
+            acc[day // size, act] += secs
+    return acc
+
+
+def test_activity_blocks_follow_writes(tmp_path):
+    """Blocks of past days are summed as soon as written, the others when first read, and
+    a write into a summed block sums it again: always the day rollups' sums."""
+    store = Store(tmp_path / "tf.sqlite3", device="d1")
+    today = int(named_blocks.time.time() // DAY)
+    days = [today - 400, today - 200, today - 3, today]
+    store.add_spans([Span(d * DAY + 600, d * DAY + 4200, app="code", title=f"x - p{d % 3}")
+                     for d in days])
+    store.refresh_rollups()
+    past = named_blocks.past_blocks(days)
+    current = today // named_blocks.ACTIVITY_BLOCK
+    assert current not in past and (today - 400) // named_blocks.ACTIVITY_BLOCK in past
+    got = activity_block_sums(store)
+    assert {b for b, _ in got} == past and got == pytest.approx(day_sums(store, past))
+    an = Analytics(store, TinyRules(), UTC)
+    lo, hi = (today - 500) * DAY, (current + 1) * named_blocks.ACTIVITY_BLOCK * DAY
+    summary(an, "app", lo, hi)  # reads every block of the range: those not summed are now
+    assert current in {b for b, _ in activity_block_sums(store)}
+    store.add_spans([Span((today - 200) * DAY + 5000, (today - 200) * DAY + 9000, app="chat")])
+    store.refresh_rollups()
+    got = activity_block_sums(store)
+    assert got == pytest.approx(day_sums(store, {b for b, _ in got}))
+    assert (today - 200) // named_blocks.ACTIVITY_BLOCK in {b for b, _ in got}  # at once
+    store.close()
+
+
+def test_project_of_the_activity_when_the_rules_set_none(tmp_path):
+    """The rules set no project for mail: it is the activity's own, stored with the
+    classification, in block summaries as in the plain path, after new spans and after a
+    change of the rules (which sets one for some)."""
+
+    class ChatIsAlpha(TinyRules):
+        def __init__(self) -> None:
+            super().__init__("chat-is-alpha")
+
+        def classify(self, span: Span) -> Classification:
+            if span.app == "mail" and span.project == "talks":
+                return Classification("alpha", "coding", 1)
+            return super().classify(span)
+
+    store = Store(tmp_path / "tf.sqlite3", device="d1")
+    spans = [Span(T0 - d * DAY + 3600, T0 - d * DAY + 7200 + d, app=app, project=proj,
+                  title="x - beta" if app == "code" else None)
+             for d in range(0, 700, 5)
+             for app, proj in (("code", None), ("mail", "talks"), ("mail", None), ("web", ""))]
+    store.add_spans(spans)
+    lo, hi = T0 - 700 * DAY + 1234.5, T0 + DAY
+    for rules in (TinyRules(), ChatIsAlpha(), TinyRules()):
+        an = Analytics(store, rules, UTC)
+        want = reference(spans, rules, "project", lo, hi)
+        assert_same(summary(an, "project", lo, hi), want)
+        plain = an.summary(datetime.fromtimestamp(lo, UTC), datetime.fromtimestamp(hi, UTC),
+                           "project", {"source": "window"})  # no named rollups on this path
+        assert_same({it.name: it.seconds for it in plain.items}, want)
+        late = Span(T0 - 300 * DAY + 100, T0 - 300 * DAY + 900, app="mail", project="talks")
+        store.add_spans([late])  # into a block summed already
+        spans.append(late)
+        assert_same(summary(an, "project", lo, hi),
+                    reference(spans, rules, "project", lo, hi))
+    base = store._conn.execute("SELECT id FROM classifier WHERE fingerprint = 'tiny-1'"
+                               ).fetchone()[0] << 32
+    stored = dict(store._conn.execute(
+        "SELECT a.app || '/' || COALESCE(a.project, '-'), c.project FROM activity a "
+        "JOIN classified c ON c.id = ? + a.id", (base,)))
+    assert stored == {"code/-": "beta", "mail/talks": "talks", "mail/-": None, "web/": None}
+    store.close()
+
+
+def test_step_20_sums_past_blocks_and_fills_projects(tmp_path):
+    """A file of schema 19: its classifications without a project get the activity's own,
+    its past blocks are summed per activity, and summaries equal the reference."""
+    path = tmp_path / "tf.sqlite3"
+    store = Store(path, device="d1")
+    spans = [Span(T0 - d * DAY + 60, T0 - d * DAY + 3000, app=app, project=proj)
+             for d in range(3, 300, 7) for app, proj in (("mail", "talks"), ("web", None))]
+    store.add_spans(spans)
+    store.refresh_rollups()
+    store.close()
+    with sqlite3.connect(path) as conn:  # as version 19 left it (no activity's project)
+        conn.execute("DROP TABLE rollup_activity_block")
+        conn.execute("DROP TABLE activity_block_done")
+        conn.execute("INSERT INTO classifier (fingerprint) VALUES ('tiny-1')")
+        conn.execute("INSERT INTO classified (id, project, category, productivity) "
+                     "SELECT (1 << 32) + id, NULL, 'uncategorized', 0 FROM activity")
+        conn.execute("UPDATE meta SET value = '19' WHERE key = 'schema_version'")
+    store = Store(path, device="d1")
+    projects = dict(store._conn.execute("SELECT a.app, c.project FROM classified c "
+                                        "JOIN activity a ON a.id = c.id - (1 << 32)"))
+    assert projects == {"mail": "talks", "web": None}
+    past = named_blocks.past_blocks({int(s.start // DAY) for s in spans})
+    got = activity_block_sums(store)
+    assert {b for b, _ in got} == past and got == pytest.approx(day_sums(store, past))
+    lo, hi = T0 - 400 * DAY, T0
+    an = Analytics(store, TinyRules(), UTC)
+    assert_same(summary(an, "project", lo, hi), reference(spans, TinyRules(), "project", lo, hi))
+    store.close()
+
+
+def test_real_rules_name_projects_as_the_plain_path(tmp_path):
+    """With Rules (which classify a column at a time): a rule's project, an alias of the
+    activity's own, the activity's own, none; block summaries equal the plain path and the
+    reference, after new spans and after an edit of the rules."""
+    from desktop.engine.rules import Rules
+
+    path = tmp_path / "rules.toml"
+    texts = ("[aliases]\nold = 'renamed'\n[[rules]]\nmatch.app = 'exact:term'\n"
+             "project = 'shell'\n",
+             "[[rules]]\nmatch.app = 'exact:mail'\nproject = 'inbox'\n")
+    store = Store(tmp_path / "tf.sqlite3", device="d1")
+    spans = [Span(T0 - d * DAY + 3600, T0 - d * DAY + 7000 + d, app=app, project=proj)
+             for d in range(0, 500, 4)
+             for app, proj in (("term", None), ("mail", "old"), ("mail", "own"), ("web", None))]
+    store.add_spans(spans)
+    lo, hi = T0 - 500 * DAY + 777.0, T0 + DAY
+    for text in (*texts, texts[0]):
+        path.write_text(text)
+        rules = Rules.load(path)
+        an = Analytics(store, rules, UTC)
+        want = reference(spans, rules, "project", lo, hi)
+        assert want.keys() >= ({"shell", "renamed", "own", "unknown"} if text == texts[0]
+                               else {"inbox", "unknown"})
+        assert_same(summary(an, "project", lo, hi), want)
+        plain = an.summary(datetime.fromtimestamp(lo, UTC), datetime.fromtimestamp(hi, UTC),
+                           "project", {"source": "window"})
+        assert_same({it.name: it.seconds for it in plain.items}, want)
+        late = Span(T0 - 99 * DAY, T0 - 99 * DAY + 500, app="mail", project="late")
+        store.add_spans([late])
+        spans.append(late)
+        assert_same(summary(an, "project", lo, hi), reference(spans, rules, "project", lo, hi))
     store.close()

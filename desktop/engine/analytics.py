@@ -101,6 +101,14 @@ class Streaks(Frozen):
             object.__setattr__(self, field, value)
 
 
+def _own_project(found: Classification, fields: tuple) -> Classification:
+    """`found`, with the activity's own project when the classifier set none (as every
+    reader names it; stored so, the named rollups of projects read no activity row)."""
+    if found.project or not fields[_PROJECT]:
+        return found
+    return Classification(fields[_PROJECT], found.category, found.productivity)
+
+
 def local_zone() -> tzinfo:
     """The system's time zone, DST rules included where the system names it."""
     name = os.environ.get("TZ", "").lstrip(":")
@@ -163,10 +171,11 @@ class Analytics:
             if todo:
                 fields = self.store.activities(todo)
                 classify = getattr(self.classifier, "classify_activities", None)  # Rules'
-                new = (dict(zip(todo, classify([fields[i] for i in todo]), strict=True))
-                       if classify is not None else
-                       {i: self.classifier.classify(Span(0.0, 0.0, "", "", "", *fields[i]))
-                        for i in todo})
+                if classify is not None:  # (they fall back on the activity's project)
+                    new = dict(zip(todo, classify([fields[i] for i in todo]), strict=True))
+                else:
+                    new = {i: _own_project(self.classifier.classify(
+                        Span(0.0, 0.0, "", "", "", *fields[i])), fields[i]) for i in todo}
                 self._by_id.update(new)
                 with suppress(StoreError):  # only a cache: a busy database must not break
                     self.store.save_classifications(fingerprint, new, keep)  # a report
@@ -362,18 +371,14 @@ class Analytics:
         return {a: namer((a, 0)) for a in ids}
 
     def _named(self, by: str, s: float, e: float) -> dict[str, float]:
-        """Seconds by name of `by`: whole UTC days from the named rollups, the rest from the
-        activity-level rollups."""
+        """Seconds by name of `by`: whole UTC days from the named blocks (the days at either
+        end as blocks of one day), the rest from the activity-level rollups."""
         acc: dict[str, float] = defaultdict(float)
         parts, days = named_blocks.split(*self.store.whole_days(s, e))
+        parts += [(named_blocks.DAY, d0, d1) for d0, d1 in days if d1 > d0]
         if parts:
             for name, secs in self._block_totals(by, parts).items():
                 acc[name] += secs
-        for d0, d1 in days:
-            if d1 > d0:
-                fingerprint = self._fill(by, d0, d1)
-                for name, secs in self.store.named_totals(fingerprint, by, d0, d1).items():
-                    acc[name] += secs
         edges = self.store.seconds_by_activity(s, e, whole_days=False)
         namer = self._namer(by, set(edges))
         for key, secs in edges.items():

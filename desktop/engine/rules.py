@@ -358,7 +358,7 @@ class Rules:
         """`name` after aliases and merges."""
         if not name:
             return None
-        return self.aliases.get(name.casefold(), name)
+        return self.aliases.get(name.casefold(), name) or name
 
     def redact(self, span: Span) -> Span | None:
         """The span as it may be stored: unchanged, redacted, or None (drop it)."""

@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import peewee
 
-from desktop.engine.store import classifications, models, rollups
+from desktop.engine.store import classifications, models, named_blocks, rollups
 from desktop.engine.store.db import SCHEMA_VERSION
 
 
@@ -151,20 +151,25 @@ def _v18(db: peewee.Database) -> None:
     if not isinstance(db, peewee.SqliteDatabase):
         return
     for table in _KEYED:
-        row = db.execute_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND "
-                             "name = ?", (table,)).fetchone()
-        if row is None or row[0].rstrip().upper().endswith("WITHOUT ROWID"):
-            continue  # none: classification, which a new database no longer makes (step 19)
-        sql = row[0]
-        indexes = [r[0] for r in db.execute_sql(
-            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND "
-            "sql IS NOT NULL", (table,))]
-        db.execute_sql(f'ALTER TABLE "{table}" RENAME TO "{table}_v17"')
-        db.execute_sql(f"{sql} WITHOUT ROWID")
-        db.execute_sql(f'INSERT INTO "{table}" SELECT * FROM "{table}_v17"')
-        db.execute_sql(f'DROP TABLE "{table}_v17"')
-        for index in indexes:
-            db.execute_sql(index)
+        _without_rowid(db, table)
+
+
+def _without_rowid(db: peewee.SqliteDatabase, table: str) -> None:
+    """`table` made again WITHOUT ROWID, its rows and indexes kept (if it exists)."""
+    row = db.execute_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND "
+                         "name = ?", (table,)).fetchone()
+    if row is None or row[0].rstrip().upper().endswith("WITHOUT ROWID"):
+        return  # none: classification, which a new database no longer makes (step 19)
+    sql = row[0]
+    indexes = [r[0] for r in db.execute_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND "
+        "sql IS NOT NULL", (table,))]
+    db.execute_sql(f'ALTER TABLE "{table}" RENAME TO "{table}_v17"')
+    db.execute_sql(f"{sql} WITHOUT ROWID")
+    db.execute_sql(f'INSERT INTO "{table}" SELECT * FROM "{table}_v17"')
+    db.execute_sql(f'DROP TABLE "{table}_v17"')
+    for index in indexes:
+        db.execute_sql(index)
 
 
 def _v19(db: peewee.Database) -> None:
@@ -182,9 +187,24 @@ def _v19(db: peewee.Database) -> None:
     db.execute_sql("DROP TABLE classification")
 
 
+def _v20(db: peewee.Database) -> None:
+    """Seconds per activity per block of 32 days (named_blocks.activity_blocks), built here
+    for the blocks of past days on SQLite (elsewhere when first read); classifications
+    without a project given the activity's own (Store.save_classifications)."""
+    db.create_tables([models.ActivityBlockRollup, models.ActivityBlockDone])
+    if not isinstance(db, peewee.SqliteDatabase):
+        return
+    db.execute_sql(f"UPDATE classified SET project = (SELECT NULLIF(a.project, '') FROM "
+                   f"activity a WHERE a.id = classified.id & {classifications.SPAN - 1}) "
+                   "WHERE project IS NULL OR project = ''")
+    _without_rowid(db, "rollup_activity_block")
+    named_blocks.build_activity_blocks(db.connection(), named_blocks.past_blocks(
+        d for (d,) in db.execute_sql("SELECT day FROM active_day")))
+
+
 STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9,
                                                    _v10, _v11, _v12, _v13, _v14, _v15, _v16,
-                                                   _v17, _v18, _v19]
+                                                   _v17, _v18, _v19, _v20]
 LATEST = len(STEPS)
 if LATEST != SCHEMA_VERSION:
     raise RuntimeError(f"{LATEST} migration steps but db.SCHEMA_VERSION is {SCHEMA_VERSION}: "

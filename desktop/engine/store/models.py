@@ -237,6 +237,29 @@ class NamedBlockRollup(BaseModel):
         primary_key = CompositeKey("fingerprint", "dim", "size", "block", "value")
 
 
+class ActivityBlockRollup(BaseModel):
+    """Seconds per activity per block of 32 UTC days (block = day // 32), summed from the day
+    rollups: a dimension's named blocks are built from these, so the first summary of a
+    dimension does not group every day's rows again (schema step 20)."""
+
+    block = IntegerField()
+    activity = IntegerField()
+    seconds = DoubleField()
+
+    class Meta:
+        table_name = "rollup_activity_block"
+        primary_key = CompositeKey("block", "activity")
+
+
+class ActivityBlockDone(BaseModel):
+    """Which blocks of rollup_activity_block are current."""
+
+    block = IntegerField(primary_key=True)
+
+    class Meta:
+        table_name = "activity_block_done"
+
+
 class NamedBlockDone(BaseModel):
     """Which (fingerprint, dimension, size, block) rows of rollup_named_block are current."""
 
@@ -406,4 +429,4 @@ MODELS = (Meta, Activity, Origin, SpanRecord, Deletion, HeartbeatRecord, Quarter
           DayRollup, TotalRollup, DirtyQuarter, ActiveDay, NamedRollup, NamedQuarterRollup,
           NamedDone, CachedClassification, Classifier, Classified, AwBucket, AwEvent,
           GitRepository, GitCommit, SpanEdit, EarnedAchievement, UpstreamQueued,
-          NamedBlockRollup, NamedBlockDone, DayDigest)
+          NamedBlockRollup, NamedBlockDone, DayDigest, ActivityBlockRollup, ActivityBlockDone)

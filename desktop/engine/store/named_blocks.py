@@ -1,6 +1,9 @@
 """Named rollups per block of days (32 and 512 UTC days): seconds by the name of a dimension,
-summed in SQL from the day rollups (the larger blocks from the smaller ones), so that a
-summary over years reads a few rows per block instead of one per day and name.
+summed in SQL (the larger blocks from the smaller ones), so that a summary over years reads a
+few rows per block instead of one per day and name. The 32-day blocks are named from the
+activity blocks: seconds per activity per 32 days, shared by every dimension of the activity
+(summed from the day rollups once, as soon as written for the days past, else when first
+read), so that the first summary of a dimension groups no day rows.
 
 Names are given in SQL as analytics gives them in Python (desktop.engine.analytics): a
 column of the activity or of the origin, or of the classification the rules made of the
@@ -8,21 +11,24 @@ activity (rows of the `classified` table, for the classifier's fingerprint; acti
 without one are reported to the caller, which classifies them and builds again). Names the
 rules do not set outlive a change of the rules (see `key_of`).
 
-A block is current while listed in named_block_done; `rollups.refresh` unlists the block of
-every day it recomputes, `Store.adopt_rules` those of the days of activities the new rules
-classify differently.
+A block is current while listed in named_block_done (an activity block: activity_block_done);
+`rollups.refresh` unlists the blocks of every day it recomputes, `Store.adopt_rules` those
+of the days of activities the new rules classify differently.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 
 from desktop.engine.store import classifications
 
 SIZES = (512, 32)  # days per block, largest first
+ACTIVITY_BLOCK = SIZES[-1]  # days per block of rollup_activity_block
+DAY = 1  # and single days (the ends of a range), named from the day rollups
 UNKNOWN = "unknown"
 UNCATEGORIZED = "uncategorized"
 PRODUCTIVITY_NAMES = {2: "very productive", 1: "productive", 0: "neutral",
@@ -40,8 +46,8 @@ def _name(dim: str) -> str:
         return f"COALESCE(NULLIF(a.{dim}, ''), '{UNKNOWN}')"
     if dim in ORIGIN_COLUMNS:
         return f"COALESCE(NULLIF(o.{ORIGIN_COLUMNS[dim]}, ''), '{UNKNOWN}')"
-    if dim == "project":
-        return f"COALESCE(NULLIF(c.project, ''), NULLIF(a.project, ''), '{UNKNOWN}')"
+    if dim == "project":  # the activity's own when the rules set none (save_classifications)
+        return f"COALESCE(NULLIF(c.project, ''), '{UNKNOWN}')"
     if dim == "category":
         return f"COALESCE(NULLIF(c.category, ''), '{UNCATEGORIZED}')"
     if dim == "productivity":
@@ -52,11 +58,11 @@ def _name(dim: str) -> str:
 
 
 def _joins(dim: str) -> str:
-    """The joins naming a day rollup row `r` along `dim` (not project: see _named_rows)."""
+    """The joins naming a rollup row `r` along `dim` (a classification may be missing)."""
     if dim in ORIGIN_COLUMNS:
         return "JOIN origin o ON o.id = r.origin"
     if dim in CLASSIFIED:
-        return "JOIN classified c ON c.id = :base + r.activity"
+        return "LEFT JOIN classified c ON c.id = :base + r.activity"
     return "JOIN activity a ON a.id = r.activity"
 
 
@@ -64,8 +70,7 @@ def _naming(dim: str) -> str:
     """SQL giving each activity `j.value` of the JSON array :ids whether it lacks a
     classification (of the classifier numbered from :base; only where the rules name
     `dim`) and its name along `dim`."""
-    by_rules_only = dim in ("category", "productivity")
-    activity = "" if by_rules_only else "JOIN activity a ON a.id = j.value"
+    activity = "" if dim in CLASSIFIED else "JOIN activity a ON a.id = j.value"
     if dim not in CLASSIFIED:
         return f"SELECT j.value, 0, {_name(dim)} FROM json_each(:ids) j {activity}"
     return (f"SELECT j.value, c.id IS NULL, {_name(dim)} FROM json_each(:ids) j {activity} "
@@ -120,19 +125,6 @@ def _ranges(blocks: Iterable[int]) -> list[tuple[int, int]]:
     return out
 
 
-def unclassified(conn: sqlite3.Connection, fingerprint: str, d0: int, d1: int) -> set[int]:
-    """Activities in the day rollups of days [d0, d1) without a classification for
-    `fingerprint` (counted first: usually every activity has one)."""
-    if classifications.count(conn, fingerprint) >= conn.execute(
-            "SELECT COUNT(*) FROM activity").fetchone()[0]:
-        return set()
-    lo = classifications.base(conn, fingerprint)
-    return {i for (i,) in conn.execute(
-        "SELECT i FROM (SELECT DISTINCT r.activity AS i FROM rollup_day r WHERE r.day >= ? "
-        "AND r.day < ?) WHERE NOT EXISTS (SELECT 1 FROM classified c WHERE c.id = ? + i)",
-        (d0, d1, -classifications.SPAN if lo is None else lo))}
-
-
 def names(conn: sqlite3.Connection, base: int, dim: str, ids: Iterable[int]
           ) -> tuple[dict[int, str], set[int]]:
     """The name along `dim` (not an origin's) of each activity of `ids`, by the rules'
@@ -147,71 +139,84 @@ def names(conn: sqlite3.Connection, base: int, dim: str, ids: Iterable[int]
     return named, todo
 
 
-def _by_block(conn: sqlite3.Connection, size: int, b0: int, b1: int
-              ) -> list[dict[int, float]]:
-    """Seconds per activity of each block of [b0, b1), summed in Python over a scan of the
-    day rollups (a GROUP BY in SQLite sorts the rows first)."""
-    out = []
-    for block in range(b0, b1):
-        acc: dict[int, float] = defaultdict(float)
-        for i, secs in conn.execute("SELECT activity, seconds FROM rollup_day "
-                                    "WHERE day >= ? AND day < ?",
-                                    (block * size, (block + 1) * size)):
-            acc[i] += secs
-        out.append(acc)
-    return out
-
-
 def _named_rows(conn: sqlite3.Connection, base: int, key: str, dim: str, size: int,
                 b0: int, b1: int) -> list[tuple[str, str, int, int, str, float]] | set[int]:
-    """The rows of rollup_named_block of the blocks [b0, b1) of the smallest size, each
-    activity or origin named once; or, for project, the activities without a classification
-    (of the classifier numbered from `base`)."""
-    if dim != "project":
-        name, grain = _name(dim), "origin" if dim in ORIGIN_COLUMNS else "activity"
-        return [(key, dim, size, block, value, secs) for block in range(b0, b1)
-                for value, secs in conn.execute(
-                    f"SELECT {name}, SUM(r.seconds) FROM (SELECT {grain}, SUM(seconds) AS "
-                    "seconds FROM rollup_day WHERE day >= :lo AND day < :hi "
-                    f"GROUP BY {grain}) r {_joins(dim)} GROUP BY {name}",
-                    {"base": base, "lo": block * size, "hi": (block + 1) * size})]
-    # Project reads two rows per activity (the rules name few): summed in Python, so that
-    # each distinct activity is named once, by one query that also finds those without a
-    # classification (no DISTINCT scan of the days for them first).
-    sums = _by_block(conn, size, b0, b1)
-    named, todo = names(conn, base, dim, set().union(*sums))
-    if todo:
-        return todo
-    rows = []
-    for block, acc in zip(range(b0, b1), sums, strict=True):
-        by_name: dict[str, float] = defaultdict(float)
-        for i, secs in acc.items():
-            by_name[named[i]] += secs
-        rows += [(key, dim, size, block, value, secs) for value, secs in by_name.items()]
-    return rows
+    """The rows of rollup_named_block of the blocks [b0, b1) of 32 days or of one day: from
+    the activity blocks (current by then) or the day's rollups, each activity named once per
+    block; device and source from the day rollups, by origin. Or, where the rules name
+    `dim`, the activities of those blocks without a classification (of the classifier
+    numbered from `base`)."""
+    name, lacking = _name(dim), "MAX(c.id IS NULL)" if dim in CLASSIFIED else "0"
+    if dim in ORIGIN_COLUMNS:
+        src = ("(SELECT origin, SUM(seconds) AS seconds FROM rollup_day WHERE day >= "
+               ":block * :size AND day < (:block + 1) * :size GROUP BY origin)")
+    elif size == ACTIVITY_BLOCK:
+        src = "(SELECT activity, seconds FROM rollup_activity_block WHERE block = :block)"
+    else:  # a day: its rows are in activity order (no sort)
+        src = ("(SELECT activity, SUM(seconds) AS seconds FROM rollup_day WHERE day = :block "
+               "GROUP BY activity)")
+    sql = f"SELECT {name}, SUM(r.seconds), {lacking} FROM {src} r {_joins(dim)} GROUP BY {name}"
+    rows, todo = [], set()
+    for block in range(b0, b1):
+        args = {"base": base, "block": block, "size": size}
+        found = conn.execute(sql, args).fetchall()
+        if any(lacks for _, _, lacks in found):
+            todo.update(i for (i,) in conn.execute(
+                f"SELECT r.activity FROM {src} r WHERE NOT EXISTS "
+                "(SELECT 1 FROM classified c WHERE c.id = :base + r.activity)", args))
+        rows += [(key, dim, size, block, value, secs) for value, secs, _ in found]
+    return todo or rows
+
+
+def past_blocks(days: Iterable[int], today: int | None = None) -> set[int]:
+    """The activity blocks holding `days` that end before `today` (UTC day number, now by
+    default): those no more tracking comes into, worth building as soon as written."""
+    if today is None:
+        today = int(time.time() // 86400)
+    return {b for b in (d // ACTIVITY_BLOCK for d in days)
+            if (b + 1) * ACTIVITY_BLOCK <= today}
+
+
+def build_activity_blocks(conn: sqlite3.Connection, blocks: Iterable[int]) -> None:
+    """Sum the day rollups of `blocks` per activity into rollup_activity_block and list them
+    as current, inside the caller's write transaction."""
+    blocks = sorted(blocks)
+    for block in blocks:
+        conn.execute("DELETE FROM rollup_activity_block WHERE block = ?", (block,))
+        conn.execute("INSERT INTO rollup_activity_block (block, activity, seconds) "
+                     "SELECT ?, activity, SUM(seconds) FROM rollup_day WHERE day >= ? "
+                     "AND day < ? GROUP BY activity",
+                     (block, block * ACTIVITY_BLOCK, (block + 1) * ACTIVITY_BLOCK))
+    conn.executemany("INSERT INTO activity_block_done (block) VALUES (?) ON CONFLICT DO NOTHING",
+                     [(b,) for b in blocks])
+
+
+def activity_blocks(conn: sqlite3.Connection, b0: int, b1: int) -> None:
+    """Bring the activity blocks [b0, b1) up to date, inside the caller's write transaction."""
+    done = {b for (b,) in conn.execute(
+        "SELECT block FROM activity_block_done WHERE block >= ? AND block < ?", (b0, b1))}
+    build_activity_blocks(conn, [b for b in range(b0, b1) if b not in done])
 
 
 def build(conn: sqlite3.Connection, fingerprint: str, dim: str, size: int,
           blocks: Collection[int]) -> set[int]:
     """Sum `blocks` of `size` days by name into rollup_named_block and list them as current,
-    inside the caller's write transaction: the smallest size from the day rollups (each
-    activity or origin named once), a larger one from the blocks of the size below (built
-    first when not current). Names the rules set come from the classifications of
-    `fingerprint`; when an activity has none, returns the activities without one instead
-    (the blocks built before that are kept: they are right)."""
+    inside the caller's write transaction: the smallest size from the activity blocks
+    (device and source from the day rollups, each origin named once), a larger one from
+    the blocks of the size below (built first when not current). Names the rules set come
+    from the classifications of `fingerprint`; when an activity has none, returns the
+    activities without one instead (the blocks built before that are kept: they are right)."""
     if dim not in DIMENSIONS:
         raise ValueError(dim)
-    if dim in CLASSIFIED and dim != "project" and blocks:  # (project: see _named_rows)
-        todo = unclassified(conn, fingerprint, min(blocks) * size, (max(blocks) + 1) * size)
-        if todo:
-            return todo
     key = key_of(dim)
     found = classifications.base(conn, fingerprint)
     base = -classifications.SPAN if found is None else found  # (-SPAN: none classified)
-    below = SIZES[SIZES.index(size) + 1] if size != SIZES[-1] else None
+    below = SIZES[SIZES.index(size) + 1] if size not in (DAY, SIZES[-1]) else None
     for b0, b1 in _ranges(blocks):
         args = {"key": key, "dim": dim, "size": size, "b0": b0, "b1": b1}
         if below is None:
+            if dim not in ORIGIN_COLUMNS and size == ACTIVITY_BLOCK:
+                activity_blocks(conn, b0, b1)
             rows = _named_rows(conn, base, key, dim, size, b0, b1)
             if isinstance(rows, set):
                 return rows
@@ -256,9 +261,11 @@ def totals(conn: sqlite3.Connection, key: str, dim: str,
 def invalidate(conn: sqlite3.Connection, days: Iterable[int], key: str | None = None) -> None:
     """The blocks holding `days` (of names stored under `key`, or all) are no longer current."""
     days = list(days)
-    blocks = {(size, d // size) for size in SIZES for d in days}
+    blocks = {(size, d // size) for size in (*SIZES, DAY) for d in days}
     if key is None:
         conn.executemany("DELETE FROM named_block_done WHERE size = ? AND block = ?", blocks)
+        conn.executemany("DELETE FROM activity_block_done WHERE block = ?",
+                         [(d // ACTIVITY_BLOCK,) for d in set(days)])
     else:
         conn.executemany("DELETE FROM named_block_done WHERE fingerprint = ? AND size = ? "
                          "AND block = ?", [(key, *b) for b in blocks])

@@ -138,6 +138,7 @@ def refresh(conn: sqlite3.Connection, max_duration: float, priority: dict[int, i
         conn.execute("DELETE FROM named_done WHERE day = ?", (day,))  # its named rows: stale
         conn.execute("INSERT INTO active_day (day) VALUES (?) ON CONFLICT DO NOTHING", (day,))
     named_blocks.invalidate(conn, days)
+    named_blocks.build_activity_blocks(conn, named_blocks.past_blocks(days))
     day_digests.invalidate(conn, days)  # the insights' digests of those days: stale
     conn.execute("DELETE FROM rollup_dirty")
     return len(dirty)

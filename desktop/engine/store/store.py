@@ -952,12 +952,6 @@ class Store:
         with self._read() as conn:
             return time_sums.named_days(conn, fingerprint, dim, value, runs)
 
-    def named_totals(self, fingerprint: str, dim: str, d0: int, d1: int) -> dict[str, float]:
-        with self._read() as conn:
-            return dict(conn.execute(
-                "SELECT value, SUM(seconds) FROM rollup_named WHERE fingerprint = ? AND dim = ? "
-                "AND day >= ? AND day < ? GROUP BY value", (fingerprint, dim, d0, d1)))
-
     def activities(self, ids: Iterable[int]) -> dict[int, tuple]:
         """Activity fields (in ACTIVITY_FIELDS order) by id."""
         missing = [i for i in set(ids) if i not in self._activity_rows]
@@ -1025,7 +1019,9 @@ class Store:
                              keep: str | None = None) -> None:
         """Remember what the classifier `fingerprint` made of activities; forget other
         fingerprints (rules changed: their results are stale) but `keep` (for
-        `classified_otherwise`)."""
+        `classified_otherwise`). A classification's project is the activity's own when the
+        classifier sets none (Rules do so; Analytics gives other classifiers' so): the named
+        rollups of projects read no activity row."""
         with self._write() as conn:
             classifications.forget(conn, fingerprint, keep)
             lo = classifications.base_for(conn, fingerprint)
