@@ -14,12 +14,14 @@ from operator import itemgetter
 from typing import TypeVar
 
 from desktop.engine.span import Span, source_priority
+from desktop.engine.uuids import text_of
 from watchers.records import Frozen
 
 T = TypeVar("T")
 
-# (start, end, priority, uuid, payload)
-RawItem = tuple[float, float, int, str, T]
+# (start, end, priority, uuid, payload); the uuid as a string or as the store keeps it
+# (desktop.engine.uuids): ties compare its string.
+RawItem = tuple[float, float, int, bytes | str, T]
 _first = itemgetter(0)
 
 
@@ -72,7 +74,8 @@ def resolve_raw(items: Sequence[RawItem], lo: float | None = None,
             t = starts[i]
         while i < n and starts[i] <= t:
             it = todo[i]
-            push(heap, (-it[2], -it[0], it[3], i))
+            u = it[3]
+            push(heap, (-it[2], -it[0], text_of(u) if u.__class__ is bytes else u, i))
             i += 1
         while heap and ends[heap[0][3]] <= t:
             pop(heap)

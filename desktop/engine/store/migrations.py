@@ -10,7 +10,7 @@ where input is not, on Wayland); 10 the spans of other devices edited here (for 
 achievements earned; 12 heartbeats waiting to be forwarded upstream; 15 named rollups per
 block of days; 16 the insights' day digests; 17 the quarter totals by slot of the week; 18 the
 tables keyed by their primary key alone stored WITHOUT ROWID on SQLite; 19 the classifications
-keyed by integers.
+keyed by integers; 20 uuids stored as their 16 bytes on SQLite.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import peewee
 
 from desktop.engine.store import classifications, models, rollups
 from desktop.engine.store.db import SCHEMA_VERSION
+from desktop.engine.uuids import stored
 
 
 def _v1(db: peewee.Database) -> None:
@@ -182,9 +183,31 @@ def _v19(db: peewee.Database) -> None:
     db.execute_sql("DROP TABLE classification")
 
 
+def _v20(db: peewee.Database) -> None:
+    """The uuids of spans, deletions and edited spans that are canonical UUID strings stored
+    as their 16 bytes (desktop.engine.uuids; SQLite only: the server's columns stay text).
+    Other ids stay as they are. `updated` is untouched: nothing changed for sync."""
+    if not isinstance(db, peewee.SqliteDatabase):
+        return
+    db.connection().create_function("tf_stored_uuid", 1, stored, deterministic=True)
+    for table in ("span", "deletion", "span_edit"):
+        if not db.table_exists(table):
+            continue
+        # A unique index is rebuilt once rather than updated row by row (span_edit's is its
+        # primary key's, which stays: the table is small).
+        index = db.execute_sql("SELECT sql FROM sqlite_master WHERE type = 'index' AND "
+                               "name = ?", (f"{table}_uuid",)).fetchone()
+        if index is not None:
+            db.execute_sql(f'DROP INDEX "{table}_uuid"')
+        db.execute_sql(f"UPDATE {table} SET uuid = tf_stored_uuid(uuid) "
+                       "WHERE typeof(uuid) = 'text' AND length(uuid) = 36")
+        if index is not None:
+            db.execute_sql(index[0])
+
+
 STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9,
                                                    _v10, _v11, _v12, _v13, _v14, _v15, _v16,
-                                                   _v17, _v18, _v19]
+                                                   _v17, _v18, _v19, _v20]
 LATEST = len(STEPS)
 if LATEST != SCHEMA_VERSION:
     raise RuntimeError(f"{LATEST} migration steps but db.SCHEMA_VERSION is {SCHEMA_VERSION}: "

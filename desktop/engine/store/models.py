@@ -1,7 +1,8 @@
 """The data model, as Peewee models shared by the desktop store and the sync server.
 
 Kept database-agnostic (SQLite here, PostgreSQL on the server): plain column types, uuids as
-36-character text, times as epoch seconds (UTC, double precision). Tables are created by
+36-character text (on SQLite, a canonical UUID string as its 16 bytes: desktop.engine.uuids,
+schema step 20), times as epoch seconds (UTC, double precision). Tables are created by
 `migrations`, never by hand; a model changed after its migration shipped needs a new
 migration step.
 """

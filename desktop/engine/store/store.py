@@ -46,6 +46,7 @@ from desktop.engine.store.db import (
     open_database,
     schema_version,
 )
+from desktop.engine.uuids import prefix_range, stored, text_of
 
 if TYPE_CHECKING:
     from desktop.engine.gitlog import Change, Commit
@@ -53,8 +54,10 @@ if TYPE_CHECKING:
 _activity_key = attrgetter(*ACTIVITY_FIELDS)
 _origin_key = attrgetter("source", "device")
 _COUNTERS = "keystrokes, clicks, scrolls, moves, lines_added, lines_deleted, idle_to_active"
-_row_fields = attrgetter("uuid", "start", "end", *_COUNTERS.split(", "))
-_COLUMNS = f'uuid, start, "end", {_COUNTERS}, activity, origin, updated'  # _row_fields first
+_span_uuid = attrgetter("uuid")
+_row_fields = attrgetter("start", "end", *_COUNTERS.split(", "))
+# The uuid as stored (desktop.engine.uuids), then _row_fields.
+_COLUMNS = f'uuid, start, "end", {_COUNTERS}, activity, origin, updated'
 _INSERT = f"INSERT INTO span ({_COLUMNS}) VALUES ({', '.join('?' * len(_COLUMNS.split(',')))})"
 _UPSERT = _INSERT + " ON CONFLICT (uuid) DO UPDATE SET " + ", ".join(
     f"{c} = excluded.{c}" for c in
@@ -300,9 +303,9 @@ class Store:
         origins = {key: self._origin_id(conn, key[0], key[1] or self.device)
                    for key in set(origin_keys)}
         now = time.time()
-        rows = [(*fields, aid, oid, now) for fields, aid, oid in
-                zip(map(_row_fields, spans), aids, map(origins.__getitem__, origin_keys),
-                    strict=True)]
+        rows = [(u, *fields, aid, oid, now) for u, fields, aid, oid in
+                zip(map(stored, map(_span_uuid, spans)), map(_row_fields, spans), aids,
+                    map(origins.__getitem__, origin_keys), strict=True)]
         q = rollups.QUARTER
         longest = 0.0
         long_spans = []
@@ -343,8 +346,8 @@ class Store:
                 spans = deletions.clip(spans, deletions.intersecting(conn, spans))
                 if not spans:
                     return
-            was: dict[str, int] = {}  # the stored spans' activities
-            for part in _chunks([s.uuid for s in spans], _IN):
+            was: dict[bytes | str, int] = {}  # the stored spans' activities, by stored uuid
+            for part in _chunks([stored(s.uuid) for s in spans], _IN):
                 for u, a, b, act in conn.execute(
                         f'SELECT uuid, start, "end", activity FROM span WHERE uuid IN '
                         f"({','.join('?' * len(part))})", part):
@@ -357,13 +360,13 @@ class Store:
             self._forget_replaced(conn, rows, activities, was)
             if edited:
                 conn.executemany("INSERT OR IGNORE INTO span_edit (uuid) VALUES (?)", [
-                    (s.uuid,) for s in spans if s.device and s.device != self.device])
+                    (stored(s.uuid),) for s in spans if s.device and s.device != self.device])
             elif pulled:
                 conn.executemany("DELETE FROM span_edit WHERE uuid = ?",
-                                 [(s.uuid,) for s in spans])
+                                 [(stored(s.uuid),) for s in spans])
 
     def _forget_replaced(self, conn: sqlite3.Connection, rows: list[tuple],
-                         activities: list[tuple], was: dict[str, int]) -> None:
+                         activities: list[tuple], was: dict[bytes | str, int]) -> None:
         """Delete the activities that only the spans of `rows` used before this upsert gave
         them another: the tracker re-sends its open span as it grows with its latest title,
         and a title with a clock makes a new activity at every flush, which nothing refers to
@@ -500,9 +503,10 @@ class Store:
         """Write what joining changed in `origin`'s spans (new, grown, retired)."""
         device = self._origins[origin][1]
         now = time.time()
-        rows = [(beatlib.span_uuid(device, source, r.start, r.key), r.start, r.end, 0, 0, 0, 0,
-                 r.added, r.deleted, 0, r.activity, origin, now) for r in change.upsert]
-        rows += [(beatlib.span_uuid(device, source, r.start, r.key), r.start, r.start,
+        rows = [(stored(beatlib.span_uuid(device, source, r.start, r.key)), r.start, r.end,
+                 0, 0, 0, 0, r.added, r.deleted, 0, r.activity, origin, now)
+                for r in change.upsert]
+        rows += [(stored(beatlib.span_uuid(device, source, r.start, r.key)), r.start, r.start,
                   0, 0, 0, 0, 0, 0, 0, r.activity, origin, now) for r in change.retire]
         conn.executemany(_UPSERT, rows)
         dirty: set[int] = set()
@@ -544,7 +548,8 @@ class Store:
             for part in _chunks(spans, _IN):
                 old = {u: row for u, *row in conn.execute(
                     f'SELECT uuid, start, "end", {_COUNTERS}, activity, origin FROM span '
-                    f"WHERE uuid IN ({','.join('?' * len(part))})", [s.uuid for s in part])}
+                    f"WHERE uuid IN ({','.join('?' * len(part))})",
+                    [stored(s.uuid) for s in part])}
                 activities, rows = self._prepare(conn, part, set())
                 conn.executemany(_ADD_ACTIVITY, activities)
                 changed = [r for r in rows if tuple(old.get(r[0], ())) != r[1:-1]]
@@ -559,7 +564,7 @@ class Store:
                 done += len(part)
                 if progress:
                     progress(done, len(spans))
-            gone = sorted(replaced - {s.uuid for s in spans})
+            gone = [stored(u) for u in sorted(replaced - {s.uuid for s in spans})]
             for part in _chunks(gone, _IN):
                 marks = ",".join("?" * len(part))
                 for a, b in conn.execute(f'SELECT start, "end" FROM span WHERE uuid IN ({marks}) '
@@ -585,7 +590,7 @@ class Store:
         with self._write() as conn:
             self._sole.clear()  # a split span shares its activity
             if uuid is not None and conn.execute("SELECT 1 FROM deletion WHERE uuid = ?",
-                                                 (uuid,)).fetchone():
+                                                 (stored(uuid),)).fetchone():
                 return 0
             table = self._beat_table(conn)
             timeouts = {**beatlib.TIMEOUTS, **{k[8:]: float(v) for k, v in conn.execute(
@@ -600,7 +605,7 @@ class Store:
                 f'WHERE start < ? AND start >= ? AND "end" > ?',
                 (end, start - self._max_duration, start)).fetchall()
             now = time.time()
-            for sid, uuid, a, b, act, org, *counts in rows:
+            for sid, u, a, b, act, org, *counts in rows:
                 if a >= start and b <= end:
                     conn.execute("DELETE FROM span WHERE id = ?", (sid,))
                     continue
@@ -614,7 +619,7 @@ class Store:
                 if b > end:
                     right = [round(c * (b - end) / length) for c in counts]
                     if a < start:
-                        conn.execute(_INSERT, (deletions.split_uuid(uuid, end),
+                        conn.execute(_INSERT, (stored(deletions.split_uuid(text_of(u), end)),
                                                end, b, *right, act, org, now))
                     else:
                         conn.execute(
@@ -623,7 +628,7 @@ class Store:
                             f"WHERE id = ?", (end, now, *right, sid))
             conn.execute("INSERT INTO deletion (uuid, device, start, \"end\", created) "
                          "VALUES (?, ?, ?, ?, ?)",
-                         (*record, start, end, now))
+                         (stored(record[0]), record[1], start, end, now))
             rollups.mark_dirty(conn, rollups.quarters_of(start, end))
         return len(rows)
 
@@ -643,19 +648,24 @@ class Store:
                                 ).fetchall()
         fields = self.activities({r[4] for r in rows})
         origins = self._origins
-        return [Span(a, b, *origins[o], u, *fields[act], *counts)
+        return [Span(a, b, *origins[o], text_of(u), *fields[act], *counts)
                 for a, b, o, u, act, *counts in rows]
 
     def span_by_uuid(self, uuid: str) -> Span | None:
-        """The stored span whose uuid is (or, unambiguously, starts with) `uuid`."""
+        """The stored span whose uuid is (or, unambiguously, starts with) `uuid`, in any
+        case."""
+        select = f'SELECT start, "end", origin, uuid, activity, {_COUNTERS} FROM span '
         with self._read() as conn:
-            rows = conn.execute(f'SELECT start, "end", origin, uuid, activity, {_COUNTERS} '
-                                "FROM span WHERE uuid LIKE ? LIMIT 2",
+            rows = conn.execute(select + "WHERE typeof(uuid) = 'text' AND uuid LIKE ? LIMIT 2",
                                 (uuid.replace("%", "").replace("_", "") + "%",)).fetchall()
+            found = prefix_range(uuid)
+            if found is not None:
+                rows += conn.execute(select + "WHERE uuid BETWEEN ? AND ? LIMIT 2", found)
         if len(rows) != 1:
             return None
         a, b, o, u, act, *counts = rows[0]
-        return Span(a, b, *self._origins[o], u, *self.activities({act})[act], *counts)
+        return Span(a, b, *self._origins[o], text_of(u), *self.activities({act})[act],
+                    *counts)
 
     def first_start(self) -> float | None:
         with self._read() as conn:
@@ -1032,7 +1042,7 @@ class Store:
                 f"LIMIT ?", (device, upd, upd, sid, limit)).fetchall()
         fields = self.activities({r[4] for r in rows})
         origins = self._origins
-        return [(Span(a, b, *origins[o], u, *fields[act], *counts), updated, rid)
+        return [(Span(a, b, *origins[o], text_of(u), *fields[act], *counts), updated, rid)
                 for a, b, o, u, act, *counts, updated, rid in rows]
 
     def count_changed(self, after: float, device: str) -> int:
@@ -1046,8 +1056,8 @@ class Store:
         (sync keeps them unless the server's version is newer)."""
         out: dict[str, float] = {}
         with self._read() as conn:
-            for part in _chunks(list(uuids), _IN):
-                out.update(conn.execute(
+            for part in _chunks(list(map(stored, uuids)), _IN):
+                out.update((text_of(u), updated) for u, updated in conn.execute(
                     f"SELECT s.uuid, s.updated FROM span s JOIN origin o ON o.id = s.origin "
                     f"WHERE s.uuid IN ({','.join('?' * len(part))}) AND {_PUSHED}",
                     (*part, self.device)))
@@ -1056,7 +1066,7 @@ class Store:
     def deletions_since(self, after: float, device: str) -> list[dict[str, float | str]]:
         """The deletions `device` made after `after` (by `created`)."""
         with self._read() as conn:
-            return [{"uuid": u, "device": d, "start": a, "end": b, "created": c}
+            return [{"uuid": text_of(u), "device": d, "start": a, "end": b, "created": c}
                     for u, d, a, b, c in conn.execute(
                         'SELECT uuid, device, start, "end", created FROM deletion WHERE '
                         "device = ? AND created > ? ORDER BY created", (device, after))]
