@@ -1,5 +1,6 @@
 """Uuids in the store: canonical UUID strings as 16 bytes, other ids as text (desktop.engine.
-uuids), strings everywhere else; schema step 20 converts a file's rows."""
+uuids), strings everywhere else; the activities' key hashes as 16 bytes; schema step 20
+converts a file's rows."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from desktop.engine.span import Span
 from desktop.engine.store import Store, deletions, migrations
 from desktop.engine.store.db import open_database
+from desktop.engine.store.store import _activity_key, _key_hash
 from desktop.engine.timeline import resolve_raw
 from desktop.engine.uuids import prefix_range, stored, text_of
 from tests.store_helpers import T0
@@ -116,6 +118,9 @@ def test_migration_v20_stores_the_uuids_as_bytes(tmp_path):
     conn.execute("INSERT INTO origin (id, source, device) VALUES (1, 'window', 'laptop')")
     conn.execute("INSERT INTO activity (id, key_hash, app, title, private, audible) "
                  "VALUES (1, 'h1', 'code', 'a.py - alpha', 0, 0)")
+    known = Span(0, 1, app="code", title="b.py - alpha")
+    conn.execute("INSERT INTO activity (id, key_hash, app, title, private, audible) "
+                 "VALUES (2, ?, 'code', 'b.py - alpha', 0, 0)", (_key_hash(_activity_key(known)),))
     ids = [str(uuidlib.uuid4()) for _ in range(30)] + OTHERS
     conn.executemany('INSERT INTO span (uuid, start, "end", activity, origin, keystrokes, '
                      "clicks, scrolls, moves, lines_added, lines_deleted, updated) "
@@ -134,11 +139,17 @@ def test_migration_v20_stores_the_uuids_as_bytes(tmp_path):
                         "GROUP BY 1 ORDER BY 1").fetchall() == [("blob", 30, 5.0),
                                                                 ("text", len(OTHERS), 35.0)]
     assert conn.execute("SELECT typeof(uuid) FROM deletion").fetchall() == [("blob",)]
+    assert conn.execute("SELECT id, typeof(key_hash) FROM activity ORDER BY id").fetchall() \
+        == [(1, "text"), (2, "blob")]
     assert sorted(conn.execute("SELECT typeof(uuid) FROM span_edit")) == [("blob",), ("text",)]
     assert conn.execute("SELECT sql FROM sqlite_master WHERE name = 'span_uuid'").fetchone() \
         == ('CREATE UNIQUE INDEX "span_uuid" ON "span" ("uuid")',)
     conn.close()
     store.upsert_spans([Span(T0, T0 + 90, uuid=ids[0], device="laptop", app="code")])
     assert len(store.spans(T0, T0 + 10**5)) == len(ids)  # found by its uuid: updated
+    store.add_spans([Span(T0 - 90, T0 - 80, device="laptop", app="code", title="b.py - alpha")])
+    assert store.spans(T0 - 90, T0 - 80)[0].title == "b.py - alpha"
+    # Found by its hash: the two activities of the file and the upsert's.
+    assert sqlite3.connect(path).execute("SELECT COUNT(*) FROM activity").fetchone() == (3,)
     assert store.integrity_check() == []
     store.close()

@@ -10,7 +10,7 @@ where input is not, on Wayland); 10 the spans of other devices edited here (for 
 achievements earned; 12 heartbeats waiting to be forwarded upstream; 15 named rollups per
 block of days; 16 the insights' day digests; 17 the quarter totals by slot of the week; 18 the
 tables keyed by their primary key alone stored WITHOUT ROWID on SQLite; 19 the classifications
-keyed by integers; 20 uuids stored as their 16 bytes on SQLite.
+keyed by integers; 20 uuids and activity key hashes stored as their 16 bytes on SQLite.
 """
 
 from __future__ import annotations
@@ -183,24 +183,38 @@ def _v19(db: peewee.Database) -> None:
     db.execute_sql("DROP TABLE classification")
 
 
+def _digest(text: str) -> bytes | str:
+    """A key hash stored as 32 hex digits as its 16 bytes (anything else as it is)."""
+    try:
+        raw = bytes.fromhex(text)
+    except ValueError:
+        return text
+    return raw if raw.hex() == text and len(raw) == 16 else text
+
+
 def _v20(db: peewee.Database) -> None:
     """The uuids of spans, deletions and edited spans that are canonical UUID strings stored
-    as their 16 bytes (desktop.engine.uuids; SQLite only: the server's columns stay text).
-    Other ids stay as they are. `updated` is untouched: nothing changed for sync."""
+    as their 16 bytes (desktop.engine.uuids), and the activities' key hashes as their 16
+    bytes (store.key_digest); SQLite only: the server's columns stay text. Other values stay
+    as they are. `updated` is untouched: nothing changed for sync."""
     if not isinstance(db, peewee.SqliteDatabase):
         return
-    db.connection().create_function("tf_stored_uuid", 1, stored, deterministic=True)
-    for table in ("span", "deletion", "span_edit"):
+    conn = db.connection()
+    conn.create_function("tf_stored_uuid", 1, stored, deterministic=True)
+    conn.create_function("tf_digest", 1, _digest, deterministic=True)
+    for table, column, length, convert in (
+            ("span", "uuid", 36, "tf_stored_uuid"), ("deletion", "uuid", 36, "tf_stored_uuid"),
+            ("span_edit", "uuid", 36, "tf_stored_uuid"), ("activity", "key_hash", 32, "tf_digest")):
         if not db.table_exists(table):
             continue
         # A unique index is rebuilt once rather than updated row by row (span_edit's is its
         # primary key's, which stays: the table is small).
         index = db.execute_sql("SELECT sql FROM sqlite_master WHERE type = 'index' AND "
-                               "name = ?", (f"{table}_uuid",)).fetchone()
+                               "name = ?", (f"{table}_{column}",)).fetchone()
         if index is not None:
-            db.execute_sql(f'DROP INDEX "{table}_uuid"')
-        db.execute_sql(f"UPDATE {table} SET uuid = tf_stored_uuid(uuid) "
-                       "WHERE typeof(uuid) = 'text' AND length(uuid) = 36")
+            db.execute_sql(f'DROP INDEX "{table}_{column}"')
+        db.execute_sql(f"UPDATE {table} SET {column} = {convert}({column}) "
+                       f"WHERE typeof({column}) = 'text' AND length({column}) = {length}")
         if index is not None:
             db.execute_sql(index[0])
 

@@ -76,12 +76,18 @@ _NAMED_DAYS = 60  # days per statement when named rollups are built
 _PUSHED = "(o.device = ? OR s.uuid IN (SELECT uuid FROM span_edit))"
 
 
-def _key_hash(key: tuple) -> str:
-    """The activity's hash; without a user-set category (the key's last field), the hash of
-    the key before that field existed, so stored activities keep theirs."""
+def key_digest(key: tuple) -> bytes:
+    """The activity's hash, as the store keeps it (activity.key_hash, 16 bytes); without a
+    user-set category (the key's last field), the hash of the key before that field existed,
+    so stored activities keep theirs."""
     if key and key[-1] is None:
         key = key[:-1]
-    return blake2b(repr(key).encode(), digest_size=16).hexdigest()
+    return blake2b(repr(key).encode(), digest_size=16).digest()
+
+
+def _key_hash(key: tuple) -> str:
+    """`key_digest` as hex: activity.key_hash on the server (server.history)."""
+    return key_digest(key).hex()
 
 
 def _time_parts(times: list[float], indices: list[int]) -> Iterator[list[int]]:
@@ -251,11 +257,11 @@ class Store:
         positions = list(map(first.setdefault, keys, count()))
         ids = self._activity_ids
         slot = [0] * len(positions)  # the id of each key, at the position it first comes
-        missing: dict[str, tuple[tuple, int]] = {}  # by hash: key, position
+        missing: dict[bytes, tuple[tuple, int]] = {}  # by hash: key, position
         for key, position in first.items():
             aid = ids.get(key)
             if aid is None:
-                missing[_key_hash(key)] = key, position
+                missing[key_digest(key)] = key, position
             else:
                 slot[position] = aid
         rows: list[tuple] = []
