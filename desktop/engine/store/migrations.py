@@ -195,10 +195,9 @@ def _digest(text: str) -> bytes | str:
 def _v20(db: peewee.Database) -> None:
     """The uuids of spans, deletions and edited spans that are canonical UUID strings stored
     as their 16 bytes (desktop.engine.uuids), and the activities' key hashes as their 16
-    bytes (store.key_digest); SQLite only: the server's columns stay text. Other values stay
-    as they are. `updated` is untouched: nothing changed for sync."""
-    if not isinstance(db, peewee.SqliteDatabase):
-        return
+    bytes (store.key_digest); the desktop's store only (`STORE_ONLY`): the server's columns
+    stay text, on PostgreSQL or SQLite. Other values stay as they are. `updated` is
+    untouched: nothing changed for sync."""
     conn = db.connection()
     conn.create_function("tf_stored_uuid", 1, stored, deterministic=True)
     conn.create_function("tf_digest", 1, _digest, deterministic=True)
@@ -223,6 +222,9 @@ STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, 
                                                    _v10, _v11, _v12, _v13, _v14, _v15, _v16,
                                                    _v17, _v18, _v19, _v20]
 LATEST = len(STEPS)
+# Steps about how the desktop's store keeps its rows (desktop.engine.store.store), which the
+# server (server.migrations, its own code on these tables) skips.
+STORE_ONLY = frozenset({_v20})
 if LATEST != SCHEMA_VERSION:
     raise RuntimeError(f"{LATEST} migration steps but db.SCHEMA_VERSION is {SCHEMA_VERSION}: "
                        "a new step raises SCHEMA_VERSION too")
@@ -241,8 +243,9 @@ def current_version(db: peewee.Database) -> int:
     return int(row[0]) if row else 0
 
 
-def migrate(db: peewee.Database, target: int = LATEST) -> int:
-    """Bring the file up to `target`; returns the version it was at."""
+def migrate(db: peewee.Database, target: int = LATEST, *, server: bool = False) -> int:
+    """Bring the file up to `target`; returns the version it was at. `server`: the server's
+    database (the steps of STORE_ONLY are passed over)."""
     found = current_version(db)
     if found > LATEST:
         raise RuntimeError(f"database schema v{found} is newer than this TimeForged "
@@ -250,6 +253,7 @@ def migrate(db: peewee.Database, target: int = LATEST) -> int:
     with db.bind_ctx(models.MODELS):
         for version in range(found + 1, target + 1):
             with db.atomic():
-                STEPS[version - 1](db)
+                if not (server and STEPS[version - 1] in STORE_ONLY):
+                    STEPS[version - 1](db)
                 set_meta("schema_version", str(version))
     return found
