@@ -152,8 +152,8 @@ class Store:
         self._all_activities_cached = False  # then a cache miss is a new activity
         self._next_activity_id: int | None = None  # within the current write transaction
         # Activities upsert_spans made for one span, which no other span was given since:
-        # id -> (that span's uuid, activity key). See _forget_replaced.
-        self._sole: dict[int, tuple[str, tuple]] = {}
+        # id -> (that span's uuid as stored, activity key). See _forget_replaced.
+        self._sole: dict[int, tuple[bytes | str, tuple]] = {}
         self._timeouts: dict[str, float] = {}  # heartbeat timeouts saved in meta, by source
         # Why the last write failed (disk full, read-only...); None once one succeeds.
         self.write_error: StoreError | None = None
