@@ -1,6 +1,6 @@
 """Uuids in the store: canonical UUID strings as 16 bytes, other ids as text (desktop.engine.
-uuids), strings everywhere else; the activities' key hashes as 16 bytes; schema step 20
-converts a file's rows."""
+uuids), strings everywhere else; the activities' key hashes as 8 bytes, activities
+that share one told apart by their fields; schema step 20 converts a file's rows."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from desktop.engine.span import Span
 from desktop.engine.store import Store, deletions, migrations
+from desktop.engine.store import store as storelib
 from desktop.engine.store.db import open_database
 from desktop.engine.store.store import _activity_key, _key_hash
 from desktop.engine.timeline import resolve_raw
@@ -141,6 +142,9 @@ def test_migration_v20_stores_the_uuids_as_bytes(tmp_path):
     assert conn.execute("SELECT typeof(uuid) FROM deletion").fetchall() == [("blob",)]
     assert conn.execute("SELECT id, typeof(key_hash) FROM activity ORDER BY id").fetchall() \
         == [(1, "text"), (2, "blob")]
+    assert conn.execute("SELECT sql FROM sqlite_master WHERE name = 'activity_key_hash'"
+                        ).fetchone() == ('CREATE INDEX "activity_key_hash" ON "activity" '
+                                         '("key_hash")',)
     assert sorted(conn.execute("SELECT typeof(uuid) FROM span_edit")) == [("blob",), ("text",)]
     assert conn.execute("SELECT sql FROM sqlite_master WHERE name = 'span_uuid'").fetchone() \
         == ('CREATE UNIQUE INDEX "span_uuid" ON "span" ("uuid")',)
@@ -152,4 +156,27 @@ def test_migration_v20_stores_the_uuids_as_bytes(tmp_path):
     # Found by its hash: the two activities of the file and the upsert's.
     assert sqlite3.connect(path).execute("SELECT COUNT(*) FROM activity").fetchone() == (3,)
     assert store.integrity_check() == []
+    store.close()
+
+
+def test_activities_sharing_a_key_hash_are_told_apart(tmp_path, monkeypatch):
+    """Every activity given one hash: each is still found again by its fields, none twice."""
+    monkeypatch.setattr(storelib, "key_digest", lambda key: b"7")
+    path = tmp_path / "tf.sqlite3"
+    spans = [Span(T0 + 100 * i, T0 + 100 * i + 60, app=f"a{i % 4}", title=f"t{i % 3}")
+             for i in range(24)]
+    store = Store(path)
+    store.add_spans(spans[:12])
+    store.close()
+    store = Store(path)  # no activity cached: found in the file
+    store.add_spans(spans[12:])
+    store.upsert_spans([Span(T0 - 100, T0 - 40, app="a1", title="t2"),
+                        Span(T0 - 200, T0 - 140, app="new", title="t0")])
+    assert [(s.app, s.title) for s in store.spans(T0 - 300, T0 + 10**4)] == \
+        [("new", "t0"), ("a1", "t2"), *((s.app, s.title) for s in spans)]
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT COUNT(*), COUNT(DISTINCT key_hash) FROM activity").fetchone() \
+        == (13, 1)  # 12 (app, title) pairs and "new"
+    conn.close()
+    assert sum(store.seconds_by_activity(T0 - 300, T0 + 10**4).values()) == 26 * 60
     store.close()

@@ -10,7 +10,8 @@ where input is not, on Wayland); 10 the spans of other devices edited here (for 
 achievements earned; 12 heartbeats waiting to be forwarded upstream; 15 named rollups per
 block of days; 16 the insights' day digests; 17 the quarter totals by slot of the week; 18 the
 tables keyed by their primary key alone stored WITHOUT ROWID on SQLite; 19 the classifications
-keyed by integers; 20 uuids and activity key hashes stored as their 16 bytes on SQLite.
+keyed by integers; 20 uuids as their 16 bytes and activity key hashes as 8 bytes in the
+desktop's store.
 """
 
 from __future__ import annotations
@@ -183,39 +184,43 @@ def _v19(db: peewee.Database) -> None:
     db.execute_sql("DROP TABLE classification")
 
 
-def _digest(text: str) -> bytes | str:
-    """A key hash stored as 32 hex digits as its 16 bytes (anything else as it is)."""
+def _key_digest(text: str) -> bytes | str:
+    """A key hash stored as 32 hex digits as store.key_digest makes it: its first 8 bytes
+    (anything else as it is)."""
     try:
         raw = bytes.fromhex(text)
     except ValueError:
         return text
-    return raw if raw.hex() == text and len(raw) == 16 else text
+    return raw[:8] if raw.hex() == text and len(raw) == 16 else text
 
 
 def _v20(db: peewee.Database) -> None:
     """The uuids of spans, deletions and edited spans that are canonical UUID strings stored
-    as their 16 bytes (desktop.engine.uuids), and the activities' key hashes as their 16
-    bytes (store.key_digest); the desktop's store only (`STORE_ONLY`): the server's columns
-    stay text, on PostgreSQL or SQLite. Other values stay as they are. `updated` is
+    as their 16 bytes (desktop.engine.uuids); the activities' key hashes as 8 bytes
+    (store.key_digest), indexed but no longer unique (the store tells activities that share
+    one apart by their fields). The desktop's store only (`STORE_ONLY`): the server's columns
+    stay as they were, on PostgreSQL or SQLite. Other values stay as they are. `updated` is
     untouched: nothing changed for sync."""
     conn = db.connection()
     conn.create_function("tf_stored_uuid", 1, stored, deterministic=True)
-    conn.create_function("tf_digest", 1, _digest, deterministic=True)
-    for table, column, length, convert in (
-            ("span", "uuid", 36, "tf_stored_uuid"), ("deletion", "uuid", 36, "tf_stored_uuid"),
-            ("span_edit", "uuid", 36, "tf_stored_uuid"), ("activity", "key_hash", 32, "tf_digest")):
+    conn.create_function("tf_key_digest", 1, _key_digest, deterministic=True)
+    for table in ("span", "deletion", "span_edit"):
         if not db.table_exists(table):
             continue
         # A unique index is rebuilt once rather than updated row by row (span_edit's is its
         # primary key's, which stays: the table is small).
         index = db.execute_sql("SELECT sql FROM sqlite_master WHERE type = 'index' AND "
-                               "name = ?", (f"{table}_{column}",)).fetchone()
+                               "name = ?", (f"{table}_uuid",)).fetchone()
         if index is not None:
-            db.execute_sql(f'DROP INDEX "{table}_{column}"')
-        db.execute_sql(f"UPDATE {table} SET {column} = {convert}({column}) "
-                       f"WHERE typeof({column}) = 'text' AND length({column}) = {length}")
+            db.execute_sql(f'DROP INDEX "{table}_uuid"')
+        db.execute_sql(f"UPDATE {table} SET uuid = tf_stored_uuid(uuid) "
+                       "WHERE typeof(uuid) = 'text' AND length(uuid) = 36")
         if index is not None:
             db.execute_sql(index[0])
+    db.execute_sql('DROP INDEX IF EXISTS "activity_key_hash"')
+    db.execute_sql("UPDATE activity SET key_hash = tf_key_digest(key_hash) "
+                   "WHERE typeof(key_hash) = 'text' AND length(key_hash) = 32")
+    db.execute_sql('CREATE INDEX "activity_key_hash" ON "activity" ("key_hash")')
 
 
 STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9,

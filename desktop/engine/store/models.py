@@ -42,6 +42,7 @@ class Activity(BaseModel):
     """One distinct activity (Span.activity_key()); spans and rollups refer to it."""
 
     id = AutoField()
+    # hex; in the desktop's store 8 bytes, indexed, not unique (schema step 20)
     key_hash = CharField(max_length=32, unique=True)
     app = TextField(null=True)
     title = TextField(null=True)

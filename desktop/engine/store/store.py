@@ -76,18 +76,24 @@ _NAMED_DAYS = 60  # days per statement when named rollups are built
 _PUSHED = "(o.device = ? OR s.uuid IN (SELECT uuid FROM span_edit))"
 
 
-def key_digest(key: tuple) -> bytes:
-    """The activity's hash, as the store keeps it (activity.key_hash, 16 bytes); without a
-    user-set category (the key's last field), the hash of the key before that field existed,
-    so stored activities keep theirs."""
+def _digest(key: tuple) -> bytes:
+    """The activity's 16-byte hash; without a user-set category (the key's last field), the
+    hash of the key before that field existed, so stored activities keep theirs."""
     if key and key[-1] is None:
         key = key[:-1]
     return blake2b(repr(key).encode(), digest_size=16).digest()
 
 
 def _key_hash(key: tuple) -> str:
-    """`key_digest` as hex: activity.key_hash on the server (server.history)."""
-    return key_digest(key).hex()
+    """The hash as hex: activity.key_hash on the server (server.history)."""
+    return _digest(key).hex()
+
+
+def key_digest(key: tuple) -> bytes:
+    """activity.key_hash in the store: the hash's first 8 bytes (schema step 20; bytes, which
+    the column's text affinity leaves as they are). Distinct activities may share one: they
+    are told apart by their fields."""
+    return _digest(key)[:8]
 
 
 def _time_parts(times: list[float], indices: list[int]) -> Iterator[list[int]]:
@@ -257,31 +263,40 @@ class Store:
         positions = list(map(first.setdefault, keys, count()))
         ids = self._activity_ids
         slot = [0] * len(positions)  # the id of each key, at the position it first comes
-        missing: dict[bytes, tuple[tuple, int]] = {}  # by hash: key, position
+        # By hash: [(key, position)], one but for keys whose hashes collide.
+        missing: dict[bytes, list[tuple[tuple, int]]] = {}
         for key, position in first.items():
             aid = ids.get(key)
             if aid is None:
-                missing[key_digest(key)] = key, position
+                missing.setdefault(key_digest(key), []).append((key, position))
             else:
                 slot[position] = aid
         rows: list[tuple] = []
         if missing and not self._all_activities_cached:
             for part in _chunks(list(missing), _IN):
-                for aid, h in conn.execute(
-                        f"SELECT id, key_hash FROM activity WHERE key_hash IN "
-                        f"({','.join('?' * len(part))})", part):
-                    key, position = missing.pop(h)
-                    ids[key] = slot[position] = aid
+                for aid, h, *fields in conn.execute(
+                        f"SELECT id, key_hash, {', '.join(ACTIVITY_FIELDS)} FROM activity "
+                        f"WHERE key_hash IN ({','.join('?' * len(part))})", part):
+                    waiting = missing.get(h, ())
+                    found = tuple(fields)
+                    for i, (key, position) in enumerate(waiting):
+                        if key == found:
+                            ids[key] = slot[position] = aid
+                            del waiting[i]
+                            break
+                    if not waiting:
+                        missing.pop(h, None)
         if missing:
             if self._next_activity_id is None:
                 self._next_activity_id = conn.execute(
                     "SELECT COALESCE(MAX(id), 0) + 1 FROM activity").fetchone()[0]
             aid = self._next_activity_id
-            # In the order of the unique index on key_hash: SQLite appends to it.
-            for h, (key, position) in sorted(missing.items()):
-                rows.append((aid, h, *key))
-                ids[key] = slot[position] = aid
-                aid += 1
+            # In the order of the index on key_hash: SQLite appends to it.
+            for h, waiting in sorted(missing.items()):
+                for key, position in waiting:
+                    rows.append((aid, h, *key))
+                    ids[key] = slot[position] = aid
+                    aid += 1
             self._next_activity_id = aid
         return list(map(slot.__getitem__, positions)), rows
 
