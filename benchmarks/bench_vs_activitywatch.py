@@ -160,18 +160,26 @@ class Measured:
         return all(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in self.procs)
 
 
-def stored_bytes(paths: list[Path]) -> int:
-    """Bytes the databases' rows and indexes take in their pages (SQLite's dbstat), after a
-    checkpoint: page granularity would hide minutes of growth."""
-    total = 0
+def stored_by_table(paths: list[Path]) -> dict[str, int]:
+    """Bytes each table and index of the databases takes in its pages (SQLite's dbstat,
+    `sum(pgsize - unused)`), after a checkpoint: page granularity would hide minutes of
+    growth."""
+    sizes: dict[str, int] = {}
     for path in paths:
         conn = sqlite3.connect(path)
         try:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            total += conn.execute("SELECT sum(pgsize - unused) FROM dbstat").fetchone()[0] or 0
+            for name, size in conn.execute(
+                    "SELECT name, sum(pgsize - unused) FROM dbstat GROUP BY name"):
+                sizes[name] = sizes.get(name, 0) + (size or 0)
         finally:
             conn.close()
-    return total
+    return sizes
+
+
+def stored_bytes(paths: list[Path]) -> int:
+    """Bytes the databases' rows and indexes take (`stored_by_table`'s sum)."""
+    return sum(stored_by_table(paths).values())
 
 
 def timeforged_home(root: Path, name: str) -> Path:
@@ -298,8 +306,8 @@ def main() -> int:
                     Measured("timeforged tray app", [app]),
                     Measured("bare PySide6 tray icon", [bare])]
         before = {
-            "aw": stored_bytes(sorted(aw_data.rglob("*.db"))),
-            "track": stored_bytes(sorted(track_home.glob("*.sqlite3"))),
+            "aw": stored_by_table(sorted(aw_data.rglob("*.db"))),
+            "track": stored_by_table(sorted(track_home.glob("*.sqlite3"))),
         }
         for m in measured:
             m.start()
@@ -315,10 +323,12 @@ def main() -> int:
             proc.terminate()
         psutil.wait_procs([track, server, *watchers], timeout=30)
         after = {
-            "aw": stored_bytes(sorted(aw_data.rglob("*.db"))),
-            "track": stored_bytes(sorted(track_home.glob("*.sqlite3"))),
+            "aw": stored_by_table(sorted(aw_data.rglob("*.db"))),
+            "track": stored_by_table(sorted(track_home.glob("*.sqlite3"))),
         }
-        report(measured, seconds, {k: after[k] - before[k] for k in after})
+        grown = {app: {name: size - before[app].get(name, 0) for name, size in tables.items()}
+                 for app, tables in after.items()}
+        report(measured, seconds, grown)
         return 0
     finally:
         if session is not None:
@@ -326,7 +336,10 @@ def main() -> int:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def report(measured: list[Measured], seconds: float, grown: dict[str, int]) -> None:
+def report(measured: list[Measured], seconds: float,
+           grown: dict[str, dict[str, int]]) -> None:
+    """The figures and verdicts; `grown`: bytes stored during the run per app, per table and
+    index."""
     aw, track, app, bare = measured
     mib = 2**20
 
@@ -352,11 +365,16 @@ def report(measured: list[Measured], seconds: float, grown: dict[str, int]) -> N
           f"{verdict(tray_ratio <= TRAY_RSS_RATIO)}; CPU {tray_cpu:.2f} % of a core "
           f"(target <= {TRAY_CPU_PERCENT} %) {verdict(tray_cpu <= TRAY_CPU_PERCENT)}")
     hours = seconds / 3600
-    aw_rate, tf_rate = grown["aw"] / hours, grown["track"] / hours
+    aw_rate, tf_rate = sum(grown["aw"].values()) / hours, sum(grown["track"].values()) / hours
     print(f"stored per hour: timeforged {tf_rate / 1024:.1f} KiB, ActivityWatch "
           f"{aw_rate / 1024:.1f} KiB ({tf_rate / aw_rate:.2f}x, target <= 1x) "
           f"{verdict(tf_rate <= aw_rate)}" if aw_rate else
           f"stored per hour: timeforged {tf_rate / 1024:.1f} KiB, ActivityWatch nothing")
+    for app, label in (("track", "timeforged"), ("aw", "ActivityWatch")):
+        print(f"  {label}, bytes stored during the run per table and index (per hour):")
+        for name, size in sorted(grown[app].items(), key=lambda item: -item[1]):
+            if size:
+                print(f"    {name:<40} {size:8,d} B  ({size / hours / 1024:6.1f} KiB/h)")
 
 
 if __name__ == "__main__":

@@ -109,7 +109,7 @@ VERSION_KEY = "server_schema_version"
 
 def migrate(db: peewee.Database) -> None:
     """Shared steps first, then the server's; each in its own transaction, once."""
-    shared.migrate(db)
+    shared.migrate(db, server=True)
     with db.bind_ctx(shared.models.MODELS + models.MODELS):
         row = db.execute_sql(f"SELECT value FROM meta WHERE key = '{VERSION_KEY}'").fetchone()
         found = int(row[0]) if row else 0

@@ -15,7 +15,7 @@ import pytest
 from desktop.engine import digests
 from desktop.engine.rules import Rules
 from desktop.engine.store.beats import hash64, span_uuid
-from desktop.engine.store.store import _key_hash
+from desktop.engine.store.store import _key_hash, key_digest
 
 SAMPLES = [b"", b"a", b"timeforged", bytes(range(256)) * 40, "é/ü.py".encode()]
 
@@ -44,6 +44,7 @@ def test_stored_keys_are_those_made_before():
     classifications keep being found."""
     assert _key_hash(("code", "main.py - TimeForged", None)) == "05d65d7e9b04fecb5d0838044eaf2602"
     assert _key_hash(("code", "x", "coding")) == "e7affc8fb101cfaca8a88b8c83814ca1"
+    assert key_digest(("code", "x", "coding")) == bytes.fromhex("e7affc8fb101cfac")
     assert hash64(("editor", "/src/a.py")) == -788056933090289393
     assert span_uuid("dev-1", "editor", 1700000000.25, 42) == \
         "d81a5e03-75a3-506a-bd02-e99c101122b3"

@@ -24,7 +24,8 @@ TABLES = {"span": 'uuid, start, "end", activity, origin, keystrokes',
 
 def state(path: Path) -> dict[str, list[tuple]]:
     conn = sqlite3.connect(path)
-    out = {t: sorted(conn.execute(f"SELECT {cols} FROM {t}")) for t, cols in TABLES.items()}
+    out = {t: sorted(conn.execute(f"SELECT {cols} FROM {t}"), key=repr)  # uuids: bytes or text
+           for t, cols in TABLES.items()}
     conn.close()
     return out
 

@@ -14,12 +14,14 @@ from operator import itemgetter
 from typing import TypeVar
 
 from desktop.engine.span import Span, source_priority
+from desktop.engine.uuids import text_of
 from watchers.records import Frozen
 
 T = TypeVar("T")
 
-# (start, end, priority, uuid, payload)
-RawItem = tuple[float, float, int, str, T]
+# (start, end, priority, uuid, payload); the uuid as a string or as the store keeps it
+# (desktop.engine.uuids): ties compare its string.
+RawItem = tuple[float, float, int, bytes | str, T]
 _first = itemgetter(0)
 
 
@@ -89,7 +91,8 @@ def _resolve_run(todo: list[RawItem], i: int, n: int, lo_: float, hi_: float,
             t = todo[i][0]
         while i < n and (lo_ if todo[i][0] < lo_ else todo[i][0]) <= t:
             it = todo[i]
-            push(heap, (-it[2], -it[0], it[3], i))
+            u = it[3]
+            push(heap, (-it[2], -it[0], text_of(u) if u.__class__ is bytes else u, i))
             i += 1
         while heap:
             end = todo[heap[0][3]][1]

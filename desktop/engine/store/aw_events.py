@@ -8,6 +8,8 @@ import bisect
 import sqlite3
 from collections.abc import Iterable
 
+from desktop.engine.uuids import text_of
+
 Row = tuple[str, str, str, float, float, str]  # host, bucket, key, start, end, data (JSON)
 
 _SAVE = ('INSERT INTO aw_event (host, bucket, key, start, "end", data) VALUES (?, ?, ?, ?, ?, ?) '
@@ -74,9 +76,9 @@ def stored_spans(conn: sqlite3.Connection, sources: tuple[str, ...],
     marks = ",".join("?" * len(sources))
     out: list[tuple[str, str, float, float]] = []
     for lo, hi in runs:
-        out += conn.execute(
+        out += ((text_of(u), *rest) for u, *rest in conn.execute(
             f'SELECT s.uuid, o.device, s.start, s."end" FROM span s '
             f'JOIN origin o ON o.id = s.origin WHERE o.source IN ({marks}) AND s.start < ? '
             f'AND s.start >= ? AND s."end" > ? AND s."end" > s.start',
-            (*sources, hi, lo - longest, lo))
+            (*sources, hi, lo - longest, lo)))
     return out

@@ -10,7 +10,8 @@ where input is not, on Wayland); 10 the spans of other devices edited here (for 
 achievements earned; 12 heartbeats waiting to be forwarded upstream; 15 named rollups per
 block of days; 16 the insights' day digests; 17 the quarter totals by slot of the week; 18 the
 tables keyed by their primary key alone stored WITHOUT ROWID on SQLite; 19 the classifications
-keyed by integers.
+keyed by integers; 20 uuids as their 16 bytes and activity key hashes as 8 bytes in the
+desktop's store.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import peewee
 
 from desktop.engine.store import classifications, models, named_blocks, rollups
 from desktop.engine.store.db import SCHEMA_VERSION
+from desktop.engine.uuids import stored
 
 
 def _v1(db: peewee.Database) -> None:
@@ -202,10 +204,52 @@ def _v20(db: peewee.Database) -> None:
         d for (d,) in db.execute_sql("SELECT day FROM active_day")))
 
 
+def _key_digest(text: str) -> bytes | str:
+    """A key hash stored as 32 hex digits as store.key_digest makes it: its first 8 bytes
+    (anything else as it is)."""
+    try:
+        raw = bytes.fromhex(text)
+    except ValueError:
+        return text
+    return raw[:8] if raw.hex() == text and len(raw) == 16 else text
+
+
+def _v21(db: peewee.Database) -> None:
+    """The uuids of spans, deletions and edited spans that are canonical UUID strings stored
+    as their 16 bytes (desktop.engine.uuids); the activities' key hashes as 8 bytes
+    (store.key_digest), indexed but no longer unique (the store tells activities that share
+    one apart by their fields). The desktop's store only (`STORE_ONLY`): the server's columns
+    stay as they were, on PostgreSQL or SQLite. Other values stay as they are. `updated` is
+    untouched: nothing changed for sync."""
+    conn = db.connection()
+    conn.create_function("tf_stored_uuid", 1, stored, deterministic=True)
+    conn.create_function("tf_key_digest", 1, _key_digest, deterministic=True)
+    for table in ("span", "deletion", "span_edit"):
+        if not db.table_exists(table):
+            continue
+        # A unique index is rebuilt once rather than updated row by row (span_edit's is its
+        # primary key's, which stays: the table is small).
+        index = db.execute_sql("SELECT sql FROM sqlite_master WHERE type = 'index' AND "
+                               "name = ?", (f"{table}_uuid",)).fetchone()
+        if index is not None:
+            db.execute_sql(f'DROP INDEX "{table}_uuid"')
+        db.execute_sql(f"UPDATE {table} SET uuid = tf_stored_uuid(uuid) "
+                       "WHERE typeof(uuid) = 'text' AND length(uuid) = 36")
+        if index is not None:
+            db.execute_sql(index[0])
+    db.execute_sql('DROP INDEX IF EXISTS "activity_key_hash"')
+    db.execute_sql("UPDATE activity SET key_hash = tf_key_digest(key_hash) "
+                   "WHERE typeof(key_hash) = 'text' AND length(key_hash) = 32")
+    db.execute_sql('CREATE INDEX "activity_key_hash" ON "activity" ("key_hash")')
+
+
 STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9,
                                                    _v10, _v11, _v12, _v13, _v14, _v15, _v16,
-                                                   _v17, _v18, _v19, _v20]
+                                                   _v17, _v18, _v19, _v20, _v21]
 LATEST = len(STEPS)
+# Steps about how the desktop's store keeps its rows (desktop.engine.store.store), which the
+# server (server.migrations, its own code on these tables) skips.
+STORE_ONLY = frozenset({_v21})
 if LATEST != SCHEMA_VERSION:
     raise RuntimeError(f"{LATEST} migration steps but db.SCHEMA_VERSION is {SCHEMA_VERSION}: "
                        "a new step raises SCHEMA_VERSION too")
@@ -224,8 +268,9 @@ def current_version(db: peewee.Database) -> int:
     return int(row[0]) if row else 0
 
 
-def migrate(db: peewee.Database, target: int = LATEST) -> int:
-    """Bring the file up to `target`; returns the version it was at."""
+def migrate(db: peewee.Database, target: int = LATEST, *, server: bool = False) -> int:
+    """Bring the file up to `target`; returns the version it was at. `server`: the server's
+    database (the steps of STORE_ONLY are passed over)."""
     found = current_version(db)
     if found > LATEST:
         raise RuntimeError(f"database schema v{found} is newer than this TimeForged "
@@ -233,6 +278,7 @@ def migrate(db: peewee.Database, target: int = LATEST) -> int:
     with db.bind_ctx(models.MODELS):
         for version in range(found + 1, target + 1):
             with db.atomic():
-                STEPS[version - 1](db)
+                if not (server and STEPS[version - 1] in STORE_ONLY):
+                    STEPS[version - 1](db)
                 set_meta("schema_version", str(version))
     return found

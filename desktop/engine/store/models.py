@@ -1,7 +1,8 @@
 """The data model, as Peewee models shared by the desktop store and the sync server.
 
 Kept database-agnostic (SQLite here, PostgreSQL on the server): plain column types, uuids as
-36-character text, times as epoch seconds (UTC, double precision). Tables are created by
+36-character text (on SQLite, a canonical UUID string as its 16 bytes: desktop.engine.uuids,
+schema step 21), times as epoch seconds (UTC, double precision). Tables are created by
 `migrations`, never by hand; a model changed after its migration shipped needs a new
 migration step.
 """
@@ -41,6 +42,7 @@ class Activity(BaseModel):
     """One distinct activity (Span.activity_key()); spans and rollups refer to it."""
 
     id = AutoField()
+    # hex; in the desktop's store 8 bytes, indexed, not unique (schema step 21)
     key_hash = CharField(max_length=32, unique=True)
     app = TextField(null=True)
     title = TextField(null=True)

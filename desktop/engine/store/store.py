@@ -46,6 +46,7 @@ from desktop.engine.store.db import (
     open_database,
     schema_version,
 )
+from desktop.engine.uuids import prefix_range, stored, text_of
 
 if TYPE_CHECKING:
     from desktop.engine.gitlog import Change, Commit
@@ -54,8 +55,10 @@ _activity_key = attrgetter(*ACTIVITY_FIELDS)
 _origin_key = attrgetter("source", "device")
 _first = itemgetter(0)
 _COUNTERS = "keystrokes, clicks, scrolls, moves, lines_added, lines_deleted, idle_to_active"
-_row_fields = attrgetter("uuid", "start", "end", *_COUNTERS.split(", "))
-_COLUMNS = f'uuid, start, "end", {_COUNTERS}, activity, origin, updated'  # _row_fields first
+_span_uuid = attrgetter("uuid")
+_row_fields = attrgetter("start", "end", *_COUNTERS.split(", "))
+# The uuid as stored (desktop.engine.uuids), then _row_fields.
+_COLUMNS = f'uuid, start, "end", {_COUNTERS}, activity, origin, updated'
 _INSERT = f"INSERT INTO span ({_COLUMNS}) VALUES ({', '.join('?' * len(_COLUMNS.split(',')))})"
 _UPSERT = _INSERT + " ON CONFLICT (uuid) DO UPDATE SET " + ", ".join(
     f"{c} = excluded.{c}" for c in
@@ -74,12 +77,24 @@ _NAMED_DAYS = 60  # days per statement when named rollups are built
 _PUSHED = "(o.device = ? OR s.uuid IN (SELECT uuid FROM span_edit))"
 
 
-def _key_hash(key: tuple) -> str:
-    """The activity's hash; without a user-set category (the key's last field), the hash of
-    the key before that field existed, so stored activities keep theirs."""
+def _digest(key: tuple) -> bytes:
+    """The activity's 16-byte hash; without a user-set category (the key's last field), the
+    hash of the key before that field existed, so stored activities keep theirs."""
     if key and key[-1] is None:
         key = key[:-1]
-    return blake2b(repr(key).encode(), digest_size=16).hexdigest()
+    return blake2b(repr(key).encode(), digest_size=16).digest()
+
+
+def _key_hash(key: tuple) -> str:
+    """The hash as hex: activity.key_hash on the server (server.history)."""
+    return _digest(key).hex()
+
+
+def key_digest(key: tuple) -> bytes:
+    """activity.key_hash in the store: the hash's first 8 bytes (schema step 21; bytes, which
+    the column's text affinity leaves as they are). Distinct activities may share one: they
+    are told apart by their fields."""
+    return _digest(key)[:8]
 
 
 def _time_parts(times: list[float], indices: list[int]) -> Iterator[list[int]]:
@@ -144,8 +159,8 @@ class Store:
         self._all_activities_cached = False  # then a cache miss is a new activity
         self._next_activity_id: int | None = None  # within the current write transaction
         # Activities upsert_spans made for one span, which no other span was given since:
-        # id -> (that span's uuid, activity key). See _forget_replaced.
-        self._sole: dict[int, tuple[str, tuple]] = {}
+        # id -> (that span's uuid as stored, activity key). See _forget_replaced.
+        self._sole: dict[int, tuple[bytes | str, tuple]] = {}
         self._timeouts: dict[str, float] = {}  # heartbeat timeouts saved in meta, by source
         # Why the last write failed (disk full, read-only...); None once one succeeds.
         self.write_error: StoreError | None = None
@@ -249,31 +264,40 @@ class Store:
         positions = list(map(first.setdefault, keys, count()))
         ids = self._activity_ids
         slot = [0] * len(positions)  # the id of each key, at the position it first comes
-        missing: dict[str, tuple[tuple, int]] = {}  # by hash: key, position
+        # By hash: [(key, position)], one but for keys whose hashes collide.
+        missing: dict[bytes, list[tuple[tuple, int]]] = {}
         for key, position in first.items():
             aid = ids.get(key)
             if aid is None:
-                missing[_key_hash(key)] = key, position
+                missing.setdefault(key_digest(key), []).append((key, position))
             else:
                 slot[position] = aid
         rows: list[tuple] = []
         if missing and not self._all_activities_cached:
             for part in _chunks(list(missing), _IN):
-                for aid, h in conn.execute(
-                        f"SELECT id, key_hash FROM activity WHERE key_hash IN "
-                        f"({','.join('?' * len(part))})", part):
-                    key, position = missing.pop(h)
-                    ids[key] = slot[position] = aid
+                for aid, h, *fields in conn.execute(
+                        f"SELECT id, key_hash, {', '.join(ACTIVITY_FIELDS)} FROM activity "
+                        f"WHERE key_hash IN ({','.join('?' * len(part))})", part):
+                    waiting = missing.get(h, ())
+                    found = tuple(fields)
+                    for i, (key, position) in enumerate(waiting):
+                        if key == found:
+                            ids[key] = slot[position] = aid
+                            del waiting[i]
+                            break
+                    if not waiting:
+                        missing.pop(h, None)
         if missing:
             if self._next_activity_id is None:
                 self._next_activity_id = conn.execute(
                     "SELECT COALESCE(MAX(id), 0) + 1 FROM activity").fetchone()[0]
             aid = self._next_activity_id
-            # In the order of the unique index on key_hash: SQLite appends to it.
-            for h, (key, position) in sorted(missing.items()):
-                rows.append((aid, h, *key))
-                ids[key] = slot[position] = aid
-                aid += 1
+            # In the order of the index on key_hash: SQLite appends to it.
+            for h, waiting in sorted(missing.items()):
+                for key, position in waiting:
+                    rows.append((aid, h, *key))
+                    ids[key] = slot[position] = aid
+                    aid += 1
             self._next_activity_id = aid
         return list(map(slot.__getitem__, positions)), rows
 
@@ -301,9 +325,9 @@ class Store:
         origins = {key: self._origin_id(conn, key[0], key[1] or self.device)
                    for key in set(origin_keys)}
         now = time.time()
-        rows = [(*fields, aid, oid, now) for fields, aid, oid in
-                zip(map(_row_fields, spans), aids, map(origins.__getitem__, origin_keys),
-                    strict=True)]
+        rows = [(u, *fields, aid, oid, now) for u, fields, aid, oid in
+                zip(map(stored, map(_span_uuid, spans)), map(_row_fields, spans), aids,
+                    map(origins.__getitem__, origin_keys), strict=True)]
         q = rollups.QUARTER
         longest = 0.0
         long_spans = []
@@ -351,7 +375,7 @@ class Store:
             before = conn.execute("SELECT COALESCE(MAX(id), 0) FROM span").fetchone()[0]
             activities, rows = self._prepare(conn, spans, dirty)
             conn.executemany(_ADD_ACTIVITY, activities)
-            was: dict[str, int] = {}  # the stored spans' activities
+            was: dict[bytes | str, int] = {}  # the stored spans' activities, by stored uuid
             fresh = conn.executemany(_ADD, rows).rowcount == len(rows)
             if not fresh:  # some were stored (re-sent, pulled) or came twice: update them
                 for part in _chunks([r[0] for r in rows], _IN):
@@ -360,16 +384,16 @@ class Store:
                             f"({','.join('?' * len(part))}) AND id <= ?", (*part, before)):
                         was[u] = act
                         dirty.update(rollups.quarters_of(a, b))
-                seen: set[str] = set()
+                seen: set[bytes | str] = set()
                 conn.executemany(_UPSERT, [  # the stored ones and the later rows of a uuid
                     r for r in rows if r[0] in was or r[0] in seen or seen.add(r[0])])
             self._forget_replaced(conn, rows, activities, was)
             if edited:
                 conn.executemany("INSERT OR IGNORE INTO span_edit (uuid) VALUES (?)", [
-                    (s.uuid,) for s in spans if s.device and s.device != self.device])
+                    (stored(s.uuid),) for s in spans if s.device and s.device != self.device])
             elif pulled:
                 conn.executemany("DELETE FROM span_edit WHERE uuid = ?",
-                                 [(s.uuid,) for s in spans])
+                                 [(stored(s.uuid),) for s in spans])
             if refresh and fresh:
                 priority = self._priority
                 items = [(r[1], r[2], priority[r[-2]], r[0], (r[-3], r[-2])) for r in rows]
@@ -382,7 +406,7 @@ class Store:
                     rollups.refresh(conn, self._max_duration, self._priority)
 
     def _forget_replaced(self, conn: sqlite3.Connection, rows: list[tuple],
-                         activities: list[tuple], was: dict[str, int]) -> None:
+                         activities: list[tuple], was: dict[bytes | str, int]) -> None:
         """Delete the activities that only the spans of `rows` used before this upsert gave
         them another: the tracker re-sends its open span as it grows with its latest title,
         and a title with a clock makes a new activity at every flush, which nothing refers to
@@ -519,9 +543,10 @@ class Store:
         """Write what joining changed in `origin`'s spans (new, grown, retired)."""
         device = self._origins[origin][1]
         now = time.time()
-        rows = [(beatlib.span_uuid(device, source, r.start, r.key), r.start, r.end, 0, 0, 0, 0,
-                 r.added, r.deleted, 0, r.activity, origin, now) for r in change.upsert]
-        rows += [(beatlib.span_uuid(device, source, r.start, r.key), r.start, r.start,
+        rows = [(stored(beatlib.span_uuid(device, source, r.start, r.key)), r.start, r.end,
+                 0, 0, 0, 0, r.added, r.deleted, 0, r.activity, origin, now)
+                for r in change.upsert]
+        rows += [(stored(beatlib.span_uuid(device, source, r.start, r.key)), r.start, r.start,
                   0, 0, 0, 0, 0, 0, 0, r.activity, origin, now) for r in change.retire]
         conn.executemany(_UPSERT, rows)
         dirty: set[int] = set()
@@ -563,7 +588,8 @@ class Store:
             for part in _chunks(spans, _IN):
                 old = {u: row for u, *row in conn.execute(
                     f'SELECT uuid, start, "end", {_COUNTERS}, activity, origin FROM span '
-                    f"WHERE uuid IN ({','.join('?' * len(part))})", [s.uuid for s in part])}
+                    f"WHERE uuid IN ({','.join('?' * len(part))})",
+                    [stored(s.uuid) for s in part])}
                 activities, rows = self._prepare(conn, part, set())
                 conn.executemany(_ADD_ACTIVITY, activities)
                 changed = [r for r in rows if tuple(old.get(r[0], ())) != r[1:-1]]
@@ -578,7 +604,7 @@ class Store:
                 done += len(part)
                 if progress:
                     progress(done, len(spans))
-            gone = sorted(replaced - {s.uuid for s in spans})
+            gone = [stored(u) for u in sorted(replaced - {s.uuid for s in spans})]
             for part in _chunks(gone, _IN):
                 marks = ",".join("?" * len(part))
                 for a, b in conn.execute(f'SELECT start, "end" FROM span WHERE uuid IN ({marks}) '
@@ -604,7 +630,7 @@ class Store:
         with self._write() as conn:
             self._sole.clear()  # a split span shares its activity
             if uuid is not None and conn.execute("SELECT 1 FROM deletion WHERE uuid = ?",
-                                                 (uuid,)).fetchone():
+                                                 (stored(uuid),)).fetchone():
                 return 0
             table = self._beat_table(conn)
             timeouts = {**beatlib.TIMEOUTS, **{k[8:]: float(v) for k, v in conn.execute(
@@ -619,7 +645,7 @@ class Store:
                 f'WHERE start < ? AND start >= ? AND "end" > ?',
                 (end, start - self._max_duration, start)).fetchall()
             now = time.time()
-            for sid, uuid, a, b, act, org, *counts in rows:
+            for sid, u, a, b, act, org, *counts in rows:
                 if a >= start and b <= end:
                     conn.execute("DELETE FROM span WHERE id = ?", (sid,))
                     continue
@@ -633,7 +659,7 @@ class Store:
                 if b > end:
                     right = [round(c * (b - end) / length) for c in counts]
                     if a < start:
-                        conn.execute(_INSERT, (deletions.split_uuid(uuid, end),
+                        conn.execute(_INSERT, (stored(deletions.split_uuid(text_of(u), end)),
                                                end, b, *right, act, org, now))
                     else:
                         conn.execute(
@@ -642,7 +668,7 @@ class Store:
                             f"WHERE id = ?", (end, now, *right, sid))
             conn.execute("INSERT INTO deletion (uuid, device, start, \"end\", created) "
                          "VALUES (?, ?, ?, ?, ?)",
-                         (*record, start, end, now))
+                         (stored(record[0]), record[1], start, end, now))
             rollups.mark_dirty(conn, rollups.quarters_of(start, end))
         return len(rows)
 
@@ -662,19 +688,24 @@ class Store:
                                 ).fetchall()
         fields = self.activities({r[4] for r in rows})
         origins = self._origins
-        return [Span(a, b, *origins[o], u, *fields[act], *counts)
+        return [Span(a, b, *origins[o], text_of(u), *fields[act], *counts)
                 for a, b, o, u, act, *counts in rows]
 
     def span_by_uuid(self, uuid: str) -> Span | None:
-        """The stored span whose uuid is (or, unambiguously, starts with) `uuid`."""
+        """The stored span whose uuid is (or, unambiguously, starts with) `uuid`, in any
+        case."""
+        select = f'SELECT start, "end", origin, uuid, activity, {_COUNTERS} FROM span '
         with self._read() as conn:
-            rows = conn.execute(f'SELECT start, "end", origin, uuid, activity, {_COUNTERS} '
-                                "FROM span WHERE uuid LIKE ? LIMIT 2",
+            rows = conn.execute(select + "WHERE typeof(uuid) = 'text' AND uuid LIKE ? LIMIT 2",
                                 (uuid.replace("%", "").replace("_", "") + "%",)).fetchall()
+            found = prefix_range(uuid)
+            if found is not None:
+                rows += conn.execute(select + "WHERE uuid BETWEEN ? AND ? LIMIT 2", found)
         if len(rows) != 1:
             return None
         a, b, o, u, act, *counts = rows[0]
-        return Span(a, b, *self._origins[o], u, *self.activities({act})[act], *counts)
+        return Span(a, b, *self._origins[o], text_of(u), *self.activities({act})[act],
+                    *counts)
 
     def first_start(self) -> float | None:
         with self._read() as conn:
@@ -1047,7 +1078,7 @@ class Store:
                 f"LIMIT ?", (device, upd, upd, sid, limit)).fetchall()
         fields = self.activities({r[4] for r in rows})
         origins = self._origins
-        return [(Span(a, b, *origins[o], u, *fields[act], *counts), updated, rid)
+        return [(Span(a, b, *origins[o], text_of(u), *fields[act], *counts), updated, rid)
                 for a, b, o, u, act, *counts, updated, rid in rows]
 
     def count_changed(self, after: float, device: str) -> int:
@@ -1061,8 +1092,8 @@ class Store:
         (sync keeps them unless the server's version is newer)."""
         out: dict[str, float] = {}
         with self._read() as conn:
-            for part in _chunks(list(uuids), _IN):
-                out.update(conn.execute(
+            for part in _chunks(list(map(stored, uuids)), _IN):
+                out.update((text_of(u), updated) for u, updated in conn.execute(
                     f"SELECT s.uuid, s.updated FROM span s JOIN origin o ON o.id = s.origin "
                     f"WHERE s.uuid IN ({','.join('?' * len(part))}) AND {_PUSHED}",
                     (*part, self.device)))
@@ -1071,7 +1102,7 @@ class Store:
     def deletions_since(self, after: float, device: str) -> list[dict[str, float | str]]:
         """The deletions `device` made after `after` (by `created`)."""
         with self._read() as conn:
-            return [{"uuid": u, "device": d, "start": a, "end": b, "created": c}
+            return [{"uuid": text_of(u), "device": d, "start": a, "end": b, "created": c}
                     for u, d, a, b, c in conn.execute(
                         'SELECT uuid, device, start, "end", created FROM deletion WHERE '
                         "device = ? AND created > ? ORDER BY created", (device, after))]
