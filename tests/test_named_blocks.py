@@ -109,6 +109,30 @@ def test_block_summaries_equal_the_reference(tmp_path_factory, first, later, bou
     store.close()
 
 
+def test_new_activities_in_many_summed_blocks_are_classified_at_once(tmp_path):
+    """New activities written into more summed blocks than a report retries (each block with
+    an activity never classified) are all classified in one pass; the report then answers
+    (it gave up with "the history kept changing" when a pass classified one block's)."""
+    store = Store(tmp_path / "tf.sqlite3", device="d1")
+    first = [Span(T0 - 1100 * DAY, T0 - 1100 * DAY + 1, app="code", language="Python",
+                  title="t - code")]
+    store.add_spans(first)
+    an = Analytics(store, TinyRules(), UTC)
+    lo, hi = T0 - 1100 * DAY + 1, T0 - 546 * DAY + 1
+    assert summary(an, "project", lo, hi) == {}
+    later = [Span(T0 - 1100 * DAY + d * DAY, T0 - 1100 * DAY + d * DAY + 1, app=app,
+                  language=lang, title=f"t - {app}")
+             for d, app, lang in ((10, "chat", "Python"), (42, "code", "Rust"),
+                                  (106, "code", None), (170, "code", ""),
+                                  (234, "code", "Python"), (298, "code", "Go"),
+                                  (362, "code", "C"))]
+    store.add_spans(later)
+    spans = first + later
+    assert_same(summary(an, "project", lo, hi),
+                reference(spans, TinyRules(), "project", lo, hi))
+    store.close()
+
+
 def test_long_ranges_use_both_block_sizes(tmp_path):
     """Three years: the whole 512-day blocks and the 32-day ones beside them are built and
     listed as current; a write unlists only the blocks holding its days."""

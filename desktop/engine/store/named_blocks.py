@@ -204,14 +204,16 @@ def build(conn: sqlite3.Connection, fingerprint: str, dim: str, size: int,
     inside the caller's write transaction: the smallest size from the activity blocks
     (device and source from the day rollups, each origin named once), a larger one from
     the blocks of the size below (built first when not current). Names the rules set come
-    from the classifications of `fingerprint`; when an activity has none, returns the
-    activities without one instead (the blocks built before that are kept: they are right)."""
+    from the classifications of `fingerprint`; returns the activities that have none, of
+    every block left unbuilt for want of them (the others are built: they are right), so
+    that one classifying pass lets the next call build them all."""
     if dim not in DIMENSIONS:
         raise ValueError(dim)
     key = key_of(dim)
     found = classifications.base(conn, fingerprint)
     base = -classifications.SPAN if found is None else found  # (-SPAN: none classified)
     below = SIZES[SIZES.index(size) + 1] if size not in (DAY, SIZES[-1]) else None
+    unclassified: set[int] = set()
     for b0, b1 in _ranges(blocks):
         args = {"key": key, "dim": dim, "size": size, "b0": b0, "b1": b1}
         if below is None:
@@ -219,13 +221,15 @@ def build(conn: sqlite3.Connection, fingerprint: str, dim: str, size: int,
                 activity_blocks(conn, b0, b1)
             rows = _named_rows(conn, base, key, dim, size, b0, b1)
             if isinstance(rows, set):
-                return rows
+                unclassified |= rows
+                continue
         else:
             parts = size // below
             todo = build(conn, fingerprint, dim, below,
                          missing(conn, key, dim, below, b0 * parts, b1 * parts))
             if todo:
-                return todo
+                unclassified |= todo
+                continue
         conn.execute("DELETE FROM rollup_named_block WHERE fingerprint = :key AND dim = :dim "
                      "AND size = :size AND block >= :b0 AND block < :b1", args)
         if below is None:
@@ -242,7 +246,7 @@ def build(conn: sqlite3.Connection, fingerprint: str, dim: str, size: int,
         conn.executemany("INSERT INTO named_block_done (fingerprint, dim, size, block) VALUES "
                          "(?, ?, ?, ?) ON CONFLICT DO NOTHING",
                          [(key, dim, size, b) for b in range(b0, b1)])
-    return set()
+    return unclassified
 
 
 def totals(conn: sqlite3.Connection, key: str, dim: str,

@@ -913,12 +913,11 @@ class Store:
                 return named_blocks.totals(conn, key, dim, parts)
         with self._write() as conn:  # rollups brought up to date in the same transaction
             rollups.refresh(conn, self._max_duration, self._priority)
+            unclassified: set[int] = set()
             for size, b0, b1 in parts:
                 todo = named_blocks.missing(conn, key, dim, size, b0, b1)
-                unclassified = named_blocks.build(conn, fingerprint, dim, size, todo)
-                if unclassified:
-                    return unclassified
-            return named_blocks.totals(conn, key, dim, parts)
+                unclassified |= named_blocks.build(conn, fingerprint, dim, size, todo)
+            return unclassified or named_blocks.totals(conn, key, dim, parts)
 
     def adopt_rules(self, was: str | None, fingerprint: str, changed: Collection[int] | None
                     ) -> None:
