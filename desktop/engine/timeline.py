@@ -59,6 +59,10 @@ def resolve_raw(items: Sequence[RawItem], lo: float | None = None,
     n = len(todo)
     if not n:
         return out
+    # Ties compare uuids: as they come when all are of one kind (16-byte UUIDs order as
+    # their strings do), else as strings.
+    kind = todo[0][3].__class__
+    as_text = any(it[3].__class__ is not kind for it in todo)
     # Runs of items that overlap one another are resolved apart: an item alone in its run
     # (the common case: one tracker) is its own piece, with nothing to resolve.
     i = 0
@@ -73,16 +77,17 @@ def resolve_raw(items: Sequence[RawItem], lo: float | None = None,
         if j == i + 1:
             out.append((lo_ if it[0] < lo_ else it[0], hi_ if it[1] > hi_ else it[1], it[4]))
         else:
-            _resolve_run(todo, i, j, lo_, hi_, out)
+            _resolve_run(todo, i, j, lo_, hi_, out, as_text)
         i = j
     return out
 
 
 def _resolve_run(todo: list[RawItem], i: int, n: int, lo_: float, hi_: float,
-                 out: list) -> None:
-    """Append the pieces of todo[i:n], items sorted by start that overlap as one run."""
+                 out: list, as_text: bool) -> None:
+    """Append the pieces of todo[i:n], items sorted by start that overlap as one run
+    (`as_text`: their uuids compared as strings)."""
     # Tight loop (years of pieces go through here): local names, no max/min calls.
-    heap: list[tuple[int, float, str, int]] = []
+    heap: list[tuple[int, float, bytes | str, int]] = []
     push, pop = heapq.heappush, heapq.heappop
     t = lo_ if todo[i][0] < lo_ else todo[i][0]
     last_idx = -1
@@ -92,7 +97,8 @@ def _resolve_run(todo: list[RawItem], i: int, n: int, lo_: float, hi_: float,
         while i < n and (lo_ if todo[i][0] < lo_ else todo[i][0]) <= t:
             it = todo[i]
             u = it[3]
-            push(heap, (-it[2], -it[0], text_of(u) if u.__class__ is bytes else u, i))
+            push(heap, (-it[2], -it[0], text_of(u) if as_text and u.__class__ is bytes else u,
+                        i))
             i += 1
         while heap:
             end = todo[heap[0][3]][1]
