@@ -5,6 +5,7 @@ command first imports them."""
 from __future__ import annotations
 
 import functools
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,8 @@ from desktop.engine.store import Store, StoreError
 from desktop.engine.store.db import read_only_copy
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from rich.console import Console
 
     console: Console
@@ -63,6 +66,16 @@ def _warn(text: str) -> None:
     _consoles()["errors"].print(f"[yellow]warning:[/] {text}")
 
 
+def _upgrading(path: Path) -> Callable[[int, int], None]:
+    """Tells, on stderr, that an older file is being upgraded (the command waits for it)."""
+
+    def say(found: int, new: int) -> None:
+        sys.stderr.write(f"Upgrading the history in {path} to this version's format "
+                         f"(schema {found} -> {new}; once, a long history takes a minute) ...\n")
+        sys.stderr.flush()
+    return say
+
+
 def open_context(*, read_only: bool = False) -> Context:
     """Settings, store and analytics. A command that only reads (`read_only`) still works
     when the database cannot be written (a read-only medium or folder): it reads a copy."""
@@ -73,7 +86,7 @@ def open_context(*, read_only: bool = False) -> Context:
     path = paths.database_file(home)
     scratch = None
     try:
-        store = Store(path)
+        store = Store(path, on_upgrade=_upgrading(path))
     except StoreError as exc:
         if not read_only or exc.kind != "unwritable" or not path.is_file():
             raise

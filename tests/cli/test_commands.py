@@ -146,3 +146,23 @@ def test_broken_config_and_rules_warn_but_commands_run(tf_home):
 def test_status_json_on_an_empty_home(tf_home):
     status = json.loads(tf(tf_home, "status", "--json").stdout)
     assert status["tracking"] is False and status["today_seconds"] == 0
+
+
+def test_an_older_history_is_upgraded_once_and_says_so(tf_home):
+    """A file left by an older version (schema 20 here) is brought to the current schema by
+    the first command, which says so on stderr (a long history takes a while); not again."""
+    from desktop.engine import paths
+    from desktop.engine.store import migrations
+    from desktop.engine.store.db import SCHEMA_VERSION, open_database
+
+    path = paths.database_file(Path(tf_home))
+    db = open_database(path, 5)
+    migrations.migrate(db, target=SCHEMA_VERSION - 1)
+    db.close()
+    first = tf(tf_home, "status")
+    assert f"schema {SCHEMA_VERSION - 1} -> {SCHEMA_VERSION}" in first.stderr
+    assert "Upgrading the history" not in tf(tf_home, "status").stderr
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
+        str(SCHEMA_VERSION),)
+    conn.close()

@@ -141,9 +141,12 @@ class Store:
     """
 
     def __init__(self, path: str | Path, *, device: str | None = None,
-                 timeout: float = 5.0, refuse_heartbeats: str | None = None) -> None:
+                 timeout: float = 5.0, refuse_heartbeats: str | None = None,
+                 on_upgrade: Callable[[int, int], None] | None = None) -> None:
         """`refuse_heartbeats`: why this store must not take heartbeats (one in memory while
-        the real file cannot be opened: a heartbeat is acknowledged only once on disk)."""
+        the real file cannot be opened: a heartbeat is acknowledged only once on disk);
+        `on_upgrade(found, new)`: called before a file made by an older version is brought
+        to the current schema (a long history takes a while, once)."""
         self.path = Path(path)
         self._refuse_heartbeats = refuse_heartbeats
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -166,7 +169,10 @@ class Store:
         self.write_error: StoreError | None = None
         self._conn = conn = connect(self.path, timeout)
         try:
-            if schema_version(conn) != SCHEMA_VERSION:
+            found = schema_version(conn)
+            if found != SCHEMA_VERSION:
+                if on_upgrade is not None and 0 < found < SCHEMA_VERSION:
+                    on_upgrade(found, SCHEMA_VERSION)
                 conn.close()
                 self._conn = conn = _migrated(self.path, timeout)
             meta = dict(conn.execute("SELECT key, value FROM meta"))
