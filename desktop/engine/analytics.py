@@ -394,8 +394,11 @@ class Analytics:
             found = self.store.named_block_totals(fingerprint, by, parts)
             if isinstance(found, dict):
                 return found
-            classes = self._classes(found)
-            self.store.save_classifications(fingerprint, {i: classes[i] for i in found})
+            # Those classified in memory already are stored here; _classes stores the others.
+            known = {i: self._by_id[i] for i in found if i in self._by_id}
+            self._classes(found)
+            if known:
+                self.store.save_classifications(fingerprint, known)
         raise StoreError("the history kept changing while a report was built: try again")
 
     def _named_quarters(self, dim: str, s: float, e: float, value: str | None = None
