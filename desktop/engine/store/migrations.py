@@ -10,8 +10,8 @@ where input is not, on Wayland); 10 the spans of other devices edited here (for 
 achievements earned; 12 heartbeats waiting to be forwarded upstream; 15 named rollups per
 block of days; 16 the insights' day digests; 17 the quarter totals by slot of the week; 18 the
 tables keyed by their primary key alone stored WITHOUT ROWID on SQLite; 19 the classifications
-keyed by integers; 20 uuids as their 16 bytes and activity key hashes as 8 bytes in the
-desktop's store.
+keyed by integers; 20 seconds per activity per 32-day block; 21 uuids as their 16 bytes and
+activity key hashes as 8 bytes in the desktop's store.
 """
 
 from __future__ import annotations
@@ -166,10 +166,10 @@ def _without_rowid(db: peewee.SqliteDatabase, table: str) -> None:
     indexes = [r[0] for r in db.execute_sql(
         "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND "
         "sql IS NOT NULL", (table,))]
-    db.execute_sql(f'ALTER TABLE "{table}" RENAME TO "{table}_v17"')
+    db.execute_sql(f'ALTER TABLE "{table}" RENAME TO "{table}_rowid"')
     db.execute_sql(f"{sql} WITHOUT ROWID")
-    db.execute_sql(f'INSERT INTO "{table}" SELECT * FROM "{table}_v17"')
-    db.execute_sql(f'DROP TABLE "{table}_v17"')
+    db.execute_sql(f'INSERT INTO "{table}" SELECT * FROM "{table}_rowid"')
+    db.execute_sql(f'DROP TABLE "{table}_rowid"')
     for index in indexes:
         db.execute_sql(index)
 
