@@ -109,6 +109,6 @@ def test_deletion_applied_from_sync_holds(tmp_path):
     store.upsert_spans([Span(T0, T0 + 120, uuid="open", app="code")])
     assert _stored(store) == [("open", 0, 20), (split_uuid("open", T0 + 30), 30, 120)]
     pushed = {s.uuid: (s.start - T0, s.end - T0)
-              for s, _, _ in store.changed_spans((0.0, 0), store.device, 100)}
+              for s, _ in store.changed_spans((0.0, None), store.device, 100)}
     assert pushed == {"open": (0, 20), split_uuid("open", T0 + 30): (30, 120)}
     store.close()

@@ -123,11 +123,11 @@ def test_writer_path_equals_deferred_path(tmp_path_factory, stored, batch, cuts,
 
 
 def test_fresh_path_reads_only_spans_stored_before(tmp_path):
-    """Fresh.before bounds the spans read back: those above it come from memory."""
+    """The fresh spans' uuids are left out of the spans read back: they come from memory."""
     store = Store(tmp_path / "tf.sqlite3", device="d1")
-    store.add_spans([sp(0, 100, "old")])
+    store.add_spans([sp(0, 100, "old"), sp(100, 200, "new")])
     with store._write() as conn:
-        items = rollups._raw_items(conn, T0, T0 + 900, 900, {}, before=0)
-        assert items == []
-        assert len(rollups._raw_items(conn, T0, T0 + 900, 900, {}, before=1)) == 1
+        items = rollups._raw_items(conn, T0, T0 + 900, 900, {}, new={"new"})
+        assert [it[3] for it in items] == ["old"]
+        assert len(rollups._raw_items(conn, T0, T0 + 900, 900, {}, new=set())) == 2
     store.close()

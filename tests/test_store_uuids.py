@@ -79,7 +79,8 @@ def test_the_store_keeps_each_id_as_it_came(tmp_path):
     assert store.span_by_uuid("0f1e") is None  # three of them start so, in any case
     assert store.span_by_uuid(CANONICAL[:8]) is None  # a blob and a text
     assert store.versions_here([CANONICAL, "u1", "nothing"]).keys() == {CANONICAL, "u1"}
-    assert [s.uuid for s, _, _ in store.changed_spans((0.0, 0), "dev-a", 100)] == ids
+    assert sorted(s.uuid for s, _ in store.changed_spans((0.0, None), "dev-a", 100)) == \
+        sorted(ids)
     store.close()
 
 
@@ -133,7 +134,8 @@ def test_migration_v21_stores_the_uuids_as_bytes(tmp_path):
     db.close()
     store = Store(path)
     assert [s.uuid for s in store.spans(T0, T0 + 10**5)] == ids
-    assert [u for s, _, u in store.changed_spans((0.0, 0), "other", 100)] == [1, 31]  # edited
+    assert [s.uuid for s, _ in store.changed_spans((0.0, None), "other", 100)] == \
+        [ids[0], "u1"]  # edited
     assert [d["uuid"] for d in store.deletions_since(0, "laptop")] == [CANONICAL]
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT typeof(uuid), COUNT(*), MIN(updated) FROM span "
@@ -147,7 +149,7 @@ def test_migration_v21_stores_the_uuids_as_bytes(tmp_path):
                                          '("key_hash")',)
     assert sorted(conn.execute("SELECT typeof(uuid) FROM span_edit")) == [("blob",), ("text",)]
     assert conn.execute("SELECT sql FROM sqlite_master WHERE name = 'span_uuid'").fetchone() \
-        == ('CREATE UNIQUE INDEX "span_uuid" ON "span" ("uuid")',)
+        is None  # from step 22 the uuids are the span table's key
     conn.close()
     store.upsert_spans([Span(T0, T0 + 90, uuid=ids[0], device="laptop", app="code")])
     assert len(store.spans(T0, T0 + 10**5)) == len(ids)  # found by its uuid: updated

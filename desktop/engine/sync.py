@@ -50,6 +50,13 @@ SHORT_ID = 8
 Progress = Callable[[str, int, int], None]  # (phase "pull"|"push", done, total)
 
 
+def _last_pushed(cursor: str) -> str | None:
+    """The uuid of the last span pushed at `sync_push_updated`, as `sync_push_id` holds it
+    (JSON); None, to push from the first span of that time, for none ("") or the row id a
+    store before schema 22 kept (spans since pushed again are harmless, skipped ones not)."""
+    return json.loads(cursor) if cursor.startswith('"') else None
+
+
 class SyncError(Exception):
     """Sync failed; `transient` failures (network, server busy or down) are retried."""
 
@@ -311,7 +318,7 @@ class Syncer:
         values = {k: self.store.meta(k) or "" for k in _CURSORS}
         if values["sync_url"] != self.url:  # another server: start over (idempotent anyway)
             values = {"sync_url": self.url, "sync_pull": "0", "sync_push_updated": "0",
-                      "sync_push_id": "0", "sync_push_deleted": "0"}
+                      "sync_push_id": "", "sync_push_deleted": "0"}
             self.store.set_meta(values)
         return values
 
@@ -374,7 +381,7 @@ class Syncer:
         me = self.store.device
         deleted_after = float(cursors["sync_push_deleted"] or 0)
         deletions = self.store.deletions_since(deleted_after, me)
-        position = (float(cursors["sync_push_updated"] or 0), int(cursors["sync_push_id"] or 0))
+        position = (float(cursors["sync_push_updated"] or 0), _last_pushed(cursors["sync_push_id"]))
         total = self.store.count_changed(position[0], me) + len(deletions)
         done = 0
         while True:
@@ -384,12 +391,13 @@ class Syncer:
                 return
             client.push({"device": me, "device_name": self.device_name, "os": system_os(),
                          "spans": [{**{k: getattr(s, k) for k in _SPAN_FIELDS},
-                                    "updated": upd} for s, upd, _ in rows],
+                                    "updated": upd} for s, upd in rows],
                          "deletions": part})
             meta: dict[str, str] = {}
             if rows:
-                position = (rows[-1][1], rows[-1][2])
-                meta.update(sync_push_updated=repr(position[0]), sync_push_id=str(position[1]))
+                position = (rows[-1][1], rows[-1][0].uuid)
+                meta.update(sync_push_updated=repr(position[0]),
+                            sync_push_id=json.dumps(position[1]))
             if part:
                 meta["sync_push_deleted"] = repr(max(float(d["created"]) for d in part))
             self.store.set_meta(meta)

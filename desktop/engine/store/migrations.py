@@ -11,7 +11,8 @@ achievements earned; 12 heartbeats waiting to be forwarded upstream; 15 named ro
 block of days; 16 the insights' day digests; 17 the quarter totals by slot of the week; 18 the
 tables keyed by their primary key alone stored WITHOUT ROWID on SQLite; 19 the classifications
 keyed by integers; 20 seconds per activity per 32-day block; 21 uuids as their 16 bytes and
-activity key hashes as 8 bytes in the desktop's store.
+activity key hashes as 8 bytes in the desktop's store; 22 the desktop's spans keyed by their
+uuid, WITHOUT ROWID.
 """
 
 from __future__ import annotations
@@ -243,13 +244,42 @@ def _v21(db: peewee.Database) -> None:
     db.execute_sql('CREATE INDEX "activity_key_hash" ON "activity" ("key_hash")')
 
 
+# The desktop's span table from step 22 (the model's, SpanRecord, with its `id` is the server's).
+_SPAN = ('CREATE TABLE "span" ("uuid" VARCHAR(36) NOT NULL PRIMARY KEY, "start" REAL NOT NULL, '
+         '"end" REAL NOT NULL, "activity" INTEGER NOT NULL, "origin" INTEGER NOT NULL, '
+         '"keystrokes" INTEGER NOT NULL, "clicks" INTEGER NOT NULL, "scrolls" INTEGER NOT NULL, '
+         '"moves" INTEGER NOT NULL, "lines_added" INTEGER NOT NULL, '
+         '"lines_deleted" INTEGER NOT NULL, "idle_to_active" INTEGER NOT NULL DEFAULT 0, '
+         '"updated" REAL NOT NULL, FOREIGN KEY ("activity") REFERENCES "activity" ("id"), '
+         'FOREIGN KEY ("origin") REFERENCES "origin" ("id")) WITHOUT ROWID')
+_SPAN_COLUMNS = ('"uuid", "start", "end", "activity", "origin", "keystrokes", "clicks", '
+                 '"scrolls", "moves", "lines_added", "lines_deleted", "idle_to_active", "updated"')
+
+
+def _v22(db: peewee.Database) -> None:
+    """The desktop's spans WITHOUT ROWID, keyed by their uuid: the unique index of the uuids,
+    a second copy of them, goes (span_start and span_lines then hold the uuid instead of a row
+    id). Every row kept as it is. Sync's push cursor (updated, row id) becomes (updated, uuid):
+    desktop.engine.sync reads a row id as none (pushes again from the first span of its
+    `updated`: harmless, the server keeps the newest version by uuid; none is skipped)."""
+    db.execute_sql('ALTER TABLE "span" RENAME TO "span_rowid"')
+    for index in ("span_uuid", "span_start", "span_lines"):
+        db.execute_sql(f'DROP INDEX IF EXISTS "{index}"')
+    db.execute_sql(_SPAN)
+    db.execute_sql(f'INSERT INTO "span" ({_SPAN_COLUMNS}) SELECT {_SPAN_COLUMNS} '
+                   'FROM "span_rowid" ORDER BY "uuid"')
+    db.execute_sql('DROP TABLE "span_rowid"')
+    db.execute_sql('CREATE INDEX "span_start" ON "span" ("start")')
+    db.execute_sql("CREATE INDEX span_lines ON span (start, lines_added) WHERE lines_added > 0")
+
+
 STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9,
                                                    _v10, _v11, _v12, _v13, _v14, _v15, _v16,
-                                                   _v17, _v18, _v19, _v20, _v21]
+                                                   _v17, _v18, _v19, _v20, _v21, _v22]
 LATEST = len(STEPS)
 # Steps about how the desktop's store keeps its rows (desktop.engine.store.store), which the
 # server (server.migrations, its own code on these tables) skips.
-STORE_ONLY = frozenset({_v21})
+STORE_ONLY = frozenset({_v21, _v22})
 if LATEST != SCHEMA_VERSION:
     raise RuntimeError(f"{LATEST} migration steps but db.SCHEMA_VERSION is {SCHEMA_VERSION}: "
                        "a new step raises SCHEMA_VERSION too")

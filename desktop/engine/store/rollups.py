@@ -44,12 +44,11 @@ def mark_dirty(conn: sqlite3.Connection, quarters: Iterable[int]) -> None:
 
 
 class Fresh(NamedTuple):
-    """Spans a write transaction has just inserted, as raw items sorted by start (payload:
-    (activity, origin)): the span rows with an id above `before` are these and no other.
-    Their `quarters` are not marked dirty: refresh recomputes them too."""
+    """Spans a write transaction has just inserted (none of their uuids was stored before),
+    as raw items sorted by start (payload: (activity, origin)). Their `quarters` are not
+    marked dirty: refresh recomputes them too."""
 
     items: list[RawItem]
-    before: int
     quarters: set[int]
 
 
@@ -57,15 +56,15 @@ _RAW = 'SELECT start, "end", origin, uuid, activity FROM span WHERE start < ? AN
 
 
 def _raw_items(conn: sqlite3.Connection, lo: float, hi: float, max_duration: float,
-               priority: dict[int, int], before: int | None = None) -> list[RawItem]:
-    """The stored spans reaching into [lo, hi) as raw items (those with an id up to
-    `before` when given)."""
-    if before is None:
-        rows = conn.execute(_RAW + 'AND "end" > ?', (hi, lo - max_duration, lo))
-    else:
-        rows = conn.execute(_RAW + 'AND +id <= ? AND "end" > ?',  # +: by start, not id
-                            (hi, lo - max_duration, before, lo))
-    return [(a, b, priority.get(o, 0), u, (act, o)) for a, b, o, u, act in rows]
+               priority: dict[int, int], new: Collection[bytes | str] | None = None
+               ) -> list[RawItem]:
+    """The stored spans reaching into [lo, hi) as raw items (but those whose uuid, as stored,
+    is in `new`)."""
+    rows = conn.execute(_RAW + 'AND "end" > ?', (hi, lo - max_duration, lo))
+    if new is None:
+        return [(a, b, priority.get(o, 0), u, (act, o)) for a, b, o, u, act in rows]
+    return [(a, b, priority.get(o, 0), u, (act, o)) for a, b, o, u, act in rows
+            if u not in new]
 
 
 def raw_pieces(conn: sqlite3.Connection, lo: float, hi: float, max_duration: float,
@@ -109,6 +108,7 @@ def refresh(conn: sqlite3.Connection, max_duration: float, priority: dict[int, i
     if fresh is not None:
         dirty |= fresh.quarters
         starts = [it[0] for it in fresh.items]
+        new = {it[3] for it in fresh.items}
     if not dirty:
         return 0
     for q0, q1 in _windows(dirty):
@@ -116,7 +116,7 @@ def refresh(conn: sqlite3.Connection, max_duration: float, priority: dict[int, i
         if fresh is None:
             items = _raw_items(conn, lo, hi, max_duration, priority)
         else:
-            items = _raw_items(conn, lo, hi, max_duration, priority, fresh.before)
+            items = _raw_items(conn, lo, hi, max_duration, priority, new)
             items += fresh.items[bisect_left(starts, lo - max_duration):bisect_left(starts, hi)]
         acc = by_quarter(resolve_raw(items, lo, hi))
         conn.execute("DELETE FROM rollup_quarter WHERE bucket >= ? AND bucket < ?", (q0, q1))

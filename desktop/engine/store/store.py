@@ -378,18 +378,20 @@ class Store:
                     if refresh:
                         rollups.refresh(conn, self._max_duration, self._priority)
                     return
-            before = conn.execute("SELECT COALESCE(MAX(id), 0) FROM span").fetchone()[0]
             activities, rows = self._prepare(conn, spans, dirty)
             conn.executemany(_ADD_ACTIVITY, activities)
             was: dict[bytes | str, int] = {}  # the stored spans' activities, by stored uuid
             fresh = conn.executemany(_ADD, rows).rowcount == len(rows)
             if not fresh:  # some were stored (re-sent, pulled) or came twice: update them
+                # A row that reads back as one of `rows` needs no update for itself (inserted
+                # just now, or stored so before): the others were stored, as they read.
+                given = set(rows)
                 for part in _chunks([r[0] for r in rows], _IN):
-                    for u, a, b, act in conn.execute(
-                            f'SELECT uuid, start, "end", activity FROM span WHERE uuid IN '
-                            f"({','.join('?' * len(part))}) AND id <= ?", (*part, before)):
-                        was[u] = act
-                        dirty.update(rollups.quarters_of(a, b))
+                    for row in conn.execute(f"SELECT {_COLUMNS} FROM span WHERE uuid IN "
+                                            f"({','.join('?' * len(part))})", part):
+                        if row not in given:
+                            was[row[0]] = row[-3]
+                            dirty.update(rollups.quarters_of(row[1], row[2]))
                 seen: set[bytes | str] = set()
                 conn.executemany(_UPSERT, [  # the stored ones and the later rows of a uuid
                     r for r in rows if r[0] in was or r[0] in seen or seen.add(r[0])])
@@ -405,7 +407,7 @@ class Store:
                 items = [(r[1], r[2], priority[r[-2]], r[0], (r[-3], r[-2])) for r in rows]
                 items.sort(key=_first)
                 rollups.refresh(conn, self._max_duration, priority,
-                                rollups.Fresh(items, before, dirty))
+                                rollups.Fresh(items, dirty))
             else:
                 rollups.mark_dirty(conn, dirty)
                 if refresh:
@@ -647,13 +649,13 @@ class Store:
                 self._apply(conn, source, origin, beatlib.cut(
                     table, origin, start, end, timeouts.get(source, widest)))
             rows = conn.execute(
-                f'SELECT id, uuid, start, "end", activity, origin, {_COUNTERS} FROM span '
+                f'SELECT uuid, start, "end", activity, origin, {_COUNTERS} FROM span '
                 f'WHERE start < ? AND start >= ? AND "end" > ?',
                 (end, start - self._max_duration, start)).fetchall()
             now = time.time()
-            for sid, u, a, b, act, org, *counts in rows:
+            for u, a, b, act, org, *counts in rows:
                 if a >= start and b <= end:
-                    conn.execute("DELETE FROM span WHERE id = ?", (sid,))
+                    conn.execute("DELETE FROM span WHERE uuid = ?", (u,))
                     continue
                 length = b - a
                 if a < start:
@@ -661,7 +663,7 @@ class Store:
                     conn.execute(
                         f'UPDATE span SET "end" = ?, updated = ?, '
                         f'{", ".join(c + " = ?" for c in _COUNTERS.split(", "))} '
-                        f"WHERE id = ?", (start, now, *left, sid))
+                        f"WHERE uuid = ?", (start, now, *left, u))
                 if b > end:
                     right = [round(c * (b - end) / length) for c in counts]
                     if a < start:
@@ -671,7 +673,7 @@ class Store:
                         conn.execute(
                             f'UPDATE span SET start = ?, updated = ?, '
                             f'{", ".join(c + " = ?" for c in _COUNTERS.split(", "))} '
-                            f"WHERE id = ?", (end, now, *right, sid))
+                            f"WHERE uuid = ?", (end, now, *right, u))
             conn.execute("INSERT INTO deletion (uuid, device, start, \"end\", created) "
                          "VALUES (?, ?, ?, ?, ?)",
                          (stored(record[0]), record[1], start, end, now))
@@ -1069,22 +1071,24 @@ class Store:
 
     # -- sync (desktop.engine.sync) ---------------------------------------------------------
 
-    def changed_spans(self, after: tuple[float, int], device: str, limit: int
-                      ) -> list[tuple[Span, float, int]]:
-        """(span, updated, row id) of `device`'s spans (and of the spans edited here)
-        written after the (updated, id) position `after`, in that order."""
-        upd, sid = after
+    def changed_spans(self, after: tuple[float, str | None], device: str, limit: int
+                      ) -> list[tuple[Span, float]]:
+        """(span, updated) of `device`'s spans (and of the spans edited here) written after
+        the position `after`, (updated, uuid) in that order (uuid None: before any uuid)."""
+        upd, last = after
         with self._read() as conn:
             rows = conn.execute(
                 f'SELECT s.start, s."end", s.origin, s.uuid, s.activity, '
-                f'{", ".join("s." + c for c in _COUNTERS.split(", "))}, s.updated, s.id '
+                f'{", ".join("s." + c for c in _COUNTERS.split(", "))}, s.updated '
                 f"FROM span s JOIN origin o ON o.id = s.origin WHERE {_PUSHED} AND "
-                f"(s.updated > ? OR (s.updated = ? AND s.id > ?)) ORDER BY s.updated, s.id "
-                f"LIMIT ?", (device, upd, upd, sid, limit)).fetchall()
+                "(s.updated > ? OR (s.updated = ? AND (? IS NULL OR s.uuid > ?))) "
+                "ORDER BY s.updated, s.uuid LIMIT ?",
+                (device, upd, upd, last, None if last is None else stored(last), limit)
+            ).fetchall()
         fields = self.activities({r[4] for r in rows})
         origins = self._origins
-        return [(Span(a, b, *origins[o], text_of(u), *fields[act], *counts), updated, rid)
-                for a, b, o, u, act, *counts, updated, rid in rows]
+        return [(Span(a, b, *origins[o], text_of(u), *fields[act], *counts), updated)
+                for a, b, o, u, act, *counts, updated in rows]
 
     def count_changed(self, after: float, device: str) -> int:
         with self._read() as conn:
