@@ -154,7 +154,7 @@ def test_a_v21_file_keyed_by_uuid_keeps_its_spans_totals_and_sync_push(tmp_path:
     with sqlite3.connect(path) as a, sqlite3.connect(tmp_path / "new.sqlite3") as b:
         found = a.execute(schema).fetchall()
         assert found == b.execute(schema).fetchall()  # a new file's schema
-    assert [name for _, name, _ in found] == ["span", "span_lines", "span_start"]
+    assert [name for _, name, _ in found] == ["span", "span_lines", "span_uuid"]
     assert found[0][2].endswith("WITHOUT ROWID")
     # The same spans, and the same totals as a new store given them.
     new.add_spans([Span(a, b, source, device, uuid=u, app=app, keystrokes=k, lines_added=n)

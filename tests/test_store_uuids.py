@@ -149,7 +149,7 @@ def test_migration_v21_stores_the_uuids_as_bytes(tmp_path):
                                          '("key_hash")',)
     assert sorted(conn.execute("SELECT typeof(uuid) FROM span_edit")) == [("blob",), ("text",)]
     assert conn.execute("SELECT sql FROM sqlite_master WHERE name = 'span_uuid'").fetchone() \
-        is None  # from step 22 the uuids are the span table's key
+        == ('CREATE UNIQUE INDEX "span_uuid" ON "span" ("uuid")',)
     conn.close()
     store.upsert_spans([Span(T0, T0 + 90, uuid=ids[0], device="laptop", app="code")])
     assert len(store.spans(T0, T0 + 10**5)) == len(ids)  # found by its uuid: updated

@@ -73,8 +73,8 @@ class Origin(BaseModel):
 
 class SpanRecord(BaseModel):
     """A raw span as recorded; `updated` is when this row last changed (for sync). The
-    desktop's store keeps it WITHOUT ROWID keyed by `uuid`, without `id` (schema step 22,
-    migrations._SPAN); the server's has `id`."""
+    desktop's store keeps it WITHOUT ROWID keyed by (start, uuid), without `id` (schema step
+    22, migrations._SPAN); the server's has `id`."""
 
     id = AutoField()
     uuid = CharField(max_length=36, unique=True)

@@ -20,7 +20,7 @@ def raw_windows(conn: sqlite3.Connection, windows: Sequence[tuple[float, float]]
     get = priority.get
     for i, a, b, o, u, act in conn.execute(
             'SELECT w.i, s.start, s."end", s.origin, s.uuid, s.activity '
-            "FROM temp.piece_windows w JOIN span s INDEXED BY span_start "
+            "FROM temp.piece_windows w JOIN span s "
             'ON s.start < w.hi AND s.start >= w.lo - ? AND s."end" > w.lo', (max_duration,)):
         items[i].append((a, b, get(o, 0), u, (act, o)))
     return [resolve_raw(found, lo, hi) for found, (lo, hi) in zip(items, windows, strict=True)]
@@ -37,7 +37,7 @@ def activity_windows(conn: sqlite3.Connection, windows: Sequence[tuple[float, fl
     rank = f"CASE s.origin {cases} ELSE 0 END" if cases else "0"
     rows = conn.execute(
         f'SELECT s.start, s."end", {rank}, s.uuid, s.activity, w.i '
-        "FROM temp.piece_windows w JOIN span s INDEXED BY span_start "
+        "FROM temp.piece_windows w JOIN span s "
         'ON s.start < w.hi AND s.start >= w.lo - ? AND s."end" > w.lo ORDER BY w.i',
         (max_duration,)).fetchall()
     at = [row[5] for row in rows]
