@@ -5,6 +5,7 @@ which reads every span back) leaves, on real SQLite files."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -83,6 +84,15 @@ def test_new_spans_into_quarters_holding_stored_ones(tmp_path):
     check(tmp_path, [("add", stored)], batch)
 
 
+def test_new_spans_written_at_the_clock_reading_of_stored_ones(tmp_path, monkeypatch):
+    """The spans stored before are told apart from the new ones by the time they were written
+    at; at the very same clock reading (a clock set back) by their uuids: none is left out."""
+    monkeypatch.setattr(time, "time", lambda: 1_800_000_000.0)
+    stored = [sp(-500, 300, "before"), sp(100, 460, "near", "editor", "ed"),
+              sp(DAY, DAY + 60, "apart")]
+    check(tmp_path, [("add", stored)], [sp(400, 1000, "n1"), sp(950, 4000, "n2", "editor")])
+
+
 def test_resent_open_span_and_pending_marks(tmp_path):
     """The tracker re-sends its open span (its old quarters dirty too); marks left by an
     earlier write without refresh are refreshed in the same transaction."""
@@ -123,11 +133,17 @@ def test_writer_path_equals_deferred_path(tmp_path_factory, stored, batch, cuts,
 
 
 def test_fresh_path_reads_only_spans_stored_before(tmp_path):
-    """The fresh spans' uuids are left out of the spans read back: they come from memory."""
+    """The spans read back are those written at another time than the fresh ones (which come
+    from memory); all of theirs when more were written then, the fresh ones left out."""
     store = Store(tmp_path / "tf.sqlite3", device="d1")
-    store.add_spans([sp(0, 100, "old"), sp(100, 200, "new")])
+    store.add_spans([sp(0, 100, "old")])
+    store.add_spans([sp(100, 200, "new")])
     with store._write() as conn:
-        items = rollups._raw_items(conn, T0, T0 + 900, 900, {}, new={"new"})
-        assert [it[3] for it in items] == ["old"]
-        assert len(rollups._raw_items(conn, T0, T0 + 900, 900, {}, new=set())) == 2
+        (at,) = conn.execute("SELECT updated FROM span WHERE uuid = 'new'").fetchone()
+        fresh = rollups.Fresh([(T0 + 100, T0 + 200, 0, "new", (1, 1))], set(), at)
+        read = rollups._stored_before(conn, T0, T0 + 900, 900, {}, fresh, 1)
+        assert [it[3] for it in read] == ["old"]
+        conn.execute("UPDATE span SET updated = ?", (at,))  # both written at that reading
+        read = rollups._stored_before(conn, T0, T0 + 900, 900, {}, fresh, 1)
+        assert [it[3] for it in read] == ["old"]
     store.close()

@@ -45,26 +45,37 @@ def mark_dirty(conn: sqlite3.Connection, quarters: Iterable[int]) -> None:
 
 class Fresh(NamedTuple):
     """Spans a write transaction has just inserted (none of their uuids was stored before),
-    as raw items sorted by start (payload: (activity, origin)). Their `quarters` are not
-    marked dirty: refresh recomputes them too."""
+    as raw items sorted by start (payload: (activity, origin)), all written at `updated`.
+    Their `quarters` are not marked dirty: refresh recomputes them too."""
 
     items: list[RawItem]
     quarters: set[int]
+    updated: float
 
 
 _RAW = 'SELECT start, "end", origin, uuid, activity FROM span WHERE start < ? AND start >= ? '
 
 
 def _raw_items(conn: sqlite3.Connection, lo: float, hi: float, max_duration: float,
-               priority: dict[int, int], new: Collection[bytes | str] | None = None
-               ) -> list[RawItem]:
-    """The stored spans reaching into [lo, hi) as raw items (but those whose uuid, as stored,
-    is in `new`)."""
+               priority: dict[int, int]) -> list[RawItem]:
+    """The stored spans reaching into [lo, hi) as raw items."""
     rows = conn.execute(_RAW + 'AND "end" > ?', (hi, lo - max_duration, lo))
-    if new is None:
-        return [(a, b, priority.get(o, 0), u, (act, o)) for a, b, o, u, act in rows]
-    return [(a, b, priority.get(o, 0), u, (act, o)) for a, b, o, u, act in rows
-            if u not in new]
+    return [(a, b, priority.get(o, 0), u, (act, o)) for a, b, o, u, act in rows]
+
+
+def _stored_before(conn: sqlite3.Connection, lo: float, hi: float, max_duration: float,
+                   priority: dict[int, int], fresh: Fresh, here: int) -> list[RawItem]:
+    """`_raw_items` but `fresh`'s spans, `here` of which reach into [lo, hi): those written at
+    another time than theirs, as read (never read back: they are in memory); the others of
+    their time too if some (another write at the very same clock reading: rare), by uuid."""
+    args = (hi, lo - max_duration, lo, fresh.updated)
+    rows = conn.execute(_RAW + 'AND "end" > ? AND updated <> ?', args).fetchall()
+    if conn.execute('SELECT COUNT(*) FROM span WHERE start < ? AND start >= ? AND "end" > ? '
+                    "AND updated = ?", args).fetchone()[0] > here:
+        new = {it[3] for it in fresh.items}
+        rows += [r for r in conn.execute(_RAW + 'AND "end" > ? AND updated = ?', args)
+                 if r[3] not in new]
+    return [(a, b, priority.get(o, 0), u, (act, o)) for a, b, o, u, act in rows]
 
 
 def raw_pieces(conn: sqlite3.Connection, lo: float, hi: float, max_duration: float,
@@ -108,7 +119,6 @@ def refresh(conn: sqlite3.Connection, max_duration: float, priority: dict[int, i
     if fresh is not None:
         dirty |= fresh.quarters
         starts = [it[0] for it in fresh.items]
-        new = {it[3] for it in fresh.items}
     if not dirty:
         return 0
     for q0, q1 in _windows(dirty):
@@ -116,8 +126,10 @@ def refresh(conn: sqlite3.Connection, max_duration: float, priority: dict[int, i
         if fresh is None:
             items = _raw_items(conn, lo, hi, max_duration, priority)
         else:
-            items = _raw_items(conn, lo, hi, max_duration, priority, new)
-            items += fresh.items[bisect_left(starts, lo - max_duration):bisect_left(starts, hi)]
+            mine = fresh.items[bisect_left(starts, lo - max_duration):bisect_left(starts, hi)]
+            items = _stored_before(conn, lo, hi, max_duration, priority, fresh,
+                                   sum(it[1] > lo for it in mine))
+            items += mine
         acc = by_quarter(resolve_raw(items, lo, hi))
         conn.execute("DELETE FROM rollup_quarter WHERE bucket >= ? AND bucket < ?", (q0, q1))
         conn.executemany(

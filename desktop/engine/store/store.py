@@ -407,7 +407,7 @@ class Store:
                 items = [(r[1], r[2], priority[r[-2]], r[0], (r[-3], r[-2])) for r in rows]
                 items.sort(key=_first)
                 rollups.refresh(conn, self._max_duration, priority,
-                                rollups.Fresh(items, dirty))
+                                rollups.Fresh(items, dirty, rows[0][-1]))
             else:
                 rollups.mark_dirty(conn, dirty)
                 if refresh:
