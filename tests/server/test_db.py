@@ -49,7 +49,7 @@ def test_schema_v9_adds_idle_to_active_to_a_v7_database(database_url):
 
 def test_schema_v21_leaves_the_servers_uuids_and_key_hashes_text(database_url):
     """Step 21 (uuids and key hashes as bytes) is the desktop store's: the server's own code
-    reads these columns as text, on SQLite too."""
+    reads these columns as text, on SQLite too; so is step 22 (spans without a row id)."""
     db = Database(database_url)
     uuid, key_hash = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0", "e7affc8fb101cfaca8a88b8c83814ca1"
     try:
@@ -63,8 +63,8 @@ def test_schema_v21_leaves_the_servers_uuids_and_key_hashes_text(database_url):
                    "VALUES (%s, 1, 2, 1, 1, 3, 0, 0, 0, 0, 0, 1)", (uuid,))
         db.migrate()
         assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall() \
-            == [("21",)]
-        assert db.execute("SELECT uuid FROM span").fetchall() == [(uuid,)]
+            == [("22",)]
+        assert db.execute("SELECT id, uuid FROM span").fetchall() == [(1, uuid)]
         assert db.execute("SELECT key_hash FROM activity").fetchall() == [(key_hash,)]
     finally:
         db.close()
