@@ -198,6 +198,37 @@ def activity_blocks(conn: sqlite3.Connection, b0: int, b1: int) -> None:
     build_activity_blocks(conn, [b for b in range(b0, b1) if b not in done])
 
 
+_SEEKS = 4096  # activities up to which blocks are searched by (block, activity), not scanned
+
+
+def blocks_with(conn: sqlite3.Connection, ids: Collection[int], d0: int = -(1 << 62),
+                d1: int = 1 << 62) -> list[tuple[int, int]]:
+    """Runs [first, last + 1) of the activity blocks (UTC days [d0, d1) only) where the
+    activities `ids` may have time: among the blocks of days with spans, those current that
+    list one of them and every one not current (not summed yet, or changed since), whose
+    rows are not to be trusted. The quarter and day rollups have no index by activity: the
+    callers then read only these blocks of them."""
+    blocks = {b for (b,) in conn.execute(
+        f"SELECT DISTINCT day / {ACTIVITY_BLOCK} FROM active_day WHERE day >= ? AND day < ?",
+        (d0, d1))}
+    if not blocks or not ids:
+        return []
+    b0, b1 = min(blocks), max(blocks) + 1
+    done = {b for (b,) in conn.execute(
+        "SELECT block FROM activity_block_done WHERE block >= ? AND block < ?", (b0, b1))}
+    args = (b0, b1, json.dumps(sorted(ids)))
+    if len(ids) <= _SEEKS:  # each current block searched for one of them, up to the first
+        listed = conn.execute(
+            "SELECT d.block FROM activity_block_done d WHERE d.block >= ? AND d.block < ? "
+            "AND EXISTS (SELECT 1 FROM rollup_activity_block r WHERE r.block = d.block "
+            "AND r.activity IN (SELECT value FROM json_each(?)))", args)
+    else:  # more searches than the rows of a block: scanned
+        listed = conn.execute(
+            "SELECT DISTINCT block FROM rollup_activity_block WHERE block >= ? AND block < ? "
+            "AND activity IN (SELECT value FROM json_each(?))", args)
+    return _ranges((blocks - done) | (blocks & {b for (b,) in listed}))
+
+
 def build(conn: sqlite3.Connection, fingerprint: str, dim: str, size: int,
           blocks: Collection[int]) -> set[int]:
     """Sum `blocks` of `size` days by name into rollup_named_block and list them as current,

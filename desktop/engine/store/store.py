@@ -931,7 +931,6 @@ class Store:
         classifier `fingerprint`: those of the days where the activities in `changed` have
         time are no longer current. They stood for `was`; when that is no longer so (another
         process adopted other rules meanwhile), or `changed` is None (unknown), none are."""
-        per_day = rollups.QUARTERS_PER_DAY
         with self._write() as conn:
             row = conn.execute("SELECT value FROM meta WHERE key = ?",
                                (named_blocks.NAMED_RULES,)).fetchone()
@@ -939,10 +938,13 @@ class Store:
                 for table in ("rollup_named", "rollup_named_quarter", "named_done",
                               "rollup_named_block", "named_block_done"):  # rows of older
                     conn.execute(f"DELETE FROM {table} WHERE fingerprint != ''")  # versions
-            elif changed:
-                days = {b // per_day for (b,) in conn.execute(
-                    "SELECT DISTINCT bucket FROM rollup_quarter WHERE activity IN "
-                    "(SELECT value FROM json_each(?))", (json.dumps(sorted(changed)),))}
+            elif changed:  # their days, in the activity blocks that may hold them
+                ids, size = json.dumps(sorted(changed)), named_blocks.ACTIVITY_BLOCK
+                days = {d for b0, b1 in named_blocks.blocks_with(conn, changed)
+                        for (d,) in conn.execute(
+                            "SELECT DISTINCT day FROM rollup_day WHERE day >= ? AND day < ? "
+                            "AND activity IN (SELECT value FROM json_each(?))",
+                            (b0 * size, b1 * size, ids))}
                 conn.executemany("DELETE FROM named_done WHERE fingerprint = ? AND day = ?",
                                  [(named_blocks.RULES, d) for d in days])
                 named_blocks.invalidate(conn, days, named_blocks.RULES)
