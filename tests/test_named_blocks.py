@@ -315,7 +315,10 @@ def across_blocks(store: Store) -> list[Span]:
              for at in (T0 - 300 * DAY, T0 - 200 * DAY, boundary - 7000, current)
              for i, (app, dev) in enumerate((("code", "d1"), ("chat", "d1"), ("code", "d2"),
                                              ("web", "d1")))]
-    spans += [Span(T0 - 130 * DAY, T0 - 130 * DAY + 50, app="chat", title="t - chat 2")]
+    lone = int(T0 // DAY) - 130  # chat alone that day, code alone another day of its block
+    other = lone + 1 if (lone + 1) % size else lone - 1
+    spans += [Span(lone * DAY, lone * DAY + 50, app="chat", title="t - chat 2"),
+              Span(other * DAY + 600, other * DAY + 1200, app="code", title="t - code")]
     store.add_spans(spans)
     store.refresh_rollups()
     block = int((T0 - 200 * DAY) // DAY) // size  # as a write unlists it (or step 20 left it)
@@ -324,9 +327,19 @@ def across_blocks(store: Store) -> list[Span]:
     return spans
 
 
-def test_quarters_of_some_activities_equal_those_filtered(tmp_path):
+@pytest.fixture(params=[(), ("_DAY_SEEKS", "_EXACT_SEEKS"), ("_SEEKS",)],
+                ids=["searched", "days-scanned", "all-scanned"])
+def searches(request, monkeypatch):
+    """named_blocks.activity_days as it is, with a block's days taken whole or scanned
+    rather than searched, or with no search at all."""
+    for limit in request.param:
+        monkeypatch.setattr(named_blocks, limit, 0)
+    return request.param
+
+
+def test_quarters_of_some_activities_equal_those_filtered(tmp_path, searches):
     """Without an index by activity (schema step 22), the quarters of some activities are
-    read from the activity blocks that may hold them: the same as every quarter's, filtered."""
+    read from the days that may hold them: the same as every quarter's, filtered."""
     store = Store(tmp_path / "tf.sqlite3", device="d1")
     spans = across_blocks(store)
     ids = sorted(store.activity_ids())
@@ -344,7 +357,7 @@ def test_quarters_of_some_activities_equal_those_filtered(tmp_path):
     store.close()
 
 
-def test_a_rules_change_names_again_the_days_of_the_activities_changed(tmp_path):
+def test_a_rules_change_names_again_the_days_of_the_activities_changed(tmp_path, searches):
     """After a rules change that classifies chat otherwise, the days (and blocks) of chat
     are named again, in every kind of block: summaries equal the reference, by category
     over the whole range and by day, and the days unlisted are those of chat."""

@@ -248,7 +248,7 @@ def _v21(db: peewee.Database) -> None:
 def _v22(db: peewee.Database) -> None:
     """No index of the quarter rollups by activity (step 13's, as large as the table): a
     project's quarters (commit times) and the days of the activities a rules change touches
-    are read from the activity blocks that may hold them (named_blocks.blocks_with). The
+    are read from the days that may hold them (named_blocks.activity_days). The
     desktop's store only (`STORE_ONLY`): the server's schema stays as it was."""
     db.execute_sql("DROP INDEX IF EXISTS rollup_quarter_activity")
 

@@ -201,7 +201,7 @@ def per_quarter(conn: sqlite3.Connection, start: float, end: float, max_duration
     """Overlap-resolved seconds per (quarter, (activity, origin)) within [start, end); only
     the partial quarters at the ends without `whole_quarters`; only these `activities` when
     given (selected in SQL: a project's quarters over years cost no Python loop over all),
-    read from the activity blocks that may hold them alone (named_blocks.blocks_with)."""
+    read from the days that may hold them alone (named_blocks.activity_days)."""
     (q0, q1), pieces = edge_quarters(conn, start, end, max_duration, priority)
     if activities is not None:
         pieces = [p for p in pieces if p[2][0] in activities]
@@ -214,10 +214,9 @@ def per_quarter(conn: sqlite3.Connection, start: float, end: float, max_duration
     if activities is not None:
         sql += " AND activity IN (SELECT value FROM json_each(?))"
         ids = (json.dumps(sorted(activities)),)
-        per_block = named_blocks.ACTIVITY_BLOCK * QUARTERS_PER_DAY
-        ranges = [(max(q0, b0 * per_block), min(q1, b1 * per_block)) for b0, b1 in
-                  named_blocks.blocks_with(conn, activities, q0 // QUARTERS_PER_DAY,
-                                           -(-q1 // QUARTERS_PER_DAY))]
+        ranges = [(max(q0, a * QUARTERS_PER_DAY), min(q1, b * QUARTERS_PER_DAY)) for a, b in
+                  named_blocks.activity_days(conn, activities, q0 // QUARTERS_PER_DAY,
+                                             -(-q1 // QUARTERS_PER_DAY))]
     for lo, hi in ranges:
         for q, act, org, secs in conn.execute(sql, (lo, hi, *ids)):
             acc[q, (act, org)] += secs

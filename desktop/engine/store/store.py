@@ -938,13 +938,9 @@ class Store:
                 for table in ("rollup_named", "rollup_named_quarter", "named_done",
                               "rollup_named_block", "named_block_done"):  # rows of older
                     conn.execute(f"DELETE FROM {table} WHERE fingerprint != ''")  # versions
-            elif changed:  # their days, in the activity blocks that may hold them
-                ids, size = json.dumps(sorted(changed)), named_blocks.ACTIVITY_BLOCK
-                days = {d for b0, b1 in named_blocks.blocks_with(conn, changed)
-                        for (d,) in conn.execute(
-                            "SELECT DISTINCT day FROM rollup_day WHERE day >= ? AND day < ? "
-                            "AND activity IN (SELECT value FROM json_each(?))",
-                            (b0 * size, b1 * size, ids))}
+            elif changed:
+                days = {d for d0, d1 in named_blocks.activity_days(conn, changed, exact=True)
+                        for d in range(d0, d1)}
                 conn.executemany("DELETE FROM named_done WHERE fingerprint = ? AND day = ?",
                                  [(named_blocks.RULES, d) for d in days])
                 named_blocks.invalidate(conn, days, named_blocks.RULES)
