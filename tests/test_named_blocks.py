@@ -302,3 +302,87 @@ def test_real_rules_name_projects_as_the_plain_path(tmp_path):
         spans.append(late)
         assert_same(summary(an, "project", lo, hi), reference(spans, rules, "project", lo, hi))
     store.close()
+
+
+def across_blocks(store: Store) -> list[Span]:
+    """Spans in past blocks (summed), one past block left not summed, across a block
+    boundary, in the current block (summed when first read)."""
+    size = named_blocks.ACTIVITY_BLOCK
+    boundary = (int(T0 // DAY) // size) * size * DAY  # where T0's block starts
+    current = (int(named_blocks.time.time() // DAY) // size) * size * DAY
+    spans = [Span(at + 3600 * i, at + 3600 * i + 2000 + 900 * i, app=app, title=f"t - {app}",
+                  device=dev)
+             for at in (T0 - 300 * DAY, T0 - 200 * DAY, boundary - 7000, current)
+             for i, (app, dev) in enumerate((("code", "d1"), ("chat", "d1"), ("code", "d2"),
+                                             ("web", "d1")))]
+    lone = int(T0 // DAY) - 130  # chat alone that day, code alone another day of its block
+    other = lone + 1 if (lone + 1) % size else lone - 1
+    spans += [Span(lone * DAY, lone * DAY + 50, app="chat", title="t - chat 2"),
+              Span(other * DAY + 600, other * DAY + 1200, app="code", title="t - code")]
+    store.add_spans(spans)
+    store.refresh_rollups()
+    block = int((T0 - 200 * DAY) // DAY) // size  # as a write unlists it (or step 20 left it)
+    store._conn.execute("DELETE FROM rollup_activity_block WHERE block = ?", (block,))
+    store._conn.execute("DELETE FROM activity_block_done WHERE block = ?", (block,))
+    return spans
+
+
+@pytest.fixture(params=[(), ("_DAY_SEEKS", "_EXACT_SEEKS"), ("_SEEKS",)],
+                ids=["searched", "days-scanned", "all-scanned"])
+def searches(request, monkeypatch):
+    """named_blocks.activity_days as it is, with a block's days taken whole or scanned
+    rather than searched, or with no search at all."""
+    for limit in request.param:
+        monkeypatch.setattr(named_blocks, limit, 0)
+    return request.param
+
+
+def test_quarters_of_some_activities_equal_those_filtered(tmp_path, searches):
+    """Without an index by activity (schema step 23), the quarters of some activities are
+    read from the days that may hold them: the same as every quarter's, filtered."""
+    store = Store(tmp_path / "tf.sqlite3", device="d1")
+    spans = across_blocks(store)
+    ids = sorted(store.activity_ids())
+    lo, hi = T0 - 400 * DAY + 333.0, named_blocks.time.time() + DAY
+    ranges = ((lo, hi), (T0 - 300 * DAY + 3700, T0 - 130 * DAY + 20), (T0 - 5 * DAY, hi),
+              (T0 - 400 * DAY, T0 - 399 * DAY))
+    chosen = [[], [ids[0]], ids[1:3], ids, [*ids[::2], *range(10**6, 10**6 + 5000)]]
+    for a, b in ranges:  # (the last: more ids than searched for, blocks scanned)
+        every = store.seconds_by_quarter(a, b)
+        for some in chosen:
+            want = {k: v for k, v in every.items() if k[1][0] in some}
+            assert store.seconds_by_quarter(a, b, activities=set(some)) == pytest.approx(want)
+    assert sum(store.seconds_by_quarter(lo, hi, activities=set(ids)).values()) == \
+        pytest.approx(sum(p.duration for p in resolve(spans, lo, hi)))
+    store.close()
+
+
+def test_a_rules_change_names_again_the_days_of_the_activities_changed(tmp_path, searches):
+    """After a rules change that classifies chat otherwise, the days (and blocks) of chat
+    are named again, in every kind of block: summaries equal the reference, by category
+    over the whole range and by day, and the days unlisted are those of chat."""
+    store = Store(tmp_path / "tf.sqlite3", device="d1")
+    spans = across_blocks(store)
+    lo, hi = T0 - 400 * DAY + 333.0, named_blocks.time.time() + DAY
+    an = Analytics(store, TinyRules(), UTC)
+    for dim in ("category", "project"):
+        assert_same(summary(an, dim, lo, hi), reference(spans, TinyRules(), dim, lo, hi))
+    an.summary(datetime.fromtimestamp(lo, UTC), datetime.fromtimestamp(hi, UTC), "day",
+               {"category": "coding"})
+    named = {d for (d,) in store._conn.execute(
+        "SELECT day FROM named_done WHERE fingerprint = ?", (named_blocks.RULES,))}
+    chat = {int(s.start // DAY) for s in spans if s.app == "chat"}
+    assert chat <= named
+    other = Analytics(store, ChatIsCoding(), UTC)
+    for dim in ("category", "project"):
+        assert_same(summary(other, dim, lo, hi), reference(spans, ChatIsCoding(), dim, lo, hi))
+    assert named - {d for (d,) in store._conn.execute(
+        "SELECT day FROM named_done WHERE fingerprint = ?", (named_blocks.RULES,))} == chat
+    found = other.summary(datetime.fromtimestamp(lo, UTC), datetime.fromtimestamp(hi, UTC),
+                          "day", {"category": "coding"})
+    want: dict[str, float] = defaultdict(float)
+    for p in resolve(spans, lo, hi):
+        if ChatIsCoding().classify(p.span).category == "coding":
+            want[datetime.fromtimestamp(p.start, UTC).date().isoformat()] += p.duration
+    assert_same({it.name: it.seconds for it in found.items}, want)
+    store.close()

@@ -158,6 +158,33 @@ def test_v18_keeps_rows_and_indexes_of_a_v17_file(tmp_path):
     store.close()
 
 
+def test_step_23_drops_the_quarter_index_of_a_v22_file(tmp_path):
+    """A new file has no index of the quarter rollups by activity; a file of version 22
+    loses step 13's, its totals and an activity's quarters unchanged."""
+    path = tmp_path / "tf.sqlite3"
+    store = Store(path, device="d")
+    store.add_spans([Span(T0 + 3600 * h, T0 + 3600 * h + 1000, app=app, title=f"t - {app}")
+                     for h in range(0, 24 * 70, 7) for app in ("code", "chat")])
+    every = store.seconds_by_quarter(T0, T0 + 70 * 86400)
+    store.close()
+    index = "SELECT name FROM sqlite_master WHERE name = 'rollup_quarter_activity'"
+    with sqlite3.connect(path) as conn:
+        assert conn.execute(index).fetchall() == []
+        conn.execute("CREATE INDEX rollup_quarter_activity ON rollup_quarter "
+                     "(activity, bucket, origin, seconds)")  # as step 13 made it
+        conn.execute("UPDATE meta SET value = '22' WHERE key = 'schema_version'")
+    store = Store(path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute(index).fetchall() == []
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'"
+                            ).fetchone() == (str(migrations.LATEST),)
+    assert store.seconds_by_quarter(T0, T0 + 70 * 86400) == every
+    assert store.seconds_by_quarter(T0, T0 + 70 * 86400, activities={1}) == \
+        {k: v for k, v in every.items() if k[1][0] == 1}
+    assert store.integrity_check() == []
+    store.close()
+
+
 step = st.tuples(st.sampled_from(["upsert", "upsert", "upsert", "add", "other", "delete"]),
                  st.integers(0, 3), st.sampled_from(["a", "b", "c", "d"]), st.integers(1, 30))
 

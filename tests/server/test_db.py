@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from desktop.engine.store.db import SCHEMA_VERSION
 from server.db import Database
 
 AWKWARD = ["tab\there", "new\nline", "back\\slash", "\\N", "carriage\rreturn", "", "ünïcødé ✓",
@@ -63,8 +64,23 @@ def test_schema_v21_leaves_the_servers_uuids_and_key_hashes_text(database_url):
                    "VALUES (%s, 1, 2, 1, 1, 3, 0, 0, 0, 0, 0, 1)", (uuid,))
         db.migrate()
         assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall() \
-            == [("22",)]
+            == [(str(SCHEMA_VERSION),)]
         assert db.execute("SELECT id, uuid FROM span").fetchall() == [(1, uuid)]
         assert db.execute("SELECT key_hash FROM activity").fetchall() == [(key_hash,)]
+    finally:
+        db.close()
+
+
+def test_schema_v23_leaves_the_servers_quarter_index(database_url):
+    """Step 23 (no index of the quarter rollups by activity) is the desktop store's: the
+    server's schema keeps step 13's index, on PostgreSQL or SQLite."""
+    db = Database(database_url)
+    try:
+        db.migrate()
+        found = db.execute(
+            "SELECT indexname FROM pg_indexes WHERE indexname = 'rollup_quarter_activity'"
+            if db.postgres else
+            "SELECT name FROM sqlite_master WHERE name = 'rollup_quarter_activity'").fetchall()
+        assert found == [("rollup_quarter_activity",)]
     finally:
         db.close()

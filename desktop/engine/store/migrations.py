@@ -12,7 +12,8 @@ block of days; 16 the insights' day digests; 17 the quarter totals by slot of th
 tables keyed by their primary key alone stored WITHOUT ROWID on SQLite; 19 the classifications
 keyed by integers; 20 seconds per activity per 32-day block; 21 uuids as their 16 bytes and
 activity key hashes as 8 bytes in the desktop's store; 22 the desktop's spans keyed by their
-start and uuid, WITHOUT ROWID.
+start and uuid, WITHOUT ROWID; 23 step 13's index of the quarter rollups by activity dropped
+from the desktop's store (an index, no data).
 """
 
 from __future__ import annotations
@@ -111,7 +112,8 @@ def _v12(db: peewee.Database) -> None:
 
 def _v13(db: peewee.Database) -> None:
     """The quarter rollups by activity: a project's coding quarters over years (commit
-    times, desktop.engine.commits) are searched, not scanned among every activity's."""
+    times, desktop.engine.commits) are searched, not scanned among every activity's. The
+    desktop's store drops it again at step 23 (the server keeps it)."""
     db.execute_sql("CREATE INDEX IF NOT EXISTS rollup_quarter_activity ON rollup_quarter "
                    "(activity, bucket, origin, seconds)")
 
@@ -276,13 +278,21 @@ def _v22(db: peewee.Database) -> None:
     db.execute_sql("CREATE INDEX span_lines ON span (start, lines_added) WHERE lines_added > 0")
 
 
+def _v23(db: peewee.Database) -> None:
+    """No index of the quarter rollups by activity (step 13's, as large as the table): a
+    project's quarters (commit times) and the days of the activities a rules change touches
+    are read from the days that may hold them (named_blocks.activity_days). The
+    desktop's store only (`STORE_ONLY`): the server's schema stays as it was."""
+    db.execute_sql("DROP INDEX IF EXISTS rollup_quarter_activity")
+
+
 STEPS: list[Callable[[peewee.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9,
                                                    _v10, _v11, _v12, _v13, _v14, _v15, _v16,
-                                                   _v17, _v18, _v19, _v20, _v21, _v22]
+                                                   _v17, _v18, _v19, _v20, _v21, _v22, _v23]
 LATEST = len(STEPS)
 # Steps about how the desktop's store keeps its rows (desktop.engine.store.store), which the
 # server (server.migrations, its own code on these tables) skips.
-STORE_ONLY = frozenset({_v21, _v22})
+STORE_ONLY = frozenset({_v21, _v22, _v23})
 if LATEST != SCHEMA_VERSION:
     raise RuntimeError(f"{LATEST} migration steps but db.SCHEMA_VERSION is {SCHEMA_VERSION}: "
                        "a new step raises SCHEMA_VERSION too")

@@ -198,6 +198,65 @@ def activity_blocks(conn: sqlite3.Connection, b0: int, b1: int) -> None:
     build_activity_blocks(conn, [b for b in range(b0, b1) if b not in done])
 
 
+_SEEKS = 4096  # activities up to which blocks and days are searched for them, not scanned
+_DAY_SEEKS = 1024  # (day, activity) searches up to which a block's days are told apart
+_EXACT_SEEKS = 8192  # and up to which they are searched rather than scanned, when `exact`
+
+
+def activity_days(conn: sqlite3.Connection, ids: Collection[int], d0: int = -(1 << 62),
+                  d1: int = 1 << 62, exact: bool = False) -> list[tuple[int, int]]:
+    """Runs [first, last + 1) of the UTC days with spans in [d0, d1) where the activities
+    `ids` may have time (the quarter and day rollups have no index by activity: callers read
+    these days alone); `exact`: only those where they have time. Per activity block: none
+    when it is current and lists none of them; else the days where the day rollups hold one
+    of those it lists (all of `ids` when it is not current: not summed yet, or changed
+    since), searched by (day, activity) when that is few searches, else (not `exact`) every
+    day of the block with spans. More than _SEEKS activities: every day with spans (`exact`:
+    those of the day rollups holding one, scanned)."""
+    if not ids:
+        return []
+    wanted = json.dumps(sorted(ids))
+    if len(ids) > _SEEKS:
+        rows = conn.execute(
+            "SELECT DISTINCT day FROM rollup_day WHERE day >= ? AND day < ? AND activity IN "
+            "(SELECT value FROM json_each(?))", (d0, d1, wanted)) if exact else conn.execute(
+            "SELECT day FROM active_day WHERE day >= ? AND day < ?", (d0, d1))
+        return _ranges(d for (d,) in rows)
+    days: dict[int, list[int]] = defaultdict(list)
+    for (d,) in conn.execute("SELECT day FROM active_day WHERE day >= ? AND day < ? "
+                             "ORDER BY day", (d0, d1)):
+        days[d // ACTIVITY_BLOCK].append(d)
+    if not days:
+        return []
+    listed: dict[int, list[int]] = {b: [] for (b,) in conn.execute(
+        "SELECT block FROM activity_block_done WHERE block >= ? AND block < ?",
+        (min(days), max(days) + 1))}
+    for block, activity in conn.execute(  # CROSS JOIN: each block searched for each activity
+            "SELECT d.block, r.activity FROM activity_block_done d CROSS JOIN "
+            "rollup_activity_block r ON r.block = d.block AND r.activity IN "
+            "(SELECT value FROM json_each(?)) WHERE d.block >= ? AND d.block < ?",
+            (wanted, min(days), max(days) + 1)):
+        listed[block].append(activity)
+    found: list[int] = []
+    for block, in_block in sorted(days.items()):
+        some = listed.get(block, ids)
+        if not some:
+            continue
+        args = (json.dumps(in_block), json.dumps(sorted(some)))
+        if len(some) * len(in_block) <= (_EXACT_SEEKS if exact else _DAY_SEEKS):
+            found += [d for (d,) in conn.execute(
+                "SELECT DISTINCT day FROM rollup_day WHERE day IN (SELECT value FROM "
+                "json_each(?)) AND activity IN (SELECT value FROM json_each(?))", args)]
+        elif exact:  # the block's day rollups scanned
+            found += [d for (d,) in conn.execute(
+                "SELECT DISTINCT day FROM rollup_day WHERE day >= ? AND day < ? "
+                "AND activity IN (SELECT value FROM json_each(?))",
+                (in_block[0], in_block[-1] + 1, args[1]))]
+        else:
+            found += in_block
+    return _ranges(found)
+
+
 def build(conn: sqlite3.Connection, fingerprint: str, dim: str, size: int,
           blocks: Collection[int]) -> set[int]:
     """Sum `blocks` of `size` days by name into rollup_named_block and list them as current,

@@ -212,20 +212,26 @@ def per_quarter(conn: sqlite3.Connection, start: float, end: float, max_duration
                 activities: Collection[int] | None = None) -> dict[tuple[int, Key], float]:
     """Overlap-resolved seconds per (quarter, (activity, origin)) within [start, end); only
     the partial quarters at the ends without `whole_quarters`; only these `activities` when
-    given (selected in SQL: a project's quarters over years cost no Python loop over all)."""
+    given (selected in SQL: a project's quarters over years cost no Python loop over all),
+    read from the days that may hold them alone (named_blocks.activity_days)."""
     (q0, q1), pieces = edge_quarters(conn, start, end, max_duration, priority)
     if activities is not None:
         pieces = [p for p in pieces if p[2][0] in activities]
     acc = by_quarter(pieces)
-    if not whole_quarters:
+    if not whole_quarters or q0 >= q1:
         return acc
-    sql, args = ("SELECT bucket, activity, origin, seconds FROM rollup_quarter "
-                 "WHERE bucket >= ? AND bucket < ?", (q0, q1))
+    sql, ids = ("SELECT bucket, activity, origin, seconds FROM rollup_quarter "
+                "WHERE bucket >= ? AND bucket < ?", ())
+    ranges = [(q0, q1)]
     if activities is not None:
         sql += " AND activity IN (SELECT value FROM json_each(?))"
-        args += (json.dumps(sorted(activities)),)
-    for q, act, org, secs in conn.execute(sql, args):
-        acc[q, (act, org)] += secs
+        ids = (json.dumps(sorted(activities)),)
+        ranges = [(max(q0, a * QUARTERS_PER_DAY), min(q1, b * QUARTERS_PER_DAY)) for a, b in
+                  named_blocks.activity_days(conn, activities, q0 // QUARTERS_PER_DAY,
+                                             -(-q1 // QUARTERS_PER_DAY))]
+    for lo, hi in ranges:
+        for q, act, org, secs in conn.execute(sql, (lo, hi, *ids)):
+            acc[q, (act, org)] += secs
     return acc
 
 

@@ -933,7 +933,6 @@ class Store:
         classifier `fingerprint`: those of the days where the activities in `changed` have
         time are no longer current. They stood for `was`; when that is no longer so (another
         process adopted other rules meanwhile), or `changed` is None (unknown), none are."""
-        per_day = rollups.QUARTERS_PER_DAY
         with self._write() as conn:
             row = conn.execute("SELECT value FROM meta WHERE key = ?",
                                (named_blocks.NAMED_RULES,)).fetchone()
@@ -942,9 +941,8 @@ class Store:
                               "rollup_named_block", "named_block_done"):  # rows of older
                     conn.execute(f"DELETE FROM {table} WHERE fingerprint != ''")  # versions
             elif changed:
-                days = {b // per_day for (b,) in conn.execute(
-                    "SELECT DISTINCT bucket FROM rollup_quarter WHERE activity IN "
-                    "(SELECT value FROM json_each(?))", (json.dumps(sorted(changed)),))}
+                days = {d for d0, d1 in named_blocks.activity_days(conn, changed, exact=True)
+                        for d in range(d0, d1)}
                 conn.executemany("DELETE FROM named_done WHERE fingerprint = ? AND day = ?",
                                  [(named_blocks.RULES, d) for d in days])
                 named_blocks.invalidate(conn, days, named_blocks.RULES)
