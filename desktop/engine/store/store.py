@@ -12,8 +12,8 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
-from itertools import count
-from operator import attrgetter, itemgetter
+from itertools import compress, count, repeat
+from operator import attrgetter, floordiv, gt, itemgetter, sub
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,18 +46,24 @@ from desktop.engine.store.db import (
     open_database,
     schema_version,
 )
-from desktop.engine.uuids import prefix_range, stored, text_of
+from desktop.engine.uuids import prefix_range, stored, stored_all, text_of
 
 if TYPE_CHECKING:
     from desktop.engine.gitlog import Change, Commit
 
 _activity_key = attrgetter(*ACTIVITY_FIELDS)
-_origin_key = attrgetter("source", "device")
+
+
+def _activity_keys(spans: Iterable[Span]) -> list[tuple]:
+    """`list(map(_activity_key, spans))`, with the fields read in bytecode (tests check it is
+    ACTIVITY_FIELDS)."""
+    return [(s.app, s.title, s.url, s.site, s.file, s.project, s.branch, s.language, s.editor,
+             s.browser, s.terminal, s.private, s.audible, s.category) for s in spans]
+
+
 _first = itemgetter(0)
 _COUNTERS = "keystrokes, clicks, scrolls, moves, lines_added, lines_deleted, idle_to_active"
-_span_uuid = attrgetter("uuid")
-_row_fields = attrgetter("start", "end", *_COUNTERS.split(", "))
-# The uuid as stored (desktop.engine.uuids), then _row_fields.
+# The span rows _prepare builds, in this order.
 _COLUMNS = f'uuid, start, "end", {_COUNTERS}, activity, origin, updated'
 _INSERT = f"INSERT INTO span ({_COLUMNS}) VALUES ({', '.join('?' * len(_COLUMNS.split(',')))})"
 _UPSERT = _INSERT + " ON CONFLICT (uuid) DO UPDATE SET " + ", ".join(
@@ -325,30 +331,33 @@ class Store:
     def _prepare(self, conn: sqlite3.Connection, spans: list[Span], dirty: set[int]
                  ) -> tuple[list[tuple], list[tuple]]:
         """Rows for the activity table (new activities) and the span table; adds the
-        quarters the spans cover to `dirty`."""
-        aids, activities = self._intern_activities(conn, map(_activity_key, spans))
-        origin_keys = list(map(_origin_key, spans))
+        quarters the spans cover to `dirty`. Per span, the fields are read in comprehensions
+        (bytecode reads a slot for a fraction of what attrgetter costs) and the rest is done
+        in whole-list passes (the work per span is most of what add_spans adds to SQLite's)."""
+        aids, activities = self._intern_activities(conn, _activity_keys(spans))
+        sources = [s.source for s in spans]
+        devices = [s.device for s in spans]
         origins = {key: self._origin_id(conn, key[0], key[1] or self.device)
-                   for key in set(origin_keys)}
+                   for key in set(zip(sources, devices, strict=True))}
+        oids = (repeat(next(iter(origins.values())), len(spans)) if len(origins) == 1
+                else map(origins.__getitem__, zip(sources, devices, strict=True)))
         now = time.time()
-        rows = [(u, *fields, aid, oid, now) for u, fields, aid, oid in
-                zip(map(stored, map(_span_uuid, spans)), map(_row_fields, spans), aids,
-                    map(origins.__getitem__, origin_keys), strict=True)]
+        rows = [(u, s.start, s.end, s.keystrokes, s.clicks, s.scrolls, s.moves, s.lines_added,
+                 s.lines_deleted, s.idle_to_active, aid, oid, now)
+                for u, s, aid, oid in zip(stored_all([s.uuid for s in spans]), spans, aids, oids,
+                                          strict=True)]
+        # The quarters of both ends of each span with time, and the longest span.
+        starts = [s.start for s in spans]
+        ends = [s.end for s in spans]
+        timed = list(map(gt, ends, starts))
         q = rollups.QUARTER
-        longest = 0.0
-        long_spans = []
-        add = dirty.add
-        for s in spans:  # one pass: the quarters of both ends, and the longest span
-            a, b = s.start, s.end
-            if b > a:
-                add(a // q)
-                add(b // q)
-                if b - a > longest:
-                    longest = b - a
+        dirty.update(map(floordiv, compress(starts, timed), repeat(q)))
+        dirty.update(map(floordiv, compress(ends, timed), repeat(q)))
+        longest = max(map(sub, compress(ends, timed), compress(starts, timed)), default=0.0)
+        if longest > q:  # spans over several quarters: the ones in between too
+            for a, b in zip(starts, ends, strict=True):
                 if b - a > q:
-                    long_spans.append(s)
-        for s in long_spans:  # spans over several quarters: the ones in between too
-            dirty.update(rollups.quarters_of(s.start, s.end))
+                    dirty.update(rollups.quarters_of(a, b))
         if longest > self._max_duration:
             self._max_duration = longest
             conn.execute("INSERT INTO meta (key, value) VALUES ('max_duration', ?) "
