@@ -77,16 +77,18 @@ def raw_pieces(conn: sqlite3.Connection, lo: float, hi: float, max_duration: flo
 def by_quarter(pieces: Iterable[tuple[float, float, Key]]) -> dict[tuple[int, Key], float]:
     """Seconds per (quarter, key), cutting pieces at quarter boundaries."""
     acc: dict[tuple[int, Key], float] = defaultdict(float)
+    get = acc.get  # get and set cost less than `acc[q, key] += ...`: the same sums
     for a, b, key in pieces:
         q = int(a // QUARTER)
-        while True:
-            edge = (q + 1) * QUARTER
-            if b <= edge:
-                acc[q, key] += b - a
-                break
-            acc[q, key] += edge - a
+        edge = (q + 1) * QUARTER
+        while b > edge:
+            k = (q, key)
+            acc[k] = get(k, 0.0) + (edge - a)
             a = edge
             q += 1
+            edge += QUARTER
+        k = (q, key)
+        acc[k] = get(k, 0.0) + (b - a)
     return acc
 
 

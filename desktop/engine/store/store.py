@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import sqlite3
@@ -118,6 +119,22 @@ def _time_parts(times: list[float], indices: list[int]) -> Iterator[list[int]]:
 def _chunks(seq: list, n: int) -> Iterator[list]:
     for i in range(0, len(seq), n):
         yield seq[i:i + n]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused, for a bulk write: it makes a few tuples per span, none
+    in a cycle (reference counts free them), whose count sets off collections that each walk
+    many objects (a full one, every object of the process): a sixth of what add_spans does
+    outside SQLite. Left as it was if something else disabled it."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _migrated(path: Path, timeout: float) -> sqlite3.Connection:
@@ -305,8 +322,8 @@ class Store:
                     "SELECT COALESCE(MAX(id), 0) + 1 FROM activity").fetchone()[0]
             aid = self._next_activity_id
             # In the order of the index on key_hash: SQLite appends to it.
-            for h, waiting in sorted(missing.items()):
-                for key, position in waiting:
+            for h in sorted(missing):
+                for key, position in missing[h]:
                     rows.append((aid, h, *key))
                     ids[key] = slot[position] = aid
                     aid += 1
@@ -380,7 +397,7 @@ class Store:
         if not spans:
             return
         dirty: set[int] = set()
-        with self._write() as conn:
+        with _collector_paused(), self._write() as conn:
             if not edited:
                 spans = deletions.clip(spans, deletions.intersecting(conn, spans))
                 if not spans:
@@ -463,7 +480,7 @@ class Store:
         were new. One transaction: an import lands whole or not at all."""
         spans = list(spans)
         added = done = 0
-        with self._write() as conn:
+        with _collector_paused(), self._write() as conn:
             self._sole.clear()  # its spans may share the activities of the open span
             for part in _chunks(spans, _CHUNK):
                 dirty: set[int] = set()
