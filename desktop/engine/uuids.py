@@ -6,6 +6,7 @@ and exports see strings only. The bytes of two UUIDs compare as their strings do
 from __future__ import annotations
 
 from binascii import unhexlify
+from struct import Struct
 
 _HEX = b"0123456789abcdef"
 
@@ -36,8 +37,7 @@ def stored_all(texts: list[str]) -> list[bytes | str]:
             and joined[8::37] == joined[13::37] == joined[18::37] == joined[23::37] == "-" * n):
         digits = joined.encode().translate(None, b"-/")
         if len(digits) == 32 * n and not digits.translate(None, _HEX):
-            raw = unhexlify(digits)
-            return [raw[i:i + 16] for i in range(0, 16 * n, 16)]
+            return list(Struct("16s" * n).unpack(unhexlify(digits)))  # (cuts it in one call)
     return list(map(stored, texts))
 
 

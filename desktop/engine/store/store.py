@@ -370,7 +370,7 @@ class Store:
         q = rollups.QUARTER
         dirty.update(map(floordiv, compress(starts, timed), repeat(q)))
         dirty.update(map(floordiv, compress(ends, timed), repeat(q)))
-        longest = max(map(sub, compress(ends, timed), compress(starts, timed)), default=0.0)
+        longest = max(map(sub, ends, starts), default=0.0)  # (one without time: not > 0)
         if longest > q:  # spans over several quarters: the ones in between too
             for a, b in zip(starts, ends, strict=True):
                 if b - a > q:
@@ -428,7 +428,8 @@ class Store:
                                  [(stored(s.uuid),) for s in spans])
             if refresh and fresh:
                 priority = self._priority
-                items = [(r[1], r[2], priority[r[-2]], r[0], (r[-3], r[-2])) for r in rows]
+                # (rows in _COLUMNS order: activity, origin at 10, 11)
+                items = [(r[1], r[2], priority[r[11]], r[0], (r[10], r[11])) for r in rows]
                 items.sort(key=_first)
                 rollups.refresh(conn, self._max_duration, priority,
                                 rollups.Fresh(items, before, dirty))
