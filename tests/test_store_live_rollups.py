@@ -131,3 +131,13 @@ def test_fresh_path_reads_only_spans_stored_before(tmp_path):
         assert items == []
         assert len(rollups._raw_items(conn, T0, T0 + 900, 900, {}, before=1)) == 1
     store.close()
+
+
+@given(st.lists(st.one_of(
+    st.floats(min_value=-4e9, max_value=4e9, allow_nan=False),
+    st.integers(min_value=-10**10, max_value=10**10),
+    st.integers(min_value=0, max_value=10**7).map(lambda k: k * rollups.QUARTER * 1.0),
+    st.integers(min_value=0, max_value=10**7).map(lambda k: k * rollups.QUARTER - 1e-6))))
+def test_the_quarters_of_sorted_times_are_each_times_quarter(times):
+    times.sort()
+    assert rollups.quarters_at(times) == {t // rollups.QUARTER for t in times}

@@ -38,6 +38,18 @@ def quarters_of(start: float, end: float) -> range:
     return range(math.floor(start / QUARTER), math.ceil(end / QUARTER))
 
 
+def quarters_at(times: list[float]) -> set[float]:
+    """`{t // QUARTER for t in times}` of sorted `times`: a division per quarter, not per time
+    (the times of a quarter found by bisection), for the many spans of a bulk write."""
+    out: set[float] = set()
+    i, n = 0, len(times)
+    while i < n:
+        q = times[i] // QUARTER
+        out.add(q)
+        i = bisect_left(times, (q + 1) * QUARTER, i + 1)
+    return out
+
+
 def mark_dirty(conn: sqlite3.Connection, quarters: Iterable[int]) -> None:
     conn.executemany("INSERT INTO rollup_dirty (bucket) VALUES (?) ON CONFLICT DO NOTHING",
                      ((int(q),) for q in quarters))

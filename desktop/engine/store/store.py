@@ -13,8 +13,8 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
-from itertools import compress, count, repeat
-from operator import attrgetter, floordiv, gt, itemgetter, sub
+from itertools import chain, compress, count, repeat
+from operator import attrgetter, gt, itemgetter, sub
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -367,9 +367,9 @@ class Store:
         starts = [s.start for s in spans]
         ends = [s.end for s in spans]
         timed = list(map(gt, ends, starts))
+        dirty.update(rollups.quarters_at(sorted(chain(compress(starts, timed),
+                                                      compress(ends, timed)))))
         q = rollups.QUARTER
-        dirty.update(map(floordiv, compress(starts, timed), repeat(q)))
-        dirty.update(map(floordiv, compress(ends, timed), repeat(q)))
         longest = max(map(sub, ends, starts), default=0.0)  # (one without time: not > 0)
         if longest > q:  # spans over several quarters: the ones in between too
             for a, b in zip(starts, ends, strict=True):
