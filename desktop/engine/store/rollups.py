@@ -90,16 +90,23 @@ def by_quarter(pieces: Iterable[tuple[float, float, Key]]) -> dict[tuple[int, Ke
     """Seconds per (quarter, key), cutting pieces at quarter boundaries."""
     acc: dict[tuple[int, Key], float] = defaultdict(float)
     get = acc.get  # get and set cost less than `acc[q, key] += ...`: the same sums
+    q = lo = edge = 0  # the quarter of the piece before, [lo, edge)
     for a, b, key in pieces:
-        q = int(a // QUARTER)
-        edge = (q + 1) * QUARTER
-        while b > edge:
-            k = (q, key)
-            acc[k] = get(k, 0.0) + (edge - a)
-            a = edge
-            q += 1
-            edge += QUARTER
+        if not lo <= a < edge:  # (pieces in time order mostly start in the quarter before's)
+            q = int(a // QUARTER)  # (a float division costs more than the rest of a piece)
+            lo = q * QUARTER
+            edge = lo + QUARTER
         k = (q, key)
+        if b > edge:  # over several quarters
+            acc[k] = get(k, 0.0) + (edge - a)
+            a, at, end = edge, q + 1, edge + QUARTER
+            while b > end:
+                k = (at, key)
+                acc[k] = get(k, 0.0) + (end - a)
+                a = end
+                at += 1
+                end += QUARTER
+            k = (at, key)
         acc[k] = get(k, 0.0) + (b - a)
     return acc
 
