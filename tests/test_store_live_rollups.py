@@ -147,3 +147,42 @@ def test_fresh_path_reads_only_spans_stored_before(tmp_path):
         read = rollups._stored_before(conn, T0, T0 + 900, 900, {}, fresh, 1)
         assert [it[3] for it in read] == ["old"]
     store.close()
+
+
+@given(st.lists(st.one_of(
+    st.floats(min_value=-4e9, max_value=4e9, allow_nan=False),
+    st.integers(min_value=-10**10, max_value=10**10),
+    st.integers(min_value=0, max_value=10**7).map(lambda k: k * rollups.QUARTER * 1.0),
+    st.integers(min_value=0, max_value=10**7).map(lambda k: k * rollups.QUARTER - 1e-6))))
+def test_the_quarters_of_sorted_times_are_each_times_quarter(times):
+    times.sort()
+    assert rollups.quarters_at(times) == {t // rollups.QUARTER for t in times}
+
+
+def _by_quarter_reference(pieces):
+    acc: dict = {}
+    for a, b, key in pieces:
+        q = int(a // rollups.QUARTER)
+        while True:
+            edge = (q + 1) * rollups.QUARTER
+            if b <= edge:
+                acc[q, key] = acc.get((q, key), 0.0) + (b - a)
+                break
+            acc[q, key] = acc.get((q, key), 0.0) + (edge - a)
+            a = edge
+            q += 1
+    return acc
+
+
+@given(st.lists(st.tuples(
+    st.one_of(st.floats(min_value=-1e6, max_value=1e7, allow_nan=False),
+              st.integers(min_value=-1000, max_value=10**4).map(lambda k: k * 900.0)),
+    st.floats(min_value=0.001, max_value=5000),
+    st.sampled_from([(1, 1), (2, 1), (1, 2)]))), st.booleans())
+def test_seconds_by_quarter_are_summed_in_the_order_of_the_pieces(raw, in_order):
+    pieces = [(a, a + d, key) for a, d, key in raw]
+    if in_order:
+        pieces.sort()
+    found = rollups.by_quarter(pieces)
+    assert found == _by_quarter_reference(pieces)  # the same sums, to the last bit
+    assert all(isinstance(q, int) for q, _ in found)

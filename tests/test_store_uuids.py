@@ -15,9 +15,9 @@ from desktop.engine.span import Span
 from desktop.engine.store import Store, deletions, migrations
 from desktop.engine.store import store as storelib
 from desktop.engine.store.db import open_database
-from desktop.engine.store.store import _activity_key, _key_hash
+from desktop.engine.store.store import _activity_key, _activity_keys, _key_hash
 from desktop.engine.timeline import resolve_raw
-from desktop.engine.uuids import prefix_range, stored, text_of
+from desktop.engine.uuids import prefix_range, stored, stored_all, text_of
 from tests.store_helpers import T0
 
 CANONICAL = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"
@@ -32,6 +32,32 @@ def test_canonical_uuids_are_16_bytes_and_other_ids_text():
     assert text_of(stored(CANONICAL)) == CANONICAL
     for other in OTHERS:
         assert stored(other) == other and text_of(other) == other
+
+
+@given(st.lists(st.one_of(st.uuids().map(str), st.sampled_from(OTHERS),
+                          st.text(alphabet="0123456789abcdefABCDEF-/ ", max_size=40))))
+def test_a_batch_is_stored_as_each_of_its_ids(texts):
+    assert stored_all(texts) == [stored(t) for t in texts]
+
+
+def test_a_batch_of_canonical_ids_is_bytes_unless_one_is_not():
+    ids = [str(uuidlib.uuid4()) for _ in range(50)]
+    assert stored_all(ids) == [uuidlib.UUID(u).bytes for u in ids]
+    for other in OTHERS:  # anywhere in the batch, of any length: the others stay bytes
+        for at in (0, 25, 50):
+            mixed = [*ids[:at], other, *ids[at:]]
+            assert stored_all(mixed) == [stored(t) for t in mixed]
+    shifted = [ids[0][:35], ids[0][35] + ids[1]]  # the same characters, cut elsewhere
+    assert stored_all(shifted) == shifted
+    assert stored_all([]) == []
+
+
+def test_activity_keys_are_the_activity_fields():
+    span = Span(0, 1, app="a", title="t", url="u", site="s", file="f", project="p", branch="b",
+                language="l", editor="e", browser="w", terminal="k", private=True,
+                audible=False, category="c")
+    assert _activity_keys([span]) == [_activity_key(span)] == [span.activity_key()]
+    assert len(set(_activity_key(span))) == len(storelib.ACTIVITY_FIELDS)  # each field apart
 
 
 @given(st.uuids())

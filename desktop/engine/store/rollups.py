@@ -38,6 +38,18 @@ def quarters_of(start: float, end: float) -> range:
     return range(math.floor(start / QUARTER), math.ceil(end / QUARTER))
 
 
+def quarters_at(times: list[float]) -> set[float]:
+    """`{t // QUARTER for t in times}` of sorted `times`: a division per quarter, not per time
+    (the times of a quarter found by bisection), for the many spans of a bulk write."""
+    out: set[float] = set()
+    i, n = 0, len(times)
+    while i < n:
+        q = times[i] // QUARTER
+        out.add(q)
+        i = bisect_left(times, (q + 1) * QUARTER, i + 1)
+    return out
+
+
 def mark_dirty(conn: sqlite3.Connection, quarters: Iterable[int]) -> None:
     conn.executemany("INSERT INTO rollup_dirty (bucket) VALUES (?) ON CONFLICT DO NOTHING",
                      ((int(q),) for q in quarters))
@@ -87,16 +99,25 @@ def raw_pieces(conn: sqlite3.Connection, lo: float, hi: float, max_duration: flo
 def by_quarter(pieces: Iterable[tuple[float, float, Key]]) -> dict[tuple[int, Key], float]:
     """Seconds per (quarter, key), cutting pieces at quarter boundaries."""
     acc: dict[tuple[int, Key], float] = defaultdict(float)
+    get = acc.get  # get and set cost less than `acc[q, key] += ...`: the same sums
+    q = lo = edge = 0  # the quarter of the piece before, [lo, edge)
     for a, b, key in pieces:
-        q = int(a // QUARTER)
-        while True:
-            edge = (q + 1) * QUARTER
-            if b <= edge:
-                acc[q, key] += b - a
-                break
-            acc[q, key] += edge - a
-            a = edge
-            q += 1
+        if not lo <= a < edge:  # (pieces in time order mostly start in the quarter before's)
+            q = int(a // QUARTER)  # (a float division costs more than the rest of a piece)
+            lo = q * QUARTER
+            edge = lo + QUARTER
+        k = (q, key)
+        if b > edge:  # over several quarters
+            acc[k] = get(k, 0.0) + (edge - a)
+            a, at, end = edge, q + 1, edge + QUARTER
+            while b > end:
+                k = (at, key)
+                acc[k] = get(k, 0.0) + (end - a)
+                a = end
+                at += 1
+                end += QUARTER
+            k = (at, key)
+        acc[k] = get(k, 0.0) + (b - a)
     return acc
 
 

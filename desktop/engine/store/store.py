@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import sqlite3
@@ -12,8 +13,8 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
-from itertools import count
-from operator import attrgetter, itemgetter
+from itertools import chain, compress, count, repeat
+from operator import attrgetter, gt, itemgetter, sub
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,18 +47,24 @@ from desktop.engine.store.db import (
     open_database,
     schema_version,
 )
-from desktop.engine.uuids import prefix_range, stored, text_of
+from desktop.engine.uuids import prefix_range, stored, stored_all, text_of
 
 if TYPE_CHECKING:
     from desktop.engine.gitlog import Change, Commit
 
 _activity_key = attrgetter(*ACTIVITY_FIELDS)
-_origin_key = attrgetter("source", "device")
+
+
+def _activity_keys(spans: Iterable[Span]) -> list[tuple]:
+    """`list(map(_activity_key, spans))`, with the fields read in bytecode (tests check it is
+    ACTIVITY_FIELDS)."""
+    return [(s.app, s.title, s.url, s.site, s.file, s.project, s.branch, s.language, s.editor,
+             s.browser, s.terminal, s.private, s.audible, s.category) for s in spans]
+
+
 _first = itemgetter(0)
 _COUNTERS = "keystrokes, clicks, scrolls, moves, lines_added, lines_deleted, idle_to_active"
-_span_uuid = attrgetter("uuid")
-_row_fields = attrgetter("start", "end", *_COUNTERS.split(", "))
-# The uuid as stored (desktop.engine.uuids), then _row_fields.
+# The span rows _prepare builds, in this order.
 _COLUMNS = f'uuid, start, "end", {_COUNTERS}, activity, origin, updated'
 _INSERT = f"INSERT INTO span ({_COLUMNS}) VALUES ({', '.join('?' * len(_COLUMNS.split(',')))})"
 _UPSERT = _INSERT + " ON CONFLICT (uuid) DO UPDATE SET " + ", ".join(
@@ -112,6 +119,22 @@ def _time_parts(times: list[float], indices: list[int]) -> Iterator[list[int]]:
 def _chunks(seq: list, n: int) -> Iterator[list]:
     for i in range(0, len(seq), n):
         yield seq[i:i + n]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused, for a bulk write: it makes a few tuples per span, none
+    in a cycle (reference counts free them), whose count sets off collections that each walk
+    many objects (a full one, every object of the process): a sixth of what add_spans does
+    outside SQLite. Left as it was if something else disabled it."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _migrated(path: Path, timeout: float) -> sqlite3.Connection:
@@ -299,8 +322,8 @@ class Store:
                     "SELECT COALESCE(MAX(id), 0) + 1 FROM activity").fetchone()[0]
             aid = self._next_activity_id
             # In the order of the index on key_hash: SQLite appends to it.
-            for h, waiting in sorted(missing.items()):
-                for key, position in waiting:
+            for h in sorted(missing):
+                for key, position in missing[h]:
                     rows.append((aid, h, *key))
                     ids[key] = slot[position] = aid
                     aid += 1
@@ -325,30 +348,33 @@ class Store:
     def _prepare(self, conn: sqlite3.Connection, spans: list[Span], dirty: set[int]
                  ) -> tuple[list[tuple], list[tuple]]:
         """Rows for the activity table (new activities) and the span table; adds the
-        quarters the spans cover to `dirty`."""
-        aids, activities = self._intern_activities(conn, map(_activity_key, spans))
-        origin_keys = list(map(_origin_key, spans))
+        quarters the spans cover to `dirty`. Per span, the fields are read in comprehensions
+        (bytecode reads a slot for a fraction of what attrgetter costs) and the rest is done
+        in whole-list passes (the work per span is most of what add_spans adds to SQLite's)."""
+        aids, activities = self._intern_activities(conn, _activity_keys(spans))
+        sources = [s.source for s in spans]
+        devices = [s.device for s in spans]
         origins = {key: self._origin_id(conn, key[0], key[1] or self.device)
-                   for key in set(origin_keys)}
+                   for key in set(zip(sources, devices, strict=True))}
+        oids = (repeat(next(iter(origins.values())), len(spans)) if len(origins) == 1
+                else map(origins.__getitem__, zip(sources, devices, strict=True)))
         now = time.time()
-        rows = [(u, *fields, aid, oid, now) for u, fields, aid, oid in
-                zip(map(stored, map(_span_uuid, spans)), map(_row_fields, spans), aids,
-                    map(origins.__getitem__, origin_keys), strict=True)]
+        rows = [(u, s.start, s.end, s.keystrokes, s.clicks, s.scrolls, s.moves, s.lines_added,
+                 s.lines_deleted, s.idle_to_active, aid, oid, now)
+                for u, s, aid, oid in zip(stored_all([s.uuid for s in spans]), spans, aids, oids,
+                                          strict=True)]
+        # The quarters of both ends of each span with time, and the longest span.
+        starts = [s.start for s in spans]
+        ends = [s.end for s in spans]
+        timed = list(map(gt, ends, starts))
+        dirty.update(rollups.quarters_at(sorted(chain(compress(starts, timed),
+                                                      compress(ends, timed)))))
         q = rollups.QUARTER
-        longest = 0.0
-        long_spans = []
-        add = dirty.add
-        for s in spans:  # one pass: the quarters of both ends, and the longest span
-            a, b = s.start, s.end
-            if b > a:
-                add(a // q)
-                add(b // q)
-                if b - a > longest:
-                    longest = b - a
+        longest = max(map(sub, ends, starts), default=0.0)  # (one without time: not > 0)
+        if longest > q:  # spans over several quarters: the ones in between too
+            for a, b in zip(starts, ends, strict=True):
                 if b - a > q:
-                    long_spans.append(s)
-        for s in long_spans:  # spans over several quarters: the ones in between too
-            dirty.update(rollups.quarters_of(s.start, s.end))
+                    dirty.update(rollups.quarters_of(a, b))
         if longest > self._max_duration:
             self._max_duration = longest
             conn.execute("INSERT INTO meta (key, value) VALUES ('max_duration', ?) "
@@ -371,7 +397,7 @@ class Store:
         if not spans:
             return
         dirty: set[int] = set()
-        with self._write() as conn:
+        with _collector_paused(), self._write() as conn:
             if not edited:
                 spans = deletions.clip(spans, deletions.intersecting(conn, spans))
                 if not spans:
@@ -404,7 +430,8 @@ class Store:
                                  [(stored(s.uuid),) for s in spans])
             if refresh and fresh:
                 priority = self._priority
-                items = [(r[1], r[2], priority[r[-2]], r[0], (r[-3], r[-2])) for r in rows]
+                # (rows in _COLUMNS order: activity, origin at 10, 11)
+                items = [(r[1], r[2], priority[r[11]], r[0], (r[10], r[11])) for r in rows]
                 items.sort(key=_first)
                 rollups.refresh(conn, self._max_duration, priority,
                                 rollups.Fresh(items, dirty, rows[0][-1]))
@@ -456,7 +483,7 @@ class Store:
         were new. One transaction: an import lands whole or not at all."""
         spans = list(spans)
         added = done = 0
-        with self._write() as conn:
+        with _collector_paused(), self._write() as conn:
             self._sole.clear()  # its spans may share the activities of the open span
             for part in _chunks(spans, _CHUNK):
                 dirty: set[int] = set()
