@@ -78,9 +78,17 @@ class Running:
 
 
 @pytest.fixture
-def running(tmp_path) -> Iterator[Running]:
+def zone_name() -> str | None:
+    """The time zone the running engine is configured with (None: the system's); a test
+    module overrides it."""
+    return None
+
+
+@pytest.fixture
+def running(tmp_path, zone_name) -> Iterator[Running]:
     """An Engine on a fresh home, its API on a free port of 127.0.0.1."""
     config = Config()
+    config.timezone = zone_name
     config.api.port = 0
     config.focus.hosts_block = False  # focus sessions in tests never touch /etc/hosts
     engine = Engine(tmp_path, config, poller=AwayPoller())

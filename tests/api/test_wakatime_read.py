@@ -4,7 +4,7 @@ endpoint's shape, and the same seconds whichever endpoint counts them."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
@@ -21,6 +21,14 @@ ITEM_KEYS = {"name", "total_seconds", "percent", "digital", "decimal", "text", "
 RANGES = {"Today": 1, "Yesterday": 1, "Last 7 Days": 7, "Last 7 Days from Yesterday": 7,
           "Last 14 Days": 14, "Last 30 Days": 30, "This Week": None, "Last Week": 7,
           "This Month": None, "Last Month": None}
+
+
+@pytest.fixture
+def zone_name() -> str:
+    """A zone where it is about noon now, so that the hour before now is today's whenever
+    the tests run (just after midnight, "ten minutes today" would be in the future)."""
+    east = 12 - datetime.now(UTC).hour  # hours east of UTC: -11 to 12
+    return f"Etc/GMT{-east:+d}"  # POSIX signs: Etc/GMT-5 is UTC+5
 
 
 @pytest.fixture

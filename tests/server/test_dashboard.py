@@ -121,23 +121,24 @@ def test_one_user_never_sees_anothers_dashboard(server_process, tmp_path):
     server = server_process.start()
     ann_key = user_with_key(server.database_url, "ann")
     bob_key = user_with_key(server.database_url, "bob")
-    store = Store(tmp_path / "ann.sqlite3")
+    store = Store(tmp_path / "ann.sqlite3")  # three hours ago: in the last 7 days at any hour
     store.upsert_spans([code_span(time.time() - 3 * HOUR, 30, "secret-project", "Python",
                               "vscode", "main", "/src/secret/plan.py")])
     Syncer(store, server.url, key=ann_key, device_name="ann-desk").sync_once()
     store.close()
 
     ann, bob = login(server.url, ann_key), login(server.url, bob_key)
-    mine = _page(server.url, ann, range="today")
+    mine = _page(server.url, ann, range="last_7_days")
     assert "secret-project" in mine and "ann-desk" in mine
-    theirs = _page(server.url, bob, range="today")
+    theirs = _page(server.url, bob, range="last_7_days")
     assert "secret-project" not in theirs and "ann-desk" not in theirs
     assert page_figures(theirs)["total"] == 0
-    status, html = get(f"{server.url}/dashboard/project/secret-project?range=today",
+    status, html = get(f"{server.url}/dashboard/project/secret-project?range=last_7_days",
                        {"Cookie": bob})
     assert status == 200 and "plan.py" not in html and page_figures(html)["total"] == 0
     # filtering by ann's names shows bob nothing of hers either
-    status, html = get(f"{server.url}/dashboard?range=today&machine=ann-desk", {"Cookie": bob})
+    status, html = get(f"{server.url}/dashboard?range=last_7_days&machine=ann-desk",
+                       {"Cookie": bob})
     assert page_figures(html)["total"] == 0 and "plan.py" not in html
     # nobody signed in, or a forged cookie: sent to log in, nothing shown
     for headers in ({}, {"Cookie": "tf_session=[1,9999999999]|" + "0" * 64}):
