@@ -456,9 +456,12 @@ class Observe:
             return message
 
         async def observed(message: Message) -> None:
-            nonlocal status, started
+            nonlocal status, started, complete
             if message["type"] == "http.response.start":
                 status, started = message["status"], True
+                if status == 413 and not complete:  # ours, or a route's (FastAPI answers
+                    await _drain(receive, deadline, DRAIN_BYTES)  # its HTTPException itself)
+                    complete = True  # so that the sender reads the 413, not a broken pipe
             await send(message)
 
         try:
@@ -466,8 +469,6 @@ class Observe:
         except HTTPException as exc:
             if exc.status_code not in (408, 413) or started:
                 raise
-            if exc.status_code == 413 and not complete:
-                await _drain(receive, deadline, DRAIN_BYTES)  # so the sender reads the 413
             await _refusal(exc.status_code, exc.detail)(scope, receive, observed)
         finally:
             elapsed = time.perf_counter() - began

@@ -9,6 +9,7 @@ import http.client
 import json
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -292,3 +293,31 @@ def test_bodies_over_the_limit_are_refused_announced_or_chunked(server_process):
         assert post(path, chunked=True) == 413
     assert _spans(server.database_url) == {}
     assert post_heartbeat(server.port, key, beat)[0] == 201
+
+
+def test_a_refused_chunked_body_is_read_to_its_end_before_the_answer(server_process):
+    """A sender still streaming a body over the limit when the server refuses it reads the
+    413, not a broken pipe: the rest of its body is read first, on the single-heartbeat path
+    and on a FastAPI route (which answers its own 413)."""
+    server_process.settings.update(max_body_bytes="20000")
+    server = server_process.start()
+    auth = {"Authorization": "Basic " + base64.b64encode(_key(server).encode()).decode(),
+            "Content-Type": "application/json"}
+    padded = json.dumps({"entity": "/src/a.py", "type": "file", "time": time.time(),
+                         "padding": "x" * 40_000}).encode()
+
+    def slowly() -> Iterator[bytes]:
+        for i in range(0, len(padded), 4096):
+            if i > 20_000:  # over the limit: the server has refused by now
+                time.sleep(0.2)
+            yield padded[i:i + 4096]
+
+    for path in ("/api/v1/users/current/heartbeats", "/api/v1/users/current/heartbeats.bulk"):
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        try:
+            conn.request("POST", path, body=slowly(), headers=auth, encode_chunked=True)
+            resp = conn.getresponse()
+            assert (resp.status, json.loads(resp.read())) == (413, {"detail": "body too large"})
+        finally:
+            conn.close()
+    assert _spans(server.database_url) == {}
