@@ -21,9 +21,10 @@ import sqlite3
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Collection, Iterable
+from operator import itemgetter
 from typing import NamedTuple
 
-from desktop.engine.store import day_digests, named_blocks
+from desktop.engine.store import bulk, day_digests, named_blocks
 from desktop.engine.timeline import RawItem, resolve_raw
 
 QUARTER = 900
@@ -31,6 +32,7 @@ QUARTERS_PER_DAY = 96
 DAY = QUARTER * QUARTERS_PER_DAY
 
 Key = tuple[int, int]  # (activity id, origin id)
+_first = itemgetter(0)
 
 
 def quarters_of(start: float, end: float) -> range:
@@ -135,14 +137,18 @@ def _windows(quarters: Iterable[int]) -> list[tuple[int, int]]:
 def refresh(conn: sqlite3.Connection, max_duration: float, priority: dict[int, int],
             fresh: Fresh | None = None) -> int:
     """Recompute the rollups of the dirty quarters (and of `fresh`'s) and of the days holding
-    them; returns how many quarters were dirty. Runs inside the caller's write transaction."""
+    them; returns how many quarters were dirty. Runs inside the caller's write transaction.
+    The sums are made in Python and written many rows a statement (bulk): a quarter's total
+    sums its rows in the order of its pieces, a day's row its quarters' in their order."""
     dirty = {q for (q,) in conn.execute("SELECT bucket FROM rollup_dirty")}
     if fresh is not None:
         dirty |= fresh.quarters
         starts = [it[0] for it in fresh.items]
     if not dirty:
         return 0
-    for q0, q1 in _windows(dirty):
+    windows = _windows(dirty)
+    rows: list[tuple[int, int, int, float]] = []  # the dirty quarters' rows, by quarter
+    for q0, q1 in windows:
         lo, hi = q0 * QUARTER, q1 * QUARTER
         if fresh is None:
             items = _raw_items(conn, lo, hi, max_duration, priority)
@@ -151,30 +157,66 @@ def refresh(conn: sqlite3.Connection, max_duration: float, priority: dict[int, i
             items = _stored_before(conn, lo, hi, max_duration, priority, fresh,
                                    sum(it[1] > lo for it in mine))
             items += mine
-        acc = by_quarter(resolve_raw(items, lo, hi))
-        conn.execute("DELETE FROM rollup_quarter WHERE bucket >= ? AND bucket < ?", (q0, q1))
-        conn.executemany(
-            "INSERT INTO rollup_quarter (bucket, activity, origin, seconds) VALUES (?,?,?,?)",
-            [(q, act, org, secs) for (q, (act, org)), secs in acc.items()])
-        conn.execute("DELETE FROM rollup_total WHERE bucket >= ? AND bucket < ?", (q0, q1))
-        conn.execute("INSERT INTO rollup_total (bucket, seconds) SELECT bucket, SUM(seconds) "
-                     "FROM rollup_quarter WHERE bucket >= ? AND bucket < ? GROUP BY bucket",
-                     (q0, q1))
+        part = [(q, act, org, secs) for (q, (act, org)), secs
+                in by_quarter(resolve_raw(items, lo, hi)).items()]
+        part.sort(key=_first)  # (stable: a quarter's rows in the order of its pieces)
+        rows += part
+    conn.executemany("DELETE FROM rollup_quarter WHERE bucket >= ? AND bucket < ?", windows)
+    conn.executemany("DELETE FROM rollup_total WHERE bucket >= ? AND bucket < ?", windows)
+    bulk.insert(conn, "INSERT INTO rollup_quarter (bucket, activity, origin, seconds)", rows, 4)
+    totals: dict[int, float] = {}
+    get = totals.get
+    for q, _, _, secs in rows:
+        totals[q] = get(q, 0.0) + secs
+    bulk.insert(conn, "INSERT INTO rollup_total (bucket, seconds)", list(totals.items()), 2)
     days = sorted({q // QUARTERS_PER_DAY for q in dirty})
-    for day in days:
-        conn.execute("DELETE FROM rollup_day WHERE day = ?", (day,))
-        conn.execute(
-            "INSERT INTO rollup_day (day, activity, origin, seconds) "
-            "SELECT ?, activity, origin, SUM(seconds) FROM rollup_quarter "
-            "WHERE bucket >= ? AND bucket < ? GROUP BY activity, origin",
-            (day, day * QUARTERS_PER_DAY, (day + 1) * QUARTERS_PER_DAY))
-        conn.execute("DELETE FROM named_done WHERE day = ?", (day,))  # its named rows: stale
-        conn.execute("INSERT INTO active_day (day) VALUES (?) ON CONFLICT DO NOTHING", (day,))
+    each = [(day,) for day in days]
+    conn.executemany("DELETE FROM rollup_day WHERE day = ?", each)
+    bulk.insert(conn, "INSERT INTO rollup_day (day, activity, origin, seconds)",
+                _day_rows(conn, days, windows, rows), 4)
+    conn.executemany("DELETE FROM named_done WHERE day = ?", each)  # its named rows: stale
+    conn.executemany("INSERT INTO active_day (day) VALUES (?) ON CONFLICT DO NOTHING", each)
     named_blocks.invalidate(conn, days)
     named_blocks.build_activity_blocks(conn, named_blocks.past_blocks(days))
     day_digests.invalidate(conn, days)  # the insights' digests of those days: stale
     conn.execute("DELETE FROM rollup_dirty")
     return len(dirty)
+
+
+def _day_rows(conn: sqlite3.Connection, days: list[int], windows: list[tuple[int, int]],
+              rows: list[tuple[int, int, int, float]]) -> list[tuple[int, int, int, float]]:
+    """The day rollups of `days` (sorted): the quarter rows of `windows` (sorted) are `rows`
+    (sorted by quarter), the others of those days are read; per (activity, origin), its
+    quarters' seconds summed in the order of the quarters (whichever quarters were dirty)."""
+    qs = [r[0] for r in rows]
+    out: list[tuple[int, int, int, float]] = []
+    w = 0
+    for day in days:
+        d0, d1 = day * QUARTERS_PER_DAY, (day + 1) * QUARTERS_PER_DAY
+        mine = rows[bisect_left(qs, d0):bisect_left(qs, d1)]
+        kept: list[tuple[int, int, int, float]] = []
+        while w < len(windows) and windows[w][1] <= d0:
+            w += 1
+        at, i = d0, w
+        while at < d1:  # the day's quarters outside the windows
+            q0, q1 = windows[i] if i < len(windows) else (d1, d1)
+            if q0 > at:
+                kept += conn.execute(_QUARTER_ROWS, (at, min(q0, d1)))
+            at = max(at, q1)
+            i += 1
+        if kept:
+            mine = sorted(mine + kept, key=_first)
+        acc: dict[tuple[int, int], float] = {}
+        get = acc.get
+        for _, act, org, secs in mine:
+            k = act, org
+            acc[k] = get(k, 0.0) + secs
+        out += [(day, act, org, secs) for (act, org), secs in acc.items()]
+    return out
+
+
+_QUARTER_ROWS = ("SELECT bucket, activity, origin, seconds FROM rollup_quarter "
+                 "WHERE bucket >= ? AND bucket < ?")
 
 
 def split(start: float, end: float
