@@ -132,6 +132,50 @@ def test_writer_path_equals_deferred_path(tmp_path_factory, stored, batch, cuts,
     check(tmp_path_factory.mktemp("w"), [(how, stored), ("delete", cuts)], batch)
 
 
+def sums_of_quarters(path: Path) -> tuple[dict, dict, dict, dict]:
+    """(day rows, quarter totals) as stored, and as summed from the quarter rows: a day's
+    quarters in their order, a quarter's rows in any (they are exact here: one is compared
+    to the last bit, the other closely)."""
+    conn = sqlite3.connect(path)
+    days: dict = {}
+    totals: dict = {}
+    for q, act, org, secs in conn.execute("SELECT bucket, activity, origin, seconds FROM "
+                                          "rollup_quarter ORDER BY bucket"):
+        k = (q // rollups.QUARTERS_PER_DAY, act, org)
+        days[k] = days.get(k, 0.0) + secs
+        totals[q] = totals.get(q, 0.0) + secs
+    stored_days = {(d, a, o): s for d, a, o, s in conn.execute("SELECT * FROM rollup_day")}
+    stored_totals = dict(conn.execute("SELECT bucket, seconds FROM rollup_total"))
+    conn.close()
+    return stored_days, days, stored_totals, totals
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.lists(span_st, max_size=12), st.booleans()), max_size=5))
+def test_days_refreshed_a_few_quarters_at_a_time_sum_all_their_quarters(tmp_path_factory,
+                                                                          batches):
+    """Batches refreshed one after another (by the writer's path or the deferred one), each
+    touching some quarters of days that hold others already rolled up: every day row is its
+    quarters' sum, in their order, to the last bit; every quarter total its rows' sum."""
+    store = Store(tmp_path_factory.mktemp("d") / "tf.sqlite3", device="d1")
+    written: dict[str, Span] = {}
+    for batch, live in batches:
+        if live:
+            store.upsert_spans(batch, refresh=True)
+        else:
+            store.upsert_spans(batch)
+            store.refresh_rollups()
+        written.update((s.uuid, s) for s in batch)
+        stored_days, days, stored_totals, totals = sums_of_quarters(store.path)
+        assert stored_days == days
+        assert stored_totals.keys() == totals.keys()
+        assert all(abs(stored_totals[q] - totals[q]) < 1e-6 for q in totals)
+    lo, hi = T0 - 2 * DAY, T0 + 5 * DAY
+    assert_same(rolled_totals(store, lo, hi), raw_totals(store.spans(lo, hi), lo, hi))
+    store.close()
+
+
 def test_fresh_path_reads_only_spans_stored_before(tmp_path):
     """The spans read back are those written at another time than the fresh ones (which come
     from memory); all of theirs when more were written then, the fresh ones left out."""
