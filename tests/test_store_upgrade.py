@@ -16,7 +16,7 @@ from desktop.engine.span import Span
 from desktop.engine.store import Store, migrations
 from desktop.engine.store.db import SCHEMA_VERSION, open_database
 from desktop.engine.store.rollups import quarters_of
-from desktop.engine.store.store import _activity_key, key_digest
+from desktop.engine.store.store import _activity_key, _digest, key_digest
 from desktop.engine.store.upgrade import needs_migration
 from desktop.engine.sync import Syncer, SyncReport
 from desktop.engine.uuids import stored
@@ -93,7 +93,7 @@ def _v21_store(path: Path, rng: random.Random) -> list[tuple]:
     apps = ["code", "firefox", "chat", "term"]
     conn.executemany("INSERT INTO activity (id, key_hash, app, private, audible) "
                      "VALUES (?, ?, ?, 0, 0)",
-                     [(i + 1, key_digest(_activity_key(Span(0, 1, app=app))), app)
+                     [(i + 1, _digest(_activity_key(Span(0, 1, app=app)))[:8], app)  # v21's hash
                       for i, app in enumerate(apps)])
     rows = []
     for i in range(400):
@@ -156,6 +156,17 @@ def test_a_v21_file_keyed_by_uuid_keeps_its_spans_totals_and_sync_push(tmp_path:
         assert found == b.execute(schema).fetchall()  # a new file's schema
     assert [name for _, name, _ in found] == ["span", "span_lines", "span_uuid"]
     assert found[0][2].endswith("WITHOUT ROWID")
+    # Its activities hashed anew (step 24): found again by their hash, none made twice.
+    with sqlite3.connect(path) as a:
+        assert a.execute("SELECT key_hash, app FROM activity ORDER BY id").fetchall() == [
+            (key_digest(_activity_key(Span(0, 1, app=app))), app)
+            for app in ("code", "firefox", "chat", "term")]
+    more = [(f"x-{app}", T0 - 60 * i - 60, T0 - 60 * i - 50, app, "window", "laptop", 0, 0,
+             float("inf")) for i, app in enumerate(("chat", "code", "new"))]
+    store.add_spans([Span(a, b, source, device, uuid=u, app=app)
+                     for u, a, b, app, source, device, *_ in more])
+    assert len(store.activities(range(1, 10))) == 5
+    spans += more
     # The same spans, and the same totals as a new store given them.
     new.add_spans([Span(a, b, source, device, uuid=u, app=app, keystrokes=k, lines_added=n)
                    for u, a, b, app, source, device, k, n, _ in spans])
@@ -165,7 +176,7 @@ def test_a_v21_file_keyed_by_uuid_keeps_its_spans_totals_and_sync_push(tmp_path:
         sorted(s[:8] for s in spans) == \
         sorted(tuple(getattr(s, f) for f in fields) for s in new.spans(lo, hi))
     assert _by_app(store, lo, hi) == pytest.approx(_by_app(new, lo, hi), rel=1e-12)
-    assert len(_by_app(store, lo, hi)) == 12
+    assert len(_by_app(store, lo, hi)) == 13  # with the new app's
     assert store.lines_by_day() == new.lines_by_day() != {}
     # Sync pushes on from its row id: every span of the device written at the cursor's time
     # (those pushed before again) or after, none skipped, in pages cut among equal times;

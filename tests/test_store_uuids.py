@@ -168,8 +168,10 @@ def test_migration_v21_stores_the_uuids_as_bytes(tmp_path):
                         "GROUP BY 1 ORDER BY 1").fetchall() == [("blob", 30, 5.0),
                                                                 ("text", len(OTHERS), 35.0)]
     assert conn.execute("SELECT typeof(uuid) FROM deletion").fetchall() == [("blob",)]
-    assert conn.execute("SELECT id, typeof(key_hash) FROM activity ORDER BY id").fetchall() \
-        == [(1, "text"), (2, "blob")]
+    # Step 24 hashed every key anew (its 8 bytes, or text that was no hash, gone).
+    assert conn.execute("SELECT id, key_hash FROM activity ORDER BY id").fetchall() == [
+        (1, storelib.key_digest(("code", "a.py - alpha", *[None] * 12))),
+        (2, storelib.key_digest(_activity_key(known)))]
     assert conn.execute("SELECT sql FROM sqlite_master WHERE name = 'activity_key_hash'"
                         ).fetchone() == ('CREATE INDEX "activity_key_hash" ON "activity" '
                                          '("key_hash")',)

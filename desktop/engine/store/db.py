@@ -54,7 +54,7 @@ def connect(path: Path, timeout: float) -> sqlite3.Connection:
 
 # The schema version this code makes: the number of migration steps, stated here so that a
 # file already at it opens without loading the migrations (nor Peewee). migrations checks it.
-SCHEMA_VERSION = 23
+SCHEMA_VERSION = 24
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
