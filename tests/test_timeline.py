@@ -176,3 +176,25 @@ def test_runs_resolve_as_one_sweep(raw, window):
     if window:
         lo, hi = float(window[0]), float(window[0] + window[1])
     assert resolve_raw(items, lo, hi) == one_heap(items, lo, hi)
+
+
+UUIDS = ["00000000-0000-4000-8000-00000000000a", "00000000-0000-4000-8000-00000000000b",
+         "0", "z"]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(1, 8), st.integers(0, 2),
+                          st.sampled_from(UUIDS), st.booleans()), min_size=2, max_size=2),
+       st.one_of(st.none(), st.tuples(st.integers(-2, 12), st.integers(0, 12))))
+def test_pairs_resolve_as_one_sweep(raw, window):
+    """Two overlapping items (resolved apart from longer runs): what one sweep gives, the
+    uuids of equal items compared as strings whether stored as bytes or not."""
+    from desktop.engine.timeline import resolve_raw
+    from desktop.engine.uuids import stored
+    items = [(float(a), float(a + d), p, u, (a, d, p, u)) for a, d, p, u, _ in raw]
+    kept = [(a, b, p, stored(u) if as_bytes else u, v)
+            for (a, b, p, u, v), (*_, as_bytes) in zip(items, raw, strict=True)]
+    lo = hi = None
+    if window:
+        lo, hi = float(window[0]), float(window[0] + window[1])
+    assert resolve_raw(items, lo, hi) == one_heap(items, lo, hi) == resolve_raw(kept, lo, hi)

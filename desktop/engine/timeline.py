@@ -76,10 +76,43 @@ def resolve_raw(items: Sequence[RawItem], lo: float | None = None,
             j += 1
         if j == i + 1:
             out.append((lo_ if it[0] < lo_ else it[0], hi_ if it[1] > hi_ else it[1], it[4]))
+        elif j == i + 2:  # (the next most common: an editor's or a browser's in a window's)
+            _resolve_pair(it, todo[i + 1], lo_, hi_, out, as_text)
         else:
             _resolve_run(todo, i, j, lo_, hi_, out, as_text)
         i = j
     return out
+
+
+def _resolve_pair(x: RawItem, y: RawItem, lo_: float, hi_: float, out: list,
+                  as_text: bool) -> None:
+    """_resolve_run of two items, `x` starting first: the winner's piece, and the loser's
+    before and after it."""
+    xa, xb, xp, xu, xv = x[:5]  # (callers may add fields)
+    ya, yb, yp, yu, yv = y[:5]
+    if xp != yp:
+        y_wins = yp > xp
+    elif xa != ya:
+        y_wins = ya > xa
+    else:
+        if as_text:
+            xu = text_of(xu) if xu.__class__ is bytes else xu
+            yu = text_of(yu) if yu.__class__ is bytes else yu
+        y_wins = yu < xu
+    a = lo_ if xa < lo_ else xa
+    if y_wins:
+        c = lo_ if ya < lo_ else ya
+        if c > a:
+            out.append((a, c, xv))
+        d = hi_ if yb > hi_ else yb
+        out.append((c, d, yv))
+        if xb > d < hi_:
+            out.append((d, hi_ if xb > hi_ else xb, xv))
+    else:
+        d = hi_ if xb > hi_ else xb
+        out.append((a, d, xv))
+        if yb > d < hi_:
+            out.append((d, hi_ if yb > hi_ else yb, yv))
 
 
 def _resolve_run(todo: list[RawItem], i: int, n: int, lo_: float, hi_: float,
