@@ -30,6 +30,7 @@ from desktop.engine.timeline import RawItem, resolve_raw
 QUARTER = 900
 QUARTERS_PER_DAY = 96
 DAY = QUARTER * QUARTERS_PER_DAY
+_QUARTER = float(QUARTER)
 
 Key = tuple[int, int]  # (activity id, origin id)
 _first = itemgetter(0)
@@ -102,22 +103,22 @@ def by_quarter(pieces: Iterable[tuple[float, float, Key]]) -> dict[tuple[int, Ke
     """Seconds per (quarter, key), cutting pieces at quarter boundaries."""
     acc: dict[tuple[int, Key], float] = defaultdict(float)
     get = acc.get  # get and set cost less than `acc[q, key] += ...`: the same sums
-    q = lo = edge = 0  # the quarter of the piece before, [lo, edge)
+    q, lo, edge = 0, 0.0, 0.0  # the quarter of the piece before, [lo, edge)
     for a, b, key in pieces:
         if not lo <= a < edge:  # (pieces in time order mostly start in the quarter before's)
             q = int(a // QUARTER)  # (a float division costs more than the rest of a piece)
-            lo = q * QUARTER
-            edge = lo + QUARTER
+            lo = q * _QUARTER  # (floats: compared with floats, an int costs a conversion)
+            edge = lo + _QUARTER
         k = (q, key)
         if b > edge:  # over several quarters
             acc[k] = get(k, 0.0) + (edge - a)
-            a, at, end = edge, q + 1, edge + QUARTER
+            a, at, end = edge, q + 1, edge + _QUARTER
             while b > end:
                 k = (at, key)
                 acc[k] = get(k, 0.0) + (end - a)
                 a = end
                 at += 1
-                end += QUARTER
+                end += _QUARTER
             k = (at, key)
         acc[k] = get(k, 0.0) + (b - a)
     return acc

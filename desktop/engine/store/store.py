@@ -364,10 +364,16 @@ class Store:
         aids, activities = self._intern_activities(conn, _activity_keys(spans))
         sources = [s.source for s in spans]
         devices = [s.device for s in spans]
-        origins = {key: self._origin_id(conn, key[0], key[1] or self.device)
-                   for key in set(zip(sources, devices, strict=True))}
-        oids = (repeat(next(iter(origins.values())), len(spans)) if len(origins) == 1
-                else map(origins.__getitem__, zip(sources, devices, strict=True)))
+        kinds, one = set(sources), set(devices)
+        if len(one) == 1:  # (sets of strings, no pair made per span: one device writes)
+            device = one.pop() or self.device
+            ids = {source: self._origin_id(conn, source, device) for source in kinds}
+            oids = (repeat(ids.popitem()[1], len(spans)) if len(ids) == 1
+                    else map(ids.__getitem__, sources))
+        else:
+            origins = {key: self._origin_id(conn, key[0], key[1] or self.device)
+                       for key in set(zip(sources, devices, strict=True))}
+            oids = map(origins.__getitem__, zip(sources, devices, strict=True))
         now = time.time()
         rows = [(u, s.start, s.end, s.keystrokes, s.clicks, s.scrolls, s.moves, s.lines_added,
                  s.lines_deleted, s.idle_to_active, aid, oid, now)
