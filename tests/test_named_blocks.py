@@ -198,6 +198,40 @@ def test_activity_blocks_follow_writes(tmp_path):
     store.close()
 
 
+past_span = st.builds(
+    lambda day, at, d, app, source: Span(day * DAY + at, day * DAY + at + d, source,
+                                         app=app, title=f"{app} - t"),
+    st.integers(0, 70), st.integers(0, 86_000), st.sampled_from([30, 900, 5000, 90_000]),
+    st.sampled_from(["a", "b", "c"]), st.sampled_from(["window", "editor"]))
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.lists(past_span, min_size=1, max_size=10), st.booleans()),
+                min_size=1, max_size=4))
+def test_past_blocks_written_a_few_days_at_a_time_sum_all_their_days(tmp_path_factory,
+                                                                      batches):
+    """Batches into past blocks (by the writer's path or the deferred one), each touching a
+    few days of blocks whose other days hold time already: every current block is its
+    days' sums (the days just written from memory, the others read)."""
+    store = Store(tmp_path_factory.mktemp("b") / "tf.sqlite3", device="d1")
+    first = (int(T0 // DAY) - 400) // named_blocks.ACTIVITY_BLOCK * named_blocks.ACTIVITY_BLOCK
+    for batch, live in batches:
+        batch = [Span(s.start + first * DAY, s.end + first * DAY, s.source, app=s.app,
+                      title=s.title) for s in batch]
+        if live:
+            store.upsert_spans(batch, refresh=True)
+        else:
+            store.add_spans(batch)
+            store.refresh_rollups()
+        got = activity_block_sums(store)
+        blocks = {b for b, _ in got}
+        assert blocks >= named_blocks.past_blocks(d for (d,) in store._conn.execute(
+            "SELECT day FROM active_day"))
+        assert got == pytest.approx(day_sums(store, blocks), rel=1e-12)
+    store.close()
+
+
 def test_project_of_the_activity_when_the_rules_set_none(tmp_path):
     """The rules set no project for mail: it is the activity's own, stored with the
     classification, in block summaries as in the plain path, after new spans and after a
