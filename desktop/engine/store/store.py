@@ -412,49 +412,55 @@ class Store:
         spans = list(spans)
         if not spans:
             return
-        dirty: set[int] = set()
         with _collector_paused(), self._write() as conn:
-            if not edited:
-                spans = deletions.clip(spans, deletions.intersecting(conn, spans))
-                if not spans:
-                    if refresh:
-                        rollups.refresh(conn, self._max_duration, self._priority)
-                    return
-            activities, rows = self._prepare(conn, spans, dirty)
-            conn.executemany(_ADD_ACTIVITY, activities)
-            was: dict[bytes | str, int] = {}  # the stored spans' activities, by stored uuid
-            fresh = conn.executemany(_ADD, rows).rowcount == len(rows)
-            if not fresh:  # some were stored (re-sent, pulled) or came twice: update them
-                # A row that reads back as one of `rows` needs no update for itself (inserted
-                # just now, or stored so before): the others were stored, as they read.
-                given = set(rows)
-                for part in _chunks([r[0] for r in rows], _IN):
-                    for row in conn.execute(f"SELECT {_COLUMNS} FROM span WHERE uuid IN "
-                                            f"({','.join('?' * len(part))})", part):
-                        if row not in given:
-                            was[row[0]] = row[-3]
-                            dirty.update(rollups.quarters_of(row[1], row[2]))
-                seen: set[bytes | str] = set()
-                conn.executemany(_UPSERT, [  # the stored ones and the later rows of a uuid
-                    r for r in rows if r[0] in was or r[0] in seen or seen.add(r[0])])
-            self._forget_replaced(conn, rows, activities, was)
-            if edited:
-                conn.executemany("INSERT OR IGNORE INTO span_edit (uuid) VALUES (?)", [
-                    (stored(s.uuid),) for s in spans if s.device and s.device != self.device])
-            elif pulled:
-                conn.executemany("DELETE FROM span_edit WHERE uuid = ?",
-                                 [(stored(s.uuid),) for s in spans])
-            if refresh and fresh:
-                priority = self._priority
-                # (rows in _COLUMNS order: activity, origin at 10, 11)
-                items = [(r[1], r[2], priority[r[11]], r[0], (r[10], r[11])) for r in rows]
-                items.sort(key=_first)
-                rollups.refresh(conn, self._max_duration, priority,
-                                rollups.Fresh(items, dirty, rows[0][-1]))
-            else:
-                rollups.mark_dirty(conn, dirty)
+            # (a helper: its rows are freed before the collector runs again, which then
+            # walks what is still alive of what the write made)
+            self._upsert(conn, spans, edited, pulled, refresh)
+
+    def _upsert(self, conn: sqlite3.Connection, spans: list[Span], edited: bool,
+                pulled: bool, refresh: bool) -> None:
+        dirty: set[int] = set()
+        if not edited:
+            spans = deletions.clip(spans, deletions.intersecting(conn, spans))
+            if not spans:
                 if refresh:
                     rollups.refresh(conn, self._max_duration, self._priority)
+                return
+        activities, rows = self._prepare(conn, spans, dirty)
+        conn.executemany(_ADD_ACTIVITY, activities)
+        was: dict[bytes | str, int] = {}  # the stored spans' activities, by stored uuid
+        fresh = conn.executemany(_ADD, rows).rowcount == len(rows)
+        if not fresh:  # some were stored (re-sent, pulled) or came twice: update them
+            # A row that reads back as one of `rows` needs no update for itself (inserted
+            # just now, or stored so before): the others were stored, as they read.
+            given = set(rows)
+            for part in _chunks([r[0] for r in rows], _IN):
+                for row in conn.execute(f"SELECT {_COLUMNS} FROM span WHERE uuid IN "
+                                        f"({','.join('?' * len(part))})", part):
+                    if row not in given:
+                        was[row[0]] = row[-3]
+                        dirty.update(rollups.quarters_of(row[1], row[2]))
+            seen: set[bytes | str] = set()
+            conn.executemany(_UPSERT, [  # the stored ones and the later rows of a uuid
+                r for r in rows if r[0] in was or r[0] in seen or seen.add(r[0])])
+        self._forget_replaced(conn, rows, activities, was)
+        if edited:
+            conn.executemany("INSERT OR IGNORE INTO span_edit (uuid) VALUES (?)", [
+                (stored(s.uuid),) for s in spans if s.device and s.device != self.device])
+        elif pulled:
+            conn.executemany("DELETE FROM span_edit WHERE uuid = ?",
+                             [(stored(s.uuid),) for s in spans])
+        if refresh and fresh:
+            priority = self._priority
+            # (rows in _COLUMNS order: activity, origin at 10, 11)
+            items = [(r[1], r[2], priority[r[11]], r[0], (r[10], r[11])) for r in rows]
+            items.sort(key=_first)
+            rollups.refresh(conn, self._max_duration, priority,
+                            rollups.Fresh(items, dirty, rows[0][-1]))
+        else:
+            rollups.mark_dirty(conn, dirty)
+            if refresh:
+                rollups.refresh(conn, self._max_duration, self._priority)
 
     def _forget_replaced(self, conn: sqlite3.Connection, rows: list[tuple],
                          activities: list[tuple], was: dict[bytes | str, int]) -> None:
@@ -502,17 +508,20 @@ class Store:
         with _collector_paused(), self._write() as conn:
             self._sole.clear()  # its spans may share the activities of the open span
             for part in _chunks(spans, _CHUNK):
-                dirty: set[int] = set()
-                activities, rows = self._prepare(conn, part, dirty)
-                conn.executemany(_ADD_ACTIVITY, activities)
-                new = conn.executemany(_ADD, rows).rowcount
-                if new:
-                    rollups.mark_dirty(conn, dirty)
-                added += new
+                added += self._add(conn, part)  # (its rows freed before the collector runs)
                 done += len(part)
                 if progress:
                     progress(done, len(spans))
         return added
+
+    def _add(self, conn: sqlite3.Connection, spans: list[Span]) -> int:
+        dirty: set[int] = set()
+        activities, rows = self._prepare(conn, spans, dirty)
+        conn.executemany(_ADD_ACTIVITY, activities)
+        new = conn.executemany(_ADD, rows).rowcount
+        if new:
+            rollups.mark_dirty(conn, dirty)
+        return new
 
     def add_heartbeats(self, items: Sequence[tuple[str, beatlib.Beat, Span | None]],
                        timeouts: Mapping[str, float],
