@@ -4,6 +4,7 @@ offered load of single heartbeats (an editor plugin's request) at several levels
 
     .venv/bin/python benchmarks/bench_server_horizontal.py [--processes 1,2,4]
         [--rates 500,1000,2000,3000] [--seconds 10] [--users 8] [--drain 10]
+        [--cap CORES] [--pg-cap CORES]
 
 The load is open loop: request i is due at start + i / rate whatever happened to the earlier
 ones, goes to process i mod N (no proxy: the generator spreads the load, as a round-robin
@@ -48,6 +49,7 @@ import psycopg2
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import cpu_cap  # noqa: E402
 from benchmarks.bench_server import CpuMeter, auth_header  # noqa: E402
 from tests.server.conftest import ServerProcess, admin  # noqa: E402
 from tests.server.pgcluster import PgCluster, available  # noqa: E402
@@ -263,8 +265,9 @@ def measure(url: str, cluster: PgCluster, servers: list[ServerProcess], keys: li
     return row
 
 
-def verdict(rows: list[dict]) -> None:
-    """Each process count's ceiling (its best achieved rate), and what was busy there."""
+def verdict(rows: list[dict], cap: float | None = None, pg_cap: float | None = None) -> None:
+    """Each process count's ceiling (its best achieved rate), and what was busy there (the
+    share of its cores, or of its cap, each part used)."""
     cores = psutil.cpu_count()
     print("\nCeiling per process count (best achieved rate; 'sustained': the highest offered "
           "load achieved to 95 % with no error):")
@@ -273,17 +276,20 @@ def verdict(rows: list[dict]) -> None:
         kept = [r for r in mine if not r["errors"] and r["achieved"] >= 0.95 * r["offered"]]
         top = max(mine, key=lambda r: r["achieved"])
         ours = top["server"] + top["pg"] + top["client"]
-        busiest = max(("the machine (others' work included)", ours + top["others"]),
-                      ("the server processes", top["server"] / procs),
-                      ("PostgreSQL", top["pg"]), key=lambda x: x[1] / (cores if "machine" in
-                                                                       x[0] else 1))
+        busiest = max(
+            ("the machine (others' work included)", (ours + top["others"]) / cores,
+             f"its {cores} cores"),
+            ("the server processes", top["server"] / procs / (cap or 1),
+             f"their cap of {cap} cores each" if cap else "a core each"),
+            ("PostgreSQL", top["pg"] / (pg_cap or 1),
+             f"its cap of {pg_cap} cores" if pg_cap else "a core"), key=lambda x: x[1])
         print(f"  {procs} process(es): {top['achieved']:,.0f}/s (offered "
               f"{top['offered']:,.0f}/s, p99 {ms(top['p99'])} ms); sustained "
               f"{max((r['offered'] for r in kept), default=0):,.0f}/s. There: server "
               f"{top['server']:.2f} cores ({top['server'] / procs:.2f} per process), PostgreSQL "
               f"{top['pg']:.2f}, load generator {top['client']:.2f}, others {top['others']:.2f} "
               f"of {cores}; {top['achieved'] / max(top['commits'], 1):.1f} heartbeats per "
-              f"commit; busiest: {busiest[0]}")
+              f"commit; busiest: {busiest[0]}, {busiest[1]:.0%} of {busiest[2]}")
     for procs in sorted({r["procs"] for r in rows}):
         best = min((r for r in rows if r["procs"] == procs), key=lambda r: r["per_beat"])
         bound = min(cores / best["per_beat"], procs / best["server_beat"])
@@ -302,17 +308,33 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--users", type=int, default=8)
     parser.add_argument("--drain", type=float, default=10,
                         help="seconds to wait for answers after the last request was due")
+    parser.add_argument("--cap", type=float, help="cap each server process at this many "
+                        "cores (a cgroup CPU quota: a core of its own, scaled down)")
+    parser.add_argument("--pg-cap", type=float, help="cap PostgreSQL (all its processes) at "
+                        "this many cores")
     args = parser.parse_args(argv)
     if not available():
         print("postgresql: initdb/pg_ctl not installed; nothing measured")
+        return
+    if (args.cap or args.pg_cap) and cpu_cap.why_not():
+        print(f"CPU caps asked for, but {cpu_cap.why_not()}; nothing measured")
         return
     print(f"{psutil.cpu_count()} cores, shared by the server processes, PostgreSQL, this load "
           f"generator and anything else running (load average now "
           f"{psutil.getloadavg()[0]:.1f}). PostgreSQL runs with fsync and synchronous commit "
           f"on. CPU columns are cores (CPU seconds / wall seconds); 'others' is every other "
           f"process on the machine.", flush=True)
+    if args.cap or args.pg_cap:
+        print(f"Capped by cgroup CPU quotas: each server process at "
+              f"{args.cap or 'no'} cores, PostgreSQL (all its processes) at "
+              f"{args.pg_cap or 'no'} cores: a small machine's cores standing in for a larger "
+              f"machine's (the shape of the scaling, not its size).", flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="tf-bench-horizontal-"))
     cluster = PgCluster(durable=True).start()
+    caps: list[cpu_cap.CpuCap] = []
+    if args.pg_cap:
+        caps.append(cpu_cap.CpuCap("pg", args.pg_cap))
+        caps[-1].add(cluster.postmaster_pid())
     rows: list[dict] = []
     try:
         url = cluster.create_database("bench")
@@ -329,6 +351,9 @@ def main(argv: list[str] | None = None) -> None:
                     servers.append(ServerProcess(
                         url, tmp / f"server-{procs}-{i}.log", jobs_interval_seconds="0",
                         rate_per_second="1e9", rate_burst="1000000000").start())
+                    if args.cap:
+                        caps.append(cpu_cap.CpuCap(f"server{i}", args.cap))
+                        caps[-1].add(servers[-1].proc.pid)
                 warm = event_loop_runner()(open_loop(
                     [s.port for s in servers], keys, 100, 2, base, args.drain))
                 if warm.errors:
@@ -340,9 +365,13 @@ def main(argv: list[str] | None = None) -> None:
             finally:
                 for server in servers:
                     server.stop()
-        verdict(rows)
+                while len(caps) > (1 if args.pg_cap else 0):
+                    caps.pop().close()
+        verdict(rows, args.cap, args.pg_cap)
     finally:
         cluster.stop()
+        for cap in caps:
+            cap.close()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
