@@ -176,6 +176,30 @@ def test_days_refreshed_a_few_quarters_at_a_time_sum_all_their_quarters(tmp_path
     store.close()
 
 
+def test_refresh_in_batches_of_whole_days_leaves_the_same_rows(tmp_path, monkeypatch):
+    """A refresh of many quarters writes a batch of whole days at a time (its memory bounded):
+    batches of a window each (a day or less, cut only where a day ends) leave the rows one
+    batch leaves, by either path."""
+    spans = [sp(h * 3600 + m, h * 3600 + m + d, f"s{h}-{m}", src)
+             for h in range(0, 80, 3) for m, d, src in ((0, 7000, "window"), (60, 300, "editor"),
+                                                         (1800, 90_000, "browser"))]
+    states = []
+    for size in (rollups._BATCH_ROWS, 1):
+        monkeypatch.setattr(rollups, "_BATCH_ROWS", size)
+        for how in ("live", "deferred"):
+            store = Store(tmp_path / f"{size}-{how}.sqlite3", device="d1")
+            store.upsert_spans(spans[:5])
+            store.refresh_rollups()
+            store.upsert_spans(spans[5:], refresh=how == "live")
+            if how == "deferred":
+                store.refresh_rollups()
+            states.append(state(store.path))
+            store.close()
+    assert all(s == states[0] for s in states[1:])
+    stored_days, days, _, _ = sums_of_quarters(tmp_path / "1-live.sqlite3")
+    assert stored_days == days != {}
+
+
 def test_fresh_path_reads_only_spans_stored_before(tmp_path):
     """The spans read back are those written at another time than the fresh ones (which come
     from memory); all of theirs when more were written then, the fresh ones left out."""

@@ -124,10 +124,11 @@ def by_quarter(pieces: Iterable[tuple[float, float, Key]]) -> dict[tuple[int, Ke
     return acc
 
 
-def _windows(quarters: Iterable[int]) -> list[tuple[int, int]]:
-    """Runs of consecutive quarters as [first, last + 1), at most a day long."""
+def _windows(quarters: Iterable[float]) -> list[tuple[int, int]]:
+    """Runs of consecutive quarters (whole numbers, maybe as floats) as [first, last + 1) in
+    ints, at most a day long."""
     out: list[tuple[int, int]] = []
-    for q in sorted(quarters):
+    for q in map(int, sorted(quarters)):
         if out and out[-1][1] == q and q - out[-1][0] < QUARTERS_PER_DAY:
             out[-1] = (out[-1][0], q + 1)
         else:
@@ -139,8 +140,9 @@ def refresh(conn: sqlite3.Connection, max_duration: float, priority: dict[int, i
             fresh: Fresh | None = None) -> int:
     """Recompute the rollups of the dirty quarters (and of `fresh`'s) and of the days holding
     them; returns how many quarters were dirty. Runs inside the caller's write transaction.
-    The sums are made in Python and written many rows a statement (bulk): a quarter's total
-    sums its rows in the order of its pieces, a day's row its quarters' in their order."""
+    The sums are made in Python and written many rows a statement (bulk), a batch of whole
+    days at a time: a quarter's total sums its rows in the order of its pieces, a day's row
+    its quarters' in their order."""
     dirty = {q for (q,) in conn.execute("SELECT bucket FROM rollup_dirty")}
     if fresh is not None:
         dirty |= fresh.quarters
@@ -148,8 +150,9 @@ def refresh(conn: sqlite3.Connection, max_duration: float, priority: dict[int, i
     if not dirty:
         return 0
     windows = _windows(dirty)
-    rows: list[tuple[int, int, int, float]] = []  # the dirty quarters' rows, by quarter
-    for q0, q1 in windows:
+    batch: list[tuple[int, int]] = []
+    rows: list[tuple[int, int, int, float]] = []  # the batch's quarter rows, by quarter
+    for i, (q0, q1) in enumerate(windows):
         lo, hi = q0 * QUARTER, q1 * QUARTER
         if fresh is None:
             items = _raw_items(conn, lo, hi, max_duration, priority)
@@ -162,6 +165,27 @@ def refresh(conn: sqlite3.Connection, max_duration: float, priority: dict[int, i
                 in by_quarter(resolve_raw(items, lo, hi)).items()]
         part.sort(key=_first)  # (stable: a quarter's rows in the order of its pieces)
         rows += part
+        batch.append((q0, q1))
+        # A batch ends where the next window starts on a later day than this one ends.
+        if i + 1 == len(windows) or (len(rows) >= _BATCH_ROWS and windows[i + 1][0]
+                                     // QUARTERS_PER_DAY > (q1 - 1) // QUARTERS_PER_DAY):
+            _write_batch(conn, batch, rows)
+            batch, rows = [], []
+    days = sorted({q // QUARTERS_PER_DAY for q in dirty})
+    named_blocks.invalidate(conn, days)
+    named_blocks.build_activity_blocks(conn, named_blocks.past_blocks(days))
+    day_digests.invalidate(conn, days)  # the insights' digests of those days: stale
+    conn.execute("DELETE FROM rollup_dirty")
+    return len(dirty)
+
+
+_BATCH_ROWS = 50_000  # quarter rows from which refresh writes what it has (whole days)
+
+
+def _write_batch(conn: sqlite3.Connection, windows: list[tuple[int, int]],
+                 rows: list[tuple[int, int, int, float]]) -> None:
+    """Replace the quarter rows of `windows` by `rows` (sorted by quarter), their quarter
+    totals, and the day rows of the days they touch (their other quarters read)."""
     conn.executemany("DELETE FROM rollup_quarter WHERE bucket >= ? AND bucket < ?", windows)
     conn.executemany("DELETE FROM rollup_total WHERE bucket >= ? AND bucket < ?", windows)
     bulk.insert(conn, "INSERT INTO rollup_quarter (bucket, activity, origin, seconds)", rows, 4)
@@ -170,18 +194,14 @@ def refresh(conn: sqlite3.Connection, max_duration: float, priority: dict[int, i
     for q, _, _, secs in rows:
         totals[q] = get(q, 0.0) + secs
     bulk.insert(conn, "INSERT INTO rollup_total (bucket, seconds)", list(totals.items()), 2)
-    days = sorted({q // QUARTERS_PER_DAY for q in dirty})
+    days = sorted({d for q0, q1 in windows for d in range(q0 // QUARTERS_PER_DAY,
+                                                          (q1 - 1) // QUARTERS_PER_DAY + 1)})
     each = [(day,) for day in days]
     conn.executemany("DELETE FROM rollup_day WHERE day = ?", each)
     bulk.insert(conn, "INSERT INTO rollup_day (day, activity, origin, seconds)",
                 _day_rows(conn, days, windows, rows), 4)
     conn.executemany("DELETE FROM named_done WHERE day = ?", each)  # its named rows: stale
     conn.executemany("INSERT INTO active_day (day) VALUES (?) ON CONFLICT DO NOTHING", each)
-    named_blocks.invalidate(conn, days)
-    named_blocks.build_activity_blocks(conn, named_blocks.past_blocks(days))
-    day_digests.invalidate(conn, days)  # the insights' digests of those days: stale
-    conn.execute("DELETE FROM rollup_dirty")
-    return len(dirty)
 
 
 def _day_rows(conn: sqlite3.Connection, days: list[int], windows: list[tuple[int, int]],
