@@ -153,7 +153,7 @@ def refresh(conn: sqlite3.Connection, max_duration: float, priority: dict[int, i
     batch: list[tuple[int, int]] = []
     rows: list[tuple[int, int, int, float]] = []  # the batch's quarter rows, by quarter
     for i, (q0, q1) in enumerate(windows):
-        lo, hi = q0 * QUARTER, q1 * QUARTER
+        lo, hi = q0 * _QUARTER, q1 * _QUARTER  # (floats: compared with the times)
         if fresh is None:
             items = _raw_items(conn, lo, hi, max_duration, priority)
         else:
