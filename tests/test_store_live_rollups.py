@@ -111,6 +111,26 @@ def test_batch_wholly_deleted_still_refreshes(tmp_path):
     check(tmp_path, steps, [sp(0, 1500, "open")])
 
 
+def test_windows_no_stored_span_reaches_read_none_back(tmp_path, monkeypatch):
+    """Spans stored before the batch lie within the first and last start they had: a window
+    before the first, or later than the last by more than the longest span, reads none back
+    (the others do); both paths still leave the same rows."""
+    read: list[float] = []
+    real = rollups._stored_before
+
+    def spy(conn, lo, *args):
+        read.append(lo)
+        return real(conn, lo, *args)
+
+    monkeypatch.setattr(rollups, "_stored_before", spy)
+    stored = [sp(DAY, DAY + 600, "a"), sp(DAY + 300, DAY + 4000, "b", "editor")]
+    batch = [sp(0, 500, "early"), sp(DAY + 100, DAY + 200, "among", "browser"),
+             sp(DAY + 2 * 3600, DAY + 2 * 3600 + 60, "after-longest"),
+             sp(3 * DAY, 3 * DAY + 900, "late")]
+    check(tmp_path, [("add", stored)], batch)
+    assert read == [T0 + DAY]  # the window of "among" alone (the longest span is 3,700 s)
+
+
 def test_a_uuid_twice_in_one_batch(tmp_path):
     check(tmp_path, [], [sp(0, 100, "x"), sp(50, 900, "y"), sp(0, 300, "x", app="later")])
 

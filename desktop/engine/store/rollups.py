@@ -61,11 +61,14 @@ def mark_dirty(conn: sqlite3.Connection, quarters: Iterable[int]) -> None:
 class Fresh(NamedTuple):
     """Spans a write transaction has just inserted (none of their uuids was stored before),
     as raw items sorted by start (payload: (activity, origin)), all written at `updated`.
-    Their `quarters` are not marked dirty: refresh recomputes them too."""
+    Their `quarters` are not marked dirty: refresh recomputes them too. `before`: the first
+    and last start of the spans stored before them ((inf, -inf): none); a window no span of
+    that range can reach into reads none back."""
 
     items: list[RawItem]
     quarters: set[int]
     updated: float
+    before: tuple[float, float] = (-math.inf, math.inf)
 
 
 _RAW = 'SELECT start, "end", origin, uuid, activity FROM span WHERE start < ? AND start >= ? '
@@ -158,9 +161,12 @@ def refresh(conn: sqlite3.Connection, max_duration: float, priority: dict[int, i
             items = _raw_items(conn, lo, hi, max_duration, priority)
         else:
             mine = fresh.items[bisect_left(starts, lo - max_duration):bisect_left(starts, hi)]
-            items = _stored_before(conn, lo, hi, max_duration, priority, fresh,
-                                   sum(it[1] > lo for it in mine))
-            items += mine
+            if hi <= fresh.before[0] or lo - max_duration > fresh.before[1]:
+                items = mine
+            else:
+                items = _stored_before(conn, lo, hi, max_duration, priority, fresh,
+                                       sum(it[1] > lo for it in mine))
+                items += mine
         part = [(q, act, org, secs) for (q, (act, org)), secs
                 in by_quarter(resolve_raw(items, lo, hi)).items()]
         part.sort(key=_first)  # (stable: a quarter's rows in the order of its pieces)

@@ -429,6 +429,9 @@ class Store:
         activities, rows = self._prepare(conn, spans, dirty)
         conn.executemany(_ADD_ACTIVITY, activities)
         was: dict[bytes | str, int] = {}  # the stored spans' activities, by stored uuid
+        if refresh:  # (the primary key's first column: a search each)
+            first = conn.execute("SELECT MIN(start) FROM span").fetchone()[0]
+            last = conn.execute("SELECT MAX(start) FROM span").fetchone()[0]
         fresh = conn.executemany(_ADD, rows).rowcount == len(rows)
         if not fresh:  # some were stored (re-sent, pulled) or came twice: update them
             # A row that reads back as one of `rows` needs no update for itself (inserted
@@ -455,8 +458,9 @@ class Store:
             # (rows in _COLUMNS order: activity, origin at 10, 11)
             items = [(r[1], r[2], priority[r[11]], r[0], (r[10], r[11])) for r in rows]
             items.sort(key=_first)
-            rollups.refresh(conn, self._max_duration, priority,
-                            rollups.Fresh(items, dirty, rows[0][-1]))
+            rollups.refresh(conn, self._max_duration, priority, rollups.Fresh(
+                items, dirty, rows[0][-1], (math.inf, -math.inf) if first is None else
+                (first, last)))
         else:
             rollups.mark_dirty(conn, dirty)
             if refresh:
