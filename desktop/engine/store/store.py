@@ -364,12 +364,13 @@ class Store:
         aids, activities = self._intern_activities(conn, _activity_keys(spans))
         sources = [s.source for s in spans]
         devices = [s.device for s in spans]
-        kinds, one = set(sources), set(devices)
-        if len(one) == 1:  # (sets of strings, no pair made per span: one device writes)
-            device = one.pop() or self.device
-            ids = {source: self._origin_id(conn, source, device) for source in kinds}
-            oids = (repeat(ids.popitem()[1], len(spans)) if len(ids) == 1
-                    else map(ids.__getitem__, sources))
+        machines = set(devices)
+        if len(machines) == 1:  # (sets of strings, no pair made per span: one device writes)
+            device = machines.pop() or self.device
+            by_source = {source: self._origin_id(conn, source, device)
+                         for source in set(sources)}
+            oids = (repeat(by_source.popitem()[1], len(spans)) if len(by_source) == 1
+                    else map(by_source.__getitem__, sources))
         else:
             origins = {key: self._origin_id(conn, key[0], key[1] or self.device)
                        for key in set(zip(sources, devices, strict=True))}
