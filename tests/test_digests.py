@@ -41,10 +41,16 @@ def test_uuid5_and_compare_digest_are_the_standard_librarys():
 
 def test_stored_keys_are_those_made_before():
     """Values computed with hashlib before the change: stored activities, spans and rules'
-    classifications keep being found."""
+    classifications keep being found. (The desktop's key hash changed with schema step 24,
+    which hashed every stored activity anew: these are its values since.)"""
     assert _key_hash(("code", "main.py - TimeForged", None)) == "05d65d7e9b04fecb5d0838044eaf2602"
     assert _key_hash(("code", "x", "coding")) == "e7affc8fb101cfaca8a88b8c83814ca1"
-    assert key_digest(("code", "x", "coding")) == bytes.fromhex("e7affc8fb101cfac")
+    assert key_digest(("code", "main.py - TimeForged", None, None, "src/main.py", "TimeForged",
+                       "main", "Python", "code", None, None, False, False, None)) == \
+        bytes.fromhex("2d0dc0ac")
+    assert key_digest(("firefox", "T\u00ebst \u2603", "https://x.test/", "x.test", None, None,
+                       None, None, None, "firefox", None, False, True, "web")) == \
+        bytes.fromhex("1a125d10")
     assert hash64(("editor", "/src/a.py")) == -788056933090289393
     assert span_uuid("dev-1", "editor", 1700000000.25, 42) == \
         "d81a5e03-75a3-506a-bd02-e99c101122b3"
