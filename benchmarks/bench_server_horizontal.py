@@ -331,10 +331,9 @@ def main(argv: list[str] | None = None) -> None:
               f"machine's (the shape of the scaling, not its size).", flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="tf-bench-horizontal-"))
     cluster = PgCluster(durable=True).start()
-    caps: list[cpu_cap.CpuCap] = []
-    if args.pg_cap:
-        caps.append(cpu_cap.CpuCap("pg", args.pg_cap))
-        caps[-1].add(cluster.postmaster_pid())
+    pg_cap = cpu_cap.CpuCap("pg", args.pg_cap) if args.pg_cap else None
+    if pg_cap:
+        pg_cap.add(cluster.postmaster_pid())
     rows: list[dict] = []
     try:
         url = cluster.create_database("bench")
@@ -346,6 +345,7 @@ def main(argv: list[str] | None = None) -> None:
         print(HEADER, flush=True)
         for procs in (int(p) for p in args.processes.split(",")):
             servers: list[ServerProcess] = []
+            caps: list[cpu_cap.CpuCap] = []  # one per server process
             try:
                 for i in range(procs):
                     servers.append(ServerProcess(
@@ -365,13 +365,13 @@ def main(argv: list[str] | None = None) -> None:
             finally:
                 for server in servers:
                     server.stop()
-                while len(caps) > (1 if args.pg_cap else 0):
-                    caps.pop().close()
+                for cap in caps:
+                    cap.close()
         verdict(rows, args.cap, args.pg_cap)
     finally:
         cluster.stop()
-        for cap in caps:
-            cap.close()
+        if pg_cap:
+            pg_cap.close()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -7,10 +7,12 @@ bucketing from quarters is exact in any zone. Days (UTC) make long ranges cheap.
 whole quarters, and raw spans (resolved on the fly) only for the partial quarters at its ends.
 
 Writes only mark the quarters they touch as dirty (in the same transaction, so a crash
-cannot lose the mark); `refresh` recomputes dirty quarters from their raw spans (one quarter
-window at a time) before the rollups are read, and marks the named rollups of their days stale.
-A write that inserted only new spans can instead refresh in its own transaction with those
-spans still in memory (`Fresh`): only the spans stored before them are read back.
+cannot lose the mark); `refresh` recomputes dirty quarters from their raw spans (resolved a
+window of consecutive quarters at a time, written a batch of whole days at a time) before the
+rollups are read, and marks the named rollups of their days stale. A write that inserted only
+new spans can instead refresh in its own transaction with those spans still in memory
+(`Fresh`): only the spans stored before them are read back, none for a window they cannot
+reach.
 """
 
 from __future__ import annotations
