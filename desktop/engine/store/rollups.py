@@ -145,9 +145,9 @@ def refresh(conn: sqlite3.Connection, max_duration: float, priority: dict[int, i
             fresh: Fresh | None = None) -> int:
     """Recompute the rollups of the dirty quarters (and of `fresh`'s) and of the days holding
     them; returns how many quarters were dirty. Runs inside the caller's write transaction.
-    The sums are made in Python and written many rows a statement (bulk), a batch of whole
-    days at a time: a quarter's total sums its rows in the order of its pieces, a day's row
-    its quarters' in their order."""
+    The quarter rows and totals are summed in Python and written many rows a statement
+    (bulk; a quarter's total sums its rows in the order of its pieces), the day rows summed
+    from them in SQL, a batch of whole days at a time."""
     dirty = {q for (q,) in conn.execute("SELECT bucket FROM rollup_dirty")}
     if fresh is not None:
         dirty |= fresh.quarters
@@ -193,7 +193,7 @@ _BATCH_ROWS = 50_000  # quarter rows from which refresh writes what it has (whol
 def _write_batch(conn: sqlite3.Connection, windows: list[tuple[int, int]],
                  rows: list[tuple[int, int, int, float]]) -> None:
     """Replace the quarter rows of `windows` by `rows` (sorted by quarter), their quarter
-    totals, and the day rows of the days they touch (their other quarters read)."""
+    totals, and the day rows of the days they touch."""
     conn.executemany("DELETE FROM rollup_quarter WHERE bucket >= ? AND bucket < ?", windows)
     conn.executemany("DELETE FROM rollup_total WHERE bucket >= ? AND bucket < ?", windows)
     bulk.insert(conn, "INSERT INTO rollup_quarter (bucket, activity, origin, seconds)", rows, 4)
@@ -206,46 +206,13 @@ def _write_batch(conn: sqlite3.Connection, windows: list[tuple[int, int]],
                                                           (q1 - 1) // QUARTERS_PER_DAY + 1)})
     each = [(day,) for day in days]
     conn.executemany("DELETE FROM rollup_day WHERE day = ?", each)
-    bulk.insert(conn, "INSERT INTO rollup_day (day, activity, origin, seconds)",
-                _day_rows(conn, days, windows, rows), 4)
+    conn.executemany(  # (in SQL: the tracker's flush would read its whole day back)
+        "INSERT INTO rollup_day (day, activity, origin, seconds) "
+        "SELECT ?1, activity, origin, SUM(seconds) FROM rollup_quarter "
+        f"WHERE bucket >= ?1 * {QUARTERS_PER_DAY} AND bucket < (?1 + 1) * {QUARTERS_PER_DAY} "
+        "GROUP BY activity, origin", each)
     conn.executemany("DELETE FROM named_done WHERE day = ?", each)  # its named rows: stale
     conn.executemany("INSERT INTO active_day (day) VALUES (?) ON CONFLICT DO NOTHING", each)
-
-
-def _day_rows(conn: sqlite3.Connection, days: list[int], windows: list[tuple[int, int]],
-              rows: list[tuple[int, int, int, float]]) -> list[tuple[int, int, int, float]]:
-    """The day rollups of `days` (sorted): the quarter rows of `windows` (sorted) are `rows`
-    (sorted by quarter), the others of those days are read; per (activity, origin), its
-    quarters' seconds summed in the order of the quarters (whichever quarters were dirty)."""
-    qs = [r[0] for r in rows]
-    out: list[tuple[int, int, int, float]] = []
-    w = 0
-    for day in days:
-        d0, d1 = day * QUARTERS_PER_DAY, (day + 1) * QUARTERS_PER_DAY
-        mine = rows[bisect_left(qs, d0):bisect_left(qs, d1)]
-        kept: list[tuple[int, int, int, float]] = []
-        while w < len(windows) and windows[w][1] <= d0:
-            w += 1
-        at, i = d0, w
-        while at < d1:  # the day's quarters outside the windows
-            q0, q1 = windows[i] if i < len(windows) else (d1, d1)
-            if q0 > at:
-                kept += conn.execute(_QUARTER_ROWS, (at, min(q0, d1)))
-            at = max(at, q1)
-            i += 1
-        if kept:
-            mine = sorted(mine + kept, key=_first)
-        acc: dict[tuple[int, int], float] = {}
-        get = acc.get
-        for _, act, org, secs in mine:
-            k = act, org
-            acc[k] = get(k, 0.0) + secs
-        out += [(day, act, org, secs) for (act, org), secs in acc.items()]
-    return out
-
-
-_QUARTER_ROWS = ("SELECT bucket, activity, origin, seconds FROM rollup_quarter "
-                 "WHERE bucket >= ? AND bucket < ?")
 
 
 def split(start: float, end: float
