@@ -41,9 +41,10 @@ def prebuilt(tmp: Path, spans: list[Span]) -> list[tuple[list, list, set]]:
     store = Store(tmp / "prebuild.sqlite3", device="bench")
     out = []
     with store._write() as conn:
+        now = time.time()
         for part in storelib._chunks(spans, storelib._CHUNK):
             dirty: set[int] = set()
-            activities, rows = store._prepare(conn, part, dirty)
+            activities, rows = store._prepare(conn, part, dirty, now)
             conn.executemany(storelib._ADD_ACTIVITY, activities)
             out.append((activities, rows, dirty))
     store.close()

@@ -306,6 +306,39 @@ def test_writer_flushes_on_its_own(store):
     writer.close()
 
 
+def test_writer_loses_no_put_made_during_flushes(store):
+    """Threads put spans (new ones, and others growing: later versions of a uuid) while
+    another flushes again and again, the interpreter switching threads every microsecond:
+    the store ends with every span, each uuid at its last version."""
+    import threading
+
+    def grow(n: int) -> None:
+        for version in range(1, 61):
+            for i in range(40):
+                writer.put(Span(T0 + i * 100, T0 + i * 100 + version, app="code",
+                                uuid=f"u{n}-{i}"))
+                writer.put(Span(T0 - 1, T0, uuid=f"new{n}-{version}-{i}"))
+
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        writer = SpanWriter(store, flush_interval=3600)
+        threads = [threading.Thread(target=grow, args=(n,)) for n in range(3)]
+        for t in threads:
+            t.start()
+        while any(t.is_alive() for t in threads):
+            writer.flush()
+        writer.close()
+    finally:
+        sys.setswitchinterval(switch)
+    assert writer.pending == 0 and writer.last_error is None
+    got = store.spans(T0, T0 + 5000)
+    assert sorted(s.uuid for s in got) == sorted(f"u{n}-{i}" for n in range(3)
+                                                  for i in range(40))
+    assert {s.end - s.start for s in got} == {60.0}
+    assert len(store.spans(T0 - 1, T0)) == 3 * 60 * 40
+
+
 CHILD = textwrap.dedent("""
     import sys
     from desktop.engine.span import Span

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from desktop.engine.span import Span
 from desktop.engine.store import Store, rollups
+from desktop.engine.store import store as store_module
 from tests.store_helpers import T0, raw_totals
 from tests.test_store import assert_same, rolled_totals
 
@@ -145,10 +146,15 @@ span_st = st.builds(
 @settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(span_st, max_size=25), st.lists(span_st, max_size=15),
-       st.lists(span_st, max_size=2), st.sampled_from(["add", "upsert"]))
-def test_writer_path_equals_deferred_path(tmp_path_factory, stored, batch, cuts, how):
+       st.lists(span_st, max_size=2), st.sampled_from(["add", "upsert"]),
+       st.sampled_from([store_module._CHUNK, 3]))
+def test_writer_path_equals_deferred_path(tmp_path_factory, monkeypatch, stored, batch, cuts,
+                                          how, chunk):
     """Stored spans (rolled up or only marked), deletions, then a batch: new spans, some of
-    the stored uuids again (re-sent), some uuids twice; both paths leave the same rows."""
+    the stored uuids again (re-sent), some uuids twice; both paths leave the same rows,
+    whether a write is prepared and inserted in one chunk or in chunks of 3 spans (its rows
+    all written at one time, which tells them from the stored ones)."""
+    monkeypatch.setattr(store_module, "_CHUNK", chunk)
     check(tmp_path_factory.mktemp("w"), [(how, stored), ("delete", cuts)], batch)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import deque
 
 from desktop.engine.span import Span
 from desktop.engine.store.db import StoreError
@@ -22,8 +23,10 @@ class SpanWriter:
         self.store = store
         self.flush_interval = flush_interval
         self.last_error: str | None = None
-        self._pending: dict[str, Span] = {}
-        self._lock = threading.Lock()
+        # put() appends (one atomic deque call, no lock: the tracker puts its open span at
+        # every poll, a bulk writer each of its spans); a flush takes what was appended.
+        self._queue: deque[Span] = deque()
+        self._kept: dict[str, Span] = {}  # what a failed flush keeps, by uuid (flush's own)
         self._flush_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="span-writer", daemon=True)
@@ -31,27 +34,32 @@ class SpanWriter:
 
     @property
     def pending(self) -> int:
-        with self._lock:
-            return len(self._pending)
+        return len(self.unsaved())
 
     def unsaved(self) -> list[Span]:
-        """The spans not written yet (after close: those that could not be)."""
-        with self._lock:
-            return list(self._pending.values())
+        """The spans not written yet (after close: those that could not be), the latest
+        version of each uuid."""
+        latest = dict(self._kept)
+        latest.update((span.uuid, span) for span in list(self._queue))
+        return list(latest.values())
 
     def put(self, span: Span) -> None:
-        lock = self._lock
-        lock.acquire()  # (not `with`: its method lookups cost as much as the rest)
-        try:
-            self._pending[span.uuid] = span
-        finally:
-            lock.release()
+        self._queue.append(span)
+
+    def _take(self) -> dict[str, Span]:
+        """What was kept and what was put since, by uuid (the latest put wins); the queue's
+        spans are taken out of it one by one, so a put() meanwhile is never lost."""
+        batch, self._kept = self._kept, {}
+        take = self._queue.popleft
+        for _ in range(len(self._queue)):
+            span = take()
+            batch[span.uuid] = span
+        return batch
 
     def flush(self) -> None:
         """Write what is pending now; on failure keep it and record the error."""
         with self._flush_lock:
-            with self._lock:
-                batch, self._pending = self._pending, {}
+            batch = self._take()
             if not batch:
                 return
             try:
@@ -60,9 +68,7 @@ class SpanWriter:
                 self.last_error = str(exc) if isinstance(exc, StoreError) else (
                     f"Could not save spans ({type(exc).__name__}: {exc}); "
                     f"keeping them in memory and retrying")
-                with self._lock:
-                    for uuid, span in batch.items():
-                        self._pending.setdefault(uuid, span)  # a newer put() wins
+                self._kept = batch  # (spans put since are in the queue: newer, they win)
             else:
                 self.last_error = None
 
