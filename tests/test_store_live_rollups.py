@@ -4,6 +4,7 @@ which reads every span back) leaves, on real SQLite files."""
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import time
 from pathlib import Path
@@ -156,6 +157,30 @@ def test_writer_path_equals_deferred_path(tmp_path_factory, monkeypatch, stored,
     all written at one time, which tells them from the stored ones)."""
     monkeypatch.setattr(store_module, "_CHUNK", chunk)
     check(tmp_path_factory.mktemp("w"), [(how, stored), ("delete", cuts)], batch)
+
+
+@given(st.lists(st.tuples(
+    st.one_of(st.floats(min_value=0, max_value=5000), st.sampled_from(["edge", "edge+1"])),
+    st.one_of(st.floats(min_value=0.001, max_value=5000), st.sampled_from([900.0, 2700.0])),
+    st.sampled_from([(1, 1), (2, 1), (1, 2)]))),
+    st.integers(min_value=-1000, max_value=10**4).map(lambda k: k * 900.0))
+def test_quarter_rows_are_by_quarters_sums_in_its_order(raw, origin):
+    """Pieces in time order that do not overlap (as resolve_raw gives them), any length,
+    starting at quarter edges (the next one after the piece before, or the one after it) or
+    not: quarter_rows gives by_quarter's sums, to the last bit, quarter by quarter, a
+    quarter's rows in the order of its pieces."""
+    pieces, at = [], origin
+    for gap, length, key in raw:
+        if isinstance(gap, str):  # the next quarter edge (or the one after)
+            start = math.ceil(at / 900) * 900.0 + (900.0 if gap == "edge+1" else 0.0)
+        else:
+            start = at + gap
+        pieces.append((start, start + length, key))
+        at = start + length
+    want = [(q, act, org, secs) for (q, (act, org)), secs in rollups.by_quarter(pieces).items()]
+    want.sort(key=lambda row: row[0])  # (stable)
+    assert rollups.quarter_rows(pieces) == want
+    assert all(isinstance(row[0], int) for row in want)
 
 
 def sums_of_quarters(path: Path) -> tuple[dict, dict, dict, dict]:

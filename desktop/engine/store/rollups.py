@@ -23,7 +23,6 @@ import sqlite3
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from operator import itemgetter
 from typing import NamedTuple
 
 from desktop.engine.store import bulk, day_digests, named_blocks
@@ -35,7 +34,6 @@ DAY = QUARTER * QUARTERS_PER_DAY
 _QUARTER = float(QUARTER)
 
 Key = tuple[int, int]  # (activity id, origin id)
-_first = itemgetter(0)
 
 
 def quarters_of(start: float, end: float) -> range:
@@ -129,6 +127,40 @@ def by_quarter(pieces: Iterable[tuple[float, float, Key]]) -> dict[tuple[int, Ke
     return acc
 
 
+def quarter_rows(pieces: Iterable[tuple[float, float, Key]]
+                 ) -> list[tuple[int, int, int, float]]:
+    """by_quarter's sums as rows (quarter, activity, origin, seconds) by quarter, a quarter's
+    rows in the order of its pieces, for pieces in time order that do not overlap (resolve_raw
+    gives them): a quarter is complete once a piece starts after it, so each quarter's sums
+    are kept apart (keyed by the piece's own key, no (quarter, key) tuple made) and are
+    written out in order, no sort."""
+    out: list[tuple[int, int, int, float]] = []
+    acc: dict[Key, float] = {}
+    get = acc.get
+    q, edge = 0, -math.inf  # the quarter being summed, and where it ends
+    for a, b, key in pieces:
+        if a >= edge:  # a later quarter: the one before is complete
+            if acc:
+                out += [(q, act, org, secs) for (act, org), secs in acc.items()]
+                acc.clear()
+            q = int(a // QUARTER)
+            edge = q * _QUARTER + _QUARTER
+        if b > edge:  # over several quarters: those before its last one are complete
+            acc[key] = get(key, 0.0) + (edge - a)
+            out += [(q, act, org, secs) for (act, org), secs in acc.items()]
+            acc.clear()
+            a, q, edge = edge, q + 1, edge + _QUARTER
+            while b > edge:
+                out.append((q, *key, edge - a))
+                a = edge
+                q += 1
+                edge += _QUARTER
+        acc[key] = get(key, 0.0) + (b - a)
+    if acc:
+        out += [(q, act, org, secs) for (act, org), secs in acc.items()]
+    return out
+
+
 def _windows(quarters: Iterable[float]) -> list[tuple[int, int]]:
     """Runs of consecutive quarters (whole numbers, maybe as floats) as [first, last + 1) in
     ints, at most a day long."""
@@ -169,10 +201,7 @@ def refresh(conn: sqlite3.Connection, max_duration: float, priority: dict[int, i
                 items = _stored_before(conn, lo, hi, max_duration, priority, fresh,
                                        sum(it[1] > lo for it in mine))
                 items += mine
-        part = [(q, act, org, secs) for (q, (act, org)), secs
-                in by_quarter(resolve_raw(items, lo, hi)).items()]
-        part.sort(key=_first)  # (stable: a quarter's rows in the order of its pieces)
-        rows += part
+        rows += quarter_rows(resolve_raw(items, lo, hi))
         batch.append((q0, q1))
         # A batch ends where the next window starts on a later day than this one ends.
         if i + 1 == len(windows) or (len(rows) >= _BATCH_ROWS and windows[i + 1][0]
