@@ -437,6 +437,8 @@ class Store:
             last = conn.execute("SELECT MAX(start) FROM span").fetchone()[0]
         activities: list[tuple] = []
         rows: list[tuple] = []
+        items: list[rollups.RawItem] = []  # Fresh.items, made while a chunk's rows are cached
+        priority = self._priority
         fresh = True
         now = time.time()
         for part in _chunks(spans, _CHUNK):
@@ -445,6 +447,8 @@ class Store:
             fresh &= conn.executemany(_ADD, made).rowcount == len(made)
             activities += new
             rows += made
+            if refresh:  # (rows in _COLUMNS order: activity, origin at 10, 11)
+                items += [(r[1], r[2], priority[r[11]], r[0], (r[10], r[11])) for r in made]
         if not fresh:  # some were stored (re-sent, pulled) or came twice: update them
             # A row that reads back as one of `rows` needs no update for itself (inserted
             # just now, or stored so before): the others were stored, as they read.
@@ -466,13 +470,9 @@ class Store:
             conn.executemany("DELETE FROM span_edit WHERE uuid = ?",
                              [(stored(s.uuid),) for s in spans])
         if refresh and fresh:
-            priority = self._priority
-            # (rows in _COLUMNS order: activity, origin at 10, 11)
-            items = [(r[1], r[2], priority[r[11]], r[0], (r[10], r[11])) for r in rows]
             items.sort(key=_first)
             rollups.refresh(conn, self._max_duration, priority, rollups.Fresh(
-                items, dirty, rows[0][-1], (math.inf, -math.inf) if first is None else
-                (first, last)))
+                items, dirty, now, (math.inf, -math.inf) if first is None else (first, last)))
         else:
             rollups.mark_dirty(conn, dirty)
             if refresh:
