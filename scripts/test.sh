@@ -3,8 +3,9 @@
 # Tests start their own Xvfb and window manager; no display is needed.
 # With arguments (`-k watchers`, a path), one pytest runs them. Without, the suite runs as two
 # pytest processes at once, most of whose tests wait on processes, sockets and X servers: the
-# services' (server, local API, bundle, whole-app runs; what builds the WakaTime CLI's,
-# ActivityWatch's and the bundle's caches) and the desktop's (Qt, X11, Wayland, the engine).
+# services' (server, local API, bundle, ActivityWatch's server: all that builds the WakaTime
+# CLI's, ActivityWatch's and the bundle's caches) and the desktop's (Qt, X11, Wayland, the
+# engine, whole-app runs).
 # Each has its own private session bus (Qt and the tests never touch, nor leave behind, the
 # user's), X server and temporary folder; the services' output follows the desktop's.
 set -euo pipefail
@@ -15,9 +16,7 @@ pytest=(dbus-run-session -- .venv/bin/python -m pytest -q -p no:cacheprovider)
 if (($#)); then
   exec "${pytest[@]}" "$@"
 fi
-services=(tests/server tests/api tests/packaging tests/e2e tests/test_failures.py
-          tests/test_activitywatch_server.py tests/test_heartbeat_accounting.py
-          tests/test_wakatime_dump_imports.py tests/test_activitywatch_imports.py)
+services=(tests/server tests/api tests/packaging tests/test_activitywatch_server.py)
 ignore=()
 for path in "${services[@]}"; do ignore+=(--ignore "$path"); done
 base=$(mktemp -d)
