@@ -370,6 +370,10 @@ def report(measured: list[Measured], seconds: float,
           f"{aw_rate / 1024:.1f} KiB ({tf_rate / aw_rate:.2f}x, target <= 1x) "
           f"{verdict(tf_rate <= aw_rate)}" if aw_rate else
           f"stored per hour: timeforged {tf_rate / 1024:.1f} KiB, ActivityWatch nothing")
+    if seconds < 3600:
+        print("  (a run under an hour counts at the hourly rate what a title costs the first "
+              "time it is seen (its activity, classification, rollup rows), which most titles "
+              "are in the first minutes: --minutes 60 gives the figure the target is about)")
     for app, label in (("track", "timeforged"), ("aw", "ActivityWatch")):
         print(f"  {label}, bytes stored during the run per table and index (per hour):")
         for name, size in sorted(grown[app].items(), key=lambda item: -item[1]):
