@@ -90,6 +90,10 @@ def main() -> None:
         ok = (ratio <= SCALE and warm["10 years"] <= WARM and year_first <= FIRST)
         print(f"{dim:13s}" + "".join(f"{c:>22s}" for c in cells)
               + f"   {ratio:5.1f}x  {verdict(ok)}")
+        if dim == "day":  # (its answer is as long as the range: a row per day)
+            print(f"{'':13s}per day of the answer: "
+                  + ", ".join(f"{label} {warm[label] / days * 1e6:.2f} us"
+                              for label, days in RANGES))
     print(f"  [targets: 10y <= {SCALE:.0f}x 1y, warm <= {WARM * 1000:.0f} ms, first on a year "
           f"<= {FIRST * 1000:.0f} ms]  totals equal the resolved total: {verdict(exact)}")
 
