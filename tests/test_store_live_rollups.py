@@ -137,6 +137,23 @@ def test_a_uuid_twice_in_one_batch(tmp_path):
     check(tmp_path, [], [sp(0, 100, "x"), sp(50, 900, "y"), sp(0, 300, "x", app="later")])
 
 
+def test_a_uuid_again_in_later_chunks_of_a_write(tmp_path, monkeypatch):
+    """A write in chunks of 2 spans where uuids come again in later chunks, one of them
+    stored before the write: the last row of each uuid is what the store holds, and both
+    paths leave the same rows."""
+    monkeypatch.setattr(store_module, "_CHUNK", 2)
+    stored = [sp(0, 100, "x", app="old")]
+    batch = [sp(0, 200, "x", app="v1"), sp(300, 400, "y"), sp(0, 300, "x", app="v2"),
+             sp(500, 600, "z", app="z1"), sp(450, 650, "z", app="z2"), sp(0, 250, "x", app="v3")]
+    live, deferred = both(tmp_path, [("add", stored)], batch)
+    for store in (live, deferred):
+        got = {s.uuid: (s.end - s.start, s.app) for s in store.spans(T0 - 10, T0 + 1000)}
+        assert got == {"x": (250.0, "v3"), "y": (100.0, "a"), "z": (200.0, "z2")}
+    assert state(live.path) == state(deferred.path)
+    live.close()
+    deferred.close()
+
+
 span_st = st.builds(
     lambda a, d, src, dev, app, u: sp(a, a + d, f"u{u}", src, app, dev),
     st.floats(-3600, 3 * DAY, allow_nan=False), st.sampled_from([0, 1, 60, 900, 4000, 90000]),

@@ -436,33 +436,23 @@ class Store:
             first = conn.execute("SELECT MIN(start) FROM span").fetchone()[0]
             last = conn.execute("SELECT MAX(start) FROM span").fetchone()[0]
         activities: list[tuple] = []
-        rows: list[tuple] = []
         items: list[rollups.RawItem] = []  # Fresh.items, made while a chunk's rows are cached
         priority = self._priority
         fresh = True
         now = time.time()
+        # Each chunk's rows are freed after it (all of a write's weighed ~260 B a span).
         for part in _chunks(spans, _CHUNK):
-            new, made = self._prepare(conn, part, dirty, now)
+            new, rows = self._prepare(conn, part, dirty, now)
             conn.executemany(_ADD_ACTIVITY, new)
-            fresh &= conn.executemany(_ADD, made).rowcount == len(made)
+            if conn.executemany(_ADD, rows).rowcount != len(rows):
+                fresh = False  # some were stored (re-sent, pulled) or came twice
+                self._update_stored(conn, rows, was, dirty)
             activities += new
-            rows += made
             if refresh:  # (rows in _COLUMNS order: activity, origin at 10, 11)
-                items += [(r[1], r[2], priority[r[11]], r[0], (r[10], r[11])) for r in made]
-        if not fresh:  # some were stored (re-sent, pulled) or came twice: update them
-            # A row that reads back as one of `rows` needs no update for itself (inserted
-            # just now, or stored so before): the others were stored, as they read.
-            given = set(rows)
-            for part in _chunks([r[0] for r in rows], _IN):
-                for row in conn.execute(f"SELECT {_COLUMNS} FROM span WHERE uuid IN "
-                                        f"({','.join('?' * len(part))})", part):
-                    if row not in given:
-                        was[row[0]] = row[-3]
-                        dirty.update(rollups.quarters_of(row[1], row[2]))
-            seen: set[bytes | str] = set()
-            conn.executemany(_UPSERT, [  # the stored ones and the later rows of a uuid
-                r for r in rows if r[0] in was or r[0] in seen or seen.add(r[0])])
-        self._forget_replaced(conn, rows, activities, was)
+                items += [(r[1], r[2], priority[r[11]], r[0], (r[10], r[11])) for r in rows]
+        # (`rows`, the last chunk's, are all of the write's where _forget_replaced reads them:
+        # it follows writes of at most _IN spans, one chunk, and forgets at larger ones)
+        self._forget_replaced(conn, len(spans), rows, activities, was)
         if edited:
             conn.executemany("INSERT OR IGNORE INTO span_edit (uuid) VALUES (?)", [
                 (stored(s.uuid),) for s in spans if s.device and s.device != self.device])
@@ -478,7 +468,26 @@ class Store:
             if refresh:
                 rollups.refresh(conn, self._max_duration, self._priority)
 
-    def _forget_replaced(self, conn: sqlite3.Connection, rows: list[tuple],
+    @staticmethod
+    def _update_stored(conn: sqlite3.Connection, rows: list[tuple], was: dict[bytes | str, int],
+                       dirty: set[int]) -> None:
+        """Update the stored spans among `rows` (a chunk some of whose uuids were stored
+        before it, or come twice): a row that reads back as one of `rows` needs no update
+        for itself (inserted just now, or stored so before); the others were stored, as they
+        read (their activities go to `was`, their quarters to `dirty`). A uuid's later row
+        wins, also over one an earlier chunk of the same write inserted."""
+        given = set(rows)
+        for part in _chunks([r[0] for r in rows], _IN):
+            for row in conn.execute(f"SELECT {_COLUMNS} FROM span WHERE uuid IN "
+                                    f"({','.join('?' * len(part))})", part):
+                if row not in given:
+                    was[row[0]] = row[-3]
+                    dirty.update(rollups.quarters_of(row[1], row[2]))
+        seen: set[bytes | str] = set()
+        conn.executemany(_UPSERT, [  # the stored ones and the later rows of a uuid
+            r for r in rows if r[0] in was or r[0] in seen or seen.add(r[0])])
+
+    def _forget_replaced(self, conn: sqlite3.Connection, count: int, rows: list[tuple],
                          activities: list[tuple], was: dict[bytes | str, int]) -> None:
         """Delete the activities that only the spans of `rows` used before this upsert gave
         them another: the tracker re-sends its open span as it grows with its latest title,
@@ -489,9 +498,9 @@ class Store:
         sole = self._sole
         if not (activities or sole):
             return
-        if len(rows) > _IN:  # not a flush of the tracker (its open span and those it ended
-            sole.clear()     # since the last): a pull or a backlog, whose spans are not
-            return           # re-sent as they grow
+        if count > _IN:  # not a flush of the tracker (its open span and those it ended
+            sole.clear()  # since the last): a pull or a backlog, whose spans are not re-sent
+            return        # as they grow
         made = {row[0]: row for row in activities}
         final = {row[0]: row[-3] for row in rows}  # the last row of a uuid wins
         uses = Counter(final.values())
