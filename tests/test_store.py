@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -310,7 +311,6 @@ def test_writer_loses_no_put_made_during_flushes(store):
     """Threads put spans (new ones, and others growing: later versions of a uuid) while
     another flushes again and again, the interpreter switching threads every microsecond:
     the store ends with every span, each uuid at its last version."""
-    import threading
 
     def grow(n: int) -> None:
         for version in range(1, 61):

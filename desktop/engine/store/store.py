@@ -448,7 +448,7 @@ class Store:
                 fresh = False  # some were stored (re-sent, pulled) or came twice
                 self._update_stored(conn, rows, was, dirty)
             activities += new
-            if refresh:  # (rows in _COLUMNS order: activity, origin at 10, 11)
+            if refresh and fresh:  # (rows in _COLUMNS order: activity, origin at 10, 11)
                 items += [(r[1], r[2], priority[r[11]], r[0], (r[10], r[11])) for r in rows]
         # (`rows`, the last chunk's, are all of the write's where _forget_replaced reads them:
         # it follows writes of at most _IN spans, one chunk, and forgets at larger ones)
