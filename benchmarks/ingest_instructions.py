@@ -75,7 +75,7 @@ def main() -> None:
         work(args.mode, args.spans)
         return
     root = Path(__file__).resolve().parents[1]
-    for package in ("desktop", "benchmarks"):
+    for package in ("desktop", "watchers", "benchmarks"):
         compileall.compile_dir(root / package, quiet=1)
     counts = {}
     for mode in MODES:
