@@ -22,6 +22,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from operator import itemgetter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -89,24 +90,18 @@ def rolled_seconds(path: Path) -> float:
 def bench(size: int, runs: int) -> None:
     spans = [s for day in history(size, LAST_DAY) for s in day]
     n = len(spans)
-    best: dict[str, float] = {}
-    cpu: dict[str, float] = {}
-
-    each: dict[str, list[float]] = {}  # each run's rate, by path
+    each: dict[str, list[tuple[float, float]]] = {}  # each run's (rate, CPU rate), by path
 
     def keep(what: str, wall: float, used: float) -> None:
-        each.setdefault(what, []).append(n / wall)
-        if n / wall > best.get(what, 0.0):
-            best[what], cpu[what] = n / wall, n / used
+        each.setdefault(what, []).append((n / wall, n / used))
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         chunks = prebuilt(tmp_path, spans)
         for run in range(runs):
             (tmp_path / f"bare-{run}").mkdir()
-            best["bound (span rows)"] = max(best.get("bound (span rows)", 0.0),
-                                            bare_insert_rate(tmp_path / f"bare-{run}", spans))
-            cpu.setdefault("bound (span rows)", 0.0)
+            each.setdefault("bound (span rows)", []).append(
+                (bare_insert_rate(tmp_path / f"bare-{run}", spans), 0.0))  # (no CPU figure)
             keep("bound (all rows)", *full_bound(tmp_path, f"bound-{run}", chunks))
             store = Store(tmp_path / f"add-{run}.sqlite3", device="bench")
             keep("Store.add_spans", *timed(lambda s=store: s.add_spans(spans)))
@@ -124,12 +119,13 @@ def bench(size: int, runs: int) -> None:
         written = rolled_seconds(tmp_path / "live-0.sqlite3")
         with sqlite3.connect(tmp_path / "add-0.sqlite3") as conn:
             stored = conn.execute("SELECT COUNT(*) FROM span").fetchone()[0]
-    bound_spans, bound_all = best["bound (span rows)"], best["bound (all rows)"]
+    best = {what: max(rates, key=itemgetter(0)) for what, rates in each.items()}
+    bound_spans, bound_all = best["bound (span rows)"][0], best["bound (all rows)"][0]
     print(f"{n:,} spans, best of {runs} (wall; CPU rate in brackets):")
-    for what, rate in best.items():
+    for what, (rate, cpu) in best.items():
         line = f"  {what:28s} {rate:10,.0f} /s"
-        if cpu.get(what):
-            line += f"  [{cpu[what]:9,.0f} /s CPU]"
+        if cpu:
+            line += f"  [{cpu:9,.0f} /s CPU]"
         if not what.startswith("bound"):
             target = INGEST if what == "Store.add_spans" else LIVE
             line += (f"  {rate / bound_all:4.2f} of all rows {verdict(rate / bound_all >= target)}"
@@ -138,7 +134,7 @@ def bench(size: int, runs: int) -> None:
         print(line)
     bounds = each["bound (all rows)"]
     print("  each run, of that run's bound (all rows): " + "; ".join(
-        f"{what} " + " ".join(f"{rate / bound:4.2f}" for rate, bound in
+        f"{what} " + " ".join(f"{rate / bound:4.2f}" for (rate, _), (bound, _) in
                               zip(each[what], bounds, strict=True))
         for what in ("Store.add_spans", "SpanWriter (live, rollups)")))
     ok = stored == n and abs(added - written) < 1e-6 * max(1.0, added)
