@@ -154,6 +154,24 @@ def test_a_uuid_again_in_later_chunks_of_a_write(tmp_path, monkeypatch):
     deferred.close()
 
 
+def test_a_resent_span_in_an_early_chunk_of_a_small_write(tmp_path, monkeypatch):
+    """A flush-sized write (under _IN spans) in chunks of 3: the span re-sent with a new title
+    comes in the first chunk, the last chunk holds others only. Its old activity, which only
+    it used, is deleted (what the tracker's open span leaves behind), and both paths leave the
+    same rows."""
+    monkeypatch.setattr(store_module, "_CHUNK", 3)
+    steps = [("upsert", [sp(0, 100, "open", app="title 1")])]
+    batch = [sp(0, 200, "open", app="title 2"), sp(300, 400, "b"), sp(400, 500, "c"),
+             sp(500, 600, "d")]
+    live, deferred = both(tmp_path, steps, batch)
+    for store in (live, deferred):
+        apps = {app for (app,) in sqlite3.connect(store.path).execute("SELECT app FROM activity")}
+        assert apps == {"title 2", "a"}
+    assert state(live.path) == state(deferred.path)
+    live.close()
+    deferred.close()
+
+
 span_st = st.builds(
     lambda a, d, src, dev, app, u: sp(a, a + d, f"u{u}", src, app, dev),
     st.floats(-3600, 3 * DAY, allow_nan=False), st.sampled_from([0, 1, 60, 900, 4000, 90000]),

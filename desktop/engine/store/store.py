@@ -440,6 +440,9 @@ class Store:
         priority = self._priority
         fresh = True
         now = time.time()
+        # Each uuid's activity in its last row, for _forget_replaced: only in a write that may
+        # be the tracker's flush (see there).
+        final: dict[bytes | str, int] | None = {} if len(spans) <= _IN else None
         # Each chunk's rows are freed after it (all of a write's weighed ~260 B a span).
         for part in _chunks(spans, _CHUNK):
             new, rows = self._prepare(conn, part, dirty, now)
@@ -448,11 +451,12 @@ class Store:
                 fresh = False  # some were stored (re-sent, pulled) or came twice
                 self._update_stored(conn, rows, was, dirty)
             activities += new
-            if refresh and fresh:  # (rows in _COLUMNS order: activity, origin at 10, 11)
+            # (rows in _COLUMNS order: activity, origin at 10, 11)
+            if final is not None:
+                final.update((r[0], r[10]) for r in rows)  # (a uuid's later row wins)
+            if refresh and fresh:
                 items += [(r[1], r[2], priority[r[11]], r[0], (r[10], r[11])) for r in rows]
-        # (`rows`, the last chunk's, are all of the write's where _forget_replaced reads them:
-        # it follows writes of at most _IN spans, one chunk, and forgets at larger ones)
-        self._forget_replaced(conn, len(spans), rows, activities, was)
+        self._forget_replaced(conn, final, activities, was)
         if edited:
             conn.executemany("INSERT OR IGNORE INTO span_edit (uuid) VALUES (?)", [
                 (stored(s.uuid),) for s in spans if s.device and s.device != self.device])
@@ -487,22 +491,23 @@ class Store:
         conn.executemany(_UPSERT, [  # the stored ones and the later rows of a uuid
             r for r in rows if r[0] in was or r[0] in seen or seen.add(r[0])])
 
-    def _forget_replaced(self, conn: sqlite3.Connection, count: int, rows: list[tuple],
+    def _forget_replaced(self, conn: sqlite3.Connection, final: dict[bytes | str, int] | None,
                          activities: list[tuple], was: dict[bytes | str, int]) -> None:
-        """Delete the activities that only the spans of `rows` used before this upsert gave
-        them another: the tracker re-sends its open span as it grows with its latest title,
-        and a title with a clock makes a new activity at every flush, which nothing refers to
-        once the next one replaces it. Known from this Store's own writes (cleared when another
-        process writes); the old spans' quarters are dirty, so their rollups go too. Only an id
-        below the span's new one goes: ids are never handed out twice (they are MAX + 1)."""
+        """Delete the activities that only the write's spans (`final`: each uuid's activity in
+        its last row of the write; None for a write of over _IN spans) used before this upsert
+        gave them another: the tracker re-sends its open span as it grows with its latest
+        title, and a title with a clock makes a new activity at every flush, which nothing
+        refers to once the next one replaces it. Known from this Store's own writes (cleared
+        when another process writes); the old spans' quarters are dirty, so their rollups go
+        too. Only an id below the span's new one goes: ids are never handed out twice (they
+        are MAX + 1)."""
         sole = self._sole
         if not (activities or sole):
             return
-        if count > _IN:  # not a flush of the tracker (its open span and those it ended
-            sole.clear()  # since the last): a pull or a backlog, whose spans are not re-sent
-            return        # as they grow
+        if final is None:  # over _IN spans, not a flush of the tracker (its open span and
+            sole.clear()   # those it ended since the last): a pull or a backlog, whose spans
+            return         # are not re-sent as they grow
         made = {row[0]: row for row in activities}
-        final = {row[0]: row[-3] for row in rows}  # the last row of a uuid wins
         uses = Counter(final.values())
         user = dict(zip(final.values(), final, strict=True))  # activity -> a span of it
         for aid in list(sole):
